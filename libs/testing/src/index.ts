@@ -1,0 +1,21 @@
+/** Free loopback ports. */
+export { freePort, isPortTaken } from './ports.js';
+/** Locating the Debian binaries the platform runs on. */
+export { InfraBinary, ZOOKEEPER_JAR_DIR, whichBinary, hasZooKeeper, requireBinary } from './binaries.js';
+export type { InfraBinaryName } from './binaries.js';
+/** Child processes with log files and readiness waits. */
+export { ManagedProcess, waitUntilReady } from './managed-process.js';
+export type { ProcessSpec } from './managed-process.js';
+/** A real server on loopback that can be stopped, killed and restarted. */
+export { InfraServer, TEMP_DIR_PREFIX } from './infra-server.js';
+export type { ServerOptions, ServerKind } from './infra-server.js';
+/** Readiness probes spoken in each server's own protocol. */
+export { tcpExchange, zooKeeperIsOk, zooKeeperServes, redisPongs } from './probes.js';
+/** Starters for each real server. */
+export { startNats } from './nats-server.js';
+export { startZooKeeper } from './zookeeper-server.js';
+export { startRedis } from './redis-server.js';
+export type { RedisOptions } from './redis-server.js';
+export { startRedisNodes, startRedisCluster } from './redis-cluster.js';
+export type { RedisNodes } from './redis-cluster.js';
+export { startMariaDb, MARIADB_DATABASE } from './mariadb-server.js';

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { requireBinary } from './binaries.js';
+import { TEMP_DIR_PREFIX, type InfraServer } from './infra-server.js';
+import { startRedis } from './redis-server.js';
+
+const run = promisify(execFile);
+
+/** A set of cluster-enabled redis-server nodes; formed into a cluster or left empty for kv-admin to form. */
+export interface RedisNodes {
+  nodes: InfraServer[];
+  /** host:port of each node. */
+  addresses: string[];
+  dispose(): Promise<void>;
+}
+
+/** Starts `count` empty cluster-enabled Redis nodes in one temp folder. */
+export async function startRedisNodes(count = 6): Promise<RedisNodes> {
+  const root = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}redis-cluster-`));
+  const nodes: InfraServer[] = [];
+  const dispose = async (): Promise<void> => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < count; i += 1) {
+      nodes.push(await startRedis({ dir: join(root, `node-${i}`), clusterEnabled: true }));
+    }
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { nodes, addresses: nodes.map((n) => `${n.host}:${n.port}`), dispose };
+}
+
+/** Starts six nodes and forms a 3-master, 3-replica cluster with redis-cli, waiting until it reports ok. */
+export async function startRedisCluster(count = 6, replicas = 1): Promise<RedisNodes> {
+  const nodes = await startRedisNodes(count);
+  try {
+    const cli = requireBinary('redisCli');
+    await run(cli, ['--cluster', 'create', ...nodes.addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
+    const [host, port] = nodes.addresses[0]!.split(':');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const { stdout } = await run(cli, ['-h', host!, '-p', port!, 'cluster', 'info']);
+      if (stdout.includes('cluster_state:ok')) return nodes;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error('redis cluster did not reach cluster_state:ok within 20 s');
+  } catch (error) {
+    await nodes.dispose();
+    throw error;
+  }
+}
