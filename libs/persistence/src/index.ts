@@ -1,0 +1,8 @@
+/** Database targets: SQLite file by default, MySQL/MariaDB by URL. */
+export { parseDatabaseUrl, describeTarget } from './database-target.js';
+export type { DatabaseTarget } from './database-target.js';
+/** Opening a TypeORM DataSource with migrations applied. */
+export { openDataSource, dataSourceOptions, databaseAnswers } from './data-source-factory.js';
+export type { DataSourceSpec, EntityDefinition, MigrationDefinition } from './data-source-factory.js';
+/** Errors raised by this lib. */
+export { PersistenceErrorCode, badDatabaseUrl, connectFailed } from './persistence.errors.js';

@@ -1,0 +1,139 @@
+import { MsecError, type ErrorPayload } from '@msec/contracts';
+
+/** Stable codes of the errors this lib raises. */
+export const RpcErrorCode = {
+  frameInvalid: 'RPC_FRAME_INVALID',
+  frameTooLarge: 'RPC_FRAME_TOO_LARGE',
+  headInvalid: 'RPC_HEAD_INVALID',
+  badRequest: 'RPC_BAD_REQUEST',
+  badResponse: 'RPC_BAD_RESPONSE',
+  invalidMethodName: 'RPC_INVALID_METHOD_NAME',
+  methodAlreadyRegistered: 'RPC_METHOD_ALREADY_REGISTERED',
+  methodNotFound: 'RPC_METHOD_NOT_FOUND',
+  timeout: 'RPC_TIMEOUT',
+  deadlineExceeded: 'RPC_DEADLINE_EXCEEDED',
+  overloaded: 'RPC_OVERLOADED',
+  connectionFailed: 'RPC_CONNECTION_FAILED',
+  connectionClosed: 'RPC_CONNECTION_CLOSED',
+  clientClosed: 'RPC_CLIENT_CLOSED',
+  invalidOption: 'RPC_INVALID_OPTION',
+  internal: 'INTERNAL',
+} as const;
+/** One of the codes in RpcErrorCode. */
+export type RpcErrorCode = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
+
+/**
+ * Numbers carried in the head's `err` field (40) so that peers that only read numbers (original MSEC clients)
+ * still tell failure kinds apart; MSEC-TS peers read the string code from field 70.
+ */
+export const RPC_ERR_NUMBERS: Readonly<Record<string, number>> = {
+  RPC_FRAME_INVALID: -1001,
+  RPC_HEAD_INVALID: -1002,
+  RPC_BAD_REQUEST: -1003,
+  RPC_METHOD_NOT_FOUND: -1004,
+  RPC_DEADLINE_EXCEEDED: -1005,
+  RPC_OVERLOADED: -1006,
+  INTERNAL: -1099,
+};
+/** The `err` number of any code not in the table (a business or other typed error). */
+export const RPC_ERR_APPLICATION = -1000;
+
+/** An error raised by the RPC layer, or rebuilt from a peer's reply. */
+export class RpcError extends MsecError {
+  constructor(code: string, message: string, options: ConstructorParameters<typeof MsecError>[2] = {}) {
+    super(code, message, options);
+    this.name = 'RpcError';
+  }
+}
+
+export const frameInvalid = (why: string): RpcError =>
+  new RpcError(RpcErrorCode.frameInvalid, `malformed frame: ${why}; the peer does not speak the MSEC frame protocol`, { status: 400 });
+
+export const frameTooLarge = (size: number, max: number): RpcError =>
+  new RpcError(RpcErrorCode.frameTooLarge, `frame of ${size} bytes exceeds maxFrameBytes ${max}; raise maxFrameBytes on both ends or send less`, {
+    status: 413,
+    data: { size, max },
+  });
+
+export const headInvalid = (why: string): RpcError =>
+  new RpcError(RpcErrorCode.headInvalid, `malformed RPC head: ${why}`, { status: 400 });
+
+export const badRequest = (method: string, cause: unknown): RpcError =>
+  new RpcError(RpcErrorCode.badRequest, `request body of ${method} could not be decoded; check that caller and callee use the same IDL`, {
+    status: 400,
+    data: { method },
+    cause,
+  });
+
+export const badResponse = (method: string, cause: unknown): RpcError =>
+  new RpcError(RpcErrorCode.badResponse, `response body of ${method} could not be decoded; check that caller and callee use the same IDL`, {
+    status: 502,
+    data: { method },
+    cause,
+  });
+
+export const invalidMethodName = (name: string): RpcError =>
+  new RpcError(
+    RpcErrorCode.invalidMethodName,
+    `method name: '${name}' is not of the form pkg.Service.Method (letters, digits, underscore; each part starts with a letter)`,
+    { status: 400, data: { field: 'name', value: name } },
+  );
+
+export const methodAlreadyRegistered = (name: string): RpcError =>
+  new RpcError(RpcErrorCode.methodAlreadyRegistered, `method ${name} is already registered on this server; register each method once`, {
+    status: 409,
+    data: { method: name },
+  });
+
+export const methodNotFound = (name: string): RpcError =>
+  new RpcError(RpcErrorCode.methodNotFound, `method ${name} is not served here; check the method name and the callee's version`, {
+    status: 404,
+    data: { method: name },
+  });
+
+export const timeout = (method: string, ms: number, endpoint: string): RpcError =>
+  new RpcError(RpcErrorCode.timeout, `${method} on ${endpoint} got no reply within ${ms} ms`, {
+    status: 504,
+    // The callee may have done the work: only idempotent calls should be retried, and that is the caller's choice.
+    retryable: false,
+    data: { method, timeoutMs: ms, endpoint },
+  });
+
+export const deadlineExceeded = (method: string): RpcError =>
+  new RpcError(RpcErrorCode.deadlineExceeded, `${method}: the caller's deadline passed before the call could run`, {
+    status: 504,
+    data: { method },
+  });
+
+export const overloaded = (method: string, waitedMs: number): RpcError =>
+  new RpcError(RpcErrorCode.overloaded, `${method} waited ${waitedMs} ms in the server queue and was dropped; try another instance`, {
+    status: 503,
+    retryable: true,
+    data: { method, waitedMs },
+  });
+
+export const connectionFailed = (endpoint: string, cause: unknown): RpcError =>
+  new RpcError(RpcErrorCode.connectionFailed, `could not connect to ${endpoint}`, { status: 503, retryable: true, data: { endpoint }, cause });
+
+export const connectionClosed = (endpoint: string): RpcError =>
+  new RpcError(RpcErrorCode.connectionClosed, `connection to ${endpoint} closed before the reply arrived`, {
+    status: 503,
+    // The request may have run; as with a timeout the caller decides.
+    retryable: false,
+    data: { endpoint },
+  });
+
+export const clientClosed = (): RpcError =>
+  new RpcError(RpcErrorCode.clientClosed, 'the RPC client is closed; create a new one', { status: 503 });
+
+export const invalidOption = (field: string, fix: string): RpcError =>
+  new RpcError(RpcErrorCode.invalidOption, `${field}: ${fix}`, { status: 400, data: { field } });
+
+/** Rebuilds a typed error from the fields of a reply head. */
+export function errorFromPayload(payload: ErrorPayload): RpcError {
+  return new RpcError(payload.code, payload.message, {
+    status: payload.status,
+    retryable: payload.retryable,
+    ...(payload.data === undefined ? {} : { data: payload.data }),
+  });
+}
