@@ -1,0 +1,9 @@
+import { Component } from '@msec/contracts';
+import { bootstrapNatsService, runMain } from '@msec/platform';
+import { loadAgentConfig } from './config/agent.config.js';
+import { AgentModule } from './agent.module.js';
+
+runMain(Component.agent, async () => {
+  const config = loadAgentConfig();
+  await bootstrapNatsService(AgentModule.forConfig(config), { component: Component.agent, natsUrl: config.natsUrl });
+});

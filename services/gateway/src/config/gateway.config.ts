@@ -1,0 +1,19 @@
+import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
+
+/** Every key the gateway reads, with its environment variable and default. */
+export const gatewayConfigSchema = {
+  ...commonConfigFields,
+  httpHost: { type: ConfigType.string, env: 'MSEC_HTTP_HOST', default: '127.0.0.1', description: 'address the console and REST API listen on' },
+  httpPort: { type: ConfigType.port, env: 'MSEC_HTTP_PORT', default: 8080, description: 'port of the console and REST API' },
+} as const;
+
+/** The gateway's validated, frozen configuration. */
+export type GatewayConfig = ConfigOf<typeof gatewayConfigSchema>;
+
+/** Injection token of GatewayConfig. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+/** Reads the gateway's configuration; stops start-up naming every bad key. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return resolveConfig(gatewayConfigSchema, {}, env, 'gateway configuration');
+}

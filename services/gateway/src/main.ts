@@ -1,0 +1,14 @@
+import { Component } from '@msec/contracts';
+import { bootstrapHttpService, runMain } from '@msec/platform';
+import { loadGatewayConfig } from './config/gateway.config.js';
+import { GatewayModule } from './gateway.module.js';
+
+runMain(Component.gateway, async () => {
+  const config = loadGatewayConfig();
+  await bootstrapHttpService(GatewayModule.forConfig(config), {
+    component: Component.gateway,
+    natsUrl: config.natsUrl,
+    httpHost: config.httpHost,
+    httpPort: config.httpPort,
+  });
+});
