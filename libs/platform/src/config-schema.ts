@@ -93,6 +93,11 @@ export function resolveConfig<S extends ConfigSchema>(
       if (field.required) problems.push(`${key}: required${field.env ? ` (set it in the file or with ${field.env})` : ''}`);
       continue;
     }
+    // An empty optional value means "not set" (e.g. no external server given), so it is not type-checked.
+    if (raw === '' && !field.required) {
+      result[key] = '';
+      continue;
+    }
     const label = fromEnv !== undefined && fromEnv !== '' && field.env ? `${key} (from ${field.env})` : key;
     const { value, problem } = coerce(label, field, raw);
     if (problem) problems.push(problem);

@@ -18,10 +18,16 @@ export type InfraBinaryName = keyof typeof InfraBinary;
 export const ZOOKEEPER_JAR_DIR = '/usr/share/java';
 
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
+let searchPathOverride: string[] | undefined;
+
+/** Replaces the folders searched for binaries (the launcher's MSEC_BIN_PATH); undefined restores PATH plus the sbin folders. */
+export function setBinarySearchPath(dirs: string[] | undefined): void {
+  searchPathOverride = dirs;
+}
 
 /** Finds an executable on PATH (and the sbin folders Debian uses for daemons), or undefined. */
 export function whichBinary(command: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS].filter(Boolean);
+  const dirs = searchPathOverride ?? [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS].filter(Boolean);
   for (const dir of dirs) {
     const candidate = join(dir, command);
     try {

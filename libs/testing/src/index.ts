@@ -1,7 +1,7 @@
 /** Free loopback ports. */
 export { freePort, isPortTaken } from './ports.js';
 /** Locating the Debian binaries the platform runs on. */
-export { InfraBinary, ZOOKEEPER_JAR_DIR, whichBinary, hasZooKeeper, requireBinary } from './binaries.js';
+export { InfraBinary, ZOOKEEPER_JAR_DIR, whichBinary, setBinarySearchPath, hasZooKeeper, requireBinary } from './binaries.js';
 export type { InfraBinaryName } from './binaries.js';
 /** Child processes with log files and readiness waits. */
 export { ManagedProcess, waitUntilReady } from './managed-process.js';

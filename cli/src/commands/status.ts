@@ -1,0 +1,48 @@
+import type { LauncherConfig } from '../launcher-config.js';
+import { msecHome } from '../paths.js';
+import { pidAlive, readRunState } from '../launcher/run-state.js';
+import { connectForProbes, probeHealth } from '../launcher/health-probe.js';
+import { green, red, say, bold } from '../output.js';
+import { redisPongs, zooKeeperIsOk } from '@msec/testing';
+import { connect } from '@nats-io/transport-node';
+
+async function infraHealthy(name: string, url: string): Promise<boolean> {
+  try {
+    if (name === 'nats') {
+      const nc = await connect({ servers: url, timeout: 1500, reconnect: false });
+      await nc.close();
+      return true;
+    }
+    const { hostname, port } = new URL(name === 'zookeeper' ? `tcp://${url}` : url);
+    return name === 'zookeeper' ? await zooKeeperIsOk(hostname, Number(port)) : await redisPongs(hostname, Number(port));
+  } catch {
+    return false;
+  }
+}
+
+/** `msec status`: each component with pid, port and health; exit code 1 when anything is unhealthy. */
+export async function status(config: LauncherConfig): Promise<number> {
+  const state = readRunState(msecHome(config.homeDir).stateFile);
+  if (!state || !pidAlive(state.launcherPid)) {
+    say('msec is not running (start it with ./msec up)');
+    return 3;
+  }
+  say(`${bold('console')} ${state.consoleUrl}   launcher pid ${state.launcherPid}, up since ${state.startedAt}`);
+  say(`${'COMPONENT'.padEnd(12)} ${'PID'.padEnd(8)} ${'PORT'.padEnd(6)} ${'RESTARTS'.padEnd(8)} HEALTH`);
+  const nc = await connectForProbes(state.natsUrl).catch(() => undefined);
+  let unhealthy = 0;
+  for (const component of state.components) {
+    let health: string;
+    if (!pidAlive(component.pid)) health = red('down (process not running)');
+    else if (component.kind === 'infra') health = (await infraHealthy(component.name, component.url ?? '')) ? green('healthy') : red('not answering');
+    else if (!nc) health = red('unknown (NATS unreachable)');
+    else {
+      const result = await probeHealth(nc, component.healthSubject ?? '');
+      health = result.ok ? green('healthy') : red(`unhealthy: ${result.reason}`);
+    }
+    if (!health.includes('healthy') || health.includes('unhealthy')) unhealthy += 1;
+    say(`${component.name.padEnd(12)} ${String(component.pid).padEnd(8)} ${String(component.port ?? '-').padEnd(6)} ${String(component.restarts).padEnd(8)} ${health}`);
+  }
+  await nc?.close();
+  return unhealthy === 0 ? 0 : 1;
+}

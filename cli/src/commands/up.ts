@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MsecError } from '@msec/contracts';
+import type { LauncherConfig } from '../launcher-config.js';
+import { msecHome } from '../paths.js';
+import { runStack } from '../launcher/stack-runner.js';
+import { pidAlive, readRunState } from '../launcher/run-state.js';
+import { say } from '../output.js';
+
+/** Seconds `up -d` waits for the detached stack to report ready. */
+const DETACHED_READY_TIMEOUT_MS = 180_000;
+
+/** `msec up`: runs everything in this process until Ctrl-C; `echo` mirrors each child's output with a prefix. */
+export async function upForeground(config: LauncherConfig, echo: boolean): Promise<void> {
+  await runStack(config, echo);
+}
+
+/** `msec up -d`: starts the launcher detached, waits until it is ready, prints its summary and returns. */
+export async function upDetached(config: LauncherConfig, cliEntry: string, passThroughArgs: string[]): Promise<void> {
+  const home = msecHome(config.homeDir);
+  mkdirSync(home.logs, { recursive: true });
+  const launcherLog = join(home.logs, 'launcher.log');
+  const logFd = openSync(launcherLog, 'w');
+  const child = spawn(process.execPath, [cliEntry, 'up', '--foreground-detached', ...passThroughArgs], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  closeSync(logFd);
+  child.unref();
+  const deadline = Date.now() + DETACHED_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const state = readRunState(home.stateFile);
+    if (!pidAlive(child.pid ?? -1)) {
+      const log = readFileSync(launcherLog, 'utf8').trimEnd();
+      throw new MsecError('LAUNCHER_FAILED', `the launcher stopped during start-up:\n${log.split('\n').slice(-15).join('\n')}`, { status: 500 });
+    }
+    if (state?.ready && state.launcherPid === child.pid) {
+      const log = readFileSync(launcherLog, 'utf8');
+      const summary = log.slice(log.lastIndexOf('MSEC-TS is up'));
+      say(summary.trimEnd());
+      say(`launcher running detached as pid ${child.pid}`);
+      return;
+    }
+  }
+  throw new MsecError('LAUNCHER_TIMEOUT', `not ready within ${DETACHED_READY_TIMEOUT_MS / 1000} s; see ${launcherLog} and ./msec status`, { status: 504 });
+}

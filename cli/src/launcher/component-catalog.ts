@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { COMPONENTS_IN_START_ORDER, Component, Subjects } from '@msec/contracts';
+import { REPO_ROOT, type MsecHome } from '../paths.js';
+
+/** Addresses of the infrastructure the services are pointed at. */
+export interface InfraAddresses {
+  natsUrl: string;
+  zkConnect: string;
+  redisUrl: string;
+  dbUrl: string;
+}
+
+/** One platform process the launcher runs. */
+export interface ServiceLaunch {
+  name: Component;
+  entry: string;
+  env: NodeJS.ProcessEnv;
+  healthSubject: string;
+}
+
+function entryOf(component: Component): string {
+  return component === Component.agent ? join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js') : join(REPO_ROOT, 'services', component, 'dist', 'src', 'main.js');
+}
+
+/** Every platform service and the local agent, in start order, with the environment each reads. */
+export function platformLaunches(home: MsecHome, infra: InfraAddresses, http: { host: string; port: number }): ServiceLaunch[] {
+  const shared: NodeJS.ProcessEnv = {
+    ...process.env,
+    MSEC_NATS_URL: infra.natsUrl,
+    MSEC_ZK_CONNECT: infra.zkConnect,
+    MSEC_REDIS_URL: infra.redisUrl,
+    MSEC_DB_URL: infra.dbUrl,
+    MSEC_DATA_DIR: home.data,
+    NO_COLOR: '1',
+  };
+  return COMPONENTS_IN_START_ORDER.map((name) => {
+    const env: NodeJS.ProcessEnv = { ...shared };
+    if (name === Component.gateway) {
+      env.MSEC_HTTP_HOST = http.host;
+      env.MSEC_HTTP_PORT = String(http.port);
+    }
+    if (name === Component.agent) {
+      env.MSEC_HOST_ID = hostname();
+      env.MSEC_AGENT_DIR = join(home.root, 'agent');
+      env.MSEC_CONSOLE_KEY = join(home.data, 'keys', 'console.pub');
+    }
+    return { name, entry: entryOf(name), env, healthSubject: Subjects.health(name) };
+  });
+}

@@ -1,0 +1,43 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { HealthReport } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+
+/** Health of one platform service, or why it could not be read. */
+export type HealthResult = { ok: true; report: HealthReport } | { ok: false; reason: string };
+
+/** Opens a short-lived NATS connection for health probes. */
+export function connectForProbes(natsUrl: string): Promise<NatsConnection> {
+  return connect({ servers: natsUrl.split(','), name: 'msec-cli', timeout: 2000, maxReconnectAttempts: 10 });
+}
+
+/** Asks one service's health subject. */
+export async function probeHealth(nc: NatsConnection, subject: string, timeoutMs = 2000): Promise<HealthResult> {
+  try {
+    const report = await natsRequest<HealthReport>(nc, subject, {}, timeoutMs);
+    if (report.ready) return { ok: true, report };
+    const notReady = report.dependencies.filter((d) => !d.ok).map((d) => `${d.name}: ${d.detail ?? 'not ready'}`);
+    return { ok: false, reason: notReady.join('; ') || 'not ready' };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Polls until every subject reports ready or the time is up; returns the ones still not ready with reasons. */
+export async function waitForHealthy(nc: NatsConnection, subjects: Record<string, string>, timeoutMs: number): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  let pending: Record<string, string> = { ...subjects };
+  let reasons: Record<string, string> = {};
+  while (Object.keys(pending).length > 0 && Date.now() < deadline) {
+    const results = await Promise.all(Object.entries(pending).map(async ([name, subject]) => [name, subject, await probeHealth(nc, subject, 1500)] as const));
+    pending = {};
+    reasons = {};
+    for (const [name, subject, result] of results) {
+      if (!result.ok) {
+        pending[name] = subject;
+        reasons[name] = result.reason;
+      }
+    }
+    if (Object.keys(pending).length > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return reasons;
+}

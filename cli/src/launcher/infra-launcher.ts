@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { isPortTaken, freePort, startNats, startRedis, startZooKeeper, type InfraServer, type ServerOptions } from '@msec/testing';
+import type { LauncherConfig } from '../launcher-config.js';
+import type { MsecHome } from '../paths.js';
+import type { InfraAddresses } from './component-catalog.js';
+
+/** Conventional ports, used when free so URLs stay the same between runs. */
+const PREFERRED_PORT = { nats: 4222, zookeeper: 2181, redis: 6379 } as const;
+
+async function portFor(preferred: number): Promise<number> {
+  return (await isPortTaken(preferred)) ? freePort() : preferred;
+}
+
+/** The servers the launcher started itself (external ones are absent). */
+export interface LaunchedInfra {
+  servers: InfraServer[];
+  addresses: InfraAddresses;
+}
+
+/**
+ * Starts nats-server, ZooKeeper and redis-server on loopback with their data under `.msec/infra/`, unless the
+ * configuration points at external ones. On any failure, what was already started is stopped again.
+ */
+export async function launchInfra(config: LauncherConfig, home: MsecHome, onStarted: (server: InfraServer) => void): Promise<LaunchedInfra> {
+  const servers: InfraServer[] = [];
+  const start = async (name: keyof typeof PREFERRED_PORT, starter: (options: ServerOptions) => Promise<InfraServer>): Promise<string> => {
+    const server = await starter({ dir: join(home.infra, name), port: await portFor(PREFERRED_PORT[name]) });
+    servers.push(server);
+    onStarted(server);
+    return server.url;
+  };
+  try {
+    const natsUrl = config.natsUrl || (await start('nats', startNats));
+    const zkConnect = config.zkConnect || (await start('zookeeper', startZooKeeper));
+    const redisUrl = config.redisUrl || (await start('redis', startRedis));
+    return { servers, addresses: { natsUrl, zkConnect, redisUrl, dbUrl: config.dbUrl } };
+  } catch (error) {
+    await stopInfra(servers);
+    throw error;
+  }
+}
+
+/** Stops launched servers in reverse start order; their data stays for the next run. */
+export async function stopInfra(servers: InfraServer[]): Promise<void> {
+  for (const server of [...servers].reverse()) await server.stop();
+}

@@ -1,0 +1,148 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MsecError } from '@msec/contracts';
+import { isPortTaken, type InfraServer } from '@msec/testing';
+import type { LauncherConfig } from '../launcher-config.js';
+import { bold, dim, green, processPrefix, red, say } from '../output.js';
+import { REPO_ROOT, msecHome, type MsecHome } from '../paths.js';
+import { platformLaunches } from './component-catalog.js';
+import { connectForProbes, waitForHealthy } from './health-probe.js';
+import { launchInfra, stopInfra } from './infra-launcher.js';
+import { ensureInstalled, Requirements, type Requirement } from './provision.js';
+import { clearRunState, pidAlive, readRunState, writeRunState, type ComponentState, type RunState } from './run-state.js';
+import { SupervisedProcess } from './supervised-process.js';
+
+/** How long services get to report healthy after start. */
+const HEALTHY_TIMEOUT_MS = 90_000;
+
+/** Refuses to start a second stack in the same home, or on a console port someone else holds. */
+async function checkPreconditions(config: LauncherConfig, home: MsecHome): Promise<void> {
+  const existing = readRunState(home.stateFile);
+  if (existing && pidAlive(existing.launcherPid)) {
+    throw new MsecError('LAUNCHER_ALREADY_RUNNING', `msec is already running (launcher pid ${existing.launcherPid}, console ${existing.consoleUrl}); stop it with ./msec down`, {
+      status: 409,
+    });
+  }
+  if (await isPortTaken(config.httpPort, config.httpHost)) {
+    throw new MsecError(
+      'INFRA_PORT_TAKEN',
+      `console port ${config.httpHost}:${config.httpPort} is already in use; stop what holds it or choose another with MSEC_HTTP_PORT or "httpPort" in msec.config.json`,
+      { status: 409, data: { field: 'httpPort', port: config.httpPort } },
+    );
+  }
+}
+
+function requirementsFor(config: LauncherConfig): Requirement[] {
+  const needed: Requirement[] = [];
+  if (!config.natsUrl) needed.push(Requirements.nats);
+  if (!config.zkConnect) needed.push(Requirements.zookeeper);
+  if (!config.redisUrl) needed.push(Requirements.redis);
+  return needed;
+}
+
+function printSummary(state: RunState, home: MsecHome, unhealthy: Record<string, string>): void {
+  say();
+  say(bold('MSEC-TS is up'));
+  say(`  console      ${bold(state.consoleUrl)}`);
+  const passwordFile = join(home.data, 'initial-admin-password');
+  if (existsSync(passwordFile)) say(`  admin login  admin / ${bold(readFileSync(passwordFile, 'utf8').trim())}  ${dim('(one-time password; change it after logging in)')}`);
+  say(`  NATS         ${state.natsUrl}`);
+  say(`  ZooKeeper    ${state.zkConnect}`);
+  say(`  Redis        ${state.redisUrl}`);
+  say();
+  for (const component of state.components) {
+    const health = unhealthy[component.name] === undefined ? green('ready') : red(`not ready: ${unhealthy[component.name]}`);
+    say(`  ${component.name.padEnd(12)} pid ${String(component.pid).padEnd(8)} ${component.port ? `port ${String(component.port).padEnd(6)}` : ''.padEnd(11)} ${health}`);
+  }
+  say();
+  say(dim(`  logs: ${home.logs}   ./msec status · ./msec logs [name] · ./msec down`));
+}
+
+/**
+ * Runs the whole stack in this process until SIGINT/SIGTERM: infra, then services and the local agent under
+ * supervision; writes `.msec/run/state.json` for status and down; stops everything in reverse order.
+ */
+export async function runStack(config: LauncherConfig, foreground: boolean): Promise<void> {
+  const home = msecHome(config.homeDir);
+  await checkPreconditions(config, home);
+  ensureInstalled(requirementsFor(config), config.autoInstall);
+  for (const dir of [home.infra, home.data, home.logs, home.run]) mkdirSync(dir, { recursive: true });
+
+  const consoleUrl = `http://${config.httpHost}:${config.httpPort}`;
+  const state: RunState = { launcherPid: process.pid, startedAt: new Date().toISOString(), natsUrl: '', zkConnect: '', redisUrl: '', consoleUrl, ready: false, components: [] };
+  const infraStates = new Map<string, ComponentState>();
+  const save = (): void => writeRunState(home.stateFile, state);
+
+  let servers: InfraServer[] = [];
+  const supervised: SupervisedProcess[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => {
+    stopping ??= (async () => {
+      say(dim('stopping …'));
+      for (const proc of [...supervised].reverse()) await proc.stop();
+      await stopInfra(servers);
+      clearRunState(home.stateFile);
+      say('stopped');
+    })();
+    return stopping;
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+  const infra = await launchInfra(config, home, (server) => {
+    const entry: ComponentState = { name: server.name, kind: 'infra', pid: server.pid, port: server.port, url: server.url, logFile: server.logFile, restarts: 0 };
+    infraStates.set(server.name, entry);
+    state.components.push(entry);
+    if (foreground) say(`${processPrefix(server.name, state.components.length)} started pid ${server.pid} on ${server.url}`);
+    save();
+  }).catch(async (error: unknown) => {
+    clearRunState(home.stateFile);
+    throw error;
+  });
+  servers = infra.servers;
+  Object.assign(state, { natsUrl: infra.addresses.natsUrl, zkConnect: infra.addresses.zkConnect, redisUrl: infra.addresses.redisUrl });
+  save();
+
+  const launches = platformLaunches(home, infra.addresses, { host: config.httpHost, port: config.httpPort });
+  launches.forEach((launch, index) => {
+    const entry: ComponentState = {
+      name: launch.name,
+      kind: 'service',
+      pid: -1,
+      logFile: join(home.logs, `${launch.name}.log`),
+      restarts: 0,
+      healthSubject: launch.healthSubject,
+      ...(launch.name === 'gateway' ? { port: config.httpPort, url: consoleUrl } : {}),
+    };
+    const proc = new SupervisedProcess(
+      {
+        name: launch.name,
+        command: process.execPath,
+        args: ['--enable-source-maps', launch.entry],
+        env: launch.env,
+        cwd: REPO_ROOT,
+        logFile: entry.logFile,
+        ...(foreground ? { prefix: processPrefix(launch.name, index + infra.servers.length) } : {}),
+      },
+      (restarted) => {
+        entry.pid = restarted.pid;
+        entry.restarts = restarted.restarts;
+        save();
+      },
+    );
+    proc.start();
+    entry.pid = proc.pid;
+    supervised.push(proc);
+    state.components.push(entry);
+  });
+  save();
+
+  const nc = await connectForProbes(infra.addresses.natsUrl);
+  const subjects = Object.fromEntries(launches.map((l) => [l.name, l.healthSubject]));
+  const unhealthy = await waitForHealthy(nc, subjects, HEALTHY_TIMEOUT_MS);
+  await nc.close();
+  state.ready = Object.keys(unhealthy).length === 0;
+  save();
+  printSummary(state, home, unhealthy);
+  await new Promise<never>(() => undefined);
+}

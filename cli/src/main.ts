@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import { MsecError } from '@msec/contracts';
+import { parseArgs, stringFlag } from './cli-args.js';
+import { loadLauncherConfig } from './launcher-config.js';
+import { down } from './commands/down.js';
+import { logs } from './commands/logs.js';
+import { status } from './commands/status.js';
+import { test } from './commands/test.js';
+import { upDetached, upForeground } from './commands/up.js';
+import { say } from './output.js';
+
+const USAGE = `usage: ./msec <command> [options]
+
+  up [-d]            install what is missing, build, start infra, services and a local agent; -d runs detached
+  down               stop everything ./msec up started
+  status             each component with pid, port and health
+  logs [name]        follow the logs of one component, or all
+  test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
+
+options: --config FILE (default msec.config.json)`;
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, new Set(['foreground-detached', 'help']));
+  if (args.command === 'help' || args.flags.help === true) {
+    say(USAGE);
+    return 0;
+  }
+  const config = loadLauncherConfig(stringFlag(args, 'config'));
+  switch (args.command) {
+    case 'up':
+      if (args.flags.d === true) {
+        await upDetached(config, fileURLToPath(import.meta.url), process.argv.slice(3).filter((a) => a !== '-d'));
+        return 0;
+      }
+      await upForeground(config, args.flags['foreground-detached'] !== true);
+      return 0;
+    case 'down':
+      await down(config);
+      return 0;
+    case 'status':
+      return status(config);
+    case 'logs':
+      await logs(config, args.positionals[0]);
+      return 0;
+    case 'test':
+      return test(config, args.positionals[0]);
+    default:
+      throw new MsecError('CLI_UNKNOWN_COMMAND', `unknown command "${args.command}"\n\n${USAGE}`, { status: 400, data: { field: 'command' } });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof MsecError ? `${error.code}: ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`msec: ${message}\n`);
+    process.exitCode = 1;
+  },
+);
