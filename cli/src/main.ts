@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { MsecError } from '@msec/contracts';
+import { setBinarySearchPath } from '@msec/testing';
 import { parseArgs, stringFlag } from './cli-args.js';
 import { loadLauncherConfig } from './launcher-config.js';
 import { down } from './commands/down.js';
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadLauncherConfig(stringFlag(args, 'config'));
+  if (config.binPath) setBinarySearchPath(config.binPath.split(':'));
   switch (args.command) {
     case 'up':
       if (args.flags.d === true) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
-import { runStack } from '../launcher/stack-runner.js';
+import { preflight, runStack } from '../launcher/stack-runner.js';
 import { pidAlive, readRunState } from '../launcher/run-state.js';
 import { say } from '../output.js';
 
@@ -18,6 +18,7 @@ export async function upForeground(config: LauncherConfig, echo: boolean): Promi
 
 /** `msec up -d`: starts the launcher detached, waits until it is ready, prints its summary and returns. */
 export async function upDetached(config: LauncherConfig, cliEntry: string, passThroughArgs: string[]): Promise<void> {
+  await preflight(config);
   const home = msecHome(config.homeDir);
   mkdirSync(home.logs, { recursive: true });
   const launcherLog = join(home.logs, 'launcher.log');

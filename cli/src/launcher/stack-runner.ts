@@ -62,10 +62,15 @@ function printSummary(state: RunState, home: MsecHome, unhealthy: Record<string,
  * Runs the whole stack in this process until SIGINT/SIGTERM: infra, then services and the local agent under
  * supervision; writes `.msec/run/state.json` for status and down; stops everything in reverse order.
  */
+/** Everything that can refuse a start before anything runs: another stack, a taken port, missing servers. */
+export async function preflight(config: LauncherConfig): Promise<void> {
+  await checkPreconditions(config, msecHome(config.homeDir));
+  ensureInstalled(requirementsFor(config), config.autoInstall);
+}
+
 export async function runStack(config: LauncherConfig, foreground: boolean): Promise<void> {
   const home = msecHome(config.homeDir);
-  await checkPreconditions(config, home);
-  ensureInstalled(requirementsFor(config), config.autoInstall);
+  await preflight(config);
   for (const dir of [home.infra, home.data, home.logs, home.run]) mkdirSync(dir, { recursive: true });
 
   const consoleUrl = `http://${config.httpHost}:${config.httpPort}`;
