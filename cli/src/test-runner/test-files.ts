@@ -14,7 +14,7 @@ function walk(dir: string, found: string[]): void {
     if (SKIP_DIRS.has(name)) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, found);
-    else if (name.endsWith('.spec.js') && path.includes(`${join('dist', 'test')}`)) found.push(path);
+    else if ((name.endsWith('.spec.js') || name.endsWith('-spec.js')) && path.includes(`${join('dist', 'test')}`)) found.push(path);
   }
 }
 

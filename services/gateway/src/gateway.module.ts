@@ -1,19 +1,69 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { Component } from '@msec/contracts';
 import { coreProviders, databaseTargetFor } from '@msec/platform';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditDomain } from './audit/audit.domain.js';
+import { AuditEntryEntity } from './audit/audit.entities.js';
+import { ApiTokenEntity, SessionEntity, UserEntity } from './auth/auth.entities.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { InitialAdmin } from './auth/initial-admin.js';
+import { LoginRateLimiter } from './auth/login-rate-limiter.js';
+import { SessionsDomain } from './auth/sessions.domain.js';
+import { TokensController } from './auth/tokens.controller.js';
+import { TokensDomain } from './auth/tokens.domain.js';
+import { UsersController } from './auth/users.controller.js';
+import { UsersDomain } from './auth/users.domain.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
+import { ComponentsController } from './dashboard/components.controller.js';
+import { EventsBridge } from './events/events.bridge.js';
+import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { NatsForwarder } from './http/nats-forwarder.js';
+import { GatewaySchema1763769600000 } from './migrations/gateway-schema.migration.js';
 
-/** The REST gateway and web console. */
+/** The gateway's tables. */
+export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity];
+/** The gateway's migrations, oldest first. */
+export const GATEWAY_MIGRATIONS = [GatewaySchema1763769600000];
+
+/** The REST gateway and web console. Other areas add their REST controllers to `controllers` here. */
 @Module({})
 export class GatewayModule {
   static forConfig(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthController],
+      controllers: [
+        HealthController,
+        AuthController,
+        TokensController,
+        UsersController,
+        AuditController,
+        EventsController,
+        ComponentsController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        ...coreProviders(Component.gateway, config.natsUrl, { target: databaseTargetFor(Component.gateway, config), entities: [], migrations: [] }),
+        ...coreProviders(Component.gateway, config.natsUrl, {
+          target: databaseTargetFor(Component.gateway, config),
+          entities: GATEWAY_ENTITIES,
+          migrations: GATEWAY_MIGRATIONS,
+        }),
+        { provide: LoginRateLimiter, useFactory: () => new LoginRateLimiter() },
+        { provide: UsersDomain, useFactory: (ds: DataSource) => new UsersDomain(ds, config.dataDir), inject: [DataSource] },
+        {
+          provide: SessionsDomain,
+          useFactory: (ds: DataSource, limiter: LoginRateLimiter) => new SessionsDomain(ds, limiter),
+          inject: [DataSource, LoginRateLimiter],
+        },
+        { provide: TokensDomain, useFactory: (ds: DataSource) => new TokensDomain(ds), inject: [DataSource] },
+        { provide: AuditDomain, useFactory: (ds: DataSource) => new AuditDomain(ds), inject: [DataSource] },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        InitialAdmin,
+        NatsForwarder,
+        EventsBridge,
       ],
     };
   }

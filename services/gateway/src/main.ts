@@ -2,6 +2,7 @@ import { Component } from '@msec/contracts';
 import { bootstrapHttpService, runMain } from '@msec/platform';
 import { loadGatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
+import { configureGateway } from './http/configure-gateway.js';
 
 runMain(Component.gateway, async () => {
   const config = loadGatewayConfig();
@@ -10,5 +11,6 @@ runMain(Component.gateway, async () => {
     natsUrl: config.natsUrl,
     httpHost: config.httpHost,
     httpPort: config.httpPort,
+    configure: (app) => configureGateway(app, config),
   });
 });

@@ -1,0 +1,45 @@
+// Builds the console (web/) into web/dist with Vite, unless the sources are unchanged since the last build.
+// Usage: npm run build:web -w services/gateway [-- --force]
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const gatewayDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const webDir = join(gatewayDir, 'web');
+const outDir = join(webDir, 'dist');
+const stampFile = join(outDir, '.source-hash');
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+/** Hash of everything that shapes the build: web sources, Vite config, and the gateway's package.json (tool versions). */
+function sourceHash() {
+  const hash = createHash('sha256');
+  const inputs = [
+    ...files(join(webDir, 'src')),
+    join(webDir, 'index.html'),
+    join(webDir, 'vite.config.ts'),
+    join(gatewayDir, 'package.json'),
+  ].sort();
+  for (const file of inputs) hash.update(relative(gatewayDir, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
+}
+
+const force = process.argv.includes('--force');
+const hash = sourceHash();
+if (!force && existsSync(join(outDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
+  console.log('console: web/dist is up to date, build skipped');
+  process.exit(0);
+}
+// Type-check the console first: Vite only strips types.
+execFileSync(process.execPath, [join(gatewayDir, '../../node_modules/typescript/bin/tsc'), '-p', webDir], { stdio: 'inherit' });
+const { build } = await import('vite');
+await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+writeFileSync(stampFile, hash);
+console.log(`console: built into ${relative(process.cwd(), outDir) || outDir}`);

@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { GatewayRequest } from '../http/request-context.js';
+import type { AuditDomain } from './audit.domain.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Records every mutating `/api/` call once its response is sent, whatever ended it (handler, guard, validation):
+ * who (user or attempted login name), what (method and path, never the body), when, and the result.
+ */
+export function auditMiddleware(audit: AuditDomain): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    if (!MUTATING.has(req.method) || !req.path.startsWith('/api/')) return next();
+    const at = Date.now();
+    res.on('finish', () => {
+      const r = req as GatewayRequest;
+      const p = r.principal;
+      const code = typeof res.locals.errorCode === 'string' ? res.locals.errorCode : res.statusCode < 400 ? 'ok' : `HTTP_${res.statusCode}`;
+      void audit.record({
+        at,
+        actor: (p?.username ?? r.auditActor ?? 'anonymous').slice(0, 64),
+        role: p?.role ?? '-',
+        via: p?.via ?? '-',
+        method: req.method,
+        path: req.path.slice(0, 300),
+        status: res.statusCode,
+        result: code.slice(0, 64),
+        ip: (req.ip ?? 'unknown').slice(0, 64),
+        requestId: r.id ?? '-',
+      });
+    });
+    next();
+  };
+}

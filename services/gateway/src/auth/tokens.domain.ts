@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull, type Repository } from 'typeorm';
+import { notFound } from '../gateway.errors.js';
+import { pageOf, type Page } from '../http/pagination.js';
+import type { Principal } from '../http/request-context.js';
+import { Role } from './access.js';
+import { ApiTokenEntity, UserEntity } from './auth.entities.js';
+import { randomSecret, sha256 } from './secrets.js';
+
+/** Every API token starts with this, so leaked tokens are easy to scan for. */
+export const TOKEN_PREFIX = 'msec_';
+
+/** An API token as listed (never the secret). */
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A newly created token: the only time `token` is ever shown. */
+export interface CreatedApiToken extends ApiTokenView {
+  token: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function view(t: ApiTokenEntity): ApiTokenView {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    createdAt: iso(t.createdAt)!,
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    revokedAt: iso(t.revokedAt),
+  };
+}
+
+/** API tokens for CLI and automation: created per user, act with that user's role, stored as SHA-256, revocable. */
+export class TokensDomain {
+  private readonly tokens: Repository<ApiTokenEntity>;
+  private readonly users: Repository<UserEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.tokens = dataSource.getRepository(ApiTokenEntity);
+    this.users = dataSource.getRepository(UserEntity);
+  }
+
+  /** Creates a token for a user; the secret is returned once and never stored. */
+  async create(userId: string, name: string, expiresInDays: number | undefined): Promise<CreatedApiToken> {
+    const token = `${TOKEN_PREFIX}${randomSecret()}`;
+    const now = Date.now();
+    const row = this.tokens.create({
+      id: randomUUID(),
+      userId,
+      name,
+      tokenHash: sha256(token),
+      prefix: token.slice(0, 12),
+      createdAt: now,
+      expiresAt: expiresInDays === undefined ? null : now + expiresInDays * 86_400_000,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await this.tokens.insert(row);
+    return { ...view(row), token };
+  }
+
+  /** A user's tokens, newest first, a page at a time. */
+  async list(userId: string, limit: number, after: string | undefined): Promise<Page<ApiTokenView>> {
+    const rows = await this.tokens.find({ where: { userId }, order: { createdAt: 'DESC', id: 'ASC' }, take: 1000 });
+    const start = after === undefined ? 0 : rows.findIndex((r) => r.id === after) + 1;
+    return pageOf(rows.slice(start, start + limit + 1), limit, (r) => r.id, view);
+  }
+
+  /** Revokes a token of one's own (admins: anyone's); 404 when it does not exist or is not visible to the caller. */
+  async revoke(id: string, by: Principal): Promise<ApiTokenView> {
+    const row = await this.tokens.findOneBy({ id });
+    if (!row || (row.userId !== by.userId && by.role !== Role.admin)) throw notFound(`API token ${id}`);
+    if (row.revokedAt === null) {
+      row.revokedAt = Date.now();
+      await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: row.revokedAt });
+    }
+    return view(row);
+  }
+
+  /** The principal behind a bearer token, or undefined when unknown, revoked or expired. */
+  async resolve(token: string): Promise<Principal | undefined> {
+    if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+    const now = Date.now();
+    const row = await this.tokens.findOneBy({ tokenHash: sha256(token), revokedAt: IsNull() });
+    if (!row || (row.expiresAt !== null && row.expiresAt <= now)) return undefined;
+    const user = await this.users.findOneBy({ id: row.userId });
+    if (!user) return undefined;
+    // Writing last use at most once a minute keeps busy automation from hammering the table.
+    if (row.lastUsedAt === null || row.lastUsedAt < now - 60_000) await this.tokens.update({ id: row.id }, { lastUsedAt: now });
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      via: 'token',
+      tokenId: row.id,
+      mustChangePassword: user.mustChangePassword,
+    };
+  }
+}

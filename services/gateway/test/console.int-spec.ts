@@ -1,0 +1,143 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+
+/** Navigation entries and the heading each page shows. */
+const SECTIONS: [string, string][] = [
+  ['Services', 'Services'],
+  ['Releases', 'Releases'],
+  ['Monitoring', 'Monitoring'],
+  ['Logs', 'Logs'],
+  ['Call graph', 'Call graph'],
+  ['KV', 'KV'],
+  ['Messages', 'Messages'],
+  ['Hosts', 'Hosts'],
+  ['Audit', 'Audit log'],
+  ['Settings', 'Settings'],
+  ['Dashboard', 'Dashboard'],
+];
+
+async function login(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('web console', () => {
+  let gw: TestGateway;
+  let admin: ApiClient;
+  let browser: TestBrowser;
+
+  before(async () => {
+    buildConsole();
+    gw = await startTestGateway();
+    admin = await adminClient(gw, 'admin-password-1');
+    await userClient(gw, admin, 'vic', 'viewer');
+    browser = await launchBrowser({ baseURL: gw.baseUrl });
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  it('console - a wrong password shows an error on the login page', async () => {
+    const page = await browser.newPage();
+    await login(page, 'admin', 'not-the-password');
+    await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
+    await screenshot(page, 'login-wrong-password');
+    await page.close();
+  });
+
+  it('console - admin logs in, sees the dashboard, navigates every section and logs out', async () => {
+    const page = await browser.newPage();
+    await login(page, 'admin', 'admin-password-1');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByTestId('components').getByText('gateway').waitFor();
+    await page.getByTestId('recent-releases').getByText('No releases yet').waitFor();
+    await screenshot(page, 'dashboard');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const [link, heading] of SECTIONS) {
+      await nav.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
+      await screenshot(page, `section-${link.toLowerCase().replace(/\s+/g, '-')}`);
+    }
+    // Pages of areas not built yet show an empty state, and admins see their mutation buttons.
+    await nav.getByRole('link', { name: 'Services', exact: true }).click();
+    await page.getByTestId('empty-state').waitFor();
+    assert.equal(await page.getByTestId('mutation-button').count(), 1);
+    await page.getByTestId('logout').click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    assert.equal(me, 401);
+    await page.close();
+  });
+
+  it('console - a viewer sees no mutation buttons and the API answers 403 to their mutations', async () => {
+    const viewerBrowser = await launchBrowser({ baseURL: gw.baseUrl });
+    try {
+      const page = await viewerBrowser.newPage();
+      await login(page, 'vic', 'vic-password-2');
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      assert.equal(await nav.getByRole('link', { name: 'Audit' }).count(), 0);
+      for (const link of ['Services', 'Releases', 'Monitoring', 'KV', 'Messages']) {
+        await nav.getByRole('link', { name: link, exact: true }).click();
+        await page.getByRole('heading', { level: 1, name: link }).waitFor();
+        await page.getByTestId('empty-state').waitFor();
+        assert.equal(await page.getByTestId('mutation-button').count(), 0, `${link} shows a mutation button to a viewer`);
+      }
+      await nav.getByRole('link', { name: 'Settings', exact: true }).click();
+      assert.equal(await page.getByTestId('users').count(), 0);
+      await screenshot(page, 'viewer-settings');
+      // Runs in the page: the viewer's own session cookie and CSRF token, so only the role can refuse it.
+      const status = await page.evaluate<number>(`(async () => {
+        const csrf = decodeURIComponent((document.cookie.split('; ').find((c) => c.startsWith('msec_csrf=')) || '').split('=')[1] || '');
+        const res = await fetch('/api/v1/users', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify({ username: 'eve', password: 'long-enough-pass', role: 'admin' }),
+        });
+        return res.status;
+      })()`);
+      assert.equal(status, 403);
+    } finally {
+      await viewerBrowser.close();
+    }
+  });
+
+  it('console - the OpenAPI UI renders the generated document at /api/docs', async () => {
+    const page = await browser.newPage();
+    await page.goto('/api/docs');
+    await page.getByText('MSEC-TS REST API').first().waitFor();
+    await page.getByText('/api/v1/auth/login').first().waitFor();
+    await screenshot(page, 'api-docs');
+    await page.close();
+  });
+
+  it('console - a new user must replace the one-time password, and the console works at phone width', async () => {
+    await admin.call('POST', '/api/v1/users', { username: 'nina', password: 'nina-one-time-1', role: 'developer' });
+    const page = await browser.newPage({ width: 390, height: 844 });
+    await login(page, 'nina', 'nina-one-time-1');
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await screenshot(page, 'phone-first-login');
+    await page.getByLabel('Current password').fill('nina-one-time-1');
+    await page.getByLabel('New password (10 characters or more)').fill('nina-password-2');
+    await page.getByLabel('Repeat new password').fill('nina-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await screenshot(page, 'phone-dashboard');
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(width <= 390, `page is ${width}px wide on a 390px screen`);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByLabel('Token name').fill('phone');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByTestId('new-token').waitFor();
+    await screenshot(page, 'phone-settings-token');
+    await page.close();
+  });
+});

@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { INestApplication } from '@nestjs/common';
+import { Component } from '@msec/contracts';
+import { bootstrapHttpService } from '@msec/platform';
+import { freePort, startNats, type InfraServer } from '@msec/testing';
+import { loadGatewayConfig } from '../src/config/gateway.config.js';
+import { GatewayModule } from '../src/gateway.module.js';
+import { configureGateway } from '../src/http/configure-gateway.js';
+
+const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Builds the console when its sources changed (the same script `npm run build:web` runs). */
+export function buildConsole(): void {
+  execFileSync(process.execPath, [join(gatewayDir, 'scripts/build-web.mjs')], { stdio: 'inherit' });
+}
+
+/** A gateway running in this process on a free port, with real NATS and SQLite in a temp folder. */
+export interface TestGateway {
+  baseUrl: string;
+  nats: InfraServer;
+  dataDir: string;
+  app: INestApplication;
+  /** The first admin's one-time password, read from the file the gateway wrote. */
+  initialAdminPassword: string;
+  close(): Promise<void>;
+}
+
+/** Starts NATS and the gateway module in-process exactly as main.ts does. */
+export async function startTestGateway(): Promise<TestGateway> {
+  const nats = await startNats();
+  const dataDir = await mkdtemp(join(tmpdir(), 'msec-gateway-'));
+  const port = await freePort();
+  const config = loadGatewayConfig({
+    MSEC_NATS_URL: nats.url,
+    MSEC_DATA_DIR: dataDir,
+    MSEC_HTTP_PORT: String(port),
+    MSEC_HTTP_HOST: '127.0.0.1',
+  });
+  const app = await bootstrapHttpService(GatewayModule.forConfig(config), {
+    component: Component.gateway,
+    natsUrl: config.natsUrl,
+    httpHost: config.httpHost,
+    httpPort: config.httpPort,
+    configure: (a) => configureGateway(a, config),
+  });
+  const initialAdminPassword = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8')).trim();
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    nats,
+    dataDir,
+    app,
+    initialAdminPassword,
+    async close() {
+      await app.close();
+      await nats.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What ApiClient.call returns; tests read arbitrary JSON from the body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ApiResponse = { status: number; headers: Headers; body: any };
+
+/** A REST client that keeps the session cookie and echoes the CSRF token, or sends a bearer token. */
+export class ApiClient {
+  private cookies = new Map<string, string>();
+  csrf: string | undefined;
+  sendCsrf = true;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  /** One call; returns status, headers and parsed JSON body. */
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    const h: Record<string, string> = { ...headers };
+    if (body !== undefined) h['content-type'] = 'application/json';
+    if (this.token) h.authorization = `Bearer ${this.token}`;
+    if (this.cookies.size > 0) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.csrf && this.sendCsrf && method !== 'GET') h['x-csrf-token'] = this.csrf;
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, v] = (pair ?? '').split('=');
+      if (k && v !== undefined) {
+        if (v === '') this.cookies.delete(k);
+        else this.cookies.set(k, v);
+      }
+    }
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  /** Logs in; throws unless it worked. */
+  async login(username: string, password: string): Promise<void> {
+    const r = await this.call('POST', '/api/v1/auth/login', { username, password });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    this.csrf = r.body.csrfToken;
+  }
+}
+
+/** Logs in as admin with the one-time password and sets `password`; returns the admin client. */
+export async function adminClient(gw: TestGateway, password = 'admin-password-1'): Promise<ApiClient> {
+  const admin = new ApiClient(gw.baseUrl);
+  await admin.login('admin', gw.initialAdminPassword);
+  const r = await admin.call('POST', '/api/v1/auth/password', { currentPassword: gw.initialAdminPassword, newPassword: password });
+  if (r.status !== 200) throw new Error(`password change: ${r.status} ${JSON.stringify(r.body)}`);
+  return admin;
+}
+
+/** Creates a user as admin and returns a client logged in as them with their one-time password changed. */
+export async function userClient(gw: TestGateway, admin: ApiClient, username: string, role: string): Promise<ApiClient> {
+  const first = `${username}-first-pass`;
+  const created = await admin.call('POST', '/api/v1/users', { username, password: first, role });
+  if (created.status !== 201) throw new Error(`create ${username}: ${created.status} ${JSON.stringify(created.body)}`);
+  const client = new ApiClient(gw.baseUrl);
+  await client.login(username, first);
+  await client.call('POST', '/api/v1/auth/password', { currentPassword: first, newPassword: `${username}-password-2` });
+  return client;
+}

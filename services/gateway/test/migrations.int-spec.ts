@@ -1,0 +1,75 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { openDataSource, parseDatabaseUrl, type DatabaseTarget } from '@msec/persistence';
+import { startMariaDb, type InfraServer } from '@msec/testing';
+import { AuditDomain } from '../src/audit/audit.domain.js';
+import { Role } from '../src/auth/access.js';
+import { SessionsDomain } from '../src/auth/sessions.domain.js';
+import { LoginRateLimiter } from '../src/auth/login-rate-limiter.js';
+import { TokensDomain } from '../src/auth/tokens.domain.js';
+import { UsersDomain } from '../src/auth/users.domain.js';
+import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../src/gateway.module.js';
+
+async function exercise(dataSource: DataSource, dataDir: string): Promise<void> {
+  const users = new UsersDomain(dataSource, dataDir);
+  await users.ensureInitialAdmin();
+  const created = await users.create('maria', 'maria-password-1', Role.developer, false);
+  const page = await users.list(1, undefined);
+  assert.equal(page.items.length, 1);
+  assert.ok(page.nextCursor);
+  const login = await new SessionsDomain(dataSource, new LoginRateLimiter()).login('maria', 'maria-password-1', '127.0.0.1');
+  assert.equal(login.user.id, created.id);
+  const tokens = new TokensDomain(dataSource);
+  const token = await tokens.create(created.id, 'ci', 30);
+  assert.equal((await tokens.resolve(token.token))?.username, 'maria');
+  const audit = new AuditDomain(dataSource);
+  await audit.record({
+    at: Date.now(),
+    actor: 'maria',
+    role: 'developer',
+    via: 'token',
+    method: 'POST',
+    path: '/api/v1/x',
+    status: 201,
+    result: 'ok',
+    ip: '127.0.0.1',
+    requestId: 'r1',
+  });
+  const entries = await audit.list(10, undefined, 'maria');
+  assert.equal(entries.items[0]?.status, 201);
+  assert.equal(typeof entries.items[0]?.id, 'number');
+}
+
+describe('gateway schema', () => {
+  let maria: InfraServer;
+  let dir: string;
+  before(async () => {
+    maria = await startMariaDb();
+    dir = await mkdtemp(join(tmpdir(), 'msec-gateway-schema-'));
+  });
+  after(async () => {
+    await maria?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const kind of ['sqlite', 'mariadb'] as const) {
+    it(`gateway schema - migrations create working users, sessions, tokens and audit tables on ${kind}, and revert`, async () => {
+      const target: DatabaseTarget =
+        kind === 'sqlite' ? { kind: 'sqlite', file: join(dir, 'gateway.sqlite') } : parseDatabaseUrl(maria.url, 'MSEC_DB_URL');
+      const dataSource = await openDataSource({ target, entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS });
+      try {
+        await exercise(dataSource, join(dir, kind));
+        await dataSource.undoLastMigration();
+        const runner = dataSource.createQueryRunner();
+        assert.equal(await runner.hasTable('gateway_users'), false);
+        await runner.release();
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+  }
+});

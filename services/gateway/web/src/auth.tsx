@@ -1,0 +1,37 @@
+import { createContext, useContext } from 'react';
+
+/** Roles from least to most powerful. */
+export const ROLES = ['viewer', 'developer', 'admin'] as const;
+/** One role. */
+export type Role = (typeof ROLES)[number];
+
+/** The logged-in user as GET /api/v1/auth/me answers. */
+export interface Me {
+  id: string;
+  username: string;
+  role: Role;
+  mustChangePassword: boolean;
+}
+
+/** What pages know about the session. */
+export interface Session {
+  me: Me;
+  /** True when the user has at least this role. */
+  can: (role: Role) => boolean;
+  refresh: () => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+/** The current session (pages are only rendered when logged in). */
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside the logged-in shell');
+  return s;
+}
+
+/** True when `role` is at least `needed`. */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
+}
