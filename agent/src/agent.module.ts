@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { NATS_CONNECTION, connectNats } from '@msec/platform';
 import { AGENT_CONFIG, type AgentConfig } from './config/agent.config.js';
 import { HealthController } from './health/health.controller.js';
+import { AgentRuntime } from './agent.runtime.js';
 
 /** Drains the agent's own NATS connection at shutdown. */
 @Injectable()
@@ -24,6 +25,7 @@ export class AgentModule {
         { provide: AGENT_CONFIG, useValue: config },
         { provide: NATS_CONNECTION, useFactory: () => connectNats(config.natsUrl, `msec-agent-${config.hostId}`) },
         NatsCloser,
+        AgentRuntime,
       ],
     };
   }

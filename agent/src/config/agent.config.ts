@@ -3,10 +3,46 @@ import { ConfigType, resolveConfig, type ConfigOf } from '@msec/platform';
 
 /** Every key the agent reads; `./msec agent --nats URL --host-id ID --console-key FILE` maps flags onto these. */
 export const agentConfigSchema = {
-  natsUrl: { type: ConfigType.url, env: 'MSEC_NATS_URL', default: 'nats://127.0.0.1:4222', values: ['nats:'], description: 'NATS server(s)' },
+  natsUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_NATS_URL',
+    default: 'nats://127.0.0.1:4222',
+    values: ['nats:'],
+    description: 'NATS server(s)',
+  },
   hostId: { type: ConfigType.string, env: 'MSEC_HOST_ID', default: hostname(), description: 'this host’s id in the console' },
-  consoleKeyFile: { type: ConfigType.string, env: 'MSEC_CONSOLE_KEY', default: '.msec/keys/console.pub', description: 'the console’s Ed25519 public key (PEM)' },
-  stateDir: { type: ConfigType.string, env: 'MSEC_AGENT_DIR', default: '.msec/agent', description: 'instances, packages, logs and the nonce journal' },
+  consoleKeyFile: {
+    type: ConfigType.string,
+    env: 'MSEC_CONSOLE_KEY',
+    default: '.msec/keys/console.pub',
+    description: 'the console’s Ed25519 public key (PEM)',
+  },
+  stateDir: {
+    type: ConfigType.string,
+    env: 'MSEC_AGENT_DIR',
+    default: '.msec/agent',
+    description: 'instances, packages, logs and the nonce journal',
+  },
+  hostIp: {
+    type: ConfigType.string,
+    env: 'MSEC_HOST_IP',
+    default: '127.0.0.1',
+    description: 'address this host’s instances listen on and the console routes to',
+  },
+  zkConnect: {
+    type: ConfigType.string,
+    env: 'MSEC_ZK_CONNECT',
+    default: '127.0.0.1:2181',
+    description: 'ZooKeeper handed to business instances',
+  },
+  heartbeatMs: {
+    type: ConfigType.integer,
+    env: 'MSEC_AGENT_HEARTBEAT_MS',
+    default: 3000,
+    min: 200,
+    max: 60000,
+    description: 'heartbeat interval; the console marks a host down after 3 missed',
+  },
 } as const;
 
 /** The agent's validated, frozen configuration. */

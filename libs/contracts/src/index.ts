@@ -2,3 +2,118 @@ export { MsecError, ValidationError, isErrorPayload, toErrorPayload } from './ms
 export type { ErrorPayload, MsecErrorOptions } from './msec-error.js';
 export { Component, COMPONENTS_IN_START_ORDER, Subjects } from './subjects.js';
 export type { DependencyHealth, HealthReport } from './health.js';
+/** Subjects of the host agents and the deploy service. */
+export { DeploySubjects } from './deploy/deploy-subjects.js';
+/** Signed agent commands, audit events, heartbeats and host views. */
+export { AgentCommandType, AuditOutcome } from './deploy/agent-command.js';
+export type {
+  AgentAuditEvent,
+  AgentHeartbeat,
+  CanonicalValue,
+  CommandEnvelope,
+  CommandReply,
+  HostMetrics,
+  HostStatusChanged,
+  HostView,
+  InstanceReport,
+  SignedCommand,
+} from './deploy/agent-command.js';
+/** Canonical serialisation and Ed25519 signing/verification of agent commands. */
+export {
+  AGENT_MAX_COMMAND_LIFETIME_MS,
+  COMMAND_SIGNING_PREFIX,
+  argsDigest,
+  canonicalJson,
+  commandSigningBytes,
+  publicKeyId,
+  signCommand,
+  verifyCommandSignature,
+} from './deploy/command-signing.js';
+/** Centralised logs and tracing: subjects, stream, colour bucket. */
+export { LogSubjects, LOG_INGEST_STREAM, LOG_INGEST_CONSUMER, LOG_COLOUR_BUCKET, LOG_COLOUR_KEY } from './log/log-subjects.js';
+/** Centralised logs and tracing: levels, lines, spans, colouring rules, queries, call graphs. */
+export { LogLevel, LOG_LEVEL_NAMES, SpanStatus } from './log/log-types.js';
+export type {
+  LogLevelName,
+  LogFieldValue,
+  LogLine,
+  SpanRecord,
+  ColourRule,
+  FieldFilter,
+  LogQuery,
+  LogPage,
+  TraceRequest,
+  TraceNode,
+  TraceView,
+  DependencyRequest,
+  DependencyEdge,
+  DependencyGraph,
+} from './log/log-types.js';
+/** KV administration (Redis Cluster): subjects, operation kinds and statuses. */
+export { KvSubjects, KvOperationKind, KvOperationStatus } from './kv/kv-subjects.js';
+export type { KvSubject } from './kv/kv-subjects.js';
+/** KV administration: payloads of the NATS API and its events. */
+export type {
+  KvSlotRange,
+  KvClusterSummary,
+  KvNodeView,
+  KvTopology,
+  KvCheckReport,
+  KvOperationView,
+  KvProgressEvent,
+  KvNodeSample,
+  KvSlowlogEntry,
+  KvKeyInspection,
+  KvValuePreview,
+  KvRegisterRequest,
+  KvCreateClusterRequest,
+  KvClusterRequest,
+  KvConfirmedRequest,
+  KvAddMasterRequest,
+  KvAddReplicaRequest,
+  KvRemoveNodeRequest,
+  KvFailoverRequest,
+  KvRebalanceRequest,
+  KvOperationRequest,
+  KvOperationListRequest,
+  KvSlowlogRequest,
+  KvKeyRequest,
+  KvOperationStarted,
+} from './kv/kv-types.js';
+/** Monitoring: telemetry subjects, stream, partitioning and query subjects. */
+export { MonitorSubjects, MONITOR_STATS_STREAM, MONITOR_PARTITIONS, serviceHash, statsPartition, monitorShardOf } from './monitor/monitor-subjects.js';
+/** Monitoring: the stats batch the SDK publishes. */
+export { StatKind, STAT_KINDS, DROPPED_REPORTS_ATTR } from './monitor/monitor-stats.js';
+export type { StatItem, StatsBatch } from './monitor/monitor-stats.js';
+/** Monitoring: RPC call records and the attributes derived from them. */
+export { LATENCY_BUCKETS_MS, RPC_ATTR_PREFIX, rpcAttr, parseRpcAttr } from './monitor/call-record.js';
+export type { CallRecord } from './monitor/call-record.js';
+/** Monitoring: query, alarm rule and alarm event shapes. */
+export { AlarmType, AlarmState } from './monitor/monitor-api.js';
+export type {
+  MonitorDay,
+  CurveRequest,
+  CurveReply,
+  MinuteValues,
+  TotalsRequest,
+  TotalsReply,
+  AttrTotal,
+  TopRequest,
+  CallsRequest,
+  CallsReply,
+  CallRow,
+  AttrInfo,
+  AlarmRuleInput,
+  AlarmRuleView,
+  AlarmView,
+  AlarmEvent,
+  AlarmsListRequest,
+} from './monitor/monitor-api.js';
+/** Release plans: states, strategy, host steps and progress events. */
+export { ReleaseHostState, ReleaseState } from './deploy/release.js';
+export type { ReleaseHostStep, ReleasePlanView, ReleaseProgressEvent, ReleaseStrategy, ReleaseVersions, ReleasedEvent } from './deploy/release.js';
+/** Registry: service kinds, events, subjects and views. */
+export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
+export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';
+/** JetStream stream and consumer names of the deploy area. */
+export { DeployStreams } from './deploy/deploy-subjects.js';

@@ -1,19 +1,117 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DataSource } from 'typeorm';
 import { Component } from '@msec/contracts';
-import { coreProviders, databaseTargetFor } from '@msec/platform';
+import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platform';
+import { AgentClient } from './agents/agent-client.js';
+import { AuditRecord } from './audit/audit.entities.js';
+import { AuditStore } from './audit/audit.store.js';
 import { DEPLOY_CONFIG, type DeployConfig } from './config/deploy.config.js';
+import { DEPLOY_EVENTS } from './deploy.tokens.js';
+import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
+import { HostsController } from './hosts/hosts.controller.js';
+import { HostRecord } from './hosts/hosts.entities.js';
+import { HostsListener } from './hosts/hosts.listener.js';
+import { HostsProjection } from './hosts/hosts.projection.js';
+import { DeployHostsAudit1763770000000 } from './migrations/1763770000000-deploy-hosts-audit.js';
+import { CommandSigner } from './signing/command-signer.js';
+import { ConsoleKeyStore } from './signing/console-keys.js';
+import { KeysController } from './signing/keys.controller.js';
+import { KeysDomain } from './signing/keys.domain.js';
+import { ArtifactsController } from './artifacts/artifacts.controller.js';
+import { ConfigVersionRecord, IdlVersionRecord, PackageRecord } from './artifacts/artifacts.entities.js';
+import { ConfigVersionsDomain } from './artifacts/config-versions.domain.js';
+import { IdlDomain } from './artifacts/idl.domain.js';
+import { PackagesDomain } from './artifacts/packages.domain.js';
+import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-artifacts.js';
+import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
+import { HostSteps } from './releases/host-steps.js';
+import { ReleaseQueue } from './releases/release-queue.js';
+import { ReleaseQueueLifecycle } from './releases/release-queue.lifecycle.js';
+import { ReleaseRunner } from './releases/release-runner.js';
+import { ReleasesController } from './releases/releases.controller.js';
+import { ReleasesDomain } from './releases/releases.domain.js';
+import { ReleaseRecord } from './releases/releases.entities.js';
+import { ReleasesRepository } from './releases/releases.repository.js';
 
-/** The deploy service. */
+/** Every entity of the deploy service. */
+export const DEPLOY_ENTITIES = [HostRecord, AuditRecord, IdlVersionRecord, ConfigVersionRecord, PackageRecord, ReleaseRecord];
+/** Every migration of the deploy service, in order. */
+export const DEPLOY_MIGRATIONS = [DeployHostsAudit1763770000000, DeployArtifacts1763770100000, DeployReleases1763770200000];
+
+/** The deploy service: hosts, audit, console keys, signed agent commands and release management. */
 @Module({})
 export class DeployModule {
   static forConfig(config: DeployConfig): DynamicModule {
     return {
       module: DeployModule,
-      controllers: [HealthController],
+      controllers: [HealthController, HostsController, KeysController, ArtifactsController, ReleasesController],
       providers: [
         { provide: DEPLOY_CONFIG, useValue: config },
-        ...coreProviders(Component.deploy, config.natsUrl, { target: databaseTargetFor(Component.deploy, config), entities: [], migrations: [] }),
+        ...coreProviders(Component.deploy, config.natsUrl, {
+          target: databaseTargetFor(Component.deploy, config),
+          entities: DEPLOY_ENTITIES,
+          migrations: DEPLOY_MIGRATIONS,
+        }),
+        { provide: DEPLOY_EVENTS, useFactory: (nc: NatsConnection) => new JetStreamEventPublisher(nc), inject: [NATS_CONNECTION] },
+        { provide: ConsoleKeyStore, useFactory: () => new ConsoleKeyStore(config.dataDir) },
+        { provide: CommandSigner, useFactory: (keys: ConsoleKeyStore) => new CommandSigner(keys), inject: [ConsoleKeyStore] },
+        {
+          provide: AgentClient,
+          useFactory: (nc: NatsConnection, signer: CommandSigner) => new AgentClient(nc, signer),
+          inject: [NATS_CONNECTION, CommandSigner],
+        },
+        {
+          provide: HostsProjection,
+          useFactory: (ds: DataSource, events: EventPublisher) => new HostsProjection(ds, events),
+          inject: [DataSource, DEPLOY_EVENTS],
+        },
+        { provide: AuditStore, useFactory: (ds: DataSource) => new AuditStore(ds), inject: [DataSource] },
+        {
+          provide: KeysDomain,
+          useFactory: (keys: ConsoleKeyStore, agents: AgentClient, hosts: HostsProjection) => new KeysDomain(keys, agents, hosts),
+          inject: [ConsoleKeyStore, AgentClient, HostsProjection],
+        },
+        HostsListener,
+        { provide: IdlDomain, useFactory: (ds: DataSource) => new IdlDomain(ds), inject: [DataSource] },
+        { provide: ConfigVersionsDomain, useFactory: (ds: DataSource) => new ConfigVersionsDomain(ds), inject: [DataSource] },
+        { provide: PackagesDomain, useFactory: (ds: DataSource) => new PackagesDomain(ds, config.dataDir), inject: [DataSource] },
+        { provide: ReleasesRepository, useFactory: (ds: DataSource) => new ReleasesRepository(ds), inject: [DataSource] },
+        {
+          provide: HostSteps,
+          useFactory: (
+            agents: AgentClient,
+            packages: PackagesDomain,
+            configs: ConfigVersionsDomain,
+            idl: IdlDomain,
+            hosts: HostsProjection,
+          ) => new HostSteps(agents, packages, configs, idl, hosts),
+          inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
+        },
+        {
+          provide: ReleaseRunner,
+          useFactory: (plans: ReleasesRepository, steps: HostSteps, events: EventPublisher) => new ReleaseRunner(plans, steps, events),
+          inject: [ReleasesRepository, HostSteps, DEPLOY_EVENTS],
+        },
+        {
+          provide: ReleaseQueue,
+          useFactory: (runner: ReleaseRunner, plans: ReleasesRepository) => new ReleaseQueue(config.redisUrl, runner, plans),
+          inject: [ReleaseRunner, ReleasesRepository],
+        },
+        ReleaseQueueLifecycle,
+        {
+          provide: ReleasesDomain,
+          useFactory: (
+            plans: ReleasesRepository,
+            queue: ReleaseQueue,
+            hosts: HostsProjection,
+            packages: PackagesDomain,
+            configs: ConfigVersionsDomain,
+            idl: IdlDomain,
+          ) => new ReleasesDomain(plans, queue, hosts, packages, configs, idl),
+          inject: [ReleasesRepository, ReleaseQueue, HostsProjection, PackagesDomain, ConfigVersionsDomain, IdlDomain],
+        },
       ],
     };
   }

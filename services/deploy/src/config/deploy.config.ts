@@ -3,7 +3,13 @@ import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@m
 /** Every key the deploy service reads, with its environment variable and default. */
 export const deployConfigSchema = {
   ...commonConfigFields,
-  redisUrl: { type: ConfigType.url, env: 'MSEC_REDIS_URL', default: 'redis://127.0.0.1:6379', values: ['redis:'], description: 'Redis for BullMQ jobs' },
+  redisUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    values: ['redis:'],
+    description: 'Redis for BullMQ jobs',
+  },
 } as const;
 
 /** The deploy service's validated, frozen configuration. */

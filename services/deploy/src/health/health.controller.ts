@@ -13,7 +13,11 @@ export class HealthController {
   private readonly reporter: HealthReporter;
 
   constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, dataSource: DataSource, @Inject(DEPLOY_CONFIG) config: DeployConfig) {
-    this.reporter = new HealthReporter(Component.deploy, [natsCheck(nc), { name: 'database', check: () => databaseAnswers(dataSource) }, redisCheck(config.redisUrl)]);
+    this.reporter = new HealthReporter(Component.deploy, [
+      natsCheck(nc),
+      { name: 'database', check: () => databaseAnswers(dataSource) },
+      redisCheck(config.redisUrl),
+    ]);
   }
 
   @MessagePattern(Subjects.health(Component.deploy))

@@ -1,0 +1,214 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { AgentCommandType, type CanonicalValue, type SignedCommand } from '@msec/contracts';
+import { AgentCommandError, AgentErrorCode, badArgs } from '../agent.errors.js';
+import type { InstanceSupervisor } from '../supervisor/instance-supervisor.js';
+import type { KeyRing } from './key-ring.js';
+
+type Args = { [key: string]: CanonicalValue };
+type Result = { [key: string]: CanonicalValue };
+
+const OUTPUT_LIMIT = 64 * 1024;
+const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+
+function str(args: Args, field: string, pattern?: RegExp): string {
+  const value = args[field];
+  if (typeof value !== 'string' || value === '') throw badArgs(field, 'must be a non-empty string');
+  if (pattern && !pattern.test(value)) throw badArgs(field, `must match ${pattern}`);
+  return value;
+}
+
+function int(args: Args, field: string, min: number, max: number, fallback?: number): number {
+  const value = args[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw badArgs(field, `must be an integer in ${min}..${max}`);
+  return value;
+}
+
+/** Resolves a relative path inside root; anything escaping it is refused. */
+function inside(root: string, path: string, field: string): string {
+  if (isAbsolute(path)) throw badArgs(field, 'must be relative to the agent folder');
+  const full = resolve(root, path);
+  const rel = relative(root, full);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw badArgs(field, 'must stay inside the agent folder (no "..")');
+  return full;
+}
+
+/** Runs verified commands. Files live under `<stateDir>/files`, packages under `<stateDir>/packages/<name>/<version>`. */
+export class CommandExecutor {
+  private readonly filesDir: string;
+  private readonly packagesDir: string;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly supervisor: InstanceSupervisor,
+    private readonly keys: KeyRing,
+  ) {
+    this.filesDir = join(stateDir, 'files');
+    this.packagesDir = join(stateDir, 'packages');
+    mkdirSync(this.filesDir, { recursive: true });
+    mkdirSync(this.packagesDir, { recursive: true });
+  }
+
+  /** Executes one verified command and returns its result. */
+  async execute(command: SignedCommand): Promise<Result> {
+    const { type, args } = command.envelope;
+    switch (type) {
+      case AgentCommandType.putFile:
+        return this.putFile(args);
+      case AgentCommandType.getFile:
+        return this.getFile(args);
+      case AgentCommandType.installPackage:
+        return this.installPackage(args);
+      case AgentCommandType.startInstance:
+        return this.startInstance(args);
+      case AgentCommandType.stopInstance:
+        return { instance: { ...(await this.supervisor.stop(str(args, 'name', NAME), int(args, 'graceMs', 0, 60_000, 5_000))) } };
+      case AgentCommandType.restartInstance:
+        return {
+          instance: { ...(await this.supervisor.restart(str(args, 'name', NAME), int(args, 'healthTimeoutMs', 100, 60_000, 5_000))) },
+        };
+      case AgentCommandType.exec:
+        return this.exec(args);
+      case AgentCommandType.rotateKey: {
+        const rotated = this.keys.rotate(str(args, 'publicKey'), int(args, 'overlapSeconds', 0, 30 * 86_400) * 1000, Date.now());
+        return { keyId: rotated.keyId, retiring: rotated.retiring, retireAt: rotated.retireAt };
+      }
+      default:
+        throw new AgentCommandError(AgentErrorCode.unknownType, `unknown command type "${type}"`);
+    }
+  }
+
+  private putFile(args: Args): Result {
+    const path = str(args, 'path');
+    const target = inside(this.filesDir, path, 'path');
+    const content = Buffer.from(str(args, 'contentBase64'), 'base64');
+    mkdirSync(resolve(target, '..'), { recursive: true });
+    writeFileSync(`${target}.tmp`, content, { mode: int(args, 'mode', 0, 0o777, 0o644) });
+    renameSync(`${target}.tmp`, target);
+    return { path, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') };
+  }
+
+  private getFile(args: Args): Result {
+    const root = args.root === 'logs' ? join(this.stateDir, 'logs') : this.filesDir;
+    const path = str(args, 'path');
+    const target = inside(root, path, 'path');
+    if (!existsSync(target)) throw badArgs('path', `${path} does not exist`);
+    const content = readFileSync(target);
+    return { path, bytes: content.length, contentBase64: content.toString('base64') };
+  }
+
+  private async installPackage(args: Args): Promise<Result> {
+    const name = str(args, 'name', NAME);
+    const version = str(args, 'version', /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/);
+    const sha256 = str(args, 'sha256', /^[0-9a-f]{64}$/);
+    const bytes = Buffer.from(str(args, 'contentBase64'), 'base64');
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256) throw badArgs('contentBase64', `sha256 is ${actual}, expected ${sha256}; re-upload the package`);
+    const dir = join(this.packagesDir, name, version);
+    const marker = join(dir, '.sha256');
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === sha256) return { name, version, dir, reused: true };
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await run('tar', ['-xzf', '-', '-C', dir, '--no-same-owner'], bytes, 30_000);
+    const manifest = readManifest(dir);
+    if (manifest.name !== name || manifest.version !== version)
+      throw badArgs('name', `manifest says ${manifest.name}@${manifest.version}, command says ${name}@${version}`);
+    writeFileSync(marker, sha256);
+    return { name, version, dir, reused: false };
+  }
+
+  private async startInstance(args: Args): Promise<Result> {
+    const pkg = str(args, 'package', NAME);
+    const version = str(args, 'version');
+    const dir = join(this.packagesDir, pkg, version);
+    if (!existsSync(join(dir, '.sha256')))
+      throw new AgentCommandError(
+        AgentErrorCode.packageNotFound,
+        `package ${pkg}@${version} is not installed; send install-package first`,
+        { package: pkg, version },
+      );
+    const manifest = readManifest(dir);
+    const env: Record<string, string> = {};
+    const rawEnv = args.env ?? {};
+    if (typeof rawEnv !== 'object' || rawEnv === null || Array.isArray(rawEnv)) throw badArgs('env', 'must be an object of strings');
+    for (const [key, value] of Object.entries(rawEnv)) {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(key) || typeof value !== 'string')
+        throw badArgs(`env.${key}`, 'keys are upper-case names and values strings');
+      env[key] = value;
+    }
+    const configFile = typeof args.configFile === 'string' ? inside(this.filesDir, args.configFile, 'configFile') : null;
+    const instance = await this.supervisor.start(
+      {
+        name: str(args, 'name', NAME),
+        service: str(args, 'service'),
+        port: int(args, 'port', 1, 65_535),
+        packageName: pkg,
+        packageVersion: version,
+        packageDir: dir,
+        entry: manifest.entry,
+        configFile,
+        env,
+      },
+      int(args, 'healthTimeoutMs', 100, 60_000, 5_000),
+    );
+    return { instance: { ...instance } };
+  }
+
+  private async exec(args: Args): Promise<Result> {
+    const argv = args.argv;
+    if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string'))
+      throw badArgs('argv', 'must be a non-empty array of strings (no shell)');
+    const [file, ...rest] = argv as string[];
+    const cwd = typeof args.cwd === 'string' ? inside(this.filesDir, args.cwd, 'cwd') : this.filesDir;
+    const out = await run(file!, rest, null, int(args, 'timeoutMs', 100, 600_000, 30_000), cwd);
+    return { exitCode: out.code, stdout: out.stdout.slice(0, OUTPUT_LIMIT), stderr: out.stderr.slice(0, OUTPUT_LIMIT) };
+  }
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  entry: string;
+}
+
+function readManifest(dir: string): Manifest {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) throw badArgs('contentBase64', 'the package has no manifest.json at its root');
+  const m = JSON.parse(readFileSync(file, 'utf8')) as Partial<Manifest>;
+  if (typeof m.name !== 'string' || typeof m.version !== 'string' || typeof m.entry !== 'string')
+    throw badArgs('contentBase64', 'manifest.json needs string name, version and entry');
+  inside(dir, m.entry, 'manifest.entry');
+  return m as Manifest;
+}
+
+function run(
+  file: string,
+  args: string[],
+  input: Buffer | null,
+  timeoutMs: number,
+  cwd?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(
+      file,
+      args,
+      { timeout: timeoutMs, maxBuffer: 4 * OUTPUT_LIMIT, cwd, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(new AgentCommandError(AgentErrorCode.commandFailed, `${file} failed: ${error.message}`));
+          return;
+        }
+        if (input !== null && error) {
+          reject(new AgentCommandError(AgentErrorCode.commandFailed, `${file} exited ${String(error.code)}: ${stderr.slice(0, 500)}`));
+          return;
+        }
+        resolvePromise({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+    if (input !== null) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}

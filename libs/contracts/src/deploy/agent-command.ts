@@ -1,0 +1,118 @@
+/** What an agent can be asked to do; anything else is refused as AGENT_UNKNOWN_TYPE. */
+export const AgentCommandType = {
+  putFile: 'put-file',
+  getFile: 'get-file',
+  installPackage: 'install-package',
+  startInstance: 'start-instance',
+  stopInstance: 'stop-instance',
+  restartInstance: 'restart-instance',
+  exec: 'exec',
+  rotateKey: 'rotate-key',
+} as const;
+/** One of the command types an agent executes. */
+export type AgentCommandType = (typeof AgentCommandType)[keyof typeof AgentCommandType];
+
+/** JSON values that survive canonical serialisation unchanged. */
+export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [key: string]: CanonicalValue };
+
+/** The signed part of a command: every field is covered by the signature. */
+export interface CommandEnvelope {
+  /** Envelope format version, 1. */
+  v: 1;
+  hostId: string;
+  commandId: string;
+  /** Milliseconds since the epoch. */
+  issuedAt: number;
+  /** Milliseconds since the epoch; at most AGENT_MAX_COMMAND_LIFETIME_MS after issuedAt. */
+  expiresAt: number;
+  /** 128-bit random, hex; an agent accepts each nonce once. */
+  nonce: string;
+  type: string;
+  args: { [key: string]: CanonicalValue };
+}
+
+/** What travels on `msec.agent.<hostId>.cmd`. */
+export interface SignedCommand {
+  envelope: CommandEnvelope;
+  /** Id of the signing key: first 16 hex digits of SHA-256 over its SPKI DER. */
+  keyId: string;
+  /** Ed25519 signature (base64) over COMMAND_SIGNING_PREFIX + canonicalJson(envelope). */
+  signature: string;
+}
+
+/** An agent's answer to a command. */
+export type CommandReply =
+  | { ok: true; commandId: string; type: string; result: { [key: string]: CanonicalValue } }
+  | { ok: false; commandId: string | null; code: string; reason: string };
+
+/** The outcome recorded for an audited command. */
+export const AuditOutcome = { executed: 'executed', failed: 'failed', refused: 'refused' } as const;
+/** executed, failed or refused. */
+export type AuditOutcome = (typeof AuditOutcome)[keyof typeof AuditOutcome];
+
+/** Published on `msec.events.agent.audit` for every command an agent received. */
+export interface AgentAuditEvent {
+  hostId: string;
+  commandId: string | null;
+  type: string | null;
+  keyId: string | null;
+  issuedAt: number | null;
+  receivedAt: number;
+  outcome: AuditOutcome;
+  code: string | null;
+  reason: string | null;
+  /** SHA-256 (hex) of the canonical args; file contents are never audited in clear. */
+  argsDigest: string | null;
+  durationMs: number;
+}
+
+/** Host metrics sent in each heartbeat. */
+export interface HostMetrics {
+  cpuPercent: number;
+  load: [number, number, number];
+  memTotalBytes: number;
+  memFreeBytes: number;
+  diskTotalBytes: number;
+  diskFreeBytes: number;
+}
+
+/** One supervised business instance as an agent reports it. */
+export interface InstanceReport {
+  name: string;
+  service: string;
+  port: number;
+  status: string;
+  pid: number | null;
+  restarts: number;
+  packageVersion: string;
+}
+
+/** Published on `msec.events.agent.heartbeat` every intervalMs. */
+export interface AgentHeartbeat {
+  hostId: string;
+  ip: string;
+  intervalMs: number;
+  startedAt: number;
+  sentAt: number;
+  metrics: HostMetrics;
+  instances: InstanceReport[];
+}
+
+/** Published on `msec.events.deploy.host-status` when a host goes down or comes back. */
+export interface HostStatusChanged {
+  hostId: string;
+  status: 'up' | 'down';
+  at: number;
+  lastSeenAt: number;
+}
+
+/** Reply row of `msec.deploy.hosts.list`. */
+export interface HostView {
+  hostId: string;
+  ip: string;
+  status: 'up' | 'down';
+  lastSeenAt: number;
+  intervalMs: number;
+  metrics: HostMetrics | null;
+  instances: InstanceReport[];
+}

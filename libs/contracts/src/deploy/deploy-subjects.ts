@@ -1,0 +1,52 @@
+/** NATS subjects of the host agents and the deploy service, defined once. */
+export const DeploySubjects = {
+  /** Raw request/reply (JSON, not Nest envelopes): a SignedCommand in, a CommandReply out. */
+  agentCommand: (hostId: string): string => `msec.agent.${hostId}.cmd`,
+  /** Event: every command an agent received and what became of it (AgentAuditEvent). */
+  agentAudit: 'msec.events.agent.audit',
+  /** Event: an agent's periodic heartbeat with host metrics (AgentHeartbeat). */
+  agentHeartbeat: 'msec.events.agent.heartbeat',
+  /** Event: a host went up or down in the deploy service's hosts read model (HostStatusChanged). */
+  hostStatus: 'msec.events.deploy.host-status',
+  /** Event: progress of a release plan (ReleaseProgressEvent). */
+  releaseProgress: 'msec.events.deploy.progress',
+  /** Event: a release finished and its instances run (ReleasedEvent); the registry scales out on it. */
+  released: 'msec.events.deploy.released',
+  /** Query: every known host with status and last metrics. */
+  hostsList: 'msec.deploy.hosts.list',
+  /** Query: audited agent commands, newest first. */
+  auditList: 'msec.deploy.audit.list',
+  /** Command: rotate the console signing key; agents accept the old one during the overlap. */
+  keysRotate: 'msec.deploy.keys.rotate',
+  /** Query: the console's current public key and key id. */
+  keysCurrent: 'msec.deploy.keys.current',
+  /** Command: sign and send one command to an agent (operators and tests; audited by the agent). */
+  commandSend: 'msec.deploy.command.send',
+  /** Command/queries on packages. */
+  packagesUpload: 'msec.deploy.packages.upload',
+  packagesList: 'msec.deploy.packages.list',
+  /** Command/queries on IDL versions. */
+  idlAdd: 'msec.deploy.idl.add',
+  idlList: 'msec.deploy.idl.list',
+  idlDiff: 'msec.deploy.idl.diff',
+  /** Command/queries on config file versions. */
+  configAdd: 'msec.deploy.config.add',
+  configList: 'msec.deploy.config.list',
+  configDiff: 'msec.deploy.config.diff',
+  configRollback: 'msec.deploy.config.rollback',
+  /** Commands/queries on release plans. */
+  releaseCreate: 'msec.deploy.release.create',
+  releaseGet: 'msec.deploy.release.get',
+  releaseList: 'msec.deploy.release.list',
+  releaseResume: 'msec.deploy.release.resume',
+  releaseRollback: 'msec.deploy.release.rollback',
+} as const;
+
+/** JetStream stream of the agents' audit and the deploy service's events (file storage, 30 days). */
+export const DeployStreams = {
+  events: 'MSEC_DEPLOY_EVENTS',
+  /** Subjects the stream captures; heartbeats stay on core NATS (frequent and only useful live). */
+  eventSubjects: ['msec.events.agent.audit', 'msec.events.deploy.>'],
+  /** Durable consumer the deploy service stores audit events with. */
+  auditConsumer: 'deploy-audit',
+} as const;

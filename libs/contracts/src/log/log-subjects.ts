@@ -1,0 +1,36 @@
+/** Subjects, stream and bucket names of centralised logs and tracing, defined once. */
+export const LogSubjects = {
+  /** JetStream subject of log lines from the SDK: one message per line, Nats-Msg-Id = line id. */
+  ingestLines: 'msec.log.ingest.lines',
+  /** JetStream subject of spans from the SDK: one message per span, Nats-Msg-Id = span id. */
+  ingestSpans: 'msec.log.ingest.spans',
+  /** Wildcard the ingest stream captures. */
+  ingestAll: 'msec.log.ingest.>',
+  /** Live tail: stored lines of one service, published by the log service after each insert (payload LogLine[]). */
+  tail: (service: string): string => `msec.log.tail.${service}`,
+  /** Live tail of every service. */
+  tailAll: 'msec.log.tail.>',
+  /** Request/reply: search lines (LogQuery → LogPage). */
+  query: 'msec.log.query',
+  /** Request/reply: one trace as a waterfall, a flow chart and Mermaid text. */
+  trace: 'msec.log.trace',
+  /** Request/reply: service dependency graph over a time range. */
+  dependencies: 'msec.log.dependencies',
+  /** Request/reply: list colouring rules. */
+  colourList: 'msec.log.colour.list',
+  /** Request/reply: add or replace a colouring rule. */
+  colourSet: 'msec.log.colour.set',
+  /** Request/reply: delete a colouring rule. */
+  colourDelete: 'msec.log.colour.delete',
+  /** Request/reply: purge lines and spans older than the retention now (the daily job does it by itself). */
+  purge: 'msec.log.purge',
+} as const;
+
+/** JetStream stream holding SDK log lines and spans until the log service stores them (file storage). */
+export const LOG_INGEST_STREAM = 'MSEC_LOG_INGEST';
+/** Durable consumer of the log service on the ingest stream. */
+export const LOG_INGEST_CONSUMER = 'msec-log-ingest';
+/** KV bucket holding the colouring rules every SDK watches. */
+export const LOG_COLOUR_BUCKET = 'msec_log_colour';
+/** Key inside LOG_COLOUR_BUCKET whose value is the JSON array of ColourRule. */
+export const LOG_COLOUR_KEY = 'rules';

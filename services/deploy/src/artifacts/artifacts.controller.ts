@@ -1,0 +1,63 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { DeploySubjects } from '@msec/contracts';
+import { ConfigVersionsDomain, type ConfigVersionView } from './config-versions.domain.js';
+import { IdlDomain, type IdlVersionView } from './idl.domain.js';
+import { PackagesDomain, type PackageView } from './packages.domain.js';
+
+type Body = Record<string, unknown> | null;
+
+/** IDL, config and package versions. */
+@Controller()
+export class ArtifactsController {
+  constructor(
+    private readonly idl: IdlDomain,
+    private readonly configs: ConfigVersionsDomain,
+    private readonly packages: PackagesDomain,
+  ) {}
+
+  @MessagePattern(DeploySubjects.idlAdd)
+  idlAdd(@Payload() body: Body): Promise<IdlVersionView> {
+    return this.idl.add(body);
+  }
+
+  @MessagePattern(DeploySubjects.idlList)
+  idlList(@Payload() body: Body): Promise<IdlVersionView[]> {
+    return this.idl.list(body);
+  }
+
+  @MessagePattern(DeploySubjects.idlDiff)
+  idlDiff(@Payload() body: Body): Promise<{ file: string; change: string; diff: string }[]> {
+    return this.idl.diff(body);
+  }
+
+  @MessagePattern(DeploySubjects.configAdd)
+  configAdd(@Payload() body: Body): Promise<ConfigVersionView> {
+    return this.configs.add(body);
+  }
+
+  @MessagePattern(DeploySubjects.configList)
+  configList(@Payload() body: Body): Promise<ConfigVersionView[]> {
+    return this.configs.list(body);
+  }
+
+  @MessagePattern(DeploySubjects.configDiff)
+  configDiff(@Payload() body: Body): Promise<{ diff: string }> {
+    return this.configs.diff(body);
+  }
+
+  @MessagePattern(DeploySubjects.configRollback)
+  configRollback(@Payload() body: Body): Promise<ConfigVersionView> {
+    return this.configs.rollback(body);
+  }
+
+  @MessagePattern(DeploySubjects.packagesUpload)
+  packagesUpload(@Payload() body: Body): Promise<PackageView> {
+    return this.packages.upload(body);
+  }
+
+  @MessagePattern(DeploySubjects.packagesList)
+  packagesList(@Payload() body: Body): Promise<PackageView[]> {
+    return this.packages.list(body);
+  }
+}

@@ -1,0 +1,83 @@
+import { MsecError } from '@msec/contracts';
+
+/** Every error code the deploy service raises. */
+export const DeployErrorCode = {
+  agentRefused: 'DEPLOY_AGENT_REFUSED',
+  agentUnreachable: 'DEPLOY_AGENT_UNREACHABLE',
+  hostNotFound: 'DEPLOY_HOST_NOT_FOUND',
+  notFound: 'DEPLOY_NOT_FOUND',
+  idlInvalid: 'DEPLOY_IDL_INVALID',
+  packageInvalid: 'DEPLOY_PACKAGE_INVALID',
+  planInvalid: 'DEPLOY_PLAN_INVALID',
+  planState: 'DEPLOY_PLAN_STATE',
+  keyFile: 'DEPLOY_KEY_FILE',
+} as const;
+/** One of the deploy service's error codes. */
+export type DeployErrorCode = (typeof DeployErrorCode)[keyof typeof DeployErrorCode];
+
+/** An agent answered a command with a refusal or a failure; data.agentCode carries its reason code. */
+export function agentRefused(hostId: string, type: string, agentCode: string, reason: string): MsecError {
+  return new MsecError(DeployErrorCode.agentRefused, `host ${hostId} did not run ${type}: ${agentCode} ${reason}`, {
+    status: 502,
+    data: { hostId, type, agentCode, reason },
+  });
+}
+
+/** No agent answered on the host's command subject in time. */
+export function agentUnreachable(hostId: string, type: string, cause: unknown): MsecError {
+  return new MsecError(
+    DeployErrorCode.agentUnreachable,
+    `host ${hostId} did not answer ${type}: is its agent running and connected to NATS?`,
+    {
+      status: 504,
+      retryable: true,
+      data: { hostId, type },
+      cause,
+    },
+  );
+}
+
+/** A named thing (package, version, plan, host) does not exist. */
+export function notFound(what: string, id: string): MsecError {
+  return new MsecError(DeployErrorCode.notFound, `${what} ${id} does not exist; list them first`, { status: 404, data: { what, id } });
+}
+
+/** An IDL file protobufjs cannot compile. */
+export function idlInvalid(file: string, reason: string): MsecError {
+  return new MsecError(DeployErrorCode.idlInvalid, `${file} does not compile: ${reason}; fix the .proto and upload again`, {
+    status: 400,
+    data: { file },
+  });
+}
+
+/** A package that is not a tar.gz with a valid manifest, or whose checksum does not match. */
+export function packageInvalid(reason: string): MsecError {
+  return new MsecError(DeployErrorCode.packageInvalid, `package rejected: ${reason}`, { status: 400, data: {} });
+}
+
+/** A release plan that cannot run as given. */
+export function planInvalid(field: string, reason: string): MsecError {
+  return new MsecError(DeployErrorCode.planInvalid, `${field}: ${reason}`, { status: 400, data: { field } });
+}
+
+/** A release plan in a state that does not allow the request. */
+export function planState(planId: string, state: string, wanted: string): MsecError {
+  return new MsecError(DeployErrorCode.planState, `plan ${planId} is ${state}; cannot ${wanted}`, { status: 409, data: { planId, state } });
+}
+
+/** The console key files cannot be read or written. */
+export function keyFileError(file: string, cause: unknown): MsecError {
+  return new MsecError(DeployErrorCode.keyFile, `cannot use console key ${file}: ${String(cause)}; check MSEC_DATA_DIR permissions`, {
+    status: 500,
+    data: { file },
+    cause,
+  });
+}
+
+/** The host never sent a heartbeat to this deploy service. */
+export function hostNotFound(hostId: string): MsecError {
+  return new MsecError(DeployErrorCode.hostNotFound, `host ${hostId} is not known: start its agent, then see msec.deploy.hosts.list`, {
+    status: 404,
+    data: { hostId },
+  });
+}

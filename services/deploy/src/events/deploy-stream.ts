@@ -1,0 +1,32 @@
+import { AckPolicy, DeliverPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, DeployStreams } from '@msec/contracts';
+
+const THIRTY_DAYS_MS = 30 * 24 * 3_600_000;
+
+/** Creates the deploy events stream and the audit consumer if missing; idempotent. */
+export async function ensureDeployStream(nc: NatsConnection): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(DeployStreams.events);
+  } catch {
+    await jsm.streams.add({
+      name: DeployStreams.events,
+      subjects: [...DeployStreams.eventSubjects],
+      storage: StorageType.File,
+      max_age: nanos(THIRTY_DAYS_MS),
+      duplicate_window: nanos(2 * 60_000),
+    });
+  }
+  try {
+    await jsm.consumers.info(DeployStreams.events, DeployStreams.auditConsumer);
+  } catch {
+    await jsm.consumers.add(DeployStreams.events, {
+      durable_name: DeployStreams.auditConsumer,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: DeploySubjects.agentAudit,
+      ack_wait: nanos(30_000),
+    });
+  }
+}

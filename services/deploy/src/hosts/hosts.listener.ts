@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { DeploySubjects, DeployStreams, type AgentAuditEvent, type AgentHeartbeat } from '@msec/contracts';
+import { ensureDeployStream } from '../events/deploy-stream.js';
+import { NATS_CONNECTION } from '@msec/platform';
+import { AuditStore } from '../audit/audit.store.js';
+import { HOST_SWEEP_MS, HostsProjection } from './hosts.projection.js';
+
+/** Feeds heartbeats and audit events into their read models and runs the down-host sweeper. */
+@Injectable()
+export class HostsListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('deploy-hosts');
+  private readonly subs: Subscription[] = [];
+  private sweeper: NodeJS.Timeout | null = null;
+  private audits: ConsumerMessages | null = null;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly hosts: HostsProjection,
+    private readonly audit: AuditStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // One queue group: several deploy instances share the heartbeats instead of each writing them.
+    this.subs.push(
+      this.nc.subscribe(DeploySubjects.agentHeartbeat, {
+        queue: 'msec-deploy',
+        callback: (_e, m) => this.serial(() => this.hosts.onHeartbeat(m.json<AgentHeartbeat>())),
+      }),
+    );
+    this.sweeper = setInterval(() => this.serial(async () => void (await this.hosts.sweep())), HOST_SWEEP_MS);
+    // Audit comes through a durable consumer: events sent while deploy was down are stored when it returns.
+    await ensureDeployStream(this.nc);
+    const consumer = await jetstream(this.nc).consumers.get(DeployStreams.events, DeployStreams.auditConsumer);
+    this.audits = await consumer.consume({
+      callback: (m) =>
+        this.serial(async () => {
+          await this.audit.record(m.json<AgentAuditEvent>());
+          m.ack();
+        }),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const sub of this.subs) sub.unsubscribe();
+    await this.audits?.close();
+    await this.chain;
+  }
+
+  private serial(work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((error: unknown) => this.logger.error(String(error)));
+  }
+}

@@ -1,0 +1,83 @@
+import type { DataSource, Repository } from 'typeorm';
+import { DeploySubjects, type AgentHeartbeat, type HostStatusChanged, type HostView } from '@msec/contracts';
+import type { EventPublisher } from '../events/event-publisher.js';
+import { HostRecord } from './hosts.entities.js';
+
+/** A host is down once this many heartbeat intervals pass without one. */
+export const MISSED_HEARTBEATS_FOR_DOWN = 3;
+/** How often the sweeper looks for silent hosts. */
+export const HOST_SWEEP_MS = 500;
+
+/**
+ * Hosts read model: each heartbeat upserts its host as up (publishing `host-status` when it was down); a
+ * sweeper marks a host down once `MISSED_HEARTBEATS_FOR_DOWN × intervalMs` pass without a heartbeat, so with
+ * the default 3 s interval a stopped agent shows down within 9.5 s.
+ */
+export class HostsProjection {
+  private readonly repo: Repository<HostRecord>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly events: EventPublisher,
+  ) {
+    this.repo = dataSource.getRepository(HostRecord);
+  }
+
+  /** Applies one heartbeat; idempotent. */
+  async onHeartbeat(hb: AgentHeartbeat, now: number = Date.now()): Promise<void> {
+    const before = await this.repo.findOneBy({ hostId: hb.hostId });
+    await this.repo.save({
+      hostId: hb.hostId,
+      ip: hb.ip,
+      status: 'up',
+      lastSeenAt: now,
+      intervalMs: hb.intervalMs,
+      metricsJson: JSON.stringify(hb.metrics),
+      instancesJson: JSON.stringify(hb.instances),
+    });
+    if (!before || before.status === 'down') this.changed(hb.hostId, 'up', now, now);
+  }
+
+  /** Marks silent hosts down; returns the ids that changed. */
+  async sweep(now: number = Date.now()): Promise<string[]> {
+    const changed: string[] = [];
+    for (const host of await this.repo.findBy({ status: 'up' })) {
+      const lastSeenAt = Number(host.lastSeenAt);
+      if (now - lastSeenAt > MISSED_HEARTBEATS_FOR_DOWN * host.intervalMs) {
+        await this.repo.update({ hostId: host.hostId }, { status: 'down' });
+        this.changed(host.hostId, 'down', now, lastSeenAt);
+        changed.push(host.hostId);
+      }
+    }
+    return changed;
+  }
+
+  /** Every host, sorted by id. */
+  async list(): Promise<HostView[]> {
+    const rows = await this.repo.find({ order: { hostId: 'ASC' } });
+    return rows.map((r) => toView(r));
+  }
+
+  /** One host, or null. */
+  async get(hostId: string): Promise<HostView | null> {
+    const row = await this.repo.findOneBy({ hostId });
+    return row ? toView(row) : null;
+  }
+
+  private changed(hostId: string, status: 'up' | 'down', at: number, lastSeenAt: number): void {
+    const event: HostStatusChanged = { hostId, status, at, lastSeenAt };
+    this.events.publish(DeploySubjects.hostStatus, event);
+  }
+}
+
+function toView(r: HostRecord): HostView {
+  return {
+    hostId: r.hostId,
+    ip: r.ip,
+    status: r.status,
+    lastSeenAt: Number(r.lastSeenAt),
+    intervalMs: r.intervalMs,
+    metrics: JSON.parse(r.metricsJson) as HostView['metrics'],
+    instances: JSON.parse(r.instancesJson) as HostView['instances'],
+  };
+}

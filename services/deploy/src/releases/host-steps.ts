@@ -1,0 +1,101 @@
+import { AgentCommandType, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
+import type { AgentClient } from '../agents/agent-client.js';
+import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
+import type { IdlDomain } from '../artifacts/idl.domain.js';
+import type { PackagesDomain } from '../artifacts/packages.domain.js';
+import type { HostsProjection } from '../hosts/hosts.projection.js';
+
+/** What changes on one host: the service's single instance there, listening on port. */
+export interface HostTarget {
+  hostId: string;
+  service: string;
+  port: number;
+}
+
+/**
+ * The signed agent commands of one host step: install the package, write config and IDL files, start the
+ * instance (the agent waits for its port), then the health gate: a heartbeat sent `stabilizeMs` later must
+ * still show the instance running this version with no restart.
+ */
+export class HostSteps {
+  constructor(
+    private readonly agents: AgentClient,
+    private readonly packages: PackagesDomain,
+    private readonly configs: ConfigVersionsDomain,
+    private readonly idl: IdlDomain,
+    private readonly hosts: HostsProjection,
+  ) {}
+
+  /** Puts `versions` in place on the host and passes the health gate, or throws why not. */
+  async apply(target: HostTarget, versions: ReleaseVersions, strategy: ReleaseStrategy): Promise<void> {
+    const { hostId, service } = target;
+    const pkg = await this.packages.read(versions.packageName, versions.packageVersion);
+    await this.agents.run(
+      hostId,
+      AgentCommandType.installPackage,
+      { name: versions.packageName, version: versions.packageVersion, sha256: pkg.sha256, contentBase64: pkg.bytes.toString('base64') },
+      60_000,
+    );
+    let configFile: string | null = null;
+    if (versions.configTag) {
+      configFile = `${service}/config/${versions.configTag}.conf`;
+      const content = await this.configs.content(service, versions.configTag);
+      await this.agents.run(hostId, AgentCommandType.putFile, { path: configFile, contentBase64: Buffer.from(content).toString('base64') });
+    }
+    if (versions.idlTag) {
+      for (const [file, source] of Object.entries(await this.idl.files(service, versions.idlTag))) {
+        await this.agents.run(hostId, AgentCommandType.putFile, {
+          path: `${service}/idl/${versions.idlTag}/${file}`,
+          contentBase64: Buffer.from(source).toString('base64'),
+        });
+      }
+    }
+    await this.agents.run(
+      hostId,
+      AgentCommandType.startInstance,
+      {
+        name: service,
+        service,
+        package: versions.packageName,
+        version: versions.packageVersion,
+        port: target.port,
+        healthTimeoutMs: strategy.healthTimeoutMs,
+        ...(configFile ? { configFile } : {}),
+      },
+      strategy.healthTimeoutMs + 15_000,
+    );
+    await this.healthGate(target, versions, Date.now() + strategy.stabilizeMs);
+  }
+
+  /** Puts back what the host ran before, or stops the instance when it ran nothing. */
+  async restore(target: HostTarget, previous: ReleaseVersions | null, strategy: ReleaseStrategy): Promise<void> {
+    if (previous) return this.apply(target, previous, strategy);
+    try {
+      await this.agents.run(target.hostId, AgentCommandType.stopInstance, { name: target.service });
+    } catch (error) {
+      if ((error as { data?: { agentCode?: string } }).data?.agentCode !== 'AGENT_INSTANCE_NOT_FOUND') throw error;
+    }
+  }
+
+  private async healthGate(target: HostTarget, versions: ReleaseVersions, notBefore: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, Math.max(0, notBefore - Date.now())));
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const host = await this.hosts.get(target.hostId);
+      if (host && host.lastSeenAt >= notBefore) {
+        const instance = host.instances.find((i) => i.name === target.service);
+        if (instance && instance.status === 'running' && instance.restarts === 0 && instance.packageVersion === versions.packageVersion)
+          return;
+        // a heartbeat built just before the agent's start reply still says starting: wait for the next one
+        if (instance && instance.status === 'starting' && instance.restarts === 0 && Date.now() < deadline - 1_000) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        const seen = instance ? `${instance.status}, ${instance.restarts} restarts, version ${instance.packageVersion}` : 'not running';
+        throw new Error(`health gate failed on ${target.hostId}: ${target.service} is ${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`health gate failed on ${target.hostId}: no heartbeat after the stabilisation time`);
+  }
+}

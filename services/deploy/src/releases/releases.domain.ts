@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ReleaseHostState,
+  ReleaseState,
+  ValidationError,
+  type ReleaseHostStep,
+  type ReleasePlanView,
+  type ReleaseStrategy,
+  type ReleaseVersions,
+} from '@msec/contracts';
+import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
+import type { IdlDomain } from '../artifacts/idl.domain.js';
+import type { PackagesDomain } from '../artifacts/packages.domain.js';
+import { TAG, requireService, requireString } from '../artifacts/validate.js';
+import { notFound, planInvalid, planState } from '../deploy.errors.js';
+import type { HostsProjection } from '../hosts/hosts.projection.js';
+import type { ReleaseQueue } from './release-queue.js';
+import { toView, type ReleasePlan, type ReleasesRepository } from './releases.repository.js';
+
+type Body = Record<string, unknown> | null;
+
+function intField(body: Body, field: string, min: number, max: number, fallback: number): number {
+  const value = body?.[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ValidationError(field, `must be an integer in ${min}..${max}`);
+  return value;
+}
+
+function boolField(body: Body, field: string, fallback: boolean): boolean {
+  const value = body?.[field] ?? fallback;
+  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
+  return value;
+}
+
+/** Creates, resumes and rolls back release plans; the runner executes them through the queue. */
+export class ReleasesDomain {
+  constructor(
+    private readonly plans: ReleasesRepository,
+    private readonly queue: ReleaseQueue,
+    private readonly hosts: HostsProjection,
+    private readonly packages: PackagesDomain,
+    private readonly configs: ConfigVersionsDomain,
+    private readonly idl: IdlDomain,
+  ) {}
+
+  /** Validates a plan, records what each host runs now (for rollback) and queues it. */
+  async create(body: Body): Promise<ReleasePlanView> {
+    const service = requireService(body);
+    const target: ReleaseVersions = {
+      packageName: requireString(body, 'packageName'),
+      packageVersion: requireString(body, 'packageVersion', TAG),
+      configTag: typeof body?.configTag === 'string' ? body.configTag : null,
+      idlTag: typeof body?.idlTag === 'string' ? body.idlTag : null,
+    };
+    if (!(await this.packages.has(target.packageName, target.packageVersion)))
+      throw notFound('package', `${target.packageName}@${target.packageVersion}`);
+    if (target.configTag) await this.configs.content(service, target.configTag);
+    if (target.idlTag) await this.idl.files(service, target.idlTag);
+    const strategyBody = (body?.strategy ?? {}) as Body;
+    if (typeof strategyBody !== 'object' || Array.isArray(strategyBody)) throw new ValidationError('strategy', 'must be an object');
+    const strategy: ReleaseStrategy = {
+      canary: boolField(strategyBody, 'canary', true),
+      batchSize: intField(strategyBody, 'batchSize', 1, 1000, 1),
+      pauseAfterCanary: boolField(strategyBody, 'pauseAfterCanary', false),
+      stabilizeMs: intField(strategyBody, 'stabilizeMs', 0, 600_000, 2_000),
+      healthTimeoutMs: intField(strategyBody, 'healthTimeoutMs', 100, 60_000, 10_000),
+    };
+    const hostIds = body?.hosts;
+    if (!Array.isArray(hostIds) || hostIds.length === 0 || !hostIds.every((h) => typeof h === 'string'))
+      throw new ValidationError('hosts', 'must be a non-empty array of host ids');
+    if (new Set(hostIds).size !== hostIds.length) throw new ValidationError('hosts', 'lists a host twice');
+    return this.start('release', service, intField(body, 'port', 1, 65_535, 0), target, strategy, hostIds as string[]);
+  }
+
+  /** One plan. */
+  async get(body: Body): Promise<ReleasePlanView> {
+    return toView(await this.plans.get(requireString(body, 'planId')));
+  }
+
+  /** Plans, newest first. */
+  async list(body: Body): Promise<ReleasePlanView[]> {
+    const service = typeof body?.service === 'string' ? body.service : undefined;
+    return (await this.plans.list(service, intField(body, 'limit', 1, 500, 50))).map(toView);
+  }
+
+  /** Continues a plan paused after its canary. */
+  async resume(body: Body): Promise<ReleasePlanView> {
+    const plan = await this.plans.get(requireString(body, 'planId'));
+    if (plan.state !== ReleaseState.paused) throw planState(plan.planId, plan.state, 'resume (only a paused plan can)');
+    plan.canaryApproved = true;
+    plan.state = ReleaseState.running;
+    plan.runNo += 1;
+    await this.plans.save(plan);
+    await this.queue.enqueue(plan.planId, plan.runNo);
+    return toView(plan);
+  }
+
+  /** Rolls back by hand: a new plan putting the versions of an earlier plan back on its hosts. */
+  async rollback(body: Body): Promise<ReleasePlanView> {
+    const earlier = await this.plans.get(requireString(body, 'planId'));
+    const strategy = { ...earlier.strategy, pauseAfterCanary: false };
+    return this.start(
+      'rollback',
+      earlier.service,
+      earlier.port,
+      earlier.target,
+      strategy,
+      earlier.hosts.map((h) => h.hostId),
+    );
+  }
+
+  private async start(
+    kind: 'release' | 'rollback',
+    service: string,
+    port: number,
+    target: ReleaseVersions,
+    strategy: ReleaseStrategy,
+    hostIds: string[],
+  ): Promise<ReleasePlanView> {
+    if (port === 0) throw planInvalid('port', 'is required: the port the instances listen on');
+    const known = new Map((await this.hosts.list()).map((h) => [h.hostId, h]));
+    const history = await this.plans.list(service, 500);
+    const hosts: ReleaseHostStep[] = hostIds.map((hostId, i) => {
+      const host = known.get(hostId);
+      if (!host) throw planInvalid('hosts', `${hostId} is not a known host (see msec.deploy.hosts.list)`);
+      if (host.status !== 'up') throw planInvalid('hosts', `${hostId} is down; release to hosts that heartbeat`);
+      const batch = strategy.canary ? (i === 0 ? 0 : 1 + Math.floor((i - 1) / strategy.batchSize)) : Math.floor(i / strategy.batchSize);
+      return { hostId, ip: host.ip, batch, state: ReleaseHostState.pending, error: null, previous: previousOn(history, hostId) };
+    });
+    const now = Date.now();
+    const plan: ReleasePlan = {
+      planId: randomUUID(),
+      kind,
+      service,
+      port,
+      target,
+      strategy,
+      state: ReleaseState.created,
+      error: null,
+      hosts,
+      createdAt: now,
+      updatedAt: now,
+      runNo: 1,
+      canaryApproved: false,
+    };
+    await this.plans.save(plan);
+    await this.queue.enqueue(plan.planId, plan.runNo);
+    return toView(plan);
+  }
+}
+
+/** What the last successful plan of the service put on the host, if any. */
+function previousOn(history: ReleasePlan[], hostId: string): ReleaseVersions | null {
+  for (const plan of history) {
+    if (plan.state !== ReleaseState.succeeded) continue;
+    if (plan.hosts.some((h) => h.hostId === hostId)) return plan.target;
+  }
+  return null;
+}

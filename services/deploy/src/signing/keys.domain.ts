@@ -1,0 +1,46 @@
+import { AgentCommandType } from '@msec/contracts';
+import { ValidationError } from '@msec/contracts';
+import type { AgentClient } from '../agents/agent-client.js';
+import type { HostsProjection } from '../hosts/hosts.projection.js';
+import type { ConsoleKeyStore } from './console-keys.js';
+
+/** Outcome of a key rotation per host. */
+export interface RotationResult {
+  keyId: string;
+  previousKeyId: string;
+  overlapSeconds: number;
+  hosts: { hostId: string; ok: boolean; error: string | null }[];
+}
+
+/** Console key rotation: new key pair, then a `rotate-key` signed with the old key to every host that is up. */
+export class KeysDomain {
+  constructor(
+    private readonly keys: ConsoleKeyStore,
+    private readonly agents: AgentClient,
+    private readonly hosts: HostsProjection,
+  ) {}
+
+  /** The current public key. */
+  current(): { keyId: string; publicKey: string; publicKeyFile: string } {
+    return { keyId: this.keys.key.keyId, publicKey: this.keys.key.publicPem, publicKeyFile: this.keys.publicKeyFile };
+  }
+
+  /** Rotates; hosts that are down keep only the old key until their key file is updated (see docs/operations.md). */
+  async rotate(overlapSeconds = 3600): Promise<RotationResult> {
+    if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 30 * 86_400)
+      throw new ValidationError('overlapSeconds', 'must be an integer in 0..2592000');
+    const { previous, next } = this.keys.rotate();
+    const up = (await this.hosts.list()).filter((h) => h.status === 'up');
+    const hosts = await Promise.all(
+      up.map(async (h) => {
+        try {
+          await this.agents.run(h.hostId, AgentCommandType.rotateKey, { publicKey: next.publicPem, overlapSeconds }, 10_000, previous);
+          return { hostId: h.hostId, ok: true, error: null };
+        } catch (error) {
+          return { hostId: h.hostId, ok: false, error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    return { keyId: next.keyId, previousKeyId: previous.keyId, overlapSeconds, hosts };
+  }
+}

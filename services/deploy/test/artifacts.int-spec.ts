@@ -1,0 +1,127 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, MsecError } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { startDeployApp } from './helpers/deploy-app.js';
+import { GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
+
+const V1 = `syntax = "proto3";\npackage flight;\nmessage Query { string from = 1; string to = 2; }\nmessage Reply { repeated string flights = 1; }\nservice Flight { rpc Search (Query) returns (Reply); }\n`;
+const V2 = V1.replace('string to = 2;', 'string to = 2;\n  int32 day = 3;');
+
+describe('deploy artifacts', () => {
+  let nats: InfraServer;
+  let redis: InfraServer;
+  let nc: NatsConnection;
+  let app: INestMicroservice;
+  let dir: string;
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    nc = await connect({ servers: nats.url });
+    dir = mkdtempSync(join(tmpdir(), 'msec-deploy-art-'));
+    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
+  });
+
+  after(async () => {
+    await app?.close();
+    await nc?.close();
+    await Promise.all([nats?.dispose(), redis?.dispose()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rejects = (subject: string, body: unknown, code: string, pattern: RegExp) =>
+    assert.rejects(natsRequest(nc, subject, body), (e: MsecError) => {
+      assert.equal(e.code, code);
+      assert.match(e.message, pattern);
+      return true;
+    });
+
+  it('deploy - accepts IDL only when it compiles and diffs versions', async () => {
+    const v1 = await natsRequest<{ messages: string[] }>(nc, DeploySubjects.idlAdd, {
+      service: 'Flight.mod_flight',
+      tag: 'v1',
+      files: { 'flight.proto': V1 },
+    });
+    assert.deepEqual(v1.messages, ['flight.Flight', 'flight.Query', 'flight.Reply']);
+    await natsRequest(nc, DeploySubjects.idlAdd, { service: 'Flight.mod_flight', tag: 'v2', files: { 'flight.proto': V2 } });
+    await rejects(
+      DeploySubjects.idlAdd,
+      { service: 'Flight.mod_flight', tag: 'bad', files: { 'flight.proto': 'message Broken { strin x = 1; }' } },
+      'DEPLOY_IDL_INVALID',
+      /flight.proto/,
+    );
+    await rejects(
+      DeploySubjects.idlAdd,
+      { service: 'Flight.mod_flight', tag: 'bad2', files: { 'a.proto': 'syntax = "proto3"; message A { Missing m = 1; }' } },
+      'DEPLOY_IDL_INVALID',
+      /Missing/,
+    );
+    await rejects(DeploySubjects.idlAdd, { service: 'not a service', tag: 'x', files: {} }, 'VALIDATION_FAILED', /service/);
+    const diff = await natsRequest<{ file: string; change: string; diff: string }[]>(nc, DeploySubjects.idlDiff, {
+      service: 'Flight.mod_flight',
+      from: 'v1',
+      to: 'v2',
+    });
+    assert.equal(diff.length, 1);
+    assert.equal(diff[0]!.change, 'changed');
+    assert.match(diff[0]!.diff, /^\+ {2}int32 day = 3; }$/m);
+    const list = await natsRequest<{ tag: string }[]>(nc, DeploySubjects.idlList, { service: 'Flight.mod_flight' });
+    assert.deepEqual(list.map((v) => v.tag).sort(), ['v1', 'v2']);
+  });
+
+  it('deploy - keeps config versions, diffs them and rolls back to an earlier one', async () => {
+    await natsRequest(nc, DeploySubjects.configAdd, { service: 'Flight.mod_flight', tag: 'c1', content: 'timeout=100\nretries=2\n' });
+    await natsRequest(nc, DeploySubjects.configAdd, { service: 'Flight.mod_flight', tag: 'c2', content: 'timeout=250\nretries=2\n' });
+    const { diff } = await natsRequest<{ diff: string }>(nc, DeploySubjects.configDiff, {
+      service: 'Flight.mod_flight',
+      from: 'c1',
+      to: 'c2',
+    });
+    assert.match(diff, /^-timeout=100$/m);
+    assert.match(diff, /^\+timeout=250$/m);
+    const rolled = await natsRequest<{ tag: string; current: boolean }>(nc, DeploySubjects.configRollback, {
+      service: 'Flight.mod_flight',
+      to: 'c1',
+    });
+    assert.equal(rolled.current, true);
+    const list = await natsRequest<{ tag: string; current: boolean }[]>(nc, DeploySubjects.configList, { service: 'Flight.mod_flight' });
+    assert.equal(list[0]!.tag, rolled.tag);
+    const back = await natsRequest<{ diff: string }>(nc, DeploySubjects.configDiff, {
+      service: 'Flight.mod_flight',
+      from: 'c1',
+      to: rolled.tag,
+    });
+    assert.doesNotMatch(back.diff, /^[+-]/m);
+  });
+
+  it('deploy - stores a package only when its sha256 and manifest check out', async () => {
+    const pkg = buildPackage('echo-svc', '1.0.0', GOOD_SERVER);
+    await rejects(
+      DeploySubjects.packagesUpload,
+      { contentBase64: pkg.bytes.toString('base64'), sha256: 'f'.repeat(64) },
+      'DEPLOY_PACKAGE_INVALID',
+      /sha256/,
+    );
+    const notTar = Buffer.from('hello');
+    const { createHash } = await import('node:crypto');
+    await rejects(
+      DeploySubjects.packagesUpload,
+      { contentBase64: notTar.toString('base64'), sha256: createHash('sha256').update(notTar).digest('hex') },
+      'DEPLOY_PACKAGE_INVALID',
+      /tar/,
+    );
+    const stored = await natsRequest<{ name: string; version: string; entry: string }>(nc, DeploySubjects.packagesUpload, {
+      contentBase64: pkg.bytes.toString('base64'),
+      sha256: pkg.sha256,
+    });
+    assert.deepEqual([stored.name, stored.version, stored.entry], ['echo-svc', '1.0.0', 'server.mjs']);
+    const list = await natsRequest<{ sha256: string }[]>(nc, DeploySubjects.packagesList, { name: 'echo-svc' });
+    assert.equal(list[0]!.sha256, pkg.sha256);
+  });
+});

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, type AgentHeartbeat } from '@msec/contracts';
+
+const require = createRequire(import.meta.url);
+/** The agent's entry point, found through the workspace package. */
+export const AGENT_MAIN = join(dirname(require.resolve('@msec/agent')), 'main.js');
+/** The deploy service's entry point (dist/src/main.js), from dist/test/helpers. */
+export const DEPLOY_MAIN = join(dirname(new URL(import.meta.url).pathname), '..', '..', 'src', 'main.js');
+
+/** Waits for the next heartbeat of hostId. */
+export function nextHeartbeat(nc: NatsConnection, hostId: string, timeoutMs = 10_000): Promise<AgentHeartbeat> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.unsubscribe();
+      reject(new Error(`no heartbeat from ${hostId} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = nc.subscribe(DeploySubjects.agentHeartbeat, {
+      callback: (_e, msg) => {
+        const hb = msg.json<AgentHeartbeat>();
+        if (hb.hostId !== hostId) return;
+        clearTimeout(timer);
+        sub.unsubscribe();
+        resolve(hb);
+      },
+    });
+  });
+}
+
+/** Polls until probe returns a value. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(lastError)})`);
+}
+
+/** A child process with captured output that can be signalled and awaited. */
+export class Child {
+  child: ChildProcess | null = null;
+  output = '';
+
+  constructor(
+    private readonly main: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  /** Spawns the process. */
+  spawn(): void {
+    this.output = '';
+    this.child = spawn(process.execPath, [this.main], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  /** Signals the process and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** One agent on a loopback address. */
+export class AgentHost extends Child {
+  constructor(
+    readonly hostId: string,
+    readonly hostIp: string,
+    readonly stateDir: string,
+    keyFile: string,
+    natsUrl: string,
+    heartbeatMs = 500,
+  ) {
+    mkdirSync(stateDir, { recursive: true });
+    super(AGENT_MAIN, {
+      MSEC_NATS_URL: natsUrl,
+      MSEC_HOST_ID: hostId,
+      MSEC_HOST_IP: hostIp,
+      MSEC_CONSOLE_KEY: keyFile,
+      MSEC_AGENT_DIR: stateDir,
+      MSEC_AGENT_HEARTBEAT_MS: String(heartbeatMs),
+    });
+  }
+
+  /** Starts the agent and waits for its first heartbeat. */
+  async start(nc: NatsConnection): Promise<void> {
+    const first = nextHeartbeat(nc, this.hostId, 20_000);
+    this.spawn();
+    try {
+      await first;
+    } catch (error) {
+      throw new Error(`${String(error)}\nagent output:\n${this.output}`);
+    }
+  }
+}
+
+/** The deploy service as a child process (so a test can SIGKILL it mid-release). */
+export class DeployProcess extends Child {
+  constructor(natsUrl: string, redisUrl: string, dataDir: string) {
+    super(DEPLOY_MAIN, { MSEC_NATS_URL: natsUrl, MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir, MSEC_DB_URL: '' });
+  }
+
+  /** Starts it and waits until it answers hosts.list. */
+  async start(nc: NatsConnection): Promise<void> {
+    this.spawn();
+    try {
+      await eventually('deploy answers', async () => {
+        const reply = await nc.request(
+          DeploySubjects.hostsList,
+          JSON.stringify({ id: 'probe', pattern: DeploySubjects.hostsList, data: {} }),
+          { timeout: 1000 },
+        );
+        return reply.json<{ response?: unknown }>().response !== undefined ? true : undefined;
+      });
+    } catch (error) {
+      throw new Error(`${String(error)}\ndeploy output:\n${this.output}`);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, MsecError, signCommand, type AgentAuditEvent, type CommandReply, type HostView } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { AgentHost, eventually } from './helpers/deploy-harness.js';
+import { startDeployApp } from './helpers/deploy-app.js';
+import { MISSED_HEARTBEATS_FOR_DOWN, HOST_SWEEP_MS } from '../src/hosts/hosts.projection.js';
+
+describe('deploy hosts', () => {
+  let nats: InfraServer;
+  let redis: InfraServer;
+  let nc: NatsConnection;
+  let app: INestMicroservice;
+  let dir: string;
+  let agent: AgentHost;
+  const heartbeatMs = 500;
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    nc = await connect({ servers: nats.url });
+    dir = mkdtempSync(join(tmpdir(), 'msec-deploy-hosts-'));
+    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
+    agent = new AgentHost('hosts-a', '127.0.0.2', join(dir, 'agent-a'), join(dir, 'data', 'keys', 'console.pub'), nats.url, heartbeatMs);
+    await agent.start(nc);
+  });
+
+  after(async () => {
+    await agent?.stop();
+    await app?.close();
+    await nc?.close();
+    await Promise.all([nats?.dispose(), redis?.dispose()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const host = async (hostId: string): Promise<HostView | undefined> =>
+    (await natsRequest<HostView[]>(nc, DeploySubjects.hostsList, {})).find((h) => h.hostId === hostId);
+
+  it('deploy - lists a heartbeating host as up with its metrics', async () => {
+    const view = await eventually('host listed', () => host('hosts-a'));
+    assert.equal(view.status, 'up');
+    assert.equal(view.ip, '127.0.0.2');
+    assert.ok(view.metrics && view.metrics.memTotalBytes > 0 && view.metrics.load.length === 3);
+  });
+
+  it('deploy - signs commands the agent runs, and stores the audit of executed and refused ones', async () => {
+    const result = await natsRequest<{ stdout: string }>(
+      nc,
+      DeploySubjects.commandSend,
+      { hostId: 'hosts-a', type: 'exec', args: { argv: ['/bin/echo', 'signed'] } },
+      15_000,
+    );
+    assert.equal(result.stdout, 'signed\n');
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const key = await natsRequest<{ keyId: string }>(nc, DeploySubjects.keysCurrent, {});
+    const now = Date.now();
+    const forged = signCommand(
+      {
+        v: 1,
+        hostId: 'hosts-a',
+        commandId: randomUUID(),
+        issuedAt: now,
+        expiresAt: now + 30_000,
+        nonce: randomBytes(16).toString('hex'),
+        type: 'exec',
+        args: { argv: ['/bin/true'] },
+      },
+      privateKey,
+      key.keyId,
+    );
+    const reply = (
+      await nc.request(DeploySubjects.agentCommand('hosts-a'), JSON.stringify(forged), { timeout: 5000 })
+    ).json<CommandReply>();
+    assert.equal(reply.ok, false);
+    const audits = await eventually('refusal stored', async () => {
+      const rows = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { hostId: 'hosts-a' });
+      return rows.some((r) => r.commandId === forged.envelope.commandId) ? rows : undefined;
+    });
+    const refusal = audits.find((r) => r.commandId === forged.envelope.commandId)!;
+    assert.equal(refusal.outcome, 'refused');
+    assert.equal(refusal.code, 'AGENT_BAD_SIGNATURE');
+    assert.ok(audits.some((r) => r.type === 'exec' && r.outcome === 'executed'));
+    await assert.rejects(
+      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'nobody', type: 'exec', args: {} }),
+      (e: MsecError) => e.code === 'DEPLOY_HOST_NOT_FOUND',
+    );
+    await assert.rejects(
+      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'hosts-a', type: 'format-disk', args: {} }, 15_000),
+      (e: MsecError) => {
+        assert.equal(e.code, 'DEPLOY_AGENT_REFUSED');
+        assert.equal(e.data?.agentCode, 'AGENT_UNKNOWN_TYPE');
+        return true;
+      },
+    );
+  });
+
+  it('deploy - shows a host down within MISSED_HEARTBEATS_FOR_DOWN × interval + sweep, and up again when it resumes', async () => {
+    await agent.stop('SIGKILL');
+    const stoppedAt = Date.now();
+    const documented = MISSED_HEARTBEATS_FOR_DOWN * heartbeatMs + HOST_SWEEP_MS;
+    await eventually('host down', async () => ((await host('hosts-a'))?.status === 'down' ? true : undefined), documented + 2_000);
+    assert.ok(Date.now() - stoppedAt <= documented + 1_000, `down after ${Date.now() - stoppedAt} ms, documented ${documented} ms`);
+    await agent.start(nc);
+    await eventually('host up again', async () => ((await host('hosts-a'))?.status === 'up' ? true : undefined), 5_000);
+  });
+
+  it('deploy - rotates the console key: agents switch to the new key', async () => {
+    const before = await natsRequest<{ keyId: string }>(nc, DeploySubjects.keysCurrent, {});
+    const rotation = await natsRequest<{ keyId: string; hosts: { hostId: string; ok: boolean }[] }>(
+      nc,
+      DeploySubjects.keysRotate,
+      { overlapSeconds: 60 },
+      15_000,
+    );
+    assert.notEqual(rotation.keyId, before.keyId);
+    assert.deepEqual(
+      rotation.hosts.map((h) => [h.hostId, h.ok]),
+      [['hosts-a', true]],
+    );
+    const result = await natsRequest<{ stdout: string }>(
+      nc,
+      DeploySubjects.commandSend,
+      { hostId: 'hosts-a', type: 'exec', args: { argv: ['/bin/echo', 'rotated'] } },
+      15_000,
+    );
+    assert.equal(result.stdout, 'rotated\n');
+    const audits = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { hostId: 'hosts-a', limit: 1 });
+    assert.equal(audits[0]?.keyId, rotation.keyId);
+  });
+
+  it('deploy - stores audit events sent while it was down once it is back (durable JetStream consumer)', async () => {
+    await app.close();
+    const key = await natsRequest<{ keyId: string }>(nc, DeploySubjects.keysCurrent, {}).catch(() => ({ keyId: 'none' }));
+    const now = Date.now();
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const forged = signCommand(
+      {
+        v: 1,
+        hostId: 'hosts-a',
+        commandId: randomUUID(),
+        issuedAt: now,
+        expiresAt: now + 30_000,
+        nonce: randomBytes(16).toString('hex'),
+        type: 'exec',
+        args: { argv: ['/bin/true'] },
+      },
+      privateKey,
+      key.keyId,
+    );
+    const reply = (
+      await nc.request(DeploySubjects.agentCommand('hosts-a'), JSON.stringify(forged), { timeout: 5000 })
+    ).json<CommandReply>();
+    assert.equal(reply.ok, false);
+    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
+    const rows = await eventually('audit stored after restart', async () => {
+      const found = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { commandId: forged.envelope.commandId });
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.outcome, 'refused');
+  });
+});

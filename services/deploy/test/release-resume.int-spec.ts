@@ -1,0 +1,93 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+import { freePort, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
+import { GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
+
+const HOSTS = [
+  { hostId: 'res-h1', ip: '127.0.0.21' },
+  { hostId: 'res-h2', ip: '127.0.0.22' },
+  { hostId: 'res-h3', ip: '127.0.0.23' },
+];
+
+describe('deploy release resume', () => {
+  let nats: InfraServer;
+  let redis: InfraServer;
+  let nc: NatsConnection;
+  let dir: string;
+  let deploy: DeployProcess;
+  const agents: AgentHost[] = [];
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    nc = await connect({ servers: nats.url });
+    dir = mkdtempSync(join(tmpdir(), 'msec-deploy-resume-'));
+    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'data'));
+    await deploy.start(nc);
+    for (const h of HOSTS)
+      agents.push(new AgentHost(h.hostId, h.ip, join(dir, h.hostId), join(dir, 'data', 'keys', 'console.pub'), nats.url, 300));
+    await Promise.all(agents.map((a) => a.start(nc)));
+  });
+
+  after(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await deploy?.stop();
+    await nc?.close();
+    await Promise.all([nats?.dispose(), redis?.dispose()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deploy - a plan whose deploy process is SIGKILLed mid-release resumes after restart and completes', async () => {
+    await eventually('three hosts up', async () => {
+      const hosts = await natsRequest<{ status: string }[]>(nc, DeploySubjects.hostsList, {});
+      return hosts.filter((h) => h.status === 'up').length === 3 ? true : undefined;
+    });
+    const pkg = buildPackage('echo-svc', '3.0.0', GOOD_SERVER);
+    await natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+    const port = await freePort();
+    const canaryDone = new Promise<void>((resolve) => {
+      const sub = nc.subscribe(DeploySubjects.releaseProgress, {
+        callback: (_e, m) => {
+          const p = m.json<ReleaseProgressEvent>();
+          if (p.hostId === 'res-h1' && p.hostState === 'done') {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+      });
+    });
+    const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
+      service: 'Demo.echo',
+      packageName: 'echo-svc',
+      packageVersion: '3.0.0',
+      port,
+      hosts: HOSTS.map((h) => h.hostId),
+      strategy: { canary: true, batchSize: 1, stabilizeMs: 1500, healthTimeoutMs: 5000 },
+    });
+    await canaryDone;
+    await deploy.stop('SIGKILL');
+    await deploy.start(nc);
+    const mid = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
+    assert.equal(mid.hosts[0]!.state, 'done');
+    assert.notEqual(mid.state, 'succeeded', 'the kill happened mid-release');
+    const done = await eventually(
+      'plan resumed and finished',
+      async () => {
+        const p = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
+        return ['succeeded', 'rolled-back', 'failed'].includes(p.state) ? p : undefined;
+      },
+      40_000,
+    );
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    for (const h of HOSTS) {
+      const res = await fetch(`http://${h.ip}:${port}/`);
+      assert.equal(((await res.json()) as { version: string }).version, '3.0.0');
+    }
+  });
+});

@@ -1,0 +1,167 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, type ReleasedEvent } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+import { freePort, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
+import { BROKEN_SERVER, GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
+
+/** Three hosts on distinct loopback addresses (network namespaces need root; the issue allows this fallback). */
+const HOSTS = [
+  { hostId: 'rel-h1', ip: '127.0.0.11' },
+  { hostId: 'rel-h2', ip: '127.0.0.12' },
+  { hostId: 'rel-h3', ip: '127.0.0.13' },
+];
+
+async function versionAt(ip: string, port: number): Promise<string> {
+  const res = await fetch(`http://${ip}:${port}/`, { signal: AbortSignal.timeout(2000) });
+  return ((await res.json()) as { version: string }).version;
+}
+
+describe('deploy releases', () => {
+  let nats: InfraServer;
+  let redis: InfraServer;
+  let nc: NatsConnection;
+  let dir: string;
+  let deploy: DeployProcess;
+  let port: number;
+  const agents: AgentHost[] = [];
+  const progress: ReleaseProgressEvent[] = [];
+  const released: ReleasedEvent[] = [];
+  let firstPlan: ReleasePlanView;
+
+  const upload = (name: string, version: string, source: string) => {
+    const pkg = buildPackage(name, version, source);
+    return natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+  };
+  const finished = (planId: string, timeoutMs = 40_000) =>
+    eventually(
+      `plan ${planId} finished`,
+      async () => {
+        const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId });
+        return ['succeeded', 'rolled-back', 'failed', 'paused'].includes(plan.state) ? plan : undefined;
+      },
+      timeoutMs,
+    );
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    nc = await connect({ servers: nats.url });
+    nc.subscribe(DeploySubjects.releaseProgress, { callback: (_e, m) => void progress.push(m.json<ReleaseProgressEvent>()) });
+    nc.subscribe(DeploySubjects.released, { callback: (_e, m) => void released.push(m.json<ReleasedEvent>()) });
+    dir = mkdtempSync(join(tmpdir(), 'msec-deploy-rel-'));
+    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'data'));
+    await deploy.start(nc);
+    for (const h of HOSTS) {
+      const agent = new AgentHost(h.hostId, h.ip, join(dir, h.hostId), join(dir, 'data', 'keys', 'console.pub'), nats.url, 300);
+      agents.push(agent);
+    }
+    await Promise.all(agents.map((a) => a.start(nc)));
+    await eventually('three hosts up', async () => {
+      const hosts = await natsRequest<{ hostId: string; status: string }[]>(nc, DeploySubjects.hostsList, {});
+      return hosts.filter((h) => h.status === 'up').length === 3 ? true : undefined;
+    });
+    port = await freePort();
+  });
+
+  after(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await deploy?.stop();
+    await nc?.close();
+    await Promise.all([nats?.dispose(), redis?.dispose()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('deploy - releases a package to three hosts, canary first, then batches, and announces it', async () => {
+    await upload('echo-svc', '1.0.0', GOOD_SERVER);
+    firstPlan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
+      service: 'Demo.echo',
+      packageName: 'echo-svc',
+      packageVersion: '1.0.0',
+      port,
+      hosts: HOSTS.map((h) => h.hostId),
+      strategy: { canary: true, batchSize: 2, stabilizeMs: 600, healthTimeoutMs: 5000 },
+    });
+    assert.deepEqual(
+      firstPlan.hosts.map((h) => h.batch),
+      [0, 1, 1],
+    );
+    const done = await finished(firstPlan.planId);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    for (const h of HOSTS) assert.equal(await versionAt(h.ip, port), '1.0.0');
+    const mine = progress.filter((p) => p.planId === firstPlan.planId);
+    const canaryDone = mine.findIndex((p) => p.hostId === 'rel-h1' && p.hostState === 'done');
+    const othersStart = mine.findIndex((p) => p.hostId !== 'rel-h1' && p.hostState === 'changing');
+    assert.ok(canaryDone >= 0 && othersStart > canaryDone, 'the canary finished before the next batch started');
+    const announced = await eventually('released event', async () => released.find((r) => r.planId === firstPlan.planId));
+    assert.deepEqual(
+      announced.hosts.map((h) => h.ip),
+      HOSTS.map((h) => h.ip),
+    );
+    assert.equal(announced.port, port);
+  });
+
+  it('deploy - a broken package fails the canary, stops the plan and rolls the canary back while the others keep serving', async () => {
+    await upload('echo-svc', '2.0.0-broken', BROKEN_SERVER);
+    let othersFailed = 0;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        for (const h of HOSTS.slice(1)) if ((await versionAt(h.ip, port).catch(() => 'down')) !== '1.0.0') othersFailed += 1;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
+      service: 'Demo.echo',
+      packageName: 'echo-svc',
+      packageVersion: '2.0.0-broken',
+      port,
+      hosts: HOSTS.map((h) => h.hostId),
+      strategy: { canary: true, batchSize: 2, stabilizeMs: 600, healthTimeoutMs: 2000 },
+    });
+    assert.deepEqual(plan.hosts[0]!.previous, { packageName: 'echo-svc', packageVersion: '1.0.0', configTag: null, idlTag: null });
+    const done = await finished(plan.planId);
+    polling = false;
+    await poller;
+    assert.equal(done.state, 'rolled-back', JSON.stringify(done));
+    assert.match(done.error ?? '', /did not accept connections/);
+    assert.deepEqual(
+      done.hosts.map((h) => h.state),
+      ['rolled-back', 'pending', 'pending'],
+    );
+    assert.equal(othersFailed, 0, 'the hosts outside the canary served 1.0.0 all along');
+    for (const h of HOSTS) assert.equal(await versionAt(h.ip, port), '1.0.0');
+    assert.equal(
+      released.some((r) => r.planId === plan.planId),
+      false,
+    );
+  });
+
+  it('deploy - pauses after the canary when asked, and rolls back by hand to an earlier release', async () => {
+    await upload('echo-svc', '1.1.0', GOOD_SERVER);
+    const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
+      service: 'Demo.echo',
+      packageName: 'echo-svc',
+      packageVersion: '1.1.0',
+      port,
+      hosts: HOSTS.map((h) => h.hostId),
+      strategy: { canary: true, batchSize: 2, pauseAfterCanary: true, stabilizeMs: 300, healthTimeoutMs: 5000 },
+    });
+    const paused = await finished(plan.planId);
+    assert.equal(paused.state, 'paused', JSON.stringify(paused));
+    assert.deepEqual(await Promise.all(HOSTS.map((h) => versionAt(h.ip, port))), ['1.1.0', '1.0.0', '1.0.0']);
+    await natsRequest(nc, DeploySubjects.releaseResume, { planId: plan.planId });
+    const resumed = await finished(plan.planId);
+    assert.equal(resumed.state, 'succeeded', JSON.stringify(resumed));
+    assert.deepEqual(await Promise.all(HOSTS.map((h) => versionAt(h.ip, port))), ['1.1.0', '1.1.0', '1.1.0']);
+    const back = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseRollback, { planId: firstPlan.planId });
+    assert.equal(back.kind, 'rollback');
+    const restored = await finished(back.planId);
+    assert.equal(restored.state, 'succeeded', JSON.stringify(restored));
+    assert.deepEqual(await Promise.all(HOSTS.map((h) => versionAt(h.ip, port))), ['1.0.0', '1.0.0', '1.0.0']);
+  });
+});
