@@ -1,19 +1,49 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Component } from '@msec/contracts';
-import { coreProviders, databaseTargetFor } from '@msec/platform';
+import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platform';
+import { ClustersController } from './clusters/clusters.controller.js';
+import { ClustersDomain } from './clusters/clusters.domain.js';
+import { KvClusterEntity, KvOperationEntity } from './clusters/kv.entities.js';
+import { KV_MIGRATIONS } from './clusters/kv.migrations.js';
 import { KVADMIN_CONFIG, type KvAdminConfig } from './config/kv-admin.config.js';
+import { KV_EVENT_SINK, NatsKvEventSink } from './events/kv-event-sink.js';
 import { HealthController } from './health/health.controller.js';
+import { KeyInspector } from './keys/key-inspector.js';
+import { MonitoringController } from './monitoring/monitoring.controller.js';
+import { NodeSampler } from './monitoring/node-sampler.js';
+import { SlowlogReader } from './monitoring/slowlog.reader.js';
+import { OperationQueue } from './operations/operation-queue.js';
+import { OperationsController } from './operations/operations.controller.js';
+import { OperationsDomain } from './operations/operations.domain.js';
+import { OperationsStore } from './operations/operations.store.js';
+import { RedisConnections } from './redis/redis-connections.js';
+import { TopologyReader } from './topology/topology.reader.js';
 
-/** The kv-admin service. */
+/** The kv-admin service: Redis Cluster administration over NATS. */
 @Module({})
 export class KvAdminModule {
   static forConfig(config: KvAdminConfig): DynamicModule {
     return {
       module: KvAdminModule,
-      controllers: [HealthController],
+      controllers: [HealthController, ClustersController, OperationsController, MonitoringController],
       providers: [
         { provide: KVADMIN_CONFIG, useValue: config },
-        ...coreProviders(Component.kvAdmin, config.natsUrl, { target: databaseTargetFor(Component.kvAdmin, config), entities: [], migrations: [] }),
+        ...coreProviders(Component.kvAdmin, config.natsUrl, {
+          target: databaseTargetFor(Component.kvAdmin, config),
+          entities: [KvClusterEntity, KvOperationEntity],
+          migrations: KV_MIGRATIONS,
+        }),
+        { provide: KV_EVENT_SINK, useFactory: (nc: NatsConnection) => new NatsKvEventSink(nc), inject: [NATS_CONNECTION] },
+        RedisConnections,
+        TopologyReader,
+        ClustersDomain,
+        OperationsStore,
+        OperationQueue,
+        OperationsDomain,
+        NodeSampler,
+        SlowlogReader,
+        KeyInspector,
       ],
     };
   }

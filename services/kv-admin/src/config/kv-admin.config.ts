@@ -3,7 +3,37 @@ import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@m
 /** Every key the kv-admin service reads, with its environment variable and default. */
 export const kvAdminConfigSchema = {
   ...commonConfigFields,
-  redisUrl: { type: ConfigType.url, env: 'MSEC_REDIS_URL', default: 'redis://127.0.0.1:6379', values: ['redis:'], description: 'Redis for BullMQ jobs' },
+  redisUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    values: ['redis:'],
+    description: 'Redis for BullMQ jobs',
+  },
+  jobLockMs: {
+    type: ConfigType.integer,
+    env: 'MSEC_KV_JOB_LOCK_MS',
+    default: 10_000,
+    min: 2000,
+    max: 600_000,
+    description: "BullMQ job lock; a dead kv-admin's operation is resumed about this long after it died",
+  },
+  waitTimeoutMs: {
+    type: ConfigType.integer,
+    env: 'MSEC_KV_WAIT_TIMEOUT_MS',
+    default: 60_000,
+    min: 1000,
+    max: 3_600_000,
+    description: 'how long an operation waits for the cluster to converge after each step',
+  },
+  sampleSeconds: {
+    type: ConfigType.integer,
+    env: 'MSEC_KV_SAMPLE_SECONDS',
+    default: 10,
+    min: 0,
+    max: 3600,
+    description: 'seconds between INFO samples of every node; 0 turns sampling off',
+  },
 } as const;
 
 /** The kv-admin service's validated, frozen configuration. */

@@ -13,7 +13,11 @@ export class HealthController {
   private readonly reporter: HealthReporter;
 
   constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, dataSource: DataSource, @Inject(KVADMIN_CONFIG) config: KvAdminConfig) {
-    this.reporter = new HealthReporter(Component.kvAdmin, [natsCheck(nc), { name: 'database', check: () => databaseAnswers(dataSource) }, redisCheck(config.redisUrl)]);
+    this.reporter = new HealthReporter(Component.kvAdmin, [
+      natsCheck(nc),
+      { name: 'database', check: () => databaseAnswers(dataSource) },
+      redisCheck(config.redisUrl),
+    ]);
   }
 
   @MessagePattern(Subjects.health(Component.kvAdmin))
