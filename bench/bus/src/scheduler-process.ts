@@ -1,0 +1,26 @@
+// The delay scheduler in its own process, as deployed: argv = nats url, redis url. Prints "ready".
+import { connect } from '@nats-io/transport-node';
+import { Redis } from 'ioredis';
+import { DelayScheduler } from '@msec/bus';
+
+const [natsUrl, redisUrl] = process.argv.slice(2);
+const nc = await connect({ servers: natsUrl! });
+const redis = new Redis(redisUrl!);
+const scheduler = new DelayScheduler(nc, redis);
+await scheduler.start();
+process.stdout.write('ready\n');
+if (process.env.BENCH_DEBUG) {
+  // Index size and due backlog twice a second, to see whether intake or dispatch falls behind.
+  setInterval(() => {
+    void Promise.all([redis.zcard('msec:delay:due'), redis.zcount('msec:delay:due', '-inf', Date.now())]).then(([size, due]) =>
+      process.stderr.write(`${new Date().toISOString()} indexed=${size} overdue=${due}\n`),
+    );
+  }, 500);
+}
+process.on('SIGTERM', () => {
+  void scheduler.stop().finally(async () => {
+    await nc.close();
+    redis.disconnect();
+    process.exit(0);
+  });
+});

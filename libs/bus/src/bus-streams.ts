@@ -1,0 +1,69 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { BusStreams, BusSubjects } from './bus-subjects.js';
+
+/** How long each stream keeps data; every field has a default. */
+export interface BusRetention {
+  /** Business messages (QMQ keeps its message log 72 h). */
+  messagesMs?: number;
+  /** Dead letters. */
+  deadLettersMs?: number;
+  /** Trace records: publish and every delivery attempt. */
+  traceMs?: number;
+  /** JetStream duplicate window of the message and delay streams. */
+  duplicateWindowMs?: number;
+}
+
+const HOUR = 3_600_000;
+/** Retention used when none is configured. */
+export const DEFAULT_RETENTION: Required<BusRetention> = {
+  messagesMs: 72 * HOUR,
+  deadLettersMs: 14 * 24 * HOUR,
+  traceMs: 72 * HOUR,
+  duplicateWindowMs: 10 * 60_000,
+};
+
+function config(name: string, subject: string, maxAgeMs: number, duplicateWindowMs: number): Partial<StreamConfig> & { name: string } {
+  return {
+    name,
+    subjects: [subject],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(maxAgeMs),
+    duplicate_window: nanos(duplicateWindowMs),
+  };
+}
+
+/** The stream configurations of the bus for a retention. */
+export function busStreamConfigs(retention: BusRetention = {}): Array<Partial<StreamConfig> & { name: string }> {
+  const r = { ...DEFAULT_RETENTION, ...retention };
+  return [
+    // Events are the source of truth of the console: no age limit.
+    config(BusStreams.events, BusSubjects.eventsAll, 0, 2 * 60_000),
+    config(BusStreams.messages, BusSubjects.messagesAll, r.messagesMs, r.duplicateWindowMs),
+    // Delayed records are deleted when dispatched; they may wait two years.
+    config(BusStreams.delayed, BusSubjects.delayedAll, 0, r.duplicateWindowMs),
+    config(BusStreams.deadLetters, BusSubjects.deadLettersAll, r.deadLettersMs, 2 * 60_000),
+    config(BusStreams.trace, BusSubjects.traceAll, r.traceMs, 0),
+  ];
+}
+
+/**
+ * Creates the bus's streams if missing; idempotent. With an explicit `retention`, existing streams get
+ * those limits; without one, existing streams keep whatever limits an operator or another process set.
+ */
+export async function ensureBusStreams(jsm: JetStreamManager, retention?: BusRetention): Promise<void> {
+  for (const cfg of busStreamConfigs(retention)) {
+    try {
+      await jsm.streams.add(cfg);
+    } catch (error) {
+      const exists = await jsm.streams.info(cfg.name).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) throw error;
+      if (retention !== undefined) await jsm.streams.update(cfg.name, cfg);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { MsecError, ValidationError } from '@msec/contracts';
+
+/** Stable codes of every error the bus raises on purpose. */
+export const BusErrorCode = {
+  validation: 'VALIDATION_FAILED',
+  unknownSubject: 'BUS_UNKNOWN_SUBJECT',
+  messageTooLarge: 'BUS_MESSAGE_TOO_LARGE',
+  publishFailed: 'BUS_PUBLISH_FAILED',
+  publishRejected: 'BUS_PUBLISH_REJECTED',
+  deadLetterNotFound: 'BUS_DEAD_LETTER_NOT_FOUND',
+  messageInProgress: 'BUS_MESSAGE_IN_PROGRESS',
+  unknownRetryPolicy: 'BUS_UNKNOWN_RETRY_POLICY',
+  projectionFailed: 'BUS_PROJECTION_FAILED',
+} as const;
+/** One of the bus's error codes. */
+export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode];
+
+/** A bad input field: names the field and says how to fix it (code VALIDATION_FAILED). */
+export function invalidField(field: string, message: string, data: Record<string, unknown> = {}): MsecError {
+  return new ValidationError(field, message, data);
+}
+
+/** The subject matches none of the patterns this bus was configured with. */
+export function unknownSubject(subject: string, allowed: readonly string[]): MsecError {
+  return new MsecError(
+    BusErrorCode.unknownSubject,
+    `subject: "${subject}" matches no known subject pattern (${allowed.join(', ')}); add it to the bus's subjects or fix the name`,
+    {
+      status: 400,
+      data: { field: 'subject', subject, allowed: [...allowed] },
+    },
+  );
+}
+
+/** The encoded message is larger than the broker accepts. */
+export function messageTooLarge(bytes: number, limit: number): MsecError {
+  return new MsecError(
+    BusErrorCode.messageTooLarge,
+    `body: ${bytes} bytes exceeds the ${limit}-byte limit; send a reference (e.g. an object-store key) instead`,
+    {
+      status: 413,
+      data: { field: 'body', bytes, limit },
+    },
+  );
+}
+
+/** The broker did not acknowledge a publish; retrying may help. */
+export function publishFailed(subject: string, cause: unknown): MsecError {
+  return new MsecError(BusErrorCode.publishFailed, `publish to "${subject}" was not acknowledged by JetStream`, {
+    status: 503,
+    retryable: true,
+    data: { subject },
+    cause,
+  });
+}
+
+/** No dead letter with this id exists for the group and subject. */
+export function deadLetterNotFound(msgId: string): MsecError {
+  return new MsecError(BusErrorCode.deadLetterNotFound, `no dead letter with message id "${msgId}"`, { status: 404, data: { msgId } });
+}
+
+/** A retry policy name that no implementation answers to. */
+export function unknownRetryPolicy(name: string, known: readonly string[]): MsecError {
+  return new MsecError(BusErrorCode.unknownRetryPolicy, `retry.kind: unknown retry policy "${name}"; use one of ${known.join(', ')}`, {
+    status: 400,
+    data: { field: 'retry.kind', name, known: [...known] },
+  });
+}
+
+/** A projection could not apply an event; the event stays unacknowledged and comes back. */
+export function projectionFailed(projection: string, seq: number, cause: unknown): MsecError {
+  return new MsecError(BusErrorCode.projectionFailed, `projection "${projection}" failed to apply stream sequence ${seq}`, {
+    status: 500,
+    retryable: true,
+    data: { projection, seq },
+    cause,
+  });
+}
+
+/** JetStream answered a publish with an error (no stream, limits, …): retrying the same message will not help. */
+export function publishRejected(subject: string, cause: unknown): MsecError {
+  return new MsecError(
+    BusErrorCode.publishRejected,
+    `JetStream rejected the publish to "${subject}": ${cause instanceof Error ? cause.message : String(cause)}`,
+    {
+      status: 502,
+      data: { subject },
+      cause,
+    },
+  );
+}
+
+/** Another consumer holds the idempotency claim of this message; retry later. */
+export function messageInProgress(scope: string, msgId: string): MsecError {
+  return new MsecError(BusErrorCode.messageInProgress, `message ${msgId} is being handled by another consumer`, {
+    status: 409,
+    retryable: true,
+    data: { scope, msgId },
+  });
+}

@@ -1,0 +1,20 @@
+import { EntitySchema } from 'typeorm';
+
+/** One row per projection: the last stream sequence applied to its read model. */
+export interface ProjectionCheckpoint {
+  /** `<service>.<projection>`. */
+  projection: string;
+  lastSeq: number;
+  updatedAt: Date;
+}
+
+/** TypeORM entity for `projection_checkpoint`; services add it to their DataSource's entities. */
+export const ProjectionCheckpointEntity = new EntitySchema<ProjectionCheckpoint>({
+  name: 'ProjectionCheckpoint',
+  tableName: 'projection_checkpoint',
+  columns: {
+    projection: { type: 'varchar', length: 200, primary: true },
+    lastSeq: { type: 'bigint', name: 'last_seq', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } },
+    updatedAt: { type: 'datetime', name: 'updated_at' },
+  },
+});

@@ -1,0 +1,157 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { DataSource, EntityManager } from 'typeorm';
+import { projectionFailed } from './bus.errors.js';
+import { BusConsumers, BusStreams, BusSubjects } from './bus-subjects.js';
+import { ensureBusStreams } from './bus-streams.js';
+import type { DomainEvent } from './event-envelope.js';
+import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
+
+/** Where an event sits in the stream, handed to `apply`. */
+export interface EventMeta {
+  seq: number;
+  subject: string;
+}
+
+/** A read model fed by events: it only writes its own tables, through the manager it is given. */
+export interface Projection<TEvent extends DomainEvent = DomainEvent> {
+  /** Owning service, e.g. `registry`. */
+  service: string;
+  /** Projection name, unique within the service. */
+  name: string;
+  /** Event subject filter under the event stream, e.g. `registry.>`. */
+  subjects: string;
+  /** Applies one event inside the transaction that also moves the checkpoint. */
+  apply(em: EntityManager, event: TEvent, meta: EventMeta): Promise<void>;
+  /** Empties the read model before a rebuild. */
+  reset(em: EntityManager): Promise<void>;
+}
+
+/** Knobs of a projection runner. */
+export interface ProjectionRunnerOptions {
+  /** How long an event may stay unacknowledged before JetStream redelivers it. */
+  ackWaitMs?: number;
+  /** Delay before an event whose apply failed comes back. */
+  retryDelayMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs one projection on a durable consumer named after (service, projection). Each event is applied and
+ * the checkpoint written in one transaction; events at or below the checkpoint are acknowledged unread,
+ * so redelivery is harmless.
+ */
+export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
+  private jsm: JetStreamManager | undefined;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly key: string;
+  private readonly durable: string;
+  private readonly options: Required<Omit<ProjectionRunnerOptions, 'onError'>> & Pick<ProjectionRunnerOptions, 'onError'>;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly dataSource: DataSource,
+    private readonly projection: Projection<TEvent>,
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.key = `${projection.service}.${projection.name}`;
+    this.durable = BusConsumers.projection(projection.service, projection.name);
+    this.options = { ackWaitMs: options.ackWaitMs ?? 30_000, retryDelayMs: options.retryDelayMs ?? 1_000, onError: options.onError };
+  }
+
+  /** The last stream sequence applied to the read model (0 when none). */
+  async checkpoint(): Promise<number> {
+    const row = await this.dataSource.getRepository(ProjectionCheckpointEntity).findOneBy({ projection: this.key });
+    return row?.lastSeq ?? 0;
+  }
+
+  /** Creates the durable consumer if needed and starts applying events. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.jsm ??= await jetstreamManager(this.nc);
+    await ensureBusStreams(this.jsm);
+    await this.ensureConsumer();
+    const consumer = await jetstream(this.nc).consumers.get(BusStreams.events, this.durable);
+    const messages = await consumer.consume({ max_messages: 256 });
+    this.messages = messages;
+    this.loop = (async () => {
+      for await (const m of messages) await this.handle(m);
+    })();
+  }
+
+  /** Stops consuming; the durable consumer and checkpoint stay. */
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    this.loop = undefined;
+    await this.messages?.close();
+    this.messages = undefined;
+    await loop?.catch(() => undefined);
+  }
+
+  /** Empties the read model, resets the checkpoint and replays the stream from sequence 1. */
+  async rebuild(timeoutMs = 30_000): Promise<void> {
+    await this.stop();
+    this.jsm ??= await jetstreamManager(this.nc);
+    await this.jsm.consumers.delete(BusStreams.events, this.durable).catch(() => false);
+    await this.dataSource.transaction(async (em) => {
+      await this.projection.reset(em);
+      await em.getRepository(ProjectionCheckpointEntity).save({ projection: this.key, lastSeq: 0, updatedAt: new Date() });
+    });
+    await this.start();
+    await this.waitUntilCaughtUp(timeoutMs);
+  }
+
+  /** Resolves once the consumer has nothing pending or unacknowledged. */
+  async waitUntilCaughtUp(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.jsm ??= await jetstreamManager(this.nc);
+    for (;;) {
+      const info = await this.jsm.consumers.info(BusStreams.events, this.durable);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+      if (Date.now() > deadline) throw projectionFailed(this.key, info.delivered.stream_seq, new Error('timed out waiting to catch up'));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    try {
+      await this.jsm!.consumers.info(BusStreams.events, this.durable);
+    } catch {
+      await this.jsm!.consumers.add(BusStreams.events, {
+        durable_name: this.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: BusSubjects.event(this.projection.subjects),
+        ack_wait: nanos(this.options.ackWaitMs),
+        max_ack_pending: 1_000,
+      });
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const seq = m.seq;
+    try {
+      await this.dataSource.transaction(async (em) => {
+        const repo = em.getRepository(ProjectionCheckpointEntity);
+        const row = await repo.findOneBy({ projection: this.key });
+        if (row !== null && row.lastSeq >= seq) return;
+        const event = JSON.parse(new TextDecoder().decode(m.data)) as TEvent;
+        await this.projection.apply(em, event, { seq, subject: m.subject.slice(BusSubjects.event('').length) });
+        await repo.save({ projection: this.key, lastSeq: seq, updatedAt: new Date() });
+      });
+      m.ack();
+    } catch (error) {
+      this.options.onError?.(projectionFailed(this.key, seq, error));
+      m.nak(this.options.retryDelayMs);
+    }
+  }
+}

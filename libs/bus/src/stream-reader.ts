@@ -1,0 +1,38 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos, nuid, type NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * Reads every message of `stream` matching `filter` (oldest first, at most `limit`) through a short-lived
+ * ephemeral consumer. nats-server 2.9 has no batch direct-get, so admin reads go this way.
+ */
+export async function readStream(nc: NatsConnection, stream: string, filter: string, limit = 1_000): Promise<JsMsg[]> {
+  const jsm = await jetstreamManager(nc);
+  const name = `read_${nuid.next()}`;
+  const info = await jsm.consumers.add(stream, {
+    name,
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: filter,
+    inactive_threshold: nanos(30_000),
+    mem_storage: true,
+  });
+  const out: JsMsg[] = [];
+  try {
+    let pending = info.num_pending;
+    const consumer = await jetstream(nc).consumers.get(stream, name);
+    while (pending > 0 && out.length < limit) {
+      // Ask for no more than is pending: a pull for more waits until it expires.
+      const batch = await consumer.fetch({ max_messages: Math.min(500, pending, limit - out.length), expires: 2_000 });
+      let got = 0;
+      for await (const m of batch) {
+        out.push(m);
+        got++;
+        pending = m.info.pending;
+      }
+      if (got === 0) break;
+    }
+  } finally {
+    await jsm.consumers.delete(stream, name).catch(() => false);
+  }
+  return out;
+}

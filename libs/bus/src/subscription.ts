@@ -1,0 +1,263 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos, nuid } from '@nats-io/transport-node';
+import { invalidField } from './bus.errors.js';
+import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
+import { copyHeaders, decodeMessage, type BusMessage } from './message-codec.js';
+import type { MessageBus } from './message-bus.js';
+import { TraceKind } from './message-trace.js';
+import { validateSubject, validateSubjectPattern, validateTags } from './message-validation.js';
+import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
+import { TagMode, tagsMatch } from './tag-matcher.js';
+
+/** What a handler knows about the delivery in hand. */
+export interface DeliveryContext {
+  /** 1 on the first delivery, 2 on the first retry, … */
+  attempt: number;
+  maxAttempts: number;
+  group: string;
+  /** `<group>@<instance>`. */
+  consumer: string;
+  /** Ask for the next attempt at a time (Date or epoch ms) instead of the policy's delay; return normally after. */
+  retryAt(when: Date | number): void;
+}
+
+/** Handles one message; throwing (or calling `ctx.retryAt`) asks for another attempt. */
+export type MessageHandler<TBody = unknown> = (message: BusMessage<TBody>, ctx: DeliveryContext) => Promise<void> | void;
+
+/** How a subscription consumes. */
+export interface SubscribeOptions {
+  /** Consumer group: each message goes to one member; durable across restarts. Required unless broadcast. */
+  group?: string;
+  /** Every instance receives every message published while it runs (no group sharing). */
+  broadcast?: boolean;
+  /** Only messages carrying these tags (QMQ semantics, see tagsMatch). */
+  tags?: string[];
+  tagMode?: TagMode;
+  /** Retry policy for this subscription (else the bus's per-subject policy). */
+  retry?: RetryPolicySpec | RetryPolicy;
+  /** Acknowledge before handling and drop redeliveries: each message is handled at most once. */
+  atMostOnce?: boolean;
+  /** Lease: a message unacknowledged this long (its consumer died) goes to another member. */
+  ackLeaseMs?: number;
+  /** Messages handled at once by this instance. */
+  concurrency?: number;
+  /** Where a new group starts: only new messages (default, as QMQ) or everything retained. */
+  startFrom?: 'new' | 'all';
+}
+
+const MESSAGE_PREFIX = BusSubjects.message('');
+const GROUP = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** One running consumer: a durable group member or a broadcast listener. */
+export class Subscription {
+  readonly group: string;
+  readonly consumerName: string;
+  readonly consumer: string;
+  private readonly tags: string[];
+  private readonly tagMode: TagMode;
+  private readonly policy: RetryPolicy;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+  private resolveClosed!: () => void;
+  /** Settles when the subscription has stopped. */
+  readonly closed: Promise<void> = new Promise((r) => (this.resolveClosed = r));
+
+  constructor(
+    private readonly bus: MessageBus,
+    readonly subject: string,
+    private readonly handler: MessageHandler,
+    private readonly options: SubscribeOptions,
+  ) {
+    validateSubjectPattern(subject);
+    if (options.group !== undefined && (typeof options.group !== 'string' || !GROUP.test(options.group))) {
+      throw invalidField('group', 'must start with a letter, then letters, digits, _ or - (at most 64)');
+    }
+    if (options.broadcast) {
+      this.group = options.group ?? 'broadcast';
+      this.consumerName = `bc_${this.group}_${nuid.next()}`;
+    } else {
+      if (typeof options.group !== 'string' || !GROUP.test(options.group)) {
+        throw invalidField('group', 'must name the consumer group (letter first, then letters, digits, _ or -), or set broadcast: true');
+      }
+      this.group = options.group;
+      this.consumerName = BusConsumers.group(options.group, subject);
+    }
+    this.consumer = `${this.group}@${bus.instanceId}`;
+    this.tags = validateTags(options.tags);
+    this.tagMode = options.tagMode ?? TagMode.and;
+    if (this.tagMode !== TagMode.and && this.tagMode !== TagMode.or) throw invalidField('tagMode', 'must be "and" or "or"');
+    this.policy = bus.retryPolicyFor(subject, options.retry);
+    this.leaseMs = options.ackLeaseMs ?? 30_000;
+    if (!(this.leaseMs >= 1_000)) throw invalidField('ackLeaseMs', 'must be at least 1000 ms');
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+  }
+
+  /** Creates (or binds to) the consumer and starts handling. */
+  async start(): Promise<void> {
+    const jsm = await this.bus.manager();
+    const config = {
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      filter_subject: BusSubjects.message(this.subject),
+      ack_wait: nanos(this.leaseMs),
+      // Attempts are counted by the bus (dead letter after the last); the server never gives up on its own.
+      max_deliver: -1,
+      max_ack_pending: Math.max(1_000, this.concurrency * 4),
+    };
+    if (this.options.broadcast) {
+      // Durable so it survives a NATS restart; removed on stop, or by the server a minute after its instance died.
+      await jsm.consumers.add(BusStreams.messages, { ...config, durable_name: this.consumerName, inactive_threshold: nanos(60_000) });
+    } else {
+      try {
+        await jsm.consumers.info(BusStreams.messages, this.consumerName);
+      } catch {
+        await jsm.consumers.add(BusStreams.messages, { ...config, durable_name: this.consumerName });
+      }
+    }
+    const consumer = await this.bus.js.consumers.get(BusStreams.messages, this.consumerName);
+    this.messages = await consumer.consume({ max_messages: this.concurrency * 2 });
+    const messages = this.messages;
+    this.loop = (async () => {
+      for await (const m of messages) {
+        if (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
+        const p = this.handle(m).finally(() => this.inflight.delete(p));
+        this.inflight.add(p);
+      }
+    })();
+  }
+
+  /** Stops fetching, lets in-flight handlers finish, and removes a broadcast consumer. */
+  async stop(): Promise<void> {
+    const messages = this.messages;
+    if (!messages) return;
+    this.messages = undefined;
+    await messages.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    await Promise.allSettled([...this.inflight]);
+    if (this.options.broadcast) {
+      const jsm = await this.bus.manager();
+      await jsm.consumers.delete(BusStreams.messages, this.consumerName).catch(() => false);
+    }
+    this.resolveClosed();
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const target = m.headers?.get(BusHeaders.targetGroup);
+    const message = decodeMessage(m.data, m.headers, m.subject.slice(MESSAGE_PREFIX.length));
+    // A re-driven dead letter is meant for one group only; a tag filter QMQ applies on the server.
+    if ((target && target !== this.group) || !tagsMatch(this.tags, this.tagMode, message.tags)) {
+      m.ack();
+      return;
+    }
+    const attempt = m.info.deliveryCount;
+    // The first attempt also carries the publish facts, so a message is traceable even without a publish record.
+    const base = {
+      msgId: message.msgId,
+      subject: message.subject,
+      group: this.group,
+      consumer: this.consumer,
+      attempt,
+      stream: BusStreams.messages,
+      seq: m.seq,
+      ...(attempt === 1 ? { producer: message.producer, publishedAt: message.publishedAt.getTime(), tags: message.tags } : {}),
+    };
+    if (this.options.atMostOnce) {
+      if (attempt > 1) {
+        m.term();
+        this.bus.trace.record({ ...base, kind: TraceKind.dropped, at: Date.now(), error: 'redelivery dropped (at-most-once)' });
+        return;
+      }
+      await m.ackAck().catch(() => false);
+      await this.run(message, attempt).then(
+        () => this.bus.trace.record({ ...base, kind: TraceKind.acked, at: Date.now() }),
+        (error) => this.bus.trace.record({ ...base, kind: TraceKind.dropped, at: Date.now(), error: describe(error) }),
+      );
+      return;
+    }
+    if (attempt > this.policy.maxAttempts) {
+      // Leases ran out on every attempt (consumers died holding it): dead-letter without running again.
+      await this.deadLetter(m, message, attempt - 1, 'lease expired on the last attempt');
+      return;
+    }
+    const keepAlive = setInterval(() => m.working(), Math.max(500, Math.floor(this.leaseMs / 3)));
+    let retryAt: number | undefined;
+    let failure: unknown;
+    try {
+      retryAt = await this.run(message, attempt);
+    } catch (error) {
+      failure = error;
+    } finally {
+      clearInterval(keepAlive);
+    }
+    if (failure === undefined && retryAt === undefined) {
+      m.ack();
+      this.bus.trace.record({ ...base, kind: TraceKind.acked, at: Date.now() });
+      return;
+    }
+    const reason = failure === undefined ? 'retry requested by handler' : describe(failure);
+    if (attempt >= this.policy.maxAttempts) {
+      await this.deadLetter(m, message, attempt, reason);
+      return;
+    }
+    const now = Date.now();
+    const delay = retryAt === undefined ? this.policy.delayAfter(attempt) : Math.max(0, retryAt - now);
+    m.nak(delay);
+    this.bus.trace.record({ ...base, kind: TraceKind.retry, at: now, nextAttemptAt: now + delay, error: reason });
+  }
+
+  /** Runs the handler; resolves to the requested retry time, if any. */
+  private async run(message: BusMessage, attempt: number): Promise<number | undefined> {
+    let retryAt: number | undefined;
+    const ctx: DeliveryContext = {
+      attempt,
+      maxAttempts: this.policy.maxAttempts,
+      group: this.group,
+      consumer: this.consumer,
+      retryAt: (when) => {
+        retryAt = when instanceof Date ? when.getTime() : when;
+      },
+    };
+    await this.handler(message, ctx);
+    return retryAt;
+  }
+
+  private async deadLetter(m: JsMsg, message: BusMessage, attempts: number, reason: string): Promise<void> {
+    validateSubject(message.subject);
+    const h = copyHeaders(m.headers);
+    h.set(BusHeaders.msgId, message.msgId);
+    h.set(BusHeaders.deadGroup, this.group);
+    h.set(BusHeaders.deadAttempts, String(attempts));
+    h.set(BusHeaders.deadReason, reason.slice(0, 500));
+    h.set(BusHeaders.deadAt, String(Date.now()));
+    const redrives = h.get(BusHeaders.redriveCount) || '0';
+    try {
+      await this.bus.js.publish(BusSubjects.deadLetter(this.group, message.subject), m.data, {
+        headers: h,
+        msgID: `${message.msgId}.${this.group}.${redrives}`,
+        expect: { streamName: BusStreams.deadLetters },
+      });
+    } catch {
+      // Not stored: leave the message to come back and try again.
+      m.nak(this.policy.delayAfter(attempts));
+      return;
+    }
+    m.term();
+    this.bus.trace.record({
+      kind: TraceKind.dead,
+      msgId: message.msgId,
+      at: Date.now(),
+      subject: message.subject,
+      group: this.group,
+      consumer: this.consumer,
+      attempt: attempts,
+      error: reason,
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

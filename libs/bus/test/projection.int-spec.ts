@@ -1,0 +1,143 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { DataSource, EntitySchema, type EntityManager } from 'typeorm';
+import { startNats, type InfraServer } from '@msec/testing';
+import {
+  BusConsumers,
+  BusStreams,
+  EventStore,
+  ProjectionCheckpointEntity,
+  ProjectionRunner,
+  createEvent,
+  type DomainEvent,
+  type Projection,
+} from '../src/index.js';
+
+interface ServiceRow {
+  id: string;
+  name: string;
+  instances: number;
+}
+const ServiceEntity = new EntitySchema<ServiceRow>({
+  name: 'ServiceRow',
+  tableName: 'services',
+  columns: { id: { type: 'varchar', primary: true }, name: { type: 'varchar' }, instances: { type: 'int' } },
+});
+
+type RegistryEvent =
+  | DomainEvent<'service.created', { name: string }>
+  | DomainEvent<'instance.added', { ip: string }>
+  | DomainEvent<'service.renamed', { name: string }>
+  | DomainEvent<'service.deleted', Record<string, never>>;
+
+/** A small read model whose `instance.added` is not idempotent on its own: a double apply would show. */
+const servicesProjection: Projection<RegistryEvent> = {
+  service: 'registry',
+  name: 'services',
+  subjects: 'registry.>',
+  async apply(em: EntityManager, event: RegistryEvent) {
+    const repo = em.getRepository(ServiceEntity);
+    switch (event.type) {
+      case 'service.created':
+        await repo.insert({ id: event.aggregateId, name: event.payload.name, instances: 0 });
+        break;
+      case 'instance.added':
+        await repo.increment({ id: event.aggregateId }, 'instances', 1);
+        break;
+      case 'service.renamed':
+        await repo.update({ id: event.aggregateId }, { name: event.payload.name });
+        break;
+      case 'service.deleted':
+        await repo.delete({ id: event.aggregateId });
+        break;
+    }
+  },
+  async reset(em: EntityManager) {
+    await em.getRepository(ServiceEntity).clear();
+  },
+};
+
+describe('event sourcing', () => {
+  let nats: InfraServer;
+  let nc: NatsConnection;
+  let ds: DataSource;
+  let store: EventStore;
+  let runner: ProjectionRunner<RegistryEvent>;
+
+  const snapshot = async (): Promise<ServiceRow[]> => ds.getRepository(ServiceEntity).find({ order: { id: 'ASC' } });
+
+  before(async () => {
+    nats = await startNats();
+    nc = await connect({ servers: nats.url });
+    store = new EventStore(nc);
+    await store.init();
+    ds = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [ServiceEntity, ProjectionCheckpointEntity],
+      synchronize: true,
+    });
+    await ds.initialize();
+    runner = new ProjectionRunner(nc, ds, servicesProjection, { ackWaitMs: 2_000 });
+  });
+  after(async () => {
+    await runner.stop();
+    await nc.close();
+    await ds.destroy();
+    await nats.dispose();
+  });
+
+  it('event store - appends with a publish id are stored once and acknowledged with their sequence', async () => {
+    const e = createEvent('service.created', 'flight', { name: 'Flight.mod_flight' });
+    const first = await store.append('registry.service', e);
+    const again = await store.append('registry.service', e);
+    assert.equal(again.duplicate, true);
+    assert.equal(again.seq, first.seq);
+    await assert.rejects(store.append('registry service', e), (err: { data?: { field?: string } }) => err.data?.field === 'subject');
+    await assert.rejects(
+      store.append('registry.service', { ...e, id: '' }),
+      (err: { data?: { field?: string } }) => err.data?.field === 'event.id',
+    );
+  });
+
+  it('projection - applies events with the checkpoint in the same transaction, so redelivery changes nothing', async () => {
+    for (let i = 0; i < 5; i++) await store.append('registry.instance', createEvent('instance.added', 'flight', { ip: `10.0.0.${i}` }));
+    await store.append('registry.service', createEvent('service.created', 'hotel', { name: 'Hotel.mod_hotel' }));
+    await store.append('registry.instance', createEvent('instance.added', 'hotel', { ip: '10.0.1.1' }));
+    await store.append('registry.service', createEvent('service.renamed', 'hotel', { name: 'Hotel.mod_rooms' }));
+    await store.append('registry.service', createEvent('service.created', 'car', { name: 'Car.mod_car' }));
+    await store.append('registry.service', createEvent('service.deleted', 'car', {}));
+    await runner.start();
+    await runner.waitUntilCaughtUp();
+    const state = await snapshot();
+    assert.deepEqual(state, [
+      { id: 'flight', name: 'Flight.mod_flight', instances: 5 },
+      { id: 'hotel', name: 'Hotel.mod_rooms', instances: 1 },
+    ]);
+    const checkpoint = await runner.checkpoint();
+    assert.equal(checkpoint, 11);
+
+    // Every event delivered again (the consumer lost its place): the checkpoint makes the replays no-ops.
+    await runner.stop();
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(BusStreams.events, BusConsumers.projection('registry', 'services'));
+    await runner.start();
+    await runner.waitUntilCaughtUp();
+    assert.deepEqual(await snapshot(), state);
+    assert.equal(await runner.checkpoint(), checkpoint);
+  });
+
+  it('projection - rebuild empties the read model and replays from sequence 1 to the identical state', async () => {
+    await store.append('registry.instance', createEvent('instance.added', 'hotel', { ip: '10.0.1.2' }));
+    await runner.waitUntilCaughtUp();
+    const before = await snapshot();
+    assert.equal(before.find((r) => r.id === 'hotel')?.instances, 2);
+    // Corrupt the read model to prove the rebuild does not start from it.
+    await ds.getRepository(ServiceEntity).update({ id: 'flight' }, { instances: 99, name: 'wrong' });
+    await runner.rebuild();
+    assert.deepEqual(await snapshot(), before);
+    assert.equal(await runner.checkpoint(), 12);
+  });
+});
