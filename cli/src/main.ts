@@ -4,8 +4,12 @@ import { MsecError } from '@msec/contracts';
 import { setBinarySearchPath } from '@msec/testing';
 import { parseArgs, stringFlag } from './cli-args.js';
 import { loadLauncherConfig } from './launcher-config.js';
+import { agent } from './commands/agent.js';
+import { call } from './commands/call.js';
 import { down } from './commands/down.js';
+import { gen } from './commands/gen.js';
 import { logs } from './commands/logs.js';
+import { rebuild } from './commands/rebuild.js';
 import { status } from './commands/status.js';
 import { test } from './commands/test.js';
 import { upDetached, upForeground } from './commands/up.js';
@@ -17,6 +21,14 @@ const USAGE = `usage: ./msec <command> [options]
   down               stop everything ./msec up started
   status             each component with pid, port and health
   logs [name]        follow the logs of one component, or all
+  call TARGET METHOD [JSON]
+                     call pkg.service.method on a service (by name, routed) or ip:port, e.g.
+                     ./msec call Flight.mod_flight flight.flight_service.queryFlight '{"name":"bison",...}'
+  agent --nats URL --host-id ID --console-key FILE
+                     run a host agent on this machine (one per host)
+  gen X.proto [--out DIR]
+                     write TypeScript types, a typed server skeleton and a typed client for an IDL
+  rebuild SERVICE    replay a service's events into an empty read model (registry)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
 options: --config FILE (default msec.config.json)`;
@@ -45,6 +57,17 @@ async function main(argv: string[]): Promise<number> {
     case 'logs':
       await logs(config, args.positionals[0]);
       return 0;
+    case 'call': {
+      const timeout = Number(stringFlag(args, 'timeout') ?? 3000);
+      if (!Number.isInteger(timeout) || timeout <= 0) throw new MsecError('CLI_BAD_ARGS', '--timeout: must be a whole number of ms', { status: 400, data: { field: 'timeout' } });
+      return call(config, args.positionals, timeout, stringFlag(args, 'zk'));
+    }
+    case 'agent':
+      return agent(args.flags);
+    case 'gen':
+      return gen(args.positionals[0], stringFlag(args, 'out'));
+    case 'rebuild':
+      return rebuild(config, args.positionals[0]);
     case 'test':
       return test(config, args.positionals[0]);
     default:

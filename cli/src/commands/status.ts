@@ -3,7 +3,7 @@ import { msecHome } from '../paths.js';
 import { pidAlive, readRunState } from '../launcher/run-state.js';
 import { connectForProbes, probeHealth } from '../launcher/health-probe.js';
 import { green, red, say, bold } from '../output.js';
-import { redisPongs, zooKeeperIsOk } from '@msec/testing';
+import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/testing';
 import { connect } from '@nats-io/transport-node';
 
 async function infraHealthy(name: string, url: string): Promise<boolean> {
@@ -34,6 +34,7 @@ export async function status(config: LauncherConfig): Promise<number> {
   for (const component of state.components) {
     let health: string;
     if (!pidAlive(component.pid)) health = red('down (process not running)');
+    else if (component.kind === 'example') health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
     else if (component.kind === 'infra') health = (await infraHealthy(component.name, component.url ?? '')) ? green('healthy') : red('not answering');
     else if (!nc) health = red('unknown (NATS unreachable)');
     else {

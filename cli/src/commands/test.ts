@@ -9,18 +9,22 @@ import { REPO_ROOT } from '../paths.js';
 import { commandStage, nodeTestStage, type StageResult } from '../test-runner/stage-runner.js';
 import { findTestFiles } from '../test-runner/test-files.js';
 
-/** Kills processes a crashed test left behind: every server the harness starts names a msec-test- folder. */
+/**
+ * Kills servers a crashed test left behind: every server the harness starts names a msec-test- folder, and one
+ * whose test process died has been handed to init (parent pid 1). Servers of tests still running elsewhere on
+ * the machine keep their parent and are left alone.
+ */
 function sweepLeftoverServers(): number {
   let killed = 0;
   let listing = '';
   try {
-    listing = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+    listing = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
   } catch {
     return 0;
   }
   for (const line of listing.split('\n')) {
-    const match = /^\s*(\d+)\s+(.*)$/.exec(line);
-    if (!match || !match[2]!.includes(TEMP_DIR_PREFIX) || Number(match[1]) === process.pid) continue;
+    const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (!match || match[2] !== '1' || !match[3]!.includes(TEMP_DIR_PREFIX)) continue;
     try {
       process.kill(Number(match[1]), 'SIGKILL');
       killed += 1;

@@ -6,6 +6,7 @@ import type { LauncherConfig } from '../launcher-config.js';
 import { bold, dim, green, processPrefix, red, say } from '../output.js';
 import { REPO_ROOT, msecHome, type MsecHome } from '../paths.js';
 import { platformLaunches } from './component-catalog.js';
+import { registerFlightDemo, planFlightInstances } from './flight-demo.js';
 import { connectForProbes, waitForHealthy } from './health-probe.js';
 import { launchInfra, stopInfra } from './infra-launcher.js';
 import { ensureInstalled, Requirements, type Requirement } from './provision.js';
@@ -77,9 +78,32 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   const state: RunState = { launcherPid: process.pid, startedAt: new Date().toISOString(), natsUrl: '', zkConnect: '', redisUrl: '', consoleUrl, ready: false, components: [] };
   const infraStates = new Map<string, ComponentState>();
   const save = (): void => writeRunState(home.stateFile, state);
+  const supervised: SupervisedProcess[] = [];
+  /** Starts a node entry under supervision and keeps its pid and restarts in the state file. */
+  const supervise = (entry: ComponentState, script: string, env: NodeJS.ProcessEnv): void => {
+    const proc = new SupervisedProcess(
+      {
+        name: entry.name,
+        command: process.execPath,
+        args: ['--enable-source-maps', script],
+        env,
+        cwd: REPO_ROOT,
+        logFile: entry.logFile,
+        ...(foreground ? { prefix: processPrefix(entry.name, state.components.length) } : {}),
+      },
+      (restarted) => {
+        entry.pid = restarted.pid;
+        entry.restarts = restarted.restarts;
+        save();
+      },
+    );
+    proc.start();
+    entry.pid = proc.pid;
+    supervised.push(proc);
+    state.components.push(entry);
+  };
 
   let servers: InfraServer[] = [];
-  const supervised: SupervisedProcess[] = [];
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> => {
     stopping ??= (async () => {
@@ -109,42 +133,37 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   save();
 
   const launches = platformLaunches(home, infra.addresses, { host: config.httpHost, port: config.httpPort });
-  launches.forEach((launch, index) => {
-    const entry: ComponentState = {
-      name: launch.name,
-      kind: 'service',
-      pid: -1,
-      logFile: join(home.logs, `${launch.name}.log`),
-      restarts: 0,
-      healthSubject: launch.healthSubject,
-      ...(launch.name === 'gateway' ? { port: config.httpPort, url: consoleUrl } : {}),
-    };
-    const proc = new SupervisedProcess(
+  for (const launch of launches) {
+    supervise(
       {
         name: launch.name,
-        command: process.execPath,
-        args: ['--enable-source-maps', launch.entry],
-        env: launch.env,
-        cwd: REPO_ROOT,
-        logFile: entry.logFile,
-        ...(foreground ? { prefix: processPrefix(launch.name, index + infra.servers.length) } : {}),
+        kind: 'service',
+        pid: -1,
+        logFile: join(home.logs, `${launch.name}.log`),
+        restarts: 0,
+        healthSubject: launch.healthSubject,
+        ...(launch.name === 'gateway' ? { port: config.httpPort, url: consoleUrl } : {}),
       },
-      (restarted) => {
-        entry.pid = restarted.pid;
-        entry.restarts = restarted.restarts;
-        save();
-      },
+      launch.entry,
+      launch.env,
     );
-    proc.start();
-    entry.pid = proc.pid;
-    supervised.push(proc);
-    state.components.push(entry);
-  });
+  }
   save();
 
   const nc = await connectForProbes(infra.addresses.natsUrl);
   const subjects = Object.fromEntries(launches.map((l) => [l.name, l.healthSubject]));
   const unhealthy = await waitForHealthy(nc, subjects, HEALTHY_TIMEOUT_MS);
+  if (config.flightInstances > 0 && unhealthy.registry === undefined) {
+    try {
+      const flights = await planFlightInstances(nc, home, infra.addresses, config.flightInstances);
+      for (const flight of flights) {
+        supervise({ name: flight.name, kind: 'example', pid: -1, port: flight.port, logFile: join(home.logs, `${flight.name}.log`), restarts: 0 }, flight.entry, flight.env);
+      }
+      await registerFlightDemo(nc, flights);
+    } catch (error) {
+      unhealthy['flight demo'] = error instanceof Error ? error.message : String(error);
+    }
+  }
   await nc.close();
   state.ready = Object.keys(unhealthy).length === 0;
   save();

@@ -117,3 +117,15 @@ export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/reg
 export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';
 /** JetStream stream and consumer names of the deploy area. */
 export { DeployStreams } from './deploy/deploy-subjects.js';
+/** Message bus admin and messaging API (`msec.bus.*`, served by the deploy service): subjects and JSON views. */
+export { BusApiSubjects } from './bus/bus-api.js';
+export type {
+  BusPublishRequest,
+  BusPublishReply,
+  BusStreamView,
+  BusConsumerView,
+  BusMessageView,
+  BusDeadLetterView,
+  BusTraceStep,
+  BusTraceView,
+} from './bus/bus-api.js';

@@ -1,21 +1,41 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ProjectionCheckpointEntity } from '@msec/bus';
 import { Component } from '@msec/contracts';
 import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { REGISTRY_CONFIG, type RegistryConfig } from './config/registry.config.js';
 import { HealthController } from './health/health.controller.js';
+import { CreateRegistry1732200000000 } from './migrations/1732200000000-create-registry.js';
+import { ReleaseListener } from './routes/release-listener.js';
+import { RouteSync } from './routes/route-sync.js';
+import { ServicesController } from './services/services.controller.js';
+import { ServicesDomain } from './services/services.domain.js';
+import { InstanceEntity, ServiceEntity } from './services/services.entities.js';
 import { ZkSession } from './zookeeper/zk-session.js';
 
-/** The registry: service tree, instances and routes in ZooKeeper. */
+/** Tables and migrations of the registry's database. */
+export const REGISTRY_ENTITIES = [ServiceEntity, InstanceEntity, ProjectionCheckpointEntity];
+/** Migrations applied at start. */
+export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000];
+
+/** The registry: service tree, instances and routes in ZooKeeper, event-sourced through the bus. */
 @Module({})
 export class RegistryModule {
   static forConfig(config: RegistryConfig): DynamicModule {
     return {
       module: RegistryModule,
-      controllers: [HealthController],
+      controllers: [HealthController, ServicesController],
       providers: [
         { provide: REGISTRY_CONFIG, useValue: config },
-        ...coreProviders(Component.registry, config.natsUrl, { target: databaseTargetFor(Component.registry, config), entities: [], migrations: [] }),
+        ...coreProviders(Component.registry, config.natsUrl, {
+          target: databaseTargetFor(Component.registry, config),
+          entities: REGISTRY_ENTITIES,
+          migrations: REGISTRY_MIGRATIONS,
+        }),
         { provide: ZkSession, useFactory: () => new ZkSession(config.zkConnect) },
+        { provide: RouteSync, inject: [DataSource, ZkSession], useFactory: (ds: DataSource, zk: ZkSession) => new RouteSync(ds, zk, config.zkConnect) },
+        ServicesDomain,
+        ReleaseListener,
       ],
     };
   }

@@ -6,14 +6,34 @@ import { Component, Subjects, type HealthReport } from '@msec/contracts';
 import { HealthReporter, NATS_CONNECTION, natsCheck } from '@msec/platform';
 import { databaseAnswers } from '@msec/persistence';
 import { MONITOR_CONFIG, type MonitorConfig } from '../config/monitor.config.js';
+import { MonitorRuntime } from '../monitor-runtime.js';
 
 /** Answers `msec.monitor.health`: ready when its dependencies are. */
 @Controller()
 export class HealthController {
   private readonly reporter: HealthReporter;
 
-  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, dataSource: DataSource, @Inject(MONITOR_CONFIG) _config: MonitorConfig) {
-    this.reporter = new HealthReporter(Component.monitor, [natsCheck(nc), { name: 'database', check: () => databaseAnswers(dataSource) }]);
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    dataSource: DataSource,
+    @Inject(MONITOR_CONFIG) config: MonitorConfig,
+    runtime: MonitorRuntime,
+  ) {
+    this.reporter = new HealthReporter(Component.monitor, [
+      natsCheck(nc),
+      { name: 'database', check: () => databaseAnswers(dataSource) },
+      {
+        // Informational: where ingest stands in the stream and what it refused.
+        name: 'telemetry',
+        check: () => {
+          const c = runtime.store.counters;
+          return Promise.resolve(
+            `shard ${config.shardIndex}/${config.shards}, stream seq ${JSON.stringify(runtime.ingest.positions())}, ${runtime.store.seriesCount()} series, ` +
+              `${c.items} items (${c.invalid} invalid, ${c.kindConflicts} kind conflicts, ${c.outOfRange} out of range), ${runtime.ingest.badMessages} bad messages`,
+          );
+        },
+      },
+    ]);
   }
 
   @MessagePattern(Subjects.health(Component.monitor))

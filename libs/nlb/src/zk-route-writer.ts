@@ -1,0 +1,164 @@
+import zookeeper from 'node-zookeeper-client';
+import { invalidOption } from './nlb.errors.js';
+import { assertServiceName, decodeRouteInstance, encodeRouteInstance, type ConfiguredInstance } from './route-codec.js';
+import { RoutePaths, SERVICES_ROOT } from './route-paths.js';
+import { instanceKey } from './route-types.js';
+import { connectClient, isZkCode, zk, ZK_OP_TIMEOUT_MS } from './zk-promises.js';
+
+/** A session not back after this long is replaced (see watchExpiry). */
+const STUCK_RECONNECT_MS = 5_000;
+
+/**
+ * Writes the route table: configured membership (persistent) and live announcements (ephemeral, gone when this
+ * writer's session ends). For the registry service, for business processes announcing themselves, and for tests.
+ */
+export class ZkRouteWriter {
+  private client: zookeeper.Client;
+  private readonly root: string;
+  private readonly connect: string;
+  private readonly sessionTimeoutMs: number;
+  /** Live announcements to make again if the session expires. */
+  private readonly announced = new Set<string>();
+  private closed = false;
+
+  private constructor(client: zookeeper.Client, connect: string, sessionTimeoutMs: number, root: string) {
+    this.client = client;
+    this.connect = connect;
+    this.sessionTimeoutMs = sessionTimeoutMs;
+    this.root = root;
+    this.watchExpiry(client);
+  }
+
+  /** Opens a session; rejects when ZooKeeper cannot be reached within `timeoutMs`. */
+  static async open(
+    connect: string,
+    options: { root?: string; sessionTimeoutMs?: number; timeoutMs?: number } = {},
+  ): Promise<ZkRouteWriter> {
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    const client = await connectClient(connect, sessionTimeoutMs, options.timeoutMs ?? 5_000);
+    return new ZkRouteWriter(client, connect, sessionTimeoutMs, options.root ?? SERVICES_ROOT);
+  }
+
+  /**
+   * An expired session loses its ephemeral nodes, and a client can stall reconnecting to a restarting server:
+   * in either case open a new session and announce again, until it works.
+   */
+  private watchExpiry(client: zookeeper.Client): void {
+    let downSince = 0;
+    const watchdog = setInterval(() => {
+      if (this.closed || client !== this.client) return clearInterval(watchdog);
+      if (client.getState() === zookeeper.State.SYNC_CONNECTED) downSince = 0;
+      else if (downSince === 0) downSince = performance.now();
+      else if (performance.now() - downSince > STUCK_RECONNECT_MS) replace();
+    }, 1_000);
+    watchdog.unref();
+    client.on('state', (state: zookeeper.State) => {
+      if (state === zookeeper.State.EXPIRED) replace();
+    });
+    const replace = (): void => {
+      if (this.closed || client !== this.client) return;
+      clearInterval(watchdog);
+      client.close();
+      const retry = async (): Promise<void> => {
+        if (this.closed) return;
+        try {
+          const fresh = await connectClient(this.connect, this.sessionTimeoutMs, 5_000);
+          if (this.closed) return fresh.close();
+          this.client = fresh;
+          this.watchExpiry(fresh);
+          for (const entry of [...this.announced]) {
+            const [service, key] = entry.split('|') as [string, string];
+            // The old session's node may linger until it expires, then vanish: replace it with ours.
+            await this.withdrawLive(service, key);
+            await this.announceLive(service, key);
+          }
+        } catch {
+          setTimeout(() => void retry(), 1_000).unref();
+        }
+      };
+      void retry();
+    };
+  }
+
+  /** Creates the service's folders (idempotent). Creating `live` means instances must announce themselves to be routed. */
+  async createService(service: string, options: { requireLive?: boolean } = {}): Promise<void> {
+    assertServiceName(service);
+    await zk.mkdirp(await this.ready(), RoutePaths.instances(service, this.root));
+    if (options.requireLive ?? true) await zk.mkdirp(await this.ready(), RoutePaths.live(service, this.root));
+  }
+
+  /** Adds or replaces an instance's configuration. */
+  async putInstance(service: string, instance: Omit<ConfiguredInstance, 'protocol'> & { protocol?: string }): Promise<void> {
+    assertServiceName(service);
+    if (!Number.isInteger(instance.port) || instance.port < 1 || instance.port > 65_535) throw invalidOption('port', 'must be 1..65535');
+    const path = RoutePaths.instance(service, instanceKey(instance), this.root);
+    const data = encodeRouteInstance({ protocol: 'msec', ...instance });
+    await zk.mkdirp(await this.ready(), RoutePaths.instances(service, this.root));
+    try {
+      await zk.create(await this.ready(), path, data, zookeeper.CreateMode.PERSISTENT);
+    } catch (error) {
+      if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
+      await zk.setData(await this.ready(), path, data);
+    }
+  }
+
+  /** Scale out (true) or scale in (false) one instance. */
+  async setEnabled(service: string, key: string, enabled: boolean): Promise<void> {
+    await this.update(service, key, (i) => ({ ...i, enabled }));
+  }
+
+  /** Changes one instance's static weight. */
+  async setWeight(service: string, key: string, weight: number): Promise<void> {
+    await this.update(service, key, (i) => ({ ...i, weight }));
+  }
+
+  /** Deletes an instance's configuration. */
+  async removeInstance(service: string, key: string): Promise<void> {
+    await zk.remove(await this.ready(), RoutePaths.instance(service, key, this.root));
+  }
+
+  /** Announces that the process serving `key` is up; the node vanishes when this writer's session ends. */
+  async announceLive(service: string, key: string): Promise<void> {
+    this.announced.add(`${service}|${key}`);
+    await zk.mkdirp(await this.ready(), RoutePaths.live(service, this.root));
+    try {
+      await zk.create(await this.ready(), RoutePaths.liveInstance(service, key, this.root), undefined, zookeeper.CreateMode.EPHEMERAL);
+    } catch (error) {
+      if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
+    }
+  }
+
+  /** Withdraws a live announcement (graceful stop: deregister before closing the port). */
+  async withdrawLive(service: string, key: string): Promise<void> {
+    this.announced.delete(`${service}|${key}`);
+    try {
+      await zk.remove(await this.ready(), RoutePaths.liveInstance(service, key, this.root));
+    } catch (error) {
+      if (!isZkCode(error, zookeeper.Exception.NO_NODE)) throw error;
+    }
+  }
+
+  /** The current client once it has a session; it may be replaced meanwhile, so ask again each time. */
+  private async ready(): Promise<zookeeper.Client> {
+    const start = performance.now();
+    while (this.client.getState() !== zookeeper.State.SYNC_CONNECTED) {
+      if (this.closed) throw new Error('the route writer is closed');
+      if (performance.now() - start > ZK_OP_TIMEOUT_MS)
+        throw new Error(`no ZooKeeper session at ${this.connect} within ${ZK_OP_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.client;
+  }
+
+  /** Ends the session: this writer's live announcements disappear. */
+  close(): void {
+    this.closed = true;
+    this.client.close();
+  }
+
+  private async update(service: string, key: string, change: (i: ConfiguredInstance) => ConfiguredInstance): Promise<void> {
+    const path = RoutePaths.instance(service, key, this.root);
+    const current = decodeRouteInstance(path, await zk.getData(await this.ready(), path));
+    await zk.setData(await this.ready(), path, encodeRouteInstance(change(current)));
+  }
+}

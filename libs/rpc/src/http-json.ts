@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toErrorPayload } from '@msec/contracts';
+import { contextFromHead } from './call-context.js';
+import { errorHeadFields, isExpectedError } from './error-wire.js';
+import type { Registration } from './rpc-server.js';
+import { badRequest, methodNotFound, RpcError, RpcErrorCode } from './rpc.errors.js';
+
+const MAX_HTTP_BODY = 4 * 1024 * 1024;
+
+function reply(res: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  // MSEC's HTTP form always answers 200 and reports failure in `ret`; its clients read the body, not the status.
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_HTTP_BODY) {
+        reject(new RpcError(RpcErrorCode.frameTooLarge, `HTTP body over ${MAX_HTTP_BODY} bytes; send less`, { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Serves MSEC's HTTP+JSON form: `POST /?methodName=pkg.Svc.Method` → `{"ret":0,"errmsg":"","resultObj":{…}}`. */
+export async function serveHttpJson(
+  methods: ReadonlyMap<string, Registration>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  onUnexpectedError: (error: unknown, method: string) => void,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const methodName = url.searchParams.get('methodName') ?? '';
+  try {
+    if (req.method !== 'POST') {
+      throw new RpcError(RpcErrorCode.badRequest, `HTTP ${req.method ?? '?'}: use POST /?methodName=pkg.Service.Method with a JSON body`, {
+        status: 405,
+        data: { field: 'method' },
+      });
+    }
+    const reg = methods.get(methodName);
+    if (reg === undefined) throw methodNotFound(methodName);
+    const text = await readBody(req);
+    let request: unknown;
+    try {
+      request = reg.def.request.fromJson(text.length === 0 ? {} : JSON.parse(text));
+    } catch (error) {
+      throw badRequest(methodName, error);
+    }
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const response = await reg.handler(request, contextFromHead({ sequence: 0, methodName }, Date.now(), remote));
+    reply(res, { ret: 0, errmsg: '', resultObj: reg.def.response.toJson(response) });
+  } catch (error) {
+    if (!isExpectedError(error)) onUnexpectedError(error, methodName);
+    const fields = errorHeadFields(error);
+    reply(res, { ret: fields.err, errmsg: fields.errMsg, error: toErrorPayload(error) });
+  }
+}

@@ -1,0 +1,109 @@
+import type { MethodDef } from './method.js';
+import { RpcClient, type CallOptions, type RpcClientOptions } from './rpc-client.js';
+import { deadlineExceeded, RpcErrorCode } from './rpc.errors.js';
+
+/** The address part of a route; @msec/nlb's Route has it. */
+export interface RouteLike {
+  readonly ip: string;
+  readonly port: number;
+  readonly key: string;
+}
+
+/** Picks instances and learns from outcomes; @msec/nlb's Nlb is one. Kept structural so rpc does not depend on nlb. */
+export interface Router<R extends RouteLike = RouteLike> {
+  route(service: string, hashKey?: string): Promise<R>;
+  reportResult(route: R, ok: boolean, latencyMs: number): void;
+}
+
+/** Options of a RoutedClient. */
+export interface RoutedClientOptions<R extends RouteLike> {
+  router: Router<R>;
+  /** An RpcClient to share, or options for a new one. */
+  client?: RpcClient | RpcClientOptions;
+  /** Most instances one call tries. Default 3. */
+  maxAttempts?: number;
+}
+
+/** Per-call options of a routed call. */
+export interface RoutedCallOptions extends CallOptions {
+  /** Consistent-hash key, for the consistent-hash strategy. */
+  hashKey?: string;
+  /** Overrides the method's own idempotent mark. */
+  idempotent?: boolean;
+}
+
+/** Errors that say the instance, not the request, is in trouble: they lower its weight. */
+const INSTANCE_FAILURES: ReadonlySet<string> = new Set([
+  RpcErrorCode.connectionFailed,
+  RpcErrorCode.connectionClosed,
+  RpcErrorCode.timeout,
+  RpcErrorCode.overloaded,
+  RpcErrorCode.unavailable,
+]);
+
+/** Errors after which the request may have run: only idempotent methods go on to another instance. */
+const MAYBE_RAN: ReadonlySet<string> = new Set([RpcErrorCode.connectionClosed]);
+
+/**
+ * Calls a service by name: picks an instance, calls it, tells the router how it went. On a failure where the
+ * request never ran (connect refused, overloaded, stopping) it tries another instance within the same deadline;
+ * if the request may have run (connection lost mid-call) only methods marked idempotent are tried again.
+ */
+export class RoutedClient<R extends RouteLike = RouteLike> {
+  readonly rpc: RpcClient;
+  private readonly router: Router<R>;
+  private readonly maxAttempts: number;
+  private readonly ownsClient: boolean;
+  private readonly defaultTimeoutMs: number;
+
+  constructor(options: RoutedClientOptions<R>) {
+    this.router = options.router;
+    this.ownsClient = !(options.client instanceof RpcClient);
+    this.rpc = options.client instanceof RpcClient ? options.client : new RpcClient(options.client);
+    this.defaultTimeoutMs = options.client instanceof RpcClient ? 1_000 : (options.client?.timeoutMs ?? 1_000);
+    this.maxAttempts = options.maxAttempts ?? 3;
+  }
+
+  /** Calls `method` on some instance of `service` within one deadline. */
+  async call<Req, Res>(
+    service: string,
+    method: MethodDef<Req, Res> & { idempotent?: boolean },
+    request: Req,
+    options: RoutedCallOptions = {},
+  ): Promise<Res> {
+    const idempotent = options.idempotent ?? method.idempotent ?? false;
+    let budget = options.timeoutMs ?? this.defaultTimeoutMs;
+    const parentLeft = options.parent?.remainingMs();
+    if (parentLeft !== undefined) budget = Math.min(budget, parentLeft);
+    const deadline = performance.now() + budget;
+    const tried = new Set<string>();
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw lastError ?? deadlineExceeded(method.name);
+      let route = await this.router.route(service, options.hashKey);
+      // Prefer an instance not tried yet; the router may still hand back the same one if it is all there is.
+      for (let i = 0; i < 3 && tried.has(route.key); i++) route = await this.router.route(service, options.hashKey);
+      tried.add(route.key);
+      const started = performance.now();
+      try {
+        const response = await this.rpc.call({ host: route.ip, port: route.port }, method, request, { ...options, timeoutMs: left });
+        this.router.reportResult(route, true, performance.now() - started);
+        return response;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        const instanceFailed = INSTANCE_FAILURES.has(code);
+        this.router.reportResult(route, !instanceFailed, performance.now() - started);
+        lastError = error;
+        const neverRan = (error as { retryable?: boolean }).retryable === true && instanceFailed;
+        if (!(neverRan || (idempotent && MAYBE_RAN.has(code)))) throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** Closes the RpcClient if this RoutedClient made it. */
+  close(): void {
+    if (this.ownsClient) this.rpc.close();
+  }
+}

@@ -1,0 +1,156 @@
+import type { CallContext } from './call-context.js';
+import { emitCall, type CallListener } from './call-events.js';
+import { newId } from './ids.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
+import type { MethodDef } from './method.js';
+import { RpcConnection, type Endpoint } from './rpc-connection.js';
+import { HEAD_VERSION, type RpcHead } from './rpc-head.js';
+import { badResponse, clientClosed, deadlineExceeded, invalidOption } from './rpc.errors.js';
+
+/** Options of an RpcClient; every field has a default. */
+export interface RpcClientOptions {
+  /** This service's name, sent as `caller` (50). */
+  caller?: string;
+  /** Per-call timeout when a call names none (MSEC: 1000 ms). */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** TCP connections kept per endpoint; calls are multiplexed over them. Default 1. */
+  connectionsPerEndpoint?: number;
+  maxFrameBytes?: number;
+  /** Told about every finished call (monitoring, tracing). */
+  onCall?: CallListener;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  timeoutMs?: number;
+  /** The call being served: its flow id, colouring and call path are carried on, and its deadline caps this call's. */
+  parent?: CallContext;
+  flowId?: number;
+  coloring?: number;
+  colorId?: number;
+  /** Trace to join when there is no parent; a new one is started otherwise. */
+  traceId?: string;
+}
+
+let nextFlowId = Math.floor(Math.random() * 0x7fff_ffff) * 0x1_0000;
+
+/** Calls methods on servers by endpoint, over pooled multiplexed TCP connections. Picking the endpoint is nlb's job. */
+export class RpcClient {
+  private readonly options: Required<Omit<RpcClientOptions, 'caller' | 'onCall'>> & {
+    caller: string | undefined;
+    onCall: CallListener | undefined;
+  };
+  private readonly pools = new Map<string, Map<number, Pool>>();
+  private sequence = 0;
+  private closed = false;
+
+  constructor(options: RpcClientOptions = {}) {
+    this.options = {
+      caller: options.caller,
+      onCall: options.onCall,
+      timeoutMs: options.timeoutMs ?? 1_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 1_000,
+      connectionsPerEndpoint: options.connectionsPerEndpoint ?? 1,
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    };
+    if (!(this.options.timeoutMs > 0)) throw invalidOption('timeoutMs', 'must be a positive number of ms');
+    if (!Number.isInteger(this.options.connectionsPerEndpoint) || this.options.connectionsPerEndpoint < 1) {
+      throw invalidOption('connectionsPerEndpoint', 'must be an integer of at least 1');
+    }
+  }
+
+  /** Calls `method` on `endpoint`; rejects with an RpcError (or the callee's typed error, rebuilt). */
+  async call<Req, Res>(endpoint: Endpoint, method: MethodDef<Req, Res>, request: Req, options: CallOptions = {}): Promise<Res> {
+    if (this.closed) throw clientClosed();
+    const parent = options.parent;
+    let timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const remaining = parent?.remainingMs();
+    if (remaining !== undefined) {
+      if (remaining <= 0) throw deadlineExceeded(method.name);
+      timeoutMs = Math.min(timeoutMs, remaining);
+    }
+    this.sequence = this.sequence >= Number.MAX_SAFE_INTEGER ? 1 : this.sequence + 1;
+    const head: RpcHead = { sequence: this.sequence, methodName: method.name, deadlineMs: Math.ceil(timeoutMs), version: HEAD_VERSION };
+    head.traceId = options.traceId ?? parent?.traceId ?? newId();
+    head.spanId = newId();
+    if (parent?.spanId !== undefined) head.parentSpanId = parent.spanId;
+    if (this.options.caller !== undefined) head.caller = this.options.caller;
+    const flowId = options.flowId ?? parent?.flowId;
+    head.flowId = flowId ?? (nextFlowId = nextFlowId >= Number.MAX_SAFE_INTEGER ? 1 : nextFlowId + 1);
+    const coloring = options.coloring ?? parent?.coloring;
+    if (coloring) head.coloring = coloring;
+    const colorId = options.colorId ?? parent?.colorId;
+    if (colorId !== undefined) head.colorId = colorId;
+    if (parent !== undefined)
+      head.callerStack = parent.callerStack === undefined ? parent.method : `${parent.callerStack}->${parent.method}`;
+
+    const conn = this.connection(endpoint);
+    const started = this.options.onCall === undefined ? 0 : performance.now();
+    try {
+      const body = await conn.request(head, method.request.encode(request), timeoutMs);
+      let response: Res;
+      try {
+        response = method.response.decode(body);
+      } catch (error) {
+        throw badResponse(method.name, error);
+      }
+      if (started !== 0) this.emit(head, conn.endpoint, started, undefined);
+      return response;
+    } catch (error) {
+      if (started !== 0) this.emit(head, conn.endpoint, started, (error as { code?: string }).code ?? 'INTERNAL');
+      throw error;
+    }
+  }
+
+  private emit(head: RpcHead, peer: string, started: number, code: string | undefined): void {
+    emitCall(this.options.onCall, {
+      side: 'client',
+      method: head.methodName,
+      caller: head.caller,
+      peer,
+      ok: code === undefined,
+      code,
+      latencyMs: performance.now() - started,
+      traceId: head.traceId,
+      spanId: head.spanId,
+      parentSpanId: head.parentSpanId,
+    });
+  }
+
+  /** Closes every connection; calls in flight fail with RPC_CONNECTION_CLOSED. */
+  close(): void {
+    this.closed = true;
+    for (const byPort of this.pools.values()) for (const pool of byPort.values()) for (const conn of pool.slots) conn?.close();
+    this.pools.clear();
+  }
+
+  private connection(endpoint: Endpoint): RpcConnection {
+    // Nested maps, not a "host:port" key: no string is built per call.
+    let byPort = this.pools.get(endpoint.host);
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.pools.set(endpoint.host, byPort);
+    }
+    let pool = byPort.get(endpoint.port);
+    if (pool === undefined) {
+      pool = { slots: new Array<RpcConnection | undefined>(this.options.connectionsPerEndpoint).fill(undefined), cursor: 0 };
+      byPort.set(endpoint.port, pool);
+    }
+    const slots = pool.slots;
+    const slot = (pool.cursor = (pool.cursor + 1) % slots.length);
+    let conn = slots[slot];
+    if (conn === undefined || !conn.usable) {
+      conn = new RpcConnection(endpoint, this.options.maxFrameBytes, this.options.connectTimeoutMs, (dead) => {
+        if (slots[slot] === dead) slots[slot] = undefined;
+      });
+      slots[slot] = conn;
+    }
+    return conn;
+  }
+}
+
+interface Pool {
+  slots: Array<RpcConnection | undefined>;
+  cursor: number;
+}

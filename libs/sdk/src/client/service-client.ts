@@ -1,0 +1,73 @@
+import { isIP } from 'node:net';
+import type { BoundMethod, CallOptions, Endpoint } from '@msec/rpc';
+import { currentCall } from '../runtime/call-scope.js';
+import { findService, type ProtoSource } from '../runtime/proto-catalog.js';
+import { sharedRuntime } from '../runtime/shared-runtime.js';
+import { recordClientCall } from '../telemetry/telemetry-hub.js';
+
+/** Per-call options a business developer may give. */
+export interface ClientCallOptions {
+  /** Timeout for this call; capped by the remaining budget of the request being served. */
+  timeoutMs?: number;
+  /** Consistent-hash key (with the consistent-hash strategy). */
+  hashKey?: string;
+}
+
+/** Options of a client. */
+export interface ClientOptions {
+  /** The IDL; defaults to any IDL this process loaded (defineService or useProto). */
+  proto?: ProtoSource;
+  /** Methods safe to retry on another instance, beyond those the IDL marks idempotent. */
+  idempotent?: string[];
+}
+
+/** A typed client: each rpc of the service as an async function. */
+export type ServiceClient<T> = T;
+
+/** An untyped view used when T is not given: `client.queryFlight(req)`. */
+export type AnyClient = Record<string, (request: Record<string, unknown>, options?: ClientCallOptions) => Promise<Record<string, unknown>>>;
+
+function directEndpoint(target: string): Endpoint | undefined {
+  const at = target.lastIndexOf(':');
+  if (at <= 0) return undefined;
+  const host = target.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(target.slice(at + 1));
+  return isIP(host) !== 0 && Number.isInteger(port) && port > 0 && port < 65_536 ? { host, port } : undefined;
+}
+
+/**
+ * A client of `serviceName` (`package.service` in the IDL) at `target`: a service name routed by nlb
+ * (`Flight.mod_flight`) or a fixed address (`127.0.0.1:8090`, like MSEC's CRpcUdpChannel). Inside a handler,
+ * calls carry the request's deadline, trace and colour automatically.
+ */
+export async function client<T = AnyClient>(target: string, serviceName: string, options: ClientOptions = {}): Promise<ServiceClient<T>> {
+  const bound = await findService(serviceName, options.proto, options.idempotent);
+  const runtime = sharedRuntime();
+  const endpoint = directEndpoint(target);
+  if (!endpoint && !runtime.routed) {
+    throw new Error(`client: "${target}" is a service name but MSEC_ZK_CONNECT is not set; set it or call an ip:port`);
+  }
+  const caller = runtime.env.service ?? 'client';
+  const send = (method: BoundMethod, request: Record<string, unknown>, callOptions: ClientCallOptions): Promise<Record<string, unknown>> => {
+    const parent = currentCall();
+    const rpcOptions: CallOptions = { ...(parent ? { parent } : {}), ...(callOptions.timeoutMs !== undefined ? { timeoutMs: callOptions.timeoutMs } : {}) };
+    if (endpoint) return runtime.rpc.call(endpoint, method, request, rpcOptions);
+    return runtime.routed!.call(target, method, request, { ...rpcOptions, ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}) });
+  };
+  // Every call is reported caller → callee → method, with no code in the business service (MSEC's automatic reports).
+  const call = async (method: BoundMethod, request: Record<string, unknown>, callOptions: ClientCallOptions = {}): Promise<Record<string, unknown>> => {
+    const started = performance.now();
+    try {
+      const response = await send(method, request, callOptions);
+      recordClientCall({ caller, callee: target, method: method.shortName, ok: true, latencyMs: performance.now() - started });
+      return response;
+    } catch (error) {
+      const errorCode = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : 'UNKNOWN';
+      recordClientCall({ caller, callee: target, method: method.shortName, ok: false, errorCode, latencyMs: performance.now() - started });
+      throw error;
+    }
+  };
+  const methods: AnyClient = {};
+  for (const [name, method] of Object.entries(bound.methods)) methods[name] = (request, callOptions) => call(method, request, callOptions);
+  return Object.freeze(methods) as ServiceClient<T>;
+}

@@ -1,0 +1,35 @@
+import { hostname } from 'node:os';
+
+/** Where and as whom a business process runs: what the agent puts in its environment. */
+export interface SdkEnvironment {
+  /** `First.Second` this process serves as (MSEC_SERVICE). */
+  service: string | undefined;
+  /** Address to listen on and announce (MSEC_HOST, default 127.0.0.1). */
+  host: string;
+  /** Port to listen on (MSEC_PORT); 0 picks a free one. */
+  port: number;
+  /** ZooKeeper for routes (MSEC_ZK_CONNECT); absent means direct-address calls only. */
+  zkConnect: string | undefined;
+  /** NATS for telemetry (MSEC_NATS_URL). */
+  natsUrl: string | undefined;
+  /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
+  dataDir: string;
+  hostName: string;
+}
+
+/** Reads the SDK's environment once; the only place the SDK looks at process.env. */
+export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnvironment {
+  const port = env.MSEC_PORT === undefined || env.MSEC_PORT === '' ? 0 : Number(env.MSEC_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`MSEC_PORT: must be a whole number from 0 to 65535; got ${JSON.stringify(env.MSEC_PORT)}`);
+  }
+  return {
+    service: env.MSEC_SERVICE || undefined,
+    host: env.MSEC_HOST || '127.0.0.1',
+    port,
+    zkConnect: env.MSEC_ZK_CONNECT || undefined,
+    natsUrl: env.MSEC_NATS_URL || undefined,
+    dataDir: env.MSEC_DATA_DIR || '.msec/data',
+    hostName: env.MSEC_HOST_ID || hostname(),
+  };
+}

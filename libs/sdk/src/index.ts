@@ -1,0 +1,23 @@
+/** Writing a service: handlers bound to a .proto service, served with one call. */
+export { defineService } from './service/define-service.js';
+export type { Handler, RequestContext, ServiceDefinition, ServiceImpl } from './service/define-service.js';
+export { serve } from './service/serve.js';
+export type { RunningService, ServeOptions } from './service/serve.js';
+/** Calling a service by name (routed, load-balanced, failing over) or by address. */
+export { client } from './client/service-client.js';
+export type { AnyClient, ClientCallOptions, ClientOptions, ServiceClient } from './client/service-client.js';
+/** IDLs known to this process. */
+export { useProto } from './runtime/proto-catalog.js';
+export type { ProtoSource } from './runtime/proto-catalog.js';
+/** The call being served (for libraries that need its deadline or trace). */
+export { currentCall } from './runtime/call-scope.js';
+/** Process-wide runtime: call listeners for telemetry, and closing at exit. */
+export { onClientCall, closeSharedRuntime } from './runtime/shared-runtime.js';
+/** The environment the agent gives a business process. */
+export { readSdkEnvironment } from './config/sdk-env.js';
+export type { SdkEnvironment } from './config/sdk-env.js';
+/** `monitor.add(attr, n)` / `monitor.set(attr, v)` for business services, reported per minute with no set-up. */
+export { monitor, closeTelemetry } from './telemetry/telemetry-hub.js';
+/** Business monitoring: add/set reports aggregated per minute and batched to the monitor over JetStream. */
+export { MonitorReporter, MinuteAggregator, callRecordsToReports, latencyBucket, ensureStatsStream, MonitorReporterErrorCode, badReporterOption } from './monitor/index.js';
+export type { MonitorReporterOptions, MonitorReporterStats, SetMode, DrainedItems } from './monitor/index.js';

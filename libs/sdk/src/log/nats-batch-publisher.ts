@@ -1,0 +1,182 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { SpoolFile } from './spool-file.js';
+
+/** How a batch publisher buffers, publishes and spools. */
+export interface BatchPublisherOptions {
+  nc: NatsConnection;
+  /** JetStream subject; the stream must capture it. */
+  subject: string;
+  /** File that keeps records while NATS is unreachable. */
+  spoolFile: string;
+  /** Upper bound of the spool file; records beyond it are dropped and counted. Default 64 MiB. */
+  maxSpoolBytes?: number;
+  /** Records per publish round. Default 500. */
+  batchSize?: number;
+  /** How often the buffer is flushed. Default 100 ms. */
+  flushIntervalMs?: number;
+  /** Records held in memory before new ones are dropped. Default 50,000. */
+  maxBuffered?: number;
+  /** How long to wait for a JetStream ack. Default 2,000 ms. */
+  publishTimeoutMs?: number;
+  /** Pause before retrying NATS after a failure. Default 1,000 ms. */
+  retryAfterMs?: number;
+}
+
+/** Counters of a batch publisher. */
+export interface BatchPublisherStats {
+  published: number;
+  spooled: number;
+  dropped: number;
+  buffered: number;
+  spoolBytes: number;
+}
+
+/**
+ * Buffers records in memory and publishes them to JetStream in rounds, each with its id as Nats-Msg-Id so a
+ * re-send is de-duplicated. Records that cannot be acknowledged go to a bounded spool file and are re-sent
+ * once NATS answers again. `push` never blocks and never throws.
+ */
+export class NatsBatchPublisher<T> {
+  private readonly js: JetStreamClient;
+  private readonly spool: SpoolFile;
+  private readonly batchSize: number;
+  private readonly maxBuffered: number;
+  private readonly publishTimeoutMs: number;
+  private readonly retryAfterMs: number;
+  private readonly timer: NodeJS.Timeout;
+  private buffer: T[] = [];
+  private pumping: Promise<void> | undefined;
+  private degradedUntil = 0;
+  private spoolPending = true;
+  private closed = false;
+  private connected = true;
+  private readonly counts = { published: 0, spooled: 0, dropped: 0 };
+
+  constructor(
+    private readonly options: BatchPublisherOptions,
+    private readonly idOf: (record: T) => string,
+  ) {
+    this.js = jetstream(options.nc);
+    this.spool = new SpoolFile(options.spoolFile, options.maxSpoolBytes ?? 64 * 1024 * 1024);
+    this.batchSize = options.batchSize ?? 500;
+    this.maxBuffered = options.maxBuffered ?? 50_000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 2000;
+    this.retryAfterMs = options.retryAfterMs ?? 1000;
+    this.timer = setInterval(() => void this.pump(), options.flushIntervalMs ?? 100);
+    this.timer.unref();
+    void this.watchStatus();
+  }
+
+  /** Spools at once while the connection is down instead of waiting for ack timeouts. */
+  private async watchStatus(): Promise<void> {
+    try {
+      for await (const status of this.options.nc.status()) {
+        if (status.type === 'disconnect') this.connected = false;
+        else if (status.type === 'reconnect') {
+          this.connected = true;
+          this.degradedUntil = 0;
+        }
+        if (this.closed) break;
+      }
+    } catch {
+      // The connection closed: isClosed() takes over.
+    }
+  }
+
+  /** Queues one record; drops it (and counts it) only when the in-memory buffer is full. */
+  push(record: T): void {
+    if (this.closed || this.buffer.length >= this.maxBuffered) {
+      this.counts.dropped++;
+      return;
+    }
+    this.buffer.push(record);
+    if (this.buffer.length === this.batchSize) setImmediate(() => void this.pump());
+  }
+
+  /** Counters so far. */
+  async stats(): Promise<BatchPublisherStats> {
+    return { ...this.counts, buffered: this.buffer.length, spoolBytes: await this.spool.size() };
+  }
+
+  /** Publishes (or spools) everything buffered now, and tries the spool once. */
+  async flush(): Promise<void> {
+    await this.pump();
+    if (this.buffer.length > 0 || this.spoolPending) {
+      this.degradedUntil = 0;
+      await this.pump();
+    }
+  }
+
+  /** Flushes what it can and stops the timer; what could not be sent stays in the spool for the next start. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.pumping;
+  }
+
+  private pump(): Promise<void> {
+    this.pumping ??= this.run().finally(() => {
+      this.pumping = undefined;
+    });
+    return this.pumping;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.buffer.length > 0 || (this.spoolPending && !this.degraded())) {
+        if (this.buffer.length > 0) await this.send(this.buffer.splice(0, this.batchSize));
+        else await this.drainSpool();
+      }
+    } catch {
+      // Spool I/O failed (disk full, permissions): keep the process alive; the next round retries.
+    }
+  }
+
+  private degraded(): boolean {
+    return !this.connected || Date.now() < this.degradedUntil || this.options.nc.isClosed();
+  }
+
+  private async send(batch: T[]): Promise<void> {
+    const failed = this.degraded() ? batch : await this.publish(batch);
+    if (failed.length > 0) await this.toSpool(failed.map((r) => JSON.stringify(r)));
+  }
+
+  private async toSpool(records: string[]): Promise<void> {
+    const dropped = await this.spool.append(records);
+    this.counts.dropped += dropped;
+    this.counts.spooled += records.length - dropped;
+    this.spoolPending = true;
+  }
+
+  /** Publishes a batch concurrently; returns the records that were not acknowledged. */
+  private async publish(batch: T[]): Promise<T[]> {
+    const results = await Promise.allSettled(
+      batch.map((record) =>
+        this.js.publish(this.options.subject, JSON.stringify(record), { msgID: this.idOf(record), timeout: this.publishTimeoutMs }),
+      ),
+    );
+    const failed = batch.filter((_, i) => results[i]!.status === 'rejected');
+    this.counts.published += batch.length - failed.length;
+    if (failed.length > 0) this.degradedUntil = Date.now() + this.retryAfterMs;
+    return failed;
+  }
+
+  private async drainSpool(): Promise<void> {
+    const records = await this.spool.readAll();
+    let sent = 0;
+    while (sent < records.length) {
+      const chunk = records.slice(sent, sent + this.batchSize);
+      const failed = await this.publish(chunk.map((r) => JSON.parse(r) as T));
+      if (failed.length > 0) {
+        await this.spool.replace([...failed.map((r) => JSON.stringify(r)), ...records.slice(sent + chunk.length)]);
+        return;
+      }
+      sent += chunk.length;
+    }
+    await this.spool.replace([]);
+    this.spoolPending = false;
+  }
+}

@@ -1,0 +1,73 @@
+import { RpcServer, type CallListener } from '@msec/rpc';
+import { ZkRouteWriter } from '@msec/nlb';
+import { readSdkEnvironment } from '../config/sdk-env.js';
+import { runInCall } from '../runtime/call-scope.js';
+import { findService } from '../runtime/proto-catalog.js';
+import { closeSharedRuntime } from '../runtime/shared-runtime.js';
+import { closeTelemetry } from '../telemetry/telemetry-hub.js';
+import { requestContext, type ServiceDefinition } from './define-service.js';
+
+/** Overrides of what the environment says (tests, or a process serving without an agent). */
+export interface ServeOptions {
+  service?: string;
+  host?: string;
+  port?: number;
+  zkConnect?: string;
+  /** Stop on SIGTERM/SIGINT (default true). */
+  handleSignals?: boolean;
+  onCall?: CallListener;
+}
+
+/** A serving process. */
+export interface RunningService {
+  readonly service: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  /** Graceful stop: withdraw the live announcement, stop accepting, finish calls in flight, close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the definitions with one call: listens on the port the agent gave (MSEC_PORT), registers every rpc,
+ * and announces this instance live in ZooKeeper so callers route to it once the registry has it enabled.
+ */
+export async function serve(definitions: ServiceDefinition | ServiceDefinition[], options: ServeOptions = {}): Promise<RunningService> {
+  const env = readSdkEnvironment();
+  const service = options.service ?? env.service;
+  const host = options.host ?? env.host;
+  const zkConnect = options.zkConnect ?? env.zkConnect;
+  const server = new RpcServer({ host, port: options.port ?? env.port, ...(options.onCall ? { onCall: options.onCall } : {}) });
+  for (const definition of Array.isArray(definitions) ? definitions : [definitions]) {
+    const bound = await findService(definition.serviceName, definition.proto, definition.idempotent);
+    for (const [name, method] of Object.entries(bound.methods)) {
+      const handler = definition.impl[name];
+      if (typeof handler !== 'function') throw new Error(`defineService(${definition.serviceName}): no handler for rpc ${name}`);
+      server.handle(method, (request, call) => runInCall(call, () => handler(request as never, requestContext(call))));
+    }
+  }
+  const address = await server.listen();
+  let writer: ZkRouteWriter | undefined;
+  const key = `${address.host}:${address.port}`;
+  if (service && zkConnect) {
+    writer = await ZkRouteWriter.open(zkConnect);
+    await writer.announceLive(service, key);
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await server.close({
+        deregister: async () => {
+          await writer?.withdrawLive(service!, key).catch(() => undefined);
+        },
+      });
+      writer?.close();
+      closeSharedRuntime();
+      await closeTelemetry();
+    })();
+    return stopping;
+  };
+  if (options.handleSignals ?? true) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
+  }
+  return { service, host: address.host, port: address.port, stop };
+}

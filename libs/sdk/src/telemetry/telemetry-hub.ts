@@ -1,0 +1,111 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { CallRecord } from '@msec/contracts';
+import { readSdkEnvironment } from '../config/sdk-env.js';
+import { MonitorReporter, type SetMode } from '../monitor/index.js';
+
+/** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
+const MAX_EARLY_REPORTS = 10_000;
+
+type EarlyReport = { kind: 'add'; attr: string; n: number } | { kind: 'set'; attr: string; value: number; mode: SetMode } | { kind: 'calls'; records: CallRecord[] };
+
+/**
+ * The process's telemetry: connects to NATS in the background when MSEC_NATS_URL and MSEC_SERVICE are set, and
+ * until then keeps a bounded queue. Nothing here blocks, throws into, or fails a business call.
+ */
+class TelemetryHub {
+  private reporter: MonitorReporter | undefined;
+  private nc: NatsConnection | undefined;
+  private starting: Promise<void> | undefined;
+  private early: EarlyReport[] = [];
+  private earlyDropped = 0;
+  private disabled = false;
+
+  /** Sums n into attr for this minute. */
+  add(attr: string, n: number): void {
+    if (this.reporter) this.reporter.add(attr, n);
+    else this.hold({ kind: 'add', attr, n });
+  }
+
+  /** Keeps value for attr this minute (last, max, min or avg). */
+  set(attr: string, value: number, mode: SetMode): void {
+    if (this.reporter) this.reporter.set(attr, value, mode);
+    else this.hold({ kind: 'set', attr, value, mode });
+  }
+
+  /** Caller-side RPC records become requests, failures and latency per caller → callee → method. */
+  recordCall(record: CallRecord): void {
+    if (this.reporter) this.reporter.recordCalls([record]);
+    else this.hold({ kind: 'calls', records: [record] });
+  }
+
+  /** Publishes what is aggregated now (tests, shutdown). */
+  async flush(): Promise<void> {
+    await this.start();
+    await this.reporter?.flush();
+  }
+
+  /** Flushes and closes the reporter and its connection. */
+  async close(): Promise<void> {
+    const reporter = this.reporter;
+    this.reporter = undefined;
+    this.starting = undefined;
+    await reporter?.close().catch(() => undefined);
+    await this.nc?.drain().catch(() => undefined);
+    this.nc = undefined;
+  }
+
+  private hold(report: EarlyReport): void {
+    if (this.disabled) return;
+    void this.start();
+    if (this.early.length >= MAX_EARLY_REPORTS) this.earlyDropped += 1;
+    else this.early.push(report);
+  }
+
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      const env = readSdkEnvironment();
+      if (!env.natsUrl || !env.service) {
+        // Without NATS or a service name there is nowhere to report to: reports are discarded, calls go on.
+        this.disabled = true;
+        this.early = [];
+        return;
+      }
+      try {
+        this.nc = await connect({ servers: env.natsUrl.split(','), name: `msec-sdk-${env.service}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+        this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance: `${env.host}:${env.port}` });
+        for (const report of this.early) {
+          if (report.kind === 'add') this.reporter.add(report.attr, report.n);
+          else if (report.kind === 'set') this.reporter.set(report.attr, report.value, report.mode);
+          else this.reporter.recordCalls(report.records);
+        }
+        this.early = [];
+      } catch {
+        // NATS unreachable at start: try again on the next report.
+        this.starting = undefined;
+      }
+    })();
+    return this.starting;
+  }
+}
+
+const hub = new TelemetryHub();
+
+/** Business monitoring, as in MSEC: `monitor.add('login_fail', 1)`, `monitor.set('queue_len', n, 'max')`. */
+export const monitor = {
+  /** Sums n into attr for the current minute. */
+  add: (attr: string, n = 1): void => hub.add(attr, n),
+  /** Keeps a value for the minute: the last one, or the max, min or average of the minute. */
+  set: (attr: string, value: number, mode: SetMode = 'last'): void => hub.set(attr, value, mode),
+  /** Publishes what is aggregated now. */
+  flush: (): Promise<void> => hub.flush(),
+} as const;
+
+/** Records one finished client call for the caller → callee tables. */
+export function recordClientCall(record: CallRecord): void {
+  hub.recordCall(record);
+}
+
+/** Flushes and stops telemetry (end of process). */
+export function closeTelemetry(): Promise<void> {
+  return hub.close();
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { DataSource, Repository } from 'typeorm';
+import {
+  AlarmState,
+  MonitorSubjects,
+  monitorShardOf,
+  type AlarmEvent,
+  type AlarmType,
+  type AlarmView,
+  type AlarmsListRequest,
+} from '@msec/contracts';
+import { invalidField } from '../monitor.errors.js';
+import type { SeriesStore } from '../series/series-store.js';
+import { AlarmEntity } from './alarm.entities.js';
+import { evaluateAlarms, type AlarmDecision } from './alarm-evaluator.js';
+import type { AlarmEventSink } from './alarm-event-sink.js';
+import type { AlarmRules } from './alarm-rules.domain.js';
+
+/** Settings of the alarm engine. */
+export interface AlarmEngineOptions {
+  graceMs: number;
+  webhookTimeoutMs: number;
+  shardIndex: number;
+  shards: number;
+}
+
+function view(e: AlarmEntity): AlarmView {
+  return {
+    id: e.id,
+    ruleId: e.ruleId,
+    service: e.service,
+    attr: e.attr,
+    host: e.host,
+    type: e.type as AlarmType,
+    threshold: e.threshold,
+    state: e.state as AlarmState,
+    value: e.value,
+    message: e.message,
+    firstAt: e.firstAt,
+    lastAt: e.lastAt,
+    count: e.count,
+    recoveredAt: e.recoveredAt,
+  };
+}
+
+/** Judges the rules of the services this shard owns, keeps alarm episodes in the database, and sends events and webhooks. */
+export class AlarmEngine {
+  private readonly logger = new Logger('AlarmEngine');
+  private readonly repo: Repository<AlarmEntity>;
+  private running: Promise<AlarmDecision[]> | undefined;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly rules: AlarmRules,
+    private readonly store: SeriesStore,
+    private readonly sink: AlarmEventSink,
+    private readonly options: AlarmEngineOptions,
+  ) {
+    this.repo = dataSource.getRepository(AlarmEntity);
+  }
+
+  /** Judges the minute that ended `graceMs` before `nowMs`; runs are serialised. */
+  async evaluate(nowMs: number): Promise<AlarmDecision[]> {
+    while (this.running) await this.running.catch(() => undefined);
+    this.running = this.evaluateOnce(nowMs);
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async evaluateOnce(nowMs: number): Promise<AlarmDecision[]> {
+    const rules = (await this.rules.enabled()).filter((r) => monitorShardOf(r.service, this.options.shards) === this.options.shardIndex);
+    const active = new Map<string, AlarmEntity>();
+    for (const a of await this.repo.findBy({ state: AlarmState.active })) active.set(a.ruleId, a);
+    const read = (service: string, attr: string, host: string | null, minute: number): number | undefined =>
+      this.store.find(service, attr, host)?.valueAt(minute);
+    const decisions = evaluateAlarms(rules, new Set(active.keys()), read, nowMs, this.options.graceMs);
+    const webhooks = new Map(rules.map((r) => [r.id, r.webhookUrl]));
+    for (const d of decisions) {
+      const at = new Date(d.minute * 60_000).toISOString();
+      const existing = active.get(d.rule.id);
+      if (d.action === 'fire') {
+        const entity = this.repo.create({
+          id: randomUUID(),
+          ruleId: d.rule.id,
+          service: d.rule.service,
+          attr: d.rule.attr,
+          host: d.rule.host,
+          type: d.rule.type,
+          threshold: d.rule.threshold,
+          state: AlarmState.active,
+          value: d.value,
+          message: d.message,
+          firstAt: at,
+          lastAt: at,
+          lastMinute: d.minute,
+          count: 1,
+          recoveredAt: null,
+        });
+        await this.repo.insert(entity);
+        await this.announce({ kind: 'alarm', alarm: view(entity) }, webhooks.get(d.rule.id) ?? null);
+      } else if (existing !== undefined && d.minute > existing.lastMinute) {
+        existing.lastAt = at;
+        existing.lastMinute = d.minute;
+        existing.value = d.value;
+        if (d.action === 'hold') {
+          existing.count++;
+          existing.message = d.message;
+        } else {
+          existing.state = AlarmState.recovered;
+          existing.recoveredAt = at;
+        }
+        await this.repo.save(existing);
+        if (d.action === 'recover') await this.announce({ kind: 'recovered', alarm: view(existing) }, webhooks.get(d.rule.id) ?? null);
+      }
+    }
+    return decisions;
+  }
+
+  /** Active alarms, or the history (newest first). */
+  async list(req: AlarmsListRequest | undefined): Promise<AlarmView[]> {
+    const state = req?.state ?? AlarmState.active;
+    if (state !== AlarmState.active && state !== AlarmState.recovered && state !== 'all')
+      throw invalidField('state', 'use "active", "recovered" or "all"');
+    const limit = req?.limit ?? 200;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw invalidField('limit', 'use a whole number from 1 to 5000');
+    const where: Record<string, string> = {};
+    if (state !== 'all') where.state = state;
+    if (req?.service !== undefined) {
+      if (typeof req.service !== 'string' || req.service.length === 0) throw invalidField('service', 'give a non-empty service name');
+      where.service = req.service;
+    }
+    return (await this.repo.find({ where, order: { lastAt: 'DESC' }, take: limit })).map(view);
+  }
+
+  private async announce(event: AlarmEvent, webhookUrl: string | null): Promise<void> {
+    const subject = event.kind === 'alarm' ? MonitorSubjects.alarmEvent : MonitorSubjects.recoveredEvent;
+    await this.sink.publish(subject, event).catch((error: unknown) => this.logger.error(`cannot publish ${subject}: ${String(error)}`));
+    if (webhookUrl !== null) void this.postWebhook(webhookUrl, event);
+  }
+
+  private async postWebhook(url: string, event: AlarmEvent): Promise<void> {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(this.options.webhookTimeoutMs),
+      });
+      if (!response.ok) this.logger.warn(`webhook ${url} answered ${response.status}`);
+    } catch (error) {
+      this.logger.warn(`webhook ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { AlarmType, type AlarmRuleInput, type AlarmRuleView } from '@msec/contracts';
+import { invalidField, ruleNotFound } from '../monitor.errors.js';
+import { AlarmRuleEntity } from './alarm.entities.js';
+
+const TYPES = new Set<string>(Object.values(AlarmType));
+
+function name(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > 200)
+    throw invalidField(field, 'give a non-empty string of at most 200 characters');
+  return value;
+}
+
+/** Checks a rule's fields; each error names the field and the fix. */
+export function validateRuleInput(input: unknown): Required<AlarmRuleInput> {
+  if (typeof input !== 'object' || input === null) throw invalidField('rule', 'send an object with service, attr, type and threshold');
+  const raw = input as Record<string, unknown>;
+  const service = name(raw.service, 'service');
+  const attr = name(raw.attr, 'attr');
+  if (typeof raw.type !== 'string' || !TYPES.has(raw.type)) throw invalidField('type', `use one of ${[...TYPES].join(', ')}`);
+  const type = raw.type as AlarmType;
+  const threshold = raw.threshold;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw invalidField('threshold', 'give a finite number');
+  if (type === AlarmType.wave && threshold <= 0)
+    throw invalidField('threshold', 'a wave rule needs a percentage above 0, e.g. 30 for ±30 %');
+  if (type === AlarmType.nodata && (!Number.isInteger(threshold) || threshold < 1 || threshold > 1440)) {
+    throw invalidField('threshold', 'a nodata rule needs a whole number of minutes from 1 to 1440');
+  }
+  const host = raw.host === undefined || raw.host === null || raw.host === '' ? null : name(raw.host, 'host');
+  let webhookUrl: string | null = null;
+  if (raw.webhookUrl !== undefined && raw.webhookUrl !== null && raw.webhookUrl !== '') {
+    let url: URL;
+    try {
+      url = new URL(String(raw.webhookUrl));
+    } catch {
+      throw invalidField('webhookUrl', 'give an absolute http:// or https:// URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw invalidField('webhookUrl', 'only http:// and https:// URLs are accepted');
+    if (String(raw.webhookUrl).length > 500) throw invalidField('webhookUrl', 'keep the URL under 500 characters');
+    webhookUrl = url.toString();
+  }
+  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') throw invalidField('enabled', 'use true or false');
+  return { service, attr, type, threshold, host, webhookUrl, enabled: raw.enabled ?? true };
+}
+
+function view(e: AlarmRuleEntity): AlarmRuleView {
+  return {
+    id: e.id,
+    service: e.service,
+    attr: e.attr,
+    type: e.type as AlarmType,
+    threshold: e.threshold,
+    host: e.host,
+    webhookUrl: e.webhookUrl,
+    enabled: Boolean(e.enabled),
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}
+
+/** Alarm rules stored in the monitor's own database. */
+export class AlarmRules {
+  private readonly repo: Repository<AlarmRuleEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.repo = dataSource.getRepository(AlarmRuleEntity);
+  }
+
+  async create(input: unknown): Promise<AlarmRuleView> {
+    const rule = validateRuleInput(input);
+    const now = new Date().toISOString();
+    const entity = this.repo.create({ id: randomUUID(), ...rule, createdAt: now, updatedAt: now });
+    await this.repo.insert(entity);
+    return view(entity);
+  }
+
+  async update(input: unknown): Promise<AlarmRuleView> {
+    const id = (input as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || id.length === 0) throw invalidField('id', 'give the id of the rule to change');
+    const existing = await this.repo.findOneBy({ id });
+    if (existing === null) throw ruleNotFound(id);
+    const merged = validateRuleInput({ ...view(existing), ...(input as object) });
+    Object.assign(existing, merged, { updatedAt: new Date().toISOString() });
+    await this.repo.save(existing);
+    return view(existing);
+  }
+
+  async remove(input: unknown): Promise<{ id: string; deleted: true }> {
+    const id = (input as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || id.length === 0) throw invalidField('id', 'give the id of the rule to delete');
+    const result = await this.repo.delete({ id });
+    if (!result.affected) throw ruleNotFound(id);
+    return { id, deleted: true };
+  }
+
+  async list(input: unknown): Promise<AlarmRuleView[]> {
+    const service = (input as { service?: unknown } | null)?.service;
+    if (service !== undefined && service !== null) name(service, 'service');
+    const rows = await this.repo.find({
+      where: typeof service === 'string' ? { service } : {},
+      order: { service: 'ASC', attr: 'ASC', createdAt: 'ASC' },
+    });
+    return rows.map(view);
+  }
+
+  /** Enabled rules, for the evaluator. */
+  async enabled(): Promise<AlarmRuleView[]> {
+    return (await this.repo.findBy({ enabled: true })).map(view);
+  }
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DataSource } from 'typeorm';
+import { NATS_CONNECTION } from '@msec/platform';
+import type { CallsReply } from '@msec/contracts';
+import { MONITOR_CONFIG, type MonitorConfig } from './config/monitor.config.js';
+import { AlarmEngine } from './alarms/alarm-engine.js';
+import { JetStreamAlarmEventSink } from './alarms/alarm-event-sink.js';
+import { AlarmRules } from './alarms/alarm-rules.domain.js';
+import { StatsIngest } from './ingest/stats-ingest.js';
+import { MonitorQueries } from './queries/monitor-queries.js';
+import { prometheusText } from './queries/prometheus-text.js';
+import { ShardRouter } from './queries/shard-router.js';
+import { SeriesStore } from './series/series-store.js';
+import { invalidField } from './monitor.errors.js';
+
+/** Query actions a shard answers locally (also the names forwarded between shards). */
+export const QueryAction = {
+  curve: 'curve',
+  totals: 'totals',
+  top: 'top',
+  calls: 'calls',
+  services: 'services',
+  attrs: 'attrs',
+  hosts: 'hosts',
+  prometheus: 'prometheus',
+} as const;
+/** One of QueryAction. */
+export type QueryAction = (typeof QueryAction)[keyof typeof QueryAction];
+
+/** Holds the monitor's parts: store, ingest, queries, shard routing and alarms; starts and stops them with the app. */
+@Injectable()
+export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('MonitorRuntime');
+  readonly store: SeriesStore;
+  readonly ingest: StatsIngest;
+  readonly queries: MonitorQueries;
+  readonly router: ShardRouter;
+  readonly rules: AlarmRules;
+  readonly alarms: AlarmEngine;
+  private alarmTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    dataSource: DataSource,
+    @Inject(MONITOR_CONFIG) private readonly config: MonitorConfig,
+  ) {
+    this.store = new SeriesStore(config.retentionDays);
+    this.ingest = new StatsIngest(nc, this.store, config);
+    this.queries = new MonitorQueries(this.store);
+    this.router = new ShardRouter(nc, config.shardIndex, config.shards, (action, payload) => this.local(action, payload));
+    this.rules = new AlarmRules(dataSource);
+    this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), {
+      graceMs: config.alarmGraceMs,
+      webhookTimeoutMs: config.webhookTimeoutMs,
+      shardIndex: config.shardIndex,
+      shards: config.shards,
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.ingest.start();
+    this.router.start();
+    if (this.config.alarmIntervalMs > 0) {
+      this.alarmTimer = setInterval(() => {
+        this.alarms.evaluate(Date.now()).catch((error: unknown) => this.logger.error(`alarm evaluation failed: ${String(error)}`));
+      }, this.config.alarmIntervalMs);
+      this.alarmTimer.unref();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.alarmTimer);
+    this.router.stop();
+    await this.ingest.stop();
+  }
+
+  /** The time alarms are judged at: now, or `atMs` when an operator or a test asks for another instant. */
+  evaluationTime(atMs: unknown): number {
+    if (atMs === undefined || atMs === null) return Date.now();
+    if (typeof atMs !== 'number' || !Number.isFinite(atMs) || atMs < 0)
+      throw invalidField('atMs', 'give a time in ms since 1970, or omit it for now');
+    return atMs;
+  }
+
+  /** Answers a query from this shard's own data. */
+  local(action: string, payload: unknown): unknown {
+    const p = (payload ?? {}) as never;
+    switch (action) {
+      case QueryAction.curve:
+        return this.queries.curve(p);
+      case QueryAction.totals:
+        return this.queries.totals(p);
+      case QueryAction.top:
+        return this.queries.top(p);
+      case QueryAction.calls:
+        return this.queries.calls(p);
+      case QueryAction.services:
+        return this.queries.services();
+      case QueryAction.attrs:
+        return this.queries.attrs(p);
+      case QueryAction.hosts:
+        return this.queries.hosts(p);
+      case QueryAction.prometheus:
+        return prometheusText(this.store, Date.now());
+      default:
+        throw invalidField('action', `unknown query ${action}`);
+    }
+  }
+
+  /** Answers a query, routed to the shard that holds the service or merged over every shard. */
+  async query(action: QueryAction, payload: unknown): Promise<unknown> {
+    const service = (payload as { service?: unknown } | null)?.service;
+    switch (action) {
+      case QueryAction.services:
+        return [...new Set(((await this.router.everyShard(action, payload)) as string[][]).flat())].sort();
+      case QueryAction.calls: {
+        const parts = (await this.router.everyShard(action, payload)) as CallsReply[];
+        return { day: parts[0]!.day, rows: parts.flatMap((p) => p.rows) };
+      }
+      case QueryAction.prometheus:
+        return ((await this.router.everyShard(action, payload)) as string[]).join('');
+      default:
+        return this.router.forService(service, action, payload);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RegistrySubjects, type ServiceView } from '@msec/contracts';
+import { ServicesDomain, type ChangeResult } from './services.domain.js';
+
+/** NATS request API of the service tree; validation and rules live in ServicesDomain. */
+@Controller()
+export class ServicesController {
+  constructor(private readonly domain: ServicesDomain) {}
+
+  @MessagePattern(RegistrySubjects.serviceCreate)
+  create(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.createService(body);
+  }
+
+  @MessagePattern(RegistrySubjects.serviceList)
+  list(): Promise<ServiceView[]> {
+    return this.domain.listServices();
+  }
+
+  @MessagePattern(RegistrySubjects.serviceShow)
+  show(@Payload() body: unknown): Promise<ServiceView> {
+    return this.domain.showService(body);
+  }
+
+  @MessagePattern(RegistrySubjects.serviceDelete)
+  delete(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.deleteService(body);
+  }
+
+  @MessagePattern(RegistrySubjects.instanceAdd)
+  addInstances(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.addInstances(body);
+  }
+
+  @MessagePattern(RegistrySubjects.instanceRemove)
+  removeInstances(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.removeInstances(body);
+  }
+
+  @MessagePattern(RegistrySubjects.scaleOut)
+  scaleOut(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.scaleOut(body);
+  }
+
+  @MessagePattern(RegistrySubjects.scaleIn)
+  scaleIn(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.scaleIn(body);
+  }
+
+  @MessagePattern(RegistrySubjects.instanceWeight)
+  weight(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.setWeight(body);
+  }
+
+  @MessagePattern(RegistrySubjects.rebuild)
+  rebuild(): Promise<{ services: number; instances: number }> {
+    return this.domain.rebuild();
+  }
+}

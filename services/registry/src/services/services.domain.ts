@@ -1,0 +1,223 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DataSource } from 'typeorm';
+import { EventStore, ProjectionRunner, createEvent, type DomainEvent } from '@msec/bus';
+import { RegistryEventType, type InstanceView, type RegistryEventPayloads, type ServiceView } from '@msec/contracts';
+import { NATS_CONNECTION } from '@msec/platform';
+import { RouteSync } from '../routes/route-sync.js';
+import { InstanceEntity, ServiceEntity } from './services.entities.js';
+import { instanceEnabled, instanceExists, instanceNotFound, serviceExists, serviceNotEmpty, serviceNotFound } from './services.errors.js';
+import { ServicesProjection } from './services.projection.js';
+import { createServiceInput, instancesInput, serviceName, weightInput, type InstanceInput } from './services.validation.js';
+
+/** What a change returns: the service as it now stands, and whether ZooKeeper has it yet. */
+export interface ChangeResult {
+  service: ServiceView | null;
+  /** False when ZooKeeper was unreachable; the routes follow as soon as it is back. */
+  routesWritten: boolean;
+}
+
+const keyOf = (i: { ip: string; port: number }): string => `${i.ip}:${i.port}`;
+
+/**
+ * The service tree's rules. Every accepted change becomes an event in the event stream; the read model is
+ * the projection of those events, and ZooKeeper's routes follow the read model.
+ */
+@Injectable()
+export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ServicesDomain');
+  private readonly store: EventStore;
+  private readonly runner: ProjectionRunner;
+  /** Changes are decided one at a time so two requests never both pass a uniqueness check. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    private readonly dataSource: DataSource,
+    private readonly routes: RouteSync,
+  ) {
+    this.store = new EventStore(nc);
+    this.runner = new ProjectionRunner(nc, dataSource, new ServicesProjection(), {
+      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.store.init();
+    await this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Creates a service (standard or heterogeneous). */
+  createService(body: unknown): Promise<ChangeResult> {
+    const input = createServiceInput(body);
+    return this.change(input.name, async () => {
+      if (await this.findService(input.name)) throw serviceExists(input.name);
+      return [this.event(RegistryEventType.serviceCreated, input.name, input)];
+    });
+  }
+
+  /** Creates a standard service unless it exists (a release of a service nobody registered by hand). */
+  async ensureService(name: string): Promise<void> {
+    if (await this.findService(serviceName(name, 'service'))) return;
+    await this.createService({ name }).catch((error: unknown) => {
+      if (!(error instanceof Error && 'code' in error && error.code === 'REGISTRY_SERVICE_EXISTS')) throw error;
+    });
+  }
+
+  /** Deletes an empty service. */
+  deleteService(body: unknown): Promise<ChangeResult> {
+    const name = serviceName((body as { name?: unknown } | null)?.name);
+    return this.change(name, async () => {
+      await this.requireService(name);
+      const count = await this.dataSource.getRepository(InstanceEntity).countBy({ service: name });
+      if (count > 0) throw serviceNotEmpty(name, count);
+      return [this.event(RegistryEventType.serviceDeleted, name, { name })];
+    });
+  }
+
+  /** Adds instances, disabled as in MSEC: they serve only after scale-out. */
+  addInstances(body: unknown): Promise<ChangeResult> {
+    const { service, instances } = instancesInput(body);
+    return this.change(service, async () => {
+      await this.requireService(service);
+      const existing = await this.instanceMap(service);
+      for (const i of instances) if (existing.has(keyOf(i))) throw instanceExists(service, keyOf(i));
+      return instances.map((i) => this.event(RegistryEventType.instanceAdded, service, { service, ip: i.ip, port: i.port, weight: i.weight }));
+    });
+  }
+
+  /** Removes instances; each must have been scaled in first. */
+  removeInstances(body: unknown): Promise<ChangeResult> {
+    const { service, instances } = instancesInput(body);
+    return this.change(service, async () => {
+      await this.requireService(service);
+      const existing = await this.instanceMap(service);
+      for (const i of instances) {
+        const current = existing.get(keyOf(i));
+        if (!current) throw instanceNotFound(service, keyOf(i));
+        if (current.enabled) throw instanceEnabled(service, keyOf(i));
+      }
+      return instances.map((i) => this.event(RegistryEventType.instanceRemoved, service, { service, ip: i.ip, port: i.port }));
+    });
+  }
+
+  /** Scale out: adds any instance not yet configured and enables every one listed. */
+  scaleOut(body: unknown): Promise<ChangeResult> {
+    const { service, instances } = instancesInput(body);
+    return this.change(service, async () => {
+      await this.requireService(service);
+      const existing = await this.instanceMap(service);
+      return instances.flatMap((i: InstanceInput) => {
+        const current = existing.get(keyOf(i));
+        const events: DomainEvent[] = [];
+        if (!current) events.push(this.event(RegistryEventType.instanceAdded, service, { service, ip: i.ip, port: i.port, weight: i.weight }));
+        if (!current?.enabled) events.push(this.event(RegistryEventType.instanceEnabled, service, { service, ip: i.ip, port: i.port }));
+        return events;
+      });
+    });
+  }
+
+  /** Scale in: disables the instances listed (they stay configured and can be scaled out again). */
+  scaleIn(body: unknown): Promise<ChangeResult> {
+    const { service, instances } = instancesInput(body);
+    return this.change(service, async () => {
+      await this.requireService(service);
+      const existing = await this.instanceMap(service);
+      return instances.flatMap((i) => {
+        const current = existing.get(keyOf(i));
+        if (!current) throw instanceNotFound(service, keyOf(i));
+        return current.enabled ? [this.event(RegistryEventType.instanceDisabled, service, { service, ip: i.ip, port: i.port })] : [];
+      });
+    });
+  }
+
+  /** Sets one instance's static weight. */
+  setWeight(body: unknown): Promise<ChangeResult> {
+    const { service, instance } = weightInput(body);
+    return this.change(service, async () => {
+      await this.requireService(service);
+      const current = (await this.instanceMap(service)).get(keyOf(instance));
+      if (!current) throw instanceNotFound(service, keyOf(instance));
+      if (current.weight === instance.weight) return [];
+      return [this.event(RegistryEventType.instanceWeightChanged, service, { service, ip: instance.ip, port: instance.port, weight: instance.weight })];
+    });
+  }
+
+  /** Every service with its instances and live state. */
+  async listServices(): Promise<ServiceView[]> {
+    const services = await this.dataSource.getRepository(ServiceEntity).find({ order: { name: 'ASC' } });
+    return Promise.all(services.map((s) => this.view(s)));
+  }
+
+  /** One service, or REGISTRY_SERVICE_NOT_FOUND. */
+  async showService(body: unknown): Promise<ServiceView> {
+    const name = serviceName((body as { name?: unknown } | null)?.name);
+    return this.view(await this.requireService(name));
+  }
+
+  /** Replays the whole event stream into an empty read model, then rewrites the routes. */
+  async rebuild(): Promise<{ services: number; instances: number }> {
+    return this.serialised(async () => {
+      await this.runner.rebuild();
+      await this.routes.syncAll();
+      return {
+        services: await this.dataSource.getRepository(ServiceEntity).count(),
+        instances: await this.dataSource.getRepository(InstanceEntity).count(),
+      };
+    });
+  }
+
+  private event<K extends keyof RegistryEventPayloads>(type: K, aggregateId: string, payload: RegistryEventPayloads[K]) {
+    return createEvent(type, aggregateId, payload);
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Decides the events under the queue, appends them, waits for the read model, then writes the routes. */
+  private change(service: string, decide: () => Promise<DomainEvent[]>): Promise<ChangeResult> {
+    return this.serialised(async () => {
+      const events = await decide();
+      for (const event of events) await this.store.append(`registry.${service}`, event);
+      if (events.length > 0) await this.runner.waitUntilCaughtUp();
+      let routesWritten = true;
+      try {
+        await this.routes.sync(service);
+      } catch (error) {
+        routesWritten = false;
+        this.logger.warn(`routes of ${service} not written yet: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const row = await this.findService(service);
+      return { service: row ? await this.view(row) : null, routesWritten };
+    });
+  }
+
+  private findService(name: string): Promise<ServiceEntity | null> {
+    return this.dataSource.getRepository(ServiceEntity).findOneBy({ name });
+  }
+
+  private async requireService(name: string): Promise<ServiceEntity> {
+    const service = await this.findService(name);
+    if (!service) throw serviceNotFound(name);
+    return service;
+  }
+
+  private async instanceMap(service: string): Promise<Map<string, InstanceEntity>> {
+    const rows = await this.dataSource.getRepository(InstanceEntity).findBy({ service });
+    return new Map(rows.map((r) => [keyOf(r), r]));
+  }
+
+  private async view(service: ServiceEntity): Promise<ServiceView> {
+    const rows = await this.dataSource.getRepository(InstanceEntity).find({ where: { service: service.name }, order: { ip: 'ASC', port: 'ASC' } });
+    const live = service.kind === 'standard' ? await this.routes.liveKeys(service.name).catch(() => new Set<string>()) : undefined;
+    const instances: InstanceView[] = rows.map((r) => ({ ip: r.ip, port: r.port, weight: r.weight, enabled: r.enabled, live: live ? live.has(keyOf(r)) : true }));
+    return { name: service.name, kind: service.kind as ServiceView['kind'], protocol: service.protocol, memo: service.memo, createdAt: service.createdAt, instances };
+  }
+}

@@ -1,0 +1,185 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import zookeeper from 'node-zookeeper-client';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeployStreams, DeploySubjects, RegistrySubjects, type ReleasedEvent, type ServiceView } from '@msec/contracts';
+import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { RoutePaths, decodeRouteInstance } from '@msec/nlb';
+import { startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { RegistryModule } from '../src/registry.module.js';
+import { loadRegistryConfig } from '../src/config/registry.config.js';
+
+interface Change {
+  service: ServiceView | null;
+  routesWritten: boolean;
+}
+
+function zkRead(connect: string, path: string): Promise<{ children: string[]; data: Record<string, unknown>[] }> {
+  return new Promise((resolve, reject) => {
+    const client = zookeeper.createClient(connect);
+    client.once('connected', () => {
+      client.getChildren(path, (error, children) => {
+        if (error) {
+          client.close();
+          return String(error).includes('NO_NODE') ? resolve({ children: [], data: [] }) : reject(error);
+        }
+        let left = children.length;
+        const data: Record<string, unknown>[] = [];
+        if (left === 0) {
+          client.close();
+          resolve({ children, data });
+        }
+        for (const child of children.sort()) {
+          client.getData(`${path}/${child}`, (e, buffer) => {
+            if (!e) data.push({ key: child, ...decodeRouteInstance(`${path}/${child}`, buffer) });
+            left -= 1;
+            if (left === 0) {
+              client.close();
+              resolve({ children, data });
+            }
+          });
+        }
+      });
+    });
+    client.connect();
+  });
+}
+
+describe('registry', () => {
+  let nats: InfraServer;
+  let zk: InfraServer;
+  let app: INestMicroservice;
+  let nc: NatsConnection;
+  let dataDir: string;
+
+  const call = <T>(subject: string, body: unknown): Promise<T> => natsRequest<T>(nc, subject, body, 10_000);
+
+  before(async () => {
+    [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
+    dataDir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}registry-`));
+    // The deploy service owns this stream; created here as it would be, so the registry's listener attaches at once.
+    const setup = await connect({ servers: nats.url });
+    await (await jetstreamManager(setup)).streams.add({ name: DeployStreams.events, subjects: [...DeployStreams.eventSubjects] });
+    await setup.close();
+    const config = loadRegistryConfig({ MSEC_NATS_URL: nats.url, MSEC_ZK_CONNECT: zk.url, MSEC_DATA_DIR: dataDir });
+    app = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
+      transport: Transport.NATS,
+      options: { servers: [nats.url], queue: 'msec-registry' },
+      logger: ['error'],
+    });
+    app.useGlobalFilters(new MsecRpcErrorFilter());
+    await app.listen();
+    nc = await connect({ servers: nats.url });
+  });
+
+  after(async () => {
+    await nc?.close();
+    await app?.close();
+    await Promise.all([nats?.dispose(), zk?.dispose()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('registry - creates a service, scales it out into ZooKeeper routes, and scales it in', async () => {
+    const created = await call<Change>(RegistrySubjects.serviceCreate, { name: 'Flight.mod_flight', memo: 'flight query' });
+    assert.equal(created.service?.name, 'Flight.mod_flight');
+    assert.equal(created.routesWritten, true);
+
+    const out = await call<Change>(RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090', { ip: '127.0.0.1', port: 8091, weight: 2000 }] });
+    assert.deepEqual(
+      out.service?.instances.map((i) => [i.ip, i.port, i.weight, i.enabled]),
+      [
+        ['127.0.0.1', 8090, 1000, true],
+        ['127.0.0.1', 8091, 2000, true],
+      ],
+    );
+    const routes = await zkRead(zk.url, RoutePaths.instances('Flight.mod_flight'));
+    assert.deepEqual(routes.children.sort(), ['127.0.0.1:8090', '127.0.0.1:8091']);
+    assert.ok(routes.data.every((r) => r.enabled === true));
+
+    await call<Change>(RegistrySubjects.scaleIn, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8091'] });
+    const after = await zkRead(zk.url, RoutePaths.instances('Flight.mod_flight'));
+    assert.deepEqual(after.data.map((r) => [r.key, r.enabled]), [
+      ['127.0.0.1:8090', true],
+      ['127.0.0.1:8091', false],
+    ]);
+  });
+
+  it('registry - bad input and broken rules are refused with the field named, and nothing changes', async () => {
+    const before = await call<ServiceView[]>(RegistrySubjects.serviceList, {});
+    const refusals: [string, unknown, RegExp][] = [
+      [RegistrySubjects.serviceCreate, { name: 'flight' }, /^name: must look like First\.Second/],
+      [RegistrySubjects.serviceCreate, { name: '1Flight.mod' }, /^name: /],
+      [RegistrySubjects.serviceCreate, { name: 'Db.mysql', kind: 'heterogeneous' }, /^protocol: is required for a heterogeneous service/],
+      [RegistrySubjects.serviceCreate, { name: 'Flight.mod_flight' }, /already exists/],
+      [RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:70000'] }, /^instances\[0\]\.port: must be a whole number from 1 to 65535/],
+      [RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['300.1.1.1:80'] }, /^instances\[0\]\.ip: must be an IPv4 or IPv6 address/],
+      [RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:9000', '127.0.0.1:9000'] }, /listed twice/],
+      [RegistrySubjects.instanceAdd, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090'] }, /already an instance/],
+      [RegistrySubjects.instanceRemove, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090'] }, /is serving; scale it in before removing it/],
+      [RegistrySubjects.serviceDelete, { name: 'Flight.mod_flight' }, /still has 2 instance\(s\)/],
+      [RegistrySubjects.scaleOut, { service: 'Nope.missing', instances: ['127.0.0.1:1'] }, /service Nope\.missing does not exist/],
+      [RegistrySubjects.instanceWeight, { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8090, weight: 5 }, /weight: must be a whole number from 100 to 10000/],
+    ];
+    for (const [subject, body, message] of refusals) {
+      await assert.rejects(call(subject, body), (error: Error) => {
+        assert.match(error.message, message, `${subject} ${JSON.stringify(body)}`);
+        return true;
+      });
+    }
+    assert.deepEqual(await call<ServiceView[]>(RegistrySubjects.serviceList, {}), before);
+  });
+
+  it('registry - heterogeneous endpoints are routed by name without announcing themselves', async () => {
+    await call(RegistrySubjects.serviceCreate, { name: 'Db.orders', kind: 'heterogeneous', protocol: 'mysql' });
+    const out = await call<Change>(RegistrySubjects.scaleOut, { service: 'Db.orders', instances: ['127.0.0.1:3306'] });
+    assert.deepEqual(out.service?.instances, [{ ip: '127.0.0.1', port: 3306, weight: 1000, enabled: true, live: true }]);
+    const routes = await zkRead(zk.url, RoutePaths.instances('Db.orders'));
+    assert.equal(routes.data[0]?.protocol, 'mysql');
+  });
+
+  it('registry - rebuild replays the events into an empty read model with the same state', async () => {
+    await call(RegistrySubjects.instanceWeight, { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8090, weight: 3000 });
+    const before = await call<ServiceView[]>(RegistrySubjects.serviceList, {});
+    const counts = await call<{ services: number; instances: number }>(RegistrySubjects.rebuild, {});
+    assert.deepEqual(counts, { services: 2, instances: 3 });
+    assert.deepEqual(await call<ServiceView[]>(RegistrySubjects.serviceList, {}), before);
+  });
+
+  it('registry - changes made while ZooKeeper is down reach it once it is back', async () => {
+    await zk.stop();
+    const change = await call<Change>(RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8092'] });
+    assert.equal(change.routesWritten, false);
+    assert.equal(change.service?.instances.find((i) => i.port === 8092)?.enabled, true);
+    await zk.start();
+    let routes: string[] = [];
+    for (let i = 0; i < 80 && !routes.includes('127.0.0.1:8092'); i += 1) {
+      await call(RegistrySubjects.serviceShow, { name: 'Flight.mod_flight' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A later change also syncs the service; a no-op weight change forces a pass without altering state.
+      await call(RegistrySubjects.instanceWeight, { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8092, weight: 1000 }).catch(() => undefined);
+      routes = (await zkRead(zk.url, RoutePaths.instances('Flight.mod_flight'))).children;
+    }
+    assert.ok(routes.includes('127.0.0.1:8092'), `routes after ZooKeeper came back: ${routes.join(', ')}`);
+  });
+
+  it('registry - a finished release scales its instances out, creating the service if needed', async () => {
+    const released: ReleasedEvent = { planId: 'plan-1', service: 'Shop.mod_cart', port: 9100, packageVersion: '1.0.0', hosts: [{ hostId: 'h1', ip: '127.0.0.11' }, { hostId: 'h2', ip: '127.0.0.12' }] };
+    await jetstream(nc).publish(DeploySubjects.released, JSON.stringify(released));
+    let view: ServiceView | undefined;
+    for (let i = 0; i < 50 && (view?.instances.length ?? 0) < 2; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      view = await call<ServiceView>(RegistrySubjects.serviceShow, { name: 'Shop.mod_cart' }).catch(() => undefined);
+    }
+    assert.deepEqual(view?.instances.map((i) => [i.ip, i.port, i.enabled]), [
+      ['127.0.0.11', 9100, true],
+      ['127.0.0.12', 9100, true],
+    ]);
+  });
+});
