@@ -1,6 +1,6 @@
 /** Writing a service: handlers bound to a .proto service, served with one call. */
 export { defineService } from './service/define-service.js';
-export type { Handler, RequestContext, ServiceDefinition, ServiceImpl } from './service/define-service.js';
+export type { ConsoleRequestLog, Handler, RequestContext, ServiceDefinition, ServiceImpl } from './service/define-service.js';
 export { serve } from './service/serve.js';
 export type { RunningService, ServeOptions } from './service/serve.js';
 /** Calling a service by name (routed, load-balanced, failing over) or by address. */
@@ -12,7 +12,8 @@ export type { ProtoSource } from './runtime/proto-catalog.js';
 /** The call being served (for libraries that need its deadline or trace). */
 export { currentCall } from './runtime/call-scope.js';
 /** Process-wide runtime: call listeners for telemetry, and closing at exit. */
-export { onClientCall, closeSharedRuntime } from './runtime/shared-runtime.js';
+export { onClientCall, closeSharedRuntime, sharedRuntime } from './runtime/shared-runtime.js';
+export type { SharedRuntime } from './runtime/shared-runtime.js';
 /** The environment the agent gives a business process. */
 export { readSdkEnvironment } from './config/sdk-env.js';
 export type { SdkEnvironment } from './config/sdk-env.js';
@@ -21,3 +22,25 @@ export { monitor, closeTelemetry } from './telemetry/telemetry-hub.js';
 /** Business monitoring: add/set reports aggregated per minute and batched to the monitor over JetStream. */
 export { MonitorReporter, MinuteAggregator, callRecordsToReports, latencyBucket, ensureStatsStream, MonitorReporterErrorCode, badReporterOption } from './monitor/index.js';
 export type { MonitorReporterOptions, MonitorReporterStats, SetMode, DrainedItems } from './monitor/index.js';
+/** Centralised logs: SDK logger, request loggers, colouring rules, span reporting. */
+export {
+  MsecLogger,
+  RequestLogger,
+  createLogger,
+  matchesColourRule,
+  parseColourRules,
+  ColourRuleSet,
+  ColourRuleWatcher,
+  SpanReporter,
+  createSpanReporter,
+  spanFromServedCall,
+  NatsBatchPublisher,
+  SpoolFile,
+  newLineId,
+  newTraceId,
+  newSpanId,
+  SdkLogErrorCode,
+  badLogOption,
+  loggerClosed,
+} from './log/index.js';
+export type { LoggerOptions, RequestLogContext, SpanReporterOptions, ServedCall, BatchPublisherOptions, BatchPublisherStats } from './log/index.js';

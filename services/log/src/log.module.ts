@@ -1,19 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Component } from '@msec/contracts';
 import { coreProviders, databaseTargetFor } from '@msec/platform';
+import { ColourController } from './colour/colour.controller.js';
 import { LOG_CONFIG, type LogConfig } from './config/log.config.js';
 import { HealthController } from './health/health.controller.js';
+import { IngestConsumer } from './ingest/ingest.consumer.js';
+import { QueryController } from './query/query.controller.js';
+import { RetentionController } from './retention/retention.controller.js';
+import { RetentionJob } from './retention/retention.job.js';
+import { LOG_ENTITIES } from './storage/log.entities.js';
+import { LOG_MIGRATIONS } from './storage/log-tables.migration.js';
+import { TraceController } from './trace/trace.controller.js';
 
-/** The log service. */
+/** The log service: ingest of lines and spans, search, live tail, colouring rules, call graphs, retention. */
 @Module({})
 export class LogModule {
   static forConfig(config: LogConfig): DynamicModule {
     return {
       module: LogModule,
-      controllers: [HealthController],
+      controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController],
       providers: [
         { provide: LOG_CONFIG, useValue: config },
-        ...coreProviders(Component.log, config.natsUrl, { target: databaseTargetFor(Component.log, config), entities: [], migrations: [] }),
+        ...coreProviders(Component.log, config.natsUrl, {
+          target: databaseTargetFor(Component.log, config),
+          entities: LOG_ENTITIES,
+          migrations: LOG_MIGRATIONS,
+        }),
+        IngestConsumer,
+        RetentionJob,
       ],
     };
   }

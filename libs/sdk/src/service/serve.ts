@@ -4,7 +4,8 @@ import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
 import { findService } from '../runtime/proto-catalog.js';
 import { closeSharedRuntime } from '../runtime/shared-runtime.js';
-import { closeTelemetry } from '../telemetry/telemetry-hub.js';
+import { closeTelemetry, telemetryHub } from '../telemetry/telemetry-hub.js';
+import { spanFromServedCall } from '../log/index.js';
 import { requestContext, type ServiceDefinition } from './define-service.js';
 
 /** Overrides of what the environment says (tests, or a process serving without an agent). */
@@ -36,13 +37,20 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
   const service = options.service ?? env.service;
   const host = options.host ?? env.host;
   const zkConnect = options.zkConnect ?? env.zkConnect;
-  const server = new RpcServer({ host, port: options.port ?? env.port, ...(options.onCall ? { onCall: options.onCall } : {}) });
+  const hub = telemetryHub();
+  await hub.ready();
+  // Every served call becomes a span for the call graph (the caller's side is reported by the client).
+  const onCall: CallListener = (event) => {
+    options.onCall?.(event);
+    if (event.side === 'server' && service) hub.reportSpan(spanFromServedCall(event, service, env.hostName));
+  };
+  const server = new RpcServer({ host, port: options.port ?? env.port, onCall });
   for (const definition of Array.isArray(definitions) ? definitions : [definitions]) {
     const bound = await findService(definition.serviceName, definition.proto, definition.idempotent);
     for (const [name, method] of Object.entries(bound.methods)) {
       const handler = definition.impl[name];
       if (typeof handler !== 'function') throw new Error(`defineService(${definition.serviceName}): no handler for rpc ${name}`);
-      server.handle(method, (request, call) => runInCall(call, () => handler(request as never, requestContext(call))));
+      server.handle(method, (request, call) => runInCall(call, () => handler(request as never, requestContext(call, hub.logger))));
     }
   }
   const address = await server.listen();

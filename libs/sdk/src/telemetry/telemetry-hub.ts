@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { CallRecord } from '@msec/contracts';
+import type { CallRecord, SpanRecord } from '@msec/contracts';
 import { readSdkEnvironment } from '../config/sdk-env.js';
+import { createLogger, createSpanReporter, type MsecLogger, type SpanReporter } from '../log/index.js';
 import { MonitorReporter, type SetMode } from '../monitor/index.js';
 
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
@@ -14,6 +16,9 @@ type EarlyReport = { kind: 'add'; attr: string; n: number } | { kind: 'set'; att
  */
 class TelemetryHub {
   private reporter: MonitorReporter | undefined;
+  /** The service's logger and span reporter, once NATS is connected. */
+  logger: MsecLogger | undefined;
+  private spans: SpanReporter | undefined;
   private nc: NatsConnection | undefined;
   private starting: Promise<void> | undefined;
   private early: EarlyReport[] = [];
@@ -38,10 +43,20 @@ class TelemetryHub {
     else this.hold({ kind: 'calls', records: [record] });
   }
 
+  /** Sends one span of a served call to the log service. */
+  reportSpan(span: SpanRecord | undefined): void {
+    if (span) this.spans?.report(span);
+  }
+
+  /** Connects (when configured) so the logger exists before the first request is served. */
+  ready(): Promise<void> {
+    return this.start();
+  }
+
   /** Publishes what is aggregated now (tests, shutdown). */
   async flush(): Promise<void> {
     await this.start();
-    await this.reporter?.flush();
+    await Promise.all([this.reporter?.flush(), this.logger?.flush(), this.spans?.flush()]);
   }
 
   /** Flushes and closes the reporter and its connection. */
@@ -50,6 +65,10 @@ class TelemetryHub {
     this.reporter = undefined;
     this.starting = undefined;
     await reporter?.close().catch(() => undefined);
+    await this.logger?.close().catch(() => undefined);
+    await this.spans?.flush().catch(() => undefined);
+    this.logger = undefined;
+    this.spans = undefined;
     await this.nc?.drain().catch(() => undefined);
     this.nc = undefined;
   }
@@ -72,7 +91,12 @@ class TelemetryHub {
       }
       try {
         this.nc = await connect({ servers: env.natsUrl.split(','), name: `msec-sdk-${env.service}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-        this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance: `${env.host}:${env.port}` });
+        // A stable instance name (host:port) lets a restarted process re-send what its predecessor spooled.
+        const instance = `${env.host}:${env.port}`;
+        const spoolDir = join(env.dataDir, 'spool');
+        this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance });
+        this.logger = createLogger({ nc: this.nc, service: env.service, host: env.hostName, instance, spoolDir });
+        this.spans = createSpanReporter({ nc: this.nc, service: env.service, spoolDir });
         for (const report of this.early) {
           if (report.kind === 'add') this.reporter.add(report.attr, report.n);
           else if (report.kind === 'set') this.reporter.set(report.attr, report.value, report.mode);
@@ -99,6 +123,11 @@ export const monitor = {
   /** Publishes what is aggregated now. */
   flush: (): Promise<void> => hub.flush(),
 } as const;
+
+/** The hub itself, for serve(): logger, spans, readiness. */
+export function telemetryHub(): TelemetryHub {
+  return hub;
+}
 
 /** Records one finished client call for the caller → callee tables. */
 export function recordClientCall(record: CallRecord): void {

@@ -1,8 +1,40 @@
-import { commonConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
+import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
 
 /** Every key the log service reads, with its environment variable and default. */
 export const logConfigSchema = {
   ...commonConfigFields,
+  retentionDays: {
+    type: ConfigType.integer,
+    env: 'MSEC_LOG_RETENTION_DAYS',
+    default: 7,
+    min: 1,
+    max: 3650,
+    description: 'days of log lines and spans kept',
+  },
+  purgeIntervalMinutes: {
+    type: ConfigType.integer,
+    env: 'MSEC_LOG_PURGE_INTERVAL_MINUTES',
+    default: 1440,
+    min: 1,
+    max: 10080,
+    description: 'how often old lines and spans are purged (daily by default)',
+  },
+  ingestBatchSize: {
+    type: ConfigType.integer,
+    env: 'MSEC_LOG_INGEST_BATCH',
+    default: 1000,
+    min: 1,
+    max: 5000,
+    description: 'lines per multi-row INSERT',
+  },
+  ingestFlushMs: {
+    type: ConfigType.integer,
+    env: 'MSEC_LOG_INGEST_FLUSH_MS',
+    default: 50,
+    min: 1,
+    max: 5000,
+    description: 'longest wait before a partial batch is written',
+  },
 } as const;
 
 /** The log service's validated, frozen configuration. */

@@ -1,0 +1,88 @@
+import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+
+const str = (name: string, length: number, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
+const big = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'bigint', isNullable: nullable });
+
+/** Creates the log service's tables and the indexes its queries use (dialect-neutral Table API). */
+export class LogTables1763770000000 implements MigrationInterface {
+  name = 'LogTables1763770000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.createTable(
+      new Table({
+        name: 'log_line',
+        columns: [
+          { ...str('id', 32), isPrimary: true },
+          big('ts'),
+          { name: 'level', type: 'smallint' },
+          str('service', 128),
+          str('host', 128),
+          str('instance', 160),
+          str('trace_id', 64, true),
+          str('span_id', 32, true),
+          { name: 'message', type: 'text' },
+          { name: 'fields', type: 'text' },
+        ],
+        indices: [
+          new TableIndex({ name: 'IDX_log_line_ts', columnNames: ['ts'] }),
+          new TableIndex({ name: 'IDX_log_line_service_ts', columnNames: ['service', 'ts'] }),
+          new TableIndex({ name: 'IDX_log_line_service_level_ts', columnNames: ['service', 'level', 'ts'] }),
+          new TableIndex({ name: 'IDX_log_line_host_ts', columnNames: ['host', 'ts'] }),
+          new TableIndex({ name: 'IDX_log_line_level_ts', columnNames: ['level', 'ts'] }),
+          new TableIndex({ name: 'IDX_log_line_trace_ts', columnNames: ['trace_id', 'ts'] }),
+        ],
+      }),
+      true,
+    );
+    await q.createTable(
+      new Table({
+        name: 'log_field',
+        columns: [{ ...str('line_id', 32), isPrimary: true }, { ...str('name', 64), isPrimary: true }, str('value', 255), big('ts')],
+        indices: [new TableIndex({ name: 'IDX_log_field_name_value_ts', columnNames: ['name', 'value', 'ts'] })],
+      }),
+      true,
+    );
+    await q.createTable(
+      new Table({
+        name: 'log_span',
+        columns: [
+          { ...str('span_id', 32), isPrimary: true },
+          str('trace_id', 64),
+          str('parent_span_id', 32, true),
+          str('caller', 128),
+          str('callee', 128),
+          str('method', 255),
+          big('start'),
+          { name: 'duration', type: 'double' },
+          str('status', 8),
+          str('error_code', 128, true),
+          str('host', 128, true),
+        ],
+        indices: [
+          new TableIndex({ name: 'IDX_log_span_trace', columnNames: ['trace_id'] }),
+          new TableIndex({ name: 'IDX_log_span_start', columnNames: ['start'] }),
+        ],
+      }),
+      true,
+    );
+    await q.createTable(
+      new Table({
+        name: 'log_colour_rule',
+        columns: [{ ...str('id', 64), isPrimary: true }, str('field', 64), str('value', 255), big('expires_at', true), big('created_at')],
+      }),
+      true,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const table of ['log_colour_rule', 'log_span', 'log_field', 'log_line']) await q.dropTable(table, true);
+  }
+}
+
+/** Every migration of the log service, oldest first. */
+export const LOG_MIGRATIONS = [LogTables1763770000000];

@@ -1,0 +1,123 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** bigint columns come back as strings from MySQL; epoch milliseconds fit a JS number. */
+const epochMs = { to: (v: number | undefined) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
+
+/** One stored log line. Indexes serve the newest-first searches by time, service, host, level and trace. */
+@Entity('log_line')
+@Index('IDX_log_line_ts', ['ts'])
+@Index('IDX_log_line_service_ts', ['service', 'ts'])
+@Index('IDX_log_line_service_level_ts', ['service', 'level', 'ts'])
+@Index('IDX_log_line_host_ts', ['host', 'ts'])
+@Index('IDX_log_line_level_ts', ['level', 'ts'])
+@Index('IDX_log_line_trace_ts', ['traceId', 'ts'])
+export class LogLineEntity {
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  id!: string;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  ts!: number;
+
+  @Column({ type: 'smallint' })
+  level!: number;
+
+  @Column({ type: 'varchar', length: 128 })
+  service!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  host!: string;
+
+  @Column({ type: 'varchar', length: 160 })
+  instance!: string;
+
+  @Column({ name: 'trace_id', type: 'varchar', length: 64, nullable: true })
+  traceId!: string | null;
+
+  @Column({ name: 'span_id', type: 'varchar', length: 32, nullable: true })
+  spanId!: string | null;
+
+  @Column({ type: 'text' })
+  message!: string;
+
+  /** JSON of every user field, as logged. */
+  @Column({ type: 'text' })
+  fields!: string;
+}
+
+/** One user field of a line, for `field = value` searches (ts copied so the index serves newest first). Values longer than 255 characters are cut. */
+@Entity('log_field')
+@Index('IDX_log_field_name_value_ts', ['name', 'value', 'ts'])
+export class LogFieldEntity {
+  @PrimaryColumn({ name: 'line_id', type: 'varchar', length: 32 })
+  lineId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  value!: string;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  ts!: number;
+}
+
+/** One RPC call. */
+@Entity('log_span')
+@Index('IDX_log_span_trace', ['traceId'])
+@Index('IDX_log_span_start', ['start'])
+export class SpanEntity {
+  @PrimaryColumn({ name: 'span_id', type: 'varchar', length: 32 })
+  spanId!: string;
+
+  @Column({ name: 'trace_id', type: 'varchar', length: 64 })
+  traceId!: string;
+
+  @Column({ name: 'parent_span_id', type: 'varchar', length: 32, nullable: true })
+  parentSpanId!: string | null;
+
+  @Column({ type: 'varchar', length: 128 })
+  caller!: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  callee!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  method!: string;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  start!: number;
+
+  @Column({ type: 'double' })
+  duration!: number;
+
+  @Column({ type: 'varchar', length: 8 })
+  status!: string;
+
+  @Column({ name: 'error_code', type: 'varchar', length: 128, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  host!: string | null;
+}
+
+/** One colouring rule, the source of truth for the KV bucket the SDKs watch. */
+@Entity('log_colour_rule')
+export class ColourRuleEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  field!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  value!: string;
+
+  @Column({ name: 'expires_at', type: 'bigint', nullable: true, transformer: epochMs })
+  expiresAt!: number | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt!: number;
+}
+
+/** Every entity of the log service. */
+export const LOG_ENTITIES = [LogLineEntity, LogFieldEntity, SpanEntity, ColourRuleEntity];

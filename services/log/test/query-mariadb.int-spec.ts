@@ -1,0 +1,24 @@
+import { after, before, describe } from 'node:test';
+import type { LogLine } from '@msec/contracts';
+import { startMariaDb, startNats, type InfraServer } from '@msec/testing';
+import { dataset, loadDataset, queryCases } from './query-cases.js';
+import { startLogService, type LogHarness } from './support.js';
+
+describe('log queries on MariaDB', () => {
+  let nats: InfraServer;
+  let mariadb: InfraServer;
+  const ctx: { harness?: LogHarness; lines?: LogLine[] } = {};
+
+  before(async () => {
+    [nats, mariadb] = await Promise.all([startNats(), startMariaDb()]);
+    ctx.harness = await startLogService(nats.url, mariadb.url);
+    ctx.lines = dataset(Date.now() - 3600_000, 'my');
+    await loadDataset(ctx.harness, ctx.lines);
+  });
+  after(async () => {
+    await ctx.harness?.close();
+    await Promise.all([nats?.dispose(), mariadb?.dispose()]);
+  });
+
+  queryCases('MariaDB', ctx);
+});

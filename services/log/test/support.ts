@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { LogSubjects, type LogPage, type LogQuery } from '@msec/contracts';
+import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { loadLogConfig } from '../src/config/log.config.js';
+import { LogModule } from '../src/log.module.js';
+
+/** A running log service (in process) and a client connection to talk to it. */
+export interface LogHarness {
+  app: INestMicroservice;
+  nc: NatsConnection;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts the log service on `natsUrl` with SQLite in a temp folder, or MariaDB when dbUrl is given. */
+export async function startLogService(natsUrl: string, dbUrl = '', env: Record<string, string> = {}): Promise<LogHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'msec-test-log-'));
+  const config = loadLogConfig({ MSEC_NATS_URL: natsUrl, MSEC_DB_URL: dbUrl, MSEC_DATA_DIR: dataDir, ...env });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(LogModule.forConfig(config), {
+    transport: Transport.NATS,
+    options: { servers: [natsUrl], queue: 'msec-log', maxReconnectAttempts: -1, reconnectTimeWait: 250 },
+    logger: ['error', 'warn'],
+  });
+  app.useGlobalFilters(new MsecRpcErrorFilter());
+  await app.listen();
+  const nc = await connectClient(natsUrl);
+  return {
+    app,
+    nc,
+    dataDir,
+    close: async () => {
+      await nc.close();
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A client connection that reconnects forever, as services create them. */
+export function connectClient(natsUrl: string): Promise<NatsConnection> {
+  return connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+/** One search page. */
+export function search(nc: NatsConnection, query: LogQuery): Promise<LogPage> {
+  return natsRequest<LogPage>(nc, LogSubjects.query, query, 10_000);
+}
+
+/** Every line matching the query, following cursors. */
+export async function searchAll(nc: NatsConnection, query: LogQuery): Promise<LogPage['lines']> {
+  const lines: LogPage['lines'] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await search(nc, { ...query, limit: query.limit ?? 1000, ...(cursor ? { cursor } : {}) });
+    lines.push(...page.lines);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return lines;
+}
+
+/** Polls until `check` is truthy or the time is up. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
