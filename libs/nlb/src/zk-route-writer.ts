@@ -121,10 +121,19 @@ export class ZkRouteWriter {
   async announceLive(service: string, key: string): Promise<void> {
     this.announced.add(`${service}|${key}`);
     await zk.mkdirp(await this.ready(), RoutePaths.live(service, this.root));
+    const path = RoutePaths.liveInstance(service, key, this.root);
     try {
-      await zk.create(await this.ready(), RoutePaths.liveInstance(service, key, this.root), undefined, zookeeper.CreateMode.EPHEMERAL);
+      await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL);
     } catch (error) {
       if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
+      // The node belongs to the session of a process that died on this address and has not expired yet; left in
+      // place it would vanish at expiry and take this live process out of every route. Replace it with ours.
+      try {
+        await zk.remove(await this.ready(), path);
+      } catch (removeError) {
+        if (!isZkCode(removeError, zookeeper.Exception.NO_NODE)) throw removeError;
+      }
+      await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL);
     }
   }
 

@@ -45,11 +45,14 @@ export async function startRedisCluster(count = 6, replicas = 1): Promise<RedisN
     const [host, port] = nodes.addresses[0]!.split(':');
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      const { stdout } = await run(cli, ['-h', host!, '-p', port!, 'cluster', 'info']);
-      if (stdout.includes('cluster_state:ok')) return nodes;
+      const { stdout: info } = await run(cli, ['-h', host!, '-p', port!, 'cluster', 'info']);
+      const { stdout: table } = await run(cli, ['-h', host!, '-p', port!, 'cluster', 'nodes']);
+      // Ready once every replica has attached, not merely when the slots are covered.
+      const replicasAttached = (table.match(/\bslave\b/g) ?? []).length;
+      if (info.includes('cluster_state:ok') && replicasAttached === count - Math.floor(count / (replicas + 1))) return nodes;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error('redis cluster did not reach cluster_state:ok within 20 s');
+    throw new Error('redis cluster did not reach cluster_state:ok with every replica attached within 20 s');
   } catch (error) {
     await nodes.dispose();
     throw error;

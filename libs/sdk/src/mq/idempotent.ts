@@ -11,7 +11,11 @@ const defaultScope: ScopeOf = (m, ctx) => `${m.subject}:${ctx.group}`;
  * persistent): redeliveries and duplicates are acknowledged without running it again. A failing run
  * releases its claim, so the retry runs.
  */
-export function idempotent<TBody = unknown>(guard: IdempotencyGuard, handler: MessageHandler<TBody>, scope: ScopeOf = defaultScope): MessageHandler<TBody> {
+export function idempotent<TBody = unknown>(
+  guard: IdempotencyGuard,
+  handler: MessageHandler<TBody>,
+  scope: ScopeOf = defaultScope,
+): MessageHandler<TBody> {
   return async (message, ctx) => {
     await guard.runOnce(scope(message as BusMessage, ctx), message.msgId, async () => handler(message, ctx));
   };

@@ -1,12 +1,21 @@
-import { RpcServer, type CallListener } from '@msec/rpc';
+import { RpcServer, type CallContext, type CallListener } from '@msec/rpc';
 import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
 import { findService } from '../runtime/proto-catalog.js';
 import { closeSharedRuntime } from '../runtime/shared-runtime.js';
 import { closeTelemetry, telemetryHub } from '../telemetry/telemetry-hub.js';
-import { spanFromServedCall } from '../log/index.js';
+import { spanFromServedCall, type MsecLogger } from '../log/index.js';
 import { requestContext, type ServiceDefinition } from './define-service.js';
+
+/**
+ * MSEC's colouring: a request whose top-level fields match a rule set in the console (e.g. name == "bison") is
+ * coloured here, at the first module it reaches; the flag then travels in the RPC head to every module downstream.
+ */
+function colourByRules(call: CallContext, request: unknown, logger: MsecLogger | undefined): CallContext {
+  if (call.coloring === 1 || !logger || typeof request !== 'object' || request === null) return call;
+  return logger.matchesColourRule({ ...(request as Record<string, unknown>) }) ? { ...call, coloring: 1 } : call;
+}
 
 /** Overrides of what the environment says (tests, or a process serving without an agent). */
 export interface ServeOptions {
@@ -50,7 +59,10 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
     for (const [name, method] of Object.entries(bound.methods)) {
       const handler = definition.impl[name];
       if (typeof handler !== 'function') throw new Error(`defineService(${definition.serviceName}): no handler for rpc ${name}`);
-      server.handle(method, (request, call) => runInCall(call, () => handler(request as never, requestContext(call, hub.logger))));
+      server.handle(method, (request, call) => {
+        const served = colourByRules(call, request, hub.logger);
+        return runInCall(served, () => handler(request as never, requestContext(served, hub.logger)));
+      });
     }
   }
   const address = await server.listen();
