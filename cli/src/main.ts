@@ -6,10 +6,15 @@ import { parseArgs, stringFlag } from './cli-args.js';
 import { loadLauncherConfig } from './launcher-config.js';
 import { agent } from './commands/agent.js';
 import { call } from './commands/call.js';
+import { configCommand, DEPLOY_BOOLEAN_FLAGS, DEPLOY_USAGE, hostsCommand, idlCommand, keysCommand, packageCommand, releaseCommand } from './commands/deploy.js';
 import { down } from './commands/down.js';
 import { gen } from './commands/gen.js';
+import { login, logout } from './commands/login.js';
+import { KV_BOOLEAN_FLAGS, kv } from './commands/kv.js';
 import { logs } from './commands/logs.js';
+import { monitor, MONITOR_BOOLEAN_FLAGS } from './commands/monitor.js';
 import { rebuild } from './commands/rebuild.js';
+import { service, SERVICE_BOOLEAN_FLAGS } from './commands/service.js';
 import { status } from './commands/status.js';
 import { test } from './commands/test.js';
 import { upDetached, upForeground } from './commands/up.js';
@@ -21,6 +26,14 @@ const USAGE = `usage: ./msec <command> [options]
   down               stop everything ./msec up started
   status             each component with pid, port and health
   logs [name]        follow the logs of one component, or all
+  login [--url URL] [--user NAME]
+                     log in to the REST API and store an API token (~/.config/msec/credentials.json)
+  logout             revoke the stored token and delete it
+  service <create|list|show|delete|add|remove|scale-out|scale-in|weight> …
+                     the service tree (./msec service help)
+  monitor show SERVICE ATTR [--host H] [--day YYYY-MM-DD] | monitor alarms [--all]
+                     per-minute curves and alarms (needs ./msec login)
+  kv <subcommand>    Redis Cluster administration: list, create, topology, rebalance, … (./msec kv help)
   call TARGET METHOD [JSON]
                      call pkg.service.method on a service (by name, routed) or ip:port, e.g.
                      ./msec call Flight.mod_flight flight.flight_service.queryFlight '{"name":"bison",...}'
@@ -31,10 +44,12 @@ const USAGE = `usage: ./msec <command> [options]
   rebuild SERVICE    replay a service's events into an empty read model (registry)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
-options: --config FILE (default msec.config.json)`;
+options: --config FILE (default msec.config.json)
+
+${DEPLOY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['foreground-detached', 'help']));
+  const args = parseArgs(argv, new Set(['foreground-detached', 'help', ...SERVICE_BOOLEAN_FLAGS, ...KV_BOOLEAN_FLAGS, ...MONITOR_BOOLEAN_FLAGS, ...DEPLOY_BOOLEAN_FLAGS]));
   if (args.command === 'help' || args.flags.help === true) {
     say(USAGE);
     return 0;
@@ -57,6 +72,28 @@ async function main(argv: string[]): Promise<number> {
     case 'logs':
       await logs(config, args.positionals[0]);
       return 0;
+    case 'login':
+      return login(config, args);
+    case 'logout':
+      return logout(config, args);
+    case 'service':
+      return service(config, args);
+    case 'hosts':
+      return hostsCommand(config, args);
+    case 'package':
+      return packageCommand(config, args);
+    case 'config':
+      return configCommand(config, args);
+    case 'idl':
+      return idlCommand(config, args);
+    case 'release':
+      return releaseCommand(config, args);
+    case 'keys':
+      return keysCommand(config, args);
+    case 'monitor':
+      return monitor(config, args);
+    case 'kv':
+      return kv(config, args);
     case 'call': {
       const timeout = Number(stringFlag(args, 'timeout') ?? 3000);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new MsecError('CLI_BAD_ARGS', '--timeout: must be a whole number of ms', { status: 400, data: { field: 'timeout' } });

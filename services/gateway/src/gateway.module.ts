@@ -23,6 +23,12 @@ import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { NatsForwarder } from './http/nats-forwarder.js';
 import { GatewaySchema1763769600000 } from './migrations/gateway-schema.migration.js';
+import { ArtifactsController } from './releases/artifacts.controller.js';
+import { HostsController, KeysController } from './releases/hosts.controller.js';
+import { ReleasesController } from './releases/releases.controller.js';
+import { KvController } from './kv/kv.controller.js';
+import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
+import { RegistryAdminController, ServicesController } from './services/services.controller.js';
 
 /** The gateway's tables. */
 export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity];
@@ -43,6 +49,14 @@ export class GatewayModule {
         AuditController,
         EventsController,
         ComponentsController,
+        ServicesController,
+        RegistryAdminController,
+        HostsController,
+        KeysController,
+        ArtifactsController,
+        ReleasesController,
+        ...MONITORING_CONTROLLERS,
+        KvController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -23,12 +23,13 @@ function Stat({ label, endpoint, to, count }: { label: string; endpoint: string;
   );
 }
 
+/** The fields of a release plan (ReleasePlanView) the dashboard shows. */
 interface Release {
-  id: string;
-  name?: string;
-  service?: string;
-  status?: string;
-  createdAt?: string;
+  planId: string;
+  service: string;
+  state: string;
+  target: { packageName: string; packageVersion: string };
+  createdAt: number;
 }
 
 /** Home: hosts up, services, alarms, recent releases, platform components and live events. */
@@ -52,19 +53,23 @@ export default function DashboardPage() {
       </div>
       <div className="grid-2">
         <Card title="Recent releases" testId="recent-releases">
-          {releases.error?.status === 404 || releases.data?.items.length === 0 ? (
-            <EmptyState title="No releases yet">Release plans will be listed here with their progress.</EmptyState>
+          {releases.error?.status === 404 || releases.error?.status === 503 || releases.data?.items.length === 0 ? (
+            <EmptyState title="No releases yet">
+              {releases.error?.status === 503
+                ? 'The deploy service is not answering; release plans show here once it runs.'
+                : 'Release plans will be listed here with their progress.'}
+            </EmptyState>
           ) : releases.error ? (
             <ErrorBanner error={releases.error} />
           ) : (
             <Table
               rows={releases.data?.items ?? []}
-              rowKey={(r) => r.id}
+              rowKey={(r) => r.planId}
               columns={[
-                { title: 'Release', render: (r) => r.name ?? r.id },
-                { title: 'Service', render: (r) => r.service ?? '—' },
-                { title: 'Status', render: (r) => r.status ?? '—' },
-                { title: 'Created', render: (r) => when(r.createdAt) },
+                { title: 'Release', render: (r) => `${r.target.packageName}@${r.target.packageVersion}` },
+                { title: 'Service', render: (r) => r.service },
+                { title: 'State', render: (r) => r.state },
+                { title: 'Created', render: (r) => when(new Date(r.createdAt).toISOString()) },
               ]}
             />
           )}

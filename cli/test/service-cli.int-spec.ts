@@ -1,0 +1,175 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import type { CliIo } from '../src/api/cli-io.js';
+import { credentialsFile, readCredentials } from '../src/api/credentials.js';
+import { parseArgs } from '../src/cli-args.js';
+import { login, logout } from '../src/commands/login.js';
+import { service, SERVICE_BOOLEAN_FLAGS } from '../src/commands/service.js';
+import { REPO_ROOT } from '../src/paths.js';
+
+/** A platform service as its own process, as ./msec up runs it. */
+function startProcess(main: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [join(REPO_ROOT, main)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(what: string, ok: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (!(await ok().catch(() => false))) {
+    if (Date.now() > until) throw new Error(`${what} never became ready`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Output and input of one CLI command run in this process. */
+function io(env: NodeJS.ProcessEnv, stdin = ''): CliIo & { lines: string[]; errors: string } {
+  const state = { lines: [] as string[], errors: '' };
+  return Object.assign(state, {
+    env,
+    out: (line: string) => void state.lines.push(line),
+    err: (text: string) => void (state.errors += text),
+    stdin: Readable.from([stdin]),
+  });
+}
+
+/** argv as the dispatcher parses it, e.g. `msec('service', 'list', '--json')`. */
+const argv = (...words: string[]) => parseArgs(words, new Set(['help', ...SERVICE_BOOLEAN_FLAGS]));
+
+describe('cli service', () => {
+  let nats: InfraServer;
+  let zk: InfraServer;
+  let gateway: ChildProcess;
+  let registry: ChildProcess;
+  let root: string;
+  let url: string;
+  let env: NodeJS.ProcessEnv;
+  const config = { homeDir: '' };
+
+  before(async () => {
+    [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
+    root = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}cli-api-`));
+    for (const dir of ['gateway', 'registry', 'home', 'msec-home']) mkdirSync(join(root, dir));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    config.homeDir = join(root, 'msec-home');
+    gateway = startProcess('services/gateway/dist/src/main.js', {
+      MSEC_NATS_URL: nats.url,
+      MSEC_DATA_DIR: join(root, 'gateway'),
+      MSEC_HTTP_HOST: '127.0.0.1',
+      MSEC_HTTP_PORT: String(port),
+    });
+    registry = startProcess('services/registry/dist/src/main.js', {
+      MSEC_NATS_URL: nats.url,
+      MSEC_ZK_CONNECT: zk.url,
+      MSEC_DATA_DIR: join(root, 'registry'),
+    });
+    await waitFor('gateway', async () => (await fetch(`${url}/api/v1/health`)).ok);
+    // The CLI finds the API the way it does after ./msec up: through the running stack's state file.
+    mkdirSync(join(config.homeDir, 'run'));
+    writeFileSync(join(config.homeDir, 'run', 'state.json'), JSON.stringify({ consoleUrl: url }));
+    env = { HOME: join(root, 'home'), PATH: process.env.PATH };
+  });
+  after(async () => {
+    await Promise.all([stopProcess(gateway), stopProcess(registry)]);
+    await Promise.all([nats?.dispose(), zk?.dispose()]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('cli - login refuses a one-time password without a new one, then logs in with a password and stores the token 0600', async () => {
+    const initial = readFileSync(join(root, 'gateway', 'initial-admin-password'), 'utf8').trim();
+    await assert.rejects(login(config, argv('login'), io({ ...env, MSEC_PASSWORD: initial })), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'CLI_PASSWORD_CHANGE_REQUIRED');
+      assert.match(error.message, /MSEC_NEW_PASSWORD/);
+      return true;
+    });
+    await assert.rejects(login(config, argv('login'), io(env, 'not-the-password\n')), /GATEWAY_BAD_CREDENTIALS|wrong username or password/);
+
+    const first = io({ ...env, MSEC_NEW_PASSWORD: 'admin-password-1' }, `${initial}\n`);
+    assert.equal(await login(config, argv('login', '--user', 'admin'), first), 0);
+    assert.match(first.lines.join('\n'), new RegExp(`Logged in to ${url} as admin \\(admin\\)`));
+
+    const file = credentialsFile(env);
+    assert.equal(file, join(root, 'home', '.config', 'msec', 'credentials.json'));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const stored = readCredentials(file)!;
+    assert.match(stored.token, /^msec_/);
+    assert.match(stored.tokenName, /^msec-cli@/);
+    const me = await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${stored.token}` } });
+    assert.equal(((await me.json()) as { via: string }).via, 'token');
+
+    // Logging in again replaces the token and revokes the old one.
+    assert.equal(await login(config, argv('login'), io({ ...env, MSEC_PASSWORD: 'admin-password-1' })), 0);
+    const again = readCredentials(file)!;
+    assert.notEqual(again.token, stored.token);
+    assert.equal((await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${stored.token}` } })).status, 401);
+  });
+
+  it('cli - service create, scale-out, list and show go through the REST API and print tables', async () => {
+    const created = io(env);
+    assert.equal(await service(config, argv('service', 'create', 'Flight.mod_flight', '--memo', 'flight query'), created), 0);
+    assert.match(created.lines.join('\n'), /Created Flight\.mod_flight\./);
+
+    const out = io(env);
+    assert.equal(await service(config, argv('service', 'scale-out', 'Flight.mod_flight', '127.0.0.1:8090', '127.0.0.1:8091'), out), 0);
+    const shown = out.lines.join('\n');
+    assert.match(shown, /INSTANCE\s+WEIGHT\s+ROUTING\s+LIVE/);
+    assert.match(shown, /127\.0\.0\.1:8090\s+1000\s+enabled\s+down/);
+
+    await service(config, argv('service', 'scale-in', 'Flight.mod_flight', '127.0.0.1:8091'), io(env));
+    await service(config, argv('service', 'weight', 'Flight.mod_flight', '127.0.0.1:8090', '2500'), io(env));
+
+    const list = io(env);
+    assert.equal(await service(config, argv('service', 'list'), list), 0);
+    const rows = list.lines.join('\n').split('\n');
+    assert.match(rows[0]!, /^NAME\s+KIND\s+PROTOCOL\s+SERVING\s+LIVE\s+MEMO$/);
+    assert.match(rows[1]!, /^Flight\.mod_flight\s+standard\s+msec\s+1\/2\s+0\s+flight query$/);
+
+    const json = io(env);
+    await service(config, argv('service', 'show', 'Flight.mod_flight', '--json'), json);
+    const view = JSON.parse(json.lines.join('\n')) as { instances: { port: number; weight: number; enabled: boolean }[] };
+    assert.deepEqual(
+      view.instances.map((i) => [i.port, i.weight, i.enabled]),
+      [
+        [8090, 2500, true],
+        [8091, 1000, false],
+      ],
+    );
+  });
+
+  it('cli - bad input is refused naming the field, and logout revokes the token', async () => {
+    await assert.rejects(
+      service(config, argv('service', 'create', 'flight'), io(env)),
+      (error: Error & { code?: string; data?: { field?: string } }) => {
+        assert.equal(error.code, 'VALIDATION_FAILED');
+        assert.equal(error.data?.field, 'body.name');
+        return true;
+      },
+    );
+    await assert.rejects(
+      service(config, argv('service', 'scale-out', 'Flight.mod_flight', '127.0.0.1:70000'), io(env)),
+      /body\.instances\.0\.port/,
+    );
+    await assert.rejects(service(config, argv('service', 'frobnicate'), io(env)), /subcommand: "frobnicate" is not a service subcommand/);
+
+    const token = readCredentials(credentialsFile(env))!.token;
+    const out = io(env);
+    assert.equal(await logout(config, argv('logout'), out), 0);
+    assert.match(out.lines.join('\n'), /revoked/);
+    assert.equal((await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+    await assert.rejects(service(config, argv('service', 'list'), io(env)), /not logged in/);
+  });
+});

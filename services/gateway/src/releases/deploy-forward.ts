@@ -1,0 +1,74 @@
+import { MsecError } from '@msec/contracts';
+import type { NatsForwarder } from '../http/nats-forwarder.js';
+
+/** Where the REST caller put the fields the deploy service names: every field under one prefix, or some renamed one by one. */
+export type FieldPlace = 'body' | 'query' | Record<string, string>;
+
+function restField(field: string, place: FieldPlace): string {
+  if (typeof place === 'string') return `${place}.${field}`;
+  const root = field.split(/[.[]/, 1)[0]!;
+  return place[root] ?? `body.${field}`;
+}
+
+/**
+ * Forwards to the deploy service. Its errors keep code and status; a field it names (`hosts`, `tag`) is renamed
+ * to where the REST caller sent it (`body.hosts`, `query.tag`, `path.planId`).
+ */
+export async function forwardToDeploy<T>(
+  nats: NatsForwarder,
+  subject: string,
+  data: unknown,
+  place: FieldPlace,
+  deadlineMs?: number,
+): Promise<T> {
+  try {
+    return await nats.request<T>(subject, data, deadlineMs);
+  } catch (error) {
+    const field = error instanceof MsecError ? error.data?.field : undefined;
+    if (!(error instanceof MsecError) || typeof field !== 'string') throw error;
+    throw new MsecError(error.code, error.message, {
+      status: error.status,
+      retryable: error.retryable,
+      data: { ...error.data, field: restField(field, place) },
+      cause: error,
+    });
+  }
+}
+
+/** A package as the deploy service lists it (PackageView in services/deploy). */
+export interface PackageView {
+  name: string;
+  version: string;
+  sha256: string;
+  size: number;
+  entry: string;
+  createdAt: number;
+}
+
+/** A config version (ConfigVersionView in services/deploy). */
+export interface ConfigVersionView {
+  service: string;
+  tag: string;
+  memo: string;
+  seq: number;
+  current: boolean;
+  bytes: number;
+  createdAt: number;
+}
+
+/** An IDL version (IdlVersionView in services/deploy). */
+export interface IdlVersionView {
+  service: string;
+  tag: string;
+  memo: string;
+  files: string[];
+  messages: string[];
+  createdAt: number;
+}
+
+/** One file's change between two IDL versions. */
+export interface IdlFileDiff {
+  file: string;
+  change: 'added' | 'removed' | 'changed';
+  diff: string;
+}

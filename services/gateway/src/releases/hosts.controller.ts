@@ -1,0 +1,91 @@
+import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DeploySubjects, type AgentAuditEvent, type HostView, type CanonicalValue } from '@msec/contracts';
+import { Access, Role } from '../auth/access.js';
+import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
+import { NatsForwarder } from '../http/nats-forwarder.js';
+import { decodeCursor, encodeCursor, PAGE_SIZE, pageQueryShape, type Page } from '../http/pagination.js';
+import { s, type Infer } from '../http/schema.js';
+import { forwardToDeploy } from './deploy-forward.js';
+import { auditQuery, commandBody, hostId, rotateBody } from './deploy.schemas.js';
+
+/** Key rotation reaches every host that is up; an agent command may run for a while. */
+const ROTATE_DEADLINE_MS = 30_000;
+const COMMAND_SLACK_MS = 2000;
+
+const hostsQuery = s.object({ ...pageQueryShape });
+
+/** Reply of a key rotation. */
+export interface RotationView {
+  keyId: string;
+  previousKeyId: string;
+  overlapSeconds: number;
+  hosts: { hostId: string; ok: boolean; error: string | null }[];
+}
+
+/** Hosts running an agent, their metrics and the audit of signed commands (REST face of the deploy service). */
+@ApiTags('hosts')
+@Controller('api/v1/hosts')
+export class HostsController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Get()
+  @Access(Role.viewer)
+  @ApiOperation({ summary: 'Hosts with status (up/down), last heartbeat, metrics (CPU, memory, disk, load) and instances, by host id' })
+  async list(@QueryParams(hostsQuery) query: Infer<typeof hostsQuery>): Promise<Page<HostView>> {
+    const after = decodeCursor(query.cursor);
+    const limit = query.limit ?? PAGE_SIZE.default;
+    const all = await this.nats.request<HostView[]>(DeploySubjects.hostsList, {});
+    const rows = all.sort((a, b) => a.hostId.localeCompare(b.hostId)).filter((h) => after === undefined || h.hostId > String(after));
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.hostId) : null };
+  }
+
+  @Get('audit')
+  @Access(Role.viewer)
+  @ApiOperation({ summary: 'Audited agent commands (executed, failed, refused), newest first' })
+  async audit(@QueryParams(auditQuery) query: Infer<typeof auditQuery>): Promise<Page<AgentAuditEvent>> {
+    const items = await forwardToDeploy<AgentAuditEvent[]>(this.nats, DeploySubjects.auditList, query, 'query');
+    return { items, nextCursor: null };
+  }
+
+  @Post(':hostId/commands')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: 'Sign and send one command to a host agent (operator power; the agent audits it)' })
+  command(
+    @PathParam('hostId', hostId) host: string,
+    @JsonBody(commandBody) body: Infer<typeof commandBody>,
+  ): Promise<Record<string, CanonicalValue>> {
+    const timeoutMs = body.timeoutMs ?? 15_000;
+    return forwardToDeploy(
+      this.nats,
+      DeploySubjects.commandSend,
+      { hostId: host, type: body.type, args: body.args ?? {}, timeoutMs },
+      { hostId: 'path.hostId', type: 'body.type', args: 'body.args', timeoutMs: 'body.timeoutMs' },
+      timeoutMs + COMMAND_SLACK_MS,
+    );
+  }
+}
+
+/** The console's command-signing key. */
+@ApiTags('hosts')
+@Controller('api/v1/keys')
+export class KeysController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Get('current')
+  @Access(Role.viewer)
+  @ApiOperation({ summary: "The console's current public key and key id (copy console.pub to new hosts)" })
+  current(): Promise<{ keyId: string; publicKey: string; publicKeyFile: string }> {
+    return this.nats.request(DeploySubjects.keysCurrent, {});
+  }
+
+  @Post('rotate')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: 'Rotate the signing key; agents that are up accept the old one during the overlap' })
+  rotate(@JsonBody(rotateBody) body: Infer<typeof rotateBody>): Promise<RotationView> {
+    return forwardToDeploy(this.nats, DeploySubjects.keysRotate, body, 'body', ROTATE_DEADLINE_MS);
+  }
+}

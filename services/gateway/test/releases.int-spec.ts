@@ -1,0 +1,308 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { freePort, startRedis, type InfraServer } from '@msec/testing';
+import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { ApiClient, adminClient, buildConsole, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
+const AGENT_MAIN = join(repo, 'agent/dist/src/main.js');
+const HOST = { hostId: 'gw-h1', ip: '127.0.0.31' };
+
+const SERVER = `
+import { createServer } from 'node:http';
+const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: VERSION })));
+server.listen(Number(process.env.MSEC_PORT), process.env.MSEC_HOST || '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+/** A tar.gz with manifest.json and a tiny HTTP server as its entry. */
+function buildPackage(name: string, version: string, padBytes = 0): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'msec-gw-pkg-'));
+  try {
+    mkdirSync(join(dir, 'root'));
+    writeFileSync(join(dir, 'root', 'manifest.json'), JSON.stringify({ name, version, entry: 'server.mjs' }));
+    writeFileSync(join(dir, 'root', 'server.mjs'), SERVER.replace('VERSION', JSON.stringify(version)));
+    // Random bytes do not compress, so the tarball really is this large.
+    if (padBytes > 0) writeFileSync(join(dir, 'root', 'pad.bin'), randomBytes(padBytes));
+    execFileSync('tar', ['-czf', join(dir, 'pkg.tgz'), '-C', join(dir, 'root'), '.']);
+    return readFileSync(join(dir, 'pkg.tgz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A child process whose output is kept for failure messages. */
+function child(main: string, env: Record<string, string>): { proc: ChildProcess; output: () => string; stop: () => Promise<void> } {
+  let output = '';
+  const proc = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    proc,
+    output: () => output,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(last)})`);
+}
+
+/** A package upload's reply: the package, or the error. */
+interface UploadReply {
+  name?: string;
+  version?: string;
+  error?: { code: string; message: string; field?: string };
+}
+
+async function rawUpload(client: ApiClient, bytes: Buffer, query: string): Promise<{ status: number; body: UploadReply }> {
+  const res = await fetch(`${client.baseUrl}/api/v1/packages${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${client.token}` },
+    body: bytes,
+  });
+  return { status: res.status, body: (await res.json()) as UploadReply };
+}
+
+async function login(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+describe('gateway releases', () => {
+  let gw: TestGateway;
+  let redis: InfraServer;
+  let dir: string;
+  let deploy: ReturnType<typeof child>;
+  let agent: ReturnType<typeof child>;
+  let admin: ApiClient;
+  let dev: ApiClient;
+  let devToken: ApiClient;
+  let viewer: ApiClient;
+  let browser: TestBrowser;
+  let port: number;
+  let planId: string;
+
+  before(async () => {
+    buildConsole();
+    [gw, redis] = await Promise.all([startTestGateway(), startRedis()]);
+    dir = mkdtempSync(join(tmpdir(), 'msec-gw-rel-'));
+    deploy = child(DEPLOY_MAIN, {
+      MSEC_NATS_URL: gw.nats.url,
+      MSEC_REDIS_URL: redis.url,
+      MSEC_DATA_DIR: join(dir, 'data'),
+      MSEC_DB_URL: '',
+    });
+    admin = await adminClient(gw);
+    dev = await userClient(gw, admin, 'dora', 'developer');
+    viewer = await userClient(gw, admin, 'vic', 'viewer');
+    const token = await dev.call('POST', '/api/v1/tokens', { name: 'ci', expiresInDays: 1 });
+    devToken = new ApiClient(gw.baseUrl, token.body.token as string);
+    await eventually(`deploy answers (${deploy.output()})`, async () =>
+      (await admin.call('GET', '/api/v1/hosts')).status === 200 ? true : undefined,
+    );
+    mkdirSync(join(dir, 'agent'), { recursive: true });
+    agent = child(AGENT_MAIN, {
+      MSEC_NATS_URL: gw.nats.url,
+      MSEC_HOST_ID: HOST.hostId,
+      MSEC_HOST_IP: HOST.ip,
+      MSEC_CONSOLE_KEY: join(dir, 'data', 'keys', 'console.pub'),
+      MSEC_AGENT_DIR: join(dir, 'agent'),
+      MSEC_AGENT_HEARTBEAT_MS: '300',
+    });
+    await eventually('agent up', async () => {
+      const r = await viewer.call('GET', '/api/v1/hosts');
+      return r.body.items?.some((h: { hostId: string; status: string }) => h.hostId === HOST.hostId && h.status === 'up')
+        ? true
+        : undefined;
+    });
+    port = await freePort();
+    browser = await launchBrowser({ baseURL: gw.baseUrl });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await agent?.stop();
+    await deploy?.stop();
+    await gw?.close();
+    await redis?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('releases - a package uploaded raw, config and IDL versions, and a release through REST that succeeds', async () => {
+    const up = await rawUpload(devToken, buildPackage('echo-svc', '1.0.0'), '?name=echo-svc&version=1.0.0');
+    assert.equal(up.status, 201, JSON.stringify(up.body));
+    const bytes = buildPackage('echo-svc', '1.1.0');
+    const json = await dev.call('POST', '/api/v1/packages', { contentBase64: bytes.toString('base64') });
+    assert.equal(json.status, 201, JSON.stringify(json.body));
+    assert.equal(json.body.version, '1.1.0');
+    const packages = await viewer.call('GET', '/api/v1/packages?name=echo-svc');
+    assert.deepEqual(
+      packages.body.items.map((p: { version: string }) => p.version),
+      ['1.1.0', '1.0.0'],
+    );
+
+    for (const [tag, content] of [
+      ['c1', 'threads=4\n'],
+      ['c2', 'threads=8\n'],
+    ])
+      assert.equal((await dev.call('POST', '/api/v1/configs', { service: 'Demo.echo', tag, content })).status, 201);
+    const diff = await viewer.call('GET', '/api/v1/configs/diff?service=Demo.echo&from=c1&to=c2');
+    assert.match(diff.body.diff, /-threads=4\n\+threads=8/);
+    const back = await dev.call('POST', '/api/v1/configs/rollback', { service: 'Demo.echo', to: 'c1' });
+    assert.equal(back.status, 201, JSON.stringify(back.body));
+    const configs = await viewer.call('GET', '/api/v1/configs?service=Demo.echo');
+    assert.equal(configs.body.items[0].tag, back.body.tag);
+    assert.equal(configs.body.items[0].current, true);
+
+    const proto = (field: string) => `syntax = "proto3"; package demo; message Echo { string ${field} = 1; }`;
+    assert.equal(
+      (await dev.call('POST', '/api/v1/idl', { service: 'Demo.echo', tag: 'v1', files: { 'echo.proto': proto('text') } })).status,
+      201,
+    );
+    assert.equal(
+      (await dev.call('POST', '/api/v1/idl', { service: 'Demo.echo', tag: 'v2', files: { 'echo.proto': proto('body') } })).status,
+      201,
+    );
+    const idlDiff = await viewer.call('GET', '/api/v1/idl/diff?service=Demo.echo&from=v1&to=v2');
+    assert.equal(idlDiff.body.files[0].change, 'changed');
+    const badIdl = await dev.call('POST', '/api/v1/idl', { service: 'Demo.echo', tag: 'v3', files: { 'echo.proto': 'message {' } });
+    assert.equal(badIdl.status, 400, JSON.stringify(badIdl.body));
+
+    const created = await dev.call('POST', '/api/v1/releases', {
+      service: 'Demo.echo',
+      packageName: 'echo-svc',
+      packageVersion: '1.1.0',
+      configTag: 'c2',
+      idlTag: 'v2',
+      port,
+      hosts: [HOST.hostId],
+      strategy: { canary: true, batchSize: 1, stabilizeMs: 300, healthTimeoutMs: 5000 },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    planId = created.body.planId;
+    const done = await eventually('plan finished', async () => {
+      const r = await viewer.call('GET', `/api/v1/releases/${planId}`);
+      return ['succeeded', 'failed', 'rolled-back'].includes(r.body.state) ? r.body : undefined;
+    });
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    const served = (await (await fetch(`http://${HOST.ip}:${port}/`)).json()) as { version: string };
+    assert.equal(served.version, '1.1.0');
+    const list = await viewer.call('GET', '/api/v1/releases?service=Demo.echo&limit=1');
+    assert.equal(list.body.items[0].planId, planId);
+  });
+
+  it('releases - bad input is 400 naming the field, an unknown package 404, an oversize package 413', async () => {
+    const base = { service: 'Demo.echo', packageName: 'echo-svc', packageVersion: '1.1.0', port, hosts: [HOST.hostId] };
+    const cases: [unknown, string][] = [
+      [{ ...base, hosts: [] }, 'body.hosts'],
+      [{ ...base, service: 'nodot' }, 'body.service'],
+      [{ ...base, strategy: { batchSize: 0 } }, 'body.strategy.batchSize'],
+      [{ ...base, port: 70_000 }, 'body.port'],
+      [{ ...base, colour: 'red' }, 'body.colour'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await dev.call('POST', '/api/v1/releases', body);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.error.field, field);
+    }
+    const missing = await dev.call('POST', '/api/v1/releases', { ...base, packageVersion: '9.9.9' });
+    assert.equal(missing.status, 404, JSON.stringify(missing.body));
+    const badSha = await dev.call('POST', '/api/v1/packages', { contentBase64: 'aGVsbG8=', sha256: 'abc' });
+    assert.equal(badSha.body.error.field, 'body.sha256');
+    const notTar = await dev.call('POST', '/api/v1/packages', { contentBase64: 'aGVsbG8=' });
+    assert.equal(notTar.status, 400, JSON.stringify(notTar.body));
+    const wrongName = await rawUpload(devToken, buildPackage('named-svc', '1.0.0'), '?name=other');
+    assert.equal(wrongName.status, 400);
+    assert.equal(wrongName.body.error?.field, 'query.name');
+    const big = await rawUpload(devToken, buildPackage('big-svc', '1.0.0', 720 * 1024), '');
+    assert.equal(big.status, 413, JSON.stringify(big.body));
+    assert.match(big.body.error?.message ?? '', /at most 716800/);
+    const badDiff = await viewer.call('GET', '/api/v1/configs/diff?service=Demo.echo&from=c1');
+    assert.equal(badDiff.body.error.field, 'query.to');
+  });
+
+  it('releases - viewers read but cannot release; only admins rotate keys and send commands', async () => {
+    assert.equal((await viewer.call('GET', '/api/v1/releases')).status, 200);
+    assert.equal((await viewer.call('GET', '/api/v1/hosts/audit?limit=5')).status, 200);
+    const create = await viewer.call('POST', '/api/v1/releases', { service: 'Demo.echo' });
+    assert.equal(create.status, 403);
+    assert.equal((await viewer.call('POST', `/api/v1/releases/${planId}/rollback`)).status, 403);
+    assert.equal((await dev.call('POST', '/api/v1/keys/rotate', {})).status, 403);
+    const cmd = { type: 'exec', args: { argv: ['/bin/echo', 'hi'] } };
+    assert.equal((await dev.call('POST', `/api/v1/hosts/${HOST.hostId}/commands`, cmd)).status, 403);
+    const ran = await admin.call('POST', `/api/v1/hosts/${HOST.hostId}/commands`, cmd);
+    assert.equal(ran.status, 200, JSON.stringify(ran.body));
+    assert.equal(ran.body.stdout, 'hi\n');
+    const rotated = await admin.call('POST', '/api/v1/keys/rotate', { overlapSeconds: 60 });
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    assert.deepEqual(rotated.body.hosts, [{ hostId: HOST.hostId, ok: true, error: null }]);
+    const after = await admin.call('POST', `/api/v1/hosts/${HOST.hostId}/commands`, cmd);
+    assert.equal(after.status, 200, 'the agent accepts commands signed with the new key');
+    const audit = await viewer.call('GET', `/api/v1/hosts/audit?hostId=${HOST.hostId}&limit=50`);
+    assert.ok(audit.body.items.some((a: { type: string }) => a.type === 'rotate-key'));
+  });
+
+  it('releases - console: Hosts lists the agent as up; Releases shows the plan at 100 % and viewers get no buttons', async () => {
+    const page = await browser.newPage();
+    await login(page, 'dora', 'dora-password-2');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Hosts', exact: true }).click();
+    const row = page.getByTestId(`host-${HOST.hostId}`);
+    await row.getByText('up', { exact: true }).waitFor();
+    await screenshot(page, 'hosts');
+    await nav.getByRole('link', { name: 'Releases', exact: true }).click();
+    await page.getByTestId(`plan-${planId}`).click();
+    const bar = page.getByTestId('plan-progress');
+    await bar.waitFor();
+    assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+    await page.getByTestId('plan-detail').getByText('succeeded').first().waitFor();
+    await screenshot(page, 'releases');
+    await page.getByRole('tab', { name: 'Configs' }).click();
+    await page.getByLabel('Service').fill('Demo.echo');
+    await page.getByTestId('config-list').getByRole('cell', { name: 'c2', exact: true }).waitFor();
+    await page.getByLabel('From version').selectOption('c1');
+    await page.getByLabel('To version').selectOption('c2');
+    await page.getByRole('button', { name: 'Show diff' }).click();
+    await page.getByTestId('diff').getByText('+threads=8').waitFor();
+    await screenshot(page, 'releases-configs');
+    await page.close();
+
+    const viewerPage = await browser.newPage();
+    await page.context().clearCookies();
+    await login(viewerPage, 'vic', 'vic-password-2');
+    await viewerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Releases', exact: true }).click();
+    await viewerPage.getByTestId(`plan-${planId}`).waitFor();
+    assert.equal(await viewerPage.getByTestId('mutation-button').count(), 0);
+    await viewerPage.close();
+  });
+});
