@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type AgentHeartbeat } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
+import { MonitorReporter } from '@msec/sdk';
 import { AGENT_CONFIG, type AgentConfig } from './config/agent.config.js';
 import { CommandExecutor } from './commands/command-executor.js';
 import { CommandListener } from './commands/command-listener.js';
@@ -11,6 +12,9 @@ import { NonceJournal } from './commands/nonce-journal.js';
 import { NatsEventSink } from './events/event-sink.js';
 import { HostMetricsSampler } from './heartbeat/host-metrics.js';
 import { InstanceSupervisor } from './supervisor/instance-supervisor.js';
+
+/** Monitor service name under which every agent reports its host's metrics (host = the agent's host id). */
+export const HOST_METRICS_SERVICE = 'Msec.hosts';
 
 /** Wires the agent's parts together: key ring, nonce journal, supervisor, command listener and heartbeat. */
 @Injectable()
@@ -22,6 +26,8 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly sampler: HostMetricsSampler;
   private readonly events: NatsEventSink;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Host metrics become per-minute curves of service `Msec.hosts`, one host per agent, so alarms work on them too. */
+  private readonly hostCurves: MonitorReporter;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -46,6 +52,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       this.events,
     );
     this.sampler = new HostMetricsSampler(config.stateDir);
+    this.hostCurves = new MonitorReporter({ nc, service: HOST_METRICS_SERVICE, host: config.hostId, instance: `agent-${config.hostId}` });
     this.logger.log(`host ${config.hostId} (${config.hostIp}) trusts console keys ${keys.trustedIds(Date.now()).join(', ')}`);
   }
 
@@ -62,6 +69,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     await this.supervisor.close();
     this.events.close();
     this.nonces.close();
+    await this.hostCurves.close().catch(() => undefined);
   }
 
   private beat(): void {
@@ -75,5 +83,14 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       instances: this.supervisor.list(),
     };
     this.events.publish(DeploySubjects.agentHeartbeat, heartbeat);
+    this.reportCurves(heartbeat.metrics);
+  }
+
+  private reportCurves(metrics: AgentHeartbeat['metrics']): void {
+    const percent = (used: number, total: number): number => (total > 0 ? Math.round((used / total) * 1000) / 10 : 0);
+    this.hostCurves.set('host.cpu_pct', metrics.cpuPercent, 'avg');
+    this.hostCurves.set('host.load1', metrics.load[0], 'avg');
+    this.hostCurves.set('host.mem_used_pct', percent(metrics.memTotalBytes - metrics.memFreeBytes, metrics.memTotalBytes), 'avg');
+    this.hostCurves.set('host.disk_used_pct', percent(metrics.diskTotalBytes - metrics.diskFreeBytes, metrics.diskTotalBytes), 'max');
   }
 }
