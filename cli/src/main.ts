@@ -13,6 +13,7 @@ import { login, logout } from './commands/login.js';
 import { KV_BOOLEAN_FLAGS, kv } from './commands/kv.js';
 import { logs } from './commands/logs.js';
 import { monitor, MONITOR_BOOLEAN_FLAGS } from './commands/monitor.js';
+import { MQ_BOOLEAN_FLAGS, mq } from './commands/mq.js';
 import { rebuild } from './commands/rebuild.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from './commands/service.js';
 import { status } from './commands/status.js';
@@ -33,6 +34,8 @@ const USAGE = `usage: ./msec <command> [options]
                      the service tree (./msec service help)
   monitor show SERVICE ATTR [--host H] [--day YYYY-MM-DD] | monitor alarms [--all]
                      per-minute curves and alarms (needs ./msec login)
+  mq publish|streams|dlq|inspect|redrive|discard|trace …
+                     messages: publish, streams and lag, dead letters, trace
   kv <subcommand>    Redis Cluster administration: list, create, topology, rebalance, … (./msec kv help)
   call TARGET METHOD [JSON]
                      call pkg.service.method on a service (by name, routed) or ip:port, e.g.
@@ -49,7 +52,7 @@ options: --config FILE (default msec.config.json)
 ${DEPLOY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['foreground-detached', 'help', ...SERVICE_BOOLEAN_FLAGS, ...KV_BOOLEAN_FLAGS, ...MONITOR_BOOLEAN_FLAGS, ...DEPLOY_BOOLEAN_FLAGS]));
+  const args = parseArgs(argv, new Set(['foreground-detached', 'help', ...SERVICE_BOOLEAN_FLAGS, ...KV_BOOLEAN_FLAGS, ...MONITOR_BOOLEAN_FLAGS, ...DEPLOY_BOOLEAN_FLAGS, ...MQ_BOOLEAN_FLAGS]));
   if (args.command === 'help' || args.flags.help === true) {
     say(USAGE);
     return 0;
@@ -92,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
       return keysCommand(config, args);
     case 'monitor':
       return monitor(config, args);
+    case 'mq':
+      return mq(config, args);
     case 'kv':
       return kv(config, args);
     case 'call': {

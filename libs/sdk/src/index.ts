@@ -44,3 +44,8 @@ export {
   loggerClosed,
 } from './log/index.js';
 export type { LoggerOptions, RequestLogContext, SpanReporterOptions, ServedCall, BatchPublisherOptions, BatchPublisherStats } from './log/index.js';
+/** `sdk.mq`: publish, subscribe (group or broadcast), transactional outbox and idempotent consumers on one lazy NATS connection. */
+export { Mq, MqOutbox, mq, idempotent, idempotentInTransaction, MqErrorCode, mqNotConfigured, mqConnectFailed } from './mq/index.js';
+export type { MqOptions, MqSubscribeOptions, ScopeOf, TransactionalHandler } from './mq/index.js';
+/** Tables a service adds to its DataSource for the outbox and idempotent consumers. */
+export { OutboxEntity, ProcessedMessageEntity, IdempotencyGuard, pruneProcessedMessages } from '@msec/bus';

@@ -33,6 +33,7 @@ import { ReleaseRunner } from './releases/release-runner.js';
 import { ReleasesController } from './releases/releases.controller.js';
 import { ReleasesDomain } from './releases/releases.domain.js';
 import { ReleaseRecord } from './releases/releases.entities.js';
+import { MESSAGING_CONTROLLERS, messagingProviders } from './messaging/messaging.providers.js';
 import { ReleasesRepository } from './releases/releases.repository.js';
 
 /** Every entity of the deploy service. */
@@ -46,7 +47,7 @@ export class DeployModule {
   static forConfig(config: DeployConfig): DynamicModule {
     return {
       module: DeployModule,
-      controllers: [HealthController, HostsController, KeysController, ArtifactsController, ReleasesController],
+      controllers: [HealthController, HostsController, KeysController, ArtifactsController, ReleasesController, ...MESSAGING_CONTROLLERS],
       providers: [
         { provide: DEPLOY_CONFIG, useValue: config },
         ...coreProviders(Component.deploy, config.natsUrl, {
@@ -112,6 +113,7 @@ export class DeployModule {
           ) => new ReleasesDomain(plans, queue, hosts, packages, configs, idl),
           inject: [ReleasesRepository, ReleaseQueue, HostsProjection, PackagesDomain, ConfigVersionsDomain, IdlDomain],
         },
+        ...messagingProviders(config),
       ],
     };
   }

@@ -28,6 +28,7 @@ import { HostsController, KeysController } from './releases/hosts.controller.js'
 import { ReleasesController } from './releases/releases.controller.js';
 import { KvController } from './kv/kv.controller.js';
 import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
+import { MessagesController } from './messages/messages.controller.js';
 import { RegistryAdminController, ServicesController } from './services/services.controller.js';
 
 /** The gateway's tables. */
@@ -57,6 +58,7 @@ export class GatewayModule {
         ReleasesController,
         ...MONITORING_CONTROLLERS,
         KvController,
+        MessagesController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

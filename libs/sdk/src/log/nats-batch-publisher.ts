@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { SpoolFile } from './spool-file.js';
 
@@ -13,6 +14,11 @@ export interface BatchPublisherOptions {
   maxSpoolBytes?: number;
   /** Records per publish round. Default 500. */
   batchSize?: number;
+  /**
+   * Upper bound of one JetStream message. A round is sent as few messages as possible, each a JSON array of
+   * records under this size (a single larger record goes alone). Default 256 KiB, capped at the server's max_payload.
+   */
+  maxMessageBytes?: number;
   /** How often the buffer is flushed. Default 100 ms. */
   flushIntervalMs?: number;
   /** Records held in memory before new ones are dropped. Default 50,000. */
@@ -32,15 +38,23 @@ export interface BatchPublisherStats {
   spoolBytes: number;
 }
 
+/** Nats-Msg-Id of a message holding these record ids: the same records give the same id, so a re-send is dropped. */
+export function batchMessageId(ids: readonly string[]): string {
+  if (ids.length === 1) return ids[0]!;
+  return `b${ids.length}-${createHash('sha1').update(ids.join('\n')).digest('base64url')}`;
+}
+
 /**
- * Buffers records in memory and publishes them to JetStream in rounds, each with its id as Nats-Msg-Id so a
- * re-send is de-duplicated. Records that cannot be acknowledged go to a bounded spool file and are re-sent
+ * Buffers records in memory and publishes them to JetStream in rounds. A round goes out as a few messages, each
+ * a JSON array of records with a Nats-Msg-Id derived from their ids (batchMessageId), so a re-send of the same
+ * message is de-duplicated by JetStream; the log service also skips records whose id is stored already. Records that cannot be acknowledged go to a bounded spool file and are re-sent
  * once NATS answers again. `push` never blocks and never throws.
  */
 export class NatsBatchPublisher<T> {
   private readonly js: JetStreamClient;
   private readonly spool: SpoolFile;
   private readonly batchSize: number;
+  private readonly maxMessageBytes: number;
   private readonly maxBuffered: number;
   private readonly publishTimeoutMs: number;
   private readonly retryAfterMs: number;
@@ -60,6 +74,7 @@ export class NatsBatchPublisher<T> {
     this.js = jetstream(options.nc);
     this.spool = new SpoolFile(options.spoolFile, options.maxSpoolBytes ?? 64 * 1024 * 1024);
     this.batchSize = options.batchSize ?? 500;
+    this.maxMessageBytes = options.maxMessageBytes ?? 256 * 1024;
     this.maxBuffered = options.maxBuffered ?? 50_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 2000;
     this.retryAfterMs = options.retryAfterMs ?? 1000;
@@ -151,14 +166,40 @@ export class NatsBatchPublisher<T> {
     this.spoolPending = true;
   }
 
-  /** Publishes a batch concurrently; returns the records that were not acknowledged. */
+  /** Splits serialized records into JSON-array payloads under maxMessageBytes (and the server's max_payload). */
+  private pack(texts: readonly string[]): Array<{ from: number; to: number; payload: string }> {
+    const serverMax = this.options.nc.info?.max_payload ?? 1024 * 1024;
+    const limit = Math.max(1024, Math.min(this.maxMessageBytes, serverMax - 4096));
+    const messages: Array<{ from: number; to: number; payload: string }> = [];
+    let from = 0;
+    let bytes = 2;
+    for (let i = 0; i <= texts.length; i++) {
+      const size = i < texts.length ? Buffer.byteLength(texts[i]!) + 1 : 0;
+      if (i === texts.length || (i > from && bytes + size > limit)) {
+        if (i > from) messages.push({ from, to: i, payload: `[${texts.slice(from, i).join(',')}]` });
+        from = i;
+        bytes = 2;
+      }
+      bytes += size;
+    }
+    return messages;
+  }
+
+  /** Publishes a batch as a few array messages, all in flight at once; returns the records that were not acknowledged. */
   private async publish(batch: T[]): Promise<T[]> {
+    const messages = this.pack(batch.map((record) => JSON.stringify(record)));
     const results = await Promise.allSettled(
-      batch.map((record) =>
-        this.js.publish(this.options.subject, JSON.stringify(record), { msgID: this.idOf(record), timeout: this.publishTimeoutMs }),
+      messages.map((m) =>
+        this.js.publish(this.options.subject, m.payload, {
+          msgID: batchMessageId(batch.slice(m.from, m.to).map((record) => this.idOf(record))),
+          timeout: this.publishTimeoutMs,
+        }),
       ),
     );
-    const failed = batch.filter((_, i) => results[i]!.status === 'rejected');
+    const failed: T[] = [];
+    messages.forEach((m, i) => {
+      if (results[i]!.status === 'rejected') failed.push(...batch.slice(m.from, m.to));
+    });
     this.counts.published += batch.length - failed.length;
     if (failed.length > 0) this.degradedUntil = Date.now() + this.retryAfterMs;
     return failed;
