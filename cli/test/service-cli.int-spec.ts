@@ -5,6 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { connect } from '@nats-io/transport-node';
+import { Component, Subjects, type HealthReport } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
 import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
 import type { CliIo } from '../src/api/cli-io.js';
 import { credentialsFile, readCredentials } from '../src/api/credentials.js';
@@ -78,6 +81,9 @@ describe('cli service', () => {
       MSEC_DATA_DIR: join(root, 'registry'),
     });
     await waitFor('gateway', async () => (await fetch(`${url}/api/v1/health`)).ok);
+    const probe = await connect({ servers: nats.url });
+    await waitFor('registry', async () => (await natsRequest<HealthReport>(probe, Subjects.health(Component.registry), {}, 1000)).ready);
+    await probe.close();
     // The CLI finds the API the way it does after ./msec up: through the running stack's state file.
     mkdirSync(join(config.homeDir, 'run'));
     writeFileSync(join(config.homeDir, 'run', 'state.json'), JSON.stringify({ consoleUrl: url }));
