@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     case 'gen':
       return gen(args.positionals[0], stringFlag(args, 'out'));
     case 'rebuild':
-      return rebuild(config, args.positionals[0]);
+      return rebuild(config, args);
     case 'test':
       return test(config, args.positionals[0]);
     default:
