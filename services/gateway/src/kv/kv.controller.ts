@@ -2,7 +2,6 @@ import { Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common'
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   KvSubjects,
-  MsecError,
   type KvCheckReport,
   type KvClusterSummary,
   type KvKeyInspection,
@@ -234,18 +233,7 @@ export class KvController {
   }
 
   /** Forwards to kv-admin; a field-naming error is renamed to where the REST caller put that field. */
-  private async forward<T>(subject: string, data: unknown, elsewhere: Record<string, string>, deadlineMs?: number): Promise<T> {
-    try {
-      return await this.nats.request<T>(subject, data, deadlineMs);
-    } catch (error) {
-      const field = error instanceof MsecError ? error.data?.field : undefined;
-      if (!(error instanceof MsecError) || typeof field !== 'string') throw error;
-      throw new MsecError(error.code, error.message, {
-        status: error.status,
-        retryable: error.retryable,
-        data: { ...error.data, field: restField(field, elsewhere) },
-        cause: error,
-      });
-    }
+  private forward<T>(subject: string, data: unknown, elsewhere: Record<string, string>, deadlineMs?: number): Promise<T> {
+    return this.nats.requestNamingRestFields<T>(subject, data, (field) => restField(field, elsewhere), deadlineMs);
   }
 }

@@ -4,7 +4,6 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   MonitorSubjects,
-  MsecError,
   type AlarmRuleView,
   type AlarmView,
   type AttrInfo,
@@ -48,21 +47,13 @@ const list = <T>(items: T[]): ItemList<T> => ({ items, nextCursor: null });
  * Forwards to the monitor; a VALIDATION_FAILED naming one of its fields (`threshold`) is renamed to where the
  * REST caller put it (`body.threshold`), message included.
  */
-async function forward<T>(nats: NatsForwarder, subject: string, data: unknown, where: string, deadlineMs?: number): Promise<T> {
-  try {
-    return await nats.request<T>(subject, data, deadlineMs);
-  } catch (error) {
-    const field = error instanceof MsecError ? error.data?.field : undefined;
-    if (!(error instanceof MsecError) || typeof field !== 'string' || field.includes('.')) throw error;
-    const restField = field === 'id' ? 'path.id' : `${where}.${field}`;
-    const message = error.message.startsWith(`${field}:`) ? `${restField}${error.message.slice(field.length)}` : error.message;
-    throw new MsecError(error.code, message, {
-      status: error.status,
-      retryable: error.retryable,
-      data: { ...error.data, field: restField },
-      cause: error,
-    });
-  }
+function forward<T>(nats: NatsForwarder, subject: string, data: unknown, where: string, deadlineMs?: number): Promise<T> {
+  return nats.requestNamingRestFields<T>(
+    subject,
+    data,
+    (field) => (field.includes('.') ? undefined : field === 'id' ? 'path.id' : `${where}.${field}`),
+    deadlineMs,
+  );
 }
 
 /** Curves, totals, top-N, call tables and the lists behind the pickers (REST face of the monitor's queries). */

@@ -1,4 +1,3 @@
-import { MsecError } from '@msec/contracts';
 import type { NatsForwarder } from '../http/nats-forwarder.js';
 
 /** Where the REST caller put the fields the deploy service names: every field under one prefix, or some renamed one by one. */
@@ -14,25 +13,14 @@ function restField(field: string, place: FieldPlace): string {
  * Forwards to the deploy service. Its errors keep code and status; a field it names (`hosts`, `tag`) is renamed
  * to where the REST caller sent it (`body.hosts`, `query.tag`, `path.planId`).
  */
-export async function forwardToDeploy<T>(
+export function forwardToDeploy<T>(
   nats: NatsForwarder,
   subject: string,
   data: unknown,
   place: FieldPlace,
   deadlineMs?: number,
 ): Promise<T> {
-  try {
-    return await nats.request<T>(subject, data, deadlineMs);
-  } catch (error) {
-    const field = error instanceof MsecError ? error.data?.field : undefined;
-    if (!(error instanceof MsecError) || typeof field !== 'string') throw error;
-    throw new MsecError(error.code, error.message, {
-      status: error.status,
-      retryable: error.retryable,
-      data: { ...error.data, field: restField(field, place) },
-      cause: error,
-    });
-  }
+  return nats.requestNamingRestFields<T>(subject, data, (field) => restField(field, place), deadlineMs);
 }
 
 /** A package as the deploy service lists it (PackageView in services/deploy). */

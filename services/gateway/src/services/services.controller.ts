@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MsecError, RegistrySubjects, type ServiceView } from '@msec/contracts';
+import { RegistrySubjects, type ServiceView } from '@msec/contracts';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
@@ -146,19 +146,8 @@ export class ServicesController {
   }
 
   /** Forwards to the registry; a field-naming error from it is renamed to where the REST caller put that field. */
-  private async forward<T>(subject: string, data: unknown, moved: Record<string, string>, deadlineMs?: number): Promise<T> {
-    try {
-      return await this.nats.request<T>(subject, data, deadlineMs);
-    } catch (error) {
-      const field = error instanceof MsecError ? error.data?.field : undefined;
-      if (!(error instanceof MsecError) || typeof field !== 'string') throw error;
-      throw new MsecError(error.code, error.message, {
-        status: error.status,
-        retryable: error.retryable,
-        data: { ...error.data, field: restField(field, moved) },
-        cause: error,
-      });
-    }
+  private forward<T>(subject: string, data: unknown, moved: Record<string, string>, deadlineMs?: number): Promise<T> {
+    return this.nats.requestNamingRestFields<T>(subject, data, (field) => restField(field, moved), deadlineMs);
   }
 }
 
