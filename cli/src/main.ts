@@ -11,6 +11,7 @@ import { down } from './commands/down.js';
 import { gen } from './commands/gen.js';
 import { login, logout } from './commands/login.js';
 import { KV_BOOLEAN_FLAGS, kv } from './commands/kv.js';
+import { LOG_SEARCH_BOOLEAN_FLAGS, logsSearch, trace } from './commands/log-search.js';
 import { logs } from './commands/logs.js';
 import { monitor, MONITOR_BOOLEAN_FLAGS } from './commands/monitor.js';
 import { MQ_BOOLEAN_FLAGS, mq } from './commands/mq.js';
@@ -27,6 +28,10 @@ const USAGE = `usage: ./msec <command> [options]
   down               stop everything ./msec up started
   status             each component with pid, port and health
   logs [name]        follow the logs of one component, or all
+  logs search [--service S] [--host H] [--level L] [--trace ID] [--field k=v]… [--text T] [--from ISO] [--to ISO] [--limit N] [--json]
+                     search the centralised logs (needs ./msec login)
+  trace ID [--mermaid]
+                     one request's call tree with timings, or its Mermaid charts
   login [--url URL] [--user NAME]
                      log in to the REST API and store an API token (~/.config/msec/credentials.json)
   logout             revoke the stored token and delete it
@@ -52,7 +57,7 @@ options: --config FILE (default msec.config.json)
 ${DEPLOY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['foreground-detached', 'help', ...SERVICE_BOOLEAN_FLAGS, ...KV_BOOLEAN_FLAGS, ...MONITOR_BOOLEAN_FLAGS, ...DEPLOY_BOOLEAN_FLAGS, ...MQ_BOOLEAN_FLAGS]));
+  const args = parseArgs(argv, new Set(['foreground-detached', 'help', ...SERVICE_BOOLEAN_FLAGS, ...KV_BOOLEAN_FLAGS, ...MONITOR_BOOLEAN_FLAGS, ...DEPLOY_BOOLEAN_FLAGS, ...MQ_BOOLEAN_FLAGS, ...LOG_SEARCH_BOOLEAN_FLAGS]));
   if (args.command === 'help' || args.flags.help === true) {
     say(USAGE);
     return 0;
@@ -73,8 +78,11 @@ async function main(argv: string[]): Promise<number> {
     case 'status':
       return status(config);
     case 'logs':
+      if (args.positionals[0] === 'search') return logsSearch(config, args, undefined, argv);
       await logs(config, args.positionals[0]);
       return 0;
+    case 'trace':
+      return trace(config, args);
     case 'login':
       return login(config, args);
     case 'logout':

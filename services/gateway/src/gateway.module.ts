@@ -27,6 +27,7 @@ import { ArtifactsController } from './releases/artifacts.controller.js';
 import { HostsController, KeysController } from './releases/hosts.controller.js';
 import { ReleasesController } from './releases/releases.controller.js';
 import { KvController } from './kv/kv.controller.js';
+import { LOGS_CONTROLLERS } from './logs/logs.controller.js';
 import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { RegistryAdminController, ServicesController } from './services/services.controller.js';
@@ -57,6 +58,7 @@ export class GatewayModule {
         ArtifactsController,
         ReleasesController,
         ...MONITORING_CONTROLLERS,
+        ...LOGS_CONTROLLERS,
         KvController,
         MessagesController,
       ],
