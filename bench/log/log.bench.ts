@@ -4,7 +4,7 @@
 // 2. JetStream → MariaDB: lines/s the log service (spawned as `node services/log/dist/src/main.js`) stores.
 // 3. Query latency over NATS with every line stored, per filter, p50/p99 of 30 runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -24,6 +24,8 @@ import { startMariaDb, startNats } from '@msec/testing';
 import * as sdk from '@msec/sdk';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
+/** `--no-queries`: publish and ingest only (quick iterations on ingest). */
+const QUERIES = !process.argv.includes('--no-queries');
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -43,6 +45,16 @@ function line(i: number, base: number): LogLine {
     message: i % 1000 === 7 ? `upstream timeout after ${i % 300} ms` : `request handled for user u${i % 1000} in ${i % 300} ms`,
     fields: { user: `u${i % 1000}`, rpc: `Svc${i % 20}.Method${i % 7}` },
   };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when unknown. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 async function storedCount(dbUrl: string): Promise<number> {
@@ -127,31 +139,38 @@ async function main(): Promise<void> {
     process.stderr.write('ingesting into MariaDB…\n');
     const t0 = performance.now();
     service = startService(nats.url, mariadb.url, dataDir);
+    const dbCpu0 = cpuSeconds(mariadb.pid);
     // Poll the consumer (cheap) rather than COUNT(*) (an index scan that would slow the inserts being measured).
+    // Messages carry many lines each: done when the consumer's ack floor reaches the stream's last message.
     const jsm = await jetstreamManager(nc);
+    const lastSeq = (await jsm.streams.info(LOG_INGEST_STREAM)).state.last_seq;
     for (;;) {
       await sleep(200);
       const info = await jsm.consumers.info(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER).catch(() => undefined);
-      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq >= TOTAL) break;
+      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq >= lastSeq) break;
     }
+    const ingestCpu = { database: round(cpuSeconds(mariadb.pid) - dbCpu0), service: round(cpuSeconds(service.pid)) };
     const stored = await storedCount(mariadb.url);
     if (stored !== TOTAL) throw new Error(`stored ${stored} lines, expected ${TOTAL}`);
     const ingestSeconds = (performance.now() - t0) / 1000;
     const ingestRate = TOTAL / ingestSeconds;
 
-    const queries: Array<[string, LogQuery]> = [
-      ['newest 100, no filter', {}],
-      ['service', { service: 'Svc7.mod_7' }],
-      ['host', { host: '10.0.3.13' }],
-      ['level ERROR', { levels: ['ERROR'] }],
-      ['min level WARN + service', { minLevel: 'WARN', service: 'Svc3.mod_3' }],
-      ['trace id', { traceId: `trace-${Math.floor(TOTAL / 20)}` }],
-      ['field user = u123', { fields: [{ name: 'user', value: 'u123' }] }],
-      ['field + service', { service: 'Svc3.mod_3', fields: [{ name: 'user', value: 'u123' }] }],
-      ['text contains "timeout"', { text: 'timeout' }],
-      ['time range (1 min, middle)', { from: base + TOTAL / 100, to: base + TOTAL / 100 + 60_000 }],
-      ['service + text + time range', { service: 'Svc7.mod_7', text: 'timeout', from: base, to: base + TOTAL / 50 }],
-    ];
+    process.stderr.write(`ingest: ${Math.round(ingestRate)} lines/s (${round(ingestSeconds)} s), CPU s: ${JSON.stringify(ingestCpu)}\n`);
+    const queries: Array<[string, LogQuery]> = !QUERIES
+      ? []
+      : [
+          ['newest 100, no filter', {}],
+          ['service', { service: 'Svc7.mod_7' }],
+          ['host', { host: '10.0.3.13' }],
+          ['level ERROR', { levels: ['ERROR'] }],
+          ['min level WARN + service', { minLevel: 'WARN', service: 'Svc3.mod_3' }],
+          ['trace id', { traceId: `trace-${Math.floor(TOTAL / 20)}` }],
+          ['field user = u123', { fields: [{ name: 'user', value: 'u123' }] }],
+          ['field + service', { service: 'Svc3.mod_3', fields: [{ name: 'user', value: 'u123' }] }],
+          ['text contains "timeout"', { text: 'timeout' }],
+          ['time range (1 min, middle)', { from: base + TOTAL / 100, to: base + TOTAL / 100 + 60_000 }],
+          ['service + text + time range', { service: 'Svc7.mod_7', text: 'timeout', from: base, to: base + TOTAL / 50 }],
+        ];
     const results: Array<{ query: string; rows: number; p50: number; p99: number }> = [];
     for (const [name, query] of queries) {
       const times: number[] = [];
@@ -175,9 +194,11 @@ async function main(): Promise<void> {
       spooledAndResent: spooledDuringPublish,
       ingestLinesPerSecond: Math.round(ingestRate),
       ingestSeconds: round(ingestSeconds),
+      // CPU seconds MariaDB and the log service used while ingesting: less sensitive to a shared machine than the rate.
+      ingestCpuSeconds: ingestCpu,
       queries: results,
     };
-    writeFileSync(join(ROOT, 'bench/log/results.json'), JSON.stringify(report, null, 2) + '\n');
+    if (QUERIES) writeFileSync(join(ROOT, 'bench/log/results.json'), JSON.stringify(report, null, 2) + '\n');
     const table = [
       `| query (limit 100, ${TOTAL.toLocaleString('en')} lines stored) | rows | p50 ms | p99 ms |`,
       '| --- | ---: | ---: | ---: |',

@@ -49,6 +49,13 @@ function behavesAsAStore(label: string, target: () => DatabaseTarget): void {
       await second.destroy();
     });
 
+    it(`${label} - text outside Latin-1 round-trips unchanged`, async () => {
+      const ds = await openDataSource({ target: target(), entities: [Note], migrations: [CreateNote1700000000000] });
+      after(() => ds.destroy());
+      await ds.getRepository(Note).save({ id: 'zh', text: '{春秋航空;c8835;RMB1230} ✈' });
+      assert.equal((await ds.getRepository(Note).findOneBy({ id: 'zh' }))?.text, '{春秋航空;c8835;RMB1230} ✈');
+    });
+
     it(`${label} - a failed transaction leaves nothing half-written`, async () => {
       const ds = await openDataSource({ target: target(), entities: [Note], migrations: [CreateNote1700000000000] });
       after(() => ds.destroy());

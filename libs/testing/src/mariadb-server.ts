@@ -14,7 +14,7 @@ export const MARIADB_DATABASE = 'msec';
 async function mariaDbAnswers(host: string, port: number): Promise<boolean> {
   const connection = await createConnection({ host, port, user: 'root', connectTimeout: 1000 });
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${MARIADB_DATABASE}\``);
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${MARIADB_DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     return true;
   } finally {
     await connection.end();

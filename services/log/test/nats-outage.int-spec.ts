@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jetstream } from '@nats-io/jetstream';
+import { LogSubjects, type LogLine } from '@msec/contracts';
 import { startNats, type InfraServer } from '@msec/testing';
-import { createLogger } from './sdk-log.js';
+import { createLogger, newLineId } from './sdk-log.js';
 import { connectClient, searchAll, waitFor, type LogHarness, startLogService } from './support.js';
 
 describe('log delivery across a NATS outage', () => {
@@ -66,5 +68,44 @@ describe('log delivery across a NATS outage', () => {
     const stats = await logger.stats();
     assert.equal(stats.dropped, 0);
     assert.equal(stats.spoolBytes, 0, 'the spool is empty once re-sent');
+  });
+
+  it('delivery - one-line messages of older SDKs and repeated batch messages are stored once each', async () => {
+    const nc = await connectClient(nats.url);
+    after(() => nc.close());
+    const js = jetstream(nc);
+    const now = Date.now();
+    const make = (i: number): LogLine => ({
+      id: newLineId(now + i),
+      ts: now + i,
+      level: 'INFO',
+      service: 'Wire.mod_test',
+      host: 'h1',
+      instance: 'h1:1',
+      message: `wire ${i}`,
+      fields: { seq: i },
+    });
+    const lines = Array.from({ length: 30 }, (_, i) => make(i));
+    // Older SDKs: one JSON object per message, Nats-Msg-Id = line id.
+    for (const line of lines.slice(0, 10)) await js.publish(LogSubjects.ingestLines, JSON.stringify(line), { msgID: line.id });
+    // Current SDK: a JSON array per message; the same lines again under another message id are skipped by the service.
+    await js.publish(LogSubjects.ingestLines, JSON.stringify(lines.slice(5, 30)), { msgID: 'batch-a' });
+    await js.publish(LogSubjects.ingestLines, JSON.stringify(lines.slice(0, 30)), { msgID: 'batch-b' });
+    // Malformed records are skipped, not stored, and do not stall the stream.
+    await js.publish(LogSubjects.ingestLines, JSON.stringify([{ id: 'x' }, 42]), { msgID: 'batch-bad' });
+    await js.publish(LogSubjects.ingestLines, 'not json', { msgID: 'not-json' });
+    const stored = await waitFor(
+      'every wire-format line to be stored',
+      async () => {
+        const found = await searchAll(harness.nc, { service: 'Wire.mod_test' });
+        return found.length >= 30 ? found : undefined;
+      },
+      20_000,
+    );
+    assert.equal(stored.length, 30, 'no line stored twice');
+    assert.deepEqual(
+      stored.map((l) => l.message),
+      lines.map((l) => l.message).reverse(),
+    );
   });
 });

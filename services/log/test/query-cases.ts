@@ -112,6 +112,39 @@ export function queryCases(label: string, ctx: { harness?: LogHarness; lines?: L
     );
   });
 
+  it(`query on ${label} - filters by service and level together, page by page`, async () => {
+    const cases: Array<[LogQuery, (l: LogLine) => boolean]> = [
+      [{ service: 'Flight.mod_flight', minLevel: 'WARN' }, (l) => l.service === 'Flight.mod_flight' && LogLevel[l.level] >= LogLevel.WARN],
+      [
+        { service: 'User.mod_user', levels: ['DEBUG', 'WARN'] },
+        (l) => l.service === 'User.mod_user' && (l.level === 'DEBUG' || l.level === 'WARN'),
+      ],
+      [
+        { service: 'Pay.mod_pay', minLevel: 'DEBUG', from: all()[10]!.ts, to: all()[50]!.ts },
+        (l) => l.service === 'Pay.mod_pay' && LogLevel[l.level] >= LogLevel.DEBUG && l.ts >= all()[10]!.ts && l.ts < all()[50]!.ts,
+      ],
+    ];
+    for (const [query, keep] of cases) {
+      const seen: LogLine[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await search(ctx.harness!.nc, { ...query, limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.lines);
+        cursor = page.nextCursor;
+      } while (cursor);
+      const want = expected(all(), keep);
+      assert.ok(want.length > 3, 'the case spans several pages');
+      assert.deepEqual(
+        seen.map((l) => l.id),
+        want,
+      );
+      assert.deepEqual(
+        seen[0],
+        all().find((l) => l.id === want[0]),
+      );
+    }
+  });
+
   it(`query on ${label} - filters by user fields equal to values`, async () => {
     assert.deepEqual(
       await ids({ fields: [{ name: 'user', value: 'bison' }] }),

@@ -1,8 +1,11 @@
 /** Subjects, stream and bucket names of centralised logs and tracing, defined once. */
 export const LogSubjects = {
-  /** JetStream subject of log lines from the SDK: one message per line, Nats-Msg-Id = line id. */
+  /**
+   * JetStream subject of log lines from the SDK: each message a JSON array of LogLine (Nats-Msg-Id derived from the
+   * line ids), or one LogLine as older SDKs sent it (Nats-Msg-Id = line id).
+   */
   ingestLines: 'msec.log.ingest.lines',
-  /** JetStream subject of spans from the SDK: one message per span, Nats-Msg-Id = span id. */
+  /** JetStream subject of spans from the SDK: a JSON array of SpanRecord per message (or one SpanRecord). */
   ingestSpans: 'msec.log.ingest.spans',
   /** Wildcard the ingest stream captures. */
   ingestAll: 'msec.log.ingest.>',

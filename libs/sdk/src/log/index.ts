@@ -10,7 +10,7 @@ export type { SpanReporterOptions } from './span-reporter.js';
 export { spanFromServedCall } from './span-from-call.js';
 export type { ServedCall } from './span-from-call.js';
 /** Batched JetStream publishing with a bounded spool file. */
-export { NatsBatchPublisher } from './nats-batch-publisher.js';
+export { NatsBatchPublisher, batchMessageId } from './nats-batch-publisher.js';
 export type { BatchPublisherOptions, BatchPublisherStats } from './nats-batch-publisher.js';
 export { SpoolFile } from './spool-file.js';
 /** Line, trace and span ids. */

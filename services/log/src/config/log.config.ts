@@ -22,10 +22,18 @@ export const logConfigSchema = {
   ingestBatchSize: {
     type: ConfigType.integer,
     env: 'MSEC_LOG_INGEST_BATCH',
-    default: 1000,
+    default: 2000,
     min: 1,
-    max: 5000,
-    description: 'lines per multi-row INSERT',
+    max: 20000,
+    description: 'records per stored batch (one transaction; multi-row INSERTs of up to 1,000 rows each)',
+  },
+  ingestWriters: {
+    type: ConfigType.integer,
+    env: 'MSEC_LOG_INGEST_WRITERS',
+    default: 2,
+    min: 1,
+    max: 16,
+    description: 'batches written at once on MySQL/MariaDB (SQLite writes one at a time)',
   },
   ingestFlushMs: {
     type: ConfigType.integer,

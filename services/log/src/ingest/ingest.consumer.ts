@@ -7,20 +7,47 @@ import { NATS_CONNECTION } from '@msec/platform';
 import { LOG_CONFIG, type LogConfig } from '../config/log.config.js';
 import { ensureIngestStream } from './ingest-stream.js';
 import { LogWriter, isLogLine, isSpanRecord } from './log-writer.js';
+import { Dialect, dialectOf } from '../storage/sql-dialect.js';
 import { TailPublisher } from './tail-publisher.js';
 
+/** One stream message, decoded: a single record (older SDKs) or a JSON array of records (current SDK). */
+interface Received {
+  msg: JsMsg;
+  lines: LogLine[];
+  spans: SpanRecord[];
+}
+
+/** Decodes a message; malformed records (or a non-JSON body) are skipped so one bad publisher cannot stall ingest. */
+export function decodeIngest(subject: string, data: Uint8Array | string): { lines: LogLine[]; spans: SpanRecord[] } {
+  const lines: LogLine[] = [];
+  const spans: SpanRecord[] = [];
+  let body: unknown;
+  try {
+    body = JSON.parse(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+  } catch {
+    return { lines, spans };
+  }
+  const records = Array.isArray(body) ? (body as unknown[]) : [body];
+  if (subject === LogSubjects.ingestLines) for (const r of records) if (isLogLine(r)) lines.push(r);
+  if (subject === LogSubjects.ingestSpans) for (const r of records) if (isSpanRecord(r)) spans.push(r);
+  return { lines, spans };
+}
+
 /**
- * Pulls lines and spans from the ingest stream, writes them in batches (up to ingestBatchSize rows, or whatever
- * arrived within ingestFlushMs), acknowledges each batch once stored, and publishes stored lines for live tails.
- * A failed write is retried before anything newer is acknowledged, so nothing is lost; redeliveries are
- * skipped by the primary keys.
+ * Pulls lines and spans from the ingest stream, writes them in batches (about ingestBatchSize rows, or whatever
+ * arrived within ingestFlushMs), up to ingestWriters batches at once on MySQL/MariaDB, and acknowledges each batch
+ * (ack-all: its last message) once it and every earlier batch are stored; then publishes its lines for live tails.
+ * A failed write is retried before anything newer is acknowledged, so nothing is lost; redeliveries are skipped by
+ * the primary keys (every INSERT is idempotent, so batches may commit in any order).
  */
 @Injectable()
 export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('log-ingest');
   private readonly writer: LogWriter;
   private readonly tail: TailPublisher;
-  private pending: JsMsg[] = [];
+  private readonly writers: number;
+  private pending: Received[] = [];
+  private pendingRows = 0;
   private messages: ConsumerMessages | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -34,6 +61,8 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.writer = new LogWriter(dataSource);
     this.tail = new TailPublisher(nc);
+    // better-sqlite3 is one connection: one transaction at a time.
+    this.writers = dialectOf(dataSource) === Dialect.mysql ? config.ingestWriters : 1;
   }
 
   /** Lines and spans stored since start. */
@@ -44,7 +73,8 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     await ensureIngestStream(this.nc);
     const consumer = await jetstream(this.nc).consumers.get(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: Math.max(2000, this.config.ingestBatchSize * 4) });
+    // Messages hold up to a few hundred records each (256 KiB from the SDK): bound the prefetch by bytes.
+    this.messages = await consumer.consume({ max_bytes: 16 * 1024 * 1024 });
     this.timer = setInterval(() => void this.flush(), this.config.ingestFlushMs);
     void this.receive(this.messages);
   }
@@ -60,8 +90,12 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private async receive(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const msg of messages) {
-        this.pending.push(msg);
-        if (this.pending.length >= this.config.ingestBatchSize) void this.flush();
+        const { lines, spans } = decodeIngest(msg.subject, msg.data);
+        this.pending.push({ msg, lines, spans });
+        this.pendingRows += lines.length + spans.length;
+        if (this.pendingRows >= this.config.ingestBatchSize) void this.flush();
+        // Back-pressure: stop reading (the pull requests stop too) while the database is behind.
+        while (this.pendingRows >= this.config.ingestBatchSize * (this.writers + 2) && !this.stopped) await this.flush();
       }
     } catch (error) {
       if (!this.stopped) this.logger.error(`ingest consumer stopped: ${error instanceof Error ? error.message : String(error)}`);
@@ -75,30 +109,47 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
     return this.flushing;
   }
 
-  private async writeAll(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.config.ingestBatchSize);
-      const lines: LogLine[] = [];
-      const spans: SpanRecord[] = [];
-      for (const msg of batch) {
-        try {
-          const body: unknown = msg.json();
-          if (msg.subject === LogSubjects.ingestLines && isLogLine(body)) lines.push(body);
-          else if (msg.subject === LogSubjects.ingestSpans && isSpanRecord(body)) spans.push(body);
-        } catch {
-          // Not JSON: skipped (acknowledged with the batch) so one bad publisher cannot stall ingest.
-        }
-      }
-      try {
-        await this.writeUntilStored(lines, spans);
-      } catch {
-        return;
-      }
-      batch[batch.length - 1]!.ack();
-      this.stored += lines.length + spans.length;
-      this.tail.publish(lines);
-      if (this.stopped) return;
+  /** Whole messages, in order, up to about ingestBatchSize records (at least one message). */
+  private takeBatch(): Received[] {
+    let rows = 0;
+    let n = 0;
+    while (n < this.pending.length && (n === 0 || rows < this.config.ingestBatchSize)) {
+      const next = this.pending[n]!;
+      if (n > 0 && rows + next.lines.length + next.spans.length > this.config.ingestBatchSize) break;
+      rows += next.lines.length + next.spans.length;
+      n++;
     }
+    this.pendingRows -= rows;
+    return this.pending.splice(0, n);
+  }
+
+  private async writeAll(): Promise<void> {
+    const inFlight: Array<Promise<boolean>> = [];
+    let acked: Promise<boolean> = Promise.resolve(true);
+    while (this.pending.length > 0) {
+      const batch = this.takeBatch();
+      const lines = batch.flatMap((r) => r.lines);
+      const spans = batch.flatMap((r) => r.spans);
+      const stored = this.writeUntilStored(lines, spans).then(
+        () => true,
+        () => false,
+      );
+      const previous = acked;
+      // Acknowledge in stream order: ack-all on this batch's last message covers every earlier message too.
+      acked = Promise.all([previous, stored]).then(([before, ok]) => {
+        if (!before || !ok) return false;
+        batch[batch.length - 1]!.msg.ack();
+        this.stored += lines.length + spans.length;
+        this.tail.publish(lines);
+        return true;
+      });
+      inFlight.push(acked);
+      if (inFlight.length >= this.writers) {
+        const ok = await inFlight.shift()!;
+        if (!ok || this.stopped) break;
+      }
+    }
+    await acked;
   }
 
   private async writeUntilStored(lines: LogLine[], spans: SpanRecord[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { LogLevel, LOG_LEVEL_NAMES, SpanStatus, type LogLine, type SpanRecord } from '@msec/contracts';
-import type { DataSource } from 'typeorm';
-import { dialectOf, multiRowInsert, type Dialect } from '../storage/sql-dialect.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Dialect, dialectOf, multiRowInsert } from '../storage/sql-dialect.js';
 
 const LINE_COLUMNS = ['id', 'ts', 'level', 'service', 'host', 'instance', 'trace_id', 'span_id', 'message', 'fields'] as const;
 const FIELD_COLUMNS = ['line_id', 'name', 'value', 'ts'] as const;
@@ -58,6 +58,11 @@ export function isSpanRecord(value: unknown): value is SpanRecord {
   );
 }
 
+/** The callback API of a mysql2 connection, as TypeORM holds it. */
+interface Mysql2Connection {
+  execute(sql: string, values: unknown[], callback: (error: Error | null) => void): void;
+}
+
 /** Writes lines (with their user fields) and spans in multi-row INSERTs; rows whose id is stored already are skipped. */
 export class LogWriter {
   private readonly dialect: Dialect;
@@ -95,11 +100,11 @@ export class LogWriter {
             fieldRows++;
           }
         }
-        await manager.query(multiRowInsert(this.dialect, 'log_line', LINE_COLUMNS, chunk.length), lineValues);
+        await this.run(manager, multiRowInsert(this.dialect, 'log_line', LINE_COLUMNS, chunk.length), lineValues);
         for (let r = 0; r < fieldRows; r += ROWS_PER_STATEMENT) {
           const rows = Math.min(ROWS_PER_STATEMENT, fieldRows - r);
           const values = fieldValues.slice(r * FIELD_COLUMNS.length, (r + rows) * FIELD_COLUMNS.length);
-          await manager.query(multiRowInsert(this.dialect, 'log_field', FIELD_COLUMNS, rows), values);
+          await this.run(manager, multiRowInsert(this.dialect, 'log_field', FIELD_COLUMNS, rows), values);
         }
       }
       for (let i = 0; i < spans.length; i += ROWS_PER_STATEMENT) {
@@ -117,8 +122,21 @@ export class LogWriter {
           optional(s.errorCode, 128),
           optional(s.host, 128),
         ]);
-        await manager.query(multiRowInsert(this.dialect, 'log_span', SPAN_COLUMNS, chunk.length), values);
+        await this.run(manager, multiRowInsert(this.dialect, 'log_span', SPAN_COLUMNS, chunk.length), values);
       }
     });
+  }
+
+  /**
+   * On MySQL/MariaDB a server-side prepared statement (mysql2 `execute`, cached per connection and statement
+   * text): the server binds typed values instead of parsing thousands of literals per statement.
+   */
+  private async run(manager: EntityManager, sql: string, values: unknown[]): Promise<void> {
+    const connection = (manager.queryRunner as { databaseConnection?: Partial<Mysql2Connection> } | undefined)?.databaseConnection;
+    if (this.dialect === Dialect.mysql && typeof connection?.execute === 'function') {
+      await new Promise<void>((resolve, reject) => connection.execute!(sql, values, (error) => (error ? reject(error) : resolve())));
+      return;
+    }
+    await manager.query(sql, values);
   }
 }

@@ -1,5 +1,6 @@
 import { LogLevel, LOG_LEVEL_NAMES, type LogFieldValue, type LogLevelName, type LogLine, type LogPage } from '@msec/contracts';
-import type { DataSource } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { Dialect, dialectOf } from '../storage/sql-dialect.js';
 import { LogFieldEntity, LogLineEntity } from '../storage/log.entities.js';
 import { encodeCursor, likeContains, type ValidLogQuery } from './log-query.domain.js';
 
@@ -29,12 +30,54 @@ function toLine(row: LogLineEntity): LogLine {
 
 /** Runs validated searches with bound parameters only: newest first, keyset-paged on (ts, id). */
 export class LogQueryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly mysql: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.mysql = dialectOf(dataSource) === Dialect.mysql;
+  }
+
+  /**
+   * A service + level search on MySQL/MariaDB whose every filter is in `(service, ts, id, level)`: MariaDB's
+   * optimizer would range over `(level, ts)` and sort every match, or read each row of the service to check its level.
+   */
+  private levelWithinService(q: ValidLogQuery): boolean {
+    return (
+      this.mysql &&
+      q.service !== undefined &&
+      (q.levels !== undefined || q.minLevel !== undefined) &&
+      q.traceId === undefined &&
+      q.host === undefined &&
+      q.instance === undefined &&
+      q.text === undefined &&
+      q.fields.length === 0
+    );
+  }
+
+  /** Two steps: the page's (ts, id) keys from the covering index newest first, then those rows by primary key. */
+  private async pageByIndexKeys(qb: SelectQueryBuilder<LogLineEntity>, limit: number): Promise<LogLineEntity[]> {
+    const keys = await qb
+      .select(['l.ts', 'l.id'])
+      .useIndex('IDX_log_line_service_ts')
+      .orderBy('l.ts', 'DESC')
+      .addOrderBy('l.id', 'DESC')
+      .limit(limit)
+      .getRawMany<{ l_ts: number | string; l_id: string }>();
+    if (keys.length === 0) return [];
+    // Ids are unique, so ts IN (…) AND id IN (…) selects exactly these rows, through the (ts, id) primary key.
+    return this.dataSource
+      .getRepository(LogLineEntity)
+      .createQueryBuilder('l')
+      .where('l.ts IN (:...keyTs)', { keyTs: [...new Set(keys.map((k) => Number(k.l_ts)))] })
+      .andWhere('l.id IN (:...keyIds)', { keyIds: keys.map((k) => k.l_id) })
+      .orderBy('l.ts', 'DESC')
+      .addOrderBy('l.id', 'DESC')
+      .getMany();
+  }
 
   async search(query: ValidLogQuery): Promise<LogPage> {
     const qb = this.dataSource.getRepository(LogLineEntity).createQueryBuilder('l');
     query.fields.forEach((field, i) => {
-      qb.innerJoin(LogFieldEntity, `f${i}`, `f${i}.lineId = l.id AND f${i}.name = :fn${i} AND f${i}.value = :fv${i}`, {
+      qb.innerJoin(LogFieldEntity, `f${i}`, `f${i}.lineId = l.id AND f${i}.ts = l.ts AND f${i}.name = :fn${i} AND f${i}.value = :fv${i}`, {
         [`fn${i}`]: field.name,
         [`fv${i}`]: field.value,
       });
@@ -50,11 +93,13 @@ export class LogQueryRepository {
     if (query.text !== undefined) qb.andWhere("l.message LIKE :text ESCAPE '!'", { text: likeContains(query.text) });
     if (query.after !== undefined)
       qb.andWhere('(l.ts < :afterTs OR (l.ts = :afterTs AND l.id < :afterId))', { afterTs: query.after.ts, afterId: query.after.id });
-    const rows = await qb
-      .orderBy('l.ts', 'DESC')
-      .addOrderBy('l.id', 'DESC')
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = this.levelWithinService(query)
+      ? await this.pageByIndexKeys(qb, query.limit + 1)
+      : await qb
+          .orderBy('l.ts', 'DESC')
+          .addOrderBy('l.id', 'DESC')
+          .limit(query.limit + 1)
+          .getMany();
     const page: LogPage = { lines: rows.slice(0, query.limit).map(toLine) };
     if (rows.length > query.limit) {
       const last = rows[query.limit - 1]!;

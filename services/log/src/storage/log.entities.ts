@@ -3,11 +3,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** bigint columns come back as strings from MySQL; epoch milliseconds fit a JS number. */
 const epochMs = { to: (v: number | undefined) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
 
-/** One stored log line. Indexes serve the newest-first searches by time, service, host, level and trace. */
+/**
+ * One stored log line. Indexes serve the newest-first searches by time, service, host, level and trace. The
+ * decorators describe the SQLite schema; on MySQL/MariaDB the migrations cluster the table on (ts, id) instead
+ * of id and drop the ts index (see LogIngestIndexes1763771000000).
+ */
 @Entity('log_line')
 @Index('IDX_log_line_ts', ['ts'])
 @Index('IDX_log_line_service_ts', ['service', 'ts'])
-@Index('IDX_log_line_service_level_ts', ['service', 'level', 'ts'])
 @Index('IDX_log_line_host_ts', ['host', 'ts'])
 @Index('IDX_log_line_level_ts', ['level', 'ts'])
 @Index('IDX_log_line_trace_ts', ['traceId', 'ts'])
