@@ -4,9 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, startNats, type InfraServer } from '@msec/testing';
+import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, startNats, type InfraServer } from '@msec/testing';
 import { AgentProcess, consoleKey, envelope, nextHeartbeat, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
-import { BROKEN_SERVER, GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
 
 async function get(url: string): Promise<{ service: string; version: string; pid: number }> {
   const res = await fetch(url);

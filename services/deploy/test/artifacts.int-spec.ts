@@ -7,9 +7,8 @@ import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, MsecError } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { buildPackage, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
 import { startDeployApp } from './helpers/deploy-app.js';
-import { GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
 
 const V1 = `syntax = "proto3";\npackage flight;\nmessage Query { string from = 1; string to = 2; }\nmessage Reply { repeated string flights = 1; }\nservice Flight { rpc Search (Query) returns (Reply); }\n`;
 const V2 = V1.replace('string to = 2;', 'string to = 2;\n  int32 day = 3;');

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
 import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
-import { GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
 
 const HOSTS = [
   { hostId: 'res-h1', ip: '127.0.0.21' },

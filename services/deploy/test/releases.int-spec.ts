@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, type ReleasedEvent } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
 import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
-import { BROKEN_SERVER, GOOD_SERVER, buildPackage } from './helpers/package-builder.js';
 
 /** Three hosts on distinct loopback addresses (network namespaces need root; the issue allows this fallback). */
 const HOSTS = [

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEMP_DIR_PREFIX } from './infra-server.js';
 
-/** A tiny Node HTTP server that listens on MSEC_HOST:MSEC_PORT and answers its service, version and pid. */
+/** Release packages for agent and deploy tests: a tiny Node HTTP server that listens on MSEC_HOST:MSEC_PORT and answers its service, version and pid. */
 export const GOOD_SERVER = `
 import { createServer } from 'node:http';
 const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: process.env.PKG_VERSION, pid: process.pid })));
@@ -17,7 +18,7 @@ export const BROKEN_SERVER = `console.error('broken build: cannot start'); proce
 
 /** Builds a tar.gz package with manifest.json; returns its bytes and sha256. */
 export function buildPackage(name: string, version: string, source: string): { bytes: Buffer; sha256: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'msec-pkg-'));
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}pkg-`));
   try {
     mkdirSync(join(dir, 'root'));
     writeFileSync(join(dir, 'root', 'manifest.json'), JSON.stringify({ name, version, entry: 'server.mjs' }));
