@@ -16,6 +16,17 @@ import { SupervisedProcess } from './supervised-process.js';
 /** How long services get to report healthy after start. */
 const HEALTHY_TIMEOUT_MS = 90_000;
 
+/** Polls until each port accepts connections or the time is up; returns the ports that do. */
+async function waitForPorts(ports: number[], timeoutMs: number): Promise<Set<number>> {
+  const listening = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  while (listening.size < ports.length && Date.now() < deadline) {
+    for (const port of ports) if (!listening.has(port) && (await isPortTaken(port))) listening.add(port);
+    if (listening.size < ports.length) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return listening;
+}
+
 /** Refuses to start a second stack in the same home, or on a console port someone else holds. */
 async function checkPreconditions(config: LauncherConfig, home: MsecHome): Promise<void> {
   const existing = readRunState(home.stateFile);
@@ -160,6 +171,9 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
         supervise({ name: flight.name, kind: 'example', pid: -1, port: flight.port, logFile: join(home.logs, `${flight.name}.log`), restarts: 0 }, flight.entry, flight.env);
       }
       await registerFlightDemo(nc, flights);
+      // Ready means callable: wait until every instance listens, so the summary's call example answers at once.
+      const listening = await waitForPorts(flights.map((f) => f.port), HEALTHY_TIMEOUT_MS);
+      for (const flight of flights) if (!listening.has(flight.port)) unhealthy[flight.name] = `not listening on ${flight.port}`;
     } catch (error) {
       unhealthy['flight demo'] = error instanceof Error ? error.message : String(error);
     }
