@@ -1,7 +1,9 @@
+import { connect } from '@nats-io/transport-node';
+import { Component, Subjects, type HealthReport } from '@msec/contracts';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { MsecRpcErrorFilter } from '@msec/platform';
+import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
 import { DeployModule } from '../../src/deploy.module.js';
 import { loadDeployConfig } from '../../src/config/deploy.config.js';
 
@@ -15,5 +17,19 @@ export async function startDeployApp(natsUrl: string, redisUrl: string, dataDir:
   });
   app.useGlobalFilters(new MsecRpcErrorFilter());
   await app.listen();
+  // listen() can resolve before NATS has the subscriptions; a first request then finds no responders.
+  const nc = await connect({ servers: natsUrl });
+  try {
+    for (let i = 0; i < 100; i += 1) {
+      const ready = await natsRequest<HealthReport>(nc, Subjects.health(Component.deploy), {}, 1000).then(
+        () => true,
+        () => false,
+      );
+      if (ready) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await nc.close();
+  }
   return app;
 }
