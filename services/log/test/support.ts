@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { LogSubjects, type LogPage, type LogQuery } from '@msec/contracts';
+import { Component, LogSubjects, Subjects, type LogPage, type LogQuery } from '@msec/contracts';
 import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
 import { loadLogConfig } from '../src/config/log.config.js';
 import { LogModule } from '../src/log.module.js';
@@ -31,6 +31,17 @@ export async function startLogService(natsUrl: string, dbUrl = '', env: Record<s
   app.useGlobalFilters(new MsecRpcErrorFilter());
   await app.listen();
   const nc = await connectClient(natsUrl);
+  // listen() can resolve before NATS has the subscriptions: wait until the service answers.
+  for (let i = 0; i < 100; i += 1) {
+    if (
+      await natsRequest(nc, Subjects.health(Component.log), {}, 1000).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return {
     app,
     nc,

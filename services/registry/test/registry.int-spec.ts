@@ -9,7 +9,15 @@ import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import zookeeper from 'node-zookeeper-client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { DeployStreams, DeploySubjects, RegistrySubjects, type ReleasedEvent, type ServiceView } from '@msec/contracts';
+import {
+  Component,
+  DeployStreams,
+  DeploySubjects,
+  RegistrySubjects,
+  Subjects,
+  type ReleasedEvent,
+  type ServiceView,
+} from '@msec/contracts';
 import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
 import { RoutePaths, decodeRouteInstance } from '@msec/nlb';
 import { startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
@@ -77,6 +85,17 @@ describe('registry', () => {
     app.useGlobalFilters(new MsecRpcErrorFilter());
     await app.listen();
     nc = await connect({ servers: nats.url });
+    // listen() can resolve before NATS has the subscriptions: wait until the registry answers.
+    for (let i = 0; i < 100; i += 1) {
+      if (
+        await natsRequest(nc, Subjects.health(Component.registry), {}, 1000).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   after(async () => {
@@ -91,7 +110,10 @@ describe('registry', () => {
     assert.equal(created.service?.name, 'Flight.mod_flight');
     assert.equal(created.routesWritten, true);
 
-    const out = await call<Change>(RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090', { ip: '127.0.0.1', port: 8091, weight: 2000 }] });
+    const out = await call<Change>(RegistrySubjects.scaleOut, {
+      service: 'Flight.mod_flight',
+      instances: ['127.0.0.1:8090', { ip: '127.0.0.1', port: 8091, weight: 2000 }],
+    });
     assert.deepEqual(
       out.service?.instances.map((i) => [i.ip, i.port, i.weight, i.enabled]),
       [
@@ -105,10 +127,13 @@ describe('registry', () => {
 
     await call<Change>(RegistrySubjects.scaleIn, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8091'] });
     const after = await zkRead(zk.url, RoutePaths.instances('Flight.mod_flight'));
-    assert.deepEqual(after.data.map((r) => [r.key, r.enabled]), [
-      ['127.0.0.1:8090', true],
-      ['127.0.0.1:8091', false],
-    ]);
+    assert.deepEqual(
+      after.data.map((r) => [r.key, r.enabled]),
+      [
+        ['127.0.0.1:8090', true],
+        ['127.0.0.1:8091', false],
+      ],
+    );
   });
 
   it('registry - bad input and broken rules are refused with the field named, and nothing changes', async () => {
@@ -118,14 +143,30 @@ describe('registry', () => {
       [RegistrySubjects.serviceCreate, { name: '1Flight.mod' }, /^name: /],
       [RegistrySubjects.serviceCreate, { name: 'Db.mysql', kind: 'heterogeneous' }, /^protocol: is required for a heterogeneous service/],
       [RegistrySubjects.serviceCreate, { name: 'Flight.mod_flight' }, /already exists/],
-      [RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:70000'] }, /^instances\[0\]\.port: must be a whole number from 1 to 65535/],
-      [RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['300.1.1.1:80'] }, /^instances\[0\]\.ip: must be an IPv4 or IPv6 address/],
+      [
+        RegistrySubjects.scaleOut,
+        { service: 'Flight.mod_flight', instances: ['127.0.0.1:70000'] },
+        /^instances\[0\]\.port: must be a whole number from 1 to 65535/,
+      ],
+      [
+        RegistrySubjects.scaleOut,
+        { service: 'Flight.mod_flight', instances: ['300.1.1.1:80'] },
+        /^instances\[0\]\.ip: must be an IPv4 or IPv6 address/,
+      ],
       [RegistrySubjects.scaleOut, { service: 'Flight.mod_flight', instances: ['127.0.0.1:9000', '127.0.0.1:9000'] }, /listed twice/],
       [RegistrySubjects.instanceAdd, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090'] }, /already an instance/],
-      [RegistrySubjects.instanceRemove, { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090'] }, /is serving; scale it in before removing it/],
+      [
+        RegistrySubjects.instanceRemove,
+        { service: 'Flight.mod_flight', instances: ['127.0.0.1:8090'] },
+        /is serving; scale it in before removing it/,
+      ],
       [RegistrySubjects.serviceDelete, { name: 'Flight.mod_flight' }, /still has 2 instance\(s\)/],
       [RegistrySubjects.scaleOut, { service: 'Nope.missing', instances: ['127.0.0.1:1'] }, /service Nope\.missing does not exist/],
-      [RegistrySubjects.instanceWeight, { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8090, weight: 5 }, /weight: must be a whole number from 100 to 10000/],
+      [
+        RegistrySubjects.instanceWeight,
+        { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8090, weight: 5 },
+        /weight: must be a whole number from 100 to 10000/,
+      ],
     ];
     for (const [subject, body, message] of refusals) {
       await assert.rejects(call(subject, body), (error: Error) => {
@@ -163,23 +204,37 @@ describe('registry', () => {
       await call(RegistrySubjects.serviceShow, { name: 'Flight.mod_flight' });
       await new Promise((resolve) => setTimeout(resolve, 500));
       // A later change also syncs the service; a no-op weight change forces a pass without altering state.
-      await call(RegistrySubjects.instanceWeight, { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8092, weight: 1000 }).catch(() => undefined);
+      await call(RegistrySubjects.instanceWeight, { service: 'Flight.mod_flight', ip: '127.0.0.1', port: 8092, weight: 1000 }).catch(
+        () => undefined,
+      );
       routes = (await zkRead(zk.url, RoutePaths.instances('Flight.mod_flight'))).children;
     }
     assert.ok(routes.includes('127.0.0.1:8092'), `routes after ZooKeeper came back: ${routes.join(', ')}`);
   });
 
   it('registry - a finished release scales its instances out, creating the service if needed', async () => {
-    const released: ReleasedEvent = { planId: 'plan-1', service: 'Shop.mod_cart', port: 9100, packageVersion: '1.0.0', hosts: [{ hostId: 'h1', ip: '127.0.0.11' }, { hostId: 'h2', ip: '127.0.0.12' }] };
+    const released: ReleasedEvent = {
+      planId: 'plan-1',
+      service: 'Shop.mod_cart',
+      port: 9100,
+      packageVersion: '1.0.0',
+      hosts: [
+        { hostId: 'h1', ip: '127.0.0.11' },
+        { hostId: 'h2', ip: '127.0.0.12' },
+      ],
+    };
     await jetstream(nc).publish(DeploySubjects.released, JSON.stringify(released));
     let view: ServiceView | undefined;
     for (let i = 0; i < 50 && (view?.instances.length ?? 0) < 2; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       view = await call<ServiceView>(RegistrySubjects.serviceShow, { name: 'Shop.mod_cart' }).catch(() => undefined);
     }
-    assert.deepEqual(view?.instances.map((i) => [i.ip, i.port, i.enabled]), [
-      ['127.0.0.11', 9100, true],
-      ['127.0.0.12', 9100, true],
-    ]);
+    assert.deepEqual(
+      view?.instances.map((i) => [i.ip, i.port, i.enabled]),
+      [
+        ['127.0.0.11', 9100, true],
+        ['127.0.0.12', 9100, true],
+      ],
+    );
   });
 });
