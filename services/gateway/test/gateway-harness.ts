@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { Component } from '@msec/contracts';
 import { bootstrapHttpService } from '@msec/platform';
-import { freePort, startNats, type InfraServer } from '@msec/testing';
+import { freePort, startNats, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
 import { loadGatewayConfig } from '../src/config/gateway.config.js';
 import { GatewayModule } from '../src/gateway.module.js';
 import { configureGateway } from '../src/http/configure-gateway.js';
@@ -133,4 +133,58 @@ export async function userClient(gw: TestGateway, admin: ApiClient, username: st
   await client.login(username, first);
   await client.call('POST', '/api/v1/auth/password', { currentPassword: first, newPassword: `${username}-password-2` });
   return client;
+}
+
+/** A platform service run as its own process, as `./msec up` runs it, with its data in a temporary folder. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  dataDir: string;
+  /** Everything it printed so far (for failure messages). */
+  output(): string;
+  /** SIGTERM, SIGKILL after 10 s, then removes the data folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts `services/<service>/dist/src/main.js` with MSEC_DATA_DIR set to a fresh folder and the given environment. */
+export async function startServiceProcess(service: string, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}${service}-`));
+  const main = resolve(gatewayDir, '..', service, 'dist', 'src', 'main.js');
+  let output = '';
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, MSEC_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    child,
+    dataDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns something, or fails with the last error after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((t) => setTimeout(t, intervalMs));
+  }
 }

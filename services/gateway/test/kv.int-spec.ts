@@ -1,68 +1,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startRedis, startRedisNodes, type InfraServer, type RedisNodes } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+import {
+  adminClient,
+  buildConsole,
+  eventually as eventuallyWithin,
+  startServiceProcess,
+  startTestGateway,
+  userClient,
+  type ApiClient,
+  type ServiceProcess,
+  type TestGateway,
+} from './gateway-harness.js';
 
-const KV_ADMIN_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../kv-admin/dist/src/main.js');
+/** Cluster operations take a while on a loaded machine: 30 s unless a call says otherwise. */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> =>
+  eventuallyWithin(what, probe, timeoutMs, 200);
+
 const NAME = 'main';
-
-/** kv-admin as `./msec up` runs it: its own process on the gateway's NATS, with its own BullMQ Redis and SQLite. */
-async function startKvAdmin(
-  natsUrl: string,
-  redisUrl: string,
-): Promise<{ child: ChildProcess; output: () => string; stop(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'msec-kv-admin-'));
-  let output = '';
-  const child = spawn(process.execPath, [KV_ADMIN_MAIN], {
-    env: {
-      ...process.env,
-      MSEC_NATS_URL: natsUrl,
-      MSEC_REDIS_URL: redisUrl,
-      MSEC_DATA_DIR: dataDir,
-      MSEC_DB_URL: '',
-      MSEC_KV_SAMPLE_SECONDS: '1',
-      MSEC_KV_JOB_LOCK_MS: '3000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return {
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(last)})`);
-    await new Promise((t) => setTimeout(t, 200));
-  }
-}
 
 /** Polls an operation through REST until it finished; fails with its error when it failed. */
 async function waitOperation(client: ApiClient, id: string): Promise<{ status: string; percent: number }> {
@@ -83,7 +39,7 @@ describe('gateway kv', () => {
   let gw: TestGateway;
   let bull: InfraServer;
   let nodes: RedisNodes;
-  let kvAdmin: Awaited<ReturnType<typeof startKvAdmin>>;
+  let kvAdmin: ServiceProcess;
   let admin: ApiClient;
   let dev: ApiClient;
   let viewer: ApiClient;
@@ -91,7 +47,13 @@ describe('gateway kv', () => {
   before(async () => {
     buildConsole();
     [gw, bull, nodes] = await Promise.all([startTestGateway(), startRedis(), startRedisNodes(6)]);
-    kvAdmin = await startKvAdmin(gw.nats.url, bull.url);
+    kvAdmin = await startServiceProcess('kv-admin', {
+      MSEC_NATS_URL: gw.nats.url,
+      MSEC_REDIS_URL: bull.url,
+      MSEC_DB_URL: '',
+      MSEC_KV_SAMPLE_SECONDS: '1',
+      MSEC_KV_JOB_LOCK_MS: '3000',
+    });
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
     viewer = await userClient(gw, admin, 'vic', 'viewer');

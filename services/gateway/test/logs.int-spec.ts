@@ -1,61 +1,26 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { LogLine, SpanRecord } from '@msec/contracts';
 import { createLogger, createSpanReporter, newSpanId, newTraceId, type MsecLogger, type SpanReporter } from '@msec/sdk';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
-
-const LOG_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../log/dist/src/main.js');
-
-/** The log service as `./msec up` runs it: its own process on the gateway's NATS, SQLite in a temp folder. */
-async function startLogService(natsUrl: string): Promise<{ dataDir: string; stop(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'msec-log-'));
-  const child: ChildProcess = spawn(process.execPath, [LOG_MAIN], {
-    env: { ...process.env, MSEC_NATS_URL: natsUrl, MSEC_DATA_DIR: dataDir, MSEC_LOG_INGEST_FLUSH_MS: '20' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return {
-    dataDir,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Polls until `check` returns something, or fails with the last answer after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((t) => setTimeout(t, 150));
-  }
-}
+import {
+  adminClient,
+  buildConsole,
+  eventually,
+  startServiceProcess,
+  startTestGateway,
+  userClient,
+  type ApiClient,
+  type ServiceProcess,
+  type TestGateway,
+} from './gateway-harness.js';
 
 const messages = (items: LogLine[]): string[] => items.map((l) => l.message);
 
 describe('gateway logs and call graph', () => {
   let gw: TestGateway;
-  let logService: Awaited<ReturnType<typeof startLogService>>;
+  let logService: ServiceProcess;
   let nc: NatsConnection;
   let flight: MsecLogger;
   let user: MsecLogger;
@@ -69,7 +34,7 @@ describe('gateway logs and call graph', () => {
   before(async () => {
     buildConsole();
     gw = await startTestGateway();
-    logService = await startLogService(gw.nats.url);
+    logService = await startServiceProcess('log', { MSEC_NATS_URL: gw.nats.url, MSEC_LOG_INGEST_FLUSH_MS: '20' });
     nc = await connect({ servers: gw.nats.url, maxReconnectAttempts: -1 });
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');

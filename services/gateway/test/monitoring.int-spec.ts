@@ -1,68 +1,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MonitorSubjects } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { MonitorReporter } from '@msec/sdk';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+import {
+  adminClient,
+  buildConsole,
+  eventually,
+  startServiceProcess,
+  startTestGateway,
+  userClient,
+  type ApiClient,
+  type ServiceProcess,
+  type TestGateway,
+} from './gateway-harness.js';
 
-const MONITOR_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../monitor/dist/src/main.js');
 const SERVICE = 'Demo.login';
 const CALLEE = 'Flight.mod_flight';
 
-/** The monitor as `./msec up` runs it: its own process on the gateway's NATS, judging rules only on request. */
-async function startMonitor(natsUrl: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'msec-monitor-'));
-  const child = spawn(process.execPath, [MONITOR_MAIN], {
-    env: {
-      ...process.env,
-      MSEC_NATS_URL: natsUrl,
-      MSEC_DATA_DIR: dataDir,
-      MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
-      MSEC_MONITOR_ALARM_GRACE_MS: '0',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return {
-    child,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Polls until `check` returns something, or fails with the last answer after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > until) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((t) => setTimeout(t, 200));
-  }
-}
-
 describe('gateway monitoring', () => {
   let gw: TestGateway;
-  let monitor: Awaited<ReturnType<typeof startMonitor>>;
+  let monitor: ServiceProcess;
   let nc: NatsConnection;
   let admin: ApiClient;
   let dev: ApiClient;
@@ -74,7 +34,11 @@ describe('gateway monitoring', () => {
   before(async () => {
     buildConsole();
     gw = await startTestGateway();
-    monitor = await startMonitor(gw.nats.url);
+    monitor = await startServiceProcess('monitor', {
+      MSEC_NATS_URL: gw.nats.url,
+      MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
+      MSEC_MONITOR_ALARM_GRACE_MS: '0',
+    });
     nc = await connect({ servers: gw.nats.url });
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
