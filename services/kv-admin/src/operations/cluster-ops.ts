@@ -91,6 +91,19 @@ export class ClusterOps {
     await this.redis.call(replica, 'CLUSTER', 'REPLICATE', masterId);
   }
 
+  /** Waits until every member's CLUSTER NODES lists `replica` as a replica of `masterId` (gossip lags the replica's own view). */
+  async waitReplicaKnown(members: readonly string[], replica: string, masterId: string): Promise<void> {
+    const replicaId = await this.myId(replica);
+    await this.waitFor(`every node to see ${replica} replicating ${masterId}`, async () => {
+      for (const address of members) {
+        const view = await this.reader.nodesView(address);
+        const node = view.find((n) => n.id === replicaId);
+        if (node === undefined || node.role !== 'replica' || node.masterId !== masterId) return false;
+      }
+      return true;
+    });
+  }
+
   /** Waits until every node reports cluster_state:ok and the same slot map. */
   async waitHealthy(addresses: readonly string[]): Promise<void> {
     await this.waitFor('cluster_state:ok on every node with one slot map', async () => {

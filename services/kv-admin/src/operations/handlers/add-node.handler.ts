@@ -58,6 +58,7 @@ export const addReplicaHandler: OperationHandler = async (generic) => {
     return /master_link_status:up/.test(info);
   });
   await run.report(85, 'wait', 'waiting for every node to agree', true);
+  await ops.waitReplicaKnown(members, params.node, state.masterId);
   await ops.waitHealthy(members);
   return members;
 };
