@@ -8,35 +8,60 @@ import type { InfraAddresses } from './component-catalog.js';
 
 /** The demo service as registered. */
 export const FLIGHT_SERVICE = 'Flight.mod_flight';
+/** The module Flight.mod_flight asks to check passwords. */
+export const USER_SERVICE = 'User.mod_user';
 
-/** One flight instance to run. */
+/** One demo instance to run. */
 export interface FlightLaunch {
   name: string;
+  service: string;
   port: number;
   entry: string;
   env: NodeJS.ProcessEnv;
 }
 
-/** Picks ports for the demo's instances: the ones registered last time when there are enough, else free ones. */
-export async function planFlightInstances(nc: NatsConnection, home: MsecHome, infra: InfraAddresses, count: number): Promise<FlightLaunch[]> {
-  const existing = await natsRequest<ServiceView>(nc, RegistrySubjects.serviceShow, { name: FLIGHT_SERVICE }, 10_000).catch(() => undefined);
-  const ports = (existing?.instances ?? []).map((i) => i.port).slice(0, count);
-  while (ports.length < count) {
-    const port = await freePort();
-    if (!ports.includes(port)) ports.push(port);
-  }
-  return ports.map((port, index) => ({
-    name: `flight-${index + 1}`,
-    port,
-    entry: join(REPO_ROOT, 'examples', 'flight', 'dist', 'src', 'main.js'),
-    env: { ...process.env, MSEC_SERVICE: FLIGHT_SERVICE, MSEC_PORT: String(port), MSEC_ZK_CONNECT: infra.zkConnect, MSEC_NATS_URL: infra.natsUrl, MSEC_DATA_DIR: home.data },
-  }));
+/** The demo's modules: how many instances of each, and the built entry each runs. */
+function demoModules(flightCount: number): Array<{ service: string; prefix: string; count: number; entry: string }> {
+  const dist = join(REPO_ROOT, 'examples', 'flight', 'dist', 'src');
+  return [
+    { service: USER_SERVICE, prefix: 'user', count: 1, entry: join(dist, 'user-main.js') },
+    { service: FLIGHT_SERVICE, prefix: 'flight', count: flightCount, entry: join(dist, 'main.js') },
+  ];
 }
 
-/** Registers Flight.mod_flight (once) and scales its instances out so callers route to them. */
+/** Picks ports for the demo's instances: the ones registered last time when there are enough, else free ones. */
+export async function planFlightInstances(nc: NatsConnection, home: MsecHome, infra: InfraAddresses, count: number): Promise<FlightLaunch[]> {
+  const launches: FlightLaunch[] = [];
+  const taken = new Set<number>();
+  for (const module of demoModules(count)) {
+    const existing = await natsRequest<ServiceView>(nc, RegistrySubjects.serviceShow, { name: module.service }, 10_000).catch(() => undefined);
+    const ports = (existing?.instances ?? []).map((i) => i.port).filter((p) => !taken.has(p)).slice(0, module.count);
+    while (ports.length < module.count) {
+      const port = await freePort();
+      if (!ports.includes(port) && !taken.has(port)) ports.push(port);
+    }
+    ports.forEach((port, index) => {
+      taken.add(port);
+      launches.push({
+        name: `${module.prefix}-${index + 1}`,
+        service: module.service,
+        port,
+        entry: module.entry,
+        env: { ...process.env, MSEC_SERVICE: module.service, MSEC_PORT: String(port), MSEC_ZK_CONNECT: infra.zkConnect, MSEC_NATS_URL: infra.natsUrl, MSEC_DATA_DIR: home.data },
+      });
+    });
+  }
+  return launches;
+}
+
+/** Registers the demo's services (once) and scales their instances out so callers route to them. */
 export async function registerFlightDemo(nc: NatsConnection, launches: FlightLaunch[]): Promise<void> {
-  await natsRequest(nc, RegistrySubjects.serviceCreate, { name: FLIGHT_SERVICE, memo: 'flight query demo (examples/flight)' }, 10_000).catch((error: unknown) => {
-    if (!(error instanceof Error && error.message.includes('already exists'))) throw error;
-  });
-  await natsRequest(nc, RegistrySubjects.scaleOut, { service: FLIGHT_SERVICE, instances: launches.map((l) => `127.0.0.1:${l.port}`) }, 10_000);
+  for (const service of [USER_SERVICE, FLIGHT_SERVICE]) {
+    const memo = service === FLIGHT_SERVICE ? 'flight query demo (examples/flight)' : 'password check for the flight demo (examples/flight)';
+    await natsRequest(nc, RegistrySubjects.serviceCreate, { name: service, memo }, 10_000).catch((error: unknown) => {
+      if (!(error instanceof Error && error.message.includes('already exists'))) throw error;
+    });
+    const instances = launches.filter((l) => l.service === service).map((l) => `127.0.0.1:${l.port}`);
+    if (instances.length > 0) await natsRequest(nc, RegistrySubjects.scaleOut, { service, instances }, 10_000);
+  }
 }

@@ -1,67 +1,31 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Component, MonitorSubjects, RegistrySubjects, Subjects, type CallsReply, type CurveReply, type HealthReport } from '@msec/contracts';
+import { Component, MonitorSubjects, type CallsReply, type CurveReply } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
 import { client, closeSharedRuntime, closeTelemetry, monitor } from '@msec/sdk';
-import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, FLIGHT_SERVICE, type FlightClient } from '../src/index.js';
+import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, FLIGHT_SERVICE, USER_SERVICE, type FlightClient } from '../src/index.js';
+import { FlightStack } from './helpers/flight-stack.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const minuteNow = (): number => new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
 const sum = (values: (number | null)[] | undefined): number => (values ?? []).reduce<number>((n, v) => n + (v ?? 0), 0);
 
 describe('flight demo monitoring', () => {
-  let nats: InfraServer;
-  let zk: InfraServer;
-  let nc: NatsConnection;
-  let dir: string;
-  const children: ChildProcess[] = [];
-
-  const node = (script: string, env: NodeJS.ProcessEnv): ChildProcess => {
-    const child = spawn(process.execPath, [join(REPO, script)], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: 'ignore' });
-    children.push(child);
-    return child;
-  };
-
-  const healthy = async (component: Component): Promise<void> => {
-    for (let i = 0; i < 100; i += 1) {
-      const report = await natsRequest<HealthReport>(nc, Subjects.health(component), {}, 1000).catch(() => undefined);
-      if (report?.ready) return;
-      await sleep(200);
-    }
-    throw new Error(`${component} never became healthy`);
-  };
+  let stack: FlightStack;
 
   before(async () => {
-    [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
-    dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}flight-monitoring-`));
-    nc = await connect({ servers: nats.url });
-    const platform = { MSEC_NATS_URL: nats.url, MSEC_ZK_CONNECT: zk.url, MSEC_DATA_DIR: dir };
-    node('services/registry/dist/src/main.js', platform);
-    node('services/monitor/dist/src/main.js', platform);
-    await Promise.all([healthy(Component.registry), healthy(Component.monitor)]);
-    const port = await freePort();
-    node('examples/flight/dist/src/main.js', { ...platform, MSEC_SERVICE: FLIGHT_SERVICE, MSEC_PORT: String(port), MSEC_HOST_ID: 'flight-host-1' });
-    await natsRequest(nc, RegistrySubjects.serviceCreate, { name: FLIGHT_SERVICE }, 10_000);
-    await natsRequest(nc, RegistrySubjects.scaleOut, { service: FLIGHT_SERVICE, instances: [`127.0.0.1:${port}`] }, 10_000);
+    stack = await FlightStack.start([Component.registry, Component.monitor]);
+    await stack.createServices();
+    await stack.deploy(USER_SERVICE, 1);
+    await stack.deploy(FLIGHT_SERVICE, 1, { MSEC_HOST_ID: 'flight-host-1' });
     // This test process is the caller Flight.web, as a business service would be under the agent.
-    Object.assign(process.env, { ...platform, MSEC_SERVICE: 'Flight.web' });
+    Object.assign(process.env, { ...stack.platformEnv, MSEC_SERVICE: 'Flight.web' });
   });
 
   after(async () => {
     closeSharedRuntime();
     await closeTelemetry();
-    for (const child of children) child.kill('SIGKILL');
-    await nc?.close();
-    await Promise.all([nats?.dispose(), zk?.dispose()]);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('monitoring - calls to the flight demo and its login_fail reports show up per minute within one flush interval', async () => {
@@ -84,9 +48,9 @@ describe('flight demo monitoring', () => {
     let hostLoginFail: CurveReply | undefined;
     // The flight process flushes every 5 s (the SDK default): the reports must be there within one interval and a bit.
     while (Date.now() - sentAt < 8_000) {
-      calls = await natsRequest<CallsReply>(nc, MonitorSubjects.calls, { caller: 'Flight.web' }, 3000);
-      loginFail = await natsRequest<CurveReply>(nc, MonitorSubjects.curve, { service: FLIGHT_SERVICE, attr: 'login_fail' }, 3000);
-      hostLoginFail = await natsRequest<CurveReply>(nc, MonitorSubjects.curve, { service: FLIGHT_SERVICE, attr: 'login_fail', host: 'flight-host-1' }, 3000);
+      calls = await natsRequest<CallsReply>(stack.nc, MonitorSubjects.calls, { caller: 'Flight.web' }, 3000);
+      loginFail = await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: FLIGHT_SERVICE, attr: 'login_fail' }, 3000);
+      hostLoginFail = await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: FLIGHT_SERVICE, attr: 'login_fail', host: 'flight-host-1' }, 3000);
       const row = calls.rows.find((r) => r.callee === FLIGHT_SERVICE && r.method === 'queryFlight');
       if ((row?.requests ?? 0) - (row?.failures ?? 0) >= 100 && sum(loginFail.values) >= 25 && sum(hostLoginFail.values) >= 25) break;
       await sleep(250);
@@ -99,7 +63,7 @@ describe('flight demo monitoring', () => {
     assert.equal(sum(hostLoginFail?.values), 25, 'login_fail for the host');
     const minute = minuteNow();
     assert.ok((loginFail?.values[minute] ?? 0) + (loginFail?.values[minute - 1] ?? 0) === 25, 'the reports sit in the current minute');
-    const views = await natsRequest<CurveReply>(nc, MonitorSubjects.curve, { service: 'Flight.web', attr: 'page_views' }, 3000);
+    const views = await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: 'Flight.web', attr: 'page_views' }, 3000);
     assert.equal(sum(views.values), 7);
   });
 });

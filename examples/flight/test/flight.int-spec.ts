@@ -1,65 +1,35 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { RegistrySubjects, Subjects, Component, type HealthReport } from '@msec/contracts';
-import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
 import { client, closeSharedRuntime, onClientCall, sharedRuntime } from '@msec/sdk';
-import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, FLIGHT_SERVICE, type FlightClient } from '../src/index.js';
+import { Component } from '@msec/contracts';
+import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, FLIGHT_SERVICE, USER_SERVICE, type FlightClient } from '../src/index.js';
+import { FlightStack, type ModuleInstance } from './helpers/flight-stack.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const BISON = { name: 'bison', password: '123456', departureCity: 'sz', destinationCity: 'xz' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('flight demo', () => {
-  let nats: InfraServer;
-  let zk: InfraServer;
-  let nc: NatsConnection;
-  let dir: string;
-  let registry: ChildProcess;
-  const flights = new Map<number, ChildProcess>();
+  let stack: FlightStack;
+  const flights = new Map<number, ModuleInstance>();
   const ports: number[] = [];
   const okByPeer = new Map<string, number>();
 
-  const registryCall = <T>(subject: string, body: unknown): Promise<T> => natsRequest<T>(nc, subject, body, 10_000);
-
-  const startFlight = async (port: number): Promise<void> => {
-    const child = spawn(process.execPath, [join(REPO, 'examples', 'flight', 'dist', 'src', 'main.js')], {
-      env: { ...process.env, MSEC_SERVICE: FLIGHT_SERVICE, MSEC_PORT: String(port), MSEC_ZK_CONNECT: zk.url, MSEC_DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    flights.set(port, child);
-    await new Promise<void>((ready, fail) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('serving on') && ready());
-      child.once('exit', (code) => fail(new Error(`flight on ${port} exited with ${code}`)));
-    });
+  const startFlight = async (port?: number): Promise<number> => {
+    const instance = await stack.startModule(FLIGHT_SERVICE, port);
+    flights.set(instance.port, instance);
+    return instance.port;
   };
 
   before(async () => {
-    [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
-    dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}flight-`));
-    registry = spawn(process.execPath, [join(REPO, 'services', 'registry', 'dist', 'src', 'main.js')], {
-      env: { ...process.env, MSEC_NATS_URL: nats.url, MSEC_ZK_CONNECT: zk.url, MSEC_DATA_DIR: dir, NO_COLOR: '1' },
-      stdio: 'ignore',
-    });
-    nc = await connect({ servers: nats.url });
-    for (let i = 0; i < 100; i += 1) {
-      const health = await natsRequest<HealthReport>(nc, Subjects.health(Component.registry), {}, 1000).catch(() => undefined);
-      if (health?.ready) break;
-      await sleep(200);
-    }
-    await registryCall(RegistrySubjects.serviceCreate, { name: FLIGHT_SERVICE, memo: 'flight query demo' });
-    for (let i = 0; i < 3; i += 1) ports.push(await freePort());
-    await Promise.all(ports.map(startFlight));
-    await registryCall(RegistrySubjects.scaleOut, { service: FLIGHT_SERVICE, instances: ports.map((p) => `127.0.0.1:${p}`) });
-    process.env.MSEC_ZK_CONNECT = zk.url;
-    process.env.MSEC_DATA_DIR = dir;
+    stack = await FlightStack.start([Component.registry]);
+    await stack.createServices();
+    // Flight.mod_flight asks User.mod_user to check each password, by name, as the reference's comment says.
+    await stack.deploy(USER_SERVICE, 2);
+    for (let i = 0; i < 3; i += 1) ports.push(await startFlight());
+    await stack.scaleOut(FLIGHT_SERVICE, ports.map((p) => `127.0.0.1:${p}`));
+    // This test process is a plain caller: routes from ZooKeeper, no telemetry.
+    Object.assign(process.env, { MSEC_ZK_CONNECT: stack.zk.url, MSEC_DATA_DIR: stack.dir });
     onClientCall((event) => {
       if (event.ok) okByPeer.set(event.peer, (okByPeer.get(event.peer) ?? 0) + 1);
     });
@@ -67,11 +37,7 @@ describe('flight demo', () => {
 
   after(async () => {
     closeSharedRuntime();
-    for (const child of flights.values()) child.kill('SIGKILL');
-    registry?.kill('SIGTERM');
-    await nc?.close();
-    await Promise.all([nats?.dispose(), zk?.dispose()]);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('flight - queryFlight by service name gives bison the flight and anyone else errcode -1', async () => {
@@ -103,12 +69,12 @@ describe('flight demo', () => {
     for (const port of ports) assert.ok((okByPeer.get(`127.0.0.1:${port}`) ?? 0) >= 5, `instance ${port} got ${okByPeer.get(`127.0.0.1:${port}`)} of 90 calls`);
 
     const gone = `127.0.0.1:${ports[2]}`;
-    await registryCall(RegistrySubjects.scaleIn, { service: FLIGHT_SERVICE, instances: [gone] });
+    await stack.scaleIn(FLIGHT_SERVICE, [gone]);
     await sleep(1000);
     okByPeer.clear();
     for (let i = 0; i < 60; i += 1) await flight.queryFlight(BISON);
     assert.equal(okByPeer.get(gone) ?? 0, 0, 'the scaled-in instance still got calls after 1 s');
-    await registryCall(RegistrySubjects.scaleOut, { service: FLIGHT_SERVICE, instances: [gone] });
+    await stack.scaleOut(FLIGHT_SERVICE, [gone]);
   });
 
   it('flight - SIGKILL of one instance under load: under 1 % failures, none for an idempotent method, traffic returns after restart', async () => {
@@ -132,7 +98,7 @@ describe('flight demo', () => {
     const end = Date.now() + 6_500;
     const workers = [...Array(8)].flatMap(() => [loop('plain', plain, end), loop('retrying', retrying, end)]);
     await sleep(1_000);
-    flights.get(victim)!.kill('SIGKILL');
+    flights.get(victim)!.child.kill('SIGKILL');
     killedAt = Date.now();
     await Promise.all(workers);
     const plainTotal = results.plain.ok + results.plain.failed;
@@ -156,14 +122,13 @@ describe('flight demo', () => {
 
   it('flight - with ZooKeeper stopped calls keep succeeding, and routes re-sync after it returns', async () => {
     const flight = await client<FlightClient>(FLIGHT_SERVICE, FLIGHT_IDL_SERVICE, { idempotent: ['queryFlight'] });
-    await zk.stop();
+    await stack.zk.stop();
     let failed = 0;
     for (let i = 0; i < 200; i += 1) await flight.queryFlight(BISON).catch(() => (failed += 1));
     assert.equal(failed, 0, 'calls failed while ZooKeeper was down');
-    await zk.start();
-    const extra = await freePort();
-    await startFlight(extra);
-    await registryCall(RegistrySubjects.scaleOut, { service: FLIGHT_SERVICE, instances: [`127.0.0.1:${extra}`] }).catch(() => undefined);
+    await stack.zk.start();
+    const extra = await startFlight();
+    await stack.scaleOut(FLIGHT_SERVICE, [`127.0.0.1:${extra}`]).catch(() => undefined);
     okByPeer.clear();
     const by = Date.now() + 30_000;
     while ((okByPeer.get(`127.0.0.1:${extra}`) ?? 0) === 0 && Date.now() < by) {

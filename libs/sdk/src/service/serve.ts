@@ -14,7 +14,12 @@ import { requestContext, type ServiceDefinition } from './define-service.js';
  */
 function colourByRules(call: CallContext, request: unknown, logger: MsecLogger | undefined): CallContext {
   if (call.coloring === 1 || !logger || typeof request !== 'object' || request === null) return call;
-  return logger.matchesColourRule({ ...(request as Record<string, unknown>) }) ? { ...call, coloring: 1 } : call;
+  return logger.matchesColourRule({ ...(request as Record<string, unknown>) }) ? colouredView(call) : call;
+}
+
+/** The same call with the colour flag set. A spread copy would drop the context's methods (remainingMs), which nested calls need. */
+function colouredView(call: CallContext): CallContext {
+  return Object.create(call, { coloring: { value: 1, enumerable: true } }) as CallContext;
 }
 
 /** Overrides of what the environment says (tests, or a process serving without an agent). */
