@@ -37,6 +37,8 @@ export async function launchBrowser(options: { baseURL?: string } = {}): Promise
     viewport: { width: 1280, height: 800 },
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
   });
+  // Two integration files run at once on a 2-core machine: a page can take far longer than playwright's 30 s default to settle.
+  context.setDefaultTimeout(90_000);
   return {
     context,
     async newPage(viewport) {

@@ -265,8 +265,11 @@ describe('gateway logs and call graph', () => {
       await form.getByLabel('Text contains').fill('fare engine');
       await form.getByRole('button', { name: 'Search' }).click();
       const results = page.getByTestId('log-results');
+      // The page opens on the newest lines, which include this one: wait for the filtered page to replace them.
+      const rows = results.locator('tbody tr.log-row');
+      await eventually('the filtered search result', async () => ((await rows.count()) === 1 ? true : undefined), 15_000).catch(() => undefined);
+      assert.equal(await rows.count(), 1);
       await results.getByText('upstream timeout talking to the fare engine').waitFor();
-      assert.equal(await results.locator('tbody tr.log-row').count(), 1);
       await results.getByText('upstream timeout talking to the fare engine').click();
       await results.getByText('RPC_TIMEOUT').waitFor();
 

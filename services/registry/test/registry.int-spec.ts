@@ -32,7 +32,13 @@ interface Change {
 function zkRead(connect: string, path: string): Promise<{ children: string[]; data: Record<string, unknown>[] }> {
   return new Promise((resolve, reject) => {
     const client = zookeeper.createClient(connect);
+    // A client left connecting would keep this test process alive after the servers are gone.
+    const giveUp = setTimeout(() => {
+      client.close();
+      reject(new Error(`no ZooKeeper session at ${connect} within 10 s`));
+    }, 10_000);
     client.once('connected', () => {
+      clearTimeout(giveUp);
       client.getChildren(path, (error, children) => {
         if (error) {
           client.close();

@@ -15,8 +15,10 @@ const FULL_SYNC_INTERVAL_MS = 30_000;
 @Injectable()
 export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RouteSync');
-  private writer: ZkRouteWriter | undefined;
+  /** One session at a time: concurrent syncs share the opening, so no second session is left behind unclosed. */
+  private writer: Promise<ZkRouteWriter> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -31,8 +33,9 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
-    await this.writer?.close();
+    this.dropWriter();
   }
 
   /** Reconciles every known service; logs instead of throwing so the timer keeps going. */
@@ -53,8 +56,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
       await withTimeout(this.write(name), `route sync of ${name}`, 4_000);
     } catch (error) {
       // A failed session (e.g. expired during an outage) is dropped so the next pass opens a fresh one.
-      this.writer?.close();
-      this.writer = undefined;
+      this.dropWriter();
       throw error;
     }
   }
@@ -83,8 +85,28 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     return new Set(await this.zk.children(RoutePaths.live(name)));
   }
 
-  private async openWriter(): Promise<ZkRouteWriter> {
-    this.writer ??= await ZkRouteWriter.open(this.zkConnect, { timeoutMs: 2_000 });
-    return this.writer;
+  private openWriter(): Promise<ZkRouteWriter> {
+    if (this.stopped) return Promise.reject(new Error('the registry is stopping'));
+    if (this.writer) return this.writer;
+    const opening: Promise<ZkRouteWriter> = ZkRouteWriter.open(this.zkConnect, { timeoutMs: 2_000 }).then((writer) => {
+      // Opened after shutdown or after the attempt was dropped: close it rather than leave a session reconnecting.
+      if (this.stopped || this.writer !== opening) {
+        writer.close();
+        throw new Error('the route writer was dropped while it opened');
+      }
+      return writer;
+    });
+    this.writer = opening;
+    return opening;
+  }
+
+  /** Closes the current session, now or once it has opened. */
+  private dropWriter(): void {
+    const writer = this.writer;
+    this.writer = undefined;
+    writer?.then(
+      (w) => w.close(),
+      () => undefined,
+    );
   }
 }
