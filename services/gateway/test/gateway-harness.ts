@@ -174,7 +174,7 @@ export async function startServiceProcess(service: string, env: NodeJS.ProcessEn
 }
 
 /** Polls until `check` returns something, or fails with the last error after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 150): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -11,7 +11,7 @@ import { Component, Subjects, type HealthReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startRedis, type InfraServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+import { adminClient, buildConsole, eventually, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
@@ -38,20 +38,6 @@ function cliMq(baseUrl: string, token: string, argv: string[]): Promise<{ code: 
   return new Promise((r) => child.once('exit', (code) => r({ code, out })));
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 describe('gateway messages', () => {
   let gw: TestGateway;
