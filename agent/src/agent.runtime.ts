@@ -9,6 +9,8 @@ import { CommandListener } from './commands/command-listener.js';
 import { CommandVerifier } from './commands/command-verifier.js';
 import { KeyRing } from './commands/key-ring.js';
 import { NonceJournal } from './commands/nonce-journal.js';
+import { ObjectStorePackageSource } from './commands/package-fetcher.js';
+import { findRuntimeModules } from './supervisor/runtime-modules.js';
 import { NatsEventSink } from './events/event-sink.js';
 import { HostMetricsSampler } from './heartbeat/host-metrics.js';
 import { InstanceSupervisor } from './supervisor/instance-supervisor.js';
@@ -41,9 +43,12 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       hostIp: config.hostIp,
       natsUrl: config.natsUrl,
       zkConnect: config.zkConnect,
+      hostId: config.hostId,
     });
     this.events = new NatsEventSink(nc);
-    const executor = new CommandExecutor(config.stateDir, this.supervisor, keys);
+    const runtimeModules = config.runtimeModules || findRuntimeModules(import.meta.url);
+    if (!runtimeModules) this.logger.warn('no node_modules with @msec/sdk found: packages must bring their own node_modules');
+    const executor = new CommandExecutor(config.stateDir, this.supervisor, keys, new ObjectStorePackageSource(nc), runtimeModules);
     this.listener = new CommandListener(
       config.hostId,
       config.stateDir,

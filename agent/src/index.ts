@@ -13,3 +13,7 @@ export { NonceJournal } from './commands/nonce-journal.js';
 export { InstanceSupervisor } from './supervisor/instance-supervisor.js';
 export type { InstanceSpec, SupervisorOptions } from './supervisor/instance-supervisor.js';
 export { RotatingLog } from './supervisor/rotating-log.js';
+/** Where install-package fetches tarballs, and the runtime packages are linked to. */
+export { ObjectStorePackageSource } from './commands/package-fetcher.js';
+export type { PackageSource, FetchedPackage } from './commands/package-fetcher.js';
+export { findRuntimeModules } from './supervisor/runtime-modules.js';

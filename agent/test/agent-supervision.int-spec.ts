@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Objm, type ObjectStore } from '@nats-io/obj';
 import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, startNats, type InfraServer } from '@msec/testing';
 import { AgentProcess, consoleKey, envelope, nextHeartbeat, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
 
@@ -36,6 +37,13 @@ describe('agent supervision', () => {
   const hostId = 'sup-host-1';
   const hostIp = '127.0.0.1';
 
+  let bucket: ObjectStore;
+  /** Puts a tarball into the Object Store the way the deploy service does; returns the install-package args. */
+  const stored = async (name: string, version: string, bytes: Buffer, sha256: string) => {
+    const object = `${name}/${version}.tar.gz`;
+    await bucket.putBlob({ name: object }, bytes);
+    return { name, version, bucket: 'msec_packages', object, sha256, size: bytes.length };
+  };
   const run = async (type: string, args: Record<string, string | number | Record<string, string>>) => {
     const reply = await send(nc, hostId, signed(key, envelope(hostId, type, args)), 20_000);
     return reply;
@@ -44,6 +52,7 @@ describe('agent supervision', () => {
   before(async () => {
     nats = await startNats();
     nc = await connect({ servers: nats.url });
+    bucket = await new Objm(nc).create('msec_packages');
     dir = mkdtempSync(join(tmpdir(), 'msec-agent-sup-'));
     key = consoleKey();
     agent = new AgentProcess(hostId, hostIp, join(dir, 'agent'), AgentProcess.writeKey(join(dir, 'console.pub'), key.publicPem), nats.url);
@@ -57,22 +66,9 @@ describe('agent supervision', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('agent - installs a package (sha256 checked), starts it, restarts it after a crash and stops it gracefully', async () => {
+  it('agent - installs a package from the Object Store (sha256 checked), starts it, restarts it after a crash and stops it gracefully', async () => {
     const pkg = buildPackage('echo-svc', '1.0.0', GOOD_SERVER);
-    const bad = await run('install-package', {
-      name: 'echo-svc',
-      version: '1.0.0',
-      sha256: '0'.repeat(64),
-      contentBase64: pkg.bytes.toString('base64'),
-    });
-    assert.equal(bad.ok, false);
-    if (!bad.ok) assert.equal(bad.code, 'AGENT_BAD_ARGS');
-    const installed = await run('install-package', {
-      name: 'echo-svc',
-      version: '1.0.0',
-      sha256: pkg.sha256,
-      contentBase64: pkg.bytes.toString('base64'),
-    });
+    const installed = await run('install-package', await stored('echo-svc', '1.0.0', pkg.bytes, pkg.sha256));
     assert.equal(installed.ok, true, JSON.stringify(installed));
     const config = await run('put-file', {
       path: 'echo-svc/config.json',
@@ -122,17 +118,7 @@ describe('agent supervision', () => {
 
   it('agent - a package that cannot start fails start-instance with the reason', async () => {
     const pkg = buildPackage('broken-svc', '1.0.0', BROKEN_SERVER);
-    assert.equal(
-      (
-        await run('install-package', {
-          name: 'broken-svc',
-          version: '1.0.0',
-          sha256: pkg.sha256,
-          contentBase64: pkg.bytes.toString('base64'),
-        })
-      ).ok,
-      true,
-    );
+    assert.equal((await run('install-package', await stored('broken-svc', '1.0.0', pkg.bytes, pkg.sha256))).ok, true);
     const port = await freePort();
     const started = await run('start-instance', {
       name: 'broken-1',
@@ -144,6 +130,37 @@ describe('agent supervision', () => {
     });
     assert.equal(started.ok, false);
     if (!started.ok) assert.match(started.reason, /did not accept connections/);
+  });
+
+  it('agent - refuses a tampered package object with the reason, audits the refusal and installs nothing', async () => {
+    const pkg = buildPackage('tamper-svc', '1.0.0', GOOD_SERVER);
+    const args = await stored('tamper-svc', '1.0.0', pkg.bytes, pkg.sha256);
+    // someone with write access to the bucket swaps the object after the console signed its checksum
+    const evil = buildPackage('tamper-svc', '1.0.0', `${GOOD_SERVER}\nconsole.log('injected');\n`);
+    await bucket.putBlob({ name: args.object }, evil.bytes);
+    const reply = await run('install-package', args);
+    assert.equal(reply.ok, false);
+    if (!reply.ok) {
+      assert.equal(reply.code, 'AGENT_PACKAGE_CHECKSUM_MISMATCH');
+      assert.match(
+        reply.reason,
+        new RegExp(
+          `the signed command says ${pkg.bytes.length} bytes, sha256 ${pkg.sha256}: the stored object was changed, nothing installed`,
+        ),
+      );
+    }
+    assert.equal(existsSync(join(agent.stateDir, 'packages', 'tamper-svc')), false, 'nothing was unpacked');
+    const audit = readFileSync(join(agent.stateDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; outcome: string; code: string });
+    assert.deepEqual(
+      audit.filter((a) => a.type === 'install-package' && a.code === 'AGENT_PACKAGE_CHECKSUM_MISMATCH').map((a) => a.outcome),
+      ['refused'],
+    );
+    const missing = await run('install-package', { ...args, object: 'tamper-svc/none.tar.gz' });
+    assert.equal(missing.ok, false);
+    if (!missing.ok) assert.equal(missing.code, 'AGENT_PACKAGE_NOT_FOUND');
   });
 
   it('agent - refuses paths outside its folder', async () => {

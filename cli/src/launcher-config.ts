@@ -18,7 +18,7 @@ export const launcherConfigSchema = {
   home: { type: ConfigType.string, env: 'MSEC_HOME', default: '.msec', description: 'folder for data, logs, pids and infra state' },
   binPath: { type: ConfigType.string, env: 'MSEC_BIN_PATH', default: '', description: 'colon-separated folders to find nats-server, redis-server, java in; empty: PATH and /usr/sbin' },
   autoInstall: { type: ConfigType.boolean, env: 'MSEC_AUTO_INSTALL', default: true, description: 'install missing Debian servers with apt-get when running as root' },
-  flightInstances: { type: ConfigType.integer, env: 'MSEC_FLIGHT_INSTANCES', default: 3, min: 0, max: 16, description: 'instances of the flight demo to run' },
+  flightInstances: { type: ConfigType.integer, env: 'MSEC_FLIGHT_INSTANCES', default: 1, min: 0, max: 16, description: '0 leaves the flight demo out; otherwise it is released to the local agent, one instance per module (a release runs one instance of a service per host)' },
 } as const;
 
 /** The launcher's validated, frozen configuration. */

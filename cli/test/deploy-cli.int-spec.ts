@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,21 +137,49 @@ describe('cli deploy', () => {
     assert.equal(progressBar(3, 3, 4), '[####] 100%');
   });
 
-  it('cli deploy - package, config and IDL versions, a release followed to 100 %, the list and a key rotation', async () => {
+  it('cli deploy - a 1.5 MiB package built from a folder and streamed up, config and IDL versions, a release followed to 100 %, the list and a key rotation', async () => {
     const pkgDir = join(root, 'pkg');
-    mkdirSync(pkgDir);
-    writeFileSync(join(pkgDir, 'manifest.json'), JSON.stringify({ name: 'cli-svc', version: '1.0.0', entry: 'server.mjs' }));
+    mkdirSync(join(pkgDir, 'node_modules'), { recursive: true });
     writeFileSync(
       join(pkgDir, 'server.mjs'),
       "import { createServer } from 'node:http'; createServer((q, s) => s.end('ok')).listen(Number(process.env.MSEC_PORT), process.env.MSEC_HOST);",
     );
-    execFileSync('tar', ['-czf', join(root, 'cli-svc.tgz'), '-C', pkgDir, '.']);
+    writeFileSync(join(pkgDir, 'assets.bin'), randomBytes(1536 * 1024));
+    writeFileSync(join(pkgDir, 'node_modules', 'left-out.js'), 'the host provides node_modules');
+    const build = io(env);
+    assert.equal(
+      await packageCommand(
+        config,
+        argv(
+          'package',
+          'build',
+          pkgDir,
+          '--name',
+          'cli-svc',
+          '--version',
+          '1.0.0',
+          '--entry',
+          'server.mjs',
+          '--out',
+          join(root, 'cli-svc.tgz'),
+        ),
+        build,
+      ),
+      0,
+    );
+    assert.match(build.lines.join('\n'), /Built .*cli-svc\.tgz: cli-svc@1\.0\.0, entry server\.mjs, 2 files/);
+    const listing = execFileSync('tar', ['-tzf', join(root, 'cli-svc.tgz')])
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+    assert.deepEqual(listing.sort(), ['assets.bin', 'manifest.json', 'server.mjs']);
     const up = io(env);
     assert.equal(
       await packageCommand(config, argv('package', 'upload', join(root, 'cli-svc.tgz'), '--name', 'cli-svc', '--version', '1.0.0'), up),
       0,
     );
-    assert.match(up.lines.join('\n'), /Uploaded cli-svc@1\.0\.0/);
+    assert.match(up.lines.join('\n'), /Uploaded cli-svc@1\.0\.0 \((\d+) bytes/);
+    assert.ok(Number(/\((\d+) bytes/.exec(up.lines.join('\n'))![1]) > 1024 * 1024);
 
     writeFileSync(join(root, 'app.conf'), 'threads=4\n');
     assert.equal(await configCommand(config, argv('config', 'add', 'Demo.cli', join(root, 'app.conf'), '--tag', 'c1'), io(env)), 0);

@@ -57,7 +57,8 @@ describe('launcher', () => {
 
     const status = await msec(['status'], env);
     assert.equal(status.code, 0, `status reported a problem:\n${status.stdout}`);
-    for (const name of ['nats', 'zookeeper', 'redis', 'registry', 'deploy', 'monitor', 'log', 'kv-admin', 'agent', 'gateway']) {
+    // user and flight: the demo's modules, released to the local agent
+    for (const name of ['nats', 'zookeeper', 'redis', 'registry', 'deploy', 'monitor', 'log', 'kv-admin', 'agent', 'gateway', 'user', 'flight']) {
       assert.match(status.stdout, new RegExp(`^${name}\\s+\\d+\\s+.*healthy`, 'm'), `${name} is not healthy:\n${status.stdout}`);
     }
 

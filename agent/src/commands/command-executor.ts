@@ -1,17 +1,21 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentCommandType, type CanonicalValue, type SignedCommand } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode, badArgs } from '../agent.errors.js';
 import type { InstanceSupervisor } from '../supervisor/instance-supervisor.js';
 import type { KeyRing } from './key-ring.js';
+import type { PackageSource } from './package-fetcher.js';
 
 type Args = { [key: string]: CanonicalValue };
 type Result = { [key: string]: CanonicalValue };
 
 const OUTPUT_LIMIT = 64 * 1024;
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+const BUCKET = /^[A-Za-z0-9_-]{1,64}$/;
+/** Largest package an install-package command may name (the deploy service's limit is lower by default). */
+const MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
 
 function str(args: Args, field: string, pattern?: RegExp): string {
   const value = args[field];
@@ -36,7 +40,11 @@ function inside(root: string, path: string, field: string): string {
   return full;
 }
 
-/** Runs verified commands. Files live under `<stateDir>/files`, packages under `<stateDir>/packages/<name>/<version>`. */
+/**
+ * Runs verified commands. Files live under `<stateDir>/files`, packages under `<stateDir>/packages/<name>/<version>`;
+ * a package without its own `node_modules` gets a link to `runtimeModules` (the host's MSEC runtime, which
+ * holds `@msec/sdk`), so packages carry business code only.
+ */
 export class CommandExecutor {
   private readonly filesDir: string;
   private readonly packagesDir: string;
@@ -45,6 +53,8 @@ export class CommandExecutor {
     private readonly stateDir: string,
     private readonly supervisor: InstanceSupervisor,
     private readonly keys: KeyRing,
+    private readonly packages: PackageSource,
+    private readonly runtimeModules: string | null,
   ) {
     this.filesDir = join(stateDir, 'files');
     this.packagesDir = join(stateDir, 'packages');
@@ -104,20 +114,54 @@ export class CommandExecutor {
     const name = str(args, 'name', NAME);
     const version = str(args, 'version', /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/);
     const sha256 = str(args, 'sha256', /^[0-9a-f]{64}$/);
-    const bytes = Buffer.from(str(args, 'contentBase64'), 'base64');
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== sha256) throw badArgs('contentBase64', `sha256 is ${actual}, expected ${sha256}; re-upload the package`);
+    const bucket = str(args, 'bucket', BUCKET);
+    const object = str(args, 'object');
+    const size = int(args, 'size', 1, MAX_PACKAGE_BYTES);
     const dir = join(this.packagesDir, name, version);
     const marker = join(dir, '.sha256');
-    if (existsSync(marker) && readFileSync(marker, 'utf8') === sha256) return { name, version, dir, reused: true };
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    await run('tar', ['-xzf', '-', '-C', dir, '--no-same-owner'], bytes, 30_000);
-    const manifest = readManifest(dir);
-    if (manifest.name !== name || manifest.version !== version)
-      throw badArgs('name', `manifest says ${manifest.name}@${manifest.version}, command says ${name}@${version}`);
-    writeFileSync(marker, sha256);
-    return { name, version, dir, reused: false };
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === sha256) {
+      this.linkRuntime(dir);
+      return { name, version, dir, reused: true };
+    }
+    const incoming = join(this.packagesDir, '.incoming');
+    mkdirSync(incoming, { recursive: true });
+    const id = randomUUID();
+    const file = join(incoming, `${id}.tar.gz`);
+    const staging = join(incoming, id);
+    try {
+      const fetched = await this.packages.fetch(bucket, object, file, size);
+      const ref = { bucket, object };
+      if (!fetched)
+        throw new AgentCommandError(AgentErrorCode.packageNotFound, `${bucket}/${object} is not in the Object Store; upload it again`, ref);
+      if (fetched.size !== size || fetched.sha256 !== sha256)
+        throw new AgentCommandError(
+          AgentErrorCode.packageChecksum,
+          `${bucket}/${object} is ${fetched.size > size ? `over ${size}` : fetched.size} bytes with sha256 ${fetched.sha256}; ` +
+            `the signed command says ${size} bytes, sha256 ${sha256}: the stored object was changed, nothing installed`,
+          { ...ref, expected: sha256, actual: fetched.sha256 },
+        );
+      mkdirSync(staging, { recursive: true });
+      await run('tar', ['-xzf', file, '-C', staging, '--no-same-owner'], null, 120_000, undefined, true);
+      const manifest = readManifest(staging);
+      if (manifest.name !== name || manifest.version !== version)
+        throw badArgs('name', `manifest says ${manifest.name}@${manifest.version}, command says ${name}@${version}`);
+      writeFileSync(join(staging, '.sha256'), sha256);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(join(dir, '..'), { recursive: true });
+      renameSync(staging, dir);
+      this.linkRuntime(dir);
+      return { name, version, dir, bytes: fetched.size, reused: false };
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Lets the package's `import '@msec/sdk'` resolve: node looks in `<dir>/node_modules`, which links to the host's runtime. */
+  private linkRuntime(dir: string): void {
+    const link = join(dir, 'node_modules');
+    if (!this.runtimeModules || existsSync(link)) return;
+    symlinkSync(this.runtimeModules, link, 'dir');
   }
 
   private async startInstance(args: Args): Promise<Result> {
@@ -176,10 +220,10 @@ interface Manifest {
 
 function readManifest(dir: string): Manifest {
   const file = join(dir, 'manifest.json');
-  if (!existsSync(file)) throw badArgs('contentBase64', 'the package has no manifest.json at its root');
+  if (!existsSync(file)) throw badArgs('object', 'the package has no manifest.json at its root');
   const m = JSON.parse(readFileSync(file, 'utf8')) as Partial<Manifest>;
   if (typeof m.name !== 'string' || typeof m.version !== 'string' || typeof m.entry !== 'string')
-    throw badArgs('contentBase64', 'manifest.json needs string name, version and entry');
+    throw badArgs('object', 'manifest.json needs string name, version and entry');
   inside(dir, m.entry, 'manifest.entry');
   return m as Manifest;
 }
@@ -190,6 +234,7 @@ function run(
   input: Buffer | null,
   timeoutMs: number,
   cwd?: string,
+  failOnExit = input !== null,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = execFile(
@@ -201,7 +246,7 @@ function run(
           reject(new AgentCommandError(AgentErrorCode.commandFailed, `${file} failed: ${error.message}`));
           return;
         }
-        if (input !== null && error) {
+        if (failOnExit && error) {
           reject(new AgentCommandError(AgentErrorCode.commandFailed, `${file} exited ${String(error.code)}: ${stderr.slice(0, 500)}`));
           return;
         }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { AuditOutcome, DeploySubjects, argsDigest, type AgentAuditEvent, type CommandReply, type SignedCommand } from '@msec/contracts';
-import { AgentCommandError, AgentErrorCode } from '../agent.errors.js';
+import { AgentCommandError, AgentErrorCode, REFUSED_WHILE_EXECUTING } from '../agent.errors.js';
 import type { EventSink } from '../events/event-sink.js';
 import type { CommandExecutor } from './command-executor.js';
 import type { CommandVerifier } from './command-verifier.js';
@@ -60,7 +60,8 @@ export class CommandListener {
       return reply;
     } catch (error) {
       const reply = this.failure(error, command);
-      this.audit(command, receivedAt, AuditOutcome.failed, reply);
+      const refused = error instanceof AgentCommandError && REFUSED_WHILE_EXECUTING.has(error.code);
+      this.audit(command, receivedAt, refused ? AuditOutcome.refused : AuditOutcome.failed, reply);
       return reply;
     }
   }

@@ -35,6 +35,12 @@ export const agentConfigSchema = {
     default: '127.0.0.1:2181',
     description: 'ZooKeeper handed to business instances',
   },
+  runtimeModules: {
+    type: ConfigType.string,
+    env: 'MSEC_AGENT_RUNTIME_MODULES',
+    default: '',
+    description: 'node_modules holding @msec/sdk that packages without their own node_modules are linked to; empty: the agent’s own',
+  },
   heartbeatMs: {
     type: ConfigType.integer,
     env: 'MSEC_AGENT_HEARTBEAT_MS',

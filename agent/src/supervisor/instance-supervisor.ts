@@ -25,6 +25,8 @@ export interface SupervisorOptions {
   hostIp: string;
   natsUrl: string;
   zkConnect: string;
+  /** This host's id, handed to instances as MSEC_HOST_ID (their monitor and log host). */
+  hostId?: string;
   /** First restart delay; doubles per consecutive crash up to maxBackoffMs. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -156,6 +158,8 @@ export class InstanceSupervisor {
         MSEC_CONFIG_FILE: spec.configFile ?? '',
         MSEC_NATS_URL: this.options.natsUrl,
         MSEC_ZK_CONNECT: this.options.zkConnect,
+        MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
+        ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),
       },
     });
     instance.child = child;

@@ -1,3 +1,5 @@
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { MsecError } from '@msec/contracts';
 import { apiUnreachable, badReply } from './api.errors.js';
 
@@ -34,9 +36,25 @@ export class RestClient {
 
   /** One call; resolves to the parsed JSON body (undefined for 204) or rejects with an MsecError. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send<T>(method, path, body === undefined ? undefined : { data: JSON.stringify(body), contentType: 'application/json' });
+  }
+
+  /** POSTs a file as application/octet-stream, streamed from disk (packages can be tens of MiB). */
+  async upload<T>(path: string, file: string, timeoutMs = 10 * 60_000): Promise<T> {
+    const stream = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    return this.send<T>('POST', path, { data: stream, contentType: 'application/octet-stream', length: statSync(file).size }, timeoutMs);
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    body: { data: string | ReadableStream<Uint8Array>; contentType: string; length?: number } | undefined,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     const url = new URL(path, this.baseUrl).toString();
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = body.contentType;
+    if (body?.length !== undefined) headers['content-length'] = String(body.length);
     if (this.auth && 'token' in this.auth) headers.authorization = `Bearer ${this.auth.token}`;
     if (this.auth && 'cookies' in this.auth) {
       if (this.auth.cookies.size > 0) headers.cookie = [...this.auth.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -47,10 +65,12 @@ export class RestClient {
       res = await fetch(url, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        body: body?.data,
+        signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
-      });
+        // a stream body must be declared half-duplex
+        ...(typeof body?.data === 'object' ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (error) {
       throw apiUnreachable(this.baseUrl, error);
     }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { HostView, ReleasePlanView } from '@msec/contracts';
+import { packServiceFolder, type PackageManifest } from '@msec/testing';
 import { badArgs } from '../api/api.errors.js';
 import { authenticatedClient } from '../api/api-target.js';
 import { processIo, type CliIo } from '../api/cli-io.js';
@@ -14,8 +14,11 @@ import { apiTarget } from './login.js';
 /** Usage of the deploy commands: hosts, package, config, idl, release, keys. */
 export const DEPLOY_USAGE = `usage:
   ./msec hosts                                   hosts with up/down, CPU, memory, disk, load, last heartbeat
+  ./msec package build DIR --name N --version V --entry FILE [--out FILE.tar.gz]
+                                                 make a release package from a built service folder
+                                                 (everything but node_modules and tests, plus manifest.json)
   ./msec package upload FILE [--name N --version V]
-                                                 upload a tar.gz with manifest.json (at most 700 KiB)
+                                                 upload a tar.gz with manifest.json, streamed (64 MiB by default)
   ./msec package list [--name N]
   ./msec config add SERVICE FILE --tag T [--memo M]
   ./msec config list SERVICE
@@ -39,8 +42,8 @@ export const DEPLOY_USAGE = `usage:
 /** Flags of these commands that take no value (the dispatcher's parseArgs must know them). */
 export const DEPLOY_BOOLEAN_FLAGS = ['json', 'no-canary', 'pause', 'no-wait'] as const;
 
-/** The deploy service's package limit while packages travel in one NATS message. */
-export const MAX_PACKAGE_BYTES = 700 * 1024;
+const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+const VERSION_TAG = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
 const FINISHED = ['succeeded', 'rolled-back', 'failed', 'paused'];
 const POLL_MS = 500;
 
@@ -177,9 +180,34 @@ export const hostsCommand: Command = async (config, args, io = processIo()) => {
   return 0;
 };
 
-/** `msec package upload|list`. */
+/** `msec package build`: a release package from a built folder, made locally (no gateway needed). */
+async function packageBuild(args: ParsedArgs, io: CliIo): Promise<number> {
+  const [dir] = needs(args, 1, 'DIR', 'package');
+  if (!existsSync(dir!) || !statSync(dir!).isDirectory()) throw badArgs('DIR', `${dir} is not a folder`, DEPLOY_USAGE);
+  const manifest: PackageManifest = { name: '', version: '', entry: '' };
+  for (const field of ['name', 'version', 'entry'] as const) {
+    const value = flag(args, field);
+    if (!value) throw badArgs(field, `is required: ./msec package build DIR --name N --version V --entry dist/src/main.js`, DEPLOY_USAGE);
+    manifest[field] = value;
+  }
+  if (!PACKAGE_NAME.test(manifest.name)) throw badArgs('name', 'must be letters, digits, "_", ".", "-", starting with a letter');
+  if (!VERSION_TAG.test(manifest.version)) throw badArgs('version', 'must be 1-64 of letters, digits, "_", ".", "+", "-", e.g. 1.2.0');
+  if (!existsSync(join(dir!, manifest.entry))) throw badArgs('entry', `${manifest.entry} is not a file in ${dir}; build the service first`);
+  const out = flag(args, 'out') ?? `${manifest.name}-${manifest.version}.tar.gz`;
+  const built = await packServiceFolder(dir!, manifest, out);
+  io.out(
+    isJson(args)
+      ? JSON.stringify({ file: built.file, sha256: built.sha256, size: built.size, manifest, files: built.files.length }, null, 2)
+      : `Built ${built.file}: ${manifest.name}@${manifest.version}, entry ${manifest.entry}, ${built.files.length} files, ${built.size} bytes, sha256 ${built.sha256}.\n` +
+          `Upload it with ./msec package upload ${out}`,
+  );
+  return 0;
+}
+
+/** `msec package build|upload|list`. */
 export const packageCommand: Command = async (config, args, io = processIo()) => {
   const sub = args.positionals[0];
+  if (sub === 'build') return packageBuild(args, io);
   const client = start(config, args, io);
   if (sub === 'list') {
     const name = flag(args, 'name');
@@ -207,26 +235,22 @@ export const packageCommand: Command = async (config, args, io = processIo()) =>
   }
   if (sub === 'upload') {
     const [file] = needs(args, 1, 'FILE', 'package');
-    const size = existsSync(file!) ? statSync(file!).size : 0;
-    if (size > MAX_PACKAGE_BYTES)
-      throw badArgs('FILE', `${file} is ${size} bytes; packages may be at most ${MAX_PACKAGE_BYTES} (700 KiB) for now`);
-    const bytes = readFile(file!);
+    if (!existsSync(file!) || !statSync(file!).isFile()) throw badArgs('FILE', `${file} does not exist`);
     const query = new URLSearchParams();
     const name = flag(args, 'name');
     const version = flag(args, 'version');
     if (name) query.set('name', name);
     if (version) query.set('version', version);
-    const view = await client.request<{ name: string; version: string; sha256: string; size: number }>(
-      'POST',
+    const view = await client.upload<{ name: string; version: string; sha256: string; size: number }>(
       `/api/v1/packages${query.size ? `?${query.toString()}` : ''}`,
-      { contentBase64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex') },
+      file!,
     );
     io.out(
       isJson(args) ? JSON.stringify(view, null, 2) : `Uploaded ${view.name}@${view.version} (${view.size} bytes, sha256 ${view.sha256}).`,
     );
     return 0;
   }
-  throw badArgs('subcommand', `"${sub ?? ''}" is not a package subcommand (upload, list)`, DEPLOY_USAGE);
+  throw badArgs('subcommand', `"${sub ?? ''}" is not a package subcommand (build, upload, list)`, DEPLOY_USAGE);
 };
 
 /** `msec config add|list|diff|rollback`. */

@@ -4,7 +4,15 @@ import { pidAlive, readRunState } from '../launcher/run-state.js';
 import { connectForProbes, probeHealth } from '../launcher/health-probe.js';
 import { green, red, say, bold } from '../output.js';
 import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/testing';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, type HostView, type InstanceReport } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+
+/** Demo instances as the local agent last reported them (it restarts them, so pids change). */
+async function agentInstances(nc: NatsConnection | undefined): Promise<Map<string, InstanceReport>> {
+  const hosts = nc ? await natsRequest<HostView[]>(nc, DeploySubjects.hostsList, {}, 3000).catch(() => []) : [];
+  return new Map(hosts.filter((h) => h.status === 'up').flatMap((h) => h.instances.map((i) => [i.name, i] as const)));
+}
 
 async function infraHealthy(name: string, url: string): Promise<boolean> {
   try {
@@ -31,9 +39,14 @@ export async function status(config: LauncherConfig): Promise<number> {
   say(`${'COMPONENT'.padEnd(12)} ${'PID'.padEnd(8)} ${'PORT'.padEnd(6)} ${'RESTARTS'.padEnd(8)} HEALTH`);
   const nc = await connectForProbes(state.natsUrl).catch(() => undefined);
   let unhealthy = 0;
+  const instances = state.components.some((c) => c.kind === 'example') ? await agentInstances(nc) : new Map<string, InstanceReport>();
   for (const component of state.components) {
     let health: string;
-    if (!pidAlive(component.pid)) health = red('down (process not running)');
+    const instance = component.service ? instances.get(component.service) : undefined;
+    if (instance) Object.assign(component, { pid: instance.pid ?? -1, port: instance.port, restarts: instance.restarts });
+    if (component.kind === 'example' && component.service && !instance) health = red('not running on the local agent');
+    else if (component.kind === 'example' && instance && instance.status !== 'running') health = red(`${instance.status} on the local agent`);
+    else if (!pidAlive(component.pid)) health = red('down (process not running)');
     else if (component.kind === 'example') health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
     else if (component.kind === 'infra') health = (await infraHealthy(component.name, component.url ?? '')) ? green('healthy') : red('not answering');
     else if (!nc) health = red('unknown (NATS unreachable)');

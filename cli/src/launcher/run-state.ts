@@ -13,6 +13,8 @@ export interface ComponentState {
   restarts: number;
   /** Health subject for platform services. */
   healthSubject?: string;
+  /** For demo instances run by the local agent: their service name (the agent's instance name). */
+  service?: string;
 }
 
 /** The whole running stack. */

@@ -6,7 +6,7 @@ import type { LauncherConfig } from '../launcher-config.js';
 import { bold, dim, green, processPrefix, red, say } from '../output.js';
 import { REPO_ROOT, msecHome, type MsecHome } from '../paths.js';
 import { platformLaunches } from './component-catalog.js';
-import { registerFlightDemo, planFlightInstances } from './flight-demo.js';
+import { releaseFlightDemo } from './flight-demo.js';
 import { connectForProbes, waitForHealthy } from './health-probe.js';
 import { launchInfra, stopInfra } from './infra-launcher.js';
 import { ensureInstalled, Requirements, type Requirement } from './provision.js';
@@ -15,17 +15,6 @@ import { SupervisedProcess } from './supervised-process.js';
 
 /** How long services get to report healthy after start. */
 const HEALTHY_TIMEOUT_MS = 90_000;
-
-/** Polls until each port accepts connections or the time is up; returns the ports that do. */
-async function waitForPorts(ports: number[], timeoutMs: number): Promise<Set<number>> {
-  const listening = new Set<number>();
-  const deadline = Date.now() + timeoutMs;
-  while (listening.size < ports.length && Date.now() < deadline) {
-    for (const port of ports) if (!listening.has(port) && (await isPortTaken(port))) listening.add(port);
-    if (listening.size < ports.length) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return listening;
-}
 
 /** Refuses to start a second stack in the same home, or on a console port someone else holds. */
 async function checkPreconditions(config: LauncherConfig, home: MsecHome): Promise<void> {
@@ -164,16 +153,23 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   const nc = await connectForProbes(infra.addresses.natsUrl);
   const subjects = Object.fromEntries(launches.map((l) => [l.name, l.healthSubject]));
   const unhealthy = await waitForHealthy(nc, subjects, HEALTHY_TIMEOUT_MS);
-  if (config.flightInstances > 0 && unhealthy.registry === undefined) {
+  if (config.flightInstances > 0 && unhealthy.registry === undefined && unhealthy.deploy === undefined && unhealthy.agent === undefined) {
+    // The demo goes out the way operators ship code: packages and release plans to the local agent, which runs it.
     try {
-      const flights = await planFlightInstances(nc, home, infra.addresses, config.flightInstances);
-      for (const flight of flights) {
-        supervise({ name: flight.name, kind: 'example', pid: -1, port: flight.port, logFile: join(home.logs, `${flight.name}.log`), restarts: 0 }, flight.entry, flight.env);
+      const hostId = launches.find((l) => l.name === 'agent')?.env.MSEC_HOST_ID ?? '';
+      const instances = await releaseFlightDemo(nc, home, hostId, (line) => say(dim(line)));
+      for (const instance of instances) {
+        state.components.push({
+          name: instance.component,
+          kind: 'example',
+          pid: instance.pid ?? -1,
+          port: instance.port,
+          logFile: join(home.root, 'agent', 'logs', instance.service, 'stdout.log'),
+          restarts: 0,
+          service: instance.service,
+        });
+        if (instance.status !== 'running') unhealthy[instance.component] = `${instance.service} is ${instance.status} on the local agent`;
       }
-      await registerFlightDemo(nc, flights);
-      // Ready means callable: wait until every instance listens, so the summary's call example answers at once.
-      const listening = await waitForPorts(flights.map((f) => f.port), HEALTHY_TIMEOUT_MS);
-      for (const flight of flights) if (!listening.has(flight.port)) unhealthy[flight.name] = `not listening on ${flight.port}`;
     } catch (error) {
       unhealthy['flight demo'] = error instanceof Error ? error.message : String(error);
     }

@@ -115,8 +115,10 @@ export type { ReleaseHostStep, ReleasePlanView, ReleaseProgressEvent, ReleaseStr
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
 export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';
-/** JetStream stream and consumer names of the deploy area. */
-export { DeployStreams } from './deploy/deploy-subjects.js';
+/** JetStream stream and consumer names, and Object Store buckets, of the deploy area. */
+export { DeployStreams, DeployBuckets } from './deploy/deploy-subjects.js';
+/** Packages: list rows, the staged-upload handshake and the object reference agents install from. */
+export type { PackageView, PackageUploadSlot, PackageRegisterRequest, PackageObjectRef } from './deploy/packages.js';
 /** Message bus admin and messaging API (`msec.bus.*`, served by the deploy service): subjects and JSON views. */
 export { BusApiSubjects } from './bus/bus-api.js';
 export type {

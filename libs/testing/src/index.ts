@@ -20,4 +20,5 @@ export { startRedisNodes, startRedisCluster } from './redis-cluster.js';
 export type { RedisNodes } from './redis-cluster.js';
 export { startMariaDb, MARIADB_DATABASE } from './mariadb-server.js';
 /** Release packages (tar.gz with manifest.json) for agent and deploy tests. */
-export { GOOD_SERVER, BROKEN_SERVER, buildPackage } from './test-packages.js';
+export { GOOD_SERVER, BROKEN_SERVER, buildPackage, packServiceFolder, packageFiles, folderDigest } from './test-packages.js';
+export type { PackageManifest, BuiltPackage } from './test-packages.js';

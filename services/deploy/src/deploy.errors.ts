@@ -8,6 +8,7 @@ export const DeployErrorCode = {
   notFound: 'DEPLOY_NOT_FOUND',
   idlInvalid: 'DEPLOY_IDL_INVALID',
   packageInvalid: 'DEPLOY_PACKAGE_INVALID',
+  packageTooLarge: 'DEPLOY_PACKAGE_TOO_LARGE',
   planInvalid: 'DEPLOY_PLAN_INVALID',
   planState: 'DEPLOY_PLAN_STATE',
   keyFile: 'DEPLOY_KEY_FILE',
@@ -53,6 +54,15 @@ export function idlInvalid(file: string, reason: string): MsecError {
 /** A package that is not a tar.gz with a valid manifest, or whose checksum does not match. */
 export function packageInvalid(reason: string): MsecError {
   return new MsecError(DeployErrorCode.packageInvalid, `package rejected: ${reason}`, { status: 400, data: {} });
+}
+
+/** A package over the configured size limit (MSEC_PACKAGE_MAX_BYTES). */
+export function packageTooLarge(bytes: number, maxBytes: number): MsecError {
+  return new MsecError(
+    DeployErrorCode.packageTooLarge,
+    `package is ${bytes} bytes; at most ${maxBytes} (MSEC_PACKAGE_MAX_BYTES of the deploy service): drop what the host provides (node_modules) or raise the limit`,
+    { status: 413, data: { bytes, maxBytes } },
+  );
 }
 
 /** A release plan that cannot run as given. */

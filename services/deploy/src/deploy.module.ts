@@ -23,9 +23,12 @@ import { ArtifactsController } from './artifacts/artifacts.controller.js';
 import { ConfigVersionRecord, IdlVersionRecord, PackageRecord } from './artifacts/artifacts.entities.js';
 import { ConfigVersionsDomain } from './artifacts/config-versions.domain.js';
 import { IdlDomain } from './artifacts/idl.domain.js';
+import { PackageStore } from './artifacts/package-store.js';
 import { PackagesDomain } from './artifacts/packages.domain.js';
+import { PackagesLifecycle } from './artifacts/packages.lifecycle.js';
 import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-artifacts.js';
 import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
+import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
 import { HostSteps } from './releases/host-steps.js';
 import { ReleaseQueue } from './releases/release-queue.js';
 import { ReleaseQueueLifecycle } from './releases/release-queue.lifecycle.js';
@@ -39,7 +42,12 @@ import { ReleasesRepository } from './releases/releases.repository.js';
 /** Every entity of the deploy service. */
 export const DEPLOY_ENTITIES = [HostRecord, AuditRecord, IdlVersionRecord, ConfigVersionRecord, PackageRecord, ReleaseRecord];
 /** Every migration of the deploy service, in order. */
-export const DEPLOY_MIGRATIONS = [DeployHostsAudit1763770000000, DeployArtifacts1763770100000, DeployReleases1763770200000];
+export const DEPLOY_MIGRATIONS = [
+  DeployHostsAudit1763770000000,
+  DeployArtifacts1763770100000,
+  DeployReleases1763770200000,
+  DeployPackageObjects1763770300000,
+];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */
 @Module({})
@@ -77,7 +85,22 @@ export class DeployModule {
         HostsListener,
         { provide: IdlDomain, useFactory: (ds: DataSource) => new IdlDomain(ds), inject: [DataSource] },
         { provide: ConfigVersionsDomain, useFactory: (ds: DataSource) => new ConfigVersionsDomain(ds), inject: [DataSource] },
-        { provide: PackagesDomain, useFactory: (ds: DataSource) => new PackagesDomain(ds, config.dataDir), inject: [DataSource] },
+        {
+          provide: PackageStore,
+          useFactory: async (nc: NatsConnection) => {
+            const store = new PackageStore(nc);
+            // room for a few uploads in flight at the size limit
+            await store.open(4 * config.packageMaxBytes);
+            return store;
+          },
+          inject: [NATS_CONNECTION],
+        },
+        {
+          provide: PackagesDomain,
+          useFactory: (ds: DataSource, store: PackageStore) => new PackagesDomain(ds, config.dataDir, store, config.packageMaxBytes),
+          inject: [DataSource, PackageStore],
+        },
+        PackagesLifecycle,
         { provide: ReleasesRepository, useFactory: (ds: DataSource) => new ReleasesRepository(ds), inject: [DataSource] },
         {
           provide: HostSteps,

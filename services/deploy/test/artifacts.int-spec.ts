@@ -1,14 +1,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, MsecError } from '@msec/contracts';
+import { Objm } from '@nats-io/obj';
+import { DataSource } from 'typeorm';
+import { DeployBuckets, DeploySubjects, MsecError, type PackageUploadSlot, type PackageView } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { buildPackage, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { PackageRecord } from '../src/artifacts/artifacts.entities.js';
+import { PackagesDomain } from '../src/artifacts/packages.domain.js';
 import { startDeployApp } from './helpers/deploy-app.js';
+import { uploadStaged } from './helpers/deploy-harness.js';
+
+const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 const V1 = `syntax = "proto3";\npackage flight;\nmessage Query { string from = 1; string to = 2; }\nmessage Reply { repeated string flights = 1; }\nservice Flight { rpc Search (Query) returns (Reply); }\n`;
 const V2 = V1.replace('string to = 2;', 'string to = 2;\n  int32 day = 3;');
@@ -108,10 +116,9 @@ describe('deploy artifacts', () => {
       /sha256/,
     );
     const notTar = Buffer.from('hello');
-    const { createHash } = await import('node:crypto');
     await rejects(
       DeploySubjects.packagesUpload,
-      { contentBase64: notTar.toString('base64'), sha256: createHash('sha256').update(notTar).digest('hex') },
+      { contentBase64: notTar.toString('base64'), sha256: sha(notTar) },
       'DEPLOY_PACKAGE_INVALID',
       /tar/,
     );
@@ -122,5 +129,65 @@ describe('deploy artifacts', () => {
     assert.deepEqual([stored.name, stored.version, stored.entry], ['echo-svc', '1.0.0', 'server.mjs']);
     const list = await natsRequest<{ sha256: string }[]>(nc, DeploySubjects.packagesList, { name: 'echo-svc' });
     assert.equal(list[0]!.sha256, pkg.sha256);
+  });
+
+  it('deploy - a 3 MiB package goes through the Object Store: staged, checked, moved into msec_packages', async () => {
+    const pkg = buildPackage('echo-big', '1.0.0', GOOD_SERVER, 3 * 1024 * 1024);
+    assert.ok(pkg.bytes.length > 3 * 1024 * 1024);
+    const stored = await uploadStaged(nc, pkg.bytes, pkg.sha256);
+    assert.deepEqual([stored.name, stored.version, stored.size, stored.sha256], ['echo-big', '1.0.0', pkg.bytes.length, pkg.sha256]);
+    const packages = await new Objm(nc).open(DeployBuckets.packages);
+    const blob = await packages.getBlob('echo-big/1.0.0.tar.gz');
+    assert.equal(sha(Buffer.from(blob!)), pkg.sha256);
+    // the same bytes again: the stored version is returned, nothing duplicated
+    assert.equal((await uploadStaged(nc, pkg.bytes, pkg.sha256)).createdAt, stored.createdAt);
+
+    const slot = await natsRequest<PackageUploadSlot>(nc, DeploySubjects.packagesStage, {});
+    assert.equal(slot.maxBytes, 64 * 1024 * 1024);
+    const uploads = await new Objm(nc).open(slot.bucket);
+    await uploads.putBlob({ name: slot.object }, pkg.bytes);
+    await rejects(
+      DeploySubjects.packagesRegister,
+      { object: slot.object, sha256: 'f'.repeat(64), size: pkg.bytes.length },
+      'DEPLOY_PACKAGE_INVALID',
+      /sha256/,
+    );
+    assert.equal((await uploads.info(slot.object))?.deleted ?? true, true, 'a refused upload is removed from the staging bucket');
+    await rejects(
+      DeploySubjects.packagesRegister,
+      { object: slot.object, sha256: pkg.sha256, size: 65 * 1024 * 1024 },
+      'DEPLOY_PACKAGE_TOO_LARGE',
+      /MSEC_PACKAGE_MAX_BYTES/,
+    );
+    await rejects(DeploySubjects.packagesRegister, { object: '../etc/passwd', sha256: pkg.sha256, size: 1 }, 'VALIDATION_FAILED', /object/);
+  });
+
+  it('deploy - a package stored on disk before the Object Store is moved into it and keeps its checksum', async () => {
+    const pkg = buildPackage('old-svc', '0.9.0', GOOD_SERVER);
+    mkdirSync(join(dir, 'data', 'packages', 'old-svc'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'packages', 'old-svc', '0.9.0.tar.gz'), pkg.bytes);
+    const repo = app.get(DataSource).getRepository(PackageRecord);
+    await repo.insert({
+      name: 'old-svc',
+      version: '0.9.0',
+      sha256: pkg.sha256,
+      size: pkg.bytes.length,
+      entry: 'server.mjs',
+      bucket: null,
+      objectName: null,
+      createdAt: 1,
+    });
+    const domain = app.get(PackagesDomain);
+    assert.equal(await domain.moveDiskPackages(), 1);
+    assert.deepEqual(await domain.reference('old-svc', '0.9.0'), {
+      bucket: DeployBuckets.packages,
+      object: 'old-svc/0.9.0.tar.gz',
+      sha256: pkg.sha256,
+      size: pkg.bytes.length,
+    });
+    const blob = await (await new Objm(nc).open(DeployBuckets.packages)).getBlob('old-svc/0.9.0.tar.gz');
+    assert.equal(sha(Buffer.from(blob!)), pkg.sha256);
+    const listed = await natsRequest<PackageView[]>(nc, DeploySubjects.packagesList, { name: 'old-svc' });
+    assert.equal(listed[0]!.sha256, pkg.sha256);
   });
 });

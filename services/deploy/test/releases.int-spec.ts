@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, type ReleasedEvent } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
-import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
+import { AgentHost, DeployProcess, eventually, uploadStaged } from './helpers/deploy-harness.js';
 
 /** Three hosts on distinct loopback addresses (network namespaces need root; the issue allows this fallback). */
 const HOSTS = [
@@ -33,9 +33,9 @@ describe('deploy releases', () => {
   const released: ReleasedEvent[] = [];
   let firstPlan: ReleasePlanView;
 
-  const upload = (name: string, version: string, source: string) => {
-    const pkg = buildPackage(name, version, source);
-    return natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+  const upload = (name: string, version: string, source: string, padBytes = 0) => {
+    const pkg = buildPackage(name, version, source, padBytes);
+    return uploadStaged(nc, pkg.bytes, pkg.sha256);
   };
   const finished = (planId: string, timeoutMs = 40_000) =>
     eventually(
@@ -75,8 +75,9 @@ describe('deploy releases', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('deploy - releases a package to three hosts, canary first, then batches, and announces it', async () => {
-    await upload('echo-svc', '1.0.0', GOOD_SERVER);
+  it('deploy - releases a 1.5 MiB package from the Object Store to three hosts, canary first, then batches, and announces it', async () => {
+    const stored = await upload('echo-svc', '1.0.0', GOOD_SERVER, 1536 * 1024);
+    assert.ok(stored.size > 1024 * 1024);
     firstPlan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
       service: 'Demo.echo',
       packageName: 'echo-svc',

@@ -121,6 +121,7 @@ describe('gateway releases', () => {
       MSEC_REDIS_URL: redis.url,
       MSEC_DATA_DIR: join(dir, 'data'),
       MSEC_DB_URL: '',
+      MSEC_PACKAGE_MAX_BYTES: String(4 * 1024 * 1024),
     });
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
@@ -221,7 +222,7 @@ describe('gateway releases', () => {
     assert.equal(list.body.items[0].planId, planId);
   });
 
-  it('releases - bad input is 400 naming the field, an unknown package 404, an oversize package 413', async () => {
+  it('releases - bad input is 400 naming the field, an unknown package 404, a 2 MiB package streams in, an oversize one is 413', async () => {
     const base = { service: 'Demo.echo', packageName: 'echo-svc', packageVersion: '1.1.0', port, hosts: [HOST.hostId] };
     const cases: [unknown, string][] = [
       [{ ...base, hosts: [] }, 'body.hosts'],
@@ -244,9 +245,13 @@ describe('gateway releases', () => {
     const wrongName = await rawUpload(devToken, buildPackage('named-svc', '1.0.0'), '?name=other');
     assert.equal(wrongName.status, 400);
     assert.equal(wrongName.body.error?.field, 'query.name');
-    const big = await rawUpload(devToken, buildPackage('big-svc', '1.0.0', 720 * 1024), '');
+    const large = await rawUpload(devToken, buildPackage('large-svc', '1.0.0', 2 * 1024 * 1024), '?name=large-svc');
+    assert.equal(large.status, 201, JSON.stringify(large.body));
+    const listed = await viewer.call('GET', '/api/v1/packages?name=large-svc');
+    assert.ok(listed.body.items[0].size > 2 * 1024 * 1024, JSON.stringify(listed.body));
+    const big = await rawUpload(devToken, buildPackage('big-svc', '1.0.0', 5 * 1024 * 1024), '');
     assert.equal(big.status, 413, JSON.stringify(big.body));
-    assert.match(big.body.error?.message ?? '', /at most 716800/);
+    assert.match(big.body.error?.message ?? '', /at most 4194304/);
     const badDiff = await viewer.call('GET', '/api/v1/configs/diff?service=Demo.echo&from=c1');
     assert.equal(badDiff.body.error.field, 'query.to');
   });

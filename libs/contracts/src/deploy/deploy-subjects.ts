@@ -22,8 +22,13 @@ export const DeploySubjects = {
   keysCurrent: 'msec.deploy.keys.current',
   /** Command: sign and send one command to an agent (operators and tests; audited by the agent). */
   commandSend: 'msec.deploy.command.send',
-  /** Command/queries on packages. */
+  /** Command: a small package inline ({contentBase64, sha256}, one NATS message, so under about 700 KiB). */
   packagesUpload: 'msec.deploy.packages.upload',
+  /** Command: a staging object name and the size limit for one upload into DeployBuckets.uploads (PackageUploadSlot). */
+  packagesStage: 'msec.deploy.packages.stage',
+  /** Command: verify a staged upload ({object, sha256, size}), move it into DeployBuckets.packages and record it. */
+  packagesRegister: 'msec.deploy.packages.register',
+  /** Query: packages, newest first. */
   packagesList: 'msec.deploy.packages.list',
   /** Command/queries on IDL versions. */
   idlAdd: 'msec.deploy.idl.add',
@@ -49,4 +54,12 @@ export const DeployStreams = {
   eventSubjects: ['msec.events.agent.audit', 'msec.events.deploy.>'],
   /** Durable consumer the deploy service stores audit events with. */
   auditConsumer: 'deploy-audit',
+} as const;
+
+/** JetStream Object Store buckets of the deploy area. */
+export const DeployBuckets = {
+  /** Accepted packages, `<name>/<version>.tar.gz`; written only by the deploy service, read by agents. */
+  packages: 'msec_packages',
+  /** Uploads in flight (objects expire after an hour); uploaders write here, the deploy service moves them on. */
+  uploads: 'msec_package_uploads',
 } as const;

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DeploySubjects } from '@msec/contracts';
+import { DeploySubjects, type PackageUploadSlot } from '@msec/contracts';
 import { ConfigVersionsDomain, type ConfigVersionView } from './config-versions.domain.js';
 import { IdlDomain, type IdlVersionView } from './idl.domain.js';
 import { PackagesDomain, type PackageView } from './packages.domain.js';
@@ -54,6 +54,16 @@ export class ArtifactsController {
   @MessagePattern(DeploySubjects.packagesUpload)
   packagesUpload(@Payload() body: Body): Promise<PackageView> {
     return this.packages.upload(body);
+  }
+
+  @MessagePattern(DeploySubjects.packagesStage)
+  packagesStage(): PackageUploadSlot {
+    return this.packages.stage();
+  }
+
+  @MessagePattern(DeploySubjects.packagesRegister)
+  packagesRegister(@Payload() body: Body): Promise<PackageView> {
+    return this.packages.register(body);
   }
 
   @MessagePattern(DeploySubjects.packagesList)

@@ -41,7 +41,10 @@ export class ConfigVersionRecord {
   createdAt!: string | number;
 }
 
-/** One uploaded package; the tarball itself is on disk under `<dataDir>/packages/<name>/<version>.tar.gz`. */
+/**
+ * One uploaded package; the tarball is object `objectName` of Object Store `bucket`. Rows from before the Object
+ * Store have both null and their tarball at `<dataDir>/packages/<name>/<version>.tar.gz` until it is moved.
+ */
 @Entity({ name: 'deploy_packages' })
 export class PackageRecord {
   @PrimaryColumn({ type: 'varchar', length: 128 })
@@ -58,6 +61,12 @@ export class PackageRecord {
 
   @Column({ type: 'varchar', length: 256 })
   entry!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  bucket!: string | null;
+
+  @Column({ type: 'varchar', length: 256, name: 'object_name', nullable: true })
+  objectName!: string | null;
 
   @Column({ type: 'bigint', name: 'created_at' })
   createdAt!: string | number;

@@ -1,57 +1,150 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DataSource, Repository } from 'typeorm';
-import { MsecError } from '@msec/contracts';
-import { notFound, packageInvalid } from '../deploy.errors.js';
+import { Logger } from '@nestjs/common';
+import { IsNull, type DataSource, type Repository } from 'typeorm';
+import { DeployBuckets, MsecError, type PackageObjectRef, type PackageUploadSlot, type PackageView } from '@msec/contracts';
+import { notFound, packageInvalid, packageTooLarge } from '../deploy.errors.js';
 import { PackageRecord } from './artifacts.entities.js';
+import { hashFile, UPLOAD_TTL_MS, type PackageStore } from './package-store.js';
 import { TAG, requireString } from './validate.js';
 
-/** A package as listed. */
-export interface PackageView {
-  name: string;
-  version: string;
-  sha256: string;
-  size: number;
-  entry: string;
-  createdAt: number;
-}
+export type { PackageView } from '@msec/contracts';
 
-/** Packages travel base64 in one NATS message (1 MiB by default), so the tarball stays under this. */
-export const MAX_PACKAGE_BYTES = 700 * 1024;
+/** Inline uploads travel base64 in one NATS message (1 MiB by default), so they stay under this; larger ones are staged. */
+export const MAX_INLINE_PACKAGE_BYTES = 700 * 1024;
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+const STAGED_OBJECT = /^upload\/[0-9a-f-]{36}$/;
 
-function tar(args: string[], input: Buffer): Promise<Buffer> {
+function tar(args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile('tar', args, { encoding: 'buffer', maxBuffer: 4 * 1024 * 1024, timeout: 10_000 }, (error, stdout, stderr) =>
+    execFile('tar', args, { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) =>
       error ? reject(new Error(stderr.toString().trim() || error.message)) : resolve(stdout),
     );
-    child.stdin?.end(input);
   });
 }
 
-/** Code packages: a tar.gz with `manifest.json` {name, version, entry} at its root, sha256 verified, kept on disk. */
+/**
+ * Code packages: a tar.gz with `manifest.json` {name, version, entry} at its root. Accepted tarballs live in the
+ * JetStream Object Store (`msec_packages`, object `<name>/<version>.tar.gz`) with their sha256 in the table row;
+ * rows from before the Object Store point at `<dataDir>/packages/<name>/<version>.tar.gz` and move on first use.
+ */
 export class PackagesDomain {
+  private readonly logger = new Logger('deploy-packages');
   private readonly repo: Repository<PackageRecord>;
   private readonly dir: string;
 
-  constructor(dataSource: DataSource, dataDir: string) {
+  constructor(
+    dataSource: DataSource,
+    dataDir: string,
+    private readonly store: PackageStore,
+    private readonly maxBytes: number,
+  ) {
     this.repo = dataSource.getRepository(PackageRecord);
     this.dir = join(dataDir, 'packages');
   }
 
-  /** Verifies and stores an upload {contentBase64, sha256}. */
+  /** Verifies and stores a small inline upload {contentBase64, sha256}. */
   async upload(body: Record<string, unknown> | null): Promise<PackageView> {
     const bytes = Buffer.from(requireString(body, 'contentBase64'), 'base64');
     const expected = requireString(body, 'sha256', /^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the tarball');
-    if (bytes.length > MAX_PACKAGE_BYTES)
-      throw packageInvalid(`${bytes.length} bytes; at most ${MAX_PACKAGE_BYTES} until packages move to the Object Store`);
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (bytes.length > this.maxBytes) throw packageTooLarge(bytes.length, this.maxBytes);
+    return this.withTemp(async (file) => {
+      writeFileSync(file, bytes);
+      return this.ingest(file, expected);
+    });
+  }
+
+  /** A fresh staging object for one upload, with the size limit. */
+  stage(): PackageUploadSlot {
+    return {
+      bucket: DeployBuckets.uploads,
+      object: `upload/${randomUUID()}`,
+      maxBytes: this.maxBytes,
+      expiresAt: Date.now() + UPLOAD_TTL_MS,
+    };
+  }
+
+  /** Verifies a staged upload {object, sha256, size} against what the uploader measured, then stores it. */
+  async register(body: Record<string, unknown> | null): Promise<PackageView> {
+    const object = requireString(body, 'object', STAGED_OBJECT, 'must be the object name msec.deploy.packages.stage returned');
+    const expected = requireString(body, 'sha256', /^[0-9a-f]{64}$/, 'must be the lower-case hex SHA-256 of the tarball');
+    const size = body?.size;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) throw packageInvalid('size must be the byte count sent');
+    if (size > this.maxBytes) throw packageTooLarge(size, this.maxBytes);
+    try {
+      return await this.withTemp(async (file) => {
+        const copied = await this.store.stagedToFile(object, file, this.maxBytes);
+        if (!copied) throw notFound('staged upload', object);
+        if (copied.size > this.maxBytes) throw packageTooLarge(copied.size, this.maxBytes);
+        if (copied.size !== size) throw packageInvalid(`the store holds ${copied.size} bytes, the uploader sent ${size}; upload again`);
+        return this.ingest(file, expected);
+      });
+    } finally {
+      await this.store.deleteStaged(object);
+    }
+  }
+
+  /** Packages, newest first; only those named `name` when given. */
+  async list(body: Record<string, unknown> | null): Promise<PackageView[]> {
+    const name = typeof body?.name === 'string' ? body.name : undefined;
+    const rows = await this.repo.find({ where: name ? { name } : {}, order: { createdAt: 'DESC' } });
+    return rows.map(view);
+  }
+
+  /** True when the package version was uploaded. */
+  has(name: string, version: string): Promise<boolean> {
+    return this.repo.existsBy({ name, version });
+  }
+
+  /** Where agents fetch the package (moving a pre-Object-Store package into the store first). */
+  async reference(name: string, version: string): Promise<PackageObjectRef> {
+    const row = await this.repo.findOneBy({ name, version });
+    if (!row) throw notFound('package', `${name}@${version}`);
+    const stored = row.objectName ? row : await this.moveFromDisk(row);
+    return { bucket: stored.bucket!, object: stored.objectName!, sha256: stored.sha256, size: stored.size };
+  }
+
+  /** Moves every package still on disk into the Object Store (start-up); the files stay where they were. */
+  async moveDiskPackages(): Promise<number> {
+    const rows = await this.repo.find({ where: { objectName: IsNull() } });
+    let moved = 0;
+    for (const row of rows) {
+      try {
+        await this.moveFromDisk(row);
+        moved += 1;
+      } catch (error) {
+        this.logger.error(`package ${row.name}@${row.version} stays on disk: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (moved > 0) this.logger.log(`moved ${moved} package(s) from ${this.dir} into the Object Store bucket ${DeployBuckets.packages}`);
+    return moved;
+  }
+
+  private async moveFromDisk(row: PackageRecord): Promise<PackageRecord> {
+    const file = join(this.dir, row.name, `${row.version}.tar.gz`);
+    if (!existsSync(file))
+      throw packageInvalid(`${row.name}@${row.version} is neither in the Object Store nor at ${file}; upload it again`);
+    const { sha256 } = await hashFile(file);
+    if (sha256 !== row.sha256) throw packageInvalid(`${row.name}@${row.version} on disk no longer matches its sha256; upload it again`);
+    const object = objectName(row.name, row.version);
+    await this.store.putPackage(object, file, { sha256 });
+    row.bucket = this.store.packagesBucket;
+    row.objectName = object;
+    await this.repo.update({ name: row.name, version: row.version }, { bucket: row.bucket, objectName: object });
+    return row;
+  }
+
+  /** Checks a tarball on disk (checksum, paths, manifest) and stores it, or returns the identical one stored before. */
+  private async ingest(file: string, expected: string): Promise<PackageView> {
+    const { sha256: actual, size } = await hashFile(file);
+    if (size > this.maxBytes) throw packageTooLarge(size, this.maxBytes);
     if (actual !== expected) throw packageInvalid(`sha256 is ${actual}, the upload says ${expected}; the file was corrupted on the way`);
     let entries: string[];
     try {
-      entries = (await tar(['-tzf', '-'], bytes)).toString().split('\n').filter(Boolean);
+      entries = (await tar(['-tzf', file])).toString().split('\n').filter(Boolean);
     } catch (error) {
       throw packageInvalid(`not a tar.gz (${String(error)})`);
     }
@@ -61,7 +154,7 @@ export class PackagesDomain {
     if (!manifestEntry) throw packageInvalid('no manifest.json at the root of the tarball');
     let manifest: { name?: unknown; version?: unknown; entry?: unknown };
     try {
-      manifest = JSON.parse((await tar(['-xzOf', '-', manifestEntry], bytes)).toString()) as typeof manifest;
+      manifest = JSON.parse((await tar(['-xzOf', file, manifestEntry])).toString()) as typeof manifest;
     } catch (error) {
       throw packageInvalid(`manifest.json is not JSON (${String(error)})`);
     }
@@ -79,36 +172,35 @@ export class PackagesDomain {
         data: { field: 'version' },
       });
     }
-    mkdirSync(join(this.dir, name), { recursive: true });
-    const file = join(this.dir, name, `${version}.tar.gz`);
-    writeFileSync(`${file}.tmp`, bytes);
-    renameSync(`${file}.tmp`, file);
-    const record: PackageRecord = { name, version, sha256: actual, size: bytes.length, entry, createdAt: Date.now() };
+    const object = objectName(name, version);
+    await this.store.putPackage(object, file, { sha256: actual });
+    const record: PackageRecord = {
+      name,
+      version,
+      sha256: actual,
+      size,
+      entry,
+      bucket: this.store.packagesBucket,
+      objectName: object,
+      createdAt: Date.now(),
+    };
     await this.repo.insert(record);
     return view(record);
   }
 
-  /** Packages, newest first; only those named `name` when given. */
-  async list(body: Record<string, unknown> | null): Promise<PackageView[]> {
-    const name = typeof body?.name === 'string' ? body.name : undefined;
-    const rows = await this.repo.find({ where: name ? { name } : {}, order: { createdAt: 'DESC' } });
-    return rows.map(view);
+  private async withTemp<T>(work: (file: string) => Promise<T>): Promise<T> {
+    mkdirSync(tmpdir(), { recursive: true });
+    const dir = mkdtempSync(join(tmpdir(), 'msec-deploy-pkg-'));
+    try {
+      return await work(join(dir, 'package.tar.gz'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
+}
 
-  /** True when the package version was uploaded. */
-  has(name: string, version: string): Promise<boolean> {
-    return this.repo.existsBy({ name, version });
-  }
-
-  /** The tarball and its checksum, re-verified against the stored sha256. */
-  async read(name: string, version: string): Promise<{ bytes: Buffer; sha256: string }> {
-    const row = await this.repo.findOneBy({ name, version });
-    if (!row) throw notFound('package', `${name}@${version}`);
-    const bytes = readFileSync(join(this.dir, name, `${version}.tar.gz`));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== row.sha256) throw packageInvalid(`${name}@${version} on disk no longer matches its sha256; upload it again`);
-    return { bytes, sha256 };
-  }
+function objectName(name: string, version: string): string {
+  return `${name}/${version}.tar.gz`;
 }
 
 function view(r: PackageRecord): PackageView {

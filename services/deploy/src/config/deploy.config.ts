@@ -10,6 +10,14 @@ export const deployConfigSchema = {
     values: ['redis:'],
     description: 'Redis for BullMQ jobs',
   },
+  packageMaxBytes: {
+    type: ConfigType.integer,
+    env: 'MSEC_PACKAGE_MAX_BYTES',
+    default: 64 * 1024 * 1024,
+    min: 1024,
+    max: 1024 * 1024 * 1024,
+    description: 'largest package tarball accepted (packages live in the JetStream Object Store, streamed in chunks)',
+  },
 } as const;
 
 /** The deploy service's validated, frozen configuration. */

@@ -13,7 +13,7 @@ export interface HostTarget {
 }
 
 /**
- * The signed agent commands of one host step: install the package, write config and IDL files, start the
+ * The signed agent commands of one host step: install the package (by Object Store reference), write config and IDL files, start the
  * instance (the agent waits for its port), then the health gate: a heartbeat sent `stabilizeMs` later must
  * still show the instance running this version with no restart.
  */
@@ -29,12 +29,20 @@ export class HostSteps {
   /** Puts `versions` in place on the host and passes the health gate, or throws why not. */
   async apply(target: HostTarget, versions: ReleaseVersions, strategy: ReleaseStrategy): Promise<void> {
     const { hostId, service } = target;
-    const pkg = await this.packages.read(versions.packageName, versions.packageVersion);
+    // The command carries a reference; the agent fetches the tarball from the Object Store and checks its sha256.
+    const ref = await this.packages.reference(versions.packageName, versions.packageVersion);
     await this.agents.run(
       hostId,
       AgentCommandType.installPackage,
-      { name: versions.packageName, version: versions.packageVersion, sha256: pkg.sha256, contentBase64: pkg.bytes.toString('base64') },
-      60_000,
+      {
+        name: versions.packageName,
+        version: versions.packageVersion,
+        bucket: ref.bucket,
+        object: ref.object,
+        sha256: ref.sha256,
+        size: ref.size,
+      },
+      120_000,
     );
     let configFile: string | null = null;
     if (versions.configTag) {

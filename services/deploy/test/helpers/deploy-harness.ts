@@ -3,13 +3,33 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, type AgentHeartbeat } from '@msec/contracts';
+import { Objm } from '@nats-io/obj';
+import {
+  Component,
+  DeploySubjects,
+  Subjects,
+  type AgentHeartbeat,
+  type HealthReport,
+  type PackageUploadSlot,
+  type PackageView,
+} from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
 
 const require = createRequire(import.meta.url);
 /** The agent's entry point, found through the workspace package. */
 export const AGENT_MAIN = join(dirname(require.resolve('@msec/agent')), 'main.js');
 /** The deploy service's entry point (dist/src/main.js), from dist/test/helpers. */
 export const DEPLOY_MAIN = join(dirname(new URL(import.meta.url).pathname), '..', '..', 'src', 'main.js');
+/** The repository root, from services/deploy/dist/test/helpers. */
+export const REPO_ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..', '..', '..', '..');
+
+/** Uploads a package the way the gateway does: a staging slot, the bytes into the Object Store, then register. */
+export async function uploadStaged(nc: NatsConnection, bytes: Buffer, sha256: string): Promise<PackageView> {
+  const slot = await natsRequest<PackageUploadSlot>(nc, DeploySubjects.packagesStage, {});
+  const uploads = await new Objm(nc).open(slot.bucket);
+  await uploads.putBlob({ name: slot.object }, bytes);
+  return natsRequest<PackageView>(nc, DeploySubjects.packagesRegister, { object: slot.object, sha256, size: bytes.length }, 30_000);
+}
 
 /** Waits for the next heartbeat of hostId. */
 export function nextHeartbeat(nc: NatsConnection, hostId: string, timeoutMs = 10_000): Promise<AgentHeartbeat> {
@@ -86,10 +106,12 @@ export class AgentHost extends Child {
     keyFile: string,
     natsUrl: string,
     heartbeatMs = 500,
+    zkConnect = '127.0.0.1:2181',
   ) {
     mkdirSync(stateDir, { recursive: true });
     super(AGENT_MAIN, {
       MSEC_NATS_URL: natsUrl,
+      MSEC_ZK_CONNECT: zkConnect,
       MSEC_HOST_ID: hostId,
       MSEC_HOST_IP: hostIp,
       MSEC_CONSOLE_KEY: keyFile,
@@ -130,6 +152,31 @@ export class DeployProcess extends Child {
       });
     } catch (error) {
       throw new Error(`${String(error)}\ndeploy output:\n${this.output}`);
+    }
+  }
+}
+
+/** The registry service as a child process (it scales out what a release announces). */
+export class RegistryProcess extends Child {
+  constructor(natsUrl: string, zkConnect: string, dataDir: string) {
+    super(join(REPO_ROOT, 'services', 'registry', 'dist', 'src', 'main.js'), {
+      MSEC_NATS_URL: natsUrl,
+      MSEC_ZK_CONNECT: zkConnect,
+      MSEC_DATA_DIR: dataDir,
+      MSEC_DB_URL: '',
+      NO_COLOR: '1',
+    });
+  }
+
+  /** Starts it and waits until it reports ready. */
+  async start(nc: NatsConnection): Promise<void> {
+    this.spawn();
+    try {
+      await eventually('registry ready', async () =>
+        (await natsRequest<HealthReport>(nc, Subjects.health(Component.registry), {}, 1000)).ready ? true : undefined,
+      );
+    } catch (error) {
+      throw new Error(`${String(error)}\nregistry output:\n${this.output}`);
     }
   }
 }

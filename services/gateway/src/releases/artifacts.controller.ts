@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Controller, Get, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { DeploySubjects, MsecError, ValidationError } from '@msec/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { DeploySubjects, MsecError, ValidationError, type PackageUploadSlot } from '@msec/contracts';
+import { NATS_CONNECTION } from '@msec/platform';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
@@ -10,7 +13,7 @@ import type { Page } from '../http/pagination.js';
 import type { Infer } from '../http/schema.js';
 import { forwardToDeploy, type ConfigVersionView, type IdlFileDiff, type IdlVersionView, type PackageView } from './deploy-forward.js';
 import {
-  MAX_PACKAGE_BYTES,
+  MAX_JSON_PACKAGE_BYTES,
   configAddBody,
   configRollbackBody,
   diffQuery,
@@ -24,32 +27,35 @@ import {
 
 /** Compiling IDL and checking a tarball take a moment on the deploy side. */
 const ARTIFACT_DEADLINE_MS = 15_000;
+/** Registering copies the staged tarball (up to the size limit) into the packages bucket and unpacks its listing. */
+const REGISTER_DEADLINE_MS = 120_000;
 
 const all = <T>(items: T[]): Page<T> => ({ items, nextCursor: null });
 
-/** Reads a raw request body, refusing it (413) once it passes `limit` bytes. */
-function readRaw(req: Request, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      reject(packageTooLarge(declared));
-      return;
-    }
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
+/** Byte count and SHA-256 of what went through a metered stream. */
+interface Meter {
+  size: number;
+  hash: Hash;
+}
+
+/** The request body as a web stream that counts and hashes, and fails with 413 once it passes `limit` bytes. */
+function meteredBody(req: Request, limit: number, meter: Meter): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) return controller.close();
+      meter.size += next.value.length;
+      if (meter.size > limit) {
         req.resume();
-        reject(packageTooLarge(size));
-        return;
+        return controller.error(packageTooLarge(meter.size, limit));
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      meter.hash.update(next.value);
+      controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.length));
+    },
+    cancel() {
+      req.resume();
+    },
   });
 }
 
@@ -65,7 +71,12 @@ function parseJson<T>(schema: { '~standard': { validate: (v: unknown) => unknown
 @ApiTags('releases')
 @Controller('api/v1')
 export class ArtifactsController {
-  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+  private uploads: Promise<ObjectStore> | null = null;
+
+  constructor(
+    @Inject(NatsForwarder) private readonly nats: NatsForwarder,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
 
   @Get('idl')
   @Access(Role.viewer)
@@ -126,24 +137,33 @@ export class ArtifactsController {
   @Post('packages')
   @Access(Role.developer)
   @ApiOperation({
-    summary: `Upload a package (tar.gz with manifest.json {name, version, entry}), at most ${MAX_PACKAGE_BYTES / 1024} KiB`,
+    summary: 'Upload a package (tar.gz with manifest.json {name, version, entry}); 64 MiB by default (MSEC_PACKAGE_MAX_BYTES)',
     description:
-      'Either JSON {contentBase64, sha256?} or the raw tarball as application/octet-stream. The package is stored under ' +
+      'The raw tarball as application/octet-stream is streamed into the JetStream Object Store (staging bucket ' +
+      'msec_package_uploads), then the deploy service checks it and moves it into msec_packages. JSON ' +
+      `{contentBase64, sha256?} works for packages up to ${MAX_JSON_PACKAGE_BYTES / 1024} KiB. The package is stored under ` +
       "its manifest's name and version; name/version in the query, when given, must agree with it. Over the limit: 413.",
   })
-  @ApiConsumes('application/json', 'application/octet-stream')
+  @ApiConsumes('application/octet-stream', 'application/json')
   @ApiBody({ schema: packageJsonBody.json })
   @ApiQuery({ name: 'name', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'version', required: false, schema: { type: 'string' } })
   async packageUpload(@Req() req: Request, @QueryParams(packageUploadQuery) q: Infer<typeof packageUploadQuery>): Promise<PackageView> {
-    let bytes: Buffer;
-    let sha256: string | undefined;
+    let source: (slot: PackageUploadSlot, meter: Meter) => ReadableStream<Uint8Array>;
+    let declaredSha: string | undefined;
     if (req.is('application/octet-stream')) {
-      bytes = await readRaw(req, MAX_PACKAGE_BYTES);
+      source = (slot, meter) => meteredBody(req, slot.maxBytes, meter);
     } else if (req.is('application/json')) {
       const body = parseJson<Infer<typeof packageJsonBody>>(packageJsonBody, req.body);
-      bytes = Buffer.from(body.contentBase64, 'base64');
-      sha256 = body.sha256;
+      const bytes = Buffer.from(body.contentBase64, 'base64');
+      if (bytes.length > MAX_JSON_PACKAGE_BYTES)
+        throw packageTooLarge(bytes.length, MAX_JSON_PACKAGE_BYTES, 'as JSON; send larger ones as application/octet-stream');
+      declaredSha = body.sha256;
+      source = (_slot, meter) => {
+        meter.size = bytes.length;
+        meter.hash.update(bytes);
+        return new Blob([bytes]).stream();
+      };
     } else {
       throw new MsecError(
         'GATEWAY_UNSUPPORTED_MEDIA_TYPE',
@@ -151,15 +171,7 @@ export class ArtifactsController {
         { status: 415, data: { field: 'body' } },
       );
     }
-    if (bytes.length === 0) throw new ValidationError('body', 'is empty: send the tar.gz');
-    if (bytes.length > MAX_PACKAGE_BYTES) throw packageTooLarge(bytes.length);
-    const view = await forwardToDeploy<PackageView>(
-      this.nats,
-      DeploySubjects.packagesUpload,
-      { contentBase64: bytes.toString('base64'), sha256: sha256 ?? createHash('sha256').update(bytes).digest('hex') },
-      { contentBase64: 'body', sha256: 'body.sha256', version: 'body' },
-      ARTIFACT_DEADLINE_MS,
-    );
+    const view = await this.stageAndRegister(req, source, declaredSha);
     if (q.name !== undefined && q.name !== view.name)
       throw new ValidationError('query.name', `is ${q.name} but manifest.json says ${view.name} (stored as ${view.name}@${view.version})`);
     if (q.version !== undefined && q.version !== view.version)
@@ -168,5 +180,48 @@ export class ArtifactsController {
         `is ${q.version} but manifest.json says ${view.version} (stored as ${view.name}@${view.version})`,
       );
     return view;
+  }
+
+  /** Asks deploy for a staging object, streams the tarball into it, then has deploy verify and store it. */
+  private async stageAndRegister(
+    req: Request,
+    source: (slot: PackageUploadSlot, meter: Meter) => ReadableStream<Uint8Array>,
+    declaredSha: string | undefined,
+  ): Promise<PackageView> {
+    const slot = await forwardToDeploy<PackageUploadSlot>(this.nats, DeploySubjects.packagesStage, {}, 'body');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (req.is('application/octet-stream') && declared > slot.maxBytes) {
+      req.resume();
+      throw packageTooLarge(declared, slot.maxBytes);
+    }
+    const meter: Meter = { size: 0, hash: createHash('sha256') };
+    const uploads = await this.uploadsBucket(slot.bucket);
+    try {
+      await uploads.put({ name: slot.object }, source(slot, meter), { timeout: 60_000 });
+    } catch (error) {
+      await uploads.delete(slot.object).catch(() => undefined);
+      if (error instanceof MsecError) throw error;
+      if (meter.size > slot.maxBytes) throw packageTooLarge(meter.size, slot.maxBytes);
+      throw error;
+    }
+    if (meter.size === 0) {
+      await uploads.delete(slot.object).catch(() => undefined);
+      throw new ValidationError('body', 'is empty: send the tar.gz');
+    }
+    return forwardToDeploy<PackageView>(
+      this.nats,
+      DeploySubjects.packagesRegister,
+      { object: slot.object, sha256: declaredSha ?? meter.hash.digest('hex'), size: meter.size },
+      { sha256: 'body.sha256', version: 'body', size: 'body', object: 'body' },
+      REGISTER_DEADLINE_MS,
+    );
+  }
+
+  private uploadsBucket(bucket: string): Promise<ObjectStore> {
+    this.uploads ??= new Objm(this.nc).open(bucket).catch((error: unknown) => {
+      this.uploads = null;
+      throw error;
+    });
+    return this.uploads;
   }
 }

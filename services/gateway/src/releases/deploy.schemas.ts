@@ -4,8 +4,8 @@ import { serviceName } from '../services/services.schemas.js';
 
 type Issues = Parameters<Schema<unknown>['run']>[2];
 
-/** The deploy service's limit while packages travel in one NATS message (MAX_PACKAGE_BYTES in services/deploy). */
-export const MAX_PACKAGE_BYTES = 700 * 1024;
+/** JSON uploads carry the tarball base64 in the request body; larger packages go as application/octet-stream. */
+export const MAX_JSON_PACKAGE_BYTES = 700 * 1024;
 
 /** Version tags of IDL, config and packages, as the deploy service accepts them. */
 export const tag = s.string({
@@ -90,7 +90,11 @@ export const diffQuery = s.object({ service: serviceName, from: tag, to: tag });
 export const packagesQuery = s.object({ name: packageName.optional() });
 /** POST /packages as JSON. */
 export const packageJsonBody = s.object({
-  contentBase64: s.string({ min: 1 }).describe(`the tar.gz, base64 (at most ${MAX_PACKAGE_BYTES / 1024} KiB before encoding)`),
+  contentBase64: s
+    .string({ min: 1 })
+    .describe(
+      `the tar.gz, base64 (at most ${MAX_JSON_PACKAGE_BYTES / 1024} KiB before encoding; send larger ones as application/octet-stream)`,
+    ),
   sha256: s
     .string({ pattern: /^[0-9a-f]{64}$/, hint: 'must be the lower-case hex SHA-256 of the tarball' })
     .optional()
@@ -150,11 +154,11 @@ export const commandBody = s.object({
   timeoutMs: s.int({ min: 100, max: 300_000 }).optional(),
 });
 
-/** 413 for a package over the deploy service's limit. */
-export function packageTooLarge(bytes: number): MsecError {
+/** 413 for a package over the limit (the deploy service's MSEC_PACKAGE_MAX_BYTES, or the JSON form's). */
+export function packageTooLarge(bytes: number, limit: number, how = 'the deploy service’s MSEC_PACKAGE_MAX_BYTES'): MsecError {
   return new MsecError(
     'GATEWAY_BODY_TOO_LARGE',
-    `package is ${bytes} bytes; at most ${MAX_PACKAGE_BYTES} (700 KiB) while packages travel in one NATS message: shrink it (e.g. drop dev dependencies)`,
-    { status: 413, data: { field: 'body', limit: MAX_PACKAGE_BYTES } },
+    `package is ${bytes} bytes; at most ${limit} (${how}): leave node_modules out (hosts provide the runtime) or raise the limit`,
+    { status: 413, data: { field: 'body', limit } },
   );
 }

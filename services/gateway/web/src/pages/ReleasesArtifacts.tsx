@@ -2,9 +2,6 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, get } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, Table, useApi, when } from '../ui';
 
-/** The deploy service refuses packages over this (they travel in one NATS message). */
-const MAX_PACKAGE_BYTES = 700 * 1024;
-
 interface PackageView {
   name: string;
   version: string;
@@ -47,10 +44,28 @@ export function DiffView({ text, testId }: { text: string; testId?: string }) {
   );
 }
 
-function bytesToBase64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
+/** Sends the file as it is (application/octet-stream): the gateway streams it into the Object Store. */
+async function uploadRaw(file: File): Promise<PackageView> {
+  const csrf = document.cookie
+    .split(';')
+    .map((c) => c.trim().split('='))
+    .find(([k]) => k === 'msec_csrf')?.[1];
+  const res = await fetch('/api/v1/packages', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {
+      accept: 'application/json',
+      'content-type': 'application/octet-stream',
+      ...(csrf ? { 'x-csrf-token': decodeURIComponent(csrf) } : {}),
+    },
+    body: file,
+  });
+  const data = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const e = data?.error ?? {};
+    throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText, e.field);
+  }
+  return data as PackageView;
 }
 
 /** Packages: list and upload (a tar.gz with manifest.json). */
@@ -63,10 +78,8 @@ export function PackagesTab() {
     e.preventDefault();
     setDone(undefined);
     if (!file) return setFailure('choose a .tar.gz file first');
-    if (file.size > MAX_PACKAGE_BYTES) return setFailure(`${file.name} is ${file.size} bytes; packages may be at most 700 KiB for now`);
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const view = await api<PackageView>('POST', '/api/v1/packages', { contentBase64: bytesToBase64(bytes) });
+      const view = await uploadRaw(file);
       setFailure(undefined);
       setDone(`Uploaded ${view.name}@${view.version}.`);
       reload();
@@ -94,7 +107,8 @@ export function PackagesTab() {
       <ErrorBanner error={error} />
       {!data || data.items.length === 0 ? (
         <EmptyState title="No packages yet">
-          Upload a tar.gz with manifest.json {'{name, version, entry}'} at its root (at most 700 KiB), here or with ./msec package upload.
+          Upload a tar.gz with manifest.json {'{name, version, entry}'} at its root (64 MiB by default), here or with ./msec package upload;
+          ./msec package build makes one from a built service folder.
         </EmptyState>
       ) : (
         <Table
