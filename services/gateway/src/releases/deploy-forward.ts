@@ -1,4 +1,8 @@
+import type { PackageView } from '@msec/contracts';
 import type { NatsForwarder } from '../http/nats-forwarder.js';
+
+/** A package as the deploy service lists it. */
+export type { PackageView };
 
 /** Where the REST caller put the fields the deploy service names: every field under one prefix, or some renamed one by one. */
 export type FieldPlace = 'body' | 'query' | Record<string, string>;
@@ -21,16 +25,6 @@ export function forwardToDeploy<T>(
   deadlineMs?: number,
 ): Promise<T> {
   return nats.requestNamingRestFields<T>(subject, data, (field) => restField(field, place), deadlineMs);
-}
-
-/** A package as the deploy service lists it (PackageView in services/deploy). */
-export interface PackageView {
-  name: string;
-  version: string;
-  sha256: string;
-  size: number;
-  entry: string;
-  createdAt: number;
 }
 
 /** A config version (ConfigVersionView in services/deploy). */
