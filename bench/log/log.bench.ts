@@ -27,6 +27,10 @@ const TOTAL = Number(process.argv[2] ?? 1_000_000);
 /** `--no-queries`: publish and ingest only (quick iterations on ingest). */
 const QUERIES = !process.argv.includes('--no-queries');
 const ROOT = new URL('../../../', import.meta.url).pathname;
+/** Extra node options for the spawned log service, e.g. `MSEC_BENCH_LOG_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`. */
+const SERVICE_NODE_ARGS = (process.env.MSEC_BENCH_LOG_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+const SERVICES = 20;
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -37,13 +41,13 @@ function line(i: number, base: number): LogLine {
     id: sdk.newLineId(base + Math.floor(i / 50)),
     ts: base + Math.floor(i / 50),
     level: LOG_LEVEL_NAMES[i % 97 === 0 ? 4 : i % 5 === 0 ? 1 : 2]!,
-    service: `Svc${i % 20}.mod_${i % 20}`,
+    service: `Svc${i % SERVICES}.mod_${i % SERVICES}`,
     host: `10.0.${i % 5}.${i % 50}`,
     instance: `10.0.${i % 5}.${i % 50}:${7000 + (i % 3)}`,
     traceId: `trace-${Math.floor(i / 10)}`,
     spanId: `span-${i}`,
     message: i % 1000 === 7 ? `upstream timeout after ${i % 300} ms` : `request handled for user u${i % 1000} in ${i % 300} ms`,
-    fields: { user: `u${i % 1000}`, rpc: `Svc${i % 20}.Method${i % 7}` },
+    fields: { user: `u${i % 1000}`, rpc: `Svc${i % SERVICES}.Method${i % 7}` },
   };
 }
 
@@ -68,7 +72,7 @@ async function storedCount(dbUrl: string): Promise<number> {
 }
 
 function startService(natsUrl: string, dbUrl: string, dataDir: string): ChildProcess {
-  return spawn(process.execPath, ['services/log/dist/src/main.js'], {
+  return spawn(process.execPath, [...SERVICE_NODE_ARGS, 'services/log/dist/src/main.js'], {
     cwd: ROOT,
     env: { ...process.env, MSEC_NATS_URL: natsUrl, MSEC_DB_URL: dbUrl, MSEC_DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -140,6 +144,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     service = startService(nats.url, mariadb.url, dataDir);
     const dbCpu0 = cpuSeconds(mariadb.pid);
+    const natsCpu0 = cpuSeconds(nats.pid);
     // Poll the consumer (cheap) rather than COUNT(*) (an index scan that would slow the inserts being measured).
     // Messages carry many lines each: done when the consumer's ack floor reaches the stream's last message.
     const jsm = await jetstreamManager(nc);
@@ -149,7 +154,11 @@ async function main(): Promise<void> {
       const info = await jsm.consumers.info(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER).catch(() => undefined);
       if (info && info.num_pending === 0 && info.num_ack_pending === 0 && info.ack_floor.stream_seq >= lastSeq) break;
     }
-    const ingestCpu = { database: round(cpuSeconds(mariadb.pid) - dbCpu0), service: round(cpuSeconds(service.pid)) };
+    const ingestCpu = {
+      database: round(cpuSeconds(mariadb.pid) - dbCpu0),
+      service: round(cpuSeconds(service.pid)),
+      nats: round(cpuSeconds(nats.pid) - natsCpu0),
+    };
     const stored = await storedCount(mariadb.url);
     if (stored !== TOTAL) throw new Error(`stored ${stored} lines, expected ${TOTAL}`);
     const ingestSeconds = (performance.now() - t0) / 1000;
@@ -196,6 +205,11 @@ async function main(): Promise<void> {
       ingestSeconds: round(ingestSeconds),
       // CPU seconds MariaDB and the log service used while ingesting: less sensitive to a shared machine than the rate.
       ingestCpuSeconds: ingestCpu,
+      ingestCpuMicrosPerLine: {
+        database: round((ingestCpu.database * 1e6) / TOTAL),
+        service: round((ingestCpu.service * 1e6) / TOTAL),
+        nats: round((ingestCpu.nats * 1e6) / TOTAL),
+      },
       queries: results,
     };
     if (QUERIES) writeFileSync(join(ROOT, 'bench/log/results.json'), JSON.stringify(report, null, 2) + '\n');

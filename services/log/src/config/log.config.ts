@@ -25,7 +25,7 @@ export const logConfigSchema = {
     default: 2000,
     min: 1,
     max: 20000,
-    description: 'records per stored batch (one transaction; multi-row INSERTs of up to 1,000 rows each)',
+    description: 'records per stored batch (one transaction; multi-row INSERTs of up to 2,048 rows each)',
   },
   ingestWriters: {
     type: ConfigType.integer,

@@ -10,15 +10,21 @@ import { LogWriter, isLogLine, isSpanRecord } from './log-writer.js';
 import { Dialect, dialectOf } from '../storage/sql-dialect.js';
 import { TailPublisher } from './tail-publisher.js';
 
-/** One stream message, decoded: a single record (older SDKs) or a JSON array of records (current SDK). */
-interface Received {
-  msg: JsMsg;
+/** The records of one stream message: a single record (older SDKs) or a JSON array of records (current SDK). */
+export interface DecodedIngest {
   lines: LogLine[];
   spans: SpanRecord[];
+  /** Set when the body is a JSON array of valid lines of this one service: the body is then their tail message as is. */
+  tailOf?: string;
+}
+
+/** One stream message, decoded. */
+interface Received extends DecodedIngest {
+  msg: JsMsg;
 }
 
 /** Decodes a message; malformed records (or a non-JSON body) are skipped so one bad publisher cannot stall ingest. */
-export function decodeIngest(subject: string, data: Uint8Array | string): { lines: LogLine[]; spans: SpanRecord[] } {
+export function decodeIngest(subject: string, data: Uint8Array | string): DecodedIngest {
   const lines: LogLine[] = [];
   const spans: SpanRecord[] = [];
   let body: unknown;
@@ -30,6 +36,9 @@ export function decodeIngest(subject: string, data: Uint8Array | string): { line
   const records = Array.isArray(body) ? (body as unknown[]) : [body];
   if (subject === LogSubjects.ingestLines) for (const r of records) if (isLogLine(r)) lines.push(r);
   if (subject === LogSubjects.ingestSpans) for (const r of records) if (isSpanRecord(r)) spans.push(r);
+  const service = lines[0]?.service;
+  if (Array.isArray(body) && lines.length === records.length && lines.every((l) => l.service === service))
+    return { lines, spans, tailOf: service };
   return { lines, spans };
 }
 
@@ -90,9 +99,9 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private async receive(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const msg of messages) {
-        const { lines, spans } = decodeIngest(msg.subject, msg.data);
-        this.pending.push({ msg, lines, spans });
-        this.pendingRows += lines.length + spans.length;
+        const decoded = decodeIngest(msg.subject, msg.data);
+        this.pending.push({ msg, ...decoded });
+        this.pendingRows += decoded.lines.length + decoded.spans.length;
         if (this.pendingRows >= this.config.ingestBatchSize) void this.flush();
         // Back-pressure: stop reading (the pull requests stop too) while the database is behind.
         while (this.pendingRows >= this.config.ingestBatchSize * (this.writers + 2) && !this.stopped) await this.flush();
@@ -140,7 +149,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
         if (!before || !ok) return false;
         batch[batch.length - 1]!.msg.ack();
         this.stored += lines.length + spans.length;
-        this.tail.publish(lines);
+        this.publishTail(batch);
         return true;
       });
       inFlight.push(acked);
@@ -150,6 +159,16 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
       }
     }
     await acked;
+  }
+
+  /** Live tail: a message of one service's lines goes out as it came (no re-encoding); other lines are regrouped. */
+  private publishTail(batch: readonly Received[]): void {
+    const regroup: LogLine[] = [];
+    for (const r of batch) {
+      if (r.tailOf !== undefined) this.tail.publishEncoded(r.tailOf, r.msg.data);
+      else regroup.push(...r.lines);
+    }
+    this.tail.publish(regroup);
   }
 
   private async writeUntilStored(lines: LogLine[], spans: SpanRecord[]): Promise<void> {

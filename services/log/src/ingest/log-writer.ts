@@ -1,9 +1,10 @@
 import { LogLevel, LOG_LEVEL_NAMES, SpanStatus, type LogLine, type SpanRecord } from '@msec/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Dialect, dialectOf, multiRowInsert } from '../storage/sql-dialect.js';
+import { FIELD_NAME_MAX, FieldKeyCache, fieldText } from '../storage/field-key.js';
 
 const LINE_COLUMNS = ['id', 'ts', 'level', 'service', 'host', 'instance', 'trace_id', 'span_id', 'message', 'fields'] as const;
-const FIELD_COLUMNS = ['line_id', 'name', 'value', 'ts'] as const;
+const FIELD_KEY_COLUMNS = ['field_key', 'ts', 'line_id'] as const;
 const SPAN_COLUMNS = [
   'span_id',
   'trace_id',
@@ -17,8 +18,8 @@ const SPAN_COLUMNS = [
   'error_code',
   'host',
 ] as const;
-/** Rows per statement: stays well under SQLite's and MySQL's placeholder limits. */
-const ROWS_PER_STATEMENT = 1000;
+/** Most rows in one statement: 2,048 × 11 columns stays under SQLite's (32,766) and MySQL's (65,535) placeholder limits. */
+const MAX_ROWS_PER_STATEMENT = 2048;
 
 const cut = (value: unknown, length: number): string => String(value ?? '').slice(0, length);
 const optional = (value: unknown, length: number): string | null =>
@@ -63,9 +64,37 @@ interface Mysql2Connection {
   execute(sql: string, values: unknown[], callback: (error: Error | null) => void): void;
 }
 
-/** Writes lines (with their user fields) and spans in multi-row INSERTs; rows whose id is stored already are skipped. */
+/** One `field = value` index row: its key and the line's primary key. */
+interface FieldKeyRow {
+  key: number;
+  ts: number;
+  lineId: string;
+}
+
+const byKeyThenLine = (a: FieldKeyRow, b: FieldKeyRow): number =>
+  a.key - b.key || a.ts - b.ts || (a.lineId < b.lineId ? -1 : a.lineId > b.lineId ? 1 : 0);
+const byTsThenId = (a: LogLine, b: LogLine): number => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Rows in the statement that carries `rows` rows (at most MAX_ROWS_PER_STATEMENT): the next power of two, so a
+ * connection prepares at most a dozen statement texts per table whatever the batch sizes; the spare places repeat
+ * the last row, which INSERT IGNORE skips as a duplicate.
+ */
+export function statementRows(rows: number): number {
+  let size = 1;
+  while (size < rows) size *= 2;
+  return Math.min(size, MAX_ROWS_PER_STATEMENT);
+}
+
+/**
+ * Writes lines, their field keys and spans in multi-row INSERT IGNOREs (rows whose key is stored already are
+ * skipped: the service-side de-duplication). Each table's rows go in primary-key order: InnoDB then fills its
+ * pages as in a sequential load instead of splitting them in the middle (a line's fields in the order logged made
+ * the old field table 3.6 times its size).
+ */
 export class LogWriter {
   private readonly dialect: Dialect;
+  private readonly keys = new FieldKeyCache();
 
   constructor(private readonly dataSource: DataSource) {
     this.dialect = dialectOf(dataSource);
@@ -74,57 +103,63 @@ export class LogWriter {
   /** Stores lines and spans in one transaction. */
   async write(lines: readonly LogLine[], spans: readonly SpanRecord[]): Promise<void> {
     if (lines.length === 0 && spans.length === 0) return;
+    const sorted = [...lines].sort(byTsThenId);
+    const lineValues: unknown[] = [];
+    const fieldRows: FieldKeyRow[] = [];
+    for (const line of sorted) {
+      const fields = line.fields && typeof line.fields === 'object' ? line.fields : {};
+      const ts = Math.trunc(line.ts);
+      lineValues.push(
+        line.id,
+        ts,
+        LogLevel[line.level],
+        cut(line.service, 128),
+        cut(line.host, 128),
+        cut(line.instance, 160),
+        optional(line.traceId, 64),
+        optional(line.spanId, 32),
+        line.message,
+        JSON.stringify(fields),
+      );
+      for (const name in fields) {
+        if (name.length === 0 || name.length > FIELD_NAME_MAX) continue;
+        fieldRows.push({ key: this.keys.key(name, fieldText(fields[name])), ts, lineId: line.id });
+      }
+    }
+    fieldRows.sort(byKeyThenLine);
+    const fieldValues: unknown[] = [];
+    for (const row of fieldRows) fieldValues.push(row.key, row.ts, row.lineId);
+    const spanValues: unknown[] = [];
+    for (const s of spans)
+      spanValues.push(
+        s.spanId,
+        cut(s.traceId, 64),
+        optional(s.parentSpanId, 32),
+        cut(s.caller, 128),
+        cut(s.callee, 128),
+        cut(s.method, 255),
+        Math.trunc(s.start),
+        s.duration,
+        s.status === SpanStatus.error ? SpanStatus.error : SpanStatus.ok,
+        optional(s.errorCode, 128),
+        optional(s.host, 128),
+      );
     await this.dataSource.transaction(async (manager) => {
-      for (let i = 0; i < lines.length; i += ROWS_PER_STATEMENT) {
-        const chunk = lines.slice(i, i + ROWS_PER_STATEMENT);
-        const lineValues: unknown[] = [];
-        const fieldValues: unknown[] = [];
-        let fieldRows = 0;
-        for (const line of chunk) {
-          const fields = line.fields && typeof line.fields === 'object' ? line.fields : {};
-          lineValues.push(
-            line.id,
-            Math.trunc(line.ts),
-            LogLevel[line.level],
-            cut(line.service, 128),
-            cut(line.host, 128),
-            cut(line.instance, 160),
-            optional(line.traceId, 64),
-            optional(line.spanId, 32),
-            line.message,
-            JSON.stringify(fields),
-          );
-          for (const [name, value] of Object.entries(fields)) {
-            if (name.length === 0 || name.length > 64) continue;
-            fieldValues.push(line.id, name, cut(value, 255), Math.trunc(line.ts));
-            fieldRows++;
-          }
-        }
-        await this.run(manager, multiRowInsert(this.dialect, 'log_line', LINE_COLUMNS, chunk.length), lineValues);
-        for (let r = 0; r < fieldRows; r += ROWS_PER_STATEMENT) {
-          const rows = Math.min(ROWS_PER_STATEMENT, fieldRows - r);
-          const values = fieldValues.slice(r * FIELD_COLUMNS.length, (r + rows) * FIELD_COLUMNS.length);
-          await this.run(manager, multiRowInsert(this.dialect, 'log_field', FIELD_COLUMNS, rows), values);
-        }
-      }
-      for (let i = 0; i < spans.length; i += ROWS_PER_STATEMENT) {
-        const chunk = spans.slice(i, i + ROWS_PER_STATEMENT);
-        const values = chunk.flatMap((s) => [
-          s.spanId,
-          cut(s.traceId, 64),
-          optional(s.parentSpanId, 32),
-          cut(s.caller, 128),
-          cut(s.callee, 128),
-          cut(s.method, 255),
-          Math.trunc(s.start),
-          s.duration,
-          s.status === SpanStatus.error ? SpanStatus.error : SpanStatus.ok,
-          optional(s.errorCode, 128),
-          optional(s.host, 128),
-        ]);
-        await this.run(manager, multiRowInsert(this.dialect, 'log_span', SPAN_COLUMNS, chunk.length), values);
-      }
+      await this.insert(manager, 'log_line', LINE_COLUMNS, lineValues);
+      await this.insert(manager, 'log_field_key', FIELD_KEY_COLUMNS, fieldValues);
+      await this.insert(manager, 'log_span', SPAN_COLUMNS, spanValues);
     });
+  }
+
+  private async insert(manager: EntityManager, table: string, columns: readonly string[], values: unknown[]): Promise<void> {
+    const width = columns.length;
+    for (let offset = 0; offset < values.length; offset += MAX_ROWS_PER_STATEMENT * width) {
+      const chunk = values.slice(offset, offset + MAX_ROWS_PER_STATEMENT * width);
+      const rows = statementRows(chunk.length / width);
+      const last = chunk.slice(-width);
+      while (chunk.length < rows * width) chunk.push(...last);
+      await this.run(manager, multiRowInsert(this.dialect, table, columns, rows), chunk);
+    }
   }
 
   /**

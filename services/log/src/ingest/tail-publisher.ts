@@ -10,6 +10,16 @@ export function tailToken(service: string): string {
 export class TailPublisher {
   constructor(private readonly nc: NatsConnection) {}
 
+  /** Publishes a JSON array of lines of one service, already encoded (an ingest message body). */
+  publishEncoded(service: string, lines: Uint8Array): void {
+    if (this.nc.isClosed()) return;
+    try {
+      this.nc.publish(LogSubjects.tail(tailToken(service)), lines);
+    } catch {
+      // A tail is best effort; the lines are stored.
+    }
+  }
+
   publish(lines: readonly LogLine[]): void {
     if (lines.length === 0 || this.nc.isClosed()) return;
     const byService = new Map<string, LogLine[]>();

@@ -1,7 +1,16 @@
-import { LogLevel, LOG_LEVEL_NAMES, type LogFieldValue, type LogLevelName, type LogLine, type LogPage } from '@msec/contracts';
+import {
+  LogLevel,
+  LOG_LEVEL_NAMES,
+  type FieldFilter,
+  type LogFieldValue,
+  type LogLevelName,
+  type LogLine,
+  type LogPage,
+} from '@msec/contracts';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { Dialect, dialectOf } from '../storage/sql-dialect.js';
-import { LogFieldEntity, LogLineEntity } from '../storage/log.entities.js';
+import { fieldKey, fieldText } from '../storage/field-key.js';
+import { LogFieldKeyEntity, LogLineEntity } from '../storage/log.entities.js';
 import { encodeCursor, likeContains, type ValidLogQuery } from './log-query.domain.js';
 
 const levelName = (rank: number): LogLevelName => LOG_LEVEL_NAMES.find((name) => LogLevel[name] === rank) ?? 'INFO';
@@ -26,6 +35,10 @@ function toLine(row: LogLineEntity): LogLine {
   if (row.traceId) line.traceId = row.traceId;
   if (row.spanId) line.spanId = row.spanId;
   return line;
+}
+
+function hasFields(line: LogLine, fields: readonly FieldFilter[]): boolean {
+  return fields.every((f) => Object.hasOwn(line.fields, f.name) && fieldText(line.fields[f.name]) === f.value);
 }
 
 /** Runs validated searches with bound parameters only: newest first, keyset-paged on (ts, id). */
@@ -77,9 +90,8 @@ export class LogQueryRepository {
   async search(query: ValidLogQuery): Promise<LogPage> {
     const qb = this.dataSource.getRepository(LogLineEntity).createQueryBuilder('l');
     query.fields.forEach((field, i) => {
-      qb.innerJoin(LogFieldEntity, `f${i}`, `f${i}.lineId = l.id AND f${i}.ts = l.ts AND f${i}.name = :fn${i} AND f${i}.value = :fv${i}`, {
-        [`fn${i}`]: field.name,
-        [`fv${i}`]: field.value,
+      qb.innerJoin(LogFieldKeyEntity, `f${i}`, `f${i}.fieldKey = :fk${i} AND f${i}.ts = l.ts AND f${i}.lineId = l.id`, {
+        [`fk${i}`]: fieldKey(field.name, field.value),
       });
     });
     if (query.from !== undefined) qb.andWhere('l.ts >= :from', { from: query.from });
@@ -100,7 +112,9 @@ export class LogQueryRepository {
           .addOrderBy('l.id', 'DESC')
           .limit(query.limit + 1)
           .getMany();
-    const page: LogPage = { lines: rows.slice(0, query.limit).map(toLine) };
+    const lines = rows.slice(0, query.limit).map(toLine);
+    // Field keys are hashes: re-check the fields themselves (a collision, at odds of about 10^-15, shortens the page).
+    const page: LogPage = { lines: query.fields.length === 0 ? lines : lines.filter((line) => hasFields(line, query.fields)) };
     if (rows.length > query.limit) {
       const last = rows[query.limit - 1]!;
       page.nextCursor = encodeCursor(last.ts, last.id);

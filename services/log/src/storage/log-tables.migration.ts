@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { FIELD_NAME_MAX, MYSQL_FIELD_KEY_SQL, fieldKey, fieldText } from './field-key.js';
 
 const str = (name: string, length: number, nullable = false): TableColumnOptions => ({
   name,
@@ -120,5 +121,87 @@ export class LogIngestIndexes1763771000000 implements MigrationInterface {
   }
 }
 
+/** better-sqlite3's handle, as TypeORM holds it: user functions make fieldKey callable from SQL. */
+interface SqliteHandle {
+  function(name: string, options: { deterministic: boolean }, fn: (...args: unknown[]) => unknown): void;
+}
+
+/** Registers `msec_field_key(name, value)` (= fieldKey) on a SQLite connection; MySQL/MariaDB use MYSQL_FIELD_KEY_SQL. */
+function sqliteFieldKeyFunction(q: QueryRunner): string {
+  const handle = (q.connection.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection;
+  handle.function('msec_field_key', { deterministic: true }, (name, value) => BigInt(fieldKey(String(name), String(value))));
+  return 'msec_field_key(name, value)';
+}
+
+/**
+ * Cheaper `field = value` index: one row of three numbers-and-id per field in `log_field_key`, keyed
+ * `(field_key, ts, line_id)`, instead of `log_field` rows of name and value (up to 319 characters under a case-insensitive
+ * collation) keyed twice. A line's field costs one B-tree insert instead of two, and a search reads the key
+ * newest first straight from the primary key. Existing fields are carried over by hashing them in SQL; `log_field` goes.
+ */
+export class LogFieldKeys1763772000000 implements MigrationInterface {
+  name = 'LogFieldKeys1763772000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.createTable(
+      new Table({
+        name: 'log_field_key',
+        columns: [
+          { ...big('field_key'), isPrimary: true },
+          { ...big('ts'), isPrimary: true },
+          { ...str('line_id', 32), isPrimary: true },
+        ],
+      }),
+      true,
+    );
+    if (await q.hasTable('log_field')) {
+      const key = isMysql(q) ? MYSQL_FIELD_KEY_SQL('name', 'value') : sqliteFieldKeyFunction(q);
+      await q.query(`INSERT INTO log_field_key (field_key, ts, line_id) SELECT ${key}, ts, line_id FROM log_field`);
+      await q.dropTable('log_field');
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.createTable(
+      new Table({
+        name: 'log_field',
+        columns: [{ ...str('line_id', 32), isPrimary: true }, { ...str('name', 64), isPrimary: true }, str('value', 255), big('ts')],
+        indices: [new TableIndex({ name: 'IDX_log_field_name_value_ts', columnNames: ['name', 'value', 'ts'] })],
+      }),
+      true,
+    );
+    // Names and values are not in the keys: rebuild them from the lines' fields JSON, a page at a time.
+    let after: [number, string] = [-1, ''];
+    for (;;) {
+      const rows = (await q.query('SELECT id, ts, fields FROM log_line WHERE ts > ? OR (ts = ? AND id > ?) ORDER BY ts, id LIMIT 500', [
+        after[0],
+        after[0],
+        after[1],
+      ])) as Array<{ id: string; ts: number | string; fields: string }>;
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        let fields: Record<string, unknown> = {};
+        try {
+          fields = JSON.parse(row.fields) as Record<string, unknown>;
+        } catch {
+          // no fields
+        }
+        for (const [name, value] of Object.entries(fields)) {
+          if (name.length === 0 || name.length > FIELD_NAME_MAX) continue;
+          await q.query('INSERT INTO log_field (line_id, name, value, ts) VALUES (?, ?, ?, ?)', [
+            row.id,
+            name,
+            fieldText(value),
+            Number(row.ts),
+          ]);
+        }
+      }
+      const last = rows[rows.length - 1]!;
+      after = [Number(last.ts), last.id];
+    }
+    await q.dropTable('log_field_key');
+  }
+}
+
 /** Every migration of the log service, oldest first. */
-export const LOG_MIGRATIONS = [LogTables1763770000000, LogIngestIndexes1763771000000];
+export const LOG_MIGRATIONS = [LogTables1763770000000, LogIngestIndexes1763771000000, LogFieldKeys1763772000000];

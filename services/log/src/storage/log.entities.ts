@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** bigint columns come back as strings from MySQL; epoch milliseconds fit a JS number. */
+/** bigint columns come back as strings from MySQL; epoch milliseconds and field keys fit a JS number. */
 const epochMs = { to: (v: number | undefined) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
 
 /**
@@ -47,21 +47,21 @@ export class LogLineEntity {
   fields!: string;
 }
 
-/** One user field of a line, for `field = value` searches (ts copied so the index serves newest first). Values longer than 255 characters are cut. */
-@Entity('log_field')
-@Index('IDX_log_field_name_value_ts', ['name', 'value', 'ts'])
-export class LogFieldEntity {
+/**
+ * One user field of a line, for `field = value` searches: the hashed pair (fieldKey of field-key.ts) and the
+ * line's primary key, which is also this table's key, so a search walks `(field_key, ts)` newest first and joins
+ * the line without reading any other row. The name and value themselves live in the line's `fields` JSON.
+ */
+@Entity('log_field_key')
+export class LogFieldKeyEntity {
+  @PrimaryColumn({ name: 'field_key', type: 'bigint', transformer: epochMs })
+  fieldKey!: number;
+
+  @PrimaryColumn({ type: 'bigint', transformer: epochMs })
+  ts!: number;
+
   @PrimaryColumn({ name: 'line_id', type: 'varchar', length: 32 })
   lineId!: string;
-
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  name!: string;
-
-  @Column({ type: 'varchar', length: 255 })
-  value!: string;
-
-  @Column({ type: 'bigint', transformer: epochMs })
-  ts!: number;
 }
 
 /** One RPC call. */
@@ -123,4 +123,4 @@ export class ColourRuleEntity {
 }
 
 /** Every entity of the log service. */
-export const LOG_ENTITIES = [LogLineEntity, LogFieldEntity, SpanEntity, ColourRuleEntity];
+export const LOG_ENTITIES = [LogLineEntity, LogFieldKeyEntity, SpanEntity, ColourRuleEntity];

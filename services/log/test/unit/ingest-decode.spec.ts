@@ -27,4 +27,13 @@ describe('ingest message decoding', () => {
     assert.deepEqual(decodeIngest(LogSubjects.ingestLines, 'not json'), { lines: [], spans: [] });
     assert.deepEqual(decodeIngest(LogSubjects.ingestSpans, JSON.stringify(line('a'))), { lines: [], spans: [] });
   });
+
+  it('ingest - a message of valid lines of one service is marked for the tail as is, any other is not', () => {
+    const of = (service: string, id: string): LogLine => ({ ...line(id), service });
+    assert.equal(decodeIngest(LogSubjects.ingestLines, JSON.stringify([of('A.b', 'a'), of('A.b', 'b')])).tailOf, 'A.b');
+    assert.equal(decodeIngest(LogSubjects.ingestLines, JSON.stringify([of('A.b', 'a'), of('C.d', 'b')])).tailOf, undefined);
+    assert.equal(decodeIngest(LogSubjects.ingestLines, JSON.stringify([of('A.b', 'a'), { id: 'x' }])).tailOf, undefined);
+    assert.equal(decodeIngest(LogSubjects.ingestLines, JSON.stringify(of('A.b', 'a'))).tailOf, undefined);
+    assert.equal(decodeIngest(LogSubjects.ingestSpans, JSON.stringify([span])).tailOf, undefined);
+  });
 });
