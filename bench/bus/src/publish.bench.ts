@@ -3,7 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import { connect, nanos, nuid } from '@nats-io/transport-node';
 import { BusStreams, MessageBus, busStreamConfigs } from '@msec/bus';
 import { startNats } from '@msec/testing';
-import { emit, environment, percentile, pool } from './stats.js';
+import { emit, environment, percentile, pool, processCpuUs } from './stats.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
@@ -31,7 +31,7 @@ try {
   await jsm.streams.add({ ...busMq, name: 'RAW_BENCH', subjects: ['raw.>'] });
   const bus = new MessageBus(nc, { producer: 'bench' });
   await bus.init();
-  // Same bus with the publish-side trace record off (deliveries still traced): one stream write per message.
+  // Same bus without the publish index (deliveries still traced): what the batched publish index costs.
   const lite = new MessageBus(nc, { producer: 'bench', trace: { publish: false } });
 
   // Both paths start from the same object: raw JetStream users serialise too.
@@ -46,17 +46,25 @@ try {
   const rawRates: number[] = [];
   const busRates: number[] = [];
   const liteRates: number[] = [];
+  // CPU time per publish (µs) in this process and in nats-server, summed over the rounds: steadier than
+  // msg/s on a shared machine, since time spent waiting for a core is not counted.
+  const cpu = { raw: { client: 0, server: 0 }, bus: { client: 0, server: 0 }, lite: { client: 0, server: 0 } };
+  const round = async (task: () => Promise<void>, rates: number[], spent: { client: number; server: number }): Promise<void> => {
+    const self = process.cpuUsage();
+    const server = processCpuUs(nats.pid);
+    const t = performance.now();
+    await pool(MESSAGES, WINDOW, task);
+    rates.push(MESSAGES / ((performance.now() - t) / 1000));
+    const used = process.cpuUsage(self);
+    spent.client += used.user + used.system;
+    spent.server += processCpuUs(nats.pid) - server;
+  };
   for (let r = 0; r < ROUNDS; r++) {
-    let t = performance.now();
-    await pool(MESSAGES, WINDOW, raw);
-    rawRates.push(MESSAGES / ((performance.now() - t) / 1000));
-    t = performance.now();
-    await pool(MESSAGES, WINDOW, viaBus);
-    busRates.push(MESSAGES / ((performance.now() - t) / 1000));
-    t = performance.now();
-    await pool(MESSAGES, WINDOW, viaLite);
-    liteRates.push(MESSAGES / ((performance.now() - t) / 1000));
+    await round(raw, rawRates, cpu.raw);
+    await round(viaBus, busRates, cpu.bus);
+    await round(viaLite, liteRates, cpu.lite);
   }
+  const perPublish = (us: number): number => Number((us / (MESSAGES * ROUNDS)).toFixed(1));
   const rawOps = percentile(rawRates, 50);
   const busOps = percentile(busRates, 50);
   const liteOps = percentile(liteRates, 50);
@@ -114,6 +122,12 @@ try {
     liteRates: liteRates.map(Math.round),
     rawRates: rawRates.map(Math.round),
     busRates: busRates.map(Math.round),
+    rawClientCpuUs: perPublish(cpu.raw.client),
+    rawServerCpuUs: perPublish(cpu.raw.server),
+    busClientCpuUs: perPublish(cpu.bus.client),
+    busServerCpuUs: perPublish(cpu.bus.server),
+    liteClientCpuUs: perPublish(cpu.lite.client),
+    liteServerCpuUs: perPublish(cpu.lite.server),
     e2eMessages: E2E_MESSAGES,
     rawE2eP50Ms: Number(percentile(rawLat, 50).toFixed(3)),
     rawE2eP99Ms: Number(percentile(rawLat, 99).toFixed(3)),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 /** Percentile of a sorted copy of `values` (nearest rank). */
@@ -24,4 +25,14 @@ export async function pool(n: number, window: number, task: (i: number) => Promi
 /** One scenario's output line, read by the runner. */
 export function emit(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** User + system CPU time of a process, in µs (from /proc: clock ticks of 10 ms); 0 where /proc is missing. */
+export function processCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
 }

@@ -33,12 +33,16 @@ export const BusSubjects = {
   deadLetter: (group: string, subject: string): string => `msec.dlq.${group}.${subject}`,
   traceAll: 'msec.trace.>',
   trace: (msgId: string): string => `msec.trace.${msgId}`,
+  /** Batches of publish locations (message id → stream and sequence); four tokens, so never a message id's subject. */
+  tracePublishIndex: 'msec.trace.index.published',
 } as const;
 
 /** Message headers the bus reads and writes. */
 export const BusHeaders = {
   /** JetStream's de-duplication id. */
   natsMsgId: 'Nats-Msg-Id',
+  /** JetStream refuses the publish unless this stream stores it. */
+  expectedStream: 'Nats-Expected-Stream',
   msgId: 'Msec-Msg-Id',
   tags: 'Msec-Tags',
   /** `json` (body is JSON text) or `raw` (bytes as given). */

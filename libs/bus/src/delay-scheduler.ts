@@ -12,22 +12,23 @@ import { nanos, nuid, type MsgHdrs, type NatsConnection } from '@nats-io/transpo
 import type { Redis } from 'ioredis';
 import { BusConsumers, BusHeaders, BusRedisKeys, BusStreams, BusSubjects } from './bus-subjects.js';
 import { ensureBusStreams } from './bus-streams.js';
-import { copyHeaders } from './message-codec.js';
+import { AckPublisher, type StoreAck } from './ack-publisher.js';
+import { DueQueue } from './due-queue.js';
 import { TraceKind, TraceWriter } from './message-trace.js';
 
 /** Knobs of the delay scheduler; every field has a default. */
 export interface DelaySchedulerOptions {
   /** Redis key prefix. */
   prefix?: string;
-  /** How often the due index is polled when nothing is due sooner. */
+  /** How often the index is read for new entries (a timer, not this poll, fires at each due time). */
   pollMs?: number;
-  /** Due messages moved per round. */
+  /** Index entries read per round. */
   batchSize?: number;
   /** Leader lease: only the holder dispatches; another scheduler takes over this long after a crash. */
   leaderLeaseMs?: number;
   /** How long the "dispatched" marker of a message id is kept. */
   dispatchedMarkerTtlMs?: number;
-  /** Records due within this many ms are read ahead of time. */
+  /** Records due within this many ms are loaded and armed ahead of their time. */
   lookaheadMs?: number;
   /** Records due within this many ms when they arrive are kept in memory from intake. */
   intakeCacheMs?: number;
@@ -38,9 +39,15 @@ export interface DelaySchedulerOptions {
 }
 
 const MAX_BATCHES_IN_FLIGHT = 8;
+/** Published records are marked, traced and deleted in batches this often. */
+const SETTLE_MS = 10;
+/** The whole head of the index is read again this often (see armDue). */
+const SWEEP_MS = 250;
 const DELAYED_PREFIX = BusSubjects.delayed('');
 /** Records indexed this close to their due time are kept in memory from intake, at most this many. */
 const MAX_CACHED = 50_000;
+/** JetStream API subject that deletes one message of the delay stream (sent on the bus's cheap request path). */
+const MSG_DELETE_API = `$JS.API.STREAM.MSG.DELETE.${BusStreams.delayed}`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /**
@@ -60,10 +67,20 @@ export class DelayScheduler {
   private ticking: Promise<void> | undefined;
   private lastReconcile = 0;
   private readonly trace: TraceWriter;
+  private readonly acks: AckPublisher;
   private readonly cache = new Map<number, DelayedRecord>();
-  private readonly loading = new Set<number>();
+  /** Records due within the look-ahead, loaded and sorted by due time; the alarm publishes each when due. */
+  private readonly armed = new DueQueue<DelayedRecord>();
+  private alarm: NodeJS.Timeout | undefined;
+  /** Every index entry scored at or below this has been read (and armed, dispatched or dropped). */
+  private horizon = Number.NEGATIVE_INFINITY;
+  private lastSweep = 0;
+  private readonly arming = new Set<number>();
   private readonly deleting = new Set<Promise<void>>();
   private readonly dispatching = new Set<number>();
+  private settleQueue: Array<{ record: DelayedRecord; ack: StoreAck; at: number }> = [];
+  private settling: Promise<void> | undefined;
+  /** Arming and dispatch work in flight. */
   private readonly batches = new Set<Promise<void>>();
   private readonly o: Required<Omit<DelaySchedulerOptions, 'onError'>> & Pick<DelaySchedulerOptions, 'onError'>;
 
@@ -74,6 +91,7 @@ export class DelayScheduler {
   ) {
     this.js = jetstream(nc, { timeout: 5_000 });
     this.trace = new TraceWriter(nc);
+    this.acks = new AckPublisher(nc, 5_000);
     this.o = {
       prefix: options.prefix ?? 'msec',
       pollMs: options.pollMs ?? 20,
@@ -115,7 +133,8 @@ export class DelayScheduler {
     await Promise.all(this.batches);
     await this.stopIntake();
     await Promise.all(this.deleting);
-    this.cache.clear();
+    this.disarm();
+    this.acks.close();
     if (this.leader)
       await this.redis
         .eval(
@@ -155,14 +174,24 @@ export class DelayScheduler {
     const intake = await consumer.consume({ max_messages: 512 });
     this.intake = intake;
     this.intakeLoop = (async () => {
-      // Many ZADDs in flight at once: one Redis connection pipelines them, so intake keeps up with bursts.
-      const inflight = new Set<Promise<void>>();
+      // What arrives together is indexed together: one ZADD per batch (at most 512), sent on the next turn.
+      let batch: JsMsg[] = [];
+      let indexing = Promise.resolve();
+      const flush = (): void => {
+        const b = batch;
+        batch = [];
+        if (b.length > 0) indexing = indexing.then(() => this.index(b));
+      };
       for await (const m of intake) {
-        if (inflight.size >= 512) await Promise.race(inflight);
-        const p = this.index(m).finally(() => inflight.delete(p));
-        inflight.add(p);
+        batch.push(m);
+        if (batch.length === 1) setImmediate(flush);
+        if (batch.length >= 512) {
+          flush();
+          await indexing;
+        }
       }
-      await Promise.all(inflight);
+      flush();
+      await indexing;
     })();
   }
 
@@ -172,27 +201,38 @@ export class DelayScheduler {
     await this.intakeLoop?.catch(() => undefined);
   }
 
-  /** Records a stored delayed message in the due index, then acknowledges it. */
-  private async index(m: JsMsg): Promise<void> {
-    const due = Number(m.headers?.get(BusHeaders.deliverAt));
+  /** Records stored delayed messages in the due index (one ZADD), then acknowledges them. */
+  private async index(batch: readonly JsMsg[]): Promise<void> {
+    // An unreadable due time is indexed as due at once.
+    const dues = batch.map((m) => Number(m.headers?.get(BusHeaders.deliverAt)) || 0);
+    const pairs: Array<number | string> = [];
+    batch.forEach((m, i) => pairs.push(dues[i]!, String(m.seq)));
     try {
-      await this.redis.zadd(this.key('due'), 'NX', Number.isFinite(due) ? due : 0, String(m.seq));
+      await this.redis.zadd(this.key('due'), 'NX', ...pairs);
+    } catch (error) {
+      this.o.onError?.(error);
+      for (const m of batch) m.nak(1_000);
+      return;
+    }
+    const now = Date.now();
+    const behind: Array<[seq: number, due: number]> = [];
+    for (const [i, m] of batch.entries()) {
+      // Due before what the dispatcher has already read (a short delay): arm it now rather than at the next sweep.
+      if (this.leader && dues[i]! <= this.horizon) behind.push([m.seq, dues[i]!]);
       // Due soon: keep the bytes from intake so dispatch needs no read back from the stream.
-      if (due - Date.now() < this.o.intakeCacheMs && this.cache.size < MAX_CACHED) {
+      if (dues[i]! - now < this.o.intakeCacheMs && this.cache.size < MAX_CACHED) {
         this.cache.set(m.seq, {
           seq: m.seq,
           msgId: m.headers?.get(BusHeaders.natsMsgId) ?? '',
           subject: m.subject.slice(DELAYED_PREFIX.length),
-          due,
+          due: dues[i]!,
           data: m.data,
           headers: m.headers!,
         });
       }
       m.ack();
-    } catch (error) {
-      this.o.onError?.(error);
-      m.nak(1_000);
     }
+    if (behind.length > 0) this.armFresh(behind);
   }
 
   private schedule(ms: number): void {
@@ -209,11 +249,11 @@ export class DelayScheduler {
     let next = this.o.pollMs;
     try {
       this.leader = await this.holdLease();
-      if (!this.leader) this.cache.clear();
+      if (!this.leader) this.disarm();
       if (this.leader) {
         if (Date.now() - this.lastReconcile > this.o.reconcileMs) await this.reconcile();
-        const moved = await this.dispatchDue();
-        if (moved >= this.o.batchSize) next = 0;
+        const overdue = await this.armDue();
+        if (overdue >= this.o.batchSize) next = 0;
       } else {
         next = Math.min(500, this.o.leaderLeaseMs / 4);
       }
@@ -256,79 +296,155 @@ export class DelayScheduler {
   }
 
   /**
-   * One round: dispatches what is due, and prefetches what falls due within the look-ahead so that at its
-   * time only the publish remains. Markers and index removals go to Redis in one pipeline per round.
+   * One round: reads the index up to the look-ahead and arms what it has not seen yet, so that at a
+   * message's due time only its publish remains (no Redis round trip, no read from the stream). A round
+   * reads only past the horizon (entries it has not read before); entries that land behind it (short
+   * delays indexed by the intake: armed directly; another scheduler's intake, failed publishes, a
+   * re-index) are picked up by a full read every SWEEP_MS. Returns how many new entries were already due.
    */
-  private async dispatchDue(): Promise<number> {
+  private async armDue(): Promise<number> {
     const now = Date.now();
-    // Rounds overlap (a slow publish must not hold back the next due message), so skip seqs in flight.
+    const sweep = now - this.lastSweep >= SWEEP_MS || this.horizon === Number.NEGATIVE_INFINITY;
+    if (sweep) this.lastSweep = now;
+    const until = now + this.o.lookaheadMs;
+    const limit = this.o.batchSize + (sweep ? this.armed.size + this.arming.size + this.dispatching.size : 0);
     const flat = await this.redis.zrangebyscore(
       this.key('due'),
-      '-inf',
-      now + this.o.lookaheadMs,
+      sweep ? '-inf' : `(${this.horizon}`,
+      until,
       'WITHSCORES',
       'LIMIT',
       0,
-      this.o.batchSize + this.dispatching.size,
+      limit,
     );
-    const due: number[] = [];
-    const upcoming: number[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const seq = Number(flat[i]);
-      if (this.dispatching.has(seq)) continue;
-      (Number(flat[i + 1]) <= now ? due : upcoming).push(seq);
-    }
-    this.prefetch(upcoming);
-    if (due.length === 0) return 0;
-    for (const seq of due) this.dispatching.add(seq);
-    const batch = this.dispatchBatch(due)
-      .catch((error) => this.o.onError?.(error))
-      .finally(() => {
-        for (const seq of due) this.dispatching.delete(seq);
-        this.batches.delete(batch);
-      });
-    this.batches.add(batch);
+    const entries: Array<[seq: number, due: number]> = [];
+    for (let i = 0; i < flat.length; i += 2) entries.push([Number(flat[i]), Number(flat[i + 1])]);
+    // A full page may stop inside a run of equal scores: the next round reads that score again.
+    const read = entries.length < limit ? until : entries[entries.length - 1]![1] - 1;
+    if (read > this.horizon) this.horizon = read;
+    const fresh = this.armFresh(entries);
     if (this.batches.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(this.batches);
-    return due.length;
+    return fresh.filter(([, due]) => due <= now).length;
   }
 
-  /** Publishes a set of due records, marks them dispatched and drops them from the index. */
-  private async dispatchBatch(due: readonly number[]): Promise<void> {
-    const records = await Promise.all(due.map((seq) => this.cache.get(seq) ?? this.load(seq)));
-    const live = records.filter((r): r is DelayedRecord => r !== null);
+  /** Starts arming the entries not yet armed, being armed or in dispatch; returns those. */
+  private armFresh(entries: ReadonlyArray<[seq: number, due: number]>): Array<[seq: number, due: number]> {
+    const fresh = entries.filter(([seq]) => !this.armed.has(seq) && !this.arming.has(seq) && !this.dispatching.has(seq));
+    if (fresh.length === 0) return fresh;
+    for (const [seq] of fresh) this.arming.add(seq);
+    this.track(this.arm(fresh).finally(() => fresh.forEach(([seq]) => this.arming.delete(seq))));
+    return fresh;
+  }
+
+  /** Loads index entries (from the intake cache, else the stream), drops those already dispatched, and arms the rest. */
+  private async arm(entries: ReadonlyArray<[seq: number, due: number]>): Promise<void> {
+    const loaded = await Promise.all(entries.map(([seq]) => this.cache.get(seq) ?? this.load(seq)));
+    const live: DelayedRecord[] = [];
+    const gone: number[] = [];
+    loaded.forEach((r, i) => (r === null ? gone.push(entries[i]![0]) : live.push({ ...r, due: entries[i]![1] })));
     const markers = live.length === 0 ? [] : await this.redis.mget(live.map((r) => this.marker(r.msgId)));
-    const published = await Promise.all(live.map((r, i) => (markers[i] === null ? this.publish(r) : Promise.resolve(false))));
-    const tx = this.redis.pipeline();
-    live.forEach((r, i) => published[i] && tx.set(this.marker(r.msgId), '1', 'PX', this.o.dispatchedMarkerTtlMs));
-    tx.zrem(this.key('due'), ...due.map(String));
-    await tx.exec();
-    for (const seq of due) {
-      this.cache.delete(seq);
-      // The index entry is gone; a crash before this delete leaves a record that reconcile re-indexes and
-      // the marker then keeps from being sent again.
-      const del = this.jsm!.streams.deleteMessage(BusStreams.delayed, seq, false).then(
-        () => undefined,
-        () => undefined,
-      );
-      this.deleting.add(del);
-      void del.finally(() => this.deleting.delete(del));
+    // A marker means a scheduler published it before it could clean up (it crashed): only clean up now.
+    const sent = live.filter((_, i) => markers[i] !== null);
+    if (gone.length + sent.length > 0) {
+      await this.redis.zrem(this.key('due'), ...[...gone, ...sent.map((r) => r.seq)].map(String));
+      sent.forEach((r) => this.forget(r.seq));
     }
+    if (!this.running || !this.leader) return;
+    live.forEach((r, i) => markers[i] === null && this.armed.add(r));
+    this.fire();
+  }
+
+  /** Dispatches every armed record that is due, and sets the alarm for the next one. */
+  private fire(): void {
+    if (this.alarm) clearTimeout(this.alarm);
+    this.alarm = undefined;
+    if (!this.running) return;
+    const now = Date.now();
+    const due = this.armed.takeDue(now);
+    if (due.length > 0) {
+      for (const r of due) this.dispatching.add(r.seq);
+      this.track(this.dispatchBatch(due).finally(() => due.forEach((r) => this.dispatching.delete(r.seq))));
+    }
+    // A timer may run a little early by the wall clock: the check above re-arms it for the rest.
+    const next = this.armed.nextDue();
+    if (next !== undefined) this.alarm = setTimeout(() => this.fire(), Math.max(1, next - now));
+  }
+
+  private disarm(): void {
+    if (this.alarm) clearTimeout(this.alarm);
+    this.alarm = undefined;
+    this.armed.clear();
+    this.horizon = Number.NEGATIVE_INFINITY;
+    this.cache.clear();
+  }
+
+  private track(work: Promise<void>): void {
+    const p = work.catch((error) => this.o.onError?.(error)).finally(() => this.batches.delete(p));
+    this.batches.add(p);
+  }
+
+  /**
+   * Publishes due records concurrently, then marks the published ones dispatched and drops them from the
+   * index in one pipeline. One that failed stays indexed and is armed again by a later round.
+   */
+  private async dispatchBatch(due: readonly DelayedRecord[]): Promise<void> {
+    const results = await Promise.allSettled(due.map((r) => this.publish(r)));
+    const at = Date.now();
+    const done = due.flatMap((record, i) => {
+      const r = results[i]!;
+      return r.status === 'fulfilled' ? [{ record, ack: r.value, at }] : [];
+    });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (done.length > 0) await this.settle(done);
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * Marks published records dispatched and removes their index entries, then records the dispatch in the
+   * trace and deletes the records from the delay stream. Records published within SETTLE_MS share one Redis
+   * pipeline and one NATS write, instead of several round trips and writes per message.
+   */
+  private settle(records: ReadonlyArray<{ record: DelayedRecord; ack: StoreAck; at: number }>): Promise<void> {
+    this.settleQueue.push(...records);
+    this.settling ??= new Promise<void>((resolve) => setTimeout(resolve, SETTLE_MS)).then(async () => {
+      const batch = this.settleQueue;
+      this.settleQueue = [];
+      this.settling = undefined;
+      const tx = this.redis.pipeline();
+      for (const { record } of batch) tx.set(this.marker(record.msgId), '1', 'PX', this.o.dispatchedMarkerTtlMs);
+      tx.zrem(this.key('due'), ...batch.map(({ record }) => String(record.seq)));
+      await tx.exec();
+      for (const { record: r, ack, at } of batch) {
+        this.trace.record({
+          kind: TraceKind.dispatched,
+          msgId: r.msgId,
+          at,
+          subject: r.subject,
+          lateMs: at - r.due,
+          stream: ack.stream,
+          seq: ack.seq,
+        });
+        // The index entry is gone; a crash before the delete leaves a record that reconcile re-indexes and
+        // the marker then keeps from being sent again.
+        this.forget(r.seq);
+      }
+    });
+    return this.settling;
+  }
+
+  /** Drops a dispatched record from the cache and, in the background, from the delay stream. */
+  private forget(seq: number): void {
+    this.cache.delete(seq);
+    const del = this.acks.request(MSG_DELETE_API, JSON.stringify({ seq, no_erase: true })).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.deleting.add(del);
+    void del.finally(() => this.deleting.delete(del));
   }
 
   private marker(msgId: string): string {
     return BusRedisKeys.delayDispatched(this.o.prefix, msgId);
-  }
-
-  /** Loads records due soon into the cache in the background. */
-  private prefetch(seqs: readonly number[]): void {
-    for (const seq of seqs) {
-      if (this.cache.has(seq) || this.loading.has(seq)) continue;
-      this.loading.add(seq);
-      void this.load(seq)
-        .then((r) => r && this.running && this.cache.set(seq, r))
-        .catch(() => undefined)
-        .finally(() => this.loading.delete(seq));
-    }
   }
 
   /** Reads a delayed record by its sequence; null when it is no longer stored. */
@@ -338,7 +454,7 @@ export class DelayScheduler {
     return {
       seq,
       msgId: stored.header.get(BusHeaders.natsMsgId),
-      subject: stored.subject.slice(BusSubjects.delayed('').length),
+      subject: stored.subject.slice(DELAYED_PREFIX.length),
       due: Number(stored.header.get(BusHeaders.deliverAt)),
       data: stored.data,
       headers: stored.header,
@@ -346,23 +462,10 @@ export class DelayScheduler {
   }
 
   /** Publishes to the message stream under the original id: a repeat inside the duplicate window is dropped. */
-  private async publish(r: DelayedRecord): Promise<boolean> {
-    const ack = await this.js.publish(BusSubjects.message(r.subject), r.data, {
-      msgID: r.msgId,
-      headers: copyHeaders(r.headers),
-      expect: { streamName: BusStreams.messages },
-    });
-    const at = Date.now();
-    this.trace.record({
-      kind: TraceKind.dispatched,
-      msgId: r.msgId,
-      at,
-      subject: r.subject,
-      lateMs: at - r.due,
-      stream: BusStreams.messages,
-      seq: ack.seq,
-    });
-    return true;
+  private publish(r: DelayedRecord): Promise<StoreAck> {
+    // The stored headers already carry Nats-Msg-Id = the message id, producer, time, tags and due time.
+    r.headers.set(BusHeaders.expectedStream, BusStreams.messages);
+    return this.acks.publish(BusSubjects.message(r.subject), r.data, r.headers);
   }
 }
 

@@ -65,7 +65,7 @@ export { ProcessedMessageEntity, claimMessage, pruneProcessedMessages } from './
 export type { ProcessedMessage } from './processed-message.entity.js';
 /** Trace, dead letters and admin views. */
 export { TraceKind, TraceWriter, traceMessage } from './message-trace.js';
-export type { TraceRecord, MessageTrace } from './message-trace.js';
+export type { TraceRecord, MessageTrace, TraceWriterOptions } from './message-trace.js';
 export { DeadLetterStore } from './dead-letters.js';
 export type { DeadLetter, DeadLetterFilter } from './dead-letters.js';
 export { BusAdmin } from './bus-admin.js';

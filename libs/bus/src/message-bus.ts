@@ -4,8 +4,9 @@ import { nuid, type NatsConnection } from '@nats-io/transport-node';
 import { invalidField, publishFailed, publishRejected } from './bus.errors.js';
 import { BusStreams, BusSubjects } from './bus-subjects.js';
 import { ensureBusStreams, type BusRetention } from './bus-streams.js';
+import { AckPublisher } from './ack-publisher.js';
 import { buildHeaders, encodeBody } from './message-codec.js';
-import { TraceKind, TraceWriter } from './message-trace.js';
+import { TraceWriter } from './message-trace.js';
 import { requireKnownSubject, resolveDueTime, validateMsgId, validateSize, validateSubject, validateTags } from './message-validation.js';
 import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
 import { resolveRetryPolicy } from './retry/resolve-retry.js';
@@ -50,8 +51,8 @@ export interface MessageBusOptions {
   retry?: Record<string, RetryPolicySpec | RetryPolicy>;
   retention?: BusRetention;
   /**
-   * Trace records: `true` (default) records publishes and deliveries; `{ publish: false }` skips the
-   * publish record (one stream write less per message) and a message is traceable from its first delivery.
+   * Trace records: `true` (default) records where each publish is stored (batched, see TraceWriter) and every
+   * delivery step; `{ publish: false }` skips the publish index, so a message is traceable from its first delivery.
    */
   trace?: boolean | { publish?: boolean; deliveries?: boolean };
   /** How long to wait for a publish acknowledgement. */
@@ -68,9 +69,9 @@ export class MessageBus {
   readonly js: JetStreamClient;
   readonly producer: string;
   readonly instanceId: string;
-  /** Records delivery steps (and, when enabled, publishes). */
+  /** Records delivery steps and (when enabled) where each publish is stored. */
   readonly trace: TraceWriter;
-  private readonly tracePublish: boolean;
+  private readonly acks: AckPublisher;
   private jsm: JetStreamManager | undefined;
   private readonly subscriptions = new Set<Subscription>();
   private readonly checkedSubjects = new Set<string>();
@@ -80,11 +81,14 @@ export class MessageBus {
     readonly options: MessageBusOptions = {},
   ) {
     this.js = jetstream(nc, { timeout: options.publishTimeoutMs ?? 5_000 });
+    this.acks = new AckPublisher(nc, options.publishTimeoutMs ?? 5_000);
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${nuid.next().slice(-6)}`;
     this.producer = options.producer ?? this.instanceId;
     const trace = options.trace ?? true;
-    this.trace = new TraceWriter(nc, typeof trace === 'boolean' ? trace : trace.deliveries !== false);
-    this.tracePublish = typeof trace === 'boolean' ? trace : trace.publish !== false;
+    this.trace = new TraceWriter(nc, {
+      steps: typeof trace === 'boolean' ? trace : trace.deliveries !== false,
+      publishIndex: typeof trace === 'boolean' ? trace : trace.publish !== false,
+    });
   }
 
   /** Creates or updates the bus streams; call once before use. */
@@ -124,6 +128,7 @@ export class MessageBus {
     const { data, encoding } = encodeBody(body);
     validateSize(data.length, this.maxMessageBytes);
     const h = buildHeaders({
+      msgId,
       tags,
       producer: this.producer,
       publishedAt: now,
@@ -135,23 +140,11 @@ export class MessageBus {
     let ack;
     try {
       // No expect-stream header on the hot path: the subject prefix belongs to one stream only.
-      ack = await this.js.publish(target, data, { msgID: msgId, headers: h });
+      ack = await this.acks.publish(target, data, h);
     } catch (error) {
       throw error instanceof JetStreamApiError ? publishRejected(target, error) : publishFailed(target, error);
     }
-    if (!ack.duplicate && this.tracePublish) {
-      const rec = {
-        kind: TraceKind.published,
-        msgId,
-        at: now,
-        subject,
-        producer: this.producer,
-        tags,
-        stream,
-        seq: ack.seq,
-      };
-      this.trace.record(due === undefined ? rec : { ...rec, deliverAt: due });
-    }
+    if (!ack.duplicate) this.trace.published(msgId, stream, ack.seq);
     return { msgId, stream, seq: ack.seq, duplicate: ack.duplicate, deliverAt: due };
   }
 
@@ -175,8 +168,10 @@ export class MessageBus {
     return sub;
   }
 
-  /** Stops every subscription (in-flight handlers finish first); the connection stays the caller's. */
+  /** Stops every subscription (in-flight handlers finish first) and sends buffered trace; the connection stays the caller's. */
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.trace.flush();
+    this.acks.close();
   }
 }

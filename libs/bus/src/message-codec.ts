@@ -40,6 +40,7 @@ export function decodeBody(data: Uint8Array, encoding: string | undefined): unkn
 
 /** Header values the bus sets on every message (the id travels as Nats-Msg-Id, the subject in the NATS subject). */
 export interface MessageHeaderFields {
+  msgId: string;
   tags: readonly string[];
   producer: string;
   publishedAt: number;
@@ -50,6 +51,7 @@ export interface MessageHeaderFields {
 /** Builds NATS headers for a message: as few as possible, since each costs the broker on every publish. */
 export function buildHeaders(fields: MessageHeaderFields): MsgHdrs {
   const h = natsHeaders();
+  h.set(BusHeaders.natsMsgId, fields.msgId);
   if (fields.tags.length > 0) h.set(BusHeaders.tags, fields.tags.join(','));
   h.set(BusHeaders.producer, fields.producer);
   h.set(BusHeaders.publishedAt, String(fields.publishedAt));

@@ -6,6 +6,16 @@ import { nanos, nuid, type NatsConnection } from '@nats-io/transport-node';
  * ephemeral consumer. nats-server 2.9 has no batch direct-get, so admin reads go this way.
  */
 export async function readStream(nc: NatsConnection, stream: string, filter: string, limit = 1_000): Promise<JsMsg[]> {
+  const out: JsMsg[] = [];
+  await scanStream(nc, stream, filter, (m) => {
+    out.push(m);
+    return out.length < limit;
+  });
+  return out;
+}
+
+/** Visits the messages of `stream` matching `filter`, oldest first, until `visit` returns false or none are left. */
+export async function scanStream(nc: NatsConnection, stream: string, filter: string, visit: (m: JsMsg) => boolean): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const name = `read_${nuid.next()}`;
   const info = await jsm.consumers.add(stream, {
@@ -16,23 +26,24 @@ export async function readStream(nc: NatsConnection, stream: string, filter: str
     inactive_threshold: nanos(30_000),
     mem_storage: true,
   });
-  const out: JsMsg[] = [];
   try {
     let pending = info.num_pending;
     const consumer = await jetstream(nc).consumers.get(stream, name);
-    while (pending > 0 && out.length < limit) {
+    while (pending > 0) {
       // Ask for no more than is pending: a pull for more waits until it expires.
-      const batch = await consumer.fetch({ max_messages: Math.min(500, pending, limit - out.length), expires: 2_000 });
+      const batch = await consumer.fetch({ max_messages: Math.min(500, pending), expires: 2_000 });
       let got = 0;
+      let more = true;
       for await (const m of batch) {
-        out.push(m);
         got++;
         pending = m.info.pending;
+        more = visit(m);
+        // Leaving the loop stops the fetch (closing it from inside its own iteration would wait on itself).
+        if (!more) break;
       }
-      if (got === 0) break;
+      if (!more || got === 0) break;
     }
   } finally {
     await jsm.consumers.delete(stream, name).catch(() => false);
   }
-  return out;
 }

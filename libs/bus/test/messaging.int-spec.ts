@@ -171,6 +171,33 @@ describe('message bus', () => {
     assert.deepEqual(seen, [1]);
   });
 
+  it('trace - a message nobody consumed is found through the publish index, content and publish facts read from its stored copy', async () => {
+    const bus = await newBus({ producer: 'tracer' });
+    const admin = new BusAdmin(bus);
+    const before = Date.now();
+    const now = await bus.publish('audit.unread', { n: 1 }, { tags: ['eu'] });
+    const later = await bus.publish('audit.unread', 'later', { delayMs: 60_000 });
+    await bus.close();
+    const trace = await admin.trace(now.msgId);
+    assert.equal(trace.subject, 'audit.unread');
+    assert.equal(trace.producer, 'tracer');
+    assert.deepEqual(trace.tags, ['eu']);
+    assert.ok(trace.publishedAt!.getTime() >= before && trace.publishedAt!.getTime() <= Date.now());
+    assert.equal(Buffer.from(trace.body!).toString(), '{"n":1}');
+    assert.deepEqual(
+      trace.records.map((r) => [r.kind, r.stream, r.seq]),
+      [['published', BusStreams.messages, now.seq]],
+    );
+    assert.equal(trace.deliveries.length, 0);
+    const waiting = await admin.trace(later.msgId);
+    assert.equal(waiting.deliverAt?.getTime(), later.deliverAt);
+    assert.equal(Buffer.from(waiting.body!).toString(), '"later"');
+    assert.equal(waiting.records[0]?.stream, BusStreams.delayed);
+    const unknown = await admin.trace('never-published');
+    assert.equal(unknown.records.length, 0);
+    assert.equal(unknown.body, undefined);
+  });
+
   it('admin - streams and consumers with their lag are listed', async () => {
     const bus = await newBus();
     const admin = new BusAdmin(bus);
