@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     const peer = role === 'raw' ? await serveRawEcho() : role === 'grpc' ? await serveGrpcEcho() : await serveNestNatsEcho(target!);
     process.send?.(`PORT ${peer.port}`);
     process.on('message', (m) => {
+      if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
       if (m !== 'stop') return;
       peer.close();
       process.exit(0);
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const { port } = await server.listen();
   process.send?.(`PORT ${port}`);
   process.on('message', async (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
     if (m === 'stop') {
       await server.close(100);
       process.exit(0);
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
 /** A server running in its own process, on loopback. */
 export interface ChildServer {
   port: number;
+  /** The child's process.cpuUsage(), in µs. */
+  cpuUsage(): Promise<NodeJS.CpuUsage>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,16 @@ export function startChildServer(role: 'echo' | 'hop' | 'raw' | 'grpc' | 'nest',
       const port = Number(String(m).split(' ')[1]);
       resolve({
         port,
+        cpuUsage: () =>
+          new Promise<NodeJS.CpuUsage>((done) => {
+            const onMessage = (reply: unknown): void => {
+              if (typeof reply !== 'object' || reply === null || !('cpu' in reply)) return;
+              child.off('message', onMessage);
+              done((reply as { cpu: NodeJS.CpuUsage }).cpu);
+            };
+            child.on('message', onMessage);
+            child.send('cpu');
+          }),
         stop: () =>
           new Promise<void>((done) => {
             const kill = setTimeout(() => child.kill('SIGKILL'), 3_000);

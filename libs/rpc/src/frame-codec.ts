@@ -1,4 +1,5 @@
-import { headSize, writeHead, decodeHead, type RpcHead } from './rpc-head.js';
+import { decodeHead } from './head-decoder.js';
+import { headSize, headSizeBound, writeHead, type RpcHead } from './rpc-head.js';
 import { frameInvalid, frameTooLarge } from './rpc.errors.js';
 
 /** First byte of every frame: '('. */
@@ -16,18 +17,45 @@ export interface Frame {
   body: Buffer;
 }
 
-/** Encodes `( headLen bodyLen head body )` into one buffer, so one socket write sends a whole frame. */
+/** Encodes `( headLen bodyLen head body )` into one buffer of exactly its size. */
 export function encodeFrame(head: RpcHead, body: Uint8Array): Buffer {
-  const hlen = headSize(head);
-  const buf = Buffer.allocUnsafe(FRAME_OVERHEAD + hlen + body.length);
-  buf[0] = FRAME_STX;
-  buf.writeUInt32BE(hlen, 1);
-  buf.writeUInt32BE(body.length, 5);
-  writeHead(head, buf, 9);
-  buf.set(body, 9 + hlen);
-  buf[buf.length - 1] = FRAME_ETX;
+  const buf = Buffer.allocUnsafe(FRAME_OVERHEAD + headSize(head) + body.length);
+  const end = writeFrame(head, body, buf, 0);
+  if (end !== buf.length) throw new RangeError(`frame took ${end} bytes, not the ${buf.length} measured`);
   return buf;
 }
+
+/** Room writeFrame may need for this head and body: an upper bound, computed without looking inside strings. */
+export function frameSizeBound(head: RpcHead, body: Uint8Array): number {
+  return FRAME_OVERHEAD + headSizeBound(head) + body.length;
+}
+
+/**
+ * Writes a frame at `pos` of `buf`, which must have frameSizeBound(head, body) bytes free, and returns the
+ * position after it. The head is written in one pass and its length filled in afterwards, so batching writers
+ * encode frames straight into their output buffer.
+ */
+export function writeFrame(head: RpcHead, body: Uint8Array, buf: Uint8Array, pos: number): number {
+  const blen = body.length;
+  buf[pos] = FRAME_STX;
+  const bodyAt = writeHead(head, buf, pos + 9);
+  putU32(buf, pos + 1, bodyAt - pos - 9);
+  putU32(buf, pos + 5, blen);
+  // Small bodies are copied by hand: cheaper than a call into set().
+  if (blen < 64) for (let i = 0; i < blen; i++) buf[bodyAt + i] = body[i]!;
+  else buf.set(body, bodyAt);
+  buf[bodyAt + blen] = FRAME_ETX;
+  return bodyAt + blen + 1;
+}
+
+function putU32(buf: Uint8Array, pos: number, v: number): void {
+  buf[pos] = v >>> 24;
+  buf[pos + 1] = (v >>> 16) & 0xff;
+  buf[pos + 2] = (v >>> 8) & 0xff;
+  buf[pos + 3] = v & 0xff;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Splits a byte stream into frames. Pure: feed it chunks as they arrive and it returns the frames completed
@@ -35,6 +63,14 @@ export function encodeFrame(head: RpcHead, body: Uint8Array): Buffer {
  * after which the stream cannot be resynchronised and the connection should be closed.
  */
 export class FrameDecoder {
+  /** After decode(): the head of each frame completed. */
+  readonly heads: RpcHead[] = [];
+  /** After decode(): where each frame's body starts in `bytes`. */
+  readonly bodyStarts: number[] = [];
+  /** After decode(): where each frame's body ends in `bytes`. */
+  readonly bodyEnds: number[] = [];
+  /** After decode(): the bytes the bodies are in (valid until the next decode). */
+  bytes: Buffer = EMPTY;
   private pending: Buffer | undefined;
   private readonly maxFrameBytes: number;
 
@@ -49,27 +85,50 @@ export class FrameDecoder {
 
   /** Adds a chunk and returns every frame it completes, in order. */
   push(chunk: Buffer): Frame[] {
+    const n = this.decode(chunk);
+    const frames: Frame[] = [];
+    for (let i = 0; i < n; i++) frames.push({ head: this.heads[i]!, body: this.bytes.subarray(this.bodyStarts[i], this.bodyEnds[i]) });
+    return frames;
+  }
+
+  /**
+   * Adds a chunk and returns how many frames it completes; they are described by heads, bodyStarts, bodyEnds
+   * and bytes. The allocation-free form of push(), for the socket layer.
+   */
+  decode(chunk: Buffer): number {
     let buf = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = undefined;
-    const frames: Frame[] = [];
+    const heads = this.heads;
+    const starts = this.bodyStarts;
+    const ends = this.bodyEnds;
+    let n = 0;
     let pos = 0;
     while (buf.length - pos >= 9) {
       if (buf[pos] !== FRAME_STX) throw frameInvalid(`expected 0x28 at frame start, got 0x${buf[pos]!.toString(16).padStart(2, '0')}`);
-      const hlen = buf.readUInt32BE(pos + 1);
-      const blen = buf.readUInt32BE(pos + 5);
+      const hlen = readU32(buf, pos + 1);
+      const blen = readU32(buf, pos + 5);
       const total = FRAME_OVERHEAD + hlen + blen;
       if (total > this.maxFrameBytes) throw frameTooLarge(total, this.maxFrameBytes);
       if (buf.length - pos < total) break;
       if (buf[pos + total - 1] !== FRAME_ETX) throw frameInvalid('expected 0x29 at frame end');
-      const head = decodeHead(buf, pos + 9, pos + 9 + hlen);
-      frames.push({ head, body: buf.subarray(pos + 9 + hlen, pos + total - 1) });
+      heads[n] = decodeHead(buf, pos + 9, pos + 9 + hlen);
+      starts[n] = pos + 9 + hlen;
+      ends[n] = pos + total - 1;
+      n++;
       pos += total;
     }
+    // Heads of earlier, larger batches are let go.
+    if (heads.length > n) heads.length = starts.length = ends.length = n;
+    this.bytes = buf;
     if (pos < buf.length) {
       // Copy so a small remainder does not pin a large chunk in memory.
       buf = buf.subarray(pos);
       this.pending = buf.length < 4096 ? Buffer.from(buf) : buf;
     }
-    return frames;
+    return n;
   }
+}
+
+function readU32(buf: Buffer, pos: number): number {
+  return buf[pos]! * 0x100_0000 + ((buf[pos + 1]! << 16) | (buf[pos + 2]! << 8) | buf[pos + 3]!);
 }

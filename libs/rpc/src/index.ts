@@ -28,10 +28,20 @@ export {
   invalidOption,
 } from './rpc.errors.js';
 /** The frame head (MSEC's CRpcHead plus MSEC-TS fields) and its pure codec. */
-export { HeadField, HEAD_VERSION, encodeHead, decodeHead, headSize, writeHead } from './rpc-head.js';
+export { HeadField, HEAD_VERSION, encodeHead, headSize, headSizeBound, writeHead } from './rpc-head.js';
+export { decodeHead } from './head-decoder.js';
 export type { RpcHead } from './rpc-head.js';
 /** The pure frame codec: `( u32 u32 head body )`. */
-export { FrameDecoder, encodeFrame, FRAME_STX, FRAME_ETX, FRAME_OVERHEAD, DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
+export {
+  FrameDecoder,
+  encodeFrame,
+  writeFrame,
+  frameSizeBound,
+  FRAME_STX,
+  FRAME_ETX,
+  FRAME_OVERHEAD,
+  DEFAULT_MAX_FRAME_BYTES,
+} from './frame-codec.js';
 export type { Frame } from './frame-codec.js';
 /** Errors in reply heads, both ways. */
 export { errorHeadFields, errorFromHead, headIsError } from './error-wire.js';

@@ -1,4 +1,4 @@
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 
 /** Turns one message type into bytes and back, and to and from JSON for the HTTP+JSON form. */
 export interface MessageCodec<T> {
@@ -8,7 +8,24 @@ export interface MessageCodec<T> {
   fromJson(value: unknown): T;
   /** Plain JSON form of a message (HTTP+JSON replies). */
   toJson(message: T): unknown;
+  /** Optional fast path: bytes valid only until this codec's next call (the RPC layer copies them out at once). */
+  encodeTransient?(message: T): Uint8Array;
+  /** Optional fast path: decodes bytes [start, end) of `bytes` without making a view of them first. */
+  decodeRange?(bytes: Uint8Array, start: number, end: number): T;
 }
+
+/** Encodes for an immediate copy into a frame: the codec's transient form when it has one. */
+export function encodeForFrame<T>(codec: MessageCodec<T>, message: T): Uint8Array {
+  return codec.encodeTransient === undefined ? codec.encode(message) : codec.encodeTransient(message);
+}
+
+/** Decodes bytes [start, end) of a received frame. */
+export function decodeFromFrame<T>(codec: MessageCodec<T>, bytes: Buffer, start: number, end: number): T {
+  return codec.decodeRange === undefined ? codec.decode(bytes.subarray(start, end)) : codec.decodeRange(bytes, start, end);
+}
+
+/** A writer kept by a codec between encodes; dropped when one large message has grown it past this. */
+const MAX_KEPT_WRITER_BYTES = 64 * 1024;
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
@@ -30,9 +47,29 @@ export function protobufCodec<T extends object>(type: protobuf.Type): MessageCod
   const toObjectOptions = { longs: String, enums: String, bytes: String, defaults: true };
   // Decoded message instances already read like plain objects; converting costs only where Longs must become numbers.
   const convert = hasLongField(type);
+  const fromReader = (reader: protobuf.Reader): T =>
+    (convert ? type.toObject(type.decode(reader), { longs: Number, defaults: true }) : type.decode(reader)) as T;
+  let writer = protobuf.Writer.create();
   return {
     encode: (message) => type.encode(message as Record<string, unknown>).finish(),
-    decode: (bytes) => (convert ? type.toObject(type.decode(bytes), { longs: Number, defaults: true }) : type.decode(bytes)) as T,
+    decode: (bytes) => fromReader(protobuf.Reader.create(bytes)),
+    encodeTransient: (message) => {
+      if (writer.buf.length > MAX_KEPT_WRITER_BYTES) writer = protobuf.Writer.create();
+      writer.pos = 0;
+      try {
+        // A view of the writer's own buffer, overwritten by the next encode.
+        return type.encode(message as Record<string, unknown>, writer).finish(true);
+      } catch (error) {
+        writer = protobuf.Writer.create();
+        throw error;
+      }
+    },
+    decodeRange: (bytes, start, end) => {
+      const reader = protobuf.Reader.create(bytes);
+      reader.pos = start;
+      reader.len = end;
+      return fromReader(reader);
+    },
     fromJson: (value) =>
       type.toObject(type.fromObject(value as Record<string, unknown>), { longs: Number, enums: Number, defaults: true }) as T,
     toJson: (message) => type.toObject(type.fromObject(message as Record<string, unknown>), toObjectOptions),

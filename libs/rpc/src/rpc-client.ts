@@ -1,11 +1,13 @@
 import type { CallContext } from './call-context.js';
-import { emitCall, type CallListener } from './call-events.js';
-import { newId } from './ids.js';
+import type { CallListener } from './call-events.js';
+import { nextId } from './ids.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
+import { encodeForFrame } from './message-codec.js';
 import type { MethodDef } from './method.js';
-import { RpcConnection, type Endpoint } from './rpc-connection.js';
-import { HEAD_VERSION, type RpcHead } from './rpc-head.js';
-import { badResponse, clientClosed, deadlineExceeded, invalidOption } from './rpc.errors.js';
+import { DeadlineWheel } from './deadline-wheel.js';
+import { PendingCall, RpcConnection, type Endpoint } from './rpc-connection.js';
+import { HEAD_VERSION, type OutgoingHead } from './rpc-head.js';
+import { clientClosed, deadlineExceeded, invalidOption } from './rpc.errors.js';
 
 /** Options of an RpcClient; every field has a default. */
 export interface RpcClientOptions {
@@ -35,6 +37,8 @@ export interface CallOptions {
 
 let nextFlowId = Math.floor(Math.random() * 0x7fff_ffff) * 0x1_0000;
 
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 /** Calls methods on servers by endpoint, over pooled multiplexed TCP connections. Picking the endpoint is nlb's job. */
 export class RpcClient {
   private readonly options: Required<Omit<RpcClientOptions, 'caller' | 'onCall'>> & {
@@ -42,6 +46,8 @@ export class RpcClient {
     onCall: CallListener | undefined;
   };
   private readonly pools = new Map<string, Map<number, Pool>>();
+  /** Every call's timeout, on one timer. */
+  private readonly wheel = new DeadlineWheel<PendingCall>((call) => call.connection!.expire(call));
   private sequence = 0;
   private closed = false;
 
@@ -61,60 +67,57 @@ export class RpcClient {
   }
 
   /** Calls `method` on `endpoint`; rejects with an RpcError (or the callee's typed error, rebuilt). */
-  async call<Req, Res>(endpoint: Endpoint, method: MethodDef<Req, Res>, request: Req, options: CallOptions = {}): Promise<Res> {
-    if (this.closed) throw clientClosed();
+  call<Req, Res>(endpoint: Endpoint, method: MethodDef<Req, Res>, request: Req, options: CallOptions = NO_OPTIONS): Promise<Res> {
+    if (this.closed) return Promise.reject(clientClosed());
     const parent = options.parent;
     let timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const remaining = parent?.remainingMs();
     if (remaining !== undefined) {
-      if (remaining <= 0) throw deadlineExceeded(method.name);
+      if (remaining <= 0) return Promise.reject(deadlineExceeded(method.name));
       timeoutMs = Math.min(timeoutMs, remaining);
     }
     this.sequence = this.sequence >= Number.MAX_SAFE_INTEGER ? 1 : this.sequence + 1;
-    const head: RpcHead = { sequence: this.sequence, methodName: method.name, deadlineMs: Math.ceil(timeoutMs), version: HEAD_VERSION };
-    head.traceId = options.traceId ?? parent?.traceId ?? newId();
-    head.spanId = newId();
-    if (parent?.spanId !== undefined) head.parentSpanId = parent.spanId;
-    if (this.options.caller !== undefined) head.caller = this.options.caller;
-    const flowId = options.flowId ?? parent?.flowId;
-    head.flowId = flowId ?? (nextFlowId = nextFlowId >= Number.MAX_SAFE_INTEGER ? 1 : nextFlowId + 1);
     const coloring = options.coloring ?? parent?.coloring;
-    if (coloring) head.coloring = coloring;
-    const colorId = options.colorId ?? parent?.colorId;
-    if (colorId !== undefined) head.colorId = colorId;
-    if (parent !== undefined)
-      head.callerStack = parent.callerStack === undefined ? parent.method : `${parent.callerStack}->${parent.method}`;
+    const traceId = options.traceId ?? parent?.traceId;
+    // One literal with every field, so every head has the same shape; absent fields are not written. Ids made
+    // here go as numbers: their text is built only if a listener asks for it.
+    const head: OutgoingHead = {
+      sequence: this.sequence,
+      methodName: method.name,
+      coloring: coloring ? coloring : undefined,
+      colorId: options.colorId ?? parent?.colorId,
+      flowId: options.flowId ?? parent?.flowId ?? (nextFlowId = nextFlowId >= Number.MAX_SAFE_INTEGER ? 1 : nextFlowId + 1),
+      caller: this.options.caller,
+      callerStack:
+        parent === undefined ? undefined : parent.callerStack === undefined ? parent.method : `${parent.callerStack}->${parent.method}`,
+      deadlineMs: Math.ceil(timeoutMs),
+      traceId,
+      traceNo: traceId === undefined ? nextId() : undefined,
+      spanId: undefined,
+      spanNo: nextId(),
+      parentSpanId: parent?.spanId,
+      version: HEAD_VERSION,
+    };
 
     const conn = this.connection(endpoint);
-    const started = this.options.onCall === undefined ? 0 : performance.now();
-    try {
-      const body = await conn.request(head, method.request.encode(request), timeoutMs);
-      let response: Res;
+    const listener = this.options.onCall;
+    const started = listener === undefined ? 0 : performance.now();
+    return new Promise<Res>((resolve, reject) => {
+      const call = new PendingCall(
+        head,
+        method as MethodDef<unknown, unknown>,
+        timeoutMs,
+        listener,
+        started,
+        resolve as (r: unknown) => void,
+        reject,
+      );
       try {
-        response = method.response.decode(body);
+        conn.request(call, encodeForFrame(method.request, request));
       } catch (error) {
-        throw badResponse(method.name, error);
+        // A request that does not encode (or a head that does not) fails this call alone.
+        call.fail(error, conn.endpoint);
       }
-      if (started !== 0) this.emit(head, conn.endpoint, started, undefined);
-      return response;
-    } catch (error) {
-      if (started !== 0) this.emit(head, conn.endpoint, started, (error as { code?: string }).code ?? 'INTERNAL');
-      throw error;
-    }
-  }
-
-  private emit(head: RpcHead, peer: string, started: number, code: string | undefined): void {
-    emitCall(this.options.onCall, {
-      side: 'client',
-      method: head.methodName,
-      caller: head.caller,
-      peer,
-      ok: code === undefined,
-      code,
-      latencyMs: performance.now() - started,
-      traceId: head.traceId,
-      spanId: head.spanId,
-      parentSpanId: head.parentSpanId,
     });
   }
 
@@ -123,6 +126,7 @@ export class RpcClient {
     this.closed = true;
     for (const byPort of this.pools.values()) for (const pool of byPort.values()) for (const conn of pool.slots) conn?.close();
     this.pools.clear();
+    this.wheel.stop();
   }
 
   private connection(endpoint: Endpoint): RpcConnection {
@@ -141,7 +145,7 @@ export class RpcClient {
     const slot = (pool.cursor = (pool.cursor + 1) % slots.length);
     let conn = slots[slot];
     if (conn === undefined || !conn.usable) {
-      conn = new RpcConnection(endpoint, this.options.maxFrameBytes, this.options.connectTimeoutMs, (dead) => {
+      conn = new RpcConnection(endpoint, this.options.maxFrameBytes, this.options.connectTimeoutMs, this.wheel, (dead) => {
         if (slots[slot] === dead) slots[slot] = undefined;
       });
       slots[slot] = conn;

@@ -1,9 +1,15 @@
 import { connect as tcpConnect } from 'node:net';
-import { encodeFrame, type Frame } from './frame-codec.js';
-import { FrameSocket } from './frame-socket.js';
+import type { CallListener } from './call-events.js';
+import { emitCall } from './call-events.js';
+import type { DeadlineWheel, Expirable } from './deadline-wheel.js';
 import { errorFromHead, headIsError } from './error-wire.js';
-import type { RpcHead } from './rpc-head.js';
-import { connectionClosed, connectionFailed, timeout, type RpcError } from './rpc.errors.js';
+import { encodeFrame } from './frame-codec.js';
+import { FrameSocket } from './frame-socket.js';
+import { decodeFromFrame } from './message-codec.js';
+import type { MethodDef } from './method.js';
+import { idText } from './ids.js';
+import type { OutgoingHead, RpcHead } from './rpc-head.js';
+import { badResponse, connectionClosed, connectionFailed, timeout, type RpcError } from './rpc.errors.js';
 
 /** Where a server listens. */
 export interface Endpoint {
@@ -11,49 +17,112 @@ export interface Endpoint {
   port: number;
 }
 
-interface Pending {
-  resolve(body: Buffer): void;
-  reject(error: RpcError): void;
-  timer: NodeJS.Timeout;
+/** One call waiting for its reply: how to finish it, and its place on the client's deadline wheel. */
+export class PendingCall implements Expirable {
+  expiresAt = 0;
+  wheelSlot = -1;
+  wheelIndex = 0;
+  /** Set when the call is handed to a connection. */
+  connection: RpcConnection | undefined = undefined;
+
+  constructor(
+    readonly head: OutgoingHead,
+    readonly method: MethodDef<unknown, unknown>,
+    readonly timeoutMs: number,
+    /** Told when the call finishes; undefined when nobody listens. */
+    readonly listener: CallListener | undefined,
+    /** performance.now() when the call started, for the listener. */
+    readonly started: number,
+    private readonly resolve: (response: unknown) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** The reply arrived: resolves with the decoded body, or rejects with the error the head carries. */
+  replied(head: RpcHead, bytes: Buffer, bodyStart: number, bodyEnd: number, peer: string): void {
+    if (headIsError(head)) {
+      this.fail(errorFromHead(head), peer);
+      return;
+    }
+    let response: unknown;
+    try {
+      response = decodeFromFrame(this.method.response, bytes, bodyStart, bodyEnd);
+    } catch (error) {
+      this.fail(badResponse(this.method.name, error), peer);
+      return;
+    }
+    if (this.listener !== undefined) this.emit(peer, undefined);
+    this.resolve(response);
+  }
+
+  /** Rejects the call and tells the listener. */
+  fail(error: unknown, peer: string): void {
+    if (this.listener !== undefined) this.emit(peer, (error as { code?: string }).code ?? 'INTERNAL');
+    this.reject(error);
+  }
+
+  private emit(peer: string, code: string | undefined): void {
+    const head = this.head;
+    emitCall(this.listener, {
+      side: 'client',
+      method: head.methodName,
+      caller: head.caller,
+      peer,
+      ok: code === undefined,
+      code,
+      latencyMs: performance.now() - this.started,
+      traceId: head.traceId ?? (head.traceNo === undefined ? undefined : idText(head.traceNo)),
+      spanId: head.spanId ?? (head.spanNo === undefined ? undefined : idText(head.spanNo)),
+      parentSpanId: head.parentSpanId,
+    });
+  }
 }
 
 /** One multiplexed client connection: many calls in flight, replies matched by sequence. */
 export class RpcConnection {
   readonly endpoint: string;
-  private readonly pending = new Map<number, Pending>();
-  private readonly ready: Promise<FrameSocket>;
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly wheel: DeadlineWheel<PendingCall>;
+  /** Frames of calls made before the socket connected. */
+  private queued: Buffer[] = [];
   private conn: FrameSocket | undefined;
   private dead = false;
 
-  constructor(endpoint: Endpoint, maxFrameBytes: number, connectTimeoutMs: number, onClose: (c: RpcConnection) => void) {
+  constructor(
+    endpoint: Endpoint,
+    maxFrameBytes: number,
+    connectTimeoutMs: number,
+    wheel: DeadlineWheel<PendingCall>,
+    onClose: (c: RpcConnection) => void,
+  ) {
     this.endpoint = `${endpoint.host}:${endpoint.port}`;
-    this.ready = new Promise<FrameSocket>((resolve, reject) => {
-      const socket = tcpConnect({ host: endpoint.host, port: endpoint.port });
-      const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      const onError = (error: Error): void => {
-        clearTimeout(timer);
-        this.dead = true;
-        onClose(this);
-        reject(connectionFailed(this.endpoint, error));
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        this.conn = new FrameSocket(socket, maxFrameBytes, {
-          onFrame: (frame) => this.receive(frame),
-          onProtocolError: () => undefined,
-          onClose: () => {
-            this.dead = true;
-            onClose(this);
-            this.failAll();
-          },
-        });
-        resolve(this.conn);
+    this.wheel = wheel;
+    const socket = tcpConnect({ host: endpoint.host, port: endpoint.port });
+    const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    const onError = (error: Error): void => {
+      clearTimeout(timer);
+      this.dead = true;
+      this.queued = [];
+      onClose(this);
+      const failure = connectionFailed(this.endpoint, error);
+      this.failAll(() => failure);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      const conn = new FrameSocket(socket, maxFrameBytes, {
+        onFrame: (head, bytes, bodyStart, bodyEnd) => this.receive(head, bytes, bodyStart, bodyEnd),
+        onProtocolError: () => undefined,
+        onClose: () => {
+          this.dead = true;
+          onClose(this);
+          this.failAll(() => connectionClosed(this.endpoint));
+        },
       });
+      this.conn = conn;
+      for (const frame of this.queued) conn.send(frame);
+      this.queued = [];
     });
-    // A failed connect is reported to each call; nobody else awaits this promise.
-    this.ready.catch(() => undefined);
   }
 
   /** False once the connection failed or closed; the pool then opens a new one. */
@@ -66,48 +135,46 @@ export class RpcConnection {
     return this.pending.size;
   }
 
-  /** Sends a request frame and resolves with the reply body, or rejects with a typed error. */
-  request(head: RpcHead, body: Uint8Array, timeoutMs: number): Promise<Buffer> {
-    return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(head.sequence);
-        reject(timeout(head.methodName, timeoutMs, this.endpoint));
-      }, timeoutMs);
-      this.pending.set(head.sequence, { resolve, reject, timer });
-      const frame = encodeFrame(head, body);
-      if (this.conn !== undefined) {
-        this.conn.send(frame);
-      } else {
-        this.ready.then(
-          (conn) => conn.send(frame),
-          (error: RpcError) => this.settle(head.sequence, (p) => p.reject(error)),
-        );
-      }
-    });
+  /** Sends a call's request frame; the call settles on its reply, its timeout, or the connection's loss. */
+  request(call: PendingCall, body: Uint8Array): void {
+    const head = call.head;
+    if (this.conn !== undefined) this.conn.sendFrame(head, body);
+    else this.queued.push(encodeFrame(head, body));
+    call.connection = this;
+    this.pending.set(head.sequence, call);
+    this.wheel.add(call, call.timeoutMs);
+  }
+
+  /** The wheel's verdict: no reply in time. */
+  expire(call: PendingCall): void {
+    // A reply after its timeout finds nothing: the caller has already been told.
+    if (this.pending.get(call.head.sequence) !== call) return;
+    this.pending.delete(call.head.sequence);
+    call.fail(timeout(call.head.methodName, call.timeoutMs, this.endpoint), this.endpoint);
   }
 
   /** Closes the connection; calls in flight fail with RPC_CONNECTION_CLOSED. */
   close(): void {
     this.dead = true;
     this.conn?.destroy();
-    this.failAll();
+    this.failAll(() => connectionClosed(this.endpoint));
   }
 
-  private receive(frame: Frame): void {
-    const head = frame.head;
-    this.settle(head.sequence, (p) => (headIsError(head) ? p.reject(errorFromHead(head)) : p.resolve(frame.body)));
-  }
-
-  private settle(sequence: number, action: (p: Pending) => void): void {
-    const p = this.pending.get(sequence);
-    // A reply after its timeout finds nothing: the caller has already been told.
-    if (p === undefined) return;
+  private receive(head: RpcHead, bytes: Buffer, bodyStart: number, bodyEnd: number): void {
+    const sequence = head.sequence;
+    const call = this.pending.get(sequence);
+    if (call === undefined) return;
     this.pending.delete(sequence);
-    clearTimeout(p.timer);
-    action(p);
+    this.wheel.remove(call);
+    call.replied(head, bytes, bodyStart, bodyEnd, this.endpoint);
   }
 
-  private failAll(): void {
-    for (const [sequence] of this.pending) this.settle(sequence, (p) => p.reject(connectionClosed(this.endpoint)));
+  private failAll(error: () => RpcError): void {
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) {
+      this.wheel.remove(call);
+      call.fail(error(), this.endpoint);
+    }
   }
 }

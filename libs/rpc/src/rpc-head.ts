@@ -1,4 +1,4 @@
-import { headInvalid } from './rpc.errors.js';
+import { idLength, MAX_ID_LENGTH, writeIdText } from './ids.js';
 
 /**
  * The head of every frame: MSEC's `CRpcHead` (field numbers 10–60 kept so original MSEC peers interoperate)
@@ -43,6 +43,17 @@ export interface RpcHead {
   parentSpanId?: string;
   /** MSEC-TS head version (100); absent from original MSEC peers. */
   version?: number;
+}
+
+/**
+ * A head as this process builds it to send: a trace or span id it made itself may be given as its number from
+ * ids.ts (`traceNo`, `spanNo`) instead of as text; the writer puts the same bytes on the wire either way.
+ */
+export interface OutgoingHead extends RpcHead {
+  /** Used when traceId is absent. */
+  traceNo?: number;
+  /** Used when spanId is absent. */
+  spanNo?: number;
 }
 
 /** The head version this build writes. */
@@ -93,7 +104,7 @@ function varintSize(v: number): number {
   return size;
 }
 
-function writeVarint(buf: Buffer, pos: number, v: number): number {
+function writeVarint(buf: Uint8Array, pos: number, v: number): number {
   if (v >= 0 && v < 0x8000_0000) {
     while (v > 0x7f) {
       buf[pos++] = (v & 0x7f) | 0x80;
@@ -113,47 +124,90 @@ function writeVarint(buf: Buffer, pos: number, v: number): number {
   return pos;
 }
 
-// Tags are constants: precomputed bytes (fields 10..15 take one byte, 16 and up two).
-const tagBytes = (field: number, wire: number): number[] => {
-  const tag = (field << 3) | wire;
-  return tag < 0x80 ? [tag] : [(tag & 0x7f) | 0x80, tag >>> 7];
-};
+/** UTF-8 length of a string; ASCII (every name and id the runtime sends) is counted without the encoder. */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+function tagSize(field: number): number {
+  return field < 16 ? 1 : 2;
+}
 
 function numSize(field: number, v: number | undefined): number {
-  return v === undefined ? 0 : (field < 16 ? 1 : 2) + varintSize(v);
+  return v === undefined ? 0 : tagSize(field) + varintSize(v);
 }
 
 function strSize(field: number, v: string | undefined): number {
   if (v === undefined) return 0;
-  const len = Buffer.byteLength(v);
-  return (field < 16 ? 1 : 2) + varintSize(len) + len;
+  const len = utf8Length(v);
+  return tagSize(field) + varintSize(len) + len;
 }
 
-function putNum(buf: Buffer, pos: number, field: number, v: number | undefined): number {
-  if (v === undefined) return pos;
-  for (const b of TAGS_VARINT[field]!) buf[pos++] = b;
+// Every head field number is below 2048, so a tag takes one byte (fields 1–15) or two.
+function putTag(buf: Uint8Array, pos: number, field: number, wire: number): number {
+  const tag = (field << 3) | wire;
+  if (tag < 0x80) {
+    buf[pos] = tag;
+    return pos + 1;
+  }
+  buf[pos] = (tag & 0x7f) | 0x80;
+  buf[pos + 1] = tag >>> 7;
+  return pos + 2;
+}
+
+function putNum(buf: Uint8Array, pos: number, field: number, v: number): number {
+  pos = putTag(buf, pos, field, VARINT);
+  if (v >= 0 && v < 0x80) {
+    buf[pos] = v;
+    return pos + 1;
+  }
   return writeVarint(buf, pos, v);
 }
 
-function putStr(buf: Buffer, pos: number, field: number, v: string | undefined): number {
-  if (v === undefined) return pos;
-  for (const b of TAGS_LEN[field]!) buf[pos++] = b;
-  const len = Buffer.byteLength(v);
-  pos = writeVarint(buf, pos, len);
-  return pos + (len === v.length && len < 48 ? asciiWrite(buf, pos, v) : buf.write(v, pos, 'utf8'));
+function putStr(buf: Uint8Array, pos: number, field: number, v: string): number {
+  pos = putTag(buf, pos, field, LEN);
+  // Written as ASCII first: the length is then the string's length. A non-ASCII character restarts the field
+  // through the UTF-8 encoder.
+  const n = v.length;
+  const start = pos;
+  pos = writeVarint(buf, pos, n);
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x80) {
+      const len = Buffer.byteLength(v, 'utf8');
+      const at = writeVarint(buf, start, len);
+      return at + Buffer.from(buf.buffer, buf.byteOffset, buf.length).write(v, at, len, 'utf8');
+    }
+    buf[pos + i] = c;
+  }
+  return pos + n;
 }
 
-/** Short ASCII strings are copied by hand: cheaper than a call into the UTF-8 encoder. */
-function asciiWrite(buf: Buffer, pos: number, v: string): number {
-  for (let i = 0; i < v.length; i++) buf[pos + i] = v.charCodeAt(i);
-  return v.length;
+// Method names, callers, call paths and error codes repeat on every call: their UTF-8 bytes are kept, and copying
+// them is cheaper than encoding the string again. Cleared when full, so odd names cannot grow it without bound.
+const NAME_CACHE_MAX = 1024;
+const nameBytes = new Map<string, Buffer>();
+
+function putName(buf: Uint8Array, pos: number, field: number, v: string): number {
+  let bytes = nameBytes.get(v);
+  if (bytes === undefined) {
+    if (v.length > 256) return putStr(buf, pos, field, v);
+    if (nameBytes.size >= NAME_CACHE_MAX) nameBytes.clear();
+    bytes = Buffer.from(v, 'utf8');
+    nameBytes.set(v, bytes);
+  }
+  pos = writeVarint(buf, putTag(buf, pos, field, LEN), bytes.length);
+  buf.set(bytes, pos);
+  return pos + bytes.length;
 }
 
-const TAGS_VARINT: Record<number, number[]> = {};
-const TAGS_LEN: Record<number, number[]> = {};
-for (const f of Object.values(HeadField)) {
-  TAGS_VARINT[f] = tagBytes(f, VARINT);
-  TAGS_LEN[f] = tagBytes(f, LEN);
+/** An id by number: its text is ASCII and shorter than 128 bytes, so the length takes one byte. */
+function putId(buf: Uint8Array, pos: number, field: number, n: number): number {
+  pos = putTag(buf, pos, field, LEN);
+  const end = writeIdText(buf, pos + 1, n);
+  buf[pos] = end - pos - 1;
+  return end;
 }
 
 /** Bytes the encoded head will take. */
@@ -178,34 +232,63 @@ export function headSize(h: RpcHead): number {
     strSize(HeadField.errData, h.errData) +
     strSize(HeadField.traceId, h.traceId) +
     strSize(HeadField.spanId, h.spanId) +
-    strSize(HeadField.parentSpanId, h.parentSpanId)
+    strSize(HeadField.parentSpanId, h.parentSpanId) +
+    idSize(h.traceId, (h as OutgoingHead).traceNo) +
+    idSize(h.spanId, (h as OutgoingHead).spanNo)
   );
 }
 
-/** Writes the head at `pos` and returns the position after it; `buf` must have headSize(head) bytes free. */
-export function writeHead(h: RpcHead, buf: Buffer, pos: number): number {
+/** Bytes of an id given by number (when its text is absent): two tag bytes, a one-byte length, the text. */
+function idSize(text: string | undefined, n: number | undefined): number {
+  return text !== undefined || n === undefined ? 0 : 3 + idLength(n);
+}
+
+/** At most 12 bytes per number field (tag and a 10-byte varint); per string, 7 plus 3 per UTF-16 unit; room for two ids by number. */
+function strBound(v: string | undefined): number {
+  return v === undefined ? 0 : 7 + 3 * v.length;
+}
+
+/** An upper bound of headSize(h), without scanning strings: room to reserve before writeHead. */
+export function headSizeBound(h: RpcHead): number {
+  return (
+    12 * 11 +
+    strBound(h.errMsg) +
+    strBound(h.caller) +
+    strBound(h.methodName) +
+    strBound(h.callerStack) +
+    strBound(h.errCode) +
+    strBound(h.errData) +
+    strBound(h.traceId) +
+    strBound(h.spanId) +
+    strBound(h.parentSpanId) +
+    2 * (3 + MAX_ID_LENGTH)
+  );
+}
+
+/** Writes the head at `pos` and returns the position after it; `buf` must have headSizeBound(head) bytes free. */
+export function writeHead(h: RpcHead, buf: Uint8Array, pos: number): number {
+  // Absent fields are skipped here rather than inside the helpers: a call per field was half the cost.
   pos = putNum(buf, pos, HeadField.sequence, h.sequence);
-  pos = putNum(buf, pos, HeadField.coloring, h.coloring);
-  pos = putNum(buf, pos, HeadField.colorId, h.colorId);
-  pos = putNum(buf, pos, HeadField.flowId, h.flowId);
-  pos = putNum(buf, pos, HeadField.err, h.err);
-  pos = putNum(buf, pos, HeadField.result, h.result);
-  pos = putStr(buf, pos, HeadField.errMsg, h.errMsg);
-  pos = putStr(buf, pos, HeadField.caller, h.caller);
-  pos = putStr(buf, pos, HeadField.methodName, h.methodName);
-  pos = putStr(buf, pos, HeadField.callerStack, h.callerStack);
-  pos = putStr(buf, pos, HeadField.errCode, h.errCode);
-  pos = putNum(buf, pos, HeadField.errStatus, h.errStatus);
-  if (h.errRetryable !== undefined) {
-    for (const b of TAGS_VARINT[HeadField.errRetryable]!) buf[pos++] = b;
-    buf[pos++] = h.errRetryable ? 1 : 0;
-  }
-  pos = putStr(buf, pos, HeadField.errData, h.errData);
-  pos = putNum(buf, pos, HeadField.deadlineMs, h.deadlineMs);
-  pos = putStr(buf, pos, HeadField.traceId, h.traceId);
-  pos = putStr(buf, pos, HeadField.spanId, h.spanId);
-  pos = putStr(buf, pos, HeadField.parentSpanId, h.parentSpanId);
-  pos = putNum(buf, pos, HeadField.version, h.version);
+  if (h.coloring !== undefined) pos = putNum(buf, pos, HeadField.coloring, h.coloring);
+  if (h.colorId !== undefined) pos = putNum(buf, pos, HeadField.colorId, h.colorId);
+  if (h.flowId !== undefined) pos = putNum(buf, pos, HeadField.flowId, h.flowId);
+  if (h.err !== undefined) pos = putNum(buf, pos, HeadField.err, h.err);
+  if (h.result !== undefined) pos = putNum(buf, pos, HeadField.result, h.result);
+  if (h.errMsg !== undefined) pos = putStr(buf, pos, HeadField.errMsg, h.errMsg);
+  if (h.caller !== undefined) pos = putName(buf, pos, HeadField.caller, h.caller);
+  pos = putName(buf, pos, HeadField.methodName, h.methodName);
+  if (h.callerStack !== undefined) pos = putName(buf, pos, HeadField.callerStack, h.callerStack);
+  if (h.errCode !== undefined) pos = putName(buf, pos, HeadField.errCode, h.errCode);
+  if (h.errStatus !== undefined) pos = putNum(buf, pos, HeadField.errStatus, h.errStatus);
+  if (h.errRetryable !== undefined) pos = putNum(buf, pos, HeadField.errRetryable, h.errRetryable ? 1 : 0);
+  if (h.errData !== undefined) pos = putStr(buf, pos, HeadField.errData, h.errData);
+  if (h.deadlineMs !== undefined) pos = putNum(buf, pos, HeadField.deadlineMs, h.deadlineMs);
+  if (h.traceId !== undefined) pos = putStr(buf, pos, HeadField.traceId, h.traceId);
+  else if ((h as OutgoingHead).traceNo !== undefined) pos = putId(buf, pos, HeadField.traceId, (h as OutgoingHead).traceNo!);
+  if (h.spanId !== undefined) pos = putStr(buf, pos, HeadField.spanId, h.spanId);
+  else if ((h as OutgoingHead).spanNo !== undefined) pos = putId(buf, pos, HeadField.spanId, (h as OutgoingHead).spanNo!);
+  if (h.parentSpanId !== undefined) pos = putStr(buf, pos, HeadField.parentSpanId, h.parentSpanId);
+  if (h.version !== undefined) pos = putNum(buf, pos, HeadField.version, h.version);
   return pos;
 }
 
@@ -214,145 +297,4 @@ export function encodeHead(head: RpcHead): Buffer {
   const buf = Buffer.allocUnsafe(headSize(head));
   writeHead(head, buf, 0);
   return buf;
-}
-
-// Decoder state lives at module level: decoding is synchronous and never re-entered, and closures per call
-// showed up in profiles as garbage.
-let dBuf: Uint8Array = new Uint8Array(0);
-let dPos = 0;
-let dEnd = 0;
-let dLo = 0;
-let dHi = 0;
-
-function readVarint(): void {
-  let lo = 0;
-  let hi = 0;
-  let shift = 0;
-  for (;;) {
-    if (dPos >= dEnd) throw headInvalid('truncated varint');
-    const b = dBuf[dPos++]!;
-    if (shift < 28) lo |= (b & 0x7f) << shift;
-    else if (shift === 28) {
-      lo |= (b & 0x0f) << 28;
-      hi |= (b & 0x7f) >>> 4;
-    } else if (shift < 64) hi |= (b & 0x7f) << (shift - 32);
-    else throw headInvalid('varint longer than 10 bytes');
-    if ((b & 0x80) === 0) break;
-    shift += 7;
-  }
-  dLo = lo >>> 0;
-  dHi = hi >>> 0;
-}
-
-function readString(): string {
-  readVarint();
-  const len = dLo;
-  if (dHi !== 0 || dPos + len > dEnd) throw headInvalid('length-delimited field runs past the head');
-  let s: string;
-  if (len < 48) {
-    // Short ASCII (method names, ids) decoded by hand; anything else goes through the UTF-8 decoder.
-    s = '';
-    for (let i = 0; i < len; i++) {
-      const c = dBuf[dPos + i]!;
-      if (c >= 0x80) {
-        s = Buffer.from(dBuf.buffer, dBuf.byteOffset + dPos, len).toString('utf8');
-        break;
-      }
-      s += String.fromCharCode(c);
-    }
-  } else {
-    s = Buffer.from(dBuf.buffer, dBuf.byteOffset + dPos, len).toString('utf8');
-  }
-  dPos += len;
-  return s;
-}
-
-/** Decodes a head (from `start` to `end` of `buf`); unknown fields are skipped so newer peers can add fields. */
-export function decodeHead(buf: Uint8Array, start = 0, end = buf.length): RpcHead {
-  const head: RpcHead = { sequence: -1, methodName: '' };
-  dBuf = buf;
-  dPos = start;
-  dEnd = end;
-  while (dPos < dEnd) {
-    readVarint();
-    const field = dLo >>> 3;
-    const wire = dLo & 7;
-    if (wire === VARINT) {
-      readVarint();
-      const lo = dLo;
-      const unsigned = dHi * TWO_32 + lo;
-      switch (field) {
-        case HeadField.sequence:
-          head.sequence = unsigned;
-          break;
-        case HeadField.coloring:
-          head.coloring = lo;
-          break;
-        case HeadField.colorId:
-          head.colorId = unsigned;
-          break;
-        case HeadField.flowId:
-          head.flowId = unsigned;
-          break;
-        case HeadField.err:
-          head.err = lo | 0;
-          break;
-        case HeadField.result:
-          head.result = lo | 0;
-          break;
-        case HeadField.errStatus:
-          head.errStatus = lo;
-          break;
-        case HeadField.errRetryable:
-          head.errRetryable = lo !== 0;
-          break;
-        case HeadField.deadlineMs:
-          head.deadlineMs = unsigned;
-          break;
-        case HeadField.version:
-          head.version = lo;
-          break;
-      }
-    } else if (wire === LEN) {
-      const value = readString();
-      switch (field) {
-        case HeadField.errMsg:
-          head.errMsg = value;
-          break;
-        case HeadField.caller:
-          head.caller = value;
-          break;
-        case HeadField.methodName:
-          head.methodName = value;
-          break;
-        case HeadField.callerStack:
-          head.callerStack = value;
-          break;
-        case HeadField.errCode:
-          head.errCode = value;
-          break;
-        case HeadField.errData:
-          head.errData = value;
-          break;
-        case HeadField.traceId:
-          head.traceId = value;
-          break;
-        case HeadField.spanId:
-          head.spanId = value;
-          break;
-        case HeadField.parentSpanId:
-          head.parentSpanId = value;
-          break;
-      }
-    } else if (wire === 1) {
-      dPos += 8;
-    } else if (wire === 5) {
-      dPos += 4;
-    } else {
-      throw headInvalid(`unsupported wire type ${wire} for field ${field}`);
-    }
-  }
-  if (dPos > dEnd) throw headInvalid('fixed-width field runs past the head');
-  if (head.sequence < 0) throw headInvalid('required field sequence (10) is missing');
-  return head;
 }

@@ -3,7 +3,8 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { toErrorPayload } from '@msec/contracts';
 import { consoleLogger, emitCall, type CallListener, type RpcLogger } from './call-events.js';
 import { contextFromHead, type CallContext } from './call-context.js';
-import { encodeFrame, DEFAULT_MAX_FRAME_BYTES, FRAME_STX, type Frame } from './frame-codec.js';
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_STX } from './frame-codec.js';
+import { decodeFromFrame, encodeForFrame } from './message-codec.js';
 import { FrameSocket } from './frame-socket.js';
 import { errorHeadFields, isExpectedError } from './error-wire.js';
 import { serveHttpJson } from './http-json.js';
@@ -62,7 +63,9 @@ interface Conn {
 }
 
 interface Queued {
-  frame: Frame;
+  head: RpcHead;
+  /** The request body: a view of the buffer it was read into, which nothing overwrites. */
+  body: Buffer;
   conn: Conn;
   receivedAt: number;
 }
@@ -79,6 +82,7 @@ export class RpcServer {
   private readonly http: HttpServer | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private active = 0;
+  private draining = false;
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -198,7 +202,7 @@ export class RpcServer {
   private acceptFrames(socket: Socket, first: Buffer): void {
     const conn: Conn = { io: undefined as unknown as FrameSocket, inFlight: 0, pausedForLoad: false, pausedForDrain: false };
     conn.io = new FrameSocket(socket, this.options.maxFrameBytes, {
-      onFrame: (frame) => this.receive(frame, conn),
+      onFrame: (head, bytes, bodyStart, bodyEnd) => this.receive(head, bytes, bodyStart, bodyEnd, conn),
       onProtocolError: (error) =>
         this.options.logger.warn('closed a connection that broke the frame protocol', {
           remote: conn.io.remote,
@@ -234,10 +238,11 @@ export class RpcServer {
     }
   }
 
-  private receive(frame: Frame, conn: Conn): void {
-    const receivedAt = Date.now();
+  private receive(head: RpcHead, bytes: Buffer, bodyStart: number, bodyEnd: number, conn: Conn): void {
+    // Every frame of one read arrived at the same moment.
+    const receivedAt = conn.io.lastReadEpochMs;
     if (this.stopping) {
-      this.replyError(conn, frame.head, unavailable(frame.head.methodName), receivedAt);
+      this.replyError(conn, head, unavailable(head.methodName), receivedAt);
       return;
     }
     conn.inFlight++;
@@ -255,34 +260,58 @@ export class RpcServer {
       });
     }
     if (this.active < this.options.maxConcurrent) {
-      void this.run(frame, conn, receivedAt);
+      this.run(head, bytes, bodyStart, bodyEnd, conn, receivedAt);
     } else {
-      this.queue.push({ frame, conn, receivedAt });
+      this.queue.push({ head, body: bytes.subarray(bodyStart, bodyEnd), conn, receivedAt });
     }
   }
 
-  private async run(frame: Frame, conn: Conn, receivedAt: number): Promise<void> {
+  /** Runs a handler; one that returns a plain value is answered at once, without a promise. */
+  private run(head: RpcHead, bytes: Buffer, bodyStart: number, bodyEnd: number, conn: Conn, receivedAt: number): void {
     this.active++;
-    const head = frame.head;
+    const reg = this.methods.get(head.methodName);
+    let result: unknown;
     try {
-      const reg = this.methods.get(head.methodName);
       if (reg === undefined) throw methodNotFound(head.methodName);
       let request: unknown;
       try {
-        request = reg.def.request.decode(frame.body);
+        request = decodeFromFrame(reg.def.request, bytes, bodyStart, bodyEnd);
       } catch (error) {
         throw badRequest(head.methodName, error);
       }
-      const response = await reg.handler(request, contextFromHead(head, receivedAt, conn.io.remote));
-      conn.io.send(encodeFrame(replyHead(head), reg.def.response.encode(response)));
+      result = reg.handler(request, contextFromHead(head, receivedAt, conn.io.remote));
+    } catch (error) {
+      this.replyError(conn, head, error, receivedAt);
+      this.done(conn);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        (response) => this.reply(conn, head, reg!, response, receivedAt),
+        (error: unknown) => {
+          this.replyError(conn, head, error, receivedAt);
+          this.done(conn);
+        },
+      );
+    } else {
+      this.reply(conn, head, reg!, result, receivedAt);
+    }
+  }
+
+  private reply(conn: Conn, head: RpcHead, reg: Registration, response: unknown, receivedAt: number): void {
+    try {
+      conn.io.sendFrame(replyHead(head), encodeForFrame(reg.def.response, response));
       this.finished(conn, head, receivedAt, undefined);
     } catch (error) {
       this.replyError(conn, head, error, receivedAt);
-    } finally {
-      this.active--;
-      this.release(conn);
-      this.drain();
     }
+    this.done(conn);
+  }
+
+  private done(conn: Conn): void {
+    this.active--;
+    this.release(conn);
+    this.drain();
   }
 
   private release(conn: Conn): void {
@@ -294,20 +323,27 @@ export class RpcServer {
   }
 
   private drain(): void {
-    while (this.active < this.options.maxConcurrent && this.queue.length > 0) {
-      const next = this.queue.shift()!;
-      const now = Date.now();
-      const waited = now - next.receivedAt;
-      const head = next.frame.head;
-      if (waited > this.options.overloadQueueMs) {
-        this.replyError(next.conn, head, overloaded(head.methodName, waited), next.receivedAt);
-        this.release(next.conn);
-      } else if (head.deadlineMs !== undefined && now > next.receivedAt + head.deadlineMs) {
-        this.replyError(next.conn, head, deadlineExceeded(head.methodName), next.receivedAt);
-        this.release(next.conn);
-      } else {
-        void this.run(next.frame, next.conn, next.receivedAt);
+    // Handlers that answer at once finish inside run(), which calls back here: the outer loop does the work.
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.active < this.options.maxConcurrent && this.queue.length > 0) {
+        const next = this.queue.shift()!;
+        const now = Date.now();
+        const waited = now - next.receivedAt;
+        const head = next.head;
+        if (waited > this.options.overloadQueueMs) {
+          this.replyError(next.conn, head, overloaded(head.methodName, waited), next.receivedAt);
+          this.release(next.conn);
+        } else if (head.deadlineMs !== undefined && now > next.receivedAt + head.deadlineMs) {
+          this.replyError(next.conn, head, deadlineExceeded(head.methodName), next.receivedAt);
+          this.release(next.conn);
+        } else {
+          this.run(head, next.body, 0, next.body.length, next.conn, next.receivedAt);
+        }
       }
+    } finally {
+      this.draining = false;
     }
     if (this.active === 0 && this.queue.length === 0 && this.idleWaiters.length > 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -317,7 +353,7 @@ export class RpcServer {
   private replyError(conn: Conn, request: RpcHead, error: unknown, receivedAt: number): void {
     if (!isExpectedError(error)) this.options.logger.error(`${request.methodName} failed unexpectedly`, { error });
     const fields = errorHeadFields(error);
-    conn.io.send(encodeFrame({ ...replyHead(request), ...fields }, new Uint8Array(0)));
+    conn.io.sendFrame({ ...replyHead(request), ...fields }, EMPTY_BODY);
     this.finished(conn, request, receivedAt, fields.errCode);
   }
 
@@ -336,6 +372,12 @@ export class RpcServer {
       parentSpanId: head.parentSpanId,
     });
   }
+}
+
+const EMPTY_BODY = new Uint8Array(0);
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function replyHead(request: RpcHead): RpcHead {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, FrameDecoder, FRAME_OVERHEAD } from '../../src/index.js';
+import { encodeFrame, FrameDecoder, frameSizeBound, FRAME_OVERHEAD, writeFrame, type RpcHead } from '../../src/index.js';
 
 const frameOf = (sequence: number, body: string): Buffer => encodeFrame({ sequence, methodName: 'a.B.c' }, Buffer.from(body));
 
@@ -51,5 +51,30 @@ describe('frame codec', () => {
     bad[bad.length - 1] = 0;
     assert.throws(() => new FrameDecoder().push(bad), { code: 'RPC_FRAME_INVALID' });
     assert.throws(() => new FrameDecoder(64).push(frameOf(1, 'x'.repeat(100)).subarray(0, 9)), { code: 'RPC_FRAME_TOO_LARGE' });
+  });
+
+  it('frame codec - writeFrame packs frames back to back within frameSizeBound, byte for byte as encodeFrame', () => {
+    const heads: RpcHead[] = [
+      { sequence: 1, methodName: 'a.B.c', traceId: 't', spanId: 's', deadlineMs: 1_000, flowId: 2 ** 45 },
+      { sequence: 2 ** 40, methodName: 'a.B.c', errMsg: 'fehlgeschlagen: ü', err: -1004, errRetryable: false },
+    ];
+    const bodies = [Buffer.from('x'.repeat(100)), Buffer.from('')];
+    const out = Buffer.alloc(frameSizeBound(heads[0]!, bodies[0]!) + frameSizeBound(heads[1]!, bodies[1]!));
+    let pos = 0;
+    for (let i = 0; i < heads.length; i++) pos = writeFrame(heads[i]!, bodies[i]!, out, pos);
+    assert.deepEqual(out.subarray(0, pos), Buffer.concat(heads.map((h, i) => encodeFrame(h, bodies[i]!))));
+    const decoder = new FrameDecoder();
+    assert.equal(decoder.decode(out.subarray(0, pos)), 2);
+    assert.equal(decoder.heads[1]!.errMsg, 'fehlgeschlagen: ü');
+    assert.equal(decoder.bytes.subarray(decoder.bodyStarts[0], decoder.bodyEnds[0]).toString(), 'x'.repeat(100));
+  });
+
+  it('frame codec - a bad frame after good ones in the same chunk still fails the stream, and a bad head does too', () => {
+    const garbage = Buffer.concat([frameOf(1, 'a'), Buffer.from([0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9])]);
+    assert.throws(() => new FrameDecoder().decode(garbage), { code: 'RPC_FRAME_INVALID' });
+    // A head whose string field claims more bytes than the head has.
+    const head = Buffer.from([0x50, 0x01, 0x9a, 0x03, 0x20, 0x61]);
+    const frame = Buffer.concat([Buffer.from([0x28, 0, 0, 0, head.length, 0, 0, 0, 0]), head, Buffer.from([0x29])]);
+    assert.throws(() => new FrameDecoder().decode(frame), { code: 'RPC_HEAD_INVALID' });
   });
 });

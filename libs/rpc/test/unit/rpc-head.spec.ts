@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeHead, encodeHead, headSize, HeadField, type RpcHead } from '../../src/index.js';
+import { decodeHead, encodeHead, headSize, headSizeBound, HeadField, type RpcHead } from '../../src/index.js';
 
 describe('rpc head', () => {
   it('rpc head - round-trips every field', () => {
@@ -20,10 +20,38 @@ describe('rpc head', () => {
       errRetryable: true,
       errData: '{"method":"x"}',
       deadlineMs: 950,
+      traceId: 'a1b2c3d4e5f6z',
+      spanId: 'a1b2c3d4e5f6y',
+      parentSpanId: 'a1b2c3d4e5f6x',
+      version: 1,
     };
     const bytes = encodeHead(head);
     assert.equal(bytes.length, headSize(head));
+    assert.ok(bytes.length <= headSizeBound(head));
     assert.deepEqual(decodeHead(bytes), head);
+  });
+
+  it('rpc head - absent fields decode as undefined, and non-ASCII text round-trips', () => {
+    const decoded = decodeHead(encodeHead({ sequence: 3, methodName: 'a.B.c', errMsg: 'größe 😀 ok', caller: 'dienst-ä' }));
+    assert.equal(decoded.errMsg, 'größe 😀 ok');
+    assert.equal(decoded.caller, 'dienst-ä');
+    assert.equal(decoded.traceId, undefined);
+    assert.equal(decoded.err, undefined);
+    assert.equal(decoded.errRetryable, undefined);
+  });
+
+  it('rpc head - repeated names decode to the same text whatever else shares the cache', () => {
+    const names = Array.from({ length: 600 }, (_, i) => `pkg.Service${i % 7}.Method${i}`);
+    for (const name of names)
+      assert.equal(decodeHead(encodeHead({ sequence: 1, methodName: name, caller: name.slice(4) })).methodName, name);
+    for (const name of names.slice(0, 50)) assert.equal(decodeHead(encodeHead({ sequence: 1, methodName: name })).methodName, name);
+  });
+
+  it('rpc head - decodes from the middle of a larger buffer and from a plain Uint8Array', () => {
+    const head = encodeHead({ sequence: 42, methodName: 'x.Y.z', traceId: 't1' });
+    const framed = Buffer.concat([Buffer.from([1, 2, 3]), head, Buffer.from([4, 5])]);
+    assert.equal(decodeHead(framed, 3, 3 + head.length).traceId, 't1');
+    assert.equal(decodeHead(new Uint8Array(head)).sequence, 42);
   });
 
   it('rpc head - keeps MSEC field numbers so original peers can read it', () => {
