@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { freePort, startRedis, type InfraServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { ApiClient, adminClient, buildConsole, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
+import { ApiClient, adminClient, buildConsole, eventually, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
@@ -59,20 +59,6 @@ function child(main: string, env: Record<string, string>): { proc: ChildProcess;
   };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms (${String(last)})`);
-}
 
 /** A package upload's reply: the package, or the error. */
 interface UploadReply {
