@@ -54,7 +54,12 @@ describe('agent host curves', () => {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && attrs.some((a) => seen[a] === undefined)) {
       for (const attr of attrs) {
-        const curve = await natsRequest<CurveReply>(nc, MonitorSubjects.curve, { service: HOST_METRICS_SERVICE, attr, host: 'curve-host' }, 3000);
+        const curve = await natsRequest<CurveReply>(
+          nc,
+          MonitorSubjects.curve,
+          { service: HOST_METRICS_SERVICE, attr, host: 'curve-host' },
+          3000,
+        );
         const value = curve.values.find((v) => v !== null);
         if (value !== null && value !== undefined) seen[attr] = value;
       }

@@ -9,16 +9,62 @@ import { REPO_ROOT } from './paths.js';
  * means "use it, do not launch one"; an empty value means the launcher starts its own on loopback.
  */
 export const launcherConfigSchema = {
-  natsUrl: { type: ConfigType.url, env: 'MSEC_NATS_URL', default: '', values: ['nats:'], description: 'external NATS (JetStream enabled); empty: launch nats-server' },
-  zkConnect: { type: ConfigType.string, env: 'MSEC_ZK_CONNECT', default: '', description: 'external ZooKeeper host:port list; empty: launch ZooKeeper' },
-  redisUrl: { type: ConfigType.url, env: 'MSEC_REDIS_URL', default: '', values: ['redis:'], description: 'external Redis; empty: launch redis-server' },
-  dbUrl: { type: ConfigType.url, env: 'MSEC_DB_URL', default: '', values: ['mysql:', 'mariadb:'], description: 'MySQL/MariaDB for every service; empty: embedded SQLite per service' },
+  natsUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_NATS_URL',
+    default: '',
+    values: ['nats:'],
+    description: 'external NATS (JetStream enabled); empty: launch nats-server',
+  },
+  zkConnect: {
+    type: ConfigType.string,
+    env: 'MSEC_ZK_CONNECT',
+    default: '',
+    description: 'external ZooKeeper host:port list; empty: launch ZooKeeper',
+  },
+  redisUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_REDIS_URL',
+    default: '',
+    values: ['redis:'],
+    description: 'external Redis; empty: launch redis-server',
+  },
+  dbUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_DB_URL',
+    default: '',
+    values: ['mysql:', 'mariadb:'],
+    description: 'MySQL/MariaDB for every service; empty: embedded SQLite per service',
+  },
   httpHost: { type: ConfigType.string, env: 'MSEC_HTTP_HOST', default: '127.0.0.1', description: 'address of the console and REST API' },
-  httpPort: { type: ConfigType.port, env: 'MSEC_HTTP_PORT', default: 8080, description: 'preferred console port (the next free one is used if taken)' },
+  httpPort: {
+    type: ConfigType.port,
+    env: 'MSEC_HTTP_PORT',
+    default: 8080,
+    description: 'preferred console port (the next free one is used if taken)',
+  },
   home: { type: ConfigType.string, env: 'MSEC_HOME', default: '.msec', description: 'folder for data, logs, pids and infra state' },
-  binPath: { type: ConfigType.string, env: 'MSEC_BIN_PATH', default: '', description: 'colon-separated folders to find nats-server, redis-server, java in; empty: PATH and /usr/sbin' },
-  autoInstall: { type: ConfigType.boolean, env: 'MSEC_AUTO_INSTALL', default: true, description: 'install missing Debian servers with apt-get when running as root' },
-  flightInstances: { type: ConfigType.integer, env: 'MSEC_FLIGHT_INSTANCES', default: 1, min: 0, max: 16, description: '0 leaves the flight demo out; otherwise it is released to the local agent, one instance per module (a release runs one instance of a service per host)' },
+  binPath: {
+    type: ConfigType.string,
+    env: 'MSEC_BIN_PATH',
+    default: '',
+    description: 'colon-separated folders to find nats-server, redis-server, java in; empty: PATH and /usr/sbin',
+  },
+  autoInstall: {
+    type: ConfigType.boolean,
+    env: 'MSEC_AUTO_INSTALL',
+    default: true,
+    description: 'install missing Debian servers with apt-get when running as root',
+  },
+  flightInstances: {
+    type: ConfigType.integer,
+    env: 'MSEC_FLIGHT_INSTANCES',
+    default: 1,
+    min: 0,
+    max: 16,
+    description:
+      '0 leaves the flight demo out; otherwise it is released to the local agent, one instance per module (a release runs one instance of a service per host)',
+  },
 } as const;
 
 /** The launcher's validated, frozen configuration. */
@@ -33,7 +79,9 @@ export function loadLauncherConfig(configPath: string | undefined, env: NodeJS.P
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new MsecError('CONFIG_INVALID', `invalid ${path}: not JSON (${error instanceof Error ? error.message : String(error)})`, { status: 400 });
+      throw new MsecError('CONFIG_INVALID', `invalid ${path}: not JSON (${error instanceof Error ? error.message : String(error)})`, {
+        status: 400,
+      });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new MsecError('CONFIG_INVALID', `invalid ${path}: expected a JSON object of settings`, { status: 400 });

@@ -6,7 +6,16 @@ import { parseArgs, stringFlag } from './cli-args.js';
 import { loadLauncherConfig } from './launcher-config.js';
 import { agent } from './commands/agent.js';
 import { call } from './commands/call.js';
-import { configCommand, DEPLOY_BOOLEAN_FLAGS, DEPLOY_USAGE, hostsCommand, idlCommand, keysCommand, packageCommand, releaseCommand } from './commands/deploy.js';
+import {
+  configCommand,
+  DEPLOY_BOOLEAN_FLAGS,
+  DEPLOY_USAGE,
+  hostsCommand,
+  idlCommand,
+  keysCommand,
+  packageCommand,
+  releaseCommand,
+} from './commands/deploy.js';
 import { down } from './commands/down.js';
 import { gen } from './commands/gen.js';
 import { login, logout } from './commands/login.js';
@@ -57,7 +66,19 @@ options: --config FILE (default msec.config.json)
 ${DEPLOY_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['foreground-detached', 'help', ...SERVICE_BOOLEAN_FLAGS, ...KV_BOOLEAN_FLAGS, ...MONITOR_BOOLEAN_FLAGS, ...DEPLOY_BOOLEAN_FLAGS, ...MQ_BOOLEAN_FLAGS, ...LOG_SEARCH_BOOLEAN_FLAGS]));
+  const args = parseArgs(
+    argv,
+    new Set([
+      'foreground-detached',
+      'help',
+      ...SERVICE_BOOLEAN_FLAGS,
+      ...KV_BOOLEAN_FLAGS,
+      ...MONITOR_BOOLEAN_FLAGS,
+      ...DEPLOY_BOOLEAN_FLAGS,
+      ...MQ_BOOLEAN_FLAGS,
+      ...LOG_SEARCH_BOOLEAN_FLAGS,
+    ]),
+  );
   if (args.command === 'help' || args.flags.help === true) {
     say(USAGE);
     return 0;
@@ -67,7 +88,11 @@ async function main(argv: string[]): Promise<number> {
   switch (args.command) {
     case 'up':
       if (args.flags.d === true) {
-        await upDetached(config, fileURLToPath(import.meta.url), process.argv.slice(3).filter((a) => a !== '-d'));
+        await upDetached(
+          config,
+          fileURLToPath(import.meta.url),
+          process.argv.slice(3).filter((a) => a !== '-d'),
+        );
         return 0;
       }
       await upForeground(config, args.flags['foreground-detached'] !== true);
@@ -109,7 +134,8 @@ async function main(argv: string[]): Promise<number> {
       return kv(config, args);
     case 'call': {
       const timeout = Number(stringFlag(args, 'timeout') ?? 3000);
-      if (!Number.isInteger(timeout) || timeout <= 0) throw new MsecError('CLI_BAD_ARGS', '--timeout: must be a whole number of ms', { status: 400, data: { field: 'timeout' } });
+      if (!Number.isInteger(timeout) || timeout <= 0)
+        throw new MsecError('CLI_BAD_ARGS', '--timeout: must be a whole number of ms', { status: 400, data: { field: 'timeout' } });
       return call(config, args.positionals, timeout, stringFlag(args, 'zk'));
     }
     case 'agent':
@@ -121,7 +147,10 @@ async function main(argv: string[]): Promise<number> {
     case 'test':
       return test(config, args.positionals[0]);
     default:
-      throw new MsecError('CLI_UNKNOWN_COMMAND', `unknown command "${args.command}"\n\n${USAGE}`, { status: 400, data: { field: 'command' } });
+      throw new MsecError('CLI_UNKNOWN_COMMAND', `unknown command "${args.command}"\n\n${USAGE}`, {
+        status: 400,
+        data: { field: 'command' },
+      });
   }
 }
 
@@ -130,7 +159,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof MsecError ? `${error.code}: ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof MsecError
+        ? `${error.code}: ${error.message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`msec: ${message}\n`);
     process.exitCode = 1;
   },

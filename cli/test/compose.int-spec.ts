@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../src/paths.js';
 
 it('compose - docker-compose.yml is valid and runs every component from an entry the build produces', () => {
-  const rendered = execFileSync('docker-compose', ['-f', join(REPO_ROOT, 'docker-compose.yml'), 'config'], { encoding: 'utf8', cwd: REPO_ROOT });
+  const rendered = execFileSync('docker-compose', ['-f', join(REPO_ROOT, 'docker-compose.yml'), 'config'], {
+    encoding: 'utf8',
+    cwd: REPO_ROOT,
+  });
   const services = [...rendered.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1]);
   for (const name of ['nats', 'zookeeper', 'redis', 'mysql', 'registry', 'deploy', 'monitor', 'log', 'kv-admin', 'gateway', 'agent']) {
     assert.ok(services.includes(name), `docker-compose.yml has no service "${name}"`);

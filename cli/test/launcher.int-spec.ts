@@ -21,7 +21,10 @@ interface CliResult {
 
 async function msec(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      timeout: timeoutMs,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -58,7 +61,20 @@ describe('launcher', () => {
     const status = await msec(['status'], env);
     assert.equal(status.code, 0, `status reported a problem:\n${status.stdout}`);
     // user and flight: the demo's modules, released to the local agent
-    for (const name of ['nats', 'zookeeper', 'redis', 'registry', 'deploy', 'monitor', 'log', 'kv-admin', 'agent', 'gateway', 'user', 'flight']) {
+    for (const name of [
+      'nats',
+      'zookeeper',
+      'redis',
+      'registry',
+      'deploy',
+      'monitor',
+      'log',
+      'kv-admin',
+      'agent',
+      'gateway',
+      'user',
+      'flight',
+    ]) {
       assert.match(status.stdout, new RegExp(`^${name}\\s+\\d+\\s+.*healthy`, 'm'), `${name} is not healthy:\n${status.stdout}`);
     }
 
@@ -128,7 +144,12 @@ describe('launcher', () => {
     const emptyBin = join(home, 'empty-bin');
     mkdirSync(emptyBin);
     after(() => rmSync(home, { recursive: true, force: true }));
-    const result = await msec(['up', '-d'], { MSEC_HOME: home, MSEC_BIN_PATH: emptyBin, MSEC_AUTO_INSTALL: 'false', MSEC_HTTP_PORT: String(await freePort()) });
+    const result = await msec(['up', '-d'], {
+      MSEC_HOME: home,
+      MSEC_BIN_PATH: emptyBin,
+      MSEC_AUTO_INSTALL: 'false',
+      MSEC_HTTP_PORT: String(await freePort()),
+    });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /missing nats-server \(message bus\), zookeeper \(service routes\), redis-server/);
     assert.match(result.stderr, /apt-get install -y nats-server zookeeper redis-server/);

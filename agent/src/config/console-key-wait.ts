@@ -11,7 +11,9 @@ const REMIND_MS = 30_000;
  */
 export async function waitForConsoleKey(file: string, say: (line: string) => void): Promise<void> {
   if (existsSync(file)) return;
-  say(`waiting for the console public key at ${file} (the deploy service writes it on first start; on other hosts copy it there or set MSEC_CONSOLE_KEY)`);
+  say(
+    `waiting for the console public key at ${file} (the deploy service writes it on first start; on other hosts copy it there or set MSEC_CONSOLE_KEY)`,
+  );
   let lastReminder = Date.now();
   while (!existsSync(file)) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -19,21 +19,35 @@ export async function agent(flags: Record<string, string | true>): Promise<numbe
   for (const [flag, value] of Object.entries(flags)) {
     const variable = AGENT_FLAGS[flag];
     if (variable === undefined) {
-      throw new MsecError('CLI_BAD_ARGS', `--${flag}: unknown flag; msec agent takes ${Object.keys(AGENT_FLAGS).map((f) => `--${f}`).join(', ')}`, { status: 400, data: { field: flag } });
+      throw new MsecError(
+        'CLI_BAD_ARGS',
+        `--${flag}: unknown flag; msec agent takes ${Object.keys(AGENT_FLAGS)
+          .map((f) => `--${f}`)
+          .join(', ')}`,
+        { status: 400, data: { field: flag } },
+      );
     }
     if (value === true) throw new MsecError('CLI_BAD_ARGS', `--${flag} needs a value`, { status: 400, data: { field: flag } });
     env[variable] = value;
   }
   for (const required of ['nats', 'host-id', 'console-key']) {
-    if (env[AGENT_FLAGS[required]!] === undefined) throw new MsecError('CLI_BAD_ARGS', `--${required} is required`, { status: 400, data: { field: required } });
+    if (env[AGENT_FLAGS[required]!] === undefined)
+      throw new MsecError('CLI_BAD_ARGS', `--${required} is required`, { status: 400, data: { field: required } });
   }
   if (!existsSync(env.MSEC_CONSOLE_KEY!)) {
-    throw new MsecError('CLI_BAD_ARGS', `--console-key: ${env.MSEC_CONSOLE_KEY} does not exist; copy the console's public key (.msec/data/keys/console.pub) to this host`, {
-      status: 400,
-      data: { field: 'console-key' },
-    });
+    throw new MsecError(
+      'CLI_BAD_ARGS',
+      `--console-key: ${env.MSEC_CONSOLE_KEY} does not exist; copy the console's public key (.msec/data/keys/console.pub) to this host`,
+      {
+        status: 400,
+        data: { field: 'console-key' },
+      },
+    );
   }
-  const child = spawn(process.execPath, ['--enable-source-maps', join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--enable-source-maps', join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js')], {
+    env,
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }

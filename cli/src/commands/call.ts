@@ -17,7 +17,14 @@ interface HttpJsonReply {
 function postJson(host: string, port: number, method: string, body: unknown, timeoutMs: number): Promise<HttpJsonReply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host, port, method: 'POST', path: `/?methodName=${encodeURIComponent(method)}`, headers: { 'content-type': 'application/json' }, timeout: timeoutMs },
+      {
+        host,
+        port,
+        method: 'POST',
+        path: `/?methodName=${encodeURIComponent(method)}`,
+        headers: { 'content-type': 'application/json' },
+        timeout: timeoutMs,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -26,7 +33,11 @@ function postJson(host: string, port: number, method: string, body: unknown, tim
           try {
             resolve(JSON.parse(text) as HttpJsonReply);
           } catch {
-            reject(new MsecError('CLI_BAD_REPLY', `${host}:${port} answered something that is not MSEC HTTP+JSON: ${text.slice(0, 200)}`, { status: 502 }));
+            reject(
+              new MsecError('CLI_BAD_REPLY', `${host}:${port} answered something that is not MSEC HTTP+JSON: ${text.slice(0, 200)}`, {
+                status: 502,
+              }),
+            );
           }
         });
       },
@@ -42,10 +53,14 @@ function parseBody(text: string | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new MsecError('CLI_BAD_ARGS', `request: not JSON (${error instanceof Error ? error.message : String(error)}); quote it, e.g. '{"name":"bison"}'`, {
-      status: 400,
-      data: { field: 'request' },
-    });
+    throw new MsecError(
+      'CLI_BAD_ARGS',
+      `request: not JSON (${error instanceof Error ? error.message : String(error)}); quote it, e.g. '{"name":"bison"}'`,
+      {
+        status: 400,
+        data: { field: 'request' },
+      },
+    );
   }
 }
 
@@ -55,9 +70,16 @@ function parseBody(text: string | undefined): unknown {
  */
 export async function call(config: LauncherConfig, positionals: string[], timeoutMs: number, zkFlag: string | undefined): Promise<number> {
   const [target, method, bodyText] = positionals;
-  if (!target || !method) throw new MsecError('CLI_BAD_ARGS', 'usage: msec call SERVICE|IP:PORT package.service.method [JSON]', { status: 400, data: { field: 'target' } });
+  if (!target || !method)
+    throw new MsecError('CLI_BAD_ARGS', 'usage: msec call SERVICE|IP:PORT package.service.method [JSON]', {
+      status: 400,
+      data: { field: 'target' },
+    });
   if (!/^[\w.]+\.[\w]+\.[\w]+$/.test(method)) {
-    throw new MsecError('CLI_BAD_ARGS', `method: "${method}" must be package.service.method, e.g. flight.flight_service.queryFlight`, { status: 400, data: { field: 'method' } });
+    throw new MsecError('CLI_BAD_ARGS', `method: "${method}" must be package.service.method, e.g. flight.flight_service.queryFlight`, {
+      status: 400,
+      data: { field: 'method' },
+    });
   }
   const body = parseBody(bodyText);
   const at = target.lastIndexOf(':');
@@ -66,7 +88,11 @@ export async function call(config: LauncherConfig, positionals: string[], timeou
   if (direct) reply = await postJson(direct.ip, direct.port, method, body, timeoutMs);
   else {
     const zkConnect = zkFlag ?? (config.zkConnect || readRunState(msecHome(config.homeDir).stateFile)?.zkConnect);
-    if (!zkConnect) throw new MsecError('CLI_NO_ZOOKEEPER', 'no ZooKeeper to route by name: start ./msec up, or give --zk host:port or MSEC_ZK_CONNECT', { status: 400, data: { field: 'zk' } });
+    if (!zkConnect)
+      throw new MsecError('CLI_NO_ZOOKEEPER', 'no ZooKeeper to route by name: start ./msec up, or give --zk host:port or MSEC_ZK_CONNECT', {
+        status: 400,
+        data: { field: 'zk' },
+      });
     const routes = new ZkRouteCache({ connect: zkConnect, loadTimeoutMs: 3_000 });
     const nlb = new Nlb({ routes });
     try {
@@ -99,5 +125,7 @@ async function callRouted(nlb: Nlb, service: string, method: string, body: unkno
       if (!(error instanceof Error && 'code' in error && (error as NodeJS.ErrnoException).code === 'ECONNREFUSED')) break;
     }
   }
-  throw new MsecError('CLI_CALL_FAILED', `${service} ${method}: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { status: 503 });
+  throw new MsecError('CLI_CALL_FAILED', `${service} ${method}: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
+    status: 503,
+  });
 }

@@ -18,5 +18,9 @@ export async function down(config: LauncherConfig): Promise<void> {
   const leftovers = pids.filter(pidAlive);
   for (const pid of leftovers) process.kill(pid, 'SIGKILL');
   clearRunState(home.stateFile);
-  say(leftovers.length === 0 ? 'stopped' : `stopped (killed ${leftovers.length} process(es) that did not stop in time: ${leftovers.join(', ')})`);
+  say(
+    leftovers.length === 0
+      ? 'stopped'
+      : `stopped (killed ${leftovers.length} process(es) that did not stop in time: ${leftovers.join(', ')})`,
+  );
 }

@@ -12,16 +12,21 @@ export async function logs(config: LauncherConfig, name: string | undefined): Pr
   const state = readRunState(home.stateFile);
   const files = new Map<string, string>();
   for (const component of state?.components ?? []) files.set(component.name, component.logFile);
-  if (existsSync(home.logs)) for (const file of readdirSync(home.logs)) if (file.endsWith('.log')) files.set(file.slice(0, -4), join(home.logs, file));
+  if (existsSync(home.logs))
+    for (const file of readdirSync(home.logs)) if (file.endsWith('.log')) files.set(file.slice(0, -4), join(home.logs, file));
   let chosen: string[];
   if (name === undefined) chosen = [...files.values()];
   else {
     const file = files.get(name);
     if (!file) {
-      throw new MsecError('CLI_UNKNOWN_COMPONENT', `no log for "${name}"; known: ${[...files.keys()].sort().join(', ') || '(none: start with ./msec up)'}`, {
-        status: 404,
-        data: { field: 'name' },
-      });
+      throw new MsecError(
+        'CLI_UNKNOWN_COMPONENT',
+        `no log for "${name}"; known: ${[...files.keys()].sort().join(', ') || '(none: start with ./msec up)'}`,
+        {
+          status: 404,
+          data: { field: 'name' },
+        },
+      );
     }
     chosen = [file];
   }

@@ -20,6 +20,10 @@ export async function rebuild(config: LauncherConfig, args: ParsedArgs): Promise
   }
   const io = processIo();
   const result = await authenticatedClient(apiTarget(config, args, io)).request<Record<string, number>>('POST', path, {});
-  io.out(`${service} rebuilt from its events: ${Object.entries(result).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  io.out(
+    `${service} rebuilt from its events: ${Object.entries(result)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  );
   return 0;
 }

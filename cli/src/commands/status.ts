@@ -45,17 +45,22 @@ export async function status(config: LauncherConfig): Promise<number> {
     const instance = component.service ? instances.get(component.service) : undefined;
     if (instance) Object.assign(component, { pid: instance.pid ?? -1, port: instance.port, restarts: instance.restarts });
     if (component.kind === 'example' && component.service && !instance) health = red('not running on the local agent');
-    else if (component.kind === 'example' && instance && instance.status !== 'running') health = red(`${instance.status} on the local agent`);
+    else if (component.kind === 'example' && instance && instance.status !== 'running')
+      health = red(`${instance.status} on the local agent`);
     else if (!pidAlive(component.pid)) health = red('down (process not running)');
-    else if (component.kind === 'example') health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
-    else if (component.kind === 'infra') health = (await infraHealthy(component.name, component.url ?? '')) ? green('healthy') : red('not answering');
+    else if (component.kind === 'example')
+      health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
+    else if (component.kind === 'infra')
+      health = (await infraHealthy(component.name, component.url ?? '')) ? green('healthy') : red('not answering');
     else if (!nc) health = red('unknown (NATS unreachable)');
     else {
       const result = await probeHealth(nc, component.healthSubject ?? '');
       health = result.ok ? green('healthy') : red(`unhealthy: ${result.reason}`);
     }
     if (!health.includes('healthy') || health.includes('unhealthy')) unhealthy += 1;
-    say(`${component.name.padEnd(12)} ${String(component.pid).padEnd(8)} ${String(component.port ?? '-').padEnd(6)} ${String(component.restarts).padEnd(8)} ${health}`);
+    say(
+      `${component.name.padEnd(12)} ${String(component.pid).padEnd(8)} ${String(component.port ?? '-').padEnd(6)} ${String(component.restarts).padEnd(8)} ${health}`,
+    );
   }
   await nc?.close();
   return unhealthy === 0 ? 0 : 1;

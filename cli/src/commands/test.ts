@@ -63,7 +63,9 @@ export async function test(config: LauncherConfig, filter: string | undefined): 
   say();
   for (const stage of stages) {
     const verdict = stage.failed === 0 ? green('ok') : red('FAILED');
-    say(`  ${stage.name.padEnd(12)} ${String(stage.passed).padStart(4)} passed ${String(stage.failed).padStart(4)} failed  ${stage.seconds.toFixed(1)} s  ${verdict}`);
+    say(
+      `  ${stage.name.padEnd(12)} ${String(stage.passed).padStart(4)} passed ${String(stage.failed).padStart(4)} failed  ${stage.seconds.toFixed(1)} s  ${verdict}`,
+    );
   }
   const passed = stages.reduce((n, s) => n + s.passed, 0);
   const failed = stages.reduce((n, s) => n + s.failed, 0);

@@ -36,7 +36,9 @@ export async function upDetached(config: LauncherConfig, cliEntry: string, passT
     const state = readRunState(home.stateFile);
     if (!pidAlive(child.pid ?? -1)) {
       const log = readFileSync(launcherLog, 'utf8').trimEnd();
-      throw new MsecError('LAUNCHER_FAILED', `the launcher stopped during start-up:\n${log.split('\n').slice(-15).join('\n')}`, { status: 500 });
+      throw new MsecError('LAUNCHER_FAILED', `the launcher stopped during start-up:\n${log.split('\n').slice(-15).join('\n')}`, {
+        status: 500,
+      });
     }
     if (state?.ready && state.launcherPid === child.pid) {
       const log = readFileSync(launcherLog, 'utf8');
@@ -46,5 +48,7 @@ export async function upDetached(config: LauncherConfig, cliEntry: string, passT
       return;
     }
   }
-  throw new MsecError('LAUNCHER_TIMEOUT', `not ready within ${DETACHED_READY_TIMEOUT_MS / 1000} s; see ${launcherLog} and ./msec status`, { status: 504 });
+  throw new MsecError('LAUNCHER_TIMEOUT', `not ready within ${DETACHED_READY_TIMEOUT_MS / 1000} s; see ${launcherLog} and ./msec status`, {
+    status: 504,
+  });
 }

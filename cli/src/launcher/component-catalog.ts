@@ -20,7 +20,9 @@ export interface ServiceLaunch {
 }
 
 function entryOf(component: Component): string {
-  return component === Component.agent ? join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js') : join(REPO_ROOT, 'services', component, 'dist', 'src', 'main.js');
+  return component === Component.agent
+    ? join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js')
+    : join(REPO_ROOT, 'services', component, 'dist', 'src', 'main.js');
 }
 
 /** Every platform service and the local agent, in start order, with the environment each reads. */

@@ -23,12 +23,18 @@ export async function probeHealth(nc: NatsConnection, subject: string, timeoutMs
 }
 
 /** Polls until every subject reports ready or the time is up; returns the ones still not ready with reasons. */
-export async function waitForHealthy(nc: NatsConnection, subjects: Record<string, string>, timeoutMs: number): Promise<Record<string, string>> {
+export async function waitForHealthy(
+  nc: NatsConnection,
+  subjects: Record<string, string>,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
   const deadline = Date.now() + timeoutMs;
   let pending: Record<string, string> = { ...subjects };
   let reasons: Record<string, string> = {};
   while (Object.keys(pending).length > 0 && Date.now() < deadline) {
-    const results = await Promise.all(Object.entries(pending).map(async ([name, subject]) => [name, subject, await probeHealth(nc, subject, 1500)] as const));
+    const results = await Promise.all(
+      Object.entries(pending).map(async ([name, subject]) => [name, subject, await probeHealth(nc, subject, 1500)] as const),
+    );
     pending = {};
     reasons = {};
     for (const [name, subject, result] of results) {

@@ -21,7 +21,11 @@ export interface LaunchedInfra {
  * Starts nats-server, ZooKeeper and redis-server on loopback with their data under `.msec/infra/`, unless the
  * configuration points at external ones. On any failure, what was already started is stopped again.
  */
-export async function launchInfra(config: LauncherConfig, home: MsecHome, onStarted: (server: InfraServer) => void): Promise<LaunchedInfra> {
+export async function launchInfra(
+  config: LauncherConfig,
+  home: MsecHome,
+  onStarted: (server: InfraServer) => void,
+): Promise<LaunchedInfra> {
   const servers: InfraServer[] = [];
   const start = async (name: keyof typeof PREFERRED_PORT, starter: (options: ServerOptions) => Promise<InfraServer>): Promise<string> => {
     const server = await starter({ dir: join(home.infra, name), port: await portFor(PREFERRED_PORT[name]) });

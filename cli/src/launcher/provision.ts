@@ -14,10 +14,18 @@ export interface Requirement {
 export const Requirements = {
   nats: { debianPackage: 'nats-server', present: () => whichBinary('nats-server') !== undefined, why: 'message bus' },
   zookeeper: { debianPackage: 'zookeeper', present: hasZooKeeper, why: 'service routes' },
-  redis: { debianPackage: 'redis-server', present: () => whichBinary('redis-server') !== undefined && whichBinary('redis-cli') !== undefined, why: 'jobs and KV' },
+  redis: {
+    debianPackage: 'redis-server',
+    present: () => whichBinary('redis-server') !== undefined && whichBinary('redis-cli') !== undefined,
+    why: 'jobs and KV',
+  },
   mariadb: { debianPackage: 'mariadb-server', present: () => whichBinary('mariadbd') !== undefined, why: 'MySQL tests' },
   chromium: { debianPackage: 'chromium', present: () => whichBinary('chromium') !== undefined, why: 'browser tests' },
-  dockerCompose: { debianPackage: 'docker-compose', present: () => whichBinary('docker-compose') !== undefined, why: 'compose file validation' },
+  dockerCompose: {
+    debianPackage: 'docker-compose',
+    present: () => whichBinary('docker-compose') !== undefined,
+    why: 'compose file validation',
+  },
 } as const satisfies Record<string, Requirement>;
 
 function isRoot(): boolean {
@@ -35,7 +43,11 @@ export function ensureInstalled(requirements: Requirement[], autoInstall: boolea
   const command = `apt-get update && apt-get install -y ${packages.join(' ')}`;
   const canInstall = autoInstall && isRoot() && whichBinary('apt-get') !== undefined;
   if (!canInstall) {
-    const reason = !autoInstall ? 'automatic install is off (MSEC_AUTO_INSTALL=false)' : !isRoot() ? 'not running as root' : 'apt-get not found';
+    const reason = !autoInstall
+      ? 'automatic install is off (MSEC_AUTO_INSTALL=false)'
+      : !isRoot()
+        ? 'not running as root'
+        : 'apt-get not found';
     throw new MsecError(
       'INFRA_BINARY_MISSING',
       `missing ${missing.map((r) => `${r.debianPackage} (${r.why})`).join(', ')}; ${reason}. Install with:\n    sudo ${command}`,
@@ -47,11 +59,17 @@ export function ensureInstalled(requirements: Requirement[], autoInstall: boolea
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
     const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (result.status !== 0) {
-      throw new MsecError('INFRA_INSTALL_FAILED', `apt-get ${args.join(' ')} failed (exit ${result.status}); run it by hand:\n    ${command}`, { status: 503 });
+      throw new MsecError(
+        'INFRA_INSTALL_FAILED',
+        `apt-get ${args.join(' ')} failed (exit ${result.status}); run it by hand:\n    ${command}`,
+        { status: 503 },
+      );
     }
   }
   const stillMissing = requirements.filter((r) => !r.present());
   if (stillMissing.length > 0) {
-    throw new MsecError('INFRA_INSTALL_FAILED', `still missing after install: ${stillMissing.map((r) => r.debianPackage).join(', ')}`, { status: 503 });
+    throw new MsecError('INFRA_INSTALL_FAILED', `still missing after install: ${stillMissing.map((r) => r.debianPackage).join(', ')}`, {
+      status: 503,
+    });
   }
 }

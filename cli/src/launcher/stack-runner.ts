@@ -20,9 +20,13 @@ const HEALTHY_TIMEOUT_MS = 90_000;
 async function checkPreconditions(config: LauncherConfig, home: MsecHome): Promise<void> {
   const existing = readRunState(home.stateFile);
   if (existing && pidAlive(existing.launcherPid)) {
-    throw new MsecError('LAUNCHER_ALREADY_RUNNING', `msec is already running (launcher pid ${existing.launcherPid}, console ${existing.consoleUrl}); stop it with ./msec down`, {
-      status: 409,
-    });
+    throw new MsecError(
+      'LAUNCHER_ALREADY_RUNNING',
+      `msec is already running (launcher pid ${existing.launcherPid}, console ${existing.consoleUrl}); stop it with ./msec down`,
+      {
+        status: 409,
+      },
+    );
   }
   if (await isPortTaken(config.httpPort, config.httpHost)) {
     throw new MsecError(
@@ -46,14 +50,19 @@ function printSummary(state: RunState, home: MsecHome, unhealthy: Record<string,
   say(bold('MSEC-TS is up'));
   say(`  console      ${bold(state.consoleUrl)}`);
   const passwordFile = join(home.data, 'initial-admin-password');
-  if (existsSync(passwordFile)) say(`  admin login  admin / ${bold(readFileSync(passwordFile, 'utf8').trim())}  ${dim('(one-time password; change it after logging in)')}`);
+  if (existsSync(passwordFile))
+    say(
+      `  admin login  admin / ${bold(readFileSync(passwordFile, 'utf8').trim())}  ${dim('(one-time password; change it after logging in)')}`,
+    );
   say(`  NATS         ${state.natsUrl}`);
   say(`  ZooKeeper    ${state.zkConnect}`);
   say(`  Redis        ${state.redisUrl}`);
   say();
   for (const component of state.components) {
     const health = unhealthy[component.name] === undefined ? green('ready') : red(`not ready: ${unhealthy[component.name]}`);
-    say(`  ${component.name.padEnd(12)} pid ${String(component.pid).padEnd(8)} ${component.port ? `port ${String(component.port).padEnd(6)}` : ''.padEnd(11)} ${health}`);
+    say(
+      `  ${component.name.padEnd(12)} pid ${String(component.pid).padEnd(8)} ${component.port ? `port ${String(component.port).padEnd(6)}` : ''.padEnd(11)} ${health}`,
+    );
   }
   say();
   say(dim(`  logs: ${home.logs}   ./msec status · ./msec logs [name] · ./msec down`));
@@ -75,7 +84,16 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   for (const dir of [home.infra, home.data, home.logs, home.run]) mkdirSync(dir, { recursive: true });
 
   const consoleUrl = `http://${config.httpHost}:${config.httpPort}`;
-  const state: RunState = { launcherPid: process.pid, startedAt: new Date().toISOString(), natsUrl: '', zkConnect: '', redisUrl: '', consoleUrl, ready: false, components: [] };
+  const state: RunState = {
+    launcherPid: process.pid,
+    startedAt: new Date().toISOString(),
+    natsUrl: '',
+    zkConnect: '',
+    redisUrl: '',
+    consoleUrl,
+    ready: false,
+    components: [],
+  };
   const infraStates = new Map<string, ComponentState>();
   const save = (): void => writeRunState(home.stateFile, state);
   const supervised: SupervisedProcess[] = [];
@@ -119,7 +137,15 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   const infra = await launchInfra(config, home, (server) => {
-    const entry: ComponentState = { name: server.name, kind: 'infra', pid: server.pid, port: server.port, url: server.url, logFile: server.logFile, restarts: 0 };
+    const entry: ComponentState = {
+      name: server.name,
+      kind: 'infra',
+      pid: server.pid,
+      port: server.port,
+      url: server.url,
+      logFile: server.logFile,
+      restarts: 0,
+    };
     infraStates.set(server.name, entry);
     state.components.push(entry);
     if (foreground) say(`${processPrefix(server.name, state.components.length)} started pid ${server.pid} on ${server.url}`);

@@ -38,7 +38,14 @@ export function countTap(tapFile: string): { passed: number; failed: number } {
 }
 
 /** Runs test files with node's runner: spec output on the terminal, TAP to a file for counting. */
-export async function nodeTestStage(name: string, files: string[], tapFile: string, cwd: string, concurrency: number, timeoutMs: number): Promise<StageResult> {
+export async function nodeTestStage(
+  name: string,
+  files: string[],
+  tapFile: string,
+  cwd: string,
+  concurrency: number,
+  timeoutMs: number,
+): Promise<StageResult> {
   const started = Date.now();
   if (files.length === 0) return { name, passed: 0, failed: 0, seconds: 0 };
   const code = await runCommand(

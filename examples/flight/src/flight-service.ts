@@ -6,10 +6,12 @@ let users: Promise<UserClient> | undefined;
 
 /** The routed client of User.mod_user, made on first use (it needs the registry's routes from ZooKeeper). */
 function userClient(): Promise<UserClient> {
-  users ??= client<UserClient>(USER_SERVICE, USER_IDL_SERVICE, { proto: USER_PROTO, idempotent: ['checkPassword'] }).catch((error: unknown) => {
-    users = undefined;
-    throw error;
-  });
+  users ??= client<UserClient>(USER_SERVICE, USER_IDL_SERVICE, { proto: USER_PROTO, idempotent: ['checkPassword'] }).catch(
+    (error: unknown) => {
+      users = undefined;
+      throw error;
+    },
+  );
   return users;
 }
 
@@ -19,7 +21,11 @@ function userClient(): Promise<UserClient> {
  */
 export async function queryFlight(request: QueryFlightRequest, context: RequestContext): Promise<QueryFlightResponse> {
   monitor.add('query_flight');
-  context.log.debug('query received', { name: request.name, departureCity: request.departureCity, destinationCity: request.destinationCity });
+  context.log.debug('query received', {
+    name: request.name,
+    departureCity: request.departureCity,
+    destinationCity: request.destinationCity,
+  });
   const { ok } = await (await userClient()).checkPassword({ name: request.name, password: request.password });
   if (ok) {
     context.log.info('flight found', { name: request.name });

@@ -35,7 +35,12 @@ describe('flight demo logs and call graph', () => {
     Object.assign(process.env, { MSEC_ZK_CONNECT: stack.zk.url, MSEC_DATA_DIR: stack.dir });
     flight = await client<FlightClient>(FLIGHT_SERVICE, FLIGHT_IDL_SERVICE, { proto: FLIGHT_PROTO, idempotent: ['queryFlight'] });
     // The first call may race the instances' announcement in ZooKeeper.
-    await waitFor('the demo answering', () => flight.queryFlight(query('bison', '123456')).then((r) => r, () => undefined));
+    await waitFor('the demo answering', () =>
+      flight.queryFlight(query('bison', '123456')).then(
+        (r) => r,
+        () => undefined,
+      ),
+    );
   });
 
   after(async () => {

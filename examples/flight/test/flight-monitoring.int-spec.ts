@@ -33,10 +33,12 @@ describe('flight demo monitoring', () => {
     for (let i = 0; i < 100; i += 1) {
       let answered = false;
       for (let attempt = 0; attempt < 50 && !answered; attempt += 1) {
-        answered = await flight.queryFlight({ name: 'bison', password: i % 4 === 0 ? 'wrong' : '123456', departureCity: 'sz', destinationCity: 'xz' }).then(
-          () => true,
-          () => sleep(100).then(() => false),
-        );
+        answered = await flight
+          .queryFlight({ name: 'bison', password: i % 4 === 0 ? 'wrong' : '123456', departureCity: 'sz', destinationCity: 'xz' })
+          .then(
+            () => true,
+            () => sleep(100).then(() => false),
+          );
       }
     }
     monitor.add('page_views', 7);
@@ -50,7 +52,12 @@ describe('flight demo monitoring', () => {
     while (Date.now() - sentAt < 8_000) {
       calls = await natsRequest<CallsReply>(stack.nc, MonitorSubjects.calls, { caller: 'Flight.web' }, 3000);
       loginFail = await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: FLIGHT_SERVICE, attr: 'login_fail' }, 3000);
-      hostLoginFail = await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: FLIGHT_SERVICE, attr: 'login_fail', host: 'flight-host-1' }, 3000);
+      hostLoginFail = await natsRequest<CurveReply>(
+        stack.nc,
+        MonitorSubjects.curve,
+        { service: FLIGHT_SERVICE, attr: 'login_fail', host: 'flight-host-1' },
+        3000,
+      );
       const row = calls.rows.find((r) => r.callee === FLIGHT_SERVICE && r.method === 'queryFlight');
       if ((row?.requests ?? 0) - (row?.failures ?? 0) >= 100 && sum(loginFail.values) >= 25 && sum(hostLoginFail.values) >= 25) break;
       await sleep(250);
@@ -58,7 +65,10 @@ describe('flight demo monitoring', () => {
     const row = calls?.rows.find((r) => r.callee === FLIGHT_SERVICE && r.method === 'queryFlight');
     // Calls made before the instance announced itself fail with NLB_NO_ROUTE and are retried above; they count as failures.
     assert.equal((row?.requests ?? 0) - (row?.failures ?? 0), 100, `caller table: ${JSON.stringify(calls?.rows)}`);
-    assert.deepEqual(Object.keys(row?.failuresByCode ?? {}).filter((code) => code !== 'NLB_NO_ROUTE'), []);
+    assert.deepEqual(
+      Object.keys(row?.failuresByCode ?? {}).filter((code) => code !== 'NLB_NO_ROUTE'),
+      [],
+    );
     assert.equal(sum(loginFail?.values), 25, 'login_fail for the service');
     assert.equal(sum(hostLoginFail?.values), 25, 'login_fail for the host');
     const minute = minuteNow();

@@ -27,7 +27,10 @@ describe('flight demo', () => {
     // Flight.mod_flight asks User.mod_user to check each password, by name, as the reference's comment says.
     await stack.deploy(USER_SERVICE, 2);
     for (let i = 0; i < 3; i += 1) ports.push(await startFlight());
-    await stack.scaleOut(FLIGHT_SERVICE, ports.map((p) => `127.0.0.1:${p}`));
+    await stack.scaleOut(
+      FLIGHT_SERVICE,
+      ports.map((p) => `127.0.0.1:${p}`),
+    );
     // This test process is a plain caller: routes from ZooKeeper, no telemetry.
     Object.assign(process.env, { MSEC_ZK_CONNECT: stack.zk.url, MSEC_DATA_DIR: stack.dir });
     onClientCall((event) => {
@@ -43,22 +46,38 @@ describe('flight demo', () => {
   it('flight - queryFlight by service name gives bison the flight and anyone else errcode -1', async () => {
     const flight = await client<FlightClient>(FLIGHT_SERVICE, FLIGHT_IDL_SERVICE, { proto: FLIGHT_PROTO });
     assert.deepEqual({ ...(await flight.queryFlight(BISON)) }, { errcode: 0, errmsg: 'success', flightsInfo: '{春秋航空;c8835;RMB1230}' });
-    assert.deepEqual({ ...(await flight.queryFlight({ ...BISON, password: 'wrong' })) }, { errcode: -1, errmsg: 'invalid user', flightsInfo: '' });
+    assert.deepEqual(
+      { ...(await flight.queryFlight({ ...BISON, password: 'wrong' })) },
+      { errcode: -1, errmsg: 'invalid user', flightsInfo: '' },
+    );
   });
 
   it('flight - a direct address works like the reference CRpcUdpChannel, and HTTP+JSON is served on the same port', async () => {
     const direct = await client<FlightClient>(`127.0.0.1:${ports[0]}`, FLIGHT_IDL_SERVICE);
     assert.equal((await direct.queryFlight(BISON)).errcode, 0);
     const body = await new Promise<string>((done, fail) => {
-      const req = httpRequest({ host: '127.0.0.1', port: ports[1], method: 'POST', path: '/?methodName=flight.flight_service.queryFlight', headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => done(text));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: ports[1],
+          method: 'POST',
+          path: '/?methodName=flight.flight_service.queryFlight',
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => done(text));
+        },
+      );
       req.on('error', fail);
       req.end(JSON.stringify(BISON));
     });
-    assert.deepEqual(JSON.parse(body), { ret: 0, errmsg: '', resultObj: { errcode: 0, errmsg: 'success', flightsInfo: '{春秋航空;c8835;RMB1230}' } });
+    assert.deepEqual(JSON.parse(body), {
+      ret: 0,
+      errmsg: '',
+      resultObj: { errcode: 0, errmsg: 'success', flightsInfo: '{春秋航空;c8835;RMB1230}' },
+    });
   });
 
   it('flight - calls spread over all three instances, and a scale-in reaches the caller within 1 s', async () => {
@@ -66,7 +85,8 @@ describe('flight demo', () => {
     okByPeer.clear();
     for (let i = 0; i < 90; i += 1) await flight.queryFlight(BISON);
     // Weights follow each caller's own latency record, so on a loaded machine the split is uneven; every instance still serves.
-    for (const port of ports) assert.ok((okByPeer.get(`127.0.0.1:${port}`) ?? 0) >= 5, `instance ${port} got ${okByPeer.get(`127.0.0.1:${port}`)} of 90 calls`);
+    for (const port of ports)
+      assert.ok((okByPeer.get(`127.0.0.1:${port}`) ?? 0) >= 5, `instance ${port} got ${okByPeer.get(`127.0.0.1:${port}`)} of 90 calls`);
 
     const gone = `127.0.0.1:${ports[2]}`;
     await stack.scaleIn(FLIGHT_SERVICE, [gone]);

@@ -81,7 +81,14 @@ export type {
   KvOperationStarted,
 } from './kv/kv-types.js';
 /** Monitoring: telemetry subjects, stream, partitioning and query subjects. */
-export { MonitorSubjects, MONITOR_STATS_STREAM, MONITOR_PARTITIONS, serviceHash, statsPartition, monitorShardOf } from './monitor/monitor-subjects.js';
+export {
+  MonitorSubjects,
+  MONITOR_STATS_STREAM,
+  MONITOR_PARTITIONS,
+  serviceHash,
+  statsPartition,
+  monitorShardOf,
+} from './monitor/monitor-subjects.js';
 /** Monitoring: the stats batch the SDK publishes. */
 export { StatKind, STAT_KINDS, DROPPED_REPORTS_ATTR } from './monitor/monitor-stats.js';
 export type { StatItem, StatsBatch } from './monitor/monitor-stats.js';
@@ -111,7 +118,14 @@ export type {
 } from './monitor/monitor-api.js';
 /** Release plans: states, strategy, host steps and progress events. */
 export { ReleaseHostState, ReleaseState } from './deploy/release.js';
-export type { ReleaseHostStep, ReleasePlanView, ReleaseProgressEvent, ReleaseStrategy, ReleaseVersions, ReleasedEvent } from './deploy/release.js';
+export type {
+  ReleaseHostStep,
+  ReleasePlanView,
+  ReleaseProgressEvent,
+  ReleaseStrategy,
+  ReleaseVersions,
+  ReleasedEvent,
+} from './deploy/release.js';
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
 export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';

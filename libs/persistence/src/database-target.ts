@@ -16,7 +16,8 @@ export function parseDatabaseUrl(value: string, setting = 'MSEC_DB_URL'): Databa
   } catch {
     throw badDatabaseUrl(setting, value, 'not a URL');
   }
-  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') throw badDatabaseUrl(setting, value, `unsupported scheme "${url.protocol}"`);
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:')
+    throw badDatabaseUrl(setting, value, `unsupported scheme "${url.protocol}"`);
   if (url.hostname === '') throw badDatabaseUrl(setting, value, 'the host is missing');
   if (url.pathname.length <= 1) throw badDatabaseUrl(setting, value, 'the database name is missing');
   return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:') };

@@ -10,14 +10,22 @@ export type PersistenceErrorCode = (typeof PersistenceErrorCode)[keyof typeof Pe
 
 /** The database URL could not be understood; names the setting and the accepted forms. */
 export function badDatabaseUrl(setting: string, value: string, reason: string): MsecError {
-  return new MsecError(PersistenceErrorCode.badUrl, `${setting}: ${reason}; use mysql://user:password@host:port/database or sqlite:/path/to/file.sqlite (got "${value}")`, {
-    status: 400,
-    data: { field: setting },
-  });
+  return new MsecError(
+    PersistenceErrorCode.badUrl,
+    `${setting}: ${reason}; use mysql://user:password@host:port/database or sqlite:/path/to/file.sqlite (got "${value}")`,
+    {
+      status: 400,
+      data: { field: setting },
+    },
+  );
 }
 
 /** The database did not accept a connection. */
 export function connectFailed(target: string, cause: unknown): MsecError {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new MsecError(PersistenceErrorCode.connectFailed, `cannot open database ${target}: ${detail}`, { status: 503, retryable: true, cause });
+  return new MsecError(PersistenceErrorCode.connectFailed, `cannot open database ${target}: ${detail}`, {
+    status: 503,
+    retryable: true,
+    cause,
+  });
 }

@@ -84,11 +84,14 @@ behavesAsAStore('mariadb', () => parseDatabaseUrl(maria!.url));
 
 describe('database urls', () => {
   it('urls - a bad scheme names the setting and the accepted forms', () => {
-    assert.throws(() => parseDatabaseUrl('postgres://h/db'), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'PERSISTENCE_BAD_URL');
-      assert.match(error.message, /^MSEC_DB_URL: unsupported scheme "postgres:"; use mysql:\/\//);
-      return true;
-    });
+    assert.throws(
+      () => parseDatabaseUrl('postgres://h/db'),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'PERSISTENCE_BAD_URL');
+        assert.match(error.message, /^MSEC_DB_URL: unsupported scheme "postgres:"; use mysql:\/\//);
+        return true;
+      },
+    );
   });
   it('urls - a mysql url without a database is refused', () => {
     assert.throws(() => parseDatabaseUrl('mysql://root@127.0.0.1:3306/'), /the database name is missing/);

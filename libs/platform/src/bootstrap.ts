@@ -14,13 +14,22 @@ function natsTransport(options: BootstrapOptions): MicroserviceOptions {
   return {
     transport: Transport.NATS,
     // A queue group per component lets several instances share requests.
-    options: { servers: options.natsUrl.split(','), name: `msec-${options.component}`, queue: `msec-${options.component}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 },
+    options: {
+      servers: options.natsUrl.split(','),
+      name: `msec-${options.component}`,
+      queue: `msec-${options.component}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    },
   };
 }
 
 /** Starts a NestJS app that only listens on NATS; stops gracefully on SIGTERM/SIGINT. */
 export async function bootstrapNatsService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestMicroservice> {
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, { ...natsTransport(options), logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
+    ...natsTransport(options),
+    logger: ['log', 'warn', 'error'],
+  });
   app.useGlobalFilters(new MsecRpcErrorFilter());
   app.enableShutdownHooks();
   await app.listen();
@@ -40,6 +49,8 @@ export async function bootstrapHttpService(
   await options.configure?.(app);
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost);
-  new Logger(options.component).log(`listening on http://${options.httpHost}:${options.httpPort} and NATS ${options.natsUrl} (pid ${process.pid})`);
+  new Logger(options.component).log(
+    `listening on http://${options.httpHost}:${options.httpPort} and NATS ${options.natsUrl} (pid ${process.pid})`,
+  );
   return app;
 }

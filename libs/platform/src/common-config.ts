@@ -4,12 +4,30 @@ import { ConfigType, type ConfigSchema } from './config-schema.js';
 
 /** Config keys every platform service has: where NATS is and where its own tables live. */
 export const commonConfigFields = {
-  natsUrl: { type: ConfigType.url, env: 'MSEC_NATS_URL', default: 'nats://127.0.0.1:4222', values: ['nats:'], description: 'NATS server(s), comma-separated' },
-  dbUrl: { type: ConfigType.string, env: 'MSEC_DB_URL', default: '', description: 'mysql://user:pass@host:port/db for MySQL/MariaDB; empty for embedded SQLite' },
-  dataDir: { type: ConfigType.string, env: 'MSEC_DATA_DIR', default: '.msec/data', description: 'folder for the embedded SQLite files and snapshots' },
+  natsUrl: {
+    type: ConfigType.url,
+    env: 'MSEC_NATS_URL',
+    default: 'nats://127.0.0.1:4222',
+    values: ['nats:'],
+    description: 'NATS server(s), comma-separated',
+  },
+  dbUrl: {
+    type: ConfigType.string,
+    env: 'MSEC_DB_URL',
+    default: '',
+    description: 'mysql://user:pass@host:port/db for MySQL/MariaDB; empty for embedded SQLite',
+  },
+  dataDir: {
+    type: ConfigType.string,
+    env: 'MSEC_DATA_DIR',
+    default: '.msec/data',
+    description: 'folder for the embedded SQLite files and snapshots',
+  },
 } as const satisfies ConfigSchema;
 
 /** The service's database: MySQL when dbUrl is set, else `<dataDir>/<component>.sqlite`. */
 export function databaseTargetFor(component: string, config: { dbUrl: string; dataDir: string }): DatabaseTarget {
-  return config.dbUrl ? parseDatabaseUrl(config.dbUrl, 'dbUrl (MSEC_DB_URL)') : { kind: 'sqlite', file: join(config.dataDir, `${component}.sqlite`) };
+  return config.dbUrl
+    ? parseDatabaseUrl(config.dbUrl, 'dbUrl (MSEC_DB_URL)')
+    : { kind: 'sqlite', file: join(config.dataDir, `${component}.sqlite`) };
 }

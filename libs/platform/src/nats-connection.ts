@@ -10,11 +10,15 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
   try {
     return await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000 });
   } catch (error) {
-    throw new MsecError('NATS_CONNECT_FAILED', `cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}; check MSEC_NATS_URL`, {
-      status: 503,
-      retryable: true,
-      cause: error,
-    });
+    throw new MsecError(
+      'NATS_CONNECT_FAILED',
+      `cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}; check MSEC_NATS_URL`,
+      {
+        status: 503,
+        retryable: true,
+        cause: error,
+      },
+    );
   }
 }
 

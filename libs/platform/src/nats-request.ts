@@ -21,12 +21,16 @@ export async function natsRequest<T>(nc: NatsConnection, subject: string, data: 
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const noResponders = /no responders|503/i.test(message);
-    throw new MsecError(noResponders ? 'NATS_NO_RESPONDERS' : 'NATS_TIMEOUT', `${subject}: ${noResponders ? 'no service answers this subject' : `no reply within ${timeoutMs} ms`}`, {
-      status: noResponders ? 503 : 504,
-      retryable: true,
-      data: { subject },
-      cause: error,
-    });
+    throw new MsecError(
+      noResponders ? 'NATS_NO_RESPONDERS' : 'NATS_TIMEOUT',
+      `${subject}: ${noResponders ? 'no service answers this subject' : `no reply within ${timeoutMs} ms`}`,
+      {
+        status: noResponders ? 503 : 504,
+        retryable: true,
+        data: { subject },
+        cause: error,
+      },
+    );
   }
   const body = reply.json<NestReply>();
   if (body.err !== undefined && body.err !== null) {

@@ -20,7 +20,15 @@ export type { SdkEnvironment } from './config/sdk-env.js';
 /** `monitor.add(attr, n)` / `monitor.set(attr, v)` for business services, reported per minute with no set-up. */
 export { monitor, closeTelemetry } from './telemetry/telemetry-hub.js';
 /** Business monitoring: add/set reports aggregated per minute and batched to the monitor over JetStream. */
-export { MonitorReporter, MinuteAggregator, callRecordsToReports, latencyBucket, ensureStatsStream, MonitorReporterErrorCode, badReporterOption } from './monitor/index.js';
+export {
+  MonitorReporter,
+  MinuteAggregator,
+  callRecordsToReports,
+  latencyBucket,
+  ensureStatsStream,
+  MonitorReporterErrorCode,
+  badReporterOption,
+} from './monitor/index.js';
 export type { MonitorReporterOptions, MonitorReporterStats, SetMode, DrainedItems } from './monitor/index.js';
 /** Centralised logs: SDK logger, request loggers, colouring rules, span reporting. */
 export {
@@ -43,7 +51,14 @@ export {
   badLogOption,
   loggerClosed,
 } from './log/index.js';
-export type { LoggerOptions, RequestLogContext, SpanReporterOptions, ServedCall, BatchPublisherOptions, BatchPublisherStats } from './log/index.js';
+export type {
+  LoggerOptions,
+  RequestLogContext,
+  SpanReporterOptions,
+  ServedCall,
+  BatchPublisherOptions,
+  BatchPublisherStats,
+} from './log/index.js';
 /** `sdk.mq`: publish, subscribe (group or broadcast), transactional outbox and idempotent consumers on one lazy NATS connection. */
 export { Mq, MqOutbox, mq, idempotent, idempotentInTransaction, MqErrorCode, mqNotConfigured, mqConnectFailed } from './mq/index.js';
 export type { MqOptions, MqSubscribeOptions, ScopeOf, TransactionalHandler } from './mq/index.js';

@@ -133,8 +133,12 @@ export async function waitUntilReady(proc: ManagedProcess, probe: () => Promise<
   }
   await proc.stop(1000);
   const reason = lastError instanceof Error ? ` (last probe error: ${lastError.message})` : '';
-  throw new MsecError('INFRA_START_TIMEOUT', `${proc.name} was not ready within ${timeoutMs} ms${reason}; its log ends:\n${proc.logTail()}`, {
-    status: 503,
-    data: { component: proc.name, logFile: proc.logFile },
-  });
+  throw new MsecError(
+    'INFRA_START_TIMEOUT',
+    `${proc.name} was not ready within ${timeoutMs} ms${reason}; its log ends:\n${proc.logTail()}`,
+    {
+      status: 503,
+      data: { component: proc.name, logFile: proc.logFile },
+    },
+  );
 }

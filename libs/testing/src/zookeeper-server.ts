@@ -10,10 +10,14 @@ const zooKeeperKind: ServerKind = {
   defaultReadyTimeoutMs: 30_000,
   prepare: (dir, host, port) => {
     if (!hasZooKeeper()) {
-      throw new MsecError('INFRA_BINARY_MISSING', `ZooKeeper jars not found in ${ZOOKEEPER_JAR_DIR}; install them with: apt-get install -y zookeeper`, {
-        status: 503,
-        data: { binary: 'zookeeper', package: 'zookeeper' },
-      });
+      throw new MsecError(
+        'INFRA_BINARY_MISSING',
+        `ZooKeeper jars not found in ${ZOOKEEPER_JAR_DIR}; install them with: apt-get install -y zookeeper`,
+        {
+          status: 503,
+          data: { binary: 'zookeeper', package: 'zookeeper' },
+        },
+      );
     }
     mkdirSync(join(dir, 'data'), { recursive: true });
     const config = [

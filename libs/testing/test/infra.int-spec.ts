@@ -4,7 +4,16 @@ import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { connect } from '@nats-io/transport-node';
 import { createConnection } from 'mysql2/promise';
-import { startNats, startZooKeeper, startRedis, startRedisCluster, startMariaDb, zooKeeperIsOk, redisPongs, isPortTaken } from '../src/index.js';
+import {
+  startNats,
+  startZooKeeper,
+  startRedis,
+  startRedisCluster,
+  startMariaDb,
+  zooKeeperIsOk,
+  redisPongs,
+  isPortTaken,
+} from '../src/index.js';
 
 function processExists(pid: number): boolean {
   try {

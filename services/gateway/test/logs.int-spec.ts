@@ -267,7 +267,9 @@ describe('gateway logs and call graph', () => {
       const results = page.getByTestId('log-results');
       // The page opens on the newest lines, which include this one: wait for the filtered page to replace them.
       const rows = results.locator('tbody tr.log-row');
-      await eventually('the filtered search result', async () => ((await rows.count()) === 1 ? true : undefined), 15_000).catch(() => undefined);
+      await eventually('the filtered search result', async () => ((await rows.count()) === 1 ? true : undefined), 15_000).catch(
+        () => undefined,
+      );
       assert.equal(await rows.count(), 1);
       await results.getByText('upstream timeout talking to the fare engine').waitFor();
       await results.getByText('upstream timeout talking to the fare engine').click();

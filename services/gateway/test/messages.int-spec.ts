@@ -11,7 +11,15 @@ import { Component, Subjects, type HealthReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startRedis, type InfraServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
-import { adminClient, buildConsole, eventually, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+import {
+  adminClient,
+  buildConsole,
+  eventually,
+  startTestGateway,
+  userClient,
+  type ApiClient,
+  type TestGateway,
+} from './gateway-harness.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
@@ -37,7 +45,6 @@ function cliMq(baseUrl: string, token: string, argv: string[]): Promise<{ code: 
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((r) => child.once('exit', (code) => r({ code, out })));
 }
-
 
 describe('gateway messages', () => {
   let gw: TestGateway;

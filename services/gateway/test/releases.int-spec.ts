@@ -59,7 +59,6 @@ function child(main: string, env: Record<string, string>): { proc: ChildProcess;
   };
 }
 
-
 /** A package upload's reply: the package, or the error. */
 interface UploadReply {
   name?: string;

@@ -33,7 +33,11 @@ export class RegistryModule {
           migrations: REGISTRY_MIGRATIONS,
         }),
         { provide: ZkSession, useFactory: () => new ZkSession(config.zkConnect) },
-        { provide: RouteSync, inject: [DataSource, ZkSession], useFactory: (ds: DataSource, zk: ZkSession) => new RouteSync(ds, zk, config.zkConnect) },
+        {
+          provide: RouteSync,
+          inject: [DataSource, ZkSession],
+          useFactory: (ds: DataSource, zk: ZkSession) => new RouteSync(ds, zk, config.zkConnect),
+        },
         ServicesDomain,
         ReleaseListener,
       ],

@@ -79,7 +79,10 @@ export class FlightStack {
   /** Starts `count` instances of a module and scales the service out to them. */
   async deploy(service: string, count: number, env: Record<string, string> = {}): Promise<ModuleInstance[]> {
     const instances = await Promise.all([...Array(count)].map(() => this.startModule(service, undefined, env)));
-    await this.scaleOut(service, instances.map((i) => i.address));
+    await this.scaleOut(
+      service,
+      instances.map((i) => i.address),
+    );
     return instances;
   }
 

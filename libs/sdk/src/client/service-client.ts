@@ -48,14 +48,28 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
     throw new Error(`client: "${target}" is a service name but MSEC_ZK_CONNECT is not set; set it or call an ip:port`);
   }
   const caller = runtime.env.service ?? 'client';
-  const send = (method: BoundMethod, request: Record<string, unknown>, callOptions: ClientCallOptions): Promise<Record<string, unknown>> => {
+  const send = (
+    method: BoundMethod,
+    request: Record<string, unknown>,
+    callOptions: ClientCallOptions,
+  ): Promise<Record<string, unknown>> => {
     const parent = currentCall();
-    const rpcOptions: CallOptions = { ...(parent ? { parent } : {}), ...(callOptions.timeoutMs !== undefined ? { timeoutMs: callOptions.timeoutMs } : {}) };
+    const rpcOptions: CallOptions = {
+      ...(parent ? { parent } : {}),
+      ...(callOptions.timeoutMs !== undefined ? { timeoutMs: callOptions.timeoutMs } : {}),
+    };
     if (endpoint) return runtime.rpc.call(endpoint, method, request, rpcOptions);
-    return runtime.routed!.call(target, method, request, { ...rpcOptions, ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}) });
+    return runtime.routed!.call(target, method, request, {
+      ...rpcOptions,
+      ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}),
+    });
   };
   // Every call is reported caller → callee → method, with no code in the business service (MSEC's automatic reports).
-  const call = async (method: BoundMethod, request: Record<string, unknown>, callOptions: ClientCallOptions = {}): Promise<Record<string, unknown>> => {
+  const call = async (
+    method: BoundMethod,
+    request: Record<string, unknown>,
+    callOptions: ClientCallOptions = {},
+  ): Promise<Record<string, unknown>> => {
     const started = performance.now();
     try {
       const response = await send(method, request, callOptions);

@@ -33,7 +33,10 @@ export function sharedRuntime(): SharedRuntime {
   let nlb: Nlb | undefined;
   let routed: RoutedClient | undefined;
   if (env.zkConnect) {
-    routes = new ZkRouteCache({ connect: env.zkConnect, snapshotFile: join(env.dataDir, 'routes', `${env.service ?? 'client'}${env.port ? `-${env.port}` : ''}.json`) });
+    routes = new ZkRouteCache({
+      connect: env.zkConnect,
+      snapshotFile: join(env.dataDir, 'routes', `${env.service ?? 'client'}${env.port ? `-${env.port}` : ''}.json`),
+    });
     nlb = new Nlb({ routes });
     routed = new RoutedClient({ router: nlb, client: rpc });
   }

@@ -36,7 +36,10 @@ const consoleLog: ConsoleRequestLog = {
 };
 
 /** One handler: a plain async function of the request. */
-export type Handler<Req = Record<string, unknown>, Res = Record<string, unknown>> = (request: Req, context: RequestContext) => Promise<Res> | Res;
+export type Handler<Req = Record<string, unknown>, Res = Record<string, unknown>> = (
+  request: Req,
+  context: RequestContext,
+) => Promise<Res> | Res;
 
 /** Handlers by rpc name, e.g. `{ queryFlight }`. */
 export type ServiceImpl = Record<string, Handler<never, unknown>>;
@@ -51,7 +54,12 @@ export interface ServiceDefinition {
 }
 
 /** Binds handlers to a service of a .proto file; serve() checks that every rpc has a handler. */
-export function defineService(proto: ProtoSource, serviceName: string, impl: ServiceImpl, options: { idempotent?: string[] } = {}): ServiceDefinition {
+export function defineService(
+  proto: ProtoSource,
+  serviceName: string,
+  impl: ServiceImpl,
+  options: { idempotent?: string[] } = {},
+): ServiceDefinition {
   return Object.freeze({ proto, serviceName, impl, idempotent: Object.freeze([...(options.idempotent ?? [])]) });
 }
 

@@ -8,7 +8,10 @@ import { MonitorReporter, type SetMode } from '../monitor/index.js';
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
 const MAX_EARLY_REPORTS = 10_000;
 
-type EarlyReport = { kind: 'add'; attr: string; n: number } | { kind: 'set'; attr: string; value: number; mode: SetMode } | { kind: 'calls'; records: CallRecord[] };
+type EarlyReport =
+  | { kind: 'add'; attr: string; n: number }
+  | { kind: 'set'; attr: string; value: number; mode: SetMode }
+  | { kind: 'calls'; records: CallRecord[] };
 
 /**
  * The process's telemetry: connects to NATS in the background when MSEC_NATS_URL and MSEC_SERVICE are set, and
@@ -90,7 +93,12 @@ class TelemetryHub {
         return;
       }
       try {
-        this.nc = await connect({ servers: env.natsUrl.split(','), name: `msec-sdk-${env.service}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+        this.nc = await connect({
+          servers: env.natsUrl.split(','),
+          name: `msec-sdk-${env.service}`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+        });
         // A stable instance name (host:port) lets a restarted process re-send what its predecessor spooled.
         const instance = `${env.host}:${env.port}`;
         const spoolDir = join(env.dataDir, 'spool');

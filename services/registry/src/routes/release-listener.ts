@@ -73,6 +73,8 @@ export class ReleaseListener implements OnApplicationBootstrap, OnApplicationShu
     if (instances.length === 0) return;
     await this.domain.ensureService(event.service);
     const result = await this.domain.scaleOut({ service: event.service, instances });
-    this.logger.log(`release ${event.planId}: scaled out ${event.service} on ${instances.map((i) => `${i.ip}:${i.port}`).join(', ')} (routes written: ${result.routesWritten})`);
+    this.logger.log(
+      `release ${event.planId}: scaled out ${event.service} on ${instances.map((i) => `${i.ip}:${i.port}`).join(', ')} (routes written: ${result.routesWritten})`,
+    );
   }
 }

@@ -67,7 +67,8 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     const wanted = service ? await this.dataSource.getRepository(InstanceEntity).findBy({ service: name }) : [];
     if (service) {
       await writer.createService(name, { requireLive: service.kind === ServiceKind.standard });
-      for (const i of wanted) await writer.putInstance(name, { ip: i.ip, port: i.port, weight: i.weight, enabled: i.enabled, protocol: service.protocol });
+      for (const i of wanted)
+        await writer.putInstance(name, { ip: i.ip, port: i.port, weight: i.weight, enabled: i.enabled, protocol: service.protocol });
     }
     const wantedKeys = new Set(wanted.map((i) => `${i.ip}:${i.port}`));
     for (const key of await this.zk.children(RoutePaths.instances(name))) {

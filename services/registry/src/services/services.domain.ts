@@ -86,7 +86,9 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
       await this.requireService(service);
       const existing = await this.instanceMap(service);
       for (const i of instances) if (existing.has(keyOf(i))) throw instanceExists(service, keyOf(i));
-      return instances.map((i) => this.event(RegistryEventType.instanceAdded, service, { service, ip: i.ip, port: i.port, weight: i.weight }));
+      return instances.map((i) =>
+        this.event(RegistryEventType.instanceAdded, service, { service, ip: i.ip, port: i.port, weight: i.weight }),
+      );
     });
   }
 
@@ -114,7 +116,8 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
       return instances.flatMap((i: InstanceInput) => {
         const current = existing.get(keyOf(i));
         const events: DomainEvent[] = [];
-        if (!current) events.push(this.event(RegistryEventType.instanceAdded, service, { service, ip: i.ip, port: i.port, weight: i.weight }));
+        if (!current)
+          events.push(this.event(RegistryEventType.instanceAdded, service, { service, ip: i.ip, port: i.port, weight: i.weight }));
         if (!current?.enabled) events.push(this.event(RegistryEventType.instanceEnabled, service, { service, ip: i.ip, port: i.port }));
         return events;
       });
@@ -143,7 +146,14 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
       const current = (await this.instanceMap(service)).get(keyOf(instance));
       if (!current) throw instanceNotFound(service, keyOf(instance));
       if (current.weight === instance.weight) return [];
-      return [this.event(RegistryEventType.instanceWeightChanged, service, { service, ip: instance.ip, port: instance.port, weight: instance.weight })];
+      return [
+        this.event(RegistryEventType.instanceWeightChanged, service, {
+          service,
+          ip: instance.ip,
+          port: instance.port,
+          weight: instance.weight,
+        }),
+      ];
     });
   }
 
@@ -215,9 +225,24 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async view(service: ServiceEntity): Promise<ServiceView> {
-    const rows = await this.dataSource.getRepository(InstanceEntity).find({ where: { service: service.name }, order: { ip: 'ASC', port: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(InstanceEntity)
+      .find({ where: { service: service.name }, order: { ip: 'ASC', port: 'ASC' } });
     const live = service.kind === 'standard' ? await this.routes.liveKeys(service.name).catch(() => new Set<string>()) : undefined;
-    const instances: InstanceView[] = rows.map((r) => ({ ip: r.ip, port: r.port, weight: r.weight, enabled: r.enabled, live: live ? live.has(keyOf(r)) : true }));
-    return { name: service.name, kind: service.kind as ServiceView['kind'], protocol: service.protocol, memo: service.memo, createdAt: service.createdAt, instances };
+    const instances: InstanceView[] = rows.map((r) => ({
+      ip: r.ip,
+      port: r.port,
+      weight: r.weight,
+      enabled: r.enabled,
+      live: live ? live.has(keyOf(r)) : true,
+    }));
+    return {
+      name: service.name,
+      kind: service.kind as ServiceView['kind'],
+      protocol: service.protocol,
+      memo: service.memo,
+      createdAt: service.createdAt,
+      instances,
+    };
   }
 }

@@ -32,7 +32,10 @@ export const serviceNotEmpty = (name: string, count: number): MsecError =>
 
 /** No instance at that address. */
 export const instanceNotFound = (service: string, key: string): MsecError =>
-  new MsecError(RegistryErrorCode.instanceNotFound, `service ${service} has no instance ${key}; add it first`, { status: 404, data: { field: 'instances', instance: key } });
+  new MsecError(RegistryErrorCode.instanceNotFound, `service ${service} has no instance ${key}; add it first`, {
+    status: 404,
+    data: { field: 'instances', instance: key },
+  });
 
 /** The address is already an instance. */
 export const instanceExists = (service: string, key: string): MsecError =>

@@ -30,7 +30,10 @@ function record(value: unknown, field: string): Record<string, unknown> {
 /** Checks a `First.Second` service name. */
 export function serviceName(value: unknown, field = 'name'): string {
   if (typeof value !== 'string' || !SERVICE_NAME.test(value)) {
-    throw invalid(field, `must look like First.Second (letters, digits, underscore, each part starting with a letter), e.g. Flight.mod_flight; got ${JSON.stringify(value)}`);
+    throw invalid(
+      field,
+      `must look like First.Second (letters, digits, underscore, each part starting with a letter), e.g. Flight.mod_flight; got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -40,10 +43,16 @@ export function createServiceInput(body: unknown): CreateServiceInput {
   const b = record(body, 'body');
   const name = serviceName(b.name);
   const kind = b.kind ?? ServiceKind.standard;
-  if (kind !== ServiceKind.standard && kind !== ServiceKind.heterogeneous) throw invalid('kind', `must be "standard" or "heterogeneous"; got ${JSON.stringify(kind)}`);
+  if (kind !== ServiceKind.standard && kind !== ServiceKind.heterogeneous)
+    throw invalid('kind', `must be "standard" or "heterogeneous"; got ${JSON.stringify(kind)}`);
   const protocol = b.protocol ?? (kind === ServiceKind.standard ? 'msec' : undefined);
   if (typeof protocol !== 'string' || !PROTOCOL.test(protocol)) {
-    throw invalid('protocol', kind === ServiceKind.heterogeneous ? 'is required for a heterogeneous service, e.g. "mysql", "redis", "http", "tcp"' : 'must be lower-case letters, digits, + or -');
+    throw invalid(
+      'protocol',
+      kind === ServiceKind.heterogeneous
+        ? 'is required for a heterogeneous service, e.g. "mysql", "redis", "http", "tcp"'
+        : 'must be lower-case letters, digits, + or -',
+    );
   }
   const memo = b.memo ?? '';
   if (typeof memo !== 'string' || memo.length > 512) throw invalid('memo', 'must be text of at most 512 characters');
@@ -66,7 +75,8 @@ function instanceInput(value: unknown, field: string): InstanceInput {
     weight = v.weight ?? DEFAULT_WEIGHT;
   }
   if (typeof ip !== 'string' || isIP(ip) === 0) throw invalid(`${field}.ip`, `must be an IPv4 or IPv6 address; got ${JSON.stringify(ip)}`);
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) throw invalid(`${field}.port`, `must be a whole number from 1 to 65535; got ${JSON.stringify(port)}`);
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
+    throw invalid(`${field}.port`, `must be a whole number from 1 to 65535; got ${JSON.stringify(port)}`);
   if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
     throw invalid(`${field}.weight`, `must be a whole number from ${MIN_WEIGHT} to ${MAX_WEIGHT}; got ${JSON.stringify(weight)}`);
   }
@@ -77,7 +87,8 @@ function instanceInput(value: unknown, field: string): InstanceInput {
 export function instancesInput(body: unknown): { service: string; instances: InstanceInput[] } {
   const b = record(body, 'body');
   const service = serviceName(b.service, 'service');
-  if (!Array.isArray(b.instances) || b.instances.length === 0) throw invalid('instances', 'must list at least one instance as "ip:port" or {ip, port, weight}');
+  if (!Array.isArray(b.instances) || b.instances.length === 0)
+    throw invalid('instances', 'must list at least one instance as "ip:port" or {ip, port, weight}');
   const instances = b.instances.map((value, index) => instanceInput(value, `instances[${index}]`));
   const seen = new Set<string>();
   instances.forEach((instance, index) => {
