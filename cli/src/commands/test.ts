@@ -36,7 +36,7 @@ function sweepLeftoverServers(): number {
 }
 
 /**
- * `msec test [filter]`: provisioning as for up, then typecheck (the build), lint, unit and integration tests.
+ * `msec test [filter]`: provisioning as for up, then typecheck (the build), lint, format check, unit and integration tests.
  * Ends with one line `N passed, N failed`; exit code 1 on any failure.
  */
 export async function test(config: LauncherConfig, filter: string | undefined): Promise<number> {
@@ -51,6 +51,8 @@ export async function test(config: LauncherConfig, filter: string | undefined): 
   if (filter === undefined) {
     say(bold('== lint'));
     stages.push(await commandStage('lint', join(npx, 'eslint'), ['--max-warnings=0', '.'], REPO_ROOT));
+    say(bold('== format'));
+    stages.push(await commandStage('format', join(npx, 'prettier'), ['--check', '**/*.{ts,tsx}'], REPO_ROOT));
   }
   const files = findTestFiles(REPO_ROOT, filter);
   say(bold(`== unit tests (${files.unit.length} files)`));

@@ -27,32 +27,55 @@ export interface CallContext {
   remainingMs(): number | undefined;
 }
 
-/** The context of one served call; a class so the per-call cost is one object, not a set of closures. */
+/**
+ * The context of one served call: a view of the request head, so the per-call cost is one small object, and
+ * what the head decodes lazily (trace and span ids) is decoded only if the handler reads it.
+ */
 class ServedCall implements CallContext {
-  readonly method: string;
-  readonly caller: string | undefined;
-  readonly flowId: number | undefined;
-  readonly coloring: number;
-  readonly colorId: number | undefined;
-  readonly callerStack: string | undefined;
   readonly deadlineAt: number | undefined;
-  readonly remote: string;
-  readonly traceId: string | undefined;
-  readonly spanId: string | undefined;
-  readonly parentSpanId: string | undefined;
 
-  constructor(head: RpcHead, receivedAt: number, remote: string) {
-    this.method = head.methodName;
-    this.caller = head.caller;
-    this.flowId = head.flowId;
-    this.coloring = head.coloring ?? 0;
-    this.colorId = head.colorId;
-    this.callerStack = head.callerStack;
+  constructor(
+    private readonly head: RpcHead,
+    receivedAt: number,
+    readonly remote: string,
+  ) {
     this.deadlineAt = head.deadlineMs === undefined ? undefined : receivedAt + head.deadlineMs;
-    this.remote = remote;
-    this.traceId = head.traceId;
-    this.spanId = head.spanId;
-    this.parentSpanId = head.parentSpanId;
+  }
+
+  get method(): string {
+    return this.head.methodName;
+  }
+
+  get caller(): string | undefined {
+    return this.head.caller;
+  }
+
+  get flowId(): number | undefined {
+    return this.head.flowId;
+  }
+
+  get coloring(): number {
+    return this.head.coloring ?? 0;
+  }
+
+  get colorId(): number | undefined {
+    return this.head.colorId;
+  }
+
+  get callerStack(): string | undefined {
+    return this.head.callerStack;
+  }
+
+  get traceId(): string | undefined {
+    return this.head.traceId;
+  }
+
+  get spanId(): string | undefined {
+    return this.head.spanId;
+  }
+
+  get parentSpanId(): string | undefined {
+    return this.head.parentSpanId;
   }
 
   remainingMs(): number | undefined {

@@ -1,4 +1,4 @@
-import { decodeHead } from './head-decoder.js';
+import { readHead } from './head-decoder.js';
 import { headSize, headSizeBound, writeHead, type RpcHead } from './rpc-head.js';
 import { frameInvalid, frameTooLarge } from './rpc.errors.js';
 
@@ -26,24 +26,24 @@ export function encodeFrame(head: RpcHead, body: Uint8Array): Buffer {
 }
 
 /** Room writeFrame may need for this head and body: an upper bound, computed without looking inside strings. */
-export function frameSizeBound(head: RpcHead, body: Uint8Array): number {
-  return FRAME_OVERHEAD + headSizeBound(head) + body.length;
+export function frameSizeBound(head: RpcHead, body: Uint8Array, bodyLength = body.length): number {
+  return FRAME_OVERHEAD + headSizeBound(head) + bodyLength;
 }
 
 /**
  * Writes a frame at `pos` of `buf`, which must have frameSizeBound(head, body) bytes free, and returns the
- * position after it. The head is written in one pass and its length filled in afterwards, so batching writers
- * encode frames straight into their output buffer.
+ * position after it. The body is bytes [0, bodyLength) of `body`. The head is written in one pass and its
+ * length filled in afterwards, so batching writers encode frames straight into their output buffer.
  */
-export function writeFrame(head: RpcHead, body: Uint8Array, buf: Uint8Array, pos: number): number {
-  const blen = body.length;
+export function writeFrame(head: RpcHead, body: Uint8Array, buf: Uint8Array, pos: number, bodyLength = body.length): number {
+  const blen = bodyLength;
   buf[pos] = FRAME_STX;
   const bodyAt = writeHead(head, buf, pos + 9);
   putU32(buf, pos + 1, bodyAt - pos - 9);
   putU32(buf, pos + 5, blen);
   // Small bodies are copied by hand: cheaper than a call into set().
   if (blen < 64) for (let i = 0; i < blen; i++) buf[bodyAt + i] = body[i]!;
-  else buf.set(body, bodyAt);
+  else buf.set(blen === body.length ? body : body.subarray(0, blen), bodyAt);
   buf[bodyAt + blen] = FRAME_ETX;
   return bodyAt + blen + 1;
 }
@@ -57,10 +57,14 @@ function putU32(buf: Uint8Array, pos: number, v: number): void {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Heads read from buffers up to this size keep their trace and span ids as bytes until read; larger buffers are not pinned. */
+const LAZY_ID_BUFFER_BYTES = 128 * 1024;
+
 /**
  * Splits a byte stream into frames. Pure: feed it chunks as they arrive and it returns the frames completed
  * so far, keeping any partial frame for the next chunk. Throws RPC_FRAME_INVALID / RPC_FRAME_TOO_LARGE,
- * after which the stream cannot be resynchronised and the connection should be closed.
+ * after which the stream cannot be resynchronised and the connection should be closed. A head may read its
+ * trace and span ids from the chunk when they are first asked for: do not overwrite a chunk once fed.
  */
 export class FrameDecoder {
   /** After decode(): the head of each frame completed. */
@@ -101,6 +105,7 @@ export class FrameDecoder {
     const heads = this.heads;
     const starts = this.bodyStarts;
     const ends = this.bodyEnds;
+    const lazyIds = buf.length <= LAZY_ID_BUFFER_BYTES;
     let n = 0;
     let pos = 0;
     while (buf.length - pos >= 9) {
@@ -111,7 +116,7 @@ export class FrameDecoder {
       if (total > this.maxFrameBytes) throw frameTooLarge(total, this.maxFrameBytes);
       if (buf.length - pos < total) break;
       if (buf[pos + total - 1] !== FRAME_ETX) throw frameInvalid('expected 0x29 at frame end');
-      heads[n] = decodeHead(buf, pos + 9, pos + 9 + hlen);
+      heads[n] = readHead(buf, pos + 9, pos + 9 + hlen, lazyIds);
       starts[n] = pos + 9 + hlen;
       ends[n] = pos + total - 1;
       n++;

@@ -85,11 +85,11 @@ export class FrameSocket {
     return !this.closed && !this.socket.destroyed;
   }
 
-  /** Queues a frame built from its head and body; frames queued in one tick leave in one write. */
-  sendFrame(head: RpcHead, body: Uint8Array): void {
+  /** Queues a frame built from its head and body (bytes [0, bodyLength) of `body`); frames queued in one tick leave in one write. */
+  sendFrame(head: RpcHead, body: Uint8Array, bodyLength = body.length): void {
     if (!this.open) return;
-    const at = this.reserve(frameSizeBound(head, body));
-    this.outEnd = writeFrame(head, body, this.out, at);
+    const at = this.reserve(frameSizeBound(head, body, bodyLength));
+    this.outEnd = writeFrame(head, body, this.out, at, bodyLength);
   }
 
   /** Queues an already encoded frame. */

@@ -1,5 +1,6 @@
 import { headInvalid } from './rpc.errors.js';
 import { HeadField, type RpcHead } from './rpc-head.js';
+import { headText as text, ReceivedHead } from './received-head.js';
 
 // The head decoder: strict (a malformed head throws RPC_HEAD_INVALID, which closes that connection), and
 // cheap on the common shapes, since it runs for every frame received.
@@ -32,15 +33,6 @@ function readVarint(buf: Buffer, pos: number, end: number): number {
   vLo = lo >>> 0;
   vHi = hi >>> 0;
   return pos;
-}
-
-type Latin1Slicer = { latin1Slice(start: number, end: number): string };
-
-/** The text of bytes [start, end): ASCII (names, ids) is sliced directly, anything else goes through the UTF-8 decoder. */
-function text(buf: Buffer, start: number, end: number): string {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return buf.toString('utf8', start, end);
-  // latin1Slice is Buffer's own fast path behind toString('latin1'); for ASCII bytes it equals UTF-8.
-  return (buf as unknown as Latin1Slicer).latin1Slice(start, end);
 }
 
 // Method names, callers and call paths repeat on every call: a small cache by content returns the same string
@@ -85,27 +77,38 @@ function internedText(buf: Buffer, start: number, end: number): string {
  */
 export function decodeHead(input: Uint8Array, start = 0, end = input.length): RpcHead {
   const b = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  end = Math.min(end, b.length);
+  const h = readHead(b, start, Math.min(end, b.length), false);
+  return {
+    sequence: h.sequence,
+    methodName: h.methodName,
+    coloring: h.coloring,
+    colorId: h.colorId,
+    flowId: h.flowId,
+    err: h.err,
+    result: h.result,
+    errMsg: h.errMsg,
+    caller: h.caller,
+    callerStack: h.callerStack,
+    errCode: h.errCode,
+    errStatus: h.errStatus,
+    errRetryable: h.errRetryable,
+    errData: h.errData,
+    deadlineMs: h.deadlineMs,
+    traceId: h.traceId,
+    spanId: h.spanId,
+    parentSpanId: h.parentSpanId,
+    version: h.version,
+  };
+}
+
+/**
+ * Decodes the head in bytes [start, end) of `b` (end within b). With `lazyIds`, trace and span ids are kept as
+ * ranges of `b` until read, so `b` must not be overwritten while the head is in use.
+ */
+export function readHead(b: Buffer, start: number, end: number, lazyIds: boolean): ReceivedHead {
+  const h = new ReceivedHead();
   let pos = start;
   let sequence = -1;
-  let methodName = '';
-  let coloring: number | undefined;
-  let colorId: number | undefined;
-  let flowId: number | undefined;
-  let err: number | undefined;
-  let result: number | undefined;
-  let errMsg: string | undefined;
-  let caller: string | undefined;
-  let callerStack: string | undefined;
-  let errCode: string | undefined;
-  let errStatus: number | undefined;
-  let errRetryable: boolean | undefined;
-  let errData: string | undefined;
-  let deadlineMs: number | undefined;
-  let traceId: string | undefined;
-  let spanId: string | undefined;
-  let parentSpanId: string | undefined;
-  let version: number | undefined;
   while (pos < end) {
     let tag = b[pos]!;
     if (tag < 0x80) {
@@ -138,31 +141,31 @@ export function decodeHead(input: Uint8Array, start = 0, end = input.length): Rp
           sequence = unsigned;
           break;
         case HeadField.coloring:
-          coloring = lo;
+          h.coloring = lo;
           break;
         case HeadField.colorId:
-          colorId = unsigned;
+          h.colorId = unsigned;
           break;
         case HeadField.flowId:
-          flowId = unsigned;
+          h.flowId = unsigned;
           break;
         case HeadField.err:
-          err = lo | 0;
+          h.err = lo | 0;
           break;
         case HeadField.result:
-          result = lo | 0;
+          h.result = lo | 0;
           break;
         case HeadField.errStatus:
-          errStatus = lo;
+          h.errStatus = lo;
           break;
         case HeadField.errRetryable:
-          errRetryable = lo !== 0;
+          h.errRetryable = lo !== 0;
           break;
         case HeadField.deadlineMs:
-          deadlineMs = unsigned;
+          h.deadlineMs = unsigned;
           break;
         case HeadField.version:
-          version = lo;
+          h.version = lo;
           break;
       }
     } else if (wire === LEN) {
@@ -179,31 +182,34 @@ export function decodeHead(input: Uint8Array, start = 0, end = input.length): Rp
       const to = (pos += len);
       switch (field) {
         case HeadField.errMsg:
-          errMsg = text(b, from, to);
+          h.errMsg = text(b, from, to);
           break;
         case HeadField.caller:
-          caller = internedText(b, from, to);
+          h.caller = internedText(b, from, to);
           break;
         case HeadField.methodName:
-          methodName = internedText(b, from, to);
+          h.methodName = internedText(b, from, to);
           break;
         case HeadField.callerStack:
-          callerStack = internedText(b, from, to);
+          h.callerStack = internedText(b, from, to);
           break;
         case HeadField.errCode:
-          errCode = internedText(b, from, to);
+          h.errCode = internedText(b, from, to);
           break;
         case HeadField.errData:
-          errData = text(b, from, to);
+          h.errData = text(b, from, to);
           break;
         case HeadField.traceId:
-          traceId = text(b, from, to);
+          if (lazyIds) h.setIdRange(b, 0, from, to);
+          else h.traceId = text(b, from, to);
           break;
         case HeadField.spanId:
-          spanId = text(b, from, to);
+          if (lazyIds) h.setIdRange(b, 1, from, to);
+          else h.spanId = text(b, from, to);
           break;
         case HeadField.parentSpanId:
-          parentSpanId = text(b, from, to);
+          if (lazyIds) h.setIdRange(b, 2, from, to);
+          else h.parentSpanId = text(b, from, to);
           break;
       }
     } else if (wire === 1) {
@@ -216,25 +222,6 @@ export function decodeHead(input: Uint8Array, start = 0, end = input.length): Rp
   }
   if (pos > end) throw headInvalid('fixed-width field runs past the head');
   if (sequence < 0) throw headInvalid('required field sequence (10) is missing');
-  return {
-    sequence,
-    methodName,
-    coloring,
-    colorId,
-    flowId,
-    err,
-    result,
-    errMsg,
-    caller,
-    callerStack,
-    errCode,
-    errStatus,
-    errRetryable,
-    errData,
-    deadlineMs,
-    traceId,
-    spanId,
-    parentSpanId,
-    version,
-  };
+  h.sequence = sequence;
+  return h;
 }

@@ -47,7 +47,7 @@ export type { Frame } from './frame-codec.js';
 export { errorHeadFields, errorFromHead, headIsError } from './error-wire.js';
 /** Message codecs: protobufjs types, JSON, raw bytes. */
 export { protobufCodec, jsonCodec, rawCodec } from './message-codec.js';
-export type { MessageCodec } from './message-codec.js';
+export type { MessageCodec, EncodedBody } from './message-codec.js';
 /** Method declarations shared by caller and callee. */
 export { defineMethod, isMethodName } from './method.js';
 export type { MethodDef } from './method.js';

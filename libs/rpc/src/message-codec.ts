@@ -12,11 +12,30 @@ export interface MessageCodec<T> {
   encodeTransient?(message: T): Uint8Array;
   /** Optional fast path: decodes bytes [start, end) of `bytes` without making a view of them first. */
   decodeRange?(bytes: Uint8Array, start: number, end: number): T;
+  /** Optional fast path: encodes into a buffer the codec keeps and says where (no view made); valid until its next call. */
+  encodeShared?(message: T, into: EncodedBody): void;
 }
 
-/** Encodes for an immediate copy into a frame: the codec's transient form when it has one. */
-export function encodeForFrame<T>(codec: MessageCodec<T>, message: T): Uint8Array {
-  return codec.encodeTransient === undefined ? codec.encode(message) : codec.encodeTransient(message);
+/** An encoded message: bytes [0, length) of `bytes`. */
+export interface EncodedBody {
+  bytes: Uint8Array;
+  length: number;
+}
+
+/** Filled by encodeShared and copied into the frame at once, so one object serves every call; it only ever names a codec's own writer. */
+const sharedBody: EncodedBody = { bytes: new Uint8Array(0), length: 0 };
+
+/**
+ * Encodes for an immediate copy into a frame, by the cheapest form the codec has. The result may be shared:
+ * read it before encoding anything else.
+ */
+export function encodeForFrame<T>(codec: MessageCodec<T>, message: T): EncodedBody {
+  if (codec.encodeShared !== undefined) {
+    codec.encodeShared(message, sharedBody);
+    return sharedBody;
+  }
+  const bytes = codec.encodeTransient === undefined ? codec.encode(message) : codec.encodeTransient(message);
+  return { bytes, length: bytes.length };
 }
 
 /** Decodes bytes [start, end) of a received frame. */
@@ -63,6 +82,18 @@ export function protobufCodec<T extends object>(type: protobuf.Type): MessageCod
         writer = protobuf.Writer.create();
         throw error;
       }
+    },
+    encodeShared: (message, into) => {
+      if (writer.buf.length > MAX_KEPT_WRITER_BYTES) writer = protobuf.Writer.create();
+      writer.pos = 0;
+      try {
+        type.encode(message as Record<string, unknown>, writer);
+      } catch (error) {
+        writer = protobuf.Writer.create();
+        throw error;
+      }
+      into.bytes = writer.buf;
+      into.length = writer.pos;
     },
     decodeRange: (bytes, start, end) => {
       const reader = protobuf.Reader.create(bytes);

@@ -113,7 +113,8 @@ export class RpcClient {
         reject,
       );
       try {
-        conn.request(call, encodeForFrame(method.request, request));
+        const body = encodeForFrame(method.request, request);
+        conn.request(call, body.bytes, body.length);
       } catch (error) {
         // A request that does not encode (or a head that does not) fails this call alone.
         call.fail(error, conn.endpoint);

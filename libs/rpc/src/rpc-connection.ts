@@ -11,6 +11,10 @@ import { idText } from './ids.js';
 import type { OutgoingHead, RpcHead } from './rpc-head.js';
 import { badResponse, connectionClosed, connectionFailed, timeout, type RpcError } from './rpc.errors.js';
 
+/** Slots of a connection's ring of calls in flight (a power of two). */
+const RING_SIZE = 1024;
+const RING_MASK = RING_SIZE - 1;
+
 /** Where a server listens. */
 export interface Endpoint {
   host: string;
@@ -80,7 +84,13 @@ export class PendingCall implements Expirable {
 /** One multiplexed client connection: many calls in flight, replies matched by sequence. */
 export class RpcConnection {
   readonly endpoint: string;
-  private readonly pending = new Map<number, PendingCall>();
+  /**
+   * Calls in flight by sequence: slot `sequence & RING_MASK` of a ring, or the overflow map when that slot is
+   * taken (a call outliving RING_SIZE later ones, or sequences of the client's other connections colliding).
+   */
+  private readonly ring = new Array<PendingCall | undefined>(RING_SIZE).fill(undefined);
+  private readonly overflow = new Map<number, PendingCall>();
+  private pendingCount = 0;
   private readonly wheel: DeadlineWheel<PendingCall>;
   /** Frames of calls made before the socket connected. */
   private queued: Buffer[] = [];
@@ -132,24 +142,26 @@ export class RpcConnection {
 
   /** Calls in flight. */
   get inFlight(): number {
-    return this.pending.size;
+    return this.pendingCount;
   }
 
-  /** Sends a call's request frame; the call settles on its reply, its timeout, or the connection's loss. */
-  request(call: PendingCall, body: Uint8Array): void {
+  /** Sends a call's request frame (bytes [0, bodyLength) of `body`); the call settles on its reply, its timeout, or the connection's loss. */
+  request(call: PendingCall, body: Uint8Array, bodyLength: number): void {
     const head = call.head;
-    if (this.conn !== undefined) this.conn.sendFrame(head, body);
-    else this.queued.push(encodeFrame(head, body));
+    if (this.conn !== undefined) this.conn.sendFrame(head, body, bodyLength);
+    else this.queued.push(encodeFrame(head, body.subarray(0, bodyLength)));
     call.connection = this;
-    this.pending.set(head.sequence, call);
+    const slot = head.sequence & RING_MASK;
+    if (this.ring[slot] === undefined) this.ring[slot] = call;
+    else this.overflow.set(head.sequence, call);
+    this.pendingCount++;
     this.wheel.add(call, call.timeoutMs);
   }
 
   /** The wheel's verdict: no reply in time. */
   expire(call: PendingCall): void {
     // A reply after its timeout finds nothing: the caller has already been told.
-    if (this.pending.get(call.head.sequence) !== call) return;
-    this.pending.delete(call.head.sequence);
+    if (this.take(call.head.sequence, call) === undefined) return;
     call.fail(timeout(call.head.methodName, call.timeoutMs, this.endpoint), this.endpoint);
   }
 
@@ -161,17 +173,43 @@ export class RpcConnection {
   }
 
   private receive(head: RpcHead, bytes: Buffer, bodyStart: number, bodyEnd: number): void {
-    const sequence = head.sequence;
-    const call = this.pending.get(sequence);
+    const call = this.take(head.sequence);
     if (call === undefined) return;
-    this.pending.delete(sequence);
     this.wheel.remove(call);
     call.replied(head, bytes, bodyStart, bodyEnd, this.endpoint);
   }
 
+  /** Removes and returns the call waiting for `sequence` (only if it is `expected`, when given), if any. */
+  private take(sequence: number, expected?: PendingCall): PendingCall | undefined {
+    const slot = sequence & RING_MASK;
+    const call = this.ring[slot];
+    if (call !== undefined && call.head.sequence === sequence) {
+      if (expected !== undefined && call !== expected) return undefined;
+      this.ring[slot] = undefined;
+      this.pendingCount--;
+      return call;
+    }
+    const other = this.overflow.get(sequence);
+    if (other !== undefined && (expected === undefined || other === expected)) {
+      this.overflow.delete(sequence);
+      this.pendingCount--;
+      return other;
+    }
+    return undefined;
+  }
+
   private failAll(error: () => RpcError): void {
-    const calls = [...this.pending.values()];
-    this.pending.clear();
+    const calls: PendingCall[] = [...this.overflow.values()];
+    this.overflow.clear();
+    for (let i = 0; i < RING_SIZE; i++) {
+      const call = this.ring[i];
+      if (call !== undefined) {
+        calls.push(call);
+        this.ring[i] = undefined;
+      }
+    }
+    calls.sort((a, b) => a.head.sequence - b.head.sequence);
+    this.pendingCount = 0;
     for (const call of calls) {
       this.wheel.remove(call);
       call.fail(error(), this.endpoint);

@@ -197,9 +197,12 @@ function putName(buf: Uint8Array, pos: number, field: number, v: string): number
     bytes = Buffer.from(v, 'utf8');
     nameBytes.set(v, bytes);
   }
-  pos = writeVarint(buf, putTag(buf, pos, field, LEN), bytes.length);
-  buf.set(bytes, pos);
-  return pos + bytes.length;
+  const n = bytes.length;
+  pos = writeVarint(buf, putTag(buf, pos, field, LEN), n);
+  // Names are short: copied by hand, which is cheaper than a call into set().
+  if (n < 64) for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  else buf.set(bytes, pos);
+  return pos + n;
 }
 
 /** An id by number: its text is ASCII and shorter than 128 bytes, so the length takes one byte. */

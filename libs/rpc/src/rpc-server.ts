@@ -85,6 +85,7 @@ export class RpcServer {
   private draining = false;
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
+  private readonly replyHead: RpcHead = { sequence: 0, methodName: '', err: 0, version: HEAD_VERSION };
 
   constructor(options: RpcServerOptions = {}) {
     this.options = {
@@ -300,7 +301,12 @@ export class RpcServer {
 
   private reply(conn: Conn, head: RpcHead, reg: Registration, response: unknown, receivedAt: number): void {
     try {
-      conn.io.sendFrame(replyHead(head), encodeForFrame(reg.def.response, response));
+      const body = encodeForFrame(reg.def.response, response);
+      // The head is encoded within sendFrame, so one object serves every reply.
+      const out = this.replyHead;
+      out.sequence = head.sequence;
+      out.methodName = head.methodName;
+      conn.io.sendFrame(out, body.bytes, body.length);
       this.finished(conn, head, receivedAt, undefined);
     } catch (error) {
       this.replyError(conn, head, error, receivedAt);

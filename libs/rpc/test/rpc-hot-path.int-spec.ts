@@ -1,7 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MsecError } from '@msec/contracts';
-import { defineMethod, jsonCodec, RpcClient, RpcServer, silentLogger, type CallEvent, type MessageCodec } from '../src/index.js';
+import {
+  defineMethod,
+  jsonCodec,
+  RpcClient,
+  RpcServer,
+  silentLogger,
+  type CallContext,
+  type CallEvent,
+  type MessageCodec,
+} from '../src/index.js';
 
 // The per-call fast paths: handlers answered without a promise, frames batched into one write, deadlines on a
 // shared wheel, bodies decoded in place.
@@ -18,6 +27,11 @@ const failingCodec: MessageCodec<{ text: string }> = {
   },
 };
 const Unsendable = defineMethod<{ text: string }, { text: string }>('hot.Echo.Echo', failingCodec, jsonCodec());
+const Ids = defineMethod<{ n: number }, { traceId?: string; spanId?: string; parentSpanId?: string }>(
+  'hot.Echo.Ids',
+  jsonCodec(),
+  jsonCodec(),
+);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('rpc hot path', () => {
@@ -31,6 +45,7 @@ describe('rpc hot path', () => {
         if (req.delayMs) await sleep(req.delayMs);
         return { text: req.text };
       })
+      .handle(Ids, (_req, ctx) => ({ traceId: ctx.traceId, spanId: ctx.spanId, parentSpanId: ctx.parentSpanId }))
       .handle(Mode, (req) => {
         if (req.mode === 'throw') throw new MsecError('TEST_THROWN', 'thrown at once', { status: 409 });
         if (req.mode === 'reject') return Promise.reject(new MsecError('TEST_REJECTED', 'rejected later', { status: 409 }));
@@ -121,6 +136,46 @@ describe('rpc hot path', () => {
     const mine = serverEvents.filter((e) => e.caller === 'hot.Early');
     assert.equal(mine.length, 50);
     assert.ok(mine.every((e) => e.ok && e.traceId !== undefined && e.spanId !== undefined));
+    client.close();
+  });
+
+  it('hot path - more calls in flight than the reply ring has slots, answered out of order, each get their own reply', async () => {
+    const client = new RpcClient({ timeoutMs: 20_000 });
+    const endpoint = { host: '127.0.0.1', port };
+    const texts = Array.from({ length: 2_500 }, (_, i) => `r${i}`);
+    const replies = await Promise.all(texts.map((text, i) => client.call(endpoint, Echo, { text, delayMs: (i * 7) % 13 })));
+    replies.forEach((r, i) => assert.equal(r.text, texts[i]));
+    client.close();
+  });
+
+  it('hot path - trace and span ids reach the handler and the server listener as sent, ASCII or not', async () => {
+    serverEvents.length = 0;
+    const client = new RpcClient({ caller: 'hot.Ids' });
+    const endpoint = { host: '127.0.0.1', port };
+    const seen = await client.call(endpoint, Ids, { n: 1 }, { traceId: 'trace-ünïcode-1' });
+    const event = serverEvents.find((e) => e.caller === 'hot.Ids')!;
+    assert.equal(seen.traceId, 'trace-ünïcode-1');
+    assert.equal(event.traceId, 'trace-ünïcode-1');
+    assert.equal(seen.spanId, event.spanId);
+    assert.match(seen.spanId!, /^[0-9a-f]{12}[0-9a-z]+$/);
+    assert.equal(seen.parentSpanId, undefined);
+    const parent: CallContext = {
+      method: 'hot.Parent.Call',
+      caller: undefined,
+      flowId: 5,
+      coloring: 0,
+      colorId: undefined,
+      callerStack: undefined,
+      deadlineAt: undefined,
+      remote: '',
+      traceId: seen.traceId,
+      spanId: seen.spanId,
+      parentSpanId: undefined,
+      remainingMs: () => undefined,
+    };
+    const child = await client.call(endpoint, Ids, { n: 2 }, { parent });
+    assert.equal(child.traceId, 'trace-ünïcode-1');
+    assert.equal(child.parentSpanId, seen.spanId);
     client.close();
   });
 });

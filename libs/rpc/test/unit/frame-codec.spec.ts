@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, FrameDecoder, frameSizeBound, FRAME_OVERHEAD, writeFrame, type RpcHead } from '../../src/index.js';
+import { decodeHead, encodeFrame, FrameDecoder, frameSizeBound, FRAME_OVERHEAD, writeFrame, type RpcHead } from '../../src/index.js';
 
 const frameOf = (sequence: number, body: string): Buffer => encodeFrame({ sequence, methodName: 'a.B.c' }, Buffer.from(body));
 
@@ -76,5 +76,25 @@ describe('frame codec', () => {
     const head = Buffer.from([0x50, 0x01, 0x9a, 0x03, 0x20, 0x61]);
     const frame = Buffer.concat([Buffer.from([0x28, 0, 0, 0, head.length, 0, 0, 0, 0]), head, Buffer.from([0x29])]);
     assert.throws(() => new FrameDecoder().decode(frame), { code: 'RPC_HEAD_INVALID' });
+  });
+
+  it('frame codec - heads of decoded frames give the same ids as decodeHead, read lazily, and take assignments', () => {
+    const head: RpcHead = { sequence: 9, methodName: 'a.B.c', traceId: 't-ü-1', spanId: 's2', parentSpanId: 'p3', caller: 'x.Y' };
+    const frame = encodeFrame(head, Buffer.from('body'));
+    const decoded = new FrameDecoder().push(frame)[0]!.head;
+    const eager = decodeHead(frame, 9, 9 + frame.readUInt32BE(1));
+    assert.deepEqual([decoded.traceId, decoded.spanId, decoded.parentSpanId], ['t-ü-1', 's2', 'p3']);
+    assert.deepEqual([eager.traceId, eager.spanId, eager.parentSpanId, eager.caller], ['t-ü-1', 's2', 'p3', 'x.Y']);
+    decoded.spanId = 'changed';
+    assert.equal(decoded.spanId, 'changed');
+    assert.equal(new FrameDecoder().push(encodeFrame({ sequence: 1, methodName: 'a.B.c' }, Buffer.alloc(0)))[0]!.head.traceId, undefined);
+  });
+
+  it('frame codec - writes only the first bodyLength bytes of the body when given', () => {
+    const body = Buffer.from('hello-and-garbage');
+    const out = Buffer.alloc(256);
+    const end = writeFrame({ sequence: 4, methodName: 'a.B.c' }, body, out, 0, 5);
+    assert.deepEqual(out.subarray(0, end), encodeFrame({ sequence: 4, methodName: 'a.B.c' }, body.subarray(0, 5)));
+    assert.ok(end <= frameSizeBound({ sequence: 4, methodName: 'a.B.c' }, body, 5));
   });
 });

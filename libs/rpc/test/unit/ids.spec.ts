@@ -6,7 +6,8 @@ import type { OutgoingHead } from '../../src/rpc-head.js';
 
 describe('ids', () => {
   it('ids - the bytes written for an id number are its text, small to the largest safe integer', () => {
-    for (const n of [1, 35, 36, 1295, 1296, 123_456_789, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) {
+    const edges = [1, 2, 3, 4, 5, 6].flatMap((d) => [36 ** d - 1, 36 ** d]);
+    for (const n of [0, 1, ...edges, 123_456_789, 0x7fff_ffff, 0x8000_0000, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) {
       const text = idText(n);
       assert.equal(idLength(n), text.length);
       assert.ok(text.length <= MAX_ID_LENGTH);

@@ -26,6 +26,18 @@ describe('message codec', () => {
     assert.deepEqual(Buffer.from(codec.encodeTransient!(a)), first);
   });
 
+  it('message codec - the shared encoding names the same bytes as encode without making a view', () => {
+    const into = { bytes: new Uint8Array(0), length: 0 };
+    for (const m of [
+      { id: 3, title: 'größe', tags: ['x'] },
+      { id: 1, title: 'z'.repeat(100_000), tags: [] },
+      { id: 0, title: '', tags: [] },
+    ]) {
+      codec.encodeShared!(m, into);
+      assert.deepEqual(Buffer.from(into.bytes.subarray(0, into.length)), Buffer.from(codec.encode(m)));
+    }
+  });
+
   it('message codec - decodeRange reads a body in the middle of a buffer like decode reads it alone', () => {
     const body = Buffer.from(codec.encode({ id: 7, title: 't', tags: ['a'] }));
     const framed = Buffer.concat([Buffer.from([9, 9, 9]), body, Buffer.from([8, 8])]);
