@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { MsecError } from '@msec/contracts';
 import { setBinarySearchPath } from '@msec/testing';
+import { describeFatalError } from '@msec/platform';
 import { parseArgs, stringFlag } from './cli-args.js';
 import { loadLauncherConfig } from './launcher-config.js';
 import { agent } from './commands/agent.js';
@@ -159,13 +160,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message =
-      error instanceof MsecError
-        ? `${error.code}: ${error.message}`
-        : error instanceof Error
-          ? (error.stack ?? error.message)
-          : String(error);
-    process.stderr.write(`msec: ${message}\n`);
+    process.stderr.write(`msec: ${describeFatalError(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -18,6 +18,6 @@ export { coreProviders } from './core-providers.js';
 export { bootstrapNatsService, bootstrapHttpService } from './bootstrap.js';
 export type { BootstrapOptions } from './bootstrap.js';
 /** Process entry wrapper that reports start-up failures clearly. */
-export { runMain } from './run-main.js';
+export { describeFatalError, runMain } from './run-main.js';
 /** Health check for Redis. */
 export { redisCheck } from './redis-check.js';
