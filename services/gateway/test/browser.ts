@@ -43,6 +43,17 @@ export async function launchBrowser(options: { baseURL?: string } = {}): Promise
     context,
     async newPage(viewport) {
       const page = await context.newPage();
+      // A page that never renders fails a test only by timing out: say why in the test output.
+      page.on('pageerror', (error) => process.stderr.write(`browser page error: ${error.message}\n`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') process.stderr.write(`browser console error: ${message.text()}\n`);
+      });
+      page.on('requestfailed', (request) => {
+        const reason = request.failure()?.errorText ?? '?';
+        // Navigation cancels the live-update stream: expected, not a cause.
+        if (reason !== 'net::ERR_ABORTED')
+          process.stderr.write(`browser request failed: ${request.method()} ${request.url()} (${reason})\n`);
+      });
       if (viewport) await page.setViewportSize(viewport);
       return page;
     },
