@@ -36,7 +36,8 @@ function sweepLeftoverServers(): number {
 }
 
 /**
- * `msec test [filter]`: provisioning as for up, then typecheck (the build), lint, format check, unit and integration tests.
+ * `msec test [filter]`: provisioning as for up, then typecheck (the build), the console build, lint, format check, unit and
+ * integration tests.
  * Ends with one line `N passed, N failed`; exit code 1 on any failure.
  */
 export async function test(config: LauncherConfig, filter: string | undefined): Promise<number> {
@@ -48,6 +49,11 @@ export async function test(config: LauncherConfig, filter: string | undefined): 
 
   say(bold('== typecheck and build'));
   stages.push(await commandStage('typecheck', join(npx, 'tsc'), ['-b', 'tsconfig.build.json'], REPO_ROOT));
+  // Built once here: the browser tests would otherwise each start a build, and a rebuild empties web/dist under a page loading it.
+  say(bold('== console build'));
+  stages.push(
+    await commandStage('console', process.execPath, [join(REPO_ROOT, 'services', 'gateway', 'scripts', 'build-web.mjs')], REPO_ROOT),
+  );
   if (filter === undefined) {
     say(bold('== lint'));
     stages.push(await commandStage('lint', join(npx, 'eslint'), ['--max-warnings=0', '.'], REPO_ROOT));

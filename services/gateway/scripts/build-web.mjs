@@ -2,7 +2,7 @@
 // Usage: npm run build:web -w services/gateway [-- --force]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,8 +31,34 @@ function sourceHash() {
   return hash.digest('hex');
 }
 
+/**
+ * Several test files build the console at once: Vite empties web/dist before writing it, so a second build would
+ * pull the files from under a browser already loading the first. One build at a time; the others wait, then find it
+ * up to date. A lock older than 10 minutes is from a build that died and is taken over.
+ */
+const lockFile = join(webDir, '.build-lock');
+async function lock() {
+  for (;;) {
+    try {
+      closeSync(openSync(lockFile, 'wx'));
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(lockFile).mtimeMs > 10 * 60_000) rmSync(lockFile, { force: true });
+      } catch {
+        // released meanwhile
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+const unlock = () => rmSync(lockFile, { force: true });
+
 const force = process.argv.includes('--force');
 const hash = sourceHash();
+await lock();
+process.on('exit', unlock);
 if (!force && existsSync(join(outDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash) {
   console.log('console: web/dist is up to date, build skipped');
   process.exit(0);
