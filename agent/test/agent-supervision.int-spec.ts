@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, startNats, type InfraServer } from '@msec/testing';
-import { AgentProcess, consoleKey, envelope, nextHeartbeat, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
+import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, nextAgentHeartbeat, startNats, type InfraServer } from '@msec/testing';
+import { AgentProcess, consoleKey, envelope, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
 
 async function get(url: string): Promise<{ service: string; version: string; pid: number }> {
   const res = await fetch(url);
@@ -97,7 +97,7 @@ describe('agent supervision', () => {
     });
     assert.notEqual(second.pid, first.pid);
     const hb = await eventually('heartbeat shows the restart', async () => {
-      const beat = await nextHeartbeat(nc, hostId);
+      const beat = await nextAgentHeartbeat(nc, hostId);
       return beat.instances.find((i) => i.name === 'echo-1' && i.restarts >= 1 && i.status === 'running') ? beat : undefined;
     });
     assert.ok(hb.metrics.memTotalBytes > 0);

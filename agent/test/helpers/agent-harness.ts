@@ -4,11 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { nextAgentHeartbeat } from '@msec/testing';
 import {
   DeploySubjects,
   publicKeyId,
   signCommand,
-  type AgentHeartbeat,
   type CanonicalValue,
   type CommandEnvelope,
   type CommandReply,
@@ -63,25 +63,6 @@ export async function send(nc: NatsConnection, hostId: string, command: unknown,
   return reply.json<CommandReply>();
 }
 
-/** Waits for the next heartbeat of hostId. */
-export function nextHeartbeat(nc: NatsConnection, hostId: string, timeoutMs = 10_000): Promise<AgentHeartbeat> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.unsubscribe();
-      reject(new Error(`no heartbeat from ${hostId} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const sub = nc.subscribe(DeploySubjects.agentHeartbeat, {
-      callback: (_e, msg) => {
-        const hb = msg.json<AgentHeartbeat>();
-        if (hb.hostId !== hostId) return;
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve(hb);
-      },
-    });
-  });
-}
-
 /** One agent process on a loopback address. */
 export class AgentProcess {
   child: ChildProcess | null = null;
@@ -107,7 +88,7 @@ export class AgentProcess {
 
   /** Starts the agent and waits for its first heartbeat. */
   async start(nc: NatsConnection): Promise<void> {
-    const first = nextHeartbeat(nc, this.hostId, 20_000);
+    const first = nextAgentHeartbeat(nc, this.hostId, 20_000);
     this.child = spawn(process.execPath, [AGENT_MAIN], {
       env: {
         ...process.env,

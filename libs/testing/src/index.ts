@@ -22,3 +22,5 @@ export { startMariaDb, MARIADB_DATABASE } from './mariadb-server.js';
 /** Release packages (tar.gz with manifest.json) for agent and deploy tests. */
 export { GOOD_SERVER, BROKEN_SERVER, buildPackage, packServiceFolder, packageFiles, folderDigest } from './test-packages.js';
 export type { PackageManifest, BuiltPackage } from './test-packages.js';
+/** Waiting for an agent's next heartbeat (agent and deploy tests). */
+export { nextAgentHeartbeat } from './agent-heartbeat.js';

@@ -3,16 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { nextAgentHeartbeat } from '@msec/testing';
 import { Objm } from '@nats-io/obj';
-import {
-  Component,
-  DeploySubjects,
-  Subjects,
-  type AgentHeartbeat,
-  type HealthReport,
-  type PackageUploadSlot,
-  type PackageView,
-} from '@msec/contracts';
+import { Component, DeploySubjects, Subjects, type HealthReport, type PackageUploadSlot, type PackageView } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 
 const require = createRequire(import.meta.url);
@@ -29,25 +22,6 @@ export async function uploadStaged(nc: NatsConnection, bytes: Buffer, sha256: st
   const uploads = await new Objm(nc).open(slot.bucket);
   await uploads.putBlob({ name: slot.object }, bytes);
   return natsRequest<PackageView>(nc, DeploySubjects.packagesRegister, { object: slot.object, sha256, size: bytes.length }, 30_000);
-}
-
-/** Waits for the next heartbeat of hostId. */
-export function nextHeartbeat(nc: NatsConnection, hostId: string, timeoutMs = 10_000): Promise<AgentHeartbeat> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.unsubscribe();
-      reject(new Error(`no heartbeat from ${hostId} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const sub = nc.subscribe(DeploySubjects.agentHeartbeat, {
-      callback: (_e, msg) => {
-        const hb = msg.json<AgentHeartbeat>();
-        if (hb.hostId !== hostId) return;
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve(hb);
-      },
-    });
-  });
 }
 
 /** Polls until probe returns a value. */
@@ -122,7 +96,7 @@ export class AgentHost extends Child {
 
   /** Starts the agent and waits for its first heartbeat. */
   async start(nc: NatsConnection): Promise<void> {
-    const first = nextHeartbeat(nc, this.hostId, 20_000);
+    const first = nextAgentHeartbeat(nc, this.hostId, 20_000);
     this.spawn();
     try {
       await first;
