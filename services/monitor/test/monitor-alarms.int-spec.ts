@@ -3,24 +3,12 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  Component,
-  MonitorSubjects,
-  Subjects,
-  type AlarmEvent,
-  type AlarmRuleView,
-  type AlarmView,
-  type TotalsReply,
-} from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { MonitorSubjects, type AlarmEvent, type AlarmRuleView, type AlarmView, type TotalsReply } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
 import { startNats, type InfraServer } from '@msec/testing';
-import { loadMonitorConfig } from '../src/config/monitor.config.js';
-import { MonitorModule } from '../src/monitor.module.js';
-import { eventually, freshDataDir } from './support/monitor-harness.js';
+import { eventually, freshDataDir, startMonitorInProcess } from './support/monitor-harness.js';
 import { MonitorReporter } from './support/sdk-monitor.js';
 
 const SERVICE = 'Alarm.demo';
@@ -37,20 +25,11 @@ describe('monitor alarms', () => {
     nats = await startNats();
     nc = await connect({ servers: nats.url });
     dataDir = freshDataDir();
-    const config = loadMonitorConfig({
-      MSEC_NATS_URL: nats.url,
+    app = await startMonitorInProcess(nc, nats.url, {
       MSEC_DATA_DIR: dataDir,
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
       MSEC_MONITOR_ALARM_GRACE_MS: '0',
     });
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorModule.forConfig(config), {
-      transport: Transport.NATS,
-      options: { servers: [nats.url], queue: 'msec-monitor' },
-      logger: ['error'],
-    });
-    app.useGlobalFilters(new MsecRpcErrorFilter());
-    await app.listen();
-    await eventually(() => natsRequest(nc, Subjects.health(Component.monitor), {}, 1000), 10_000, 'monitor answers');
     hookServer = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));

@@ -1,16 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Component, MonitorSubjects, Subjects, type AttrInfo, type CallsReply, type CurveReply, type TotalsReply } from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { MonitorSubjects, type AttrInfo, type CallsReply, type CurveReply, type TotalsReply } from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
 import { startNats, type InfraServer } from '@msec/testing';
-import { loadMonitorConfig } from '../src/config/monitor.config.js';
-import { MonitorModule } from '../src/monitor.module.js';
-import { eventually, freshDataDir } from './support/monitor-harness.js';
+import { eventually, freshDataDir, startMonitorInProcess } from './support/monitor-harness.js';
 import { MonitorReporter } from './support/sdk-monitor.js';
 
 const FLUSH_MS = 300;
@@ -26,20 +22,11 @@ describe('monitor ingest and queries', () => {
     nats = await startNats();
     nc = await connect({ servers: nats.url });
     dataDir = freshDataDir();
-    const config = loadMonitorConfig({
-      MSEC_NATS_URL: nats.url,
+    app = await startMonitorInProcess(nc, nats.url, {
       MSEC_DATA_DIR: dataDir,
       MSEC_MONITOR_SNAPSHOT_MS: '500',
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
     });
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorModule.forConfig(config), {
-      transport: Transport.NATS,
-      options: { servers: [nats.url], queue: 'msec-monitor' },
-      logger: ['error'],
-    });
-    app.useGlobalFilters(new MsecRpcErrorFilter());
-    await app.listen();
-    await eventually(() => natsRequest(nc, Subjects.health(Component.monitor), {}, 1000), 10_000, 'monitor answers');
   });
 
   after(async () => {

@@ -3,10 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Component, Subjects } from '@msec/contracts';
-import { natsRequest } from '@msec/platform';
+import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
 import { TEMP_DIR_PREFIX } from '@msec/testing';
+import { loadMonitorConfig } from '../../src/config/monitor.config.js';
+import { MonitorModule } from '../../src/monitor.module.js';
 
 /** The built service entry point. */
 export const MONITOR_MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
@@ -14,6 +19,21 @@ export const MONITOR_MAIN = fileURLToPath(new URL('../../src/main.js', import.me
 /** A fresh data folder for one monitor process. */
 export function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}monitor-`));
+}
+
+/** Runs the monitor service in this process, as main.ts would, and waits until it answers its health subject. */
+export async function startMonitorInProcess(nc: NatsConnection, natsUrl: string, env: Record<string, string>): Promise<INestMicroservice> {
+  const config = loadMonitorConfig({ MSEC_NATS_URL: natsUrl, ...env });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorModule.forConfig(config), {
+    transport: Transport.NATS,
+    options: { servers: [natsUrl], queue: 'msec-monitor' },
+    logger: ['error'],
+  });
+  app.useGlobalFilters(new MsecRpcErrorFilter());
+  await app.listen();
+  // listen() can resolve before NATS has the subscriptions.
+  await eventually(() => natsRequest(nc, Subjects.health(Component.monitor), {}, 1000), 10_000, 'monitor answers');
+  return app;
 }
 
 /** Starts `node services/monitor/dist/src/main.js` with env vars and waits until its health answers ready. */
