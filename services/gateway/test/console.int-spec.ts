@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
 
 /** Navigation entries and the heading each page shows. */
@@ -18,13 +17,6 @@ const SECTIONS: [string, string][] = [
   ['Settings', 'Settings'],
   ['Dashboard', 'Dashboard'],
 ];
-
-async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 describe('web console', () => {
   let gw: TestGateway;
@@ -45,7 +37,7 @@ describe('web console', () => {
 
   it('console - a wrong password shows an error on the login page', async () => {
     const page = await browser.newPage();
-    await login(page, 'admin', 'not-the-password');
+    await signIn(page, 'admin', 'not-the-password');
     await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
     await screenshot(page, 'login-wrong-password');
     await page.close();
@@ -53,7 +45,7 @@ describe('web console', () => {
 
   it('console - admin logs in, sees the dashboard, navigates every section and logs out', async () => {
     const page = await browser.newPage();
-    await login(page, 'admin', 'admin-password-1');
+    await signIn(page, 'admin', 'admin-password-1');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByTestId('components').getByText('gateway').waitFor();
     await page.getByTestId('recent-releases').getByText('No releases yet').waitFor();
@@ -79,7 +71,7 @@ describe('web console', () => {
     const viewerBrowser = await launchBrowser({ baseURL: gw.baseUrl });
     try {
       const page = await viewerBrowser.newPage();
-      await login(page, 'vic', 'vic-password-2');
+      await signIn(page, 'vic', 'vic-password-2');
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Main' });
       assert.equal(await nav.getByRole('link', { name: 'Audit' }).count(), 0);
@@ -120,7 +112,7 @@ describe('web console', () => {
   it('console - a new user must replace the one-time password, and the console works at phone width', async () => {
     await admin.call('POST', '/api/v1/users', { username: 'nina', password: 'nina-one-time-1', role: 'developer' });
     const page = await browser.newPage({ width: 390, height: 844 });
-    await login(page, 'nina', 'nina-one-time-1');
+    await signIn(page, 'nina', 'nina-one-time-1');
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     await screenshot(page, 'phone-first-login');
     await page.getByLabel('Current password').fill('nina-one-time-1');

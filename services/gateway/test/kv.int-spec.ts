@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, startRedisNodes, type InfraServer, type RedisNodes } from '@msec/testing';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import {
   adminClient,
   buildConsole,
@@ -169,10 +169,7 @@ describe('gateway kv', () => {
 
     it('kv - the KV page shows the topology, and destructive buttons ask for the typed cluster name', { timeout: 60_000 }, async () => {
       const page = await browser.newPage();
-      await page.goto('/');
-      await page.getByLabel('Username').fill('admin');
-      await page.getByLabel('Password').fill('admin-password-1');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'admin', 'admin-password-1');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KV', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'KV' }).waitFor();
       const topology = page.getByTestId('kv-topology');
@@ -209,10 +206,7 @@ describe('gateway kv', () => {
     it('kv - a developer sees no destructive buttons', { timeout: 30_000 }, async () => {
       const page = await browser.newPage();
       await page.context().clearCookies();
-      await page.goto('/');
-      await page.getByLabel('Username').fill('dora');
-      await page.getByLabel('Password').fill('dora-password-2');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'dora', 'dora-password-2');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KV', exact: true }).click();
       await page.getByTestId(`kv-node-${nodes.addresses[0]}`).waitFor();
       await page.getByRole('button', { name: 'Add master' }).waitFor();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { LogLine, SpanRecord } from '@msec/contracts';
 import { createLogger, createSpanReporter, newSpanId, newTraceId, type MsecLogger, type SpanReporter } from '@msec/sdk';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import {
   adminClient,
   buildConsole,
@@ -253,10 +253,7 @@ describe('gateway logs and call graph', () => {
 
     it('logs - the Logs page shows a searched line with its fields, and the Call graph page a waterfall for a trace id', async () => {
       const page = await browser.newPage({ width: 1280, height: 1000 });
-      await page.goto('/');
-      await page.getByLabel('Username').fill('dora');
-      await page.getByLabel('Password').fill('dora-password-2');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'dora', 'dora-password-2');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
 

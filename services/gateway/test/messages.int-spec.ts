@@ -10,7 +10,7 @@ import { MessageBus } from '@msec/bus';
 import { Component, Subjects, type HealthReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startRedis, type InfraServer } from '@msec/testing';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import {
   adminClient,
   buildConsole,
@@ -220,10 +220,7 @@ describe('gateway messages', () => {
 
     browser = await launchBrowser({ baseURL: gw.baseUrl });
     const page = await browser.newPage();
-    await page.goto('/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill('admin-password-1');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'admin', 'admin-password-1');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Messages', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Messages', exact: true }).waitFor();
@@ -252,10 +249,7 @@ describe('gateway messages', () => {
     const viewerBrowser = await launchBrowser({ baseURL: gw.baseUrl });
     try {
       const vp = await viewerBrowser.newPage();
-      await vp.goto('/');
-      await vp.getByLabel('Username').fill('vera');
-      await vp.getByLabel('Password').fill('vera-password-2');
-      await vp.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(vp, 'vera', 'vera-password-2');
       await vp.getByRole('heading', { name: 'Dashboard' }).waitFor();
       await vp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Messages', exact: true }).click();
       await vp.getByTestId('dead-letters').getByRole('row').filter({ hasText: 'viewer-4' }).waitFor();

@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { MonitorSubjects } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { MonitorReporter } from '@msec/sdk';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import {
   adminClient,
   buildConsole,
@@ -232,10 +232,7 @@ describe('gateway monitoring', () => {
 
     it('monitoring - the Monitoring page draws the curve of a picked attribute, drills down to a host, and lists alarms', async () => {
       const page = await browser.newPage({ width: 1280, height: 1100 });
-      await page.goto('/');
-      await page.getByLabel('Username').fill('dora');
-      await page.getByLabel('Password').fill('dora-password-2');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'dora', 'dora-password-2');
       await page.getByTestId('stat-Active alarms').filter({ hasText: '1' }).waitFor();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Monitoring', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Monitoring' }).waitFor();

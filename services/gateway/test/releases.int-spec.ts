@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { freePort, startRedis, type InfraServer } from '@msec/testing';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import { ApiClient, adminClient, buildConsole, eventually, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -76,10 +76,7 @@ async function rawUpload(client: ApiClient, bytes: Buffer, query: string): Promi
 }
 
 async function login(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, username, password);
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startZooKeeper, type InfraServer } from '@msec/testing';
-import { launchBrowser, screenshot, type TestBrowser } from './browser.js';
+import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
 
 const REGISTRY_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../registry/dist/src/main.js');
@@ -186,10 +186,7 @@ describe('gateway services', () => {
 
     it('services - a developer creates a service and scales an instance out and in from the Services page', async () => {
       const page = await browser.newPage();
-      await page.goto('/');
-      await page.getByLabel('Username').fill('dora');
-      await page.getByLabel('Password').fill('dora-password-2');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'dora', 'dora-password-2');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Services' }).waitFor();
       await page.getByTestId('service-Flight.mod_flight').waitFor();
@@ -233,10 +230,7 @@ describe('gateway services', () => {
       const viewerBrowser = await launchBrowser({ baseURL: gw.baseUrl });
       try {
         const page = await viewerBrowser.newPage();
-        await page.goto('/');
-        await page.getByLabel('Username').fill('vic');
-        await page.getByLabel('Password').fill('vic-password-2');
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await signIn(page, 'vic', 'vic-password-2');
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
         await page.getByTestId('service-Order.mod_order').getByRole('button', { name: 'Order.mod_order' }).click();
         await page.getByTestId('instance-127.0.0.1:9300').waitFor();
