@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,30 +19,9 @@ import {
   progressBar,
   releaseCommand,
 } from '../src/commands/deploy.js';
-import { REPO_ROOT } from '../src/paths.js';
+import { startProcess, stopProcess, waitFor } from './helpers/platform-processes.js';
 
 const HOST = { hostId: 'cli-h1', ip: '127.0.0.41' };
-
-function startProcess(main: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(REPO_ROOT, main)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(what: string, ok: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (!(await ok().catch(() => false))) {
-    if (Date.now() > until) throw new Error(`${what} never became ready`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function io(env: NodeJS.ProcessEnv): CliIo & { lines: string[]; errors: string } {
   const state = { lines: [] as string[], errors: '' };

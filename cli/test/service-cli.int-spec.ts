@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,29 +14,7 @@ import { credentialsFile, readCredentials } from '../src/api/credentials.js';
 import { parseArgs } from '../src/cli-args.js';
 import { login, logout } from '../src/commands/login.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from '../src/commands/service.js';
-import { REPO_ROOT } from '../src/paths.js';
-
-/** A platform service as its own process, as ./msec up runs it. */
-function startProcess(main: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(REPO_ROOT, main)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(what: string, ok: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (!(await ok().catch(() => false))) {
-    if (Date.now() > until) throw new Error(`${what} never became ready`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { startProcess, stopProcess, waitFor } from './helpers/platform-processes.js';
 
 /** Output and input of one CLI command run in this process. */
 function io(env: NodeJS.ProcessEnv, stdin = ''): CliIo & { lines: string[]; errors: string } {
