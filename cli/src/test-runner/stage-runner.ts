@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** Outcome of one stage: how many checks passed and failed. */
 export interface StageResult {
@@ -52,6 +54,8 @@ export async function nodeTestStage(
     process.execPath,
     [
       '--enable-source-maps',
+      // Names whatever keeps a finished test file running, instead of a bare timeout minutes later.
+      `--import=${pathToFileURL(join(cwd, 'libs/testing/dist/src/exit-watch.js')).href}`,
       '--test',
       `--test-concurrency=${concurrency}`,
       `--test-timeout=${timeoutMs}`,

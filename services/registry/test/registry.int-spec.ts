@@ -231,7 +231,9 @@ describe('registry', () => {
     };
     await jetstream(nc).publish(DeploySubjects.released, JSON.stringify(released));
     let view: ServiceView | undefined;
-    for (let i = 0; i < 50 && (view?.instances.length ?? 0) < 2; i += 1) {
+    // Each instance is added, then enabled, by separate events: wait until both are enabled (or give up and show what is there).
+    const enabledCount = (): number => view?.instances.filter((i) => i.enabled).length ?? 0;
+    for (let i = 0; i < 50 && enabledCount() < 2; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       view = await call<ServiceView>(RegistrySubjects.serviceShow, { name: 'Shop.mod_cart' }).catch(() => undefined);
     }

@@ -25,7 +25,9 @@ export class ZkSession implements OnApplicationShutdown {
   private readonly logger = new Logger('ZkSession');
 
   constructor(connectString: string) {
-    this.client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, spinDelay: 500, retries: 1_000_000 });
+    // The client reconnects by itself whatever `retries` says; `retries` only re-sends a call that lost its connection,
+    // every 10 s, and after close() every call loses it: a large value left timers running for ever after shutdown.
+    this.client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, spinDelay: 500, retries: 0 });
     this.client.on('state', (state) => this.logger.log(`zookeeper ${connectString}: ${String(state)}`));
     this.client.connect();
   }
