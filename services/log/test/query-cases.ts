@@ -20,7 +20,7 @@ export function dataset(base: number, tag: string): LogLine[] {
     instance: `host-${i % 2}:${100 + (i % 4)}`,
     traceId: `trace-${i % 5}`,
     spanId: `span-${i}`,
-    message: i % 7 === 0 ? `line ${i} found needle_100% here` : `line ${i} hay`,
+    message: i % 7 === 0 ? `line ${i} found needle_100% here 航班查询超时 ✈️` : `line ${i} hay`,
     fields: { user: USERS[i % 4]!, n: i, vip: i % 10 === 0 },
   }));
 }
@@ -57,6 +57,11 @@ export function queryCases(label: string, ctx: { harness?: LogHarness; lines?: L
     );
     const first = lines.find((l) => l.id === all()[12]!.id)!;
     assert.deepEqual(first, all()[12]);
+    // Chinese and emoji come back as they were logged.
+    assert.deepEqual(
+      lines.find((l) => l.id === all()[14]!.id),
+      all()[14],
+    );
   });
 
   it(`query on ${label} - pages with a cursor without gaps or repeats`, async () => {
@@ -166,13 +171,22 @@ export function queryCases(label: string, ctx: { harness?: LogHarness; lines?: L
     assert.deepEqual(await ids({ fields: [{ name: 'user', value: 'nobody' }] }), []);
   });
 
-  it(`query on ${label} - text contains matches literally, wildcards included`, async () => {
+  it(`query on ${label} - text contains matches literally, wildcards and Chinese included, in any letter case`, async () => {
     assert.deepEqual(
       await ids({ text: 'needle_100%' }),
       expected(all(), (l) => l.message.includes('needle_100%')),
     );
     assert.deepEqual(await ids({ text: 'line_1' }), []);
     assert.deepEqual(await ids({ text: '100%%' }), []);
+    assert.deepEqual(
+      await ids({ text: '查询超时' }),
+      expected(all(), (l) => l.message.includes('查询超时')),
+    );
+    // Letters match whatever their case, as the docs promise for both stores.
+    assert.deepEqual(
+      await ids({ text: 'NEEDLE_100% Here' }),
+      expected(all(), (l) => l.message.includes('needle_100% here')),
+    );
   });
 
   it(`query on ${label} - combines filters with AND`, async () => {
