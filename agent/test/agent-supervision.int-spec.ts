@@ -129,7 +129,7 @@ describe('agent supervision', () => {
       healthTimeoutMs: 3000,
     });
     assert.equal(started.ok, false);
-    if (!started.ok) assert.match(started.reason, /did not accept connections/);
+    if (!started.ok) assert.match(started.reason, /exited \(code 3\) before it accepted connections/);
   });
 
   it('agent - refuses a tampered package object with the reason, audits the refusal and installs nothing', async () => {

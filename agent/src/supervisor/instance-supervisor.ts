@@ -45,6 +45,8 @@ interface Instance {
   out: RotatingLog;
   err: RotatingLog;
   exited: Promise<void> | null;
+  /** How the last run ended (`code 3`, `signal SIGSEGV`), for start-up errors. */
+  lastExit: string | null;
 }
 
 /** A run of this long resets the crash counter, so back-off only grows for crash loops. */
@@ -139,6 +141,7 @@ export class InstanceSupervisor {
       out: new RotatingLog(join(logDir, 'stdout.log')),
       err: new RotatingLog(join(logDir, 'stderr.log')),
       exited: null,
+      lastExit: null,
     };
     this.instances.set(spec.name, instance);
     return instance;
@@ -187,6 +190,7 @@ export class InstanceSupervisor {
   private onExit(instance: Instance, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (instance.child !== child) return;
     instance.child = null;
+    instance.lastExit = signal ? `signal ${signal}` : `code ${code}`;
     if (instance.status === 'stopping' || instance.status === 'stopped' || this.closing) return;
     instance.err.write(`[agent] ${instance.spec.name} exited (code ${code}, signal ${signal}); restarting\n`);
     instance.consecutiveCrashes = Date.now() - instance.startedAt > STABLE_RUN_MS ? 1 : instance.consecutiveCrashes + 1;
@@ -219,8 +223,10 @@ export class InstanceSupervisor {
 
   private async waitHealthy(instance: Instance, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let crashed = false;
     while (Date.now() < deadline) {
-      if (instance.status === 'backoff' || (instance.child === null && instance.status === 'starting')) break;
+      crashed = instance.status === 'backoff' || (instance.child === null && instance.status === 'starting');
+      if (crashed) break;
       if (await portOpen(this.options.hostIp, instance.spec.port)) {
         instance.status = 'running';
         return;
@@ -228,10 +234,13 @@ export class InstanceSupervisor {
       await new Promise((r) => setTimeout(r, 100));
     }
     const logs = join(this.options.stateDir, 'logs', instance.spec.name);
+    const address = `${this.options.hostIp}:${instance.spec.port}`;
     await this.stop(instance.spec.name, 1_000);
     throw new AgentCommandError(
       AgentErrorCode.commandFailed,
-      `instance ${instance.spec.name} did not accept connections on ${this.options.hostIp}:${instance.spec.port} within ${timeoutMs} ms; see ${logs}`,
+      crashed
+        ? `instance ${instance.spec.name} exited (${instance.lastExit ?? 'unknown status'}) before it accepted connections on ${address}; see ${logs}`
+        : `instance ${instance.spec.name} did not accept connections on ${address} within ${timeoutMs} ms; see ${logs}`,
       {
         name: instance.spec.name,
       },

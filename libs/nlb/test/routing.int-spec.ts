@@ -64,8 +64,10 @@ describe('routing over real instances', () => {
             result.byPort.set(reply.port, (result.byPort.get(reply.port) ?? 0) + 1);
           } catch (error) {
             result.failed++;
-            const code = (error as { code?: string }).code ?? String(error);
-            result.errors.set(code, (result.errors.get(code) ?? 0) + 1);
+            // Code and message, so a failure shows which instance failed and how.
+            const { code, message } = error as { code?: string; message?: string };
+            const what = `${code ?? 'no code'}: ${message ?? String(error)}`;
+            result.errors.set(what, (result.errors.get(what) ?? 0) + 1);
           }
         }
       }),

@@ -121,14 +121,15 @@ describe('deploy releases', () => {
       packageVersion: '2.0.0-broken',
       port,
       hosts: HOSTS.map((h) => h.hostId),
-      strategy: { canary: true, batchSize: 2, stabilizeMs: 600, healthTimeoutMs: 2000 },
+      // The broken build exits at once and fails without waiting; the time is for the rollback's old version to start on a busy machine.
+      strategy: { canary: true, batchSize: 2, stabilizeMs: 600, healthTimeoutMs: 8000 },
     });
     assert.deepEqual(plan.hosts[0]!.previous, { packageName: 'echo-svc', packageVersion: '1.0.0', configTag: null, idlTag: null });
     const done = await finished(plan.planId);
     polling = false;
     await poller;
     assert.equal(done.state, 'rolled-back', JSON.stringify(done));
-    assert.match(done.error ?? '', /did not accept connections/);
+    assert.match(done.error ?? '', /exited \(code 3\) before it accepted connections/);
     assert.deepEqual(
       done.hosts.map((h) => h.state),
       ['rolled-back', 'pending', 'pending'],
