@@ -107,7 +107,15 @@ export class RpcConnection {
     this.endpoint = `${endpoint.host}:${endpoint.port}`;
     this.wheel = wheel;
     const socket = tcpConnect({ host: endpoint.host, port: endpoint.port });
-    const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    // The check waits one turn of the event loop (setImmediate runs after pending I/O): on a busy host the loop can
+    // stall past the timeout while the connection is already made, and its 'connect' event must win.
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (socket.connecting) socket.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`));
+        }),
+      connectTimeoutMs,
+    );
     const onError = (error: Error): void => {
       clearTimeout(timer);
       this.dead = true;
