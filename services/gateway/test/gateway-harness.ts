@@ -135,39 +135,49 @@ export async function userClient(gw: TestGateway, admin: ApiClient, username: st
   return client;
 }
 
-/** A platform service run as its own process, as `./msec up` runs it, with its data in a temporary folder. */
-export interface ServiceProcess {
+/** A Node program of ours (a service's or the agent's `main.js`) run as its own process. */
+export interface NodeProcess {
   child: ChildProcess;
-  dataDir: string;
   /** Everything it printed so far (for failure messages). */
   output(): string;
-  /** SIGTERM, SIGKILL after 10 s, then removes the data folder. */
+  /** SIGTERM, then SIGKILL after 10 s; resolves once it has exited. */
   stop(): Promise<void>;
+}
+
+/** Starts `node <main>` with the given environment added to this process's, keeping its output. */
+export function startNodeProcess(main: string, env: NodeJS.ProcessEnv): NodeProcess {
+  let output = '';
+  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A platform service run as its own process, as `./msec up` runs it, with its data in a temporary folder. */
+export interface ServiceProcess extends NodeProcess {
+  dataDir: string;
 }
 
 /** Starts `services/<service>/dist/src/main.js` with MSEC_DATA_DIR set to a fresh folder and the given environment. */
 export async function startServiceProcess(service: string, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}${service}-`));
-  const main = resolve(gatewayDir, '..', service, 'dist', 'src', 'main.js');
-  let output = '';
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, MSEC_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const proc = startNodeProcess(resolve(gatewayDir, '..', service, 'dist', 'src', 'main.js'), { MSEC_DATA_DIR: dataDir, ...env });
   return {
-    child,
+    ...proc,
     dataDir,
-    output: () => output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await proc.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,17 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { freePort, startRedis, type InfraServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
-import { ApiClient, adminClient, buildConsole, eventually, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
+import {
+  ApiClient,
+  adminClient,
+  buildConsole,
+  eventually,
+  startNodeProcess,
+  startTestGateway,
+  userClient,
+  type NodeProcess,
+  type TestGateway,
+} from './gateway-harness.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
@@ -39,26 +49,6 @@ function buildPackage(name: string, version: string, padBytes = 0): Buffer {
   }
 }
 
-/** A child process whose output is kept for failure messages. */
-function child(main: string, env: Record<string, string>): { proc: ChildProcess; output: () => string; stop: () => Promise<void> } {
-  let output = '';
-  const proc = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return {
-    proc,
-    output: () => output,
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** A package upload's reply: the package, or the error. */
 interface UploadReply {
   name?: string;
@@ -84,8 +74,8 @@ describe('gateway releases', () => {
   let gw: TestGateway;
   let redis: InfraServer;
   let dir: string;
-  let deploy: ReturnType<typeof child>;
-  let agent: ReturnType<typeof child>;
+  let deploy: NodeProcess;
+  let agent: NodeProcess;
   let admin: ApiClient;
   let dev: ApiClient;
   let devToken: ApiClient;
@@ -98,7 +88,7 @@ describe('gateway releases', () => {
     buildConsole();
     [gw, redis] = await Promise.all([startTestGateway(), startRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'msec-gw-rel-'));
-    deploy = child(DEPLOY_MAIN, {
+    deploy = startNodeProcess(DEPLOY_MAIN, {
       MSEC_NATS_URL: gw.nats.url,
       MSEC_REDIS_URL: redis.url,
       MSEC_DATA_DIR: join(dir, 'data'),
@@ -114,7 +104,7 @@ describe('gateway releases', () => {
       (await admin.call('GET', '/api/v1/hosts')).status === 200 ? true : undefined,
     );
     mkdirSync(join(dir, 'agent'), { recursive: true });
-    agent = child(AGENT_MAIN, {
+    agent = startNodeProcess(AGENT_MAIN, {
       MSEC_NATS_URL: gw.nats.url,
       MSEC_HOST_ID: HOST.hostId,
       MSEC_HOST_IP: HOST.ip,
