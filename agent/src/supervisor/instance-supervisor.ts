@@ -171,7 +171,7 @@ export class InstanceSupervisor {
     child.stdout?.on('data', (chunk: Buffer) => instance.out.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => instance.err.write(chunk));
     instance.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.once('exit', (code, signal) => this.onExit(instance, child, code, signal));
+    child.once('exit', (code, signal) => this.handleChildExit(instance, child, code, signal));
     void this.markRunningWhenListening(instance, child);
   }
 
@@ -187,7 +187,7 @@ export class InstanceSupervisor {
     }
   }
 
-  private onExit(instance: Instance, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private handleChildExit(instance: Instance, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (instance.child !== child) return;
     instance.child = null;
     instance.lastExit = signal ? `signal ${signal}` : `code ${code}`;
