@@ -129,6 +129,8 @@ export type {
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
 export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';
+/** ZooKeeper digest identity names (registry, reader, `svc-<Service>`). */
+export { ZkIdentityName } from './registry/zk-identities.js';
 /** JetStream stream and consumer names, and Object Store buckets, of the deploy area. */
 export { DeployStreams, DeployBuckets } from './deploy/deploy-subjects.js';
 /** Packages: list rows, the staged-upload handshake and the object reference agents install from. */

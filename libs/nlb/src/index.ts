@@ -25,6 +25,10 @@ export { StaticRouteSource } from './route-source.js';
 export type { RouteSource } from './route-source.js';
 /** Writes configured membership and live announcements (registry, business processes, tests). */
 export { ZkRouteWriter } from './zk-route-writer.js';
+export type { ZkRouteWriterOptions } from './zk-route-writer.js';
+/** ZooKeeper digest identities and the ACLs of the service tree. */
+export { ZkAclPolicy, parseZkAuth, formatZkAuth, digestId, serviceIdentity, authenticate } from './zk-acl.js';
+export type { ZkIdentity, ZkAclPolicyOptions } from './zk-acl.js';
 /** Pluggable selection strategies. */
 export { StrategyName, resolveStrategy } from './strategies/resolve-strategy.js';
 export { SmoothWeightedStrategy } from './strategies/smooth-weighted.js';

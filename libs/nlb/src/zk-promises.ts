@@ -1,13 +1,20 @@
 import zookeeper from 'node-zookeeper-client';
+import { authenticate, type ZkIdentity } from './zk-acl.js';
 
 /** True for a ZooKeeper exception with the given code. */
 export function isZkCode(error: unknown, code: number): boolean {
   return error instanceof zookeeper.Exception && error.getCode() === code;
 }
 
-/** Connects a client and resolves once the session is up, or rejects after `timeoutMs`. */
-export function connectClient(connect: string, sessionTimeoutMs: number, timeoutMs: number): Promise<zookeeper.Client> {
+/** Connects a client presenting `auth`, and resolves once the session is up, or rejects after `timeoutMs`. */
+export function connectClient(
+  connect: string,
+  sessionTimeoutMs: number,
+  timeoutMs: number,
+  auth: readonly ZkIdentity[] = [],
+): Promise<zookeeper.Client> {
   const client = zookeeper.createClient(connect, { sessionTimeout: sessionTimeoutMs, spinDelay: 200, retries: 1 });
+  authenticate(client, auth);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.close();
@@ -63,8 +70,17 @@ async function op<T>(
 /** Promise forms of the few client calls the writer needs. */
 export const zk = {
   mkdirp: (c: zookeeper.Client, path: string): Promise<void> => op(c, path, (done) => c.mkdirp(path, (e) => done(e))),
-  create: (c: zookeeper.Client, path: string, data: Buffer | undefined, mode: number): Promise<void> =>
-    op(c, path, (done) => c.create(path, data ?? Buffer.alloc(0), mode, (e) => done(e))),
+  create: (c: zookeeper.Client, path: string, data: Buffer | undefined, mode: number, acl?: zookeeper.ACL[]): Promise<void> =>
+    op(c, path, (done) =>
+      acl
+        ? c.create(path, data ?? Buffer.alloc(0), acl, mode, (e) => done(e))
+        : c.create(path, data ?? Buffer.alloc(0), mode, (e) => done(e)),
+    ),
+  getChildren: (c: zookeeper.Client, path: string): Promise<string[]> =>
+    op(c, path, (done) => c.getChildren(path, (e, children) => done(e, children))),
+  getACL: (c: zookeeper.Client, path: string): Promise<zookeeper.ACL[]> => op(c, path, (done) => c.getACL(path, (e, acl) => done(e, acl))),
+  setACL: (c: zookeeper.Client, path: string, acl: zookeeper.ACL[]): Promise<void> =>
+    op(c, path, (done) => c.setACL(path, acl, -1, (e) => done(e))),
   setData: (c: zookeeper.Client, path: string, data: Buffer): Promise<void> => op(c, path, (done) => c.setData(path, data, (e) => done(e))),
   getData: (c: zookeeper.Client, path: string): Promise<Buffer> => op(c, path, (done) => c.getData(path, (e, data) => done(e, data))),
   remove: (c: zookeeper.Client, path: string): Promise<void> => op(c, path, (done) => c.remove(path, (e) => done(e))),

@@ -7,6 +7,7 @@ import { assertServiceName, decodeRouteInstance } from './route-codec.js';
 import { RoutePaths, SERVICES_ROOT } from './route-paths.js';
 import type { RouteSource } from './route-source.js';
 import { instanceKey, type RouteInstance } from './route-types.js';
+import { authenticate, type ZkIdentity } from './zk-acl.js';
 import { isZkCode } from './zk-promises.js';
 
 /** Options of a ZkRouteCache; only `connect` is required. */
@@ -15,6 +16,8 @@ export interface ZkRouteCacheOptions {
   connect: string;
   /** Root of the service tree. Default `/msec/services`. */
   root?: string;
+  /** Digest identities presented on the session; reading a tree with ACLs needs one with READ (e.g. `msec-reader`). */
+  auth?: readonly ZkIdentity[];
   sessionTimeoutMs?: number;
   /** How long the first lookup of a service not yet cached waits for ZooKeeper before failing. Default 3 s. */
   loadTimeoutMs?: number;
@@ -75,6 +78,7 @@ function exists(client: ZkClient, path: string, watcher: () => void): Promise<bo
 export class ZkRouteCache extends EventEmitter implements RouteSource {
   private readonly connectString: string;
   private readonly root: string;
+  private readonly auth: readonly ZkIdentity[];
   private readonly sessionTimeoutMs: number;
   private readonly loadTimeoutMs: number;
   private readonly reconnectJitterMs: number;
@@ -95,6 +99,7 @@ export class ZkRouteCache extends EventEmitter implements RouteSource {
       throw invalidOption('connect', 'give the ZooKeeper address as host:port');
     this.connectString = options.connect;
     this.root = options.root ?? SERVICES_ROOT;
+    this.auth = options.auth ?? [];
     this.reconnectJitterMs = options.reconnectJitterMs ?? 500;
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 3_000;
@@ -179,6 +184,7 @@ export class ZkRouteCache extends EventEmitter implements RouteSource {
   private openClient(): void {
     const client = zookeeper.createClient(this.connectString, { sessionTimeout: this.sessionTimeoutMs, spinDelay: 200, retries: 1 });
     this.client = client;
+    authenticate(client, this.auth);
     client.on('state', (state: zookeeper.State) => {
       if (this.client !== client) return;
       if (state === zookeeper.State.SYNC_CONNECTED || state === zookeeper.State.CONNECTED_READ_ONLY) {

@@ -3,10 +3,27 @@ import { invalidOption } from './nlb.errors.js';
 import { assertServiceName, decodeRouteInstance, encodeRouteInstance, type ConfiguredInstance } from './route-codec.js';
 import { RoutePaths, SERVICES_ROOT } from './route-paths.js';
 import { instanceKey } from './route-types.js';
+import type { ZkAclPolicy, ZkIdentity } from './zk-acl.js';
 import { connectClient, isZkCode, zk, ZK_OP_TIMEOUT_MS } from './zk-promises.js';
 
 /** A session not back after this long is replaced (see watchExpiry). */
 const STUCK_RECONNECT_MS = 5_000;
+
+/** Options of ZkRouteWriter.open. */
+export interface ZkRouteWriterOptions {
+  /** Root of the service tree. Default `/msec/services`. */
+  root?: string;
+  sessionTimeoutMs?: number;
+  /** How long to wait for the first session. Default 5 s. */
+  timeoutMs?: number;
+  /** Digest identities presented on the session (the registry's, or a business service's plus the reader's). */
+  auth?: readonly ZkIdentity[];
+  /**
+   * ACLs of the nodes this writer creates (the registry's). Without it, folders are created open and a live
+   * announcement takes the ACL of its `live/` folder, which the registry set.
+   */
+  acl?: ZkAclPolicy;
+}
 
 /**
  * Writes the route table: configured membership (persistent) and live announcements (ephemeral, gone when this
@@ -17,26 +34,27 @@ export class ZkRouteWriter {
   private readonly root: string;
   private readonly connect: string;
   private readonly sessionTimeoutMs: number;
+  private readonly auth: readonly ZkIdentity[];
+  private readonly acl: ZkAclPolicy | undefined;
   /** Live announcements to make again if the session expires. */
   private readonly announced = new Set<string>();
   private closed = false;
 
-  private constructor(client: zookeeper.Client, connect: string, sessionTimeoutMs: number, root: string) {
+  private constructor(client: zookeeper.Client, connect: string, sessionTimeoutMs: number, options: ZkRouteWriterOptions) {
     this.client = client;
     this.connect = connect;
     this.sessionTimeoutMs = sessionTimeoutMs;
-    this.root = root;
+    this.root = options.root ?? SERVICES_ROOT;
+    this.auth = options.auth ?? [];
+    this.acl = options.acl;
     this.watchExpiry(client);
   }
 
   /** Opens a session; rejects when ZooKeeper cannot be reached within `timeoutMs`. */
-  static async open(
-    connect: string,
-    options: { root?: string; sessionTimeoutMs?: number; timeoutMs?: number } = {},
-  ): Promise<ZkRouteWriter> {
+  static async open(connect: string, options: ZkRouteWriterOptions = {}): Promise<ZkRouteWriter> {
     const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
-    const client = await connectClient(connect, sessionTimeoutMs, options.timeoutMs ?? 5_000);
-    return new ZkRouteWriter(client, connect, sessionTimeoutMs, options.root ?? SERVICES_ROOT);
+    const client = await connectClient(connect, sessionTimeoutMs, options.timeoutMs ?? 5_000, options.auth);
+    return new ZkRouteWriter(client, connect, sessionTimeoutMs, options);
   }
 
   /**
@@ -62,7 +80,7 @@ export class ZkRouteWriter {
       const retry = async (): Promise<void> => {
         if (this.closed) return;
         try {
-          const fresh = await connectClient(this.connect, this.sessionTimeoutMs, 5_000);
+          const fresh = await connectClient(this.connect, this.sessionTimeoutMs, 5_000, this.auth);
           if (this.closed) return fresh.close();
           this.client = fresh;
           this.watchExpiry(fresh);
@@ -83,8 +101,8 @@ export class ZkRouteWriter {
   /** Creates the service's folders (idempotent). Creating `live` means instances must announce themselves to be routed. */
   async createService(service: string, options: { requireLive?: boolean } = {}): Promise<void> {
     assertServiceName(service);
-    await zk.mkdirp(await this.ready(), RoutePaths.instances(service, this.root));
-    if (options.requireLive ?? true) await zk.mkdirp(await this.ready(), RoutePaths.live(service, this.root));
+    await this.ensure(RoutePaths.instances(service, this.root));
+    if (options.requireLive ?? true) await this.ensure(RoutePaths.live(service, this.root));
   }
 
   /** Adds or replaces an instance's configuration. */
@@ -93,9 +111,9 @@ export class ZkRouteWriter {
     if (!Number.isInteger(instance.port) || instance.port < 1 || instance.port > 65_535) throw invalidOption('port', 'must be 1..65535');
     const path = RoutePaths.instance(service, instanceKey(instance), this.root);
     const data = encodeRouteInstance({ protocol: 'msec', ...instance });
-    await zk.mkdirp(await this.ready(), RoutePaths.instances(service, this.root));
+    await this.ensure(RoutePaths.instances(service, this.root));
     try {
-      await zk.create(await this.ready(), path, data, zookeeper.CreateMode.PERSISTENT);
+      await zk.create(await this.ready(), path, data, zookeeper.CreateMode.PERSISTENT, this.acl?.aclFor(path));
     } catch (error) {
       if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
       await zk.setData(await this.ready(), path, data);
@@ -120,10 +138,10 @@ export class ZkRouteWriter {
   /** Announces that the process serving `key` is up; the node vanishes when this writer's session ends. */
   async announceLive(service: string, key: string): Promise<void> {
     this.announced.add(`${service}|${key}`);
-    await zk.mkdirp(await this.ready(), RoutePaths.live(service, this.root));
     const path = RoutePaths.liveInstance(service, key, this.root);
+    const acl = await this.liveAcl(service);
     try {
-      await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL);
+      await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL, acl);
     } catch (error) {
       if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
       // The node belongs to the session of a process that died on this address and has not expired yet; left in
@@ -133,8 +151,83 @@ export class ZkRouteWriter {
       } catch (removeError) {
         if (!isZkCode(removeError, zookeeper.Exception.NO_NODE)) throw removeError;
       }
-      await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL);
+      await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL, acl);
     }
+  }
+
+  /**
+   * The ACL of a live announcement: the policy's when this writer has one, else that of the `live/` folder the
+   * registry made (a business identity may create there but not make the folder). Makes an open folder when
+   * there is none and the tree is open.
+   */
+  private async liveAcl(service: string): Promise<zookeeper.ACL[]> {
+    const live = RoutePaths.live(service, this.root);
+    if (this.acl) {
+      await this.ensure(live);
+      return this.acl.aclFor(RoutePaths.liveInstance(service, '_', this.root));
+    }
+    try {
+      return await zk.getACL(await this.ready(), live);
+    } catch (error) {
+      if (!isZkCode(error, zookeeper.Exception.NO_NODE)) throw error;
+    }
+    try {
+      await zk.mkdirp(await this.ready(), live);
+    } catch (error) {
+      if (!isZkCode(error, zookeeper.Exception.NO_AUTH)) throw error;
+      throw new Error(`${live} does not exist and this identity may not create it; create ${service} in the registry first`, {
+        cause: error,
+      });
+    }
+    return zk.getACL(await this.ready(), live);
+  }
+
+  /** Creates `path` and its missing ancestors, each with the policy's ACL (open ones without a policy). */
+  private async ensure(path: string): Promise<void> {
+    if (!this.acl) return zk.mkdirp(await this.ready(), path);
+    for (const level of this.acl.chain(path)) {
+      try {
+        await zk.create(await this.ready(), level.path, undefined, zookeeper.CreateMode.PERSISTENT, level.acl);
+      } catch (error) {
+        if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Sets the policy's ACL on every node of the tree, from the root's ancestors down to each live announcement:
+   * a tree made open (before ACLs, or by an older version) is locked at start. Idempotent; returns the node count.
+   */
+  async secureTree(): Promise<number> {
+    if (!this.acl) throw invalidOption('acl', 'secureTree needs an ACL policy; open the writer with { acl }');
+    let count = 0;
+    const visit = async (path: string): Promise<void> => {
+      try {
+        await zk.setACL(await this.ready(), path, this.acl!.aclFor(path));
+      } catch (error) {
+        if (isZkCode(error, zookeeper.Exception.NO_NODE)) return;
+        throw error;
+      }
+      count += 1;
+      let children: string[];
+      try {
+        children = await zk.getChildren(await this.ready(), path);
+      } catch (error) {
+        if (isZkCode(error, zookeeper.Exception.NO_NODE)) return;
+        throw error;
+      }
+      for (const child of children) await visit(`${path}/${child}`);
+    };
+    for (const level of this.acl.chain(this.root).slice(0, -1)) {
+      try {
+        await zk.setACL(await this.ready(), level.path, level.acl);
+        count += 1;
+      } catch (error) {
+        if (!isZkCode(error, zookeeper.Exception.NO_NODE)) throw error;
+      }
+    }
+    await visit(this.root);
+    return count;
   }
 
   /** Withdraws a live announcement (graceful stop: deregister before closing the port). */

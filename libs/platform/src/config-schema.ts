@@ -16,6 +16,8 @@ export interface ConfigField {
   values?: readonly string[];
   min?: number;
   max?: number;
+  /** Further check of a set value: returns what is wrong with it (without echoing secrets), or undefined. */
+  check?: (value: string) => string | undefined;
   description: string;
 }
 
@@ -100,7 +102,9 @@ export function resolveConfig<S extends ConfigSchema>(
     }
     const label = fromEnv !== undefined && fromEnv !== '' && field.env ? `${key} (from ${field.env})` : key;
     const { value, problem } = coerce(label, field, raw);
+    const checked = problem ?? (field.check && typeof value === 'string' ? field.check(value) : undefined);
     if (problem) problems.push(problem);
+    else if (checked) problems.push(`${label}: ${checked}`);
     else result[key] = value;
   }
   if (problems.length > 0) {

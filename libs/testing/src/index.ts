@@ -14,6 +14,9 @@ export { tcpExchange, zooKeeperIsOk, zooKeeperServes, redisPongs } from './probe
 /** Starters for each real server. */
 export { startNats } from './nats-server.js';
 export { startZooKeeper } from './zookeeper-server.js';
+/** Fresh ZooKeeper digest identities for a test's registry and clients. */
+export { zooKeeperIdentities } from './zookeeper-identities.js';
+export type { ZooKeeperIdentities } from './zookeeper-identities.js';
 export { startRedis } from './redis-server.js';
 export type { RedisOptions } from './redis-server.js';
 export { startRedisNodes, startRedisCluster } from './redis-cluster.js';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ProjectionCheckpointEntity } from '@msec/bus';
 import { Component } from '@msec/contracts';
 import { coreProviders, databaseTargetFor } from '@msec/platform';
-import { REGISTRY_CONFIG, type RegistryConfig } from './config/registry.config.js';
+import { REGISTRY_CONFIG, registryZkAccess, type RegistryConfig } from './config/registry.config.js';
 import { HealthController } from './health/health.controller.js';
 import { CreateRegistry1732200000000 } from './migrations/1732200000000-create-registry.js';
 import { ReleaseListener } from './routes/release-listener.js';
@@ -22,6 +22,7 @@ export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000];
 @Module({})
 export class RegistryModule {
   static forConfig(config: RegistryConfig): DynamicModule {
+    const zkAccess = registryZkAccess(config);
     return {
       module: RegistryModule,
       controllers: [HealthController, ServicesController],
@@ -32,11 +33,11 @@ export class RegistryModule {
           entities: REGISTRY_ENTITIES,
           migrations: REGISTRY_MIGRATIONS,
         }),
-        { provide: ZkSession, useFactory: () => new ZkSession(config.zkConnect) },
+        { provide: ZkSession, useFactory: () => new ZkSession(config.zkConnect, zkAccess?.auth) },
         {
           provide: RouteSync,
           inject: [DataSource, ZkSession],
-          useFactory: (ds: DataSource, zk: ZkSession) => new RouteSync(ds, zk, config.zkConnect),
+          useFactory: (ds: DataSource, zk: ZkSession) => new RouteSync(ds, zk, config.zkConnect, zkAccess),
         },
         ServicesDomain,
         ReleaseListener,

@@ -19,8 +19,8 @@ import {
   type ServiceView,
 } from '@msec/contracts';
 import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
-import { RoutePaths, decodeRouteInstance } from '@msec/nlb';
-import { startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { RoutePaths, authenticate, decodeRouteInstance, parseZkAuth } from '@msec/nlb';
+import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer } from '@msec/testing';
 import { RegistryModule } from '../src/registry.module.js';
 import { loadRegistryConfig } from '../src/config/registry.config.js';
 
@@ -29,9 +29,13 @@ interface Change {
   routesWritten: boolean;
 }
 
+// The registry runs with ACLs on: reads authenticate as the shared reader.
+const identities = zooKeeperIdentities();
+
 function zkRead(connect: string, path: string): Promise<{ children: string[]; data: Record<string, unknown>[] }> {
   return new Promise((resolve, reject) => {
     const client = zookeeper.createClient(connect);
+    authenticate(client, parseZkAuth(identities.reader));
     // A client left connecting would keep this test process alive after the servers are gone.
     const giveUp = setTimeout(() => {
       client.close();
@@ -82,7 +86,12 @@ describe('registry', () => {
     const setup = await connect({ servers: nats.url });
     await (await jetstreamManager(setup)).streams.add({ name: DeployStreams.events, subjects: [...DeployStreams.eventSubjects] });
     await setup.close();
-    const config = loadRegistryConfig({ MSEC_NATS_URL: nats.url, MSEC_ZK_CONNECT: zk.url, MSEC_DATA_DIR: dataDir });
+    const config = loadRegistryConfig({
+      MSEC_NATS_URL: nats.url,
+      MSEC_ZK_CONNECT: zk.url,
+      MSEC_DATA_DIR: dataDir,
+      ...identities.registryEnv,
+    });
     app = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
       transport: Transport.NATS,
       options: { servers: [nats.url], queue: 'msec-registry' },

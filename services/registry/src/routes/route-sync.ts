@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ServiceKind } from '@msec/contracts';
-import { RoutePaths, ZkRouteWriter } from '@msec/nlb';
+import { RoutePaths, ZkRouteWriter, type ZkAclPolicy, type ZkIdentity } from '@msec/nlb';
 import { InstanceEntity, ServiceEntity } from '../services/services.entities.js';
 import { ZkSession, withTimeout } from '../zookeeper/zk-session.js';
 
@@ -19,14 +19,19 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   private writer: Promise<ZkRouteWriter> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Set once the tree's ACLs have been (re)applied by this process. */
+  private secured = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly zk: ZkSession,
     private readonly zkConnect: string,
+    /** The registry's identity and the tree's ACL policy; undefined leaves the tree open. */
+    private readonly access?: { auth: readonly ZkIdentity[]; acl: ZkAclPolicy },
   ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.access) this.logger.warn('zkAuth is empty: the service tree is open, anyone who reaches ZooKeeper can change routes');
     void this.syncAll();
     this.timer = setInterval(() => void this.syncAll(), FULL_SYNC_INTERVAL_MS);
     this.timer.unref();
@@ -41,6 +46,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Reconciles every known service; logs instead of throwing so the timer keeps going. */
   async syncAll(): Promise<boolean> {
     try {
+      await this.secureOnce();
       const services = await this.dataSource.getRepository(ServiceEntity).find();
       for (const service of services) await this.sync(service.name);
       return true;
@@ -48,6 +54,14 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
       this.logger.warn(`route sync postponed: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     }
+  }
+
+  /** Migrates a tree made open (or by an older version) to the ACL policy: once per process, before any sync. */
+  private async secureOnce(): Promise<void> {
+    if (this.secured || !this.access) return;
+    const nodes = await withTimeout((await this.openWriter()).secureTree(), 'ACL migration of the service tree', 30_000);
+    this.secured = true;
+    this.logger.log(`ZooKeeper ACLs applied to ${nodes} nodes of the service tree`);
   }
 
   /** Writes one service's routes: creates folders, puts every configured instance, removes stale ones. */
@@ -89,7 +103,11 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   private openWriter(): Promise<ZkRouteWriter> {
     if (this.stopped) return Promise.reject(new Error('the registry is stopping'));
     if (this.writer) return this.writer;
-    const opening: Promise<ZkRouteWriter> = ZkRouteWriter.open(this.zkConnect, { timeoutMs: 2_000 }).then((writer) => {
+    const opening: Promise<ZkRouteWriter> = ZkRouteWriter.open(this.zkConnect, {
+      timeoutMs: 2_000,
+      auth: this.access?.auth,
+      acl: this.access?.acl,
+    }).then((writer) => {
       // Opened after shutdown or after the attempt was dropped: close it rather than leave a session reconnecting.
       if (this.stopped || this.writer !== opening) {
         writer.close();

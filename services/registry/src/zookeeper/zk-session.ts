@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import zookeeper from 'node-zookeeper-client';
+import { authenticate, type ZkIdentity } from '@msec/nlb';
 import type { DependencyCheck } from '@msec/platform';
 
 /** ZooKeeper calls queue while disconnected; past this the registry answers without them. */
@@ -24,10 +25,11 @@ export class ZkSession implements OnApplicationShutdown {
   readonly client: zookeeper.Client;
   private readonly logger = new Logger('ZkSession');
 
-  constructor(connectString: string) {
+  constructor(connectString: string, auth: readonly ZkIdentity[] = []) {
     // The client reconnects by itself whatever `retries` says; `retries` only re-sends a call that lost its connection,
     // every 10 s, and after close() every call loses it: a large value left timers running for ever after shutdown.
     this.client = zookeeper.createClient(connectString, { sessionTimeout: 10_000, spinDelay: 500, retries: 0 });
+    authenticate(this.client, auth);
     this.client.on('state', (state) => this.logger.log(`zookeeper ${connectString}: ${String(state)}`));
     this.client.connect();
   }
