@@ -22,12 +22,24 @@ export const launcherConfigSchema = {
     default: '',
     description: 'external ZooKeeper host:port list; empty: launch ZooKeeper',
   },
+  zkAuth: {
+    type: ConfigType.string,
+    env: 'MSEC_ZK_AUTH',
+    default: '',
+    description: 'ZooKeeper identity (user:password) `msec call` reads routes with; empty: the reader identity in <home>/secrets/zookeeper',
+  },
   redisUrl: {
     type: ConfigType.url,
     env: 'MSEC_REDIS_URL',
     default: '',
     values: ['redis:'],
     description: 'external Redis; empty: launch redis-server',
+  },
+  redisPassword: {
+    type: ConfigType.string,
+    env: 'MSEC_REDIS_PASSWORD',
+    default: '',
+    description: 'password of the external Redis (redisUrl); the launched one gets a generated password in <home>/secrets/redis.password',
   },
   dbUrl: {
     type: ConfigType.url,

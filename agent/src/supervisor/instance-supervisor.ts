@@ -261,7 +261,8 @@ export class InstanceSupervisor {
 
   private persist(): void {
     const wanted = [...this.instances.values()].map((i) => i.spec);
-    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(wanted, null, 2));
+    // The specs hold each instance's credentials (its environment): readable by the agent's user only.
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(wanted, null, 2), { mode: 0o600 });
     renameSync(`${this.stateFile}.tmp`, this.stateFile);
   }
 }

@@ -1,10 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { isIP } from 'node:net';
 import { MsecError } from '@msec/contracts';
-import { Nlb, ZkRouteCache } from '@msec/nlb';
+import { Nlb, ZkRouteCache, parseZkAuth } from '@msec/nlb';
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 import { readRunState } from '../launcher/run-state.js';
+import { readZkReader } from '../launcher/zk-redis-secrets.js';
 import { say } from '../output.js';
 
 /** MSEC's HTTP+JSON reply. */
@@ -93,7 +94,9 @@ export async function call(config: LauncherConfig, positionals: string[], timeou
         status: 400,
         data: { field: 'zk' },
       });
-    const routes = new ZkRouteCache({ connect: zkConnect, loadTimeoutMs: 3_000 });
+    // The routes are readable only with an identity: the configured one, else the reader `msec up` generated.
+    const auth = parseZkAuth(config.zkAuth || readZkReader(config.homeDir) || '', 'zkAuth (MSEC_ZK_AUTH)');
+    const routes = new ZkRouteCache({ connect: zkConnect, loadTimeoutMs: 3_000, auth });
     const nlb = new Nlb({ routes });
     try {
       reply = await callRouted(nlb, target, method, body, timeoutMs);

@@ -2,12 +2,32 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { COMPONENTS_IN_START_ORDER, Component, Subjects } from '@msec/contracts';
 import { REPO_ROOT, type MsecHome } from '../paths.js';
+import type { ZkRedisSecrets } from './zk-redis-secrets.js';
+
+/** ZooKeeper identities and the Redis password, given only to the components that need them. */
+function secretEnv(name: Component, infra: InfraAddresses, secrets: ZkRedisSecrets): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  if (name === Component.registry) {
+    env.MSEC_ZK_AUTH = secrets.zkRegistry;
+    env.MSEC_ZK_READER_AUTH = secrets.zkReader;
+    env.MSEC_ZK_SERVICE_SECRET = secrets.zkServiceSecret;
+  }
+  // Deploy hands each instance it starts its own svc-<Service> identity and the reader: never the registry's.
+  if (name === Component.deploy) {
+    env.MSEC_ZK_READER_AUTH = secrets.zkReader;
+    env.MSEC_ZK_SERVICE_SECRET = secrets.zkServiceSecret;
+  }
+  if (name === Component.deploy || name === Component.kvAdmin) env.MSEC_REDIS_PASSWORD = infra.redisPassword;
+  return env;
+}
 
 /** Addresses of the infrastructure the services are pointed at. */
 export interface InfraAddresses {
   natsUrl: string;
   zkConnect: string;
   redisUrl: string;
+  /** Password of that Redis ('' when it has none). */
+  redisPassword: string;
   dbUrl: string;
 }
 
@@ -26,7 +46,12 @@ function entryOf(component: Component): string {
 }
 
 /** Every platform service and the local agent, in start order, with the environment each reads. */
-export function platformLaunches(home: MsecHome, infra: InfraAddresses, http: { host: string; port: number }): ServiceLaunch[] {
+export function platformLaunches(
+  home: MsecHome,
+  infra: InfraAddresses,
+  http: { host: string; port: number },
+  secrets: ZkRedisSecrets,
+): ServiceLaunch[] {
   const shared: NodeJS.ProcessEnv = {
     ...process.env,
     MSEC_NATS_URL: infra.natsUrl,
@@ -37,7 +62,7 @@ export function platformLaunches(home: MsecHome, infra: InfraAddresses, http: { 
     NO_COLOR: '1',
   };
   return COMPONENTS_IN_START_ORDER.map((name) => {
-    const env: NodeJS.ProcessEnv = { ...shared };
+    const env: NodeJS.ProcessEnv = { ...shared, ...secretEnv(name, infra, secrets) };
     if (name === Component.gateway) {
       env.MSEC_HTTP_HOST = http.host;
       env.MSEC_HTTP_PORT = String(http.port);

@@ -3,6 +3,7 @@ import { isPortTaken, freePort, startNats, startRedis, startZooKeeper, type Infr
 import type { LauncherConfig } from '../launcher-config.js';
 import type { MsecHome } from '../paths.js';
 import type { InfraAddresses } from './component-catalog.js';
+import { withoutPassword, type ZkRedisSecrets } from './zk-redis-secrets.js';
 
 /** Conventional ports, used when free so URLs stay the same between runs. */
 const PREFERRED_PORT = { nats: 4222, zookeeper: 2181, redis: 6379 } as const;
@@ -25,6 +26,7 @@ export async function launchInfra(
   config: LauncherConfig,
   home: MsecHome,
   onStarted: (server: InfraServer) => void,
+  secrets: Pick<ZkRedisSecrets, 'redisPassword'>,
 ): Promise<LaunchedInfra> {
   const servers: InfraServer[] = [];
   const start = async (name: keyof typeof PREFERRED_PORT, starter: (options: ServerOptions) => Promise<InfraServer>): Promise<string> => {
@@ -36,8 +38,10 @@ export async function launchInfra(
   try {
     const natsUrl = config.natsUrl || (await start('nats', startNats));
     const zkConnect = config.zkConnect || (await start('zookeeper', startZooKeeper));
-    const redisUrl = config.redisUrl || (await start('redis', startRedis));
-    return { servers, addresses: { natsUrl, zkConnect, redisUrl, dbUrl: config.dbUrl } };
+    // The password travels apart from the URL (MSEC_REDIS_PASSWORD), so the URL can be shown and stored.
+    const redisUrl = config.redisUrl || withoutPassword(await start('redis', (o) => startRedis({ ...o, password: secrets.redisPassword })));
+    const redisPassword = config.redisUrl ? config.redisPassword : secrets.redisPassword;
+    return { servers, addresses: { natsUrl, zkConnect, redisUrl, redisPassword, dbUrl: config.dbUrl } };
   } catch (error) {
     await stopInfra(servers);
     throw error;

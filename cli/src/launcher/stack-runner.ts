@@ -12,6 +12,7 @@ import { launchInfra, stopInfra } from './infra-launcher.js';
 import { ensureInstalled, Requirements, type Requirement } from './provision.js';
 import { clearRunState, pidAlive, readRunState, writeRunState, type ComponentState, type RunState } from './run-state.js';
 import { SupervisedProcess } from './supervised-process.js';
+import { loadZkRedisSecrets, withoutPassword } from './zk-redis-secrets.js';
 
 /** How long services get to report healthy after start. */
 const HEALTHY_TIMEOUT_MS = 90_000;
@@ -82,6 +83,7 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   const home = msecHome(config.homeDir);
   await preflight(config);
   for (const dir of [home.infra, home.data, home.logs, home.run]) mkdirSync(dir, { recursive: true });
+  const secrets = loadZkRedisSecrets(home.root);
 
   const consoleUrl = `http://${config.httpHost}:${config.httpPort}`;
   const state: RunState = {
@@ -136,21 +138,27 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
-  const infra = await launchInfra(config, home, (server) => {
-    const entry: ComponentState = {
-      name: server.name,
-      kind: 'infra',
-      pid: server.pid,
-      port: server.port,
-      url: server.url,
-      logFile: server.logFile,
-      restarts: 0,
-    };
-    infraStates.set(server.name, entry);
-    state.components.push(entry);
-    if (foreground) say(`${processPrefix(server.name, state.components.length)} started pid ${server.pid} on ${server.url}`);
-    save();
-  }).catch(async (error: unknown) => {
+  const infra = await launchInfra(
+    config,
+    home,
+    (server) => {
+      const entry: ComponentState = {
+        name: server.name,
+        kind: 'infra',
+        pid: server.pid,
+        port: server.port,
+        url: withoutPassword(server.url),
+        logFile: server.logFile,
+        restarts: 0,
+      };
+      infraStates.set(server.name, entry);
+      state.components.push(entry);
+      if (foreground)
+        say(`${processPrefix(server.name, state.components.length)} started pid ${server.pid} on ${withoutPassword(server.url)}`);
+      save();
+    },
+    secrets,
+  ).catch(async (error: unknown) => {
     clearRunState(home.stateFile);
     throw error;
   });
@@ -158,7 +166,7 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   Object.assign(state, { natsUrl: infra.addresses.natsUrl, zkConnect: infra.addresses.zkConnect, redisUrl: infra.addresses.redisUrl });
   save();
 
-  const launches = platformLaunches(home, infra.addresses, { host: config.httpHost, port: config.httpPort });
+  const launches = platformLaunches(home, infra.addresses, { host: config.httpHost, port: config.httpPort }, secrets);
   for (const launch of launches) {
     supervise(
       {

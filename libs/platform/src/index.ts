@@ -21,3 +21,5 @@ export type { BootstrapOptions } from './bootstrap.js';
 export { describeFatalError, runMain } from './run-main.js';
 /** Health check for Redis. */
 export { redisCheck } from './redis-check.js';
+/** The Redis password key and the URL clients connect with. */
+export { redisPasswordField, redisConnectionUrl } from './redis-url.js';

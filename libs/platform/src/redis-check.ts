@@ -1,6 +1,11 @@
 import { connect } from 'node:net';
 import type { DependencyCheck } from './health.service.js';
 
+/** A command in RESP, so a password is sent byte for byte whatever it holds. */
+function resp(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
 /** Health check: Redis answers PING with +PONG at redis://host:port. */
 export function redisCheck(redisUrl: string): DependencyCheck {
   const url = new URL(redisUrl);
@@ -15,7 +20,7 @@ export function redisCheck(redisUrl: string): DependencyCheck {
           socket.destroy();
           resolve(false);
         });
-        socket.on('connect', () => socket.write(url.password ? `AUTH ${decodeURIComponent(url.password)}\r\nPING\r\n` : 'PING\r\n'));
+        socket.on('connect', () => socket.write((url.password ? resp('AUTH', decodeURIComponent(url.password)) : '') + resp('PING')));
         socket.on('data', (chunk) => {
           if (chunk.toString().includes('+PONG')) {
             socket.destroy();

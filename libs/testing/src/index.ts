@@ -17,10 +17,10 @@ export { startZooKeeper } from './zookeeper-server.js';
 /** Fresh ZooKeeper digest identities for a test's registry and clients. */
 export { zooKeeperIdentities } from './zookeeper-identities.js';
 export type { ZooKeeperIdentities } from './zookeeper-identities.js';
-export { startRedis } from './redis-server.js';
+export { startRedis, redisPasswordOf } from './redis-server.js';
 export type { RedisOptions } from './redis-server.js';
 export { startRedisNodes, startRedisCluster } from './redis-cluster.js';
-export type { RedisNodes } from './redis-cluster.js';
+export type { RedisNodes, RedisNodesOptions } from './redis-cluster.js';
 export { startMariaDb, MARIADB_DATABASE } from './mariadb-server.js';
 /** Release packages (tar.gz with manifest.json) for agent and deploy tests. */
 export { GOOD_SERVER, BROKEN_SERVER, buildPackage, packServiceFolder, packageFiles, folderDigest } from './test-packages.js';

@@ -35,25 +35,33 @@ export async function zooKeeperServes(host: string, port: number): Promise<boole
   return (await tcpExchange(host, port, 'srvr')).includes('Mode:');
 }
 
-/** Redis PING: true on +PONG. */
-export async function redisPongs(host: string, port: number): Promise<boolean> {
+/** A command in RESP, so any byte of an argument (a password) is sent as it is. */
+export function respCommand(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+/** Redis PING (after AUTH when given a password): true on +PONG. */
+export async function redisPongs(host: string, port: number, password?: string): Promise<boolean> {
   const reply = await new Promise<string>((resolve, reject) => {
     const socket = tcpConnect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve('');
-    }, 1000);
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk: string) => {
+    let text = '';
+    const finish = (): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(chunk);
+      resolve(text);
+    };
+    const timer = setTimeout(finish, 1000);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write((password === undefined ? '' : respCommand('AUTH', password)) + respCommand('PING')));
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      // Done at the first error, or once PING has answered.
+      if (text.startsWith('-') || text.includes('+PONG')) finish();
     });
     socket.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
   });
-  return reply.startsWith('+PONG');
+  return reply.includes('+PONG') && !reply.startsWith('-');
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
@@ -8,9 +9,14 @@ import { redisPongs } from './probes.js';
 export interface RedisOptions extends ServerOptions {
   /** Start with cluster-enabled yes (an empty cluster node). */
   clusterEnabled?: boolean;
+  /**
+   * `requirepass` (and `masterauth`, so cluster replicas can sync). Default: a fresh random password, carried in
+   * the server's `url` as `redis://:password@host:port`; `null` starts Redis without one.
+   */
+  password?: string | null;
 }
 
-function redisKind(clusterEnabled: boolean): ServerKind {
+function redisKind(clusterEnabled: boolean, password: string | null): ServerKind {
   return {
     name: 'redis',
     defaultReadyTimeoutMs: 10_000,
@@ -26,6 +32,8 @@ function redisKind(clusterEnabled: boolean): ServerKind {
         'appendfsync everysec',
         'save ""',
       ];
+      // Quoted: a password is one argument whatever it holds.
+      if (password !== null) lines.push(`requirepass ${JSON.stringify(password)}`, `masterauth ${JSON.stringify(password)}`);
       if (clusterEnabled) lines.push('cluster-enabled yes', `cluster-config-file nodes-${port}.conf`, 'cluster-node-timeout 2000');
       writeFileSync(join(dir, 'redis.conf'), `${lines.join('\n')}\n`);
     },
@@ -35,12 +43,19 @@ function redisKind(clusterEnabled: boolean): ServerKind {
       args: [join(dir, 'redis.conf')],
       logFile: join(dir, 'redis.log'),
     }),
-    probe: redisPongs,
-    url: (host, port) => `redis://${host}:${port}`,
+    probe: (host, port) => redisPongs(host, port, password ?? undefined),
+    url: (host, port) => (password === null ? `redis://${host}:${port}` : `redis://:${encodeURIComponent(password)}@${host}:${port}`),
   };
 }
 
-/** Starts redis-server with append-only persistence and waits for PONG. */
+/** Starts redis-server with append-only persistence, a password unless told otherwise, and waits for PONG. */
 export function startRedis(options: RedisOptions = {}): Promise<InfraServer> {
-  return InfraServer.launch(redisKind(options.clusterEnabled ?? false), options);
+  const password = options.password === undefined ? randomBytes(18).toString('base64url') : options.password;
+  return InfraServer.launch(redisKind(options.clusterEnabled ?? false, password), options);
+}
+
+/** The password in a Redis server's `url`, or undefined when it has none. */
+export function redisPasswordOf(server: { url: string }): string | undefined {
+  const password = new URL(server.url).password;
+  return password === '' ? undefined : decodeURIComponent(password);
 }

@@ -12,6 +12,8 @@ import {
   startMariaDb,
   zooKeeperIsOk,
   redisPongs,
+  redisPasswordOf,
+  tcpExchange,
   isPortTaken,
 } from '../src/index.js';
 
@@ -54,12 +56,38 @@ describe('testing harness', () => {
   it('redis - pongs, and a port already taken is refused with a clear error', async () => {
     const redis = await startRedis();
     after(() => redis.dispose());
-    assert.equal(await redisPongs(redis.host, redis.port), true);
+    assert.equal(await redisPongs(redis.host, redis.port, redisPasswordOf(redis)), true);
     await assert.rejects(startRedis({ port: redis.port }), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'INFRA_PORT_TAKEN');
       assert.match(error.message, new RegExp(`port 127.0.0.1:${redis.port} is already in use`));
       return true;
     });
+  });
+
+  it('redis - requires a password by default: a client without it gets NOAUTH, a wrong one WRONGPASS', async () => {
+    const redis = await startRedis();
+    after(() => redis.dispose());
+    const password = redisPasswordOf(redis);
+    assert.ok(password && password.length >= 20, `the url carries a generated password: ${redis.url.replace(/:[^:@]*@/, ':***@')}`);
+    assert.match(await tcpExchange(redis.host, redis.port, 'PING\r\n'), /^-NOAUTH/);
+    assert.match(await tcpExchange(redis.host, redis.port, 'CONFIG GET dir\r\n'), /^-NOAUTH/);
+    assert.match(await tcpExchange(redis.host, redis.port, 'AUTH not-the-password\r\n'), /^-WRONGPASS/);
+    assert.equal(await redisPongs(redis.host, redis.port), false);
+    const open = await startRedis({ password: null });
+    after(() => open.dispose());
+    assert.equal(await redisPongs(open.host, open.port), true);
+  });
+
+  it('redis cluster - nodes started with a password form a cluster that requires it', async () => {
+    const cluster = await startRedisCluster(6, 1, { password: 'cluster-secret' });
+    after(() => cluster.dispose());
+    const [host, port] = cluster.addresses[0]!.split(':');
+    assert.match(await tcpExchange(host!, Number(port), 'CLUSTER INFO\r\n'), /^-NOAUTH/);
+    const info = execFileSync('redis-cli', ['-h', host!, '-p', port!, 'cluster', 'info'], {
+      encoding: 'utf8',
+      env: { ...process.env, REDISCLI_AUTH: 'cluster-secret' },
+    });
+    assert.match(info, /cluster_state:ok/);
   });
 
   it('redis cluster - six nodes form a healthy 3+3 cluster', async () => {

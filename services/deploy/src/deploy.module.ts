@@ -30,6 +30,7 @@ import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-
 import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
 import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
 import { HostSteps } from './releases/host-steps.js';
+import { InstanceCredentials } from './releases/instance-credentials.js';
 import { ReleaseQueue } from './releases/release-queue.js';
 import { ReleaseQueueLifecycle } from './releases/release-queue.lifecycle.js';
 import { ReleaseRunner } from './releases/release-runner.js';
@@ -110,7 +111,7 @@ export class DeployModule {
             configs: ConfigVersionsDomain,
             idl: IdlDomain,
             hosts: HostsProjection,
-          ) => new HostSteps(agents, packages, configs, idl, hosts),
+          ) => new HostSteps(agents, packages, configs, idl, hosts, new InstanceCredentials(config)),
           inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
         },
         {

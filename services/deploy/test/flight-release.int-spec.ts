@@ -16,6 +16,7 @@ import {
   startRedis,
   startZooKeeper,
   TEMP_DIR_PREFIX,
+  zooKeeperIdentities,
   type InfraServer,
 } from '@msec/testing';
 import { AgentHost, DeployProcess, eventually, RegistryProcess, REPO_ROOT, uploadStaged } from './helpers/deploy-harness.js';
@@ -46,6 +47,8 @@ describe('deploy - the flight demo released to three hosts', () => {
   const agents: AgentHost[] = [];
   const ports = { [USER]: 0, [FLIGHT]: 0 };
   const okByPeer = new Map<string, number>();
+  // ZooKeeper ACLs on: the registry locks the tree, deploy hands each instance its own svc-<Service> identity.
+  const zkIds = zooKeeperIdentities();
 
   const release = async (service: string, packageName: string, packageVersion: string, healthTimeoutMs = 8000) => {
     const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
@@ -70,9 +73,12 @@ describe('deploy - the flight demo released to three hosts', () => {
     [nats, redis, zk] = await Promise.all([startNats(), startRedis(), startZooKeeper()]);
     nc = await connect({ servers: nats.url });
     dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}deploy-flight-`));
-    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'deploy'));
+    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'deploy'), {
+      MSEC_ZK_READER_AUTH: zkIds.reader,
+      MSEC_ZK_SERVICE_SECRET: zkIds.serviceSecret,
+    });
     await deploy.start(nc);
-    registry = new RegistryProcess(nats.url, zk.url, join(dir, 'registry'));
+    registry = new RegistryProcess(nats.url, zk.url, join(dir, 'registry'), zkIds.registryEnv);
     await registry.start(nc);
     for (const h of HOSTS)
       agents.push(new AgentHost(h.hostId, h.ip, join(dir, h.hostId), join(dir, 'deploy', 'keys', 'console.pub'), nats.url, 300, zk.url));
@@ -80,6 +86,7 @@ describe('deploy - the flight demo released to three hosts', () => {
     ports[USER] = await freePort();
     ports[FLIGHT] = await freePort();
     process.env.MSEC_ZK_CONNECT = zk.url;
+    process.env.MSEC_ZK_AUTH = zkIds.reader;
     process.env.MSEC_DATA_DIR = dir;
     onClientCall((event) => {
       if (event.ok) okByPeer.set(event.peer, (okByPeer.get(event.peer) ?? 0) + 1);

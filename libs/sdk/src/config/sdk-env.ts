@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { parseZkAuth, type ZkIdentity } from '@msec/nlb';
 
 /** Where and as whom a business process runs: what the agent puts in its environment. */
 export interface SdkEnvironment {
@@ -10,6 +11,8 @@ export interface SdkEnvironment {
   port: number;
   /** ZooKeeper for routes (MSEC_ZK_CONNECT); absent means direct-address calls only. */
   zkConnect: string | undefined;
+  /** ZooKeeper digest identities (MSEC_ZK_AUTH, `user:password[,…]`): the agent gives `svc-<Service>` and the reader. */
+  zkAuth: readonly ZkIdentity[];
   /** NATS for telemetry (MSEC_NATS_URL). */
   natsUrl: string | undefined;
   /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
@@ -28,6 +31,7 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     host: env.MSEC_HOST || '127.0.0.1',
     port,
     zkConnect: env.MSEC_ZK_CONNECT || undefined,
+    zkAuth: parseZkAuth(env.MSEC_ZK_AUTH ?? '', 'MSEC_ZK_AUTH'),
     natsUrl: env.MSEC_NATS_URL || undefined,
     dataDir: env.MSEC_DATA_DIR || '.msec/data',
     hostName: env.MSEC_HOST_ID || hostname(),

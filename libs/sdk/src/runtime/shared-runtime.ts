@@ -35,6 +35,7 @@ export function sharedRuntime(): SharedRuntime {
   if (env.zkConnect) {
     routes = new ZkRouteCache({
       connect: env.zkConnect,
+      auth: env.zkAuth,
       snapshotFile: join(env.dataDir, 'routes', `${env.service ?? 'client'}${env.port ? `-${env.port}` : ''}.json`),
     });
     nlb = new Nlb({ routes });

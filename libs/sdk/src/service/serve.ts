@@ -74,7 +74,7 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
   let writer: ZkRouteWriter | undefined;
   const key = `${address.host}:${address.port}`;
   if (service && zkConnect) {
-    writer = await ZkRouteWriter.open(zkConnect);
+    writer = await ZkRouteWriter.open(zkConnect, { auth: env.zkAuth });
     await writer.announceLive(service, key);
   }
   let stopping: Promise<void> | undefined;

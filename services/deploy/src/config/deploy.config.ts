@@ -1,4 +1,6 @@
-import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
+import { parseZkAuth } from '@msec/nlb';
+import { MsecError } from '@msec/contracts';
+import { ConfigType, commonConfigFields, redisConnectionUrl, redisPasswordField, resolveConfig, type ConfigOf } from '@msec/platform';
 
 /** Every key the deploy service reads, with its environment variable and default. */
 export const deployConfigSchema = {
@@ -9,6 +11,26 @@ export const deployConfigSchema = {
     default: 'redis://127.0.0.1:6379',
     values: ['redis:'],
     description: 'Redis for BullMQ jobs',
+  },
+  redisPassword: redisPasswordField,
+  zkReaderAuth: {
+    type: ConfigType.string,
+    env: 'MSEC_ZK_READER_AUTH',
+    default: '',
+    check: (value: string) => {
+      try {
+        return parseZkAuth(value, 'zkReaderAuth').length === 1 ? undefined : 'give exactly one identity, msec-reader:password';
+      } catch (error) {
+        return (error as Error).message.replace(/^zkReaderAuth: /, '');
+      }
+    },
+    description: 'ZooKeeper read identity (msec-reader:password) handed to every instance deploy starts',
+  },
+  zkServiceSecret: {
+    type: ConfigType.string,
+    env: 'MSEC_ZK_SERVICE_SECRET',
+    default: '',
+    description: "the registry's secret the svc-<Service> identities derive from; each instance gets its own in MSEC_ZK_AUTH",
   },
   packageMaxBytes: {
     type: ConfigType.integer,
@@ -28,5 +50,13 @@ export const DEPLOY_CONFIG = Symbol('DEPLOY_CONFIG');
 
 /** Reads the configuration from the environment; stops start-up naming every bad key. */
 export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployConfig {
-  return resolveConfig(deployConfigSchema, {}, env, 'deploy configuration');
+  const config = resolveConfig(deployConfigSchema, {}, env, 'deploy configuration');
+  if ((config.zkReaderAuth === '') !== (config.zkServiceSecret === ''))
+    throw new MsecError(
+      'CONFIG_INVALID',
+      "invalid deploy configuration:\n  - zkReaderAuth (MSEC_ZK_READER_AUTH) and zkServiceSecret (MSEC_ZK_SERVICE_SECRET): give both (the registry's values) or neither",
+      { status: 400, data: { fields: ['zkReaderAuth', 'zkServiceSecret'] } },
+    );
+  // Every Redis client connects with this URL, so the password reaches BullMQ, ioredis and the health check alike.
+  return Object.freeze({ ...config, redisUrl: redisConnectionUrl(config.redisUrl, config.redisPassword) });
 }

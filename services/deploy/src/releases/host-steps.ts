@@ -4,6 +4,7 @@ import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.j
 import type { IdlDomain } from '../artifacts/idl.domain.js';
 import type { PackagesDomain } from '../artifacts/packages.domain.js';
 import type { HostsProjection } from '../hosts/hosts.projection.js';
+import type { InstanceCredentials } from './instance-credentials.js';
 
 /** What changes on one host: the service's single instance there, listening on port. */
 export interface HostTarget {
@@ -24,6 +25,7 @@ export class HostSteps {
     private readonly configs: ConfigVersionsDomain,
     private readonly idl: IdlDomain,
     private readonly hosts: HostsProjection,
+    private readonly credentials: InstanceCredentials,
   ) {}
 
   /** Puts `versions` in place on the host and passes the health gate, or throws why not. */
@@ -68,6 +70,7 @@ export class HostSteps {
         version: versions.packageVersion,
         port: target.port,
         healthTimeoutMs: strategy.healthTimeoutMs,
+        env: this.credentials.env(service),
         ...(configFile ? { configFile } : {}),
       },
       strategy.healthTimeoutMs + 15_000,

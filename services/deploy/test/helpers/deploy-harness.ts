@@ -108,8 +108,8 @@ export class AgentHost extends Child {
 
 /** The deploy service as a child process (so a test can SIGKILL it mid-release). */
 export class DeployProcess extends Child {
-  constructor(natsUrl: string, redisUrl: string, dataDir: string) {
-    super(DEPLOY_MAIN, { MSEC_NATS_URL: natsUrl, MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir, MSEC_DB_URL: '' });
+  constructor(natsUrl: string, redisUrl: string, dataDir: string, env: Record<string, string> = {}) {
+    super(DEPLOY_MAIN, { MSEC_NATS_URL: natsUrl, MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir, MSEC_DB_URL: '', ...env });
   }
 
   /** Starts it and waits until it answers hosts.list. */
@@ -132,13 +132,14 @@ export class DeployProcess extends Child {
 
 /** The registry service as a child process (it scales out what a release announces). */
 export class RegistryProcess extends Child {
-  constructor(natsUrl: string, zkConnect: string, dataDir: string) {
+  constructor(natsUrl: string, zkConnect: string, dataDir: string, env: Record<string, string> = {}) {
     super(join(REPO_ROOT, 'services', 'registry', 'dist', 'src', 'main.js'), {
       MSEC_NATS_URL: natsUrl,
       MSEC_ZK_CONNECT: zkConnect,
       MSEC_DATA_DIR: dataDir,
       MSEC_DB_URL: '',
       NO_COLOR: '1',
+      ...env,
     });
   }
 

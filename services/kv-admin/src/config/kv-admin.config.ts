@@ -1,4 +1,4 @@
-import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
+import { ConfigType, commonConfigFields, redisConnectionUrl, redisPasswordField, resolveConfig, type ConfigOf } from '@msec/platform';
 
 /** Every key the kv-admin service reads, with its environment variable and default. */
 export const kvAdminConfigSchema = {
@@ -10,6 +10,7 @@ export const kvAdminConfigSchema = {
     values: ['redis:'],
     description: 'Redis for BullMQ jobs',
   },
+  redisPassword: redisPasswordField,
   jobLockMs: {
     type: ConfigType.integer,
     env: 'MSEC_KV_JOB_LOCK_MS',
@@ -44,5 +45,7 @@ export const KVADMIN_CONFIG = Symbol('KVADMIN_CONFIG');
 
 /** Reads the configuration from the environment; stops start-up naming every bad key. */
 export function loadKvAdminConfig(env: NodeJS.ProcessEnv = process.env): KvAdminConfig {
-  return resolveConfig(kvAdminConfigSchema, {}, env, 'kv-admin configuration');
+  const config = resolveConfig(kvAdminConfigSchema, {}, env, 'kv-admin configuration');
+  // Every Redis client connects with this URL, so the password reaches BullMQ, ioredis and the health check alike.
+  return Object.freeze({ ...config, redisUrl: redisConnectionUrl(config.redisUrl, config.redisPassword) });
 }
