@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type {
   KvCheckReport,
@@ -22,8 +23,9 @@ import { apiTarget } from './login.js';
 export const KV_USAGE = `usage: ./msec kv <subcommand> [--json] [--url URL]
 
   list                                  registered clusters
-  register NAME SEED...                 register a running cluster by any of its nodes (host:port)
-  create NAME NODE... [--replicas N]    form a cluster from empty cluster-enabled nodes (default 1 replica per master)
+  register NAME SEED... [--password-file F]  register a running cluster by any of its nodes (host:port)
+  create NAME NODE... [--replicas N] [--password-file F]
+                                        form a cluster from empty cluster-enabled nodes (default 1 replica per master)
   topology C                            masters with slot ranges and their replicas, link state, config epoch
   check C                               health check like redis-cli --cluster check
   add-master C NODE                     join an empty node as a master (it holds no slots: rebalance next)
@@ -79,6 +81,23 @@ function intFlag(args: ParsedArgs, name: string, min: number, max: number): numb
   return n;
 }
 
+/**
+ * `--password-file F`: the cluster's requirepass, read from a file so it shows in no process list or shell history
+ * (kv-admin stores it encrypted and never returns it).
+ */
+function passwordFrom(args: ParsedArgs): { password?: string } {
+  const file = flag(args, 'password-file');
+  if (file === undefined) return {};
+  let password: string;
+  try {
+    password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw badArgs('password-file', `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (password === '') throw badArgs('password-file', `${file} is empty; put the cluster's requirepass in it`);
+  return { password };
+}
+
 /** `--weights a:1=2,b=0` → {a:1: 2, b: 0}. */
 export function parseWeights(text: string | undefined): Record<string, number> | undefined {
   if (text === undefined) return undefined;
@@ -111,8 +130,8 @@ const ranges = (slots: { start: number; end: number }[]): string =>
 export function formatClusters(clusters: KvClusterSummary[]): string {
   if (clusters.length === 0) return 'No KV clusters yet. Create one: ./msec kv create main HOST:PORT... --replicas 1';
   return textTable(
-    ['name', 'nodes', 'registered'],
-    clusters.map((c) => [c.name, c.seeds.join(','), c.createdAt]),
+    ['name', 'nodes', 'password', 'registered'],
+    clusters.map((c) => [c.name, c.seeds.join(','), c.hasPassword ? 'yes' : 'no', c.createdAt]),
   );
 }
 
@@ -294,13 +313,13 @@ export async function kv(config: Pick<LauncherConfig, 'homeDir'>, args: ParsedAr
     }
     case 'register': {
       const [name, ...seeds] = needs(args, 2, 'NAME SEED...');
-      const summary = await client.request<KvClusterSummary>('POST', '/api/v1/kv/clusters', { name, seeds });
+      const summary = await client.request<KvClusterSummary>('POST', '/api/v1/kv/clusters', { name, seeds, ...passwordFrom(args) });
       return show(summary, (s) => `Registered ${s.name} (${s.seeds.join(', ')}).`);
     }
     case 'create': {
       const [name, ...nodes] = needs(args, 4, 'NAME NODE NODE NODE...');
       const replicasPerMaster = intFlag(args, 'replicas', 0, 5) ?? 1;
-      return start('/api/v1/kv/clusters/create', { name, nodes, replicasPerMaster });
+      return start('/api/v1/kv/clusters/create', { name, nodes, replicasPerMaster, ...passwordFrom(args) });
     }
     case 'topology': {
       const [c] = needs(args, 1, 'CLUSTER');

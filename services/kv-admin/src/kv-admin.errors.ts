@@ -9,6 +9,8 @@ export const KvErrorCode = {
   operationNotFound: 'KV_OPERATION_NOT_FOUND',
   operationNotResumable: 'KV_OPERATION_NOT_RESUMABLE',
   nodeUnreachable: 'KV_NODE_UNREACHABLE',
+  nodeAuthFailed: 'KV_NODE_AUTH_FAILED',
+  passwordUnreadable: 'KV_PASSWORD_UNREADABLE',
   nodeNotEmpty: 'KV_NODE_NOT_EMPTY',
   nodeNotFound: 'KV_NODE_NOT_FOUND',
   clusterUnhealthy: 'KV_CLUSTER_UNHEALTHY',
@@ -16,6 +18,15 @@ export const KvErrorCode = {
 } as const;
 /** One kv-admin error code. */
 export type KvErrorCode = (typeof KvErrorCode)[keyof typeof KvErrorCode];
+
+/** A node refused the cluster's password (or asked for one that was not given). */
+export function nodeAuthFailed(address: string, reply: string): MsecError {
+  return new MsecError(
+    KvErrorCode.nodeAuthFailed,
+    `node ${address} refused authentication (${reply.split(' ')[0]}); give the cluster's password (requirepass) in "password"`,
+    { status: 400, data: { field: 'password', node: address } },
+  );
+}
 
 /** Bad input: names the field and how to fix it. */
 export function badInput(field: string, message: string, data: Record<string, unknown> = {}): ValidationError {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Component } from '@msec/contracts';
@@ -18,6 +19,7 @@ import { OperationsController } from './operations/operations.controller.js';
 import { OperationsDomain } from './operations/operations.domain.js';
 import { OperationsStore } from './operations/operations.store.js';
 import { RedisConnections } from './redis/redis-connections.js';
+import { PasswordBox } from './secrets/password-box.js';
 import { TopologyReader } from './topology/topology.reader.js';
 
 /** The kv-admin service: Redis Cluster administration over NATS. */
@@ -36,6 +38,10 @@ export class KvAdminModule {
         }),
         { provide: KV_EVENT_SINK, useFactory: (nc: NatsConnection) => new NatsKvEventSink(nc), inject: [NATS_CONNECTION] },
         RedisConnections,
+        {
+          provide: PasswordBox,
+          useFactory: () => PasswordBox.open(config.secretKeyFile || join(config.dataDir, 'secrets', 'kv-admin.key')),
+        },
         TopologyReader,
         ClustersDomain,
         OperationsStore,

@@ -32,6 +32,8 @@ export interface KvClusterSummary {
   /** host:port seed nodes. */
   seeds: string[];
   createdAt: string;
+  /** True when kv-admin holds a password for the cluster (the password itself is never returned). */
+  hasPassword: boolean;
 }
 
 /** One node of the topology view. */

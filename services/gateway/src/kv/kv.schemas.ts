@@ -75,12 +75,22 @@ const weights = new Schema<Record<string, number>>(
 );
 
 /** POST /kv/clusters: register an existing cluster. */
-export const registerBody = s.object({ name: clusterName, seeds: addressList(1, 50).describe('any reachable nodes of the cluster') });
+/** A cluster's requirepass: sent once, stored encrypted by kv-admin, never returned. */
+const clusterPassword = s
+  .string({ min: 1, max: 512 })
+  .describe("the cluster's Redis password (requirepass); stored encrypted, never returned")
+  .optional();
+export const registerBody = s.object({
+  name: clusterName,
+  seeds: addressList(1, 50).describe('any reachable nodes of the cluster'),
+  password: clusterPassword,
+});
 /** POST /kv/clusters/create: form a cluster from empty nodes. */
 export const createBody = s.object({
   name: clusterName,
   nodes: addressList(3, 500).describe('empty cluster-enabled redis-server nodes'),
   replicasPerMaster: s.int({ min: 0, max: 5 }).describe('replicas per master; nodes / (replicas + 1) must be at least 3'),
+  password: clusterPassword,
 });
 /** DELETE /kv/clusters/{cluster}. */
 export const confirmBody = s.object({ confirm });

@@ -4,6 +4,8 @@ import type { KvCheckReport, KvClusterSummary, KvTopology } from '@msec/contract
 import { badInput, clusterExists, clusterNotFound, confirmMismatch, operationInProgress } from '../kv-admin.errors.js';
 import { OperationsStore } from '../operations/operations.store.js';
 import { parseNodeList } from '../redis/node-address.js';
+import { RedisConnections } from '../redis/redis-connections.js';
+import { PasswordBox } from '../secrets/password-box.js';
 import { TopologyReader } from '../topology/topology.reader.js';
 import { KvClusterEntity } from './kv.entities.js';
 
@@ -13,6 +15,14 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 export function parseClusterName(value: unknown, field = 'cluster'): string {
   if (typeof value !== 'string' || !NAME.test(value))
     throw badInput(field, 'expected 1-64 letters, digits, "_", "-" or ".", starting with a letter or digit');
+  return value;
+}
+
+/** Validates an optional cluster password: absent or empty means none. */
+export function parsePassword(value: unknown, field = 'password'): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 512)
+    throw badInput(field, "expected the cluster's requirepass, a string of at most 512 characters");
   return value;
 }
 
@@ -30,37 +40,77 @@ export class ClustersDomain {
     dataSource: DataSource,
     private readonly topologyReader: TopologyReader,
     private readonly operations: OperationsStore,
+    private readonly redis: RedisConnections,
+    private readonly box: PasswordBox,
   ) {
     this.repo = dataSource.getRepository(KvClusterEntity);
   }
 
   /** Registers an existing cluster after checking a seed answers as a cluster node. */
-  async register(input: { name?: unknown; seeds?: unknown }): Promise<KvClusterSummary> {
+  async register(input: { name?: unknown; seeds?: unknown; password?: unknown }): Promise<KvClusterSummary> {
     const name = parseClusterName(input.name, 'name');
     const seeds = parseNodeList(input.seeds, 'seeds');
-    await this.topologyReader.reachableView(seeds);
-    return this.insert(name, seeds);
+    const password = parsePassword(input.password);
+    if (await this.repo.findOneBy({ name })) throw clusterExists(name);
+    // Tried with the given password; on failure the seeds go back to what a registered cluster uses for them.
+    const previous = seeds.map((address) => [address, this.redis.passwordOf(address)] as const);
+    this.redis.usePassword(seeds, password);
+    try {
+      await this.topologyReader.reachableView(seeds);
+    } catch (error) {
+      for (const [address, before] of previous) this.redis.usePassword([address], before);
+      throw error;
+    }
+    return this.insert(name, seeds, password);
   }
 
-  /** Stores a cluster row; fails when the name is taken. */
-  async insert(name: string, seeds: string[]): Promise<KvClusterSummary> {
+  /** Stores a cluster row (the password sealed); fails when the name is taken. */
+  async insert(name: string, seeds: string[], password?: string): Promise<KvClusterSummary> {
     if (await this.repo.findOneBy({ name })) throw clusterExists(name);
-    const row = this.repo.create({ name, seeds: JSON.stringify(seeds), createdAt: new Date().toISOString() });
+    this.redis.usePassword(seeds, password);
+    const row = this.repo.create({
+      name,
+      seeds: JSON.stringify(seeds),
+      createdAt: new Date().toISOString(),
+      passwordSealed: password === undefined ? null : this.box.seal(password),
+    });
     await this.repo.save(row);
     return toSummary(row);
   }
 
   /** Every registered cluster, by name. */
   async list(): Promise<KvClusterSummary[]> {
-    return (await this.repo.find({ order: { name: 'ASC' } })).map(toSummary);
+    const rows = await this.repo.find({ order: { name: 'ASC' } });
+    // Whoever lists then reaches the nodes (the sampler does): each with its cluster's password. A password that
+    // cannot be unsealed surfaces on get(), where it is reported; the list itself still answers.
+    for (const row of rows) {
+      try {
+        this.redis.usePassword(JSON.parse(row.seeds) as string[], this.passwordOf(row));
+      } catch {
+        continue;
+      }
+    }
+    return rows.map(toSummary);
   }
 
-  /** One cluster, or KV_CLUSTER_NOT_FOUND. */
+  /** One cluster, or KV_CLUSTER_NOT_FOUND; its nodes are reached with its password from here on. */
   async get(nameInput: unknown): Promise<KvClusterSummary> {
     const name = parseClusterName(nameInput);
     const row = await this.repo.findOneBy({ name });
     if (row === null) throw clusterNotFound(name);
-    return toSummary(row);
+    const summary = toSummary(row);
+    this.redis.usePassword(summary.seeds, this.passwordOf(row));
+    return summary;
+  }
+
+  /** Lets nodes about to join a cluster (an operation's new nodes) be reached with the cluster's password. */
+  async shareCredentials(name: string, addresses: readonly string[]): Promise<void> {
+    const row = await this.repo.findOneBy({ name });
+    if (row !== null) this.redis.usePassword(addresses, this.passwordOf(row));
+  }
+
+  private passwordOf(row: KvClusterEntity): string | undefined {
+    return row.passwordSealed === null ? undefined : this.box.unseal(row.passwordSealed);
   }
 
   /** Replaces the seed list (after an operation changed membership). */
@@ -92,5 +142,5 @@ export class ClustersDomain {
 }
 
 function toSummary(row: KvClusterEntity): KvClusterSummary {
-  return { name: row.name, seeds: JSON.parse(row.seeds) as string[], createdAt: row.createdAt };
+  return { name: row.name, seeds: JSON.parse(row.seeds) as string[], createdAt: row.createdAt, hasPassword: row.passwordSealed !== null };
 }

@@ -12,6 +12,10 @@ export class KvClusterEntity {
 
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;
+
+  /** The cluster's Redis password sealed with AES-256-GCM (PasswordBox); null when it has none. */
+  @Column({ name: 'password_sealed', type: 'text', nullable: true })
+  passwordSealed!: string | null;
 }
 
 /** One operation (a BullMQ job) with the state it needs to resume and its progress; the rows are the history. */

@@ -1,4 +1,4 @@
-import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** Creates kv_clusters and kv_operations. */
 export class KvInitial1763769600000 implements MigrationInterface {
@@ -56,5 +56,18 @@ export class KvInitial1763769600000 implements MigrationInterface {
   }
 }
 
+/** Adds the sealed password of a cluster. */
+export class KvClusterPassword1764800000000 implements MigrationInterface {
+  name = 'KvClusterPassword1764800000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.addColumn('kv_clusters', new TableColumn({ name: 'password_sealed', type: 'text', isNullable: true }));
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.dropColumn('kv_clusters', 'password_sealed');
+  }
+}
+
 /** Every kv-admin migration, oldest first. */
-export const KV_MIGRATIONS = [KvInitial1763769600000];
+export const KV_MIGRATIONS = [KvInitial1763769600000, KvClusterPassword1764800000000];

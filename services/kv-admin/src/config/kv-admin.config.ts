@@ -11,6 +11,13 @@ export const kvAdminConfigSchema = {
     description: 'Redis for BullMQ jobs',
   },
   redisPassword: redisPasswordField,
+  secretKeyFile: {
+    type: ConfigType.string,
+    env: 'MSEC_KV_SECRET_KEY_FILE',
+    default: '',
+    description:
+      'file of the key that seals cluster passwords in the database (created 0600 on first start); empty: <dataDir>/secrets/kv-admin.key',
+  },
   jobLockMs: {
     type: ConfigType.integer,
     env: 'MSEC_KV_JOB_LOCK_MS',

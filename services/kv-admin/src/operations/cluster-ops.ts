@@ -88,6 +88,9 @@ export class ClusterOps {
     );
     const me = await this.myself(replica);
     if (me.masterId === masterId) return;
+    // A replica syncs over its own connection to the master: with a password it needs masterauth.
+    const password = this.redis.passwordOf(replica);
+    if (password !== undefined) await this.redis.call(replica, 'CONFIG', 'SET', 'masterauth', password);
     await this.redis.call(replica, 'CLUSTER', 'REPLICATE', masterId);
   }
 

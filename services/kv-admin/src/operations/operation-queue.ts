@@ -129,6 +129,12 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
     const row = await this.store.get(job.data.operationId);
     if (row.status !== KvOperationStatus.queued && row.status !== KvOperationStatus.running) return;
     const cluster = await this.clusters.get(row.cluster);
+    const params = JSON.parse(row.params) as Record<string, unknown>;
+    // Nodes that join (node, nodes) are the cluster's from now on: reached with its password.
+    const joining = [params.node, ...(Array.isArray(params.nodes) ? params.nodes : [])].filter(
+      (a): a is string => typeof a === 'string' && a.includes(':'),
+    );
+    await this.clusters.shareCredentials(row.cluster, joining);
     const now = new Date().toISOString();
     row.runs += 1;
     row.status = KvOperationStatus.running;
@@ -141,7 +147,7 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
       id: row.id,
       cluster: row.cluster,
       seeds: cluster.seeds,
-      params: JSON.parse(row.params) as Record<string, unknown>,
+      params,
       state,
       ops: this.ops,
       migrator: this.migrator,

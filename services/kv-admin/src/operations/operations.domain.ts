@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KvOperationKind, KvOperationStatus, type KvOperationStarted, type KvOperationView } from '@msec/contracts';
-import { ClustersDomain, parseClusterName, requireConfirm } from '../clusters/clusters.domain.js';
+import { ClustersDomain, parseClusterName, parsePassword, requireConfirm } from '../clusters/clusters.domain.js';
 import { badInput, operationNotResumable } from '../kv-admin.errors.js';
 import { parseNodeAddress, formatAddress, parseNodeList } from '../redis/node-address.js';
 import { OperationQueue } from './operation-queue.js';
@@ -26,7 +26,7 @@ export class OperationsDomain {
       throw badInput('replicasPerMaster', 'expected a whole number from 0 to 5');
     if (Math.floor(nodes.length / (replicas + 1)) < 3)
       throw badInput('nodes', `${nodes.length} nodes with ${replicas} replicas per master give fewer than 3 masters; add nodes`);
-    await this.clusters.insert(name, nodes);
+    await this.clusters.insert(name, nodes, parsePassword(input.password));
     return this.start(name, KvOperationKind.create, { nodes, replicasPerMaster: replicas });
   }
 

@@ -78,15 +78,18 @@ export class SlotMigrator {
   /** MIGRATEs every key of the slot from source to target, KEYS_PER_BATCH at a time. */
   private async drain(slot: number, source: string, target: string): Promise<void> {
     const { host, port } = parseNodeAddress(target, 'target');
+    // The source opens its own connection to the target: it must present the cluster's password there.
+    const password = this.redis.passwordOf(target);
+    const auth = password === undefined ? [] : ['AUTH', password];
     for (;;) {
       const keys = (await this.redis.client(source).call('CLUSTER', 'GETKEYSINSLOT', slot, KEYS_PER_BATCH)) as string[];
       if (keys.length === 0) return;
       try {
-        await this.redis.call(source, 'MIGRATE', host, port, '', 0, MIGRATE_TIMEOUT_MS, 'KEYS', ...keys);
+        await this.redis.call(source, 'MIGRATE', host, port, '', 0, MIGRATE_TIMEOUT_MS, ...auth, 'KEYS', ...keys);
       } catch (error) {
         // While a key still exists on the source every write goes there, so the source copy is the newest one.
         if (!/BUSYKEY/i.test(message(error))) throw stepFailed(`slot ${slot}: MIGRATE to ${target}`, message(error));
-        await this.redis.call(source, 'MIGRATE', host, port, '', 0, MIGRATE_TIMEOUT_MS, 'REPLACE', 'KEYS', ...keys);
+        await this.redis.call(source, 'MIGRATE', host, port, '', 0, MIGRATE_TIMEOUT_MS, 'REPLACE', ...auth, 'KEYS', ...keys);
       }
     }
   }

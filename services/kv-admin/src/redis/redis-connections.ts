@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { nodeUnreachable } from '../kv-admin.errors.js';
+import { nodeAuthFailed, nodeUnreachable } from '../kv-admin.errors.js';
 import { parseNodeAddress } from './node-address.js';
 
 /** A reply of `call`: what ioredis returns for a raw command. */
@@ -10,6 +10,23 @@ export type RedisReply = unknown;
 @Injectable()
 export class RedisConnections implements OnModuleDestroy {
   private readonly clients = new Map<string, Redis>();
+  /** The password of each node that has one (its cluster's), in memory only. */
+  private readonly passwords = new Map<string, string>();
+
+  /** Connects to these nodes with `password` (none: undefined) from now on; a changed password reconnects. */
+  usePassword(addresses: Iterable<string>, password: string | undefined): void {
+    for (const address of addresses) {
+      if (this.passwords.get(address) === password) continue;
+      if (password === undefined) this.passwords.delete(address);
+      else this.passwords.set(address, password);
+      this.drop(address);
+    }
+  }
+
+  /** The password used for a node, if any (MIGRATE passes it on to the target). */
+  passwordOf(address: string): string | undefined {
+    return this.passwords.get(address);
+  }
 
   /** The connection to a node (created on first use). */
   client(address: string): Redis {
@@ -19,6 +36,7 @@ export class RedisConnections implements OnModuleDestroy {
       client = new Redis({
         host,
         port,
+        password: this.passwords.get(address),
         lazyConnect: true,
         connectTimeout: 2000,
         maxRetriesPerRequest: 1,
@@ -38,6 +56,7 @@ export class RedisConnections implements OnModuleDestroy {
       return await client.call(command, ...args);
     } catch (error) {
       if (isConnectionError(error)) throw nodeUnreachable(address, error);
+      if (isAuthError(error)) throw nodeAuthFailed(address, (error as Error).message);
       throw error;
     }
   }
@@ -57,6 +76,10 @@ export class RedisConnections implements OnModuleDestroy {
     for (const client of this.clients.values()) client.disconnect();
     this.clients.clear();
   }
+}
+
+function isAuthError(error: unknown): boolean {
+  return error instanceof Error && /^(NOAUTH|WRONGPASS)\b/.test(error.message);
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { KvCheckReport, KvNodeView, KvTopology } from '@msec/contracts';
-import { nodeUnreachable } from '../kv-admin.errors.js';
+import { KvErrorCode, nodeUnreachable } from '../kv-admin.errors.js';
 import { RedisConnections } from '../redis/redis-connections.js';
 import { checkCluster } from './cluster-check.js';
 import { parseClusterNodes, parseClusterShards } from './cluster-nodes-parser.js';
@@ -22,7 +22,15 @@ export class TopologyReader {
 
   /** One node's view of the cluster. */
   async nodesView(address: string): Promise<KvNodeView[]> {
-    return parseClusterNodes(await this.redis.text(address, 'CLUSTER', 'NODES'));
+    const nodes = parseClusterNodes(await this.redis.text(address, 'CLUSTER', 'NODES'));
+    // Every member of a cluster shares its password: the nodes this one knows are reached with the same.
+    const password = this.redis.passwordOf(address);
+    if (password !== undefined)
+      this.redis.usePassword(
+        nodes.filter((n) => n.address !== '').map((n) => n.address),
+        password,
+      );
+    return nodes;
   }
 
   /** CLUSTER INFO of one node. */
@@ -40,6 +48,8 @@ export class TopologyReader {
         if (nodes.length > 1) return { address, nodes };
         alone ??= { address, nodes };
       } catch (error) {
+        // A node that refuses the password says so; another seed of the same cluster would answer the same.
+        if ((error as { code?: string }).code === KvErrorCode.nodeAuthFailed) throw error;
         lastError = error;
       }
     }

@@ -92,7 +92,7 @@ export async function waitOperation(nc: NatsConnection, started: KvOperationStar
  * topology; ioredis then surfaces redirects of a mixed batch as errors, so code running during slot moves uses a
  * client without it.
  */
-export function clusterClient(seeds: string[], autoPipelining: boolean): Cluster {
+export function clusterClient(seeds: string[], autoPipelining: boolean, password?: string): Cluster {
   return new Cluster(
     seeds.map((s) => ({ host: s.split(':')[0]!, port: Number(s.split(':')[1]) })),
     {
@@ -100,7 +100,7 @@ export function clusterClient(seeds: string[], autoPipelining: boolean): Cluster
       maxRedirections: 64,
       retryDelayOnMoved: 0,
       retryDelayOnTryAgain: 50,
-      redisOptions: { maxRetriesPerRequest: 5 },
+      redisOptions: { maxRetriesPerRequest: 5, password },
     },
   );
 }
@@ -120,8 +120,8 @@ export async function writeKeys(client: Cluster, prefix: string, count: number):
 }
 
 /** Keys of [0, count) that are missing or wrong, read through a fresh pipelining client (its slot map is current). */
-export async function missingKeys(seeds: string[], prefix: string, count: number): Promise<string[]> {
-  const client = clusterClient(seeds, true);
+export async function missingKeys(seeds: string[], prefix: string, count: number, password?: string): Promise<string[]> {
+  const client = clusterClient(seeds, true, password);
   const missing: string[] = [];
   try {
     for (let start = 0; start < count; start += 5000) {

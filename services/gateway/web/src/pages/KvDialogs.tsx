@@ -213,6 +213,7 @@ export function ClusterForm({
   const [name, setName] = useState('');
   const [nodes, setNodes] = useState('');
   const [replicas, setReplicas] = useState('1');
+  const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiError>();
   const submit = async (e: FormEvent) => {
@@ -223,8 +224,10 @@ export function ClusterForm({
       .map((n) => n.trim())
       .filter((n) => n !== '');
     try {
-      if (mode === 'register') await api('POST', '/api/v1/kv/clusters', { name, seeds: list });
-      else await api('POST', '/api/v1/kv/clusters/create', { name, nodes: list, replicasPerMaster: Number(replicas) });
+      // Sent once; kv-admin stores it encrypted and never returns it.
+      const secret = password === '' ? {} : { password };
+      if (mode === 'register') await api('POST', '/api/v1/kv/clusters', { name, seeds: list, ...secret });
+      else await api('POST', '/api/v1/kv/clusters/create', { name, nodes: list, replicasPerMaster: Number(replicas), ...secret });
       onDone(name);
     } catch (err) {
       setFailure(asApiError(err));
@@ -253,6 +256,10 @@ export function ClusterForm({
           <input type="number" min={0} max={5} value={replicas} onChange={(e) => setReplicas(e.target.value)} />
         </label>
       )}
+      <label>
+        Password (requirepass of the nodes; leave empty when they have none)
+        <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
       <ErrorBanner error={failure} />
       <div className="actions">
         <button className="primary" type="submit" disabled={busy}>

@@ -9,6 +9,7 @@ interface ClusterSummary {
   name: string;
   seeds: string[];
   createdAt: string;
+  hasPassword: boolean;
 }
 
 /** KV: Redis Clusters registered with kv-admin; pick one for its topology, health, samples, operations and keys. */
@@ -80,6 +81,7 @@ export default function KvPage() {
                 ),
               },
               { title: 'Nodes', render: (c) => <span className="small">{c.seeds.join(', ')}</span> },
+              { title: 'Password', render: (c) => (c.hasPassword ? 'yes' : 'no') },
               { title: 'Registered', render: (c) => when(c.createdAt) },
             ]}
           />
