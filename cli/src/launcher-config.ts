@@ -32,8 +32,14 @@ export const launcherConfigSchema = {
     type: ConfigType.url,
     env: 'MSEC_REDIS_URL',
     default: '',
-    values: ['redis:'],
-    description: 'external Redis; empty: launch redis-server',
+    values: ['redis:', 'rediss:'],
+    description: 'external Redis (rediss:// for TLS); empty: launch redis-server',
+  },
+  redisTlsCa: {
+    type: ConfigType.string,
+    env: 'MSEC_REDIS_TLS_CA',
+    default: '',
+    description: 'CA certificate (PEM) verifying the external Redis when redisUrl is rediss://; empty: the system CAs',
   },
   redisPassword: {
     type: ConfigType.string,

@@ -17,7 +17,10 @@ function secretEnv(name: Component, infra: InfraAddresses, secrets: ZkRedisSecre
     env.MSEC_ZK_READER_AUTH = secrets.zkReader;
     env.MSEC_ZK_SERVICE_SECRET = secrets.zkServiceSecret;
   }
-  if (name === Component.deploy || name === Component.kvAdmin) env.MSEC_REDIS_PASSWORD = infra.redisPassword;
+  if (name === Component.deploy || name === Component.kvAdmin) {
+    env.MSEC_REDIS_PASSWORD = infra.redisPassword;
+    env.MSEC_REDIS_TLS_CA = infra.redisTlsCa;
+  }
   return env;
 }
 
@@ -28,6 +31,8 @@ export interface InfraAddresses {
   redisUrl: string;
   /** Password of that Redis ('' when it has none). */
   redisPassword: string;
+  /** CA verifying that Redis over TLS ('' for none or the system CAs). */
+  redisTlsCa: string;
   dbUrl: string;
 }
 

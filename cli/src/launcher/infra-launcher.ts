@@ -41,7 +41,8 @@ export async function launchInfra(
     // The password travels apart from the URL (MSEC_REDIS_PASSWORD), so the URL can be shown and stored.
     const redisUrl = config.redisUrl || withoutPassword(await start('redis', (o) => startRedis({ ...o, password: secrets.redisPassword })));
     const redisPassword = config.redisUrl ? config.redisPassword : secrets.redisPassword;
-    return { servers, addresses: { natsUrl, zkConnect, redisUrl, redisPassword, dbUrl: config.dbUrl } };
+    const redisTlsCa = config.redisUrl ? config.redisTlsCa : '';
+    return { servers, addresses: { natsUrl, zkConnect, redisUrl, redisPassword, redisTlsCa, dbUrl: config.dbUrl } };
   } catch (error) {
     await stopInfra(servers);
     throw error;

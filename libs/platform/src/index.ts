@@ -22,4 +22,5 @@ export { describeFatalError, runMain } from './run-main.js';
 /** Health check for Redis. */
 export { redisCheck } from './redis-check.js';
 /** The Redis password key and the URL clients connect with. */
-export { redisPasswordField, redisConnectionUrl } from './redis-url.js';
+export { redisPasswordField, redisTlsCaField, redisConnectionUrl, redisClientOptions } from './redis-url.js';
+export type { RedisClientOptions } from './redis-url.js';

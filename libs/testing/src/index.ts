@@ -18,6 +18,9 @@ export { startZooKeeper } from './zookeeper-server.js';
 export { zooKeeperIdentities } from './zookeeper-identities.js';
 export type { ZooKeeperIdentities } from './zookeeper-identities.js';
 export { startRedis, redisPasswordOf } from './redis-server.js';
+/** A throw-away CA and server certificate made with openssl, for TLS tests. */
+export { createTestCertificates } from './tls-certificates.js';
+export type { TestCertificates } from './tls-certificates.js';
 export type { RedisOptions } from './redis-server.js';
 export { startRedisNodes, startRedisCluster } from './redis-cluster.js';
 export type { RedisNodes, RedisNodesOptions } from './redis-cluster.js';

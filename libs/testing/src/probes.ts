@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 /** Sends one line over TCP and resolves with whatever the server answers before closing or timing out. */
 export function tcpExchange(host: string, port: number, payload: string, timeoutMs = 1000): Promise<string> {
@@ -40,10 +42,10 @@ export function respCommand(...args: string[]): string {
   return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
 }
 
-/** Redis PING (after AUTH when given a password): true on +PONG. */
-export async function redisPongs(host: string, port: number, password?: string): Promise<boolean> {
+/** Redis PING (after AUTH when given a password; over TLS verified with `tlsCaFile` when given): true on +PONG. */
+export async function redisPongs(host: string, port: number, password?: string, tlsCaFile?: string): Promise<boolean> {
   const reply = await new Promise<string>((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
+    const socket = tlsCaFile === undefined ? tcpConnect({ host, port }) : tlsConnect({ host, port, ca: readFileSync(tlsCaFile) });
     let text = '';
     const finish = (): void => {
       clearTimeout(timer);
@@ -52,7 +54,9 @@ export async function redisPongs(host: string, port: number, password?: string):
     };
     const timer = setTimeout(finish, 1000);
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write((password === undefined ? '' : respCommand('AUTH', password)) + respCommand('PING')));
+    socket.on(tlsCaFile === undefined ? 'connect' : 'secureConnect', () =>
+      socket.write((password === undefined ? '' : respCommand('AUTH', password)) + respCommand('PING')),
+    );
     socket.on('data', (chunk: string) => {
       text += chunk;
       // Done at the first error, or once PING has answered.

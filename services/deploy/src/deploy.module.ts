@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { Component } from '@msec/contracts';
-import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platform';
+import { NATS_CONNECTION, coreProviders, databaseTargetFor, redisClientOptions } from '@msec/platform';
 import { AgentClient } from './agents/agent-client.js';
 import { AuditRecord } from './audit/audit.entities.js';
 import { AuditStore } from './audit/audit.store.js';
@@ -121,7 +121,7 @@ export class DeployModule {
         },
         {
           provide: ReleaseQueue,
-          useFactory: (runner: ReleaseRunner, plans: ReleasesRepository) => new ReleaseQueue(config.redisUrl, runner, plans),
+          useFactory: (runner: ReleaseRunner, plans: ReleasesRepository) => new ReleaseQueue(redisClientOptions(config), runner, plans),
           inject: [ReleaseRunner, ReleasesRepository],
         },
         ReleaseQueueLifecycle,

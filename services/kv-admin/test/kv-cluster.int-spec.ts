@@ -28,6 +28,7 @@ const NAME = 'main';
 
 let nats: InfraServer;
 let bull: InfraServer;
+let plain: InfraServer;
 let six: RedisNodes;
 let extra: RedisNodes;
 let nc: NatsConnection;
@@ -59,7 +60,13 @@ async function openSlotsNow(addresses: string[]): Promise<number> {
 }
 
 before(async () => {
-  [nats, bull, six, extra] = await Promise.all([startNats(), startRedis(), startRedisNodes(6), startRedisNodes(1)]);
+  [nats, bull, six, extra, plain] = await Promise.all([
+    startNats(),
+    startRedis(),
+    startRedisNodes(6),
+    startRedisNodes(1),
+    startRedis({ password: null }),
+  ]);
   nc = await connect({ servers: nats.url });
   dataDir = mkdtempSync(join(tmpdir(), 'msec-test-kv-admin-'));
   kvAdmin = new KvAdminProcess({
@@ -79,7 +86,7 @@ after(async () => {
   bulk?.disconnect();
   await kvAdmin?.kill();
   await nc?.close();
-  await Promise.all([six?.dispose(), extra?.dispose(), bull?.dispose(), nats?.dispose()]);
+  await Promise.all([six?.dispose(), extra?.dispose(), bull?.dispose(), plain?.dispose(), nats?.dispose()]);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -128,8 +135,8 @@ test('kv - rejects bad input naming the field, and destructive requests without 
 });
 
 test('kv - a failed operation keeps its error in the history and can be resumed with confirm', { timeout: 30_000 }, async () => {
-  // BullMQ's own Redis is not a cluster node, so joining it must fail and say why.
-  const started = await request<KvOperationStarted>(KvSubjects.nodesAddMaster, { cluster: NAME, node: `${bull.host}:${bull.port}` });
+  // A plain (not cluster-enabled) Redis cannot join, so joining it must fail and say why.
+  const started = await request<KvOperationStarted>(KvSubjects.nodesAddMaster, { cluster: NAME, node: `${plain.host}:${plain.port}` });
   await assert.rejects(waitOperation(nc, started), /cluster support is disabled/);
   await assert.rejects(
     request(KvSubjects.operationsResume, { operationId: started.operation.id }),

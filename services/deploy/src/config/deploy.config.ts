@@ -1,6 +1,14 @@
 import { parseZkAuth } from '@msec/nlb';
 import { MsecError } from '@msec/contracts';
-import { ConfigType, commonConfigFields, redisConnectionUrl, redisPasswordField, resolveConfig, type ConfigOf } from '@msec/platform';
+import {
+  ConfigType,
+  commonConfigFields,
+  redisConnectionUrl,
+  redisPasswordField,
+  redisTlsCaField,
+  resolveConfig,
+  type ConfigOf,
+} from '@msec/platform';
 
 /** Every key the deploy service reads, with its environment variable and default. */
 export const deployConfigSchema = {
@@ -9,10 +17,11 @@ export const deployConfigSchema = {
     type: ConfigType.url,
     env: 'MSEC_REDIS_URL',
     default: 'redis://127.0.0.1:6379',
-    values: ['redis:'],
-    description: 'Redis for BullMQ jobs',
+    values: ['redis:', 'rediss:'],
+    description: 'Redis for BullMQ jobs (rediss:// for TLS)',
   },
   redisPassword: redisPasswordField,
+  redisTlsCa: redisTlsCaField,
   zkReaderAuth: {
     type: ConfigType.string,
     env: 'MSEC_ZK_READER_AUTH',

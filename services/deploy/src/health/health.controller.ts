@@ -16,7 +16,7 @@ export class HealthController {
     this.reporter = new HealthReporter(Component.deploy, [
       natsCheck(nc),
       { name: 'database', check: () => databaseAnswers(dataSource) },
-      redisCheck(config.redisUrl),
+      redisCheck(config.redisUrl, config.redisTlsCa),
     ]);
   }
 

@@ -2,7 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { DelayScheduler, MessageBus } from '@msec/bus';
-import { NATS_CONNECTION } from '@msec/platform';
+import { NATS_CONNECTION, redisClientOptions } from '@msec/platform';
 import { allowedSubjects, loadMessagingConfig, MESSAGING_CONFIG, type MessagingConfig } from './messaging.config.js';
 import { MessagingController } from './messaging.controller.js';
 import { MessagingDomain } from './messaging.domain.js';
@@ -35,14 +35,17 @@ export const MESSAGING_CONTROLLERS = [MessagingController];
  * Providers of the bus the deploy service hosts: the delay scheduler (leased, so every deploy instance may
  * run one) on the deploy service's Redis, and the admin/messaging API. `redisUrl` is the deploy config's.
  */
-export function messagingProviders(deploy: { redisUrl: string }, config: MessagingConfig = loadMessagingConfig()): Provider[] {
+export function messagingProviders(
+  deploy: { redisUrl: string; redisTlsCa: string },
+  config: MessagingConfig = loadMessagingConfig(),
+): Provider[] {
   const subjects = allowedSubjects(config);
   return [
     { provide: MESSAGING_CONFIG, useValue: config },
     {
       provide: BUS_REDIS,
       // lazyConnect: the scheduler connects on first use; ioredis reconnects by itself after a Redis restart.
-      useFactory: () => new Redis(deploy.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null }),
+      useFactory: () => new Redis({ ...redisClientOptions(deploy), lazyConnect: true, maxRetriesPerRequest: null }),
     },
     {
       provide: DEPLOY_BUS,

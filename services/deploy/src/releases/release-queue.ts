@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { RedisClientOptions } from '@msec/platform';
 import type { ReleaseRunner } from './release-runner.js';
 import type { ReleasesRepository } from './releases.repository.js';
 
@@ -18,7 +19,7 @@ export class ReleaseQueue {
   private readonly connections: Redis[] = [];
 
   constructor(
-    private readonly redisUrl: string,
+    private readonly redis: RedisClientOptions,
     private readonly runner: ReleaseRunner,
     private readonly plans: ReleasesRepository,
   ) {}
@@ -26,7 +27,7 @@ export class ReleaseQueue {
   /** Starts the worker and re-enqueues plans that were running without a job. */
   async start(): Promise<void> {
     const connection = (): Redis => {
-      const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+      const redis = new Redis({ ...this.redis, maxRetriesPerRequest: null });
       this.connections.push(redis);
       return redis;
     };

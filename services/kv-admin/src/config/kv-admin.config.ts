@@ -1,4 +1,12 @@
-import { ConfigType, commonConfigFields, redisConnectionUrl, redisPasswordField, resolveConfig, type ConfigOf } from '@msec/platform';
+import {
+  ConfigType,
+  commonConfigFields,
+  redisConnectionUrl,
+  redisPasswordField,
+  redisTlsCaField,
+  resolveConfig,
+  type ConfigOf,
+} from '@msec/platform';
 
 /** Every key the kv-admin service reads, with its environment variable and default. */
 export const kvAdminConfigSchema = {
@@ -7,10 +15,11 @@ export const kvAdminConfigSchema = {
     type: ConfigType.url,
     env: 'MSEC_REDIS_URL',
     default: 'redis://127.0.0.1:6379',
-    values: ['redis:'],
-    description: 'Redis for BullMQ jobs',
+    values: ['redis:', 'rediss:'],
+    description: 'Redis for BullMQ jobs (rediss:// for TLS)',
   },
   redisPassword: redisPasswordField,
+  redisTlsCa: redisTlsCaField,
   secretKeyFile: {
     type: ConfigType.string,
     env: 'MSEC_KV_SECRET_KEY_FILE',

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { KvOperationKind, KvOperationStatus, type KvProgressEvent } from '@msec/contracts';
+import { redisClientOptions } from '@msec/platform';
 import { ClustersDomain } from '../clusters/clusters.domain.js';
 import type { KvOperationEntity } from '../clusters/kv.entities.js';
 import { KVADMIN_CONFIG, type KvAdminConfig } from '../config/kv-admin.config.js';
@@ -63,13 +64,7 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const url = new URL(this.config.redisUrl);
-    const connection = {
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      password: url.password ? decodeURIComponent(url.password) : undefined,
-      maxRetriesPerRequest: null,
-    };
+    const connection = { ...redisClientOptions(this.config), maxRetriesPerRequest: null };
     this.queue = new Queue<JobData>(KV_QUEUE, { connection });
     this.worker = new Worker<JobData>(KV_QUEUE, (job) => this.process(job), {
       connection,
