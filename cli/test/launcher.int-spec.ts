@@ -1,12 +1,13 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, TEMP_DIR_PREFIX } from '@msec/testing';
+import { ZkRouteWriter } from '@msec/nlb';
+import { freePort, tcpExchange, TEMP_DIR_PREFIX } from '@msec/testing';
 import { REPO_ROOT } from '../src/paths.js';
 import type { RunState } from '../src/launcher/run-state.js';
 
@@ -79,6 +80,41 @@ describe('launcher', () => {
     }
 
     const state = JSON.parse(readFileSync(join(home, 'run', 'state.json'), 'utf8')) as RunState;
+
+    // On by default: generated secrets (folders 0700, files 0600), Redis wants its password, the ZooKeeper tree is
+    // closed to a client without an identity, and `msec call` still routes by name with the reader identity.
+    const mode = (path: string): number => statSync(join(home, 'secrets', path)).mode & 0o777;
+    assert.equal(mode('.'), 0o700);
+    assert.equal(mode('zookeeper'), 0o700);
+    for (const file of ['zookeeper/registry.auth', 'zookeeper/reader.auth', 'zookeeper/service.secret', 'redis.password'])
+      assert.equal(mode(file), 0o600, file);
+    const redisPassword = readFileSync(join(home, 'secrets', 'redis.password'), 'utf8').trim();
+    assert.equal(
+      readFileSync(join(home, 'run', 'state.json'), 'utf8').includes(redisPassword),
+      false,
+      'state.json holds the Redis password',
+    );
+    const redisUrl = new URL(state.redisUrl);
+    assert.match(await tcpExchange(redisUrl.hostname, Number(redisUrl.port), 'PING\r\n'), /^-NOAUTH/);
+    const anonymous = await ZkRouteWriter.open(state.zkConnect);
+    try {
+      await assert.rejects(anonymous.createService('Evil.mod_evil'), /NO_AUTH/);
+      await assert.rejects(anonymous.announceLive('Flight.mod_flight', '10.6.6.6:1'), /NO_AUTH/);
+    } finally {
+      anonymous.close();
+    }
+    const called = await msec(
+      [
+        'call',
+        'Flight.mod_flight',
+        'flight.flight_service.queryFlight',
+        '{"name":"bison","password":"123456","departureCity":"sz","destinationCity":"xz"}',
+      ],
+      env,
+    );
+    assert.equal(called.code, 0, `msec call failed:\n${called.stdout}\n${called.stderr}`);
+    assert.match(called.stdout, /c8835/);
+
     const monitor = state.components.find((c) => c.name === 'monitor')!;
     process.kill(monitor.pid, 'SIGKILL');
     let restarted: RunState['components'][number] | undefined;

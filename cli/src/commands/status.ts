@@ -1,6 +1,7 @@
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 import { pidAlive, readRunState } from '../launcher/run-state.js';
+import { readRedisPassword } from '../launcher/zk-redis-secrets.js';
 import { connectForProbes, probeHealth } from '../launcher/health-probe.js';
 import { green, red, say, bold } from '../output.js';
 import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/testing';
@@ -14,7 +15,7 @@ async function agentInstances(nc: NatsConnection | undefined): Promise<Map<strin
   return new Map(hosts.filter((h) => h.status === 'up').flatMap((h) => h.instances.map((i) => [i.name, i] as const)));
 }
 
-async function infraHealthy(name: string, url: string): Promise<boolean> {
+async function infraHealthy(name: string, url: string, redisPassword: string | undefined): Promise<boolean> {
   try {
     if (name === 'nats') {
       const nc = await connect({ servers: url, timeout: 1500, reconnect: false });
@@ -22,7 +23,7 @@ async function infraHealthy(name: string, url: string): Promise<boolean> {
       return true;
     }
     const { hostname, port } = new URL(name === 'zookeeper' ? `tcp://${url}` : url);
-    return name === 'zookeeper' ? await zooKeeperIsOk(hostname, Number(port)) : await redisPongs(hostname, Number(port));
+    return name === 'zookeeper' ? await zooKeeperIsOk(hostname, Number(port)) : await redisPongs(hostname, Number(port), redisPassword);
   } catch {
     return false;
   }
@@ -51,7 +52,9 @@ export async function status(config: LauncherConfig): Promise<number> {
     else if (component.kind === 'example')
       health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
     else if (component.kind === 'infra')
-      health = (await infraHealthy(component.name, component.url ?? '')) ? green('healthy') : red('not answering');
+      health = (await infraHealthy(component.name, component.url ?? '', readRedisPassword(config.homeDir)))
+        ? green('healthy')
+        : red('not answering');
     else if (!nc) health = red('unknown (NATS unreachable)');
     else {
       const result = await probeHealth(nc, component.healthSubject ?? '');

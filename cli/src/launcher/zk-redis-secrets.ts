@@ -63,8 +63,18 @@ export function withoutPassword(serverUrl: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-/** The reader identity of a home, for commands that only read routes; undefined before the first `msec up`. */
-export function readZkReader(homeRoot: string): string | undefined {
-  const file = zkRedisSecretFiles(homeRoot).zkReader;
+/** One secret of a home, for commands that use the running stack; undefined before the first `msec up`. */
+function readSecret(homeRoot: string, which: keyof ZkRedisSecrets): string | undefined {
+  const file = zkRedisSecretFiles(homeRoot)[which];
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/** The reader identity of a home (`msec call` reads routes with it). */
+export function readZkReader(homeRoot: string): string | undefined {
+  return readSecret(homeRoot, 'zkReader');
+}
+
+/** The password of the home's launched Redis (`msec status` pings it). */
+export function readRedisPassword(homeRoot: string): string | undefined {
+  return readSecret(homeRoot, 'redisPassword');
 }

@@ -8,6 +8,8 @@ import { connectClient, isZkCode, zk, ZK_OP_TIMEOUT_MS } from './zk-promises.js'
 
 /** A session not back after this long is replaced (see watchExpiry). */
 const STUCK_RECONNECT_MS = 5_000;
+/** How often an announcement waiting for its service's `live/` folder is tried again. */
+const ANNOUNCE_RETRY_MS = 500;
 
 /** Options of ZkRouteWriter.open. */
 export interface ZkRouteWriterOptions {
@@ -38,6 +40,8 @@ export class ZkRouteWriter {
   private readonly acl: ZkAclPolicy | undefined;
   /** Live announcements to make again if the session expires. */
   private readonly announced = new Set<string>();
+  /** Announcements waiting for their `live/` folder. */
+  private readonly waiting = new Set<string>();
   private closed = false;
 
   private constructor(client: zookeeper.Client, connect: string, sessionTimeoutMs: number, options: ZkRouteWriterOptions) {
@@ -135,14 +139,21 @@ export class ZkRouteWriter {
     await zk.remove(await this.ready(), RoutePaths.instance(service, key, this.root));
   }
 
-  /** Announces that the process serving `key` is up; the node vanishes when this writer's session ends. */
+  /**
+   * Announces that the process serving `key` is up; the node vanishes when this writer's session ends. When the
+   * service's `live/` folder does not exist yet and this identity may not make it (a release starts the instance
+   * before the registry creates the service), the announcement is made as soon as the registry creates it.
+   */
   async announceLive(service: string, key: string): Promise<void> {
-    this.announced.add(`${service}|${key}`);
+    const entry = `${service}|${key}`;
+    this.announced.add(entry);
     const path = RoutePaths.liveInstance(service, key, this.root);
     const acl = await this.liveAcl(service);
+    if (acl === undefined) return this.announceLater(service, key);
     try {
       await zk.create(await this.ready(), path, undefined, zookeeper.CreateMode.EPHEMERAL, acl);
     } catch (error) {
+      if (isZkCode(error, zookeeper.Exception.NO_NODE)) return this.announceLater(service, key);
       if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
       // The node belongs to the session of a process that died on this address and has not expired yet; left in
       // place it would vanish at expiry and take this live process out of every route. Replace it with ours.
@@ -155,12 +166,28 @@ export class ZkRouteWriter {
     }
   }
 
+  /** Tries the announcement again every ANNOUNCE_RETRY_MS until it is made, withdrawn, or the writer closes. */
+  private announceLater(service: string, key: string): void {
+    const entry = `${service}|${key}`;
+    if (this.waiting.has(entry)) return;
+    this.waiting.add(entry);
+    const retry = (): void => {
+      const timer = setTimeout(() => {
+        if (this.closed || !this.announced.has(entry)) return this.waiting.delete(entry);
+        this.waiting.delete(entry);
+        this.announceLive(service, key).catch(() => this.announceLater(service, key));
+      }, ANNOUNCE_RETRY_MS);
+      timer.unref();
+    };
+    retry();
+  }
+
   /**
    * The ACL of a live announcement: the policy's when this writer has one, else that of the `live/` folder the
    * registry made (a business identity may create there but not make the folder). Makes an open folder when
-   * there is none and the tree is open.
+   * there is none and the tree is open; undefined when there is none and this identity may not make it.
    */
-  private async liveAcl(service: string): Promise<zookeeper.ACL[]> {
+  private async liveAcl(service: string): Promise<zookeeper.ACL[] | undefined> {
     const live = RoutePaths.live(service, this.root);
     if (this.acl) {
       await this.ensure(live);
@@ -174,10 +201,8 @@ export class ZkRouteWriter {
     try {
       await zk.mkdirp(await this.ready(), live);
     } catch (error) {
-      if (!isZkCode(error, zookeeper.Exception.NO_AUTH)) throw error;
-      throw new Error(`${live} does not exist and this identity may not create it; create ${service} in the registry first`, {
-        cause: error,
-      });
+      if (isZkCode(error, zookeeper.Exception.NO_AUTH)) return undefined;
+      throw error;
     }
     return zk.getACL(await this.ready(), live);
   }
@@ -195,11 +220,14 @@ export class ZkRouteWriter {
   }
 
   /**
-   * Sets the policy's ACL on every node of the tree, from the root's ancestors down to each live announcement:
-   * a tree made open (before ACLs, or by an older version) is locked at start. Idempotent; returns the node count.
+   * Creates the root if missing and sets the policy's ACL on every node of the tree, from the root's ancestors down
+   * to each live announcement: a tree made open (before ACLs, or by an older version) is locked at start.
+   * Idempotent; returns the node count.
    */
   async secureTree(): Promise<number> {
     if (!this.acl) throw invalidOption('acl', 'secureTree needs an ACL policy; open the writer with { acl }');
+    // The root is made (locked) at once: left missing, the first client to create it would choose its ACL.
+    await this.ensure(this.root);
     let count = 0;
     const visit = async (path: string): Promise<void> => {
       try {

@@ -146,6 +146,30 @@ describe('registry ZooKeeper ACLs', () => {
     assert.equal(await remove(readOnly, instance), 'NO_AUTH');
   });
 
+  it('registry ZooKeeper ACLs - an instance started before the registry has its service announces itself once it does', async () => {
+    // A release starts instances first; the registry creates the service when the release finishes.
+    const late = serviceIdentity(ids.serviceSecret, 'Late.mod_late');
+    const writer = await ZkRouteWriter.open(zk.url, { auth: [late, ...reader] });
+    try {
+      await writer.announceLive('Late.mod_late', '127.0.0.1:9300');
+      const asReader = await open(reader);
+      assert.equal(await list(asReader, RoutePaths.live('Late.mod_late')), 'NO_NODE');
+      await natsRequest(nc, RegistrySubjects.serviceCreate, { name: 'Late.mod_late' }, 10_000);
+      const liveNow = (): Promise<string[]> =>
+        new Promise((resolve) => asReader.getChildren(RoutePaths.live('Late.mod_late'), (e, children) => resolve(e ? [] : children)));
+      let live: string[] = [];
+      for (let i = 0; i < 50 && live.length === 0; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        live = await liveNow();
+      }
+      assert.deepEqual(live, ['127.0.0.1:9300']);
+      // Its node carries the folder's ACL: the world cannot read or remove it.
+      assert.equal(await read(await open(), RoutePaths.liveInstance('Late.mod_late', '127.0.0.1:9300')), 'NO_AUTH');
+    } finally {
+      writer.close();
+    }
+  });
+
   it('registry ZooKeeper ACLs - a business instance announces itself and touches no other service', async () => {
     await natsRequest(nc, RegistrySubjects.serviceCreate, { name: 'Shop.mod_cart' }, 10_000);
     const flight = serviceIdentity(ids.serviceSecret, 'Flight.mod_flight');
