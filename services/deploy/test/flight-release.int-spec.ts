@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, RegistrySubjects, type ReleasePlanView, type ServiceView } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
+import { ZkRouteWriter } from '@msec/nlb';
 import { client, closeSharedRuntime, onClientCall } from '@msec/sdk';
 import {
   BROKEN_SERVER,
@@ -124,6 +125,10 @@ describe('deploy - the flight demo released to three hosts', () => {
         return view.instances.filter((i) => i.enabled && i.live).length === 3 ? true : undefined;
       });
     }
+    // The instances announced themselves with the identity deploy handed them: without one, nobody can.
+    const anonymous = await ZkRouteWriter.open(zk.url);
+    await assert.rejects(anonymous.announceLive(FLIGHT, '10.6.6.6:1'), /NO_AUTH/);
+    anonymous.close();
     const proto = join(FLIGHT_DIR, 'proto', 'flight.proto');
     const caller = await client<FlightClient>(FLIGHT, 'flight.flight_service', { proto, idempotent: ['queryFlight'] });
     await eventually('first routed answer', async () => ((await caller.queryFlight(BISON)).errcode === 0 ? true : undefined));
