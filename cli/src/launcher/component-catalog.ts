@@ -5,7 +5,7 @@ import { REPO_ROOT, type MsecHome } from '../paths.js';
 import type { ZkRedisSecrets } from './zk-redis-secrets.js';
 
 /** ZooKeeper identities and the Redis password, given only to the components that need them. */
-function secretEnv(name: Component, infra: InfraAddresses, secrets: ZkRedisSecrets): NodeJS.ProcessEnv {
+function secretEnv(name: Component, home: MsecHome, infra: InfraAddresses, secrets: ZkRedisSecrets): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   if (name === Component.registry) {
     env.MSEC_ZK_AUTH = secrets.zkRegistry;
@@ -17,6 +17,7 @@ function secretEnv(name: Component, infra: InfraAddresses, secrets: ZkRedisSecre
     env.MSEC_ZK_READER_AUTH = secrets.zkReader;
     env.MSEC_ZK_SERVICE_SECRET = secrets.zkServiceSecret;
   }
+  if (name === Component.kvAdmin) env.MSEC_KV_SECRET_KEY_FILE = join(home.root, 'secrets', 'kv-admin.key');
   if (name === Component.deploy || name === Component.kvAdmin) {
     env.MSEC_REDIS_PASSWORD = infra.redisPassword;
     env.MSEC_REDIS_TLS_CA = infra.redisTlsCa;
@@ -67,7 +68,7 @@ export function platformLaunches(
     NO_COLOR: '1',
   };
   return COMPONENTS_IN_START_ORDER.map((name) => {
-    const env: NodeJS.ProcessEnv = { ...shared, ...secretEnv(name, infra, secrets) };
+    const env: NodeJS.ProcessEnv = { ...shared, ...secretEnv(name, home, infra, secrets) };
     if (name === Component.gateway) {
       env.MSEC_HTTP_HOST = http.host;
       env.MSEC_HTTP_PORT = String(http.port);
