@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZkIdentityName } from '@msec/contracts';
+import { formatZkAuth, parseZkAuth, serviceIdentity } from '@msec/nlb';
 
 /** The ZooKeeper identities and Redis password of one launcher home, generated on first start. */
 export interface ZkRedisSecrets {
@@ -77,4 +78,15 @@ export function readZkReader(homeRoot: string): string | undefined {
 /** The password of the home's launched Redis (`msec status` pings it). */
 export function readRedisPassword(homeRoot: string): string | undefined {
   return readSecret(homeRoot, 'redisPassword');
+}
+
+/**
+ * The MSEC_ZK_AUTH value of a business service run outside an agent: its own `svc-<Service>` identity and the
+ * reader, as deploy gives an instance it starts; undefined before the first `msec up`.
+ */
+export function serviceZkAuth(homeRoot: string, service: string): string | undefined {
+  const secret = readSecret(homeRoot, 'zkServiceSecret');
+  const reader = readSecret(homeRoot, 'zkReader');
+  if (secret === undefined || reader === undefined) return undefined;
+  return formatZkAuth([serviceIdentity(secret, service), ...parseZkAuth(reader, 'zkReaderAuth')]);
 }
