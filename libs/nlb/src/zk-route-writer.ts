@@ -145,8 +145,7 @@ export class ZkRouteWriter {
    * before the registry creates the service), the announcement is made as soon as the registry creates it.
    */
   async announceLive(service: string, key: string): Promise<void> {
-    const entry = `${service}|${key}`;
-    this.announced.add(entry);
+    this.announced.add(`${service}|${key}`);
     const path = RoutePaths.liveInstance(service, key, this.root);
     const acl = await this.liveAcl(service);
     if (acl === undefined) return this.announceLater(service, key);
@@ -171,15 +170,11 @@ export class ZkRouteWriter {
     const entry = `${service}|${key}`;
     if (this.waiting.has(entry)) return;
     this.waiting.add(entry);
-    const retry = (): void => {
-      const timer = setTimeout(() => {
-        if (this.closed || !this.announced.has(entry)) return this.waiting.delete(entry);
-        this.waiting.delete(entry);
-        this.announceLive(service, key).catch(() => this.announceLater(service, key));
-      }, ANNOUNCE_RETRY_MS);
-      timer.unref();
-    };
-    retry();
+    setTimeout(() => {
+      this.waiting.delete(entry);
+      if (this.closed || !this.announced.has(entry)) return;
+      this.announceLive(service, key).catch(() => this.announceLater(service, key));
+    }, ANNOUNCE_RETRY_MS).unref();
   }
 
   /**
