@@ -179,8 +179,8 @@ export class ZkRouteWriter {
 
   /**
    * The ACL of a live announcement: the policy's when this writer has one, else that of the `live/` folder the
-   * registry made (a business identity may create there but not make the folder). Makes an open folder when
-   * there is none and the tree is open; undefined when there is none and this identity may not make it.
+   * registry made (a business identity may create there but not make the folder). A writer without identities
+   * (an open tree) makes an open folder when there is none; otherwise undefined until the registry has made it.
    */
   private async liveAcl(service: string): Promise<zookeeper.ACL[] | undefined> {
     const live = RoutePaths.live(service, this.root);
@@ -193,6 +193,8 @@ export class ZkRouteWriter {
     } catch (error) {
       if (!isZkCode(error, zookeeper.Exception.NO_NODE)) throw error;
     }
+    // An identity-holding writer never makes folders: made by it they would be open, and only the registry sets ACLs.
+    if (this.auth.length > 0) return undefined;
     try {
       await zk.mkdirp(await this.ready(), live);
     } catch (error) {
