@@ -24,6 +24,7 @@ import {
 import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer } from '@msec/testing';
 import { RegistryModule } from '../src/registry.module.js';
 import { loadRegistryConfig } from '../src/config/registry.config.js';
+import { RouteSync } from '../src/routes/route-sync.js';
 
 /** A raw client presenting `auth` (none: a world client). */
 async function client(connectString: string, auth: readonly ZkIdentity[] = []): Promise<zookeeper.Client> {
@@ -122,6 +123,33 @@ describe('registry ZooKeeper ACLs', () => {
     assert.equal(await create(world, RoutePaths.instance('Old.mod_open', '10.0.0.66:80')), 'NO_AUTH');
     // The reader still sees the routes.
     assert.equal(await list(await open(reader), RoutePaths.instances('Old.mod_open')), 'OK');
+  });
+
+  it('registry ZooKeeper ACLs - a registry whose secrets were replaced says the tree is locked by other identities', async () => {
+    const warnings: string[] = [];
+    const other = zooKeeperIdentities();
+    const config = loadRegistryConfig({
+      MSEC_NATS_URL: nats.url,
+      MSEC_ZK_CONNECT: zk.url,
+      MSEC_DATA_DIR: mkdtempSync(join(dataDir, 'other-')),
+      ...other.registryEnv,
+    });
+    const quiet = (): void => undefined;
+    const second = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
+      transport: Transport.NATS,
+      options: { servers: [nats.url], queue: 'msec-registry-other' },
+      logger: { log: quiet, error: quiet, debug: quiet, verbose: quiet, warn: (message: unknown) => void warnings.push(String(message)) },
+    });
+    try {
+      await second.init();
+      assert.equal(await second.get(RouteSync).syncAll(), false);
+      assert.ok(
+        warnings.some((w) => w.includes('locked with other identities than zkAuth') && w.includes('Rotating')),
+        warnings.join('\n'),
+      );
+    } finally {
+      await second.close();
+    }
   });
 
   it('registry ZooKeeper ACLs - an unauthenticated client can read, create and delete nothing under the root', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import zookeeper from 'node-zookeeper-client';
 import { ServiceKind } from '@msec/contracts';
 import { RoutePaths, ZkRouteWriter, type ZkAclPolicy, type ZkIdentity } from '@msec/nlb';
 import { InstanceEntity, ServiceEntity } from '../services/services.entities.js';
@@ -59,7 +60,15 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Migrates a tree made open (or by an older version) to the ACL policy: once per process, before any sync. */
   private async secureOnce(): Promise<void> {
     if (this.secured || !this.access) return;
-    const nodes = await withTimeout((await this.openWriter()).secureTree(), 'ACL migration of the service tree', 30_000);
+    const writer = await this.openWriter();
+    const nodes = await withTimeout(writer.secureTree(), 'ACL migration of the service tree', 30_000).catch((error: unknown) => {
+      if (!(error instanceof zookeeper.Exception && error.getCode() === zookeeper.Exception.NO_AUTH)) throw error;
+      throw new Error(
+        'the service tree in ZooKeeper is locked with other identities than zkAuth (secrets replaced?); ' +
+          'delete it with the old msec-registry identity or a superDigest, as docs/security-zk-redis.md says under Rotating',
+        { cause: error },
+      );
+    });
     this.secured = true;
     this.logger.log(`ZooKeeper ACLs applied to ${nodes} nodes of the service tree`);
   }
