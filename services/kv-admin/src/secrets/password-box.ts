@@ -44,7 +44,9 @@ export class PasswordBox {
     const [version, data] = sealed.split(':', 2);
     const raw = Buffer.from(data ?? '', 'base64');
     if (version !== VERSION || raw.length < IV_BYTES + TAG_BYTES)
-      throw new MsecError(KvErrorCode.passwordUnreadable, 'a stored cluster password is not in a format this kv-admin reads', { status: 500 });
+      throw new MsecError(KvErrorCode.passwordUnreadable, 'a stored cluster password is not in a format this kv-admin reads', {
+        status: 500,
+      });
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
       decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
