@@ -9,7 +9,7 @@ export const FRAME_ETX = 0x29;
 /** STX, two u32 lengths and ETX: the smallest frame has no head and no body. */
 export const FRAME_OVERHEAD = 10;
 /** Default cap on one frame; larger frames close the connection. */
-export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** One decoded frame: the parsed head and the raw body for the method's codec. */
 export interface Frame {
@@ -75,8 +75,14 @@ export class FrameDecoder {
   readonly bodyEnds: number[] = [];
   /** After decode(): the bytes the bodies are in (valid until the next decode). */
   bytes: Buffer = EMPTY;
-  private pending: Buffer | undefined;
+  /** Chunks of the frame in progress, joined once when it is complete (never re-copied per read). */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  /** Size of the frame in progress once its 9 header bytes have arrived, else 0. */
+  private partNeeds = 0;
   private readonly maxFrameBytes: number;
+  /** How many times bytes held back were copied into one buffer; a seam for tests of linear reassembly. */
+  joins = 0;
 
   constructor(maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
     this.maxFrameBytes = maxFrameBytes;
@@ -84,7 +90,7 @@ export class FrameDecoder {
 
   /** Bytes held back waiting for the rest of a frame. */
   get bufferedBytes(): number {
-    return this.pending?.length ?? 0;
+    return this.partsBytes;
   }
 
   /** Adds a chunk and returns every frame it completes, in order. */
@@ -100,8 +106,22 @@ export class FrameDecoder {
    * and bytes. The allocation-free form of push(), for the socket layer.
    */
   decode(chunk: Buffer): number {
-    let buf = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = undefined;
+    let buf = chunk;
+    if (this.partsBytes > 0) {
+      this.parts.push(chunk);
+      this.partsBytes += chunk.length;
+      // A large frame arriving in small reads is kept as a list of chunks until it is whole: joining on every read
+      // would copy the partial frame again each time (quadratic in its size).
+      if (this.partNeeds === 0 && this.partsBytes >= 9) this.partNeeds = this.frameSizeAt(this.join(), 0);
+      if (this.partNeeds > 0 && this.partsBytes < this.partNeeds) {
+        this.truncate(0);
+        return 0;
+      }
+      buf = this.join();
+      this.parts = [];
+      this.partsBytes = 0;
+      this.partNeeds = 0;
+    }
     const heads = this.heads;
     const starts = this.bodyStarts;
     const ends = this.bodyEnds;
@@ -109,28 +129,48 @@ export class FrameDecoder {
     let n = 0;
     let pos = 0;
     while (buf.length - pos >= 9) {
-      if (buf[pos] !== FRAME_STX) throw frameInvalid(`expected 0x28 at frame start, got 0x${buf[pos]!.toString(16).padStart(2, '0')}`);
-      const hlen = readU32(buf, pos + 1);
-      const blen = readU32(buf, pos + 5);
-      const total = FRAME_OVERHEAD + hlen + blen;
-      if (total > this.maxFrameBytes) throw frameTooLarge(total, this.maxFrameBytes);
+      const total = this.frameSizeAt(buf, pos);
       if (buf.length - pos < total) break;
       if (buf[pos + total - 1] !== FRAME_ETX) throw frameInvalid('expected 0x29 at frame end');
+      const hlen = readU32(buf, pos + 1);
       heads[n] = readHead(buf, pos + 9, pos + 9 + hlen, lazyIds);
       starts[n] = pos + 9 + hlen;
       ends[n] = pos + total - 1;
       n++;
       pos += total;
     }
-    // Heads of earlier, larger batches are let go.
-    if (heads.length > n) heads.length = starts.length = ends.length = n;
+    this.truncate(n);
     this.bytes = buf;
     if (pos < buf.length) {
       // Copy so a small remainder does not pin a large chunk in memory.
-      buf = buf.subarray(pos);
-      this.pending = buf.length < 4096 ? Buffer.from(buf) : buf;
+      const rest = buf.subarray(pos);
+      this.parts = [rest.length < 4096 ? Buffer.from(rest) : rest];
+      this.partsBytes = rest.length;
+      this.partNeeds = rest.length >= 9 ? this.frameSizeAt(rest, 0) : 0;
     }
     return n;
+  }
+
+  /** The whole size of the frame starting at `pos` (needs 9 bytes there); throws on a bad start or an oversize frame. */
+  private frameSizeAt(buf: Buffer, pos: number): number {
+    if (buf[pos] !== FRAME_STX) throw frameInvalid(`expected 0x28 at frame start, got 0x${buf[pos]!.toString(16).padStart(2, '0')}`);
+    const total = FRAME_OVERHEAD + readU32(buf, pos + 1) + readU32(buf, pos + 5);
+    if (total > this.maxFrameBytes) throw frameTooLarge(total, this.maxFrameBytes);
+    return total;
+  }
+
+  /** The held-back chunks as one buffer (the list becomes that one buffer). */
+  private join(): Buffer {
+    if (this.parts.length > 1) {
+      this.joins++;
+      this.parts = [Buffer.concat(this.parts, this.partsBytes)];
+    }
+    return this.parts[0]!;
+  }
+
+  /** Heads of earlier, larger batches are let go. */
+  private truncate(n: number): void {
+    if (this.heads.length > n) this.heads.length = this.bodyStarts.length = this.bodyEnds.length = n;
   }
 }
 

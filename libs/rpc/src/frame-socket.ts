@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, frameSizeBound, writeFrame } from './frame-codec.js';
 import type { RpcHead } from './rpc-head.js';
+import { partialBytesExceeded } from './rpc.errors.js';
 
 /** What a FrameSocket reports to its owner. */
 export interface FrameSocketHandlers {
@@ -9,6 +10,15 @@ export interface FrameSocketHandlers {
   /** The stream broke the protocol; the socket has already been destroyed. */
   onProtocolError(error: unknown): void;
   onClose(): void;
+}
+
+/**
+ * Bytes of incomplete frames held by every connection of one server together. A connection whose read takes
+ * the total over `max` is closed: many peers each sending most of a large frame cannot exhaust memory.
+ */
+export interface PartialFrameBudget {
+  used: number;
+  readonly max: number;
 }
 
 /** Frames are written into slabs of this size; a frame that does not fit gets a slab of its own size. */
@@ -40,7 +50,10 @@ export class FrameSocket {
   private closed = false;
   private pauses = 0;
 
-  constructor(socket: Socket, maxFrameBytes: number, handlers: FrameSocketHandlers) {
+  /** Bytes of a partial frame this socket holds, as counted in the budget. */
+  private held = 0;
+
+  constructor(socket: Socket, maxFrameBytes: number, handlers: FrameSocketHandlers, budget?: PartialFrameBudget) {
     this.socket = socket;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.decoder = new FrameDecoder(maxFrameBytes);
@@ -58,6 +71,15 @@ export class FrameSocket {
         handlers.onProtocolError(error);
         return;
       }
+      if (budget !== undefined) {
+        budget.used += decoder.bufferedBytes - this.held;
+        this.held = decoder.bufferedBytes;
+        if (budget.used > budget.max && this.held > 0) {
+          socket.destroy();
+          handlers.onProtocolError(partialBytesExceeded(budget.max));
+          return;
+        }
+      }
       if (decoder.bufferedBytes === 0) this.partialSince = 0;
       else if (n > 0 || this.partialSince === 0) this.partialSince = now;
       const bytes = decoder.bytes;
@@ -69,6 +91,8 @@ export class FrameSocket {
     });
     socket.once('close', () => {
       this.closed = true;
+      if (budget !== undefined) budget.used -= this.held;
+      this.held = 0;
       this.out = Buffer.allocUnsafeSlow(0);
       this.outStart = this.outEnd = 0;
       handlers.onClose();

@@ -5,7 +5,7 @@ import { consoleLogger, emitCall, type CallListener, type RpcLogger } from './ca
 import { contextFromHead, type CallContext } from './call-context.js';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_STX } from './frame-codec.js';
 import { decodeFromFrame, encodeForFrame } from './message-codec.js';
-import { FrameSocket } from './frame-socket.js';
+import { FrameSocket, type PartialFrameBudget } from './frame-socket.js';
 import { errorHeadFields, isExpectedError } from './error-wire.js';
 import { serveHttpJson } from './http-json.js';
 import type { MethodDef } from './method.js';
@@ -35,8 +35,12 @@ export interface RpcServerOptions {
   overloadQueueMs?: number;
   /** Calls in flight on one connection before the server stops reading from it. Default 1 000. */
   maxInFlightPerConnection?: number;
-  /** Default 8 MiB. */
+  /** Largest frame accepted; a header announcing more closes the connection before anything is buffered. Default 4 MiB. */
   maxFrameBytes?: number;
+  /** Bytes of incomplete frames held across all connections; the connection that goes over is closed. Default 32 MiB. */
+  maxPartialFrameBytes?: number;
+  /** Open connections (frames and HTTP together); further ones are closed at accept and counted. Default 4 096. */
+  maxConnections?: number;
   /** A connection that has sent part of a frame and nothing more for this long is closed (slow loris). Default 10 s. */
   partialFrameTimeoutMs?: number;
   /** A connection with nothing in flight and nothing read for this long is closed. Default 5 min. */
@@ -84,6 +88,10 @@ export class RpcServer {
   private active = 0;
   private draining = false;
   private stopping = false;
+  private readonly partialBudget: PartialFrameBudget;
+  /** Connections closed at accept because maxConnections were open. */
+  droppedConnections = 0;
+  private lastDropReportAt = -Infinity;
   private idleWaiters: Array<() => void> = [];
   private readonly replyHead: RpcHead = { sequence: 0, methodName: '', err: 0, version: HEAD_VERSION };
 
@@ -95,16 +103,18 @@ export class RpcServer {
       overloadQueueMs: options.overloadQueueMs ?? 800,
       maxInFlightPerConnection: options.maxInFlightPerConnection ?? 1_000,
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxPartialFrameBytes: options.maxPartialFrameBytes ?? 32 * 1024 * 1024,
+      maxConnections: options.maxConnections ?? 4_096,
       partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? 10_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       httpJson: options.httpJson ?? true,
       onCall: options.onCall,
       logger: options.logger ?? consoleLogger,
     };
-    for (const key of ['maxConcurrent', 'maxInFlightPerConnection'] as const) {
+    for (const key of ['maxConcurrent', 'maxInFlightPerConnection', 'maxConnections'] as const) {
       if (!Number.isInteger(this.options[key]) || this.options[key] < 1) throw invalidOption(key, 'must be an integer of at least 1');
     }
-    for (const key of ['overloadQueueMs', 'partialFrameTimeoutMs', 'idleTimeoutMs', 'maxFrameBytes'] as const) {
+    for (const key of ['overloadQueueMs', 'partialFrameTimeoutMs', 'idleTimeoutMs', 'maxFrameBytes', 'maxPartialFrameBytes'] as const) {
       if (!(this.options[key] > 0)) throw invalidOption(key, 'must be a positive number');
     }
     const logger = this.options.logger;
@@ -114,7 +124,20 @@ export class RpcServer {
           (req, res) => serveHttpJson(this.methods, req, res, (error, method) => logger.error(`${method} failed unexpectedly`, { error })),
         )
       : undefined;
+    this.partialBudget = { used: 0, max: this.options.maxPartialFrameBytes };
     this.tcp = createTcpServer((socket) => this.accept(socket));
+    // Node closes connections over the cap before they reach accept(); they are counted and reported once a minute.
+    this.tcp.maxConnections = this.options.maxConnections;
+    this.tcp.on('drop', () => {
+      this.droppedConnections++;
+      const now = performance.now();
+      if (now - this.lastDropReportAt < 60_000) return;
+      this.lastDropReportAt = now;
+      logger.warn('refused connections over maxConnections', {
+        maxConnections: this.options.maxConnections,
+        refusedSoFar: this.droppedConnections,
+      });
+    });
   }
 
   /** Registers a method; throws RPC_METHOD_ALREADY_REGISTERED if its name is taken. */
@@ -202,15 +225,20 @@ export class RpcServer {
 
   private acceptFrames(socket: Socket, first: Buffer): void {
     const conn: Conn = { io: undefined as unknown as FrameSocket, inFlight: 0, pausedForLoad: false, pausedForDrain: false };
-    conn.io = new FrameSocket(socket, this.options.maxFrameBytes, {
-      onFrame: (head, bytes, bodyStart, bodyEnd) => this.receive(head, bytes, bodyStart, bodyEnd, conn),
-      onProtocolError: (error) =>
-        this.options.logger.warn('closed a connection that broke the frame protocol', {
-          remote: conn.io.remote,
-          reason: toErrorPayload(error).message,
-        }),
-      onClose: () => this.connections.delete(conn),
-    });
+    conn.io = new FrameSocket(
+      socket,
+      this.options.maxFrameBytes,
+      {
+        onFrame: (head, bytes, bodyStart, bodyEnd) => this.receive(head, bytes, bodyStart, bodyEnd, conn),
+        onProtocolError: (error) =>
+          this.options.logger.warn('closed a connection that broke the frame protocol', {
+            remote: conn.io.remote,
+            reason: toErrorPayload(error).message,
+          }),
+        onClose: () => this.connections.delete(conn),
+      },
+      this.partialBudget,
+    );
     this.connections.add(conn);
     conn.io.feed(first);
   }

@@ -4,6 +4,7 @@ import { MsecError, type ErrorPayload } from '@msec/contracts';
 export const RpcErrorCode = {
   frameInvalid: 'RPC_FRAME_INVALID',
   frameTooLarge: 'RPC_FRAME_TOO_LARGE',
+  partialFramesLimit: 'RPC_PARTIAL_FRAMES_LIMIT',
   headInvalid: 'RPC_HEAD_INVALID',
   badRequest: 'RPC_BAD_REQUEST',
   badResponse: 'RPC_BAD_RESPONSE',
@@ -85,6 +86,13 @@ export const frameTooLarge = (size: number, max: number): RpcError =>
       status: 413,
       data: { size, max },
     },
+  );
+
+export const partialBytesExceeded = (max: number): RpcError =>
+  new ProtocolError(
+    RpcErrorCode.partialFramesLimit,
+    `incomplete frames held by the server exceed maxPartialFrameBytes ${max}; the connection that went over was closed (send frames whole, or raise maxPartialFrameBytes)`,
+    { status: 503, retryable: true, data: { max } },
   );
 
 export const headInvalid = (why: string): RpcError =>

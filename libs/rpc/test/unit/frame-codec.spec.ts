@@ -98,3 +98,27 @@ describe('frame codec', () => {
     assert.ok(end <= frameSizeBound({ sequence: 4, methodName: 'a.B.c' }, body, 5));
   });
 });
+
+describe('frame reassembly', () => {
+  it('frame codec - a large frame arriving in small reads is copied together once, not on every read', () => {
+    const body = Buffer.alloc(1024 * 1024, 7);
+    const frame = encodeFrame({ sequence: 9, methodName: 'a.B.C' }, body);
+    const decoder = new FrameDecoder(4 * 1024 * 1024);
+    let frames = 0;
+    for (let at = 0; at < frame.length; at += 2048) frames += decoder.decode(frame.subarray(at, Math.min(frame.length, at + 2048)));
+    assert.equal(frames, 1);
+    assert.equal(decoder.bodyEnds[0]! - decoder.bodyStarts[0]!, body.length);
+    assert.ok(decoder.joins <= 2, `held-back bytes joined ${decoder.joins} times for ${Math.ceil(frame.length / 2048)} reads`);
+    assert.equal(decoder.bufferedBytes, 0);
+  });
+
+  it('frame codec - an oversize frame is refused from its first 9 bytes, even when they arrive one at a time', () => {
+    const header = Buffer.alloc(9);
+    header[0] = 0x28;
+    header.writeUInt32BE(10, 1);
+    header.writeUInt32BE(8 * 1024 * 1024, 5);
+    const decoder = new FrameDecoder(4 * 1024 * 1024);
+    for (let i = 0; i < 8; i++) decoder.decode(header.subarray(i, i + 1));
+    assert.throws(() => decoder.decode(header.subarray(8, 9)), /RPC_FRAME_TOO_LARGE|exceeds maxFrameBytes/);
+  });
+});

@@ -1,4 +1,4 @@
-import { RpcServer, type CallContext, type CallListener } from '@msec/rpc';
+import { RpcServer, type CallContext, type CallListener, type RpcServerOptions } from '@msec/rpc';
 import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
@@ -31,6 +31,8 @@ export interface ServeOptions {
   /** Stop on SIGTERM/SIGINT (default true). */
   handleSignals?: boolean;
   onCall?: CallListener;
+  /** Server limits (defaults: 4 MiB frames, 32 MiB of incomplete frames in all, 4 096 connections, 10 s for a stalled frame). */
+  limits?: Pick<RpcServerOptions, 'maxFrameBytes' | 'maxPartialFrameBytes' | 'maxConnections' | 'partialFrameTimeoutMs' | 'idleTimeoutMs'>;
 }
 
 /** A serving process. */
@@ -58,7 +60,7 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
     options.onCall?.(event);
     if (event.side === 'server' && service) hub.reportSpan(spanFromServedCall(event, service, env.hostName));
   };
-  const server = new RpcServer({ host, port: options.port ?? env.port, onCall });
+  const server = new RpcServer({ ...options.limits, host, port: options.port ?? env.port, onCall });
   for (const definition of Array.isArray(definitions) ? definitions : [definitions]) {
     const bound = await findService(definition.serviceName, definition.proto, definition.idempotent);
     for (const [name, method] of Object.entries(bound.methods)) {
