@@ -87,7 +87,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       metrics: this.sampler.sample(),
       instances: this.supervisor.list(),
     };
-    this.events.publish(DeploySubjects.agentHeartbeat, heartbeat);
+    this.events.publish(DeploySubjects.agentHeartbeat(heartbeat.hostId), heartbeat);
     this.reportCurves(heartbeat.metrics);
   }
 

@@ -1,12 +1,33 @@
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsAuthority, NatsRole, identityName, natsInboxPrefix } from '@msec/contracts';
 import { requireBinary } from './binaries.js';
 import { InfraServer, type ServerKind, type ServerOptions } from './infra-server.js';
 
-/** JetStream is ready when the account info answers, not merely when the port accepts. */
-async function jetStreamAnswers(host: string, port: number): Promise<boolean> {
-  const nc = await connect({ servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });
+/** How the harness's NATS is started. */
+export interface NatsServerOptions extends ServerOptions {
+  /**
+   * Operator (JWT) mode: anonymous connections are refused and every client needs the creds of an identity
+   * (`server.credsFile(role)`, `server.connectAs(role)`). Off by default until every test connects with creds.
+   */
+  auth?: boolean;
+}
+
+/** A test nats-server; with auth on it mints the creds of any identity. */
+export interface NatsTestServer extends InfraServer {
+  /** The trust chain when started with auth; undefined otherwise. */
+  readonly authority: NatsAuthority | undefined;
+  /** Path of the .creds file of an identity (written once under the server's folder); undefined without auth. */
+  credsFile(role: NatsRole, name?: string): Promise<string | undefined>;
+  /** nats.js options to connect as an identity (no credentials without auth). */
+  optionsFor(role: NatsRole, name?: string): Promise<ConnectionOptions>;
+  /** A connection as an identity (the default is a console service, which may do everything a test needs to watch). */
+  connectAs(role?: NatsRole, name?: string): Promise<NatsConnection>;
+}
+
+async function probe(host: string, port: number, options: () => Promise<ConnectionOptions>): Promise<boolean> {
+  const nc = await connect({ ...(await options()), servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc, { timeout: 1000 });
     await jsm.getAccountInfo();
@@ -16,22 +37,43 @@ async function jetStreamAnswers(host: string, port: number): Promise<boolean> {
   }
 }
 
-const natsKind: ServerKind = {
-  name: 'nats',
-  defaultReadyTimeoutMs: 15_000,
-  prepare: () => undefined,
-  spec: (dir, host, port) => ({
-    name: 'nats',
-    command: requireBinary('nats'),
-    // -js with a store folder gives file storage; max_payload stays at the 1 MiB default.
-    args: ['-a', host, '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '-P', join(dir, 'nats.pid'), '-n', `msec-${port}`],
-    logFile: join(dir, 'nats.log'),
-  }),
-  probe: jetStreamAnswers,
-  url: (host, port) => `nats://${host}:${port}`,
-};
-
 /** Starts nats-server with JetStream on file storage and waits until JetStream answers. */
-export function startNats(options: ServerOptions = {}): Promise<InfraServer> {
-  return InfraServer.launch(natsKind, options);
+export async function startNats(options: NatsServerOptions = {}): Promise<NatsTestServer> {
+  let authority: NatsAuthority | undefined;
+  const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => {
+    if (!authority) return {};
+    return {
+      authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
+      inboxPrefix: natsInboxPrefix(identityName(role, name)),
+    };
+  };
+  const kind: ServerKind = {
+    name: 'nats',
+    defaultReadyTimeoutMs: 15_000,
+    prepare: async (dir) => {
+      if (options.auth) authority = await NatsAuthority.open(join(dir, 'secrets', 'nats'));
+    },
+    spec: (dir, host, port) => ({
+      name: 'nats',
+      command: requireBinary('nats'),
+      // -js with a store folder gives file storage; max_payload stays at the 1 MiB default.
+      args: [
+        ...(authority ? ['-c', authority.serverConfigFile] : []),
+        ...['-a', host, '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '-P', join(dir, 'nats.pid'), '-n', `msec-${port}`],
+      ],
+      logFile: join(dir, 'nats.log'),
+    }),
+    probe: (host, port) => probe(host, port, () => optionsFor(NatsRole.deploy)),
+    url: (host, port) => `nats://${host}:${port}`,
+  };
+  const server = await InfraServer.launch(kind, options);
+  return Object.assign(server, {
+    get authority() {
+      return authority;
+    },
+    credsFile: async (role: NatsRole, name?: string) => (authority ? authority.ensureCredsFile(role, name) : undefined),
+    optionsFor,
+    connectAs: async (role: NatsRole = NatsRole.deploy, name?: string) =>
+      connect({ ...(await optionsFor(role, name)), servers: server.url, name: identityName(role, name) }),
+  }) as NatsTestServer;
 }

@@ -58,7 +58,7 @@ export class DeployModule {
       controllers: [HealthController, HostsController, KeysController, ArtifactsController, ReleasesController, ...MESSAGING_CONTROLLERS],
       providers: [
         { provide: DEPLOY_CONFIG, useValue: config },
-        ...coreProviders(Component.deploy, config.natsUrl, {
+        ...coreProviders(Component.deploy, config, {
           target: databaseTargetFor(Component.deploy, config),
           entities: DEPLOY_ENTITIES,
           migrations: DEPLOY_MIGRATIONS,

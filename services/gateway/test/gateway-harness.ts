@@ -42,7 +42,7 @@ export async function startTestGateway(): Promise<TestGateway> {
   });
   const app = await bootstrapHttpService(GatewayModule.forConfig(config), {
     component: Component.gateway,
-    natsUrl: config.natsUrl,
+    nats: config,
     httpHost: config.httpHost,
     httpPort: config.httpPort,
     configure: (a) => configureGateway(a, config),
