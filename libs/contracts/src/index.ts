@@ -149,6 +149,7 @@ export type {
 export {
   BusMessagingNames,
   CONSOLE_OPERATION_SUBJECTS,
+  HOST_METRICS_SERVICE,
   NatsRole,
   agentIdentity,
   isIdentityToken,
@@ -159,4 +160,4 @@ export {
 } from './security/nats-permissions.js';
 export type { NatsPermissions } from './security/nats-permissions.js';
 /** The NATS trust chain (operator, accounts) and the minting of identities' .creds files. */
-export { NatsAuthority, identityName } from './security/nats-authority.js';
+export { NatsAccountSigner, NatsAuthority, identityName, natsCredsOptions } from './security/nats-authority.js';

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { decode } from '@nats-io/jwt';
-import { MsecError, natsInboxPrefix } from '@msec/contracts';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { MsecError, natsCredsOptions } from '@msec/contracts';
 import type { DependencyCheck } from './health.service.js';
 
 /** Injection token of the NatsConnection a service uses for its own publishing and requests. */
@@ -19,33 +18,6 @@ export interface NatsEndpoint {
   natsTlsKey?: string;
 }
 
-/** Reads and checks a .creds file; fails naming the key and the fix. */
-function readCreds(file: string): { creds: Uint8Array; identity: string } {
-  const hint = 'natsCreds (MSEC_NATS_CREDS)';
-  if (!existsSync(file)) {
-    throw new MsecError('NATS_CREDS_INVALID', `${hint}: file ${file} does not exist; point it at the .creds file of this identity`, {
-      status: 400,
-    });
-  }
-  const text = readFileSync(file, 'utf8');
-  const jwt = /-----BEGIN NATS USER JWT-----\s*\n\s*(\S+)\s*\n/.exec(text)?.[1];
-  if (!jwt || !/-----BEGIN USER NKEY SEED-----/.test(text)) {
-    throw new MsecError('NATS_CREDS_INVALID', `${hint}: ${file} is not a NATS .creds file (user JWT and seed); generate it again`, {
-      status: 400,
-    });
-  }
-  let identity: string;
-  try {
-    identity = decode(jwt).name;
-  } catch (error) {
-    throw new MsecError('NATS_CREDS_INVALID', `${hint}: the user JWT in ${file} does not parse; generate it again`, {
-      status: 400,
-      cause: error,
-    });
-  }
-  return { creds: new TextEncoder().encode(text), identity };
-}
-
 function readPem(file: string, key: string): string {
   if (!existsSync(file)) {
     throw new MsecError('NATS_TLS_INVALID', `${key}: file ${file} does not exist; point it at a PEM file`, { status: 400 });
@@ -58,10 +30,7 @@ export function natsConnectionOptions(endpoint: NatsEndpoint | string): Connecti
   const e: NatsEndpoint = typeof endpoint === 'string' ? { natsUrl: endpoint } : endpoint;
   const options: ConnectionOptions = { servers: e.natsUrl.split(',') };
   if (e.natsCreds) {
-    const { creds, identity } = readCreds(e.natsCreds);
-    options.authenticator = credsAuthenticator(creds);
-    // Replies come under the identity's own prefix: the server lets no other identity subscribe there.
-    options.inboxPrefix = natsInboxPrefix(identity);
+    Object.assign(options, natsCredsOptions(e.natsCreds, 'natsCreds (MSEC_NATS_CREDS)'));
   }
   if (e.natsTlsCa || e.natsTlsCert || e.natsTlsKey) {
     if (Boolean(e.natsTlsCert) !== Boolean(e.natsTlsKey)) {

@@ -12,6 +12,8 @@ export interface NatsServerOptions extends ServerOptions {
    * (`server.credsFile(role)`, `server.connectAs(role)`). Off by default until every test connects with creds.
    */
   auth?: boolean;
+  /** Where the trust chain and .creds files live with auth on; `<dir>/secrets/nats` when omitted. */
+  authDir?: string;
 }
 
 /** A test nats-server; with auth on it mints the creds of any identity. */
@@ -51,7 +53,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
     name: 'nats',
     defaultReadyTimeoutMs: 15_000,
     prepare: async (dir) => {
-      if (options.auth) authority = await NatsAuthority.open(join(dir, 'secrets', 'nats'));
+      if (options.auth) authority = await NatsAuthority.open(options.authDir ?? join(dir, 'secrets', 'nats'));
     },
     spec: (dir, host, port) => ({
       name: 'nats',

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { Component } from '@msec/contracts';
+import { Component, NatsAccountSigner } from '@msec/contracts';
 import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platform';
 import { AgentClient } from './agents/agent-client.js';
 import { AuditRecord } from './audit/audit.entities.js';
@@ -110,7 +110,17 @@ export class DeployModule {
             configs: ConfigVersionsDomain,
             idl: IdlDomain,
             hosts: HostsProjection,
-          ) => new HostSteps(agents, packages, configs, idl, hosts),
+          ) =>
+            new HostSteps(
+              agents,
+              packages,
+              configs,
+              idl,
+              hosts,
+              config.natsAccountSeed
+                ? NatsAccountSigner.fromSeedFile(config.natsAccountSeed, 'natsAccountSeed (MSEC_NATS_ACCOUNT_SEED)')
+                : null,
+            ),
           inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
         },
         {

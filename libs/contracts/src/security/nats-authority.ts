@@ -4,6 +4,7 @@ import {
   createAccount,
   createOperator,
   createUser,
+  decode,
   encodeAccount,
   encodeOperator,
   encodeUser,
@@ -11,7 +12,9 @@ import {
   fromSeed,
   type KeyPair,
 } from '@nats-io/jwt';
-import { NatsRole, agentIdentity, natsPermissionsFor, serviceIdentity, type NatsPermissions } from './nats-permissions.js';
+import { credsAuthenticator, type Authenticator } from '@nats-io/nats-core';
+import { MsecError } from '../msec-error.js';
+import { NatsRole, agentIdentity, natsInboxPrefix, natsPermissionsFor, serviceIdentity, type NatsPermissions } from './nats-permissions.js';
 
 /** Files of the NATS trust chain inside `<home>/secrets/nats/`. */
 const Files = {
@@ -45,6 +48,11 @@ export class NatsAuthority {
     );
     writeSecret(join(dir, Files.serverConfig), await authority.serverConfig());
     return authority;
+  }
+
+  /** Path of the MSEC account's seed (the deploy service mints business identities with it). */
+  get accountSeedFile(): string {
+    return join(this.dir, Files.appSeed);
   }
 
   /** Path of the configuration fragment nats-server includes (`include auth.conf` or `-c`). */
@@ -107,10 +115,10 @@ export class NatsAuthority {
     return this.mintCreds(identityName(role, name), natsPermissionsFor(role, name));
   }
 
-  /** Writes (once) `<dir>/<identity>.creds`, 0600, and returns its path. */
+  /** Writes `<dir>/<identity>.creds` (0600) with the current permissions and returns its path. */
   async ensureCredsFile(role: NatsRole, name?: string): Promise<string> {
     const file = join(this.dir, `${identityName(role, name)}.creds`);
-    if (!existsSync(file)) writeSecret(file, await this.credsFor(role, name));
+    writeSecret(file, await this.credsFor(role, name));
     return file;
   }
 }
@@ -132,4 +140,64 @@ function seedFile(file: string, create: () => KeyPair): KeyPair {
 function writeSecret(file: string, text: string): void {
   writeFileSync(file, text, { mode: 0o600 });
   chmodSync(file, 0o600);
+}
+
+/** Mints business-service creds with only the MSEC account's seed (what the deploy service holds). */
+export class NatsAccountSigner {
+  private constructor(private readonly account: KeyPair) {}
+
+  /** Reads the account seed file (`account-msec.nk`); fails naming the config key. */
+  static fromSeedFile(file: string, key: string): NatsAccountSigner {
+    if (!existsSync(file)) {
+      throw new MsecError('NATS_CREDS_INVALID', `${key}: file ${file} does not exist; point it at <home>/secrets/nats/account-msec.nk`, {
+        status: 400,
+      });
+    }
+    try {
+      return new NatsAccountSigner(fromSeed(new TextEncoder().encode(readFileSync(file, 'utf8').trim())));
+    } catch (error) {
+      throw new MsecError('NATS_CREDS_INVALID', `${key}: ${file} is not an NKey account seed`, { status: 400, cause: error });
+    }
+  }
+
+  /** The .creds text of one business service's identity. */
+  async serviceCreds(service: string): Promise<string> {
+    const permissions = natsPermissionsFor(NatsRole.service, service);
+    const user = createUser();
+    const jwt = await encodeUser(serviceIdentity(service), user, this.account, {
+      pub: { allow: permissions.publish },
+      sub: { allow: permissions.subscribe },
+    });
+    return new TextDecoder().decode(fmtCreds(jwt, user));
+  }
+}
+
+/**
+ * nats.js connection options for a .creds file: the credentials and the identity's own inbox prefix.
+ * `key` names the setting in errors (e.g. 'natsCreds (MSEC_NATS_CREDS)').
+ */
+export function natsCredsOptions(file: string, key: string): { authenticator: Authenticator; inboxPrefix: string } {
+  if (!existsSync(file)) {
+    throw new MsecError('NATS_CREDS_INVALID', `${key}: file ${file} does not exist; point it at the .creds file of this identity`, {
+      status: 400,
+    });
+  }
+  const text = readFileSync(file, 'utf8');
+  const jwt = /-----BEGIN NATS USER JWT-----\s*\n\s*(\S+)\s*\n/.exec(text)?.[1];
+  if (!jwt || !text.includes('-----BEGIN USER NKEY SEED-----')) {
+    throw new MsecError('NATS_CREDS_INVALID', `${key}: ${file} is not a NATS .creds file (user JWT and seed); generate it again`, {
+      status: 400,
+    });
+  }
+  let identity: string;
+  try {
+    identity = decode(jwt).name;
+  } catch (error) {
+    throw new MsecError('NATS_CREDS_INVALID', `${key}: the user JWT in ${file} does not parse; generate it again`, {
+      status: 400,
+      cause: error,
+    });
+  }
+  // Replies come under the identity's own prefix: the server lets no other identity subscribe there.
+  return { authenticator: credsAuthenticator(new TextEncoder().encode(text)), inboxPrefix: natsInboxPrefix(identity) };
 }

@@ -1,6 +1,6 @@
 import { DeployBuckets, DeploySubjects } from '../deploy/deploy-subjects.js';
-import { LogSubjects } from '../log/log-subjects.js';
-import { MonitorSubjects } from '../monitor/monitor-subjects.js';
+import { LOG_COLOUR_BUCKET, LogSubjects } from '../log/log-subjects.js';
+import { MONITOR_STATS_STREAM, MonitorSubjects } from '../monitor/monitor-subjects.js';
 import { MsecError } from '../msec-error.js';
 import { Component, Subjects } from '../subjects.js';
 
@@ -32,10 +32,12 @@ export interface NatsPermissions {
   allowResponses: boolean;
 }
 
-/** Identity names are one subject token: letters, digits, '-' and '_'. */
+/** Host ids are one subject token: letters, digits, '-' and '_'. */
 const IDENTITY_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
+/** Service names (`First.Second`) are tokens of those characters joined by dots. */
+const SERVICE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
-/** True when `value` can be a host id or service name inside an identity (one NATS subject token). */
+/** True when `value` can be a host id inside an identity (one NATS subject token). */
 export function isIdentityToken(value: string): boolean {
   return IDENTITY_TOKEN.test(value);
 }
@@ -61,7 +63,12 @@ export const BusMessagingNames = {
   delayStream: 'MSEC_MQ_DELAY',
   messageSubjects: 'msec.mq.>',
   delaySubjects: 'msec.delay.>',
+  deadLetterSubjects: 'msec.dlq.>',
+  traceSubjects: 'msec.trace.>',
 } as const;
+
+/** The service name the agents report host metrics curves under. */
+export const HOST_METRICS_SERVICE = 'Msec.hosts';
 
 /** Request prefixes of the console's operations; only the gateway and the admin identity may use them. */
 export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = [
@@ -99,6 +106,27 @@ function objectStoreRead(bucket: string): string[] {
     `$JS.API.CONSUMER.DELETE.${stream}.>`,
     `$JS.FC.${stream}.>`,
   ];
+}
+
+/** Reading (and watching) one KV bucket: what the SDK's log-colouring rules need, nothing that writes. */
+function kvRead(bucket: string): string[] {
+  const stream = `KV_${bucket}`;
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/** Telemetry one reporter sends: its stats subject (the stats stream must exist; only reading its info is allowed). */
+function statsPublish(service: string): string[] {
+  return [MonitorSubjects.stats(service), `$JS.API.STREAM.INFO.${MONITOR_STATS_STREAM.name}`];
 }
 
 /** Publishing and consuming on one stream: what the SDK's message bus needs, without creating or deleting streams. */
@@ -145,12 +173,14 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
         allowResponses: false,
       };
     case NatsRole.agent: {
-      const hostId = requireToken(role, name);
+      const hostId = requireName(role, name, IDENTITY_TOKEN);
       const identity = agentIdentity(hostId);
       return {
         publish: [
           DeploySubjects.agentHeartbeat(hostId),
           DeploySubjects.agentAudit(hostId),
+          // Host metrics curves are reported as one service for all hosts (the batch names the host).
+          ...statsPublish(HOST_METRICS_SERVICE),
           LogSubjects.ingestLines,
           ...objectStoreRead(DeployBuckets.packages),
         ],
@@ -159,15 +189,18 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
       };
     }
     case NatsRole.service: {
-      const service = requireToken(role, name);
+      const service = requireName(role, name, SERVICE_NAME);
       const identity = serviceIdentity(service);
       return {
         publish: [
-          MonitorSubjects.stats(service),
+          ...statsPublish(service),
           LogSubjects.ingestLines,
           LogSubjects.ingestSpans,
+          ...kvRead(LOG_COLOUR_BUCKET),
           BusMessagingNames.messageSubjects,
           BusMessagingNames.delaySubjects,
+          BusMessagingNames.deadLetterSubjects,
+          BusMessagingNames.traceSubjects,
           '$JS.API.INFO',
           ...streamUse(BusMessagingNames.messageStream),
         ],
@@ -178,8 +211,8 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
   }
 }
 
-function requireToken(role: NatsRole, name: string | undefined): string {
-  if (name === undefined || !isIdentityToken(name)) {
+function requireName(role: NatsRole, name: string | undefined, pattern: RegExp): string {
+  if (name === undefined || name.length > 200 || !pattern.test(name)) {
     throw new MsecError(
       'NATS_IDENTITY_INVALID',
       `NATS identity of role '${role}' needs a name of letters, digits, '-' or '_' (got '${name ?? ''}'); pass the host id or service name`,

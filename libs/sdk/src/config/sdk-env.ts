@@ -1,4 +1,6 @@
 import { hostname } from 'node:os';
+import type { ConnectionOptions } from '@nats-io/transport-node';
+import { natsCredsOptions } from '@msec/contracts';
 
 /** Where and as whom a business process runs: what the agent puts in its environment. */
 export interface SdkEnvironment {
@@ -12,6 +14,8 @@ export interface SdkEnvironment {
   zkConnect: string | undefined;
   /** NATS for telemetry (MSEC_NATS_URL). */
   natsUrl: string | undefined;
+  /** This service's NATS .creds file (MSEC_NATS_CREDS); the agent writes it for the instances it starts. */
+  natsCreds: string | undefined;
   /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
   dataDir: string;
   hostName: string;
@@ -29,7 +33,13 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     port,
     zkConnect: env.MSEC_ZK_CONNECT || undefined,
     natsUrl: env.MSEC_NATS_URL || undefined,
+    natsCreds: env.MSEC_NATS_CREDS || undefined,
     dataDir: env.MSEC_DATA_DIR || '.msec/data',
     hostName: env.MSEC_HOST_ID || hostname(),
   };
+}
+
+/** Connection options for the service's own NATS identity, when MSEC_NATS_CREDS is set. */
+export function sdkNatsCreds(env: SdkEnvironment): Partial<ConnectionOptions> {
+  return env.natsCreds ? natsCredsOptions(env.natsCreds, 'MSEC_NATS_CREDS') : {};
 }

@@ -1,4 +1,4 @@
-import { AgentCommandType, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
+import { AgentCommandType, type NatsAccountSigner, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
 import type { AgentClient } from '../agents/agent-client.js';
 import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
 import type { IdlDomain } from '../artifacts/idl.domain.js';
@@ -24,6 +24,8 @@ export class HostSteps {
     private readonly configs: ConfigVersionsDomain,
     private readonly idl: IdlDomain,
     private readonly hosts: HostsProjection,
+    /** Mints the service's NATS identity for the start command; null when NATS runs without credentials. */
+    private readonly natsSigner: NatsAccountSigner | null = null,
   ) {}
 
   /** Puts `versions` in place on the host and passes the health gate, or throws why not. */
@@ -69,6 +71,7 @@ export class HostSteps {
         port: target.port,
         healthTimeoutMs: strategy.healthTimeoutMs,
         ...(configFile ? { configFile } : {}),
+        ...(this.natsSigner ? { natsCreds: await this.natsSigner.serviceCreds(service) } : {}),
       },
       strategy.healthTimeoutMs + 15_000,
     );
