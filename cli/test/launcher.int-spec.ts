@@ -1,11 +1,12 @@
 import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { connect } from '@nats-io/transport-node';
 import { freePort, TEMP_DIR_PREFIX } from '@msec/testing';
 import { REPO_ROOT } from '../src/paths.js';
 import type { RunState } from '../src/launcher/run-state.js';
@@ -79,6 +80,11 @@ describe('launcher', () => {
     }
 
     const state = JSON.parse(readFileSync(join(home, 'run', 'state.json'), 'utf8')) as RunState;
+    // NATS needs credentials: an anonymous client is refused, every component has its own identity in private files.
+    await assert.rejects(connect({ servers: state.natsUrl, reconnect: false, timeout: 3000 }), /Authorization Violation/i);
+    assert.equal(statSync(join(home, 'secrets', 'nats')).mode & 0o777, 0o700);
+    for (const identity of ['registry', 'deploy', 'gateway', 'admin'])
+      assert.equal(statSync(join(home, 'secrets', 'nats', `${identity}.creds`)).mode & 0o777, 0o600, `${identity}.creds`);
     const monitor = state.components.find((c) => c.name === 'monitor')!;
     process.kill(monitor.pid, 'SIGKILL');
     let restarted: RunState['components'][number] | undefined;
