@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -14,10 +16,56 @@ export interface NatsServerOptions extends ServerOptions {
   auth?: boolean;
   /** Where the trust chain and .creds files live with auth on; `<dir>/secrets/nats` when omitted. */
   authDir?: string;
+  /** TLS with a fresh self-signed CA (made with openssl in `<dir>/tls/`); clients need `tlsCaFile`. */
+  tls?: boolean;
+}
+
+/** Makes a CA and a server certificate for 127.0.0.1 with openssl; returns the file paths. */
+function makeTestCertificates(dir: string): { ca: string; cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const f = (name: string): string => join(dir, name);
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=msec-test-ca',
+  );
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    f('san.ext'),
+  );
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }
 
 /** A test nats-server; with auth on it mints the creds of any identity. */
 export interface NatsTestServer extends InfraServer {
+  /** The CA file clients verify the server with when started with TLS; undefined otherwise. */
+  readonly tlsCaFile: string | undefined;
   /** The trust chain when started with auth; undefined otherwise. */
   readonly authority: NatsAuthority | undefined;
   /** Path of the .creds file of an identity (written once under the server's folder); undefined without auth. */
@@ -42,18 +90,22 @@ async function probe(host: string, port: number, options: () => Promise<Connecti
 /** Starts nats-server with JetStream on file storage and waits until JetStream answers. */
 export async function startNats(options: NatsServerOptions = {}): Promise<NatsTestServer> {
   let authority: NatsAuthority | undefined;
-  const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => {
-    if (!authority) return {};
-    return {
-      authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
-      inboxPrefix: natsInboxPrefix(identityName(role, name)),
-    };
-  };
+  let tls: { ca: string; cert: string; key: string } | undefined;
+  const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => ({
+    ...(tls ? { tls: { caFile: tls.ca } } : {}),
+    ...(authority
+      ? {
+          authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
+          inboxPrefix: natsInboxPrefix(identityName(role, name)),
+        }
+      : {}),
+  });
   const kind: ServerKind = {
     name: 'nats',
     defaultReadyTimeoutMs: 15_000,
     prepare: async (dir) => {
       if (options.auth) authority = await NatsAuthority.open(options.authDir ?? join(dir, 'secrets', 'nats'));
+      if (options.tls) tls = makeTestCertificates(join(dir, 'tls'));
     },
     spec: (dir, host, port) => ({
       name: 'nats',
@@ -61,6 +113,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
       // -js with a store folder gives file storage; max_payload stays at the 1 MiB default.
       args: [
         ...(authority ? ['-c', authority.serverConfigFile] : []),
+        ...(tls ? ['--tls', '--tlscert', tls.cert, '--tlskey', tls.key] : []),
         ...['-a', host, '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '-P', join(dir, 'nats.pid'), '-n', `msec-${port}`],
       ],
       logFile: join(dir, 'nats.log'),
@@ -72,6 +125,9 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
   return Object.assign(server, {
     get authority() {
       return authority;
+    },
+    get tlsCaFile() {
+      return tls?.ca;
     },
     credsFile: async (role: NatsRole, name?: string) => (authority ? authority.ensureCredsFile(role, name) : undefined),
     optionsFor,
