@@ -1,0 +1,35 @@
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MsecError, NatsAccountSigner, serviceIdentity } from '@msec/contracts';
+import type { LauncherConfig } from '../launcher-config.js';
+import { msecHome } from '../paths.js';
+import { say } from '../output.js';
+
+const USAGE = 'usage: msec credentials service NAME --out FILE';
+
+/**
+ * `msec credentials service NAME --out FILE`: the NATS .creds of a business service run outside an agent,
+ * minted with the account seed in the launcher home (only whoever can read `<home>/secrets/` can do this).
+ */
+export async function credentials(config: LauncherConfig, positionals: string[], out: string | undefined): Promise<number> {
+  const [kind, name] = positionals;
+  if (kind !== 'service' || !name) throw new MsecError('CLI_BAD_ARGS', USAGE, { status: 400, data: { field: 'name' } });
+  if (!out)
+    throw new MsecError('CLI_BAD_ARGS', `--out: where to write the .creds file is required; ${USAGE}`, {
+      status: 400,
+      data: { field: 'out' },
+    });
+  const seed = join(msecHome(config.homeDir).natsSecrets, 'account-msec.nk');
+  if (!existsSync(seed)) {
+    throw new MsecError('CLI_BAD_ARGS', `no NATS account key in ${seed}: run ./msec up (with natsAuth on) on this machine first`, {
+      status: 400,
+      data: { field: 'home' },
+    });
+  }
+  const creds = await NatsAccountSigner.fromSeedFile(seed, seed).serviceCreds(name);
+  const file = resolve(out);
+  writeFileSync(file, creds, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  say(`wrote ${file} (NATS identity ${serviceIdentity(name)}); start the service with MSEC_NATS_CREDS=${file}`);
+  return 0;
+}
