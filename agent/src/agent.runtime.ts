@@ -42,6 +42,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       stateDir: config.stateDir,
       hostIp: config.hostIp,
       natsUrl: config.natsUrl,
+      natsTlsCa: config.natsTlsCa,
       zkConnect: config.zkConnect,
       hostId: config.hostId,
     });

@@ -16,6 +16,8 @@ export interface SdkEnvironment {
   natsUrl: string | undefined;
   /** This service's NATS .creds file (MSEC_NATS_CREDS); the agent writes it for the instances it starts. */
   natsCreds: string | undefined;
+  /** CA of a TLS NATS server (MSEC_NATS_TLS_CA). */
+  natsTlsCa: string | undefined;
   /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
   dataDir: string;
   hostName: string;
@@ -34,12 +36,16 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     zkConnect: env.MSEC_ZK_CONNECT || undefined,
     natsUrl: env.MSEC_NATS_URL || undefined,
     natsCreds: env.MSEC_NATS_CREDS || undefined,
+    natsTlsCa: env.MSEC_NATS_TLS_CA || undefined,
     dataDir: env.MSEC_DATA_DIR || '.msec/data',
     hostName: env.MSEC_HOST_ID || hostname(),
   };
 }
 
-/** Connection options for the service's own NATS identity, when MSEC_NATS_CREDS is set. */
+/** Connection options for the service's own NATS identity (MSEC_NATS_CREDS) and a TLS server's CA (MSEC_NATS_TLS_CA). */
 export function sdkNatsCreds(env: SdkEnvironment): Partial<ConnectionOptions> {
-  return env.natsCreds ? natsCredsOptions(env.natsCreds, 'MSEC_NATS_CREDS') : {};
+  return {
+    ...(env.natsCreds ? natsCredsOptions(env.natsCreds, 'MSEC_NATS_CREDS') : {}),
+    ...(env.natsTlsCa ? { tls: { caFile: env.natsTlsCa } } : {}),
+  };
 }
