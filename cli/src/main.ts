@@ -56,8 +56,8 @@ const USAGE = `usage: ./msec <command> [options]
   call TARGET METHOD [JSON]
                      call pkg.service.method on a service (by name, routed) or ip:port, e.g.
                      ./msec call Flight.mod_flight flight.flight_service.queryFlight '{"name":"bison",...}'
-  agent --nats URL --host-id ID --console-key FILE
-                     run a host agent on this machine (one per host)
+  agent --nats URL --host-id ID --console-key FILE [--creds FILE] [--tls-ca FILE]
+                     run a host agent on this machine (one per host); --creds: its NATS identity (agent-ID.creds)
   gen X.proto [--out DIR]
                      write TypeScript types, a typed server skeleton and a typed client for an IDL
   credentials service NAME --out FILE
