@@ -60,8 +60,9 @@ const USAGE = `usage: ./msec <command> [options]
                      run a host agent on this machine (one per host); --creds: its NATS identity (agent-ID.creds)
   gen X.proto [--out DIR]
                      write TypeScript types, a typed server skeleton and a typed client for an IDL
-  credentials service NAME --out FILE
-                     NATS .creds of a business service run outside an agent (from this machine's launcher home)
+  credentials service NAME --out FILE | credentials host HOST_ID --out FILE
+                     NATS .creds of a business service run outside an agent, or of another host's agent
+                     (minted from this machine's launcher home)
   rebuild SERVICE    replay a service's events into an empty read model (registry)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 

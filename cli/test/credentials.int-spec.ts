@@ -42,6 +42,32 @@ describe('credentials', () => {
     }
   });
 
+  it("credentials - a host's agent creds subscribe to its own commands only", async () => {
+    const out = join(home, 'h7.creds');
+    await run(process.execPath, [CLI, 'credentials', 'host', 'h7', '--out', out], {
+      env: { ...process.env, MSEC_HOME: home, NO_COLOR: '1' },
+    });
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const nc = await connect({ ...natsCredsOptions(out, 'creds'), servers: nats.url });
+    try {
+      const errors: string[] = [];
+      void (async () => {
+        for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error));
+      })();
+      nc.subscribe(DeploySubjects.agentCommand('h7'));
+      nc.subscribe(DeploySubjects.agentCommand('h8'));
+      await nc.flush();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(
+        errors.some((e) => /Permissions Violation for Subscription to "msec\.agent\.h8\.cmd"/i.test(e)),
+        errors.join('; '),
+      );
+      assert.ok(!errors.some((e) => e.includes('msec.agent.h7.cmd')), errors.join('; '));
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('credentials - an invalid service name is refused by name and no file is written', async () => {
     const out = join(home, 'bad.creds');
     await assert.rejects(

@@ -161,12 +161,21 @@ export class NatsAccountSigner {
   }
 
   /** The .creds text of one business service's identity. */
-  async serviceCreds(service: string): Promise<string> {
-    const permissions = natsPermissionsFor(NatsRole.service, service);
+  serviceCreds(service: string): Promise<string> {
+    return this.mint(serviceIdentity(service), natsPermissionsFor(NatsRole.service, service));
+  }
+
+  /** The .creds text of one host's agent identity. */
+  agentCreds(hostId: string): Promise<string> {
+    return this.mint(agentIdentity(hostId), natsPermissionsFor(NatsRole.agent, hostId));
+  }
+
+  private async mint(identity: string, permissions: NatsPermissions): Promise<string> {
     const user = createUser();
-    const jwt = await encodeUser(serviceIdentity(service), user, this.account, {
+    const jwt = await encodeUser(identity, user, this.account, {
       pub: { allow: permissions.publish },
       sub: { allow: permissions.subscribe },
+      ...(permissions.allowResponses ? { resp: { max: 1, ttl: 0 } } : {}),
     });
     return new TextDecoder().decode(fmtCreds(jwt, user));
   }
