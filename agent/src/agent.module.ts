@@ -23,7 +23,7 @@ export class AgentModule {
       controllers: [HealthController],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
-        { provide: NATS_CONNECTION, useFactory: () => connectNats(config.natsUrl, `msec-agent-${config.hostId}`) },
+        { provide: NATS_CONNECTION, useFactory: () => connectNats(config, `msec-agent-${config.hostId}`) },
         NatsCloser,
         AgentRuntime,
       ],

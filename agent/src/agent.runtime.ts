@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, type AgentHeartbeat } from '@msec/contracts';
+import { DeploySubjects, HOST_METRICS_SERVICE, type AgentHeartbeat } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { MonitorReporter } from '@msec/sdk';
 import { AGENT_CONFIG, type AgentConfig } from './config/agent.config.js';
@@ -16,7 +16,7 @@ import { HostMetricsSampler } from './heartbeat/host-metrics.js';
 import { InstanceSupervisor } from './supervisor/instance-supervisor.js';
 
 /** Monitor service name under which every agent reports its host's metrics (host = the agent's host id). */
-export const HOST_METRICS_SERVICE = 'Msec.hosts';
+export { HOST_METRICS_SERVICE };
 
 /** Wires the agent's parts together: key ring, nonce journal, supervisor, command listener and heartbeat. */
 @Injectable()
@@ -42,6 +42,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       stateDir: config.stateDir,
       hostIp: config.hostIp,
       natsUrl: config.natsUrl,
+      natsTlsCa: config.natsTlsCa,
       zkConnect: config.zkConnect,
       hostId: config.hostId,
     });
@@ -87,7 +88,7 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       metrics: this.sampler.sample(),
       instances: this.supervisor.list(),
     };
-    this.events.publish(DeploySubjects.agentHeartbeat, heartbeat);
+    this.events.publish(DeploySubjects.agentHeartbeat(heartbeat.hostId), heartbeat);
     this.reportCurves(heartbeat.metrics);
   }
 

@@ -7,5 +7,5 @@ import { AgentModule } from './agent.module.js';
 runMain(Component.agent, async () => {
   const config = loadAgentConfig();
   await waitForConsoleKey(config.consoleKeyFile, (line) => process.stdout.write(`agent: ${line}\n`));
-  await bootstrapNatsService(AgentModule.forConfig(config), { component: Component.agent, natsUrl: config.natsUrl });
+  await bootstrapNatsService(AgentModule.forConfig(config), { component: Component.agent, nats: config });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { MsecError } from '@msec/contracts';
+import { MsecError, natsCredsOptions } from '@msec/contracts';
 import { ConfigType, resolveConfig, type ConfigOf } from '@msec/platform';
 import { REPO_ROOT } from './paths.js';
 
@@ -15,6 +15,19 @@ export const launcherConfigSchema = {
     default: '',
     values: ['nats:'],
     description: 'external NATS (JetStream enabled); empty: launch nats-server',
+  },
+  natsAuth: {
+    type: ConfigType.boolean,
+    env: 'MSEC_NATS_AUTH',
+    default: true,
+    description:
+      'the launched nats-server requires credentials: every component gets its own identity and permissions (<home>/secrets/nats/)',
+  },
+  natsCreds: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_CREDS',
+    default: '',
+    description: 'with an external natsUrl: the admin .creds file the launcher and the CLI connect with',
   },
   zkConnect: {
     type: ConfigType.string,
@@ -110,5 +123,7 @@ export function loadLauncherConfig(configPath: string | undefined, env: NodeJS.P
   }
   const config = resolveConfig(launcherConfigSchema, fileValues, env, existsSync(path) ? path : 'environment');
   const homeDir = isAbsolute(config.home) ? config.home : resolve(REPO_ROOT, config.home);
+  // Checked now (exists, is a .creds file whose JWT parses) so a wrong path is named before anything starts.
+  if (config.natsCreds) natsCredsOptions(config.natsCreds, 'natsCreds (MSEC_NATS_CREDS)');
   return Object.freeze({ ...config, homeDir, source: existsSync(path) ? path : 'defaults and environment' });
 }

@@ -18,6 +18,7 @@ import {
   releaseCommand,
 } from './commands/deploy.js';
 import { down } from './commands/down.js';
+import { credentials } from './commands/credentials.js';
 import { gen } from './commands/gen.js';
 import { login, logout } from './commands/login.js';
 import { KV_BOOLEAN_FLAGS, kv } from './commands/kv.js';
@@ -55,10 +56,13 @@ const USAGE = `usage: ./msec <command> [options]
   call TARGET METHOD [JSON]
                      call pkg.service.method on a service (by name, routed) or ip:port, e.g.
                      ./msec call Flight.mod_flight flight.flight_service.queryFlight '{"name":"bison",...}'
-  agent --nats URL --host-id ID --console-key FILE
-                     run a host agent on this machine (one per host)
+  agent --nats URL --host-id ID --console-key FILE [--creds FILE] [--tls-ca FILE]
+                     run a host agent on this machine (one per host); --creds: its NATS identity (agent-ID.creds)
   gen X.proto [--out DIR]
                      write TypeScript types, a typed server skeleton and a typed client for an IDL
+  credentials service NAME --out FILE | credentials host HOST_ID --out FILE
+                     NATS .creds of a business service run outside an agent, or of another host's agent
+                     (minted from this machine's launcher home)
   rebuild SERVICE    replay a service's events into an empty read model (registry)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
@@ -145,6 +149,8 @@ async function main(argv: string[]): Promise<number> {
       return gen(args.positionals[0], stringFlag(args, 'out'));
     case 'rebuild':
       return rebuild(config, args);
+    case 'credentials':
+      return credentials(config, args.positionals, stringFlag(args, 'out'));
     case 'test':
       return test(config, args.positionals[0]);
     default:

@@ -12,6 +12,9 @@ export interface MsecHome {
   logs: string;
   run: string;
   stateFile: string;
+  /** Credentials (0700): NATS keys and .creds files under `secrets/nats/`. */
+  secrets: string;
+  natsSecrets: string;
 }
 
 /** Lays out the launcher's home folder names (nothing is created here). */
@@ -23,5 +26,7 @@ export function msecHome(root: string): MsecHome {
     logs: join(root, 'logs'),
     run: join(root, 'run'),
     stateFile: join(root, 'run', 'state.json'),
+    secrets: join(root, 'secrets'),
+    natsSecrets: join(root, 'secrets', 'nats'),
   };
 }

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { connect } from '@nats-io/transport-node';
 import { ZkRouteWriter } from '@msec/nlb';
 import { freePort, tcpExchange, TEMP_DIR_PREFIX } from '@msec/testing';
 import { REPO_ROOT } from '../src/paths.js';
@@ -115,6 +116,11 @@ describe('launcher', () => {
     assert.equal(called.code, 0, `msec call failed:\n${called.stdout}\n${called.stderr}`);
     assert.match(called.stdout, /c8835/);
 
+    // NATS needs credentials: an anonymous client is refused, every component has its own identity in private files.
+    await assert.rejects(connect({ servers: state.natsUrl, reconnect: false, timeout: 3000 }), /Authorization Violation/i);
+    assert.equal(statSync(join(home, 'secrets', 'nats')).mode & 0o777, 0o700);
+    for (const identity of ['registry', 'deploy', 'gateway', 'admin'])
+      assert.equal(statSync(join(home, 'secrets', 'nats', `${identity}.creds`)).mode & 0o777, 0o600, `${identity}.creds`);
     const monitor = state.components.find((c) => c.name === 'monitor')!;
     process.kill(monitor.pid, 'SIGKILL');
     let restarted: RunState['components'][number] | undefined;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AgentCommandType, type CanonicalValue, type SignedCommand } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode, badArgs } from '../agent.errors.js';
@@ -184,6 +184,7 @@ export class CommandExecutor {
       env[key] = value;
     }
     const configFile = typeof args.configFile === 'string' ? inside(this.filesDir, args.configFile, 'configFile') : null;
+    if (args.natsCreds !== undefined) env.MSEC_NATS_CREDS = this.writeServiceCreds(str(args, 'name', NAME), args.natsCreds);
     const instance = await this.supervisor.start(
       {
         name: str(args, 'name', NAME),
@@ -199,6 +200,19 @@ export class CommandExecutor {
       int(args, 'healthTimeoutMs', 100, 60_000, 5_000),
     );
     return { instance: { ...instance } };
+  }
+
+  /** The service's NATS identity, minted by the deploy service: a private file the instance reads through MSEC_NATS_CREDS. */
+  private writeServiceCreds(name: string, creds: unknown): string {
+    if (typeof creds !== 'string' || !creds.includes('-----BEGIN NATS USER JWT-----'))
+      throw badArgs('natsCreds', 'must be the text of a NATS .creds file');
+    const dir = join(this.stateDir, 'secrets');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const file = join(dir, `${name}.creds`);
+    writeFileSync(`${file}.tmp`, creds, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+    return file;
   }
 
   private async exec(args: Args): Promise<Result> {

@@ -111,7 +111,11 @@ export class CommandListener {
     } catch (error) {
       this.logger.error(`cannot append to ${this.auditFile}: ${String(error)}`);
     }
-    this.events.publishDurable(DeploySubjects.agentAudit, event, `${this.hostId}.${event.commandId ?? 'none'}.${receivedAt}.${outcome}`);
+    this.events.publishDurable(
+      DeploySubjects.agentAudit(this.hostId),
+      event,
+      `${this.hostId}.${event.commandId ?? 'none'}.${receivedAt}.${outcome}`,
+    );
     if (outcome !== AuditOutcome.executed)
       this.logger.warn(`${outcome} ${event.type ?? '?'} ${event.commandId ?? '?'}: ${event.code} ${event.reason}`);
   }

@@ -10,6 +10,25 @@ export const agentConfigSchema = {
     values: ['nats:'],
     description: 'NATS server(s)',
   },
+  natsCreds: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_CREDS',
+    default: '',
+    description: 'NATS .creds file (user JWT + seed) of this identity; empty connects without credentials',
+  },
+  natsTlsCa: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_TLS_CA',
+    default: '',
+    description: 'PEM CA of the NATS server certificate; set to use TLS',
+  },
+  natsTlsCert: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_TLS_CERT',
+    default: '',
+    description: 'PEM client certificate for NATS (with natsTlsKey)',
+  },
+  natsTlsKey: { type: ConfigType.string, env: 'MSEC_NATS_TLS_KEY', default: '', description: 'PEM client key for NATS (with natsTlsCert)' },
   hostId: { type: ConfigType.string, env: 'MSEC_HOST_ID', default: hostname(), description: 'this host’s id in the console' },
   consoleKeyFile: {
     type: ConfigType.string,

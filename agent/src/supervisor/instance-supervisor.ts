@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { InstanceReport } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode } from '../agent.errors.js';
 import { RotatingLog } from './rotating-log.js';
@@ -24,6 +24,8 @@ export interface SupervisorOptions {
   stateDir: string;
   hostIp: string;
   natsUrl: string;
+  /** CA of a TLS NATS server, handed to instances as MSEC_NATS_TLS_CA. */
+  natsTlsCa?: string;
   zkConnect: string;
   /** This host's id, handed to instances as MSEC_HOST_ID (their monitor and log host). */
   hostId?: string;
@@ -160,6 +162,7 @@ export class InstanceSupervisor {
         MSEC_HOST: this.options.hostIp,
         MSEC_CONFIG_FILE: spec.configFile ?? '',
         MSEC_NATS_URL: this.options.natsUrl,
+        ...(this.options.natsTlsCa ? { MSEC_NATS_TLS_CA: resolvePath(this.options.natsTlsCa) } : {}),
         MSEC_ZK_CONNECT: this.options.zkConnect,
         MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
         ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),

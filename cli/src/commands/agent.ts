@@ -11,9 +11,14 @@ const AGENT_FLAGS: Record<string, string> = {
   'console-key': 'MSEC_CONSOLE_KEY',
   dir: 'MSEC_AGENT_DIR',
   ip: 'MSEC_HOST_IP',
+  creds: 'MSEC_NATS_CREDS',
+  'tls-ca': 'MSEC_NATS_TLS_CA',
 };
 
-/** `msec agent --nats URL --host-id ID --console-key PUBKEY_FILE [--dir DIR] [--ip IP]`: runs a host agent in the foreground. */
+/**
+ * `msec agent --nats URL --host-id ID --console-key PUBKEY_FILE [--creds FILE] [--tls-ca FILE] [--dir DIR] [--ip IP]`:
+ * runs a host agent in the foreground (`--creds`: this host's NATS identity, `agent-<ID>.creds`).
+ */
 export async function agent(flags: Record<string, string | true>): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [flag, value] of Object.entries(flags)) {

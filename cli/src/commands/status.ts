@@ -2,7 +2,7 @@ import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 import { pidAlive, readRunState } from '../launcher/run-state.js';
 import { readRedisPassword } from '../launcher/zk-redis-secrets.js';
-import { connectForProbes, probeHealth } from '../launcher/health-probe.js';
+import { cliNatsOptions, connectForProbes, probeHealth } from '../launcher/health-probe.js';
 import { green, red, say, bold } from '../output.js';
 import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/testing';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -15,10 +15,10 @@ async function agentInstances(nc: NatsConnection | undefined): Promise<Map<strin
   return new Map(hosts.filter((h) => h.status === 'up').flatMap((h) => h.instances.map((i) => [i.name, i] as const)));
 }
 
-async function infraHealthy(name: string, url: string, redisPassword: string | undefined): Promise<boolean> {
+async function infraHealthy(name: string, url: string, config: LauncherConfig, redisPassword: string | undefined): Promise<boolean> {
   try {
     if (name === 'nats') {
-      const nc = await connect({ servers: url, timeout: 1500, reconnect: false });
+      const nc = await connect({ ...cliNatsOptions(config), servers: url, timeout: 1500, reconnect: false });
       await nc.close();
       return true;
     }
@@ -38,7 +38,7 @@ export async function status(config: LauncherConfig): Promise<number> {
   }
   say(`${bold('console')} ${state.consoleUrl}   launcher pid ${state.launcherPid}, up since ${state.startedAt}`);
   say(`${'COMPONENT'.padEnd(12)} ${'PID'.padEnd(8)} ${'PORT'.padEnd(6)} ${'RESTARTS'.padEnd(8)} HEALTH`);
-  const nc = await connectForProbes(state.natsUrl).catch(() => undefined);
+  const nc = await connectForProbes(state.natsUrl, config).catch(() => undefined);
   let unhealthy = 0;
   const instances = state.components.some((c) => c.kind === 'example') ? await agentInstances(nc) : new Map<string, InstanceReport>();
   for (const component of state.components) {
@@ -52,7 +52,7 @@ export async function status(config: LauncherConfig): Promise<number> {
     else if (component.kind === 'example')
       health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
     else if (component.kind === 'infra')
-      health = (await infraHealthy(component.name, component.url ?? '', readRedisPassword(config.homeDir)))
+      health = (await infraHealthy(component.name, component.url ?? '', config, readRedisPassword(config.homeDir)))
         ? green('healthy')
         : red('not answering');
     else if (!nc) health = red('unknown (NATS unreachable)');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { COMPONENTS_IN_START_ORDER, Component, Subjects } from '@msec/contracts';
+import { COMPONENTS_IN_START_ORDER, Component, NatsRole, Subjects, type NatsAuthority } from '@msec/contracts';
 import { REPO_ROOT, type MsecHome } from '../paths.js';
 import type { ZkRedisSecrets } from './zk-redis-secrets.js';
 
@@ -51,13 +51,22 @@ function entryOf(component: Component): string {
     : join(REPO_ROOT, 'services', component, 'dist', 'src', 'main.js');
 }
 
-/** Every platform service and the local agent, in start order, with the environment each reads. */
-export function platformLaunches(
+/** This host's id: the host name, with characters a NATS subject token cannot hold replaced by '-'. */
+export function localHostId(): string {
+  return hostname().replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+/**
+ * Every platform service and the local agent, in start order, with the environment each reads. With a NATS
+ * authority each gets its own identity's .creds file, and deploy the account seed it mints business identities with.
+ */
+export async function platformLaunches(
   home: MsecHome,
   infra: InfraAddresses,
   http: { host: string; port: number },
   secrets: ZkRedisSecrets,
-): ServiceLaunch[] {
+  nats?: NatsAuthority,
+): Promise<ServiceLaunch[]> {
   const shared: NodeJS.ProcessEnv = {
     ...process.env,
     MSEC_NATS_URL: infra.natsUrl,
@@ -65,19 +74,32 @@ export function platformLaunches(
     MSEC_REDIS_URL: infra.redisUrl,
     MSEC_DB_URL: infra.dbUrl,
     MSEC_DATA_DIR: home.data,
+    // Each component's own identity below; never the CLI's (admin) creds from the launcher's environment.
+    MSEC_NATS_CREDS: '',
+    MSEC_NATS_ACCOUNT_SEED: '',
     NO_COLOR: '1',
   };
-  return COMPONENTS_IN_START_ORDER.map((name) => {
+  const hostId = localHostId();
+  // The CLI's own identity (health probes, the flight demo's release, ./msec status).
+  if (nats) await nats.ensureCredsFile(NatsRole.admin);
+  const launches: ServiceLaunch[] = [];
+  for (const name of COMPONENTS_IN_START_ORDER) {
     const env: NodeJS.ProcessEnv = { ...shared, ...secretEnv(name, home, infra, secrets) };
+    if (nats) {
+      env.MSEC_NATS_CREDS =
+        name === Component.agent ? await nats.ensureCredsFile(NatsRole.agent, hostId) : await nats.ensureCredsFile(name);
+      if (name === Component.deploy) env.MSEC_NATS_ACCOUNT_SEED = nats.accountSeedFile;
+    }
     if (name === Component.gateway) {
       env.MSEC_HTTP_HOST = http.host;
       env.MSEC_HTTP_PORT = String(http.port);
     }
     if (name === Component.agent) {
-      env.MSEC_HOST_ID = hostname();
+      env.MSEC_HOST_ID = hostId;
       env.MSEC_AGENT_DIR = join(home.root, 'agent');
       env.MSEC_CONSOLE_KEY = join(home.data, 'keys', 'console.pub');
     }
-    return { name, entry: entryOf(name), env, healthSubject: Subjects.health(name) };
-  });
+    launches.push({ name, entry: entryOf(name), env, healthSubject: Subjects.health(name) });
+  }
+  return launches;
 }

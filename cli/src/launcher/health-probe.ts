@@ -1,13 +1,27 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { HealthReport } from '@msec/contracts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { NatsRole, natsCredsOptions, type HealthReport } from '@msec/contracts';
+import type { LauncherConfig } from '../launcher-config.js';
+import { msecHome } from '../paths.js';
 import { natsRequest } from '@msec/platform';
 
 /** Health of one platform service, or why it could not be read. */
 export type HealthResult = { ok: true; report: HealthReport } | { ok: false; reason: string };
 
-/** Opens a short-lived NATS connection for health probes. */
-export function connectForProbes(natsUrl: string): Promise<NatsConnection> {
-  return connect({ servers: natsUrl.split(','), name: 'msec-cli', timeout: 2000, maxReconnectAttempts: 10 });
+/**
+ * The CLI's NATS identity: `natsCreds` when set, else the admin creds the launcher generated in its home, else none
+ * (a server without authentication).
+ */
+export function cliNatsOptions(config: LauncherConfig): Partial<ConnectionOptions> {
+  if (config.natsCreds) return natsCredsOptions(config.natsCreds, 'natsCreds (MSEC_NATS_CREDS)');
+  const admin = join(msecHome(config.homeDir).natsSecrets, `${NatsRole.admin}.creds`);
+  return existsSync(admin) ? natsCredsOptions(admin, admin) : {};
+}
+
+/** Opens a short-lived NATS connection for health probes, as the CLI's identity. */
+export function connectForProbes(natsUrl: string, config: LauncherConfig): Promise<NatsConnection> {
+  return connect({ ...cliNatsOptions(config), servers: natsUrl.split(','), name: 'msec-cli', timeout: 2000, maxReconnectAttempts: 10 });
 }
 
 /** Asks one service's health subject. */

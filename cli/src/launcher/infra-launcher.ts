@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { isPortTaken, freePort, startNats, startRedis, startZooKeeper, type InfraServer, type ServerOptions } from '@msec/testing';
+import type { NatsAuthority } from '@msec/contracts';
 import type { LauncherConfig } from '../launcher-config.js';
 import type { MsecHome } from '../paths.js';
 import type { InfraAddresses } from './component-catalog.js';
@@ -16,6 +17,8 @@ async function portFor(preferred: number): Promise<number> {
 export interface LaunchedInfra {
   servers: InfraServer[];
   addresses: InfraAddresses;
+  /** The NATS trust chain when the launched nats-server requires credentials. */
+  natsAuthority: NatsAuthority | undefined;
 }
 
 /**
@@ -36,13 +39,20 @@ export async function launchInfra(
     return server.url;
   };
   try {
-    const natsUrl = config.natsUrl || (await start('nats', startNats));
+    let natsAuthority: NatsAuthority | undefined;
+    const natsUrl =
+      config.natsUrl ||
+      (await start('nats', async (options) => {
+        const server = await startNats({ ...options, auth: config.natsAuth, authDir: home.natsSecrets });
+        natsAuthority = server.authority;
+        return server;
+      }));
     const zkConnect = config.zkConnect || (await start('zookeeper', startZooKeeper));
     // The password travels apart from the URL (MSEC_REDIS_PASSWORD), so the URL can be shown and stored.
     const redisUrl = config.redisUrl || withoutPassword(await start('redis', (o) => startRedis({ ...o, password: secrets.redisPassword })));
     const redisPassword = config.redisUrl ? config.redisPassword : secrets.redisPassword;
     const redisTlsCa = config.redisUrl ? config.redisTlsCa : '';
-    return { servers, addresses: { natsUrl, zkConnect, redisUrl, redisPassword, redisTlsCa, dbUrl: config.dbUrl } };
+    return { servers, addresses: { natsUrl, zkConnect, redisUrl, redisPassword, redisTlsCa, dbUrl: config.dbUrl }, natsAuthority };
   } catch (error) {
     await stopInfra(servers);
     throw error;

@@ -166,7 +166,13 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   Object.assign(state, { natsUrl: infra.addresses.natsUrl, zkConnect: infra.addresses.zkConnect, redisUrl: infra.addresses.redisUrl });
   save();
 
-  const launches = platformLaunches(home, infra.addresses, { host: config.httpHost, port: config.httpPort }, secrets);
+  const launches = await platformLaunches(
+    home,
+    infra.addresses,
+    { host: config.httpHost, port: config.httpPort },
+    secrets,
+    infra.natsAuthority,
+  );
   for (const launch of launches) {
     supervise(
       {
@@ -184,7 +190,7 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   }
   save();
 
-  const nc = await connectForProbes(infra.addresses.natsUrl);
+  const nc = await connectForProbes(infra.addresses.natsUrl, config);
   const subjects = Object.fromEntries(launches.map((l) => [l.name, l.healthSubject]));
   const unhealthy = await waitForHealthy(nc, subjects, HEALTHY_TIMEOUT_MS);
   if (config.flightInstances > 0 && unhealthy.registry === undefined && unhealthy.deploy === undefined && unhealthy.agent === undefined) {

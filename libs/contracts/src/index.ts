@@ -147,3 +147,19 @@ export type {
   BusTraceStep,
   BusTraceView,
 } from './bus/bus-api.js';
+/** NATS identities and their least-privilege permissions, generated from the subjects above. */
+export {
+  BusMessagingNames,
+  CONSOLE_OPERATION_SUBJECTS,
+  HOST_METRICS_SERVICE,
+  NatsRole,
+  agentIdentity,
+  isIdentityToken,
+  natsInboxPrefix,
+  natsPermissionsFor,
+  natsPermissionsTable,
+  serviceIdentity,
+} from './security/nats-permissions.js';
+export type { NatsPermissions } from './security/nats-permissions.js';
+/** The NATS trust chain (operator, accounts) and the minting of identities' .creds files. */
+export { NatsAccountSigner, NatsAuthority, identityName, natsCredsOptions } from './security/nats-authority.js';

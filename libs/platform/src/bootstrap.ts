@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { natsConnectionOptions, type NatsEndpoint } from './nats-connection.js';
 import { MsecRpcErrorFilter } from './rpc-error.filter.js';
 
 /** Options shared by every platform service. */
 export interface BootstrapOptions {
   component: string;
-  natsUrl: string;
+  /** NATS address, credentials and TLS (the service's config has these keys). */
+  nats: NatsEndpoint;
 }
 
 function natsTransport(options: BootstrapOptions): MicroserviceOptions {
@@ -15,7 +17,7 @@ function natsTransport(options: BootstrapOptions): MicroserviceOptions {
     transport: Transport.NATS,
     // A queue group per component lets several instances share requests.
     options: {
-      servers: options.natsUrl.split(','),
+      ...natsConnectionOptions(options.nats),
       name: `msec-${options.component}`,
       queue: `msec-${options.component}`,
       maxReconnectAttempts: -1,
@@ -33,7 +35,7 @@ export async function bootstrapNatsService(module: Type<unknown> | DynamicModule
   app.useGlobalFilters(new MsecRpcErrorFilter());
   app.enableShutdownHooks();
   await app.listen();
-  new Logger(options.component).log(`listening on NATS ${options.natsUrl} (pid ${process.pid})`);
+  new Logger(options.component).log(`listening on NATS ${options.nats.natsUrl} (pid ${process.pid})`);
   return app;
 }
 
@@ -50,7 +52,7 @@ export async function bootstrapHttpService(
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost);
   new Logger(options.component).log(
-    `listening on http://${options.httpHost}:${options.httpPort} and NATS ${options.natsUrl} (pid ${process.pid})`,
+    `listening on http://${options.httpHost}:${options.httpPort} and NATS ${options.nats.natsUrl} (pid ${process.pid})`,
   );
   return app;
 }

@@ -11,6 +11,25 @@ export const commonConfigFields = {
     values: ['nats:'],
     description: 'NATS server(s), comma-separated',
   },
+  natsCreds: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_CREDS',
+    default: '',
+    description: 'NATS .creds file (user JWT + seed) of this identity; empty connects without credentials',
+  },
+  natsTlsCa: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_TLS_CA',
+    default: '',
+    description: 'PEM CA of the NATS server certificate; set to use TLS',
+  },
+  natsTlsCert: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_TLS_CERT',
+    default: '',
+    description: 'PEM client certificate for NATS (with natsTlsKey)',
+  },
+  natsTlsKey: { type: ConfigType.string, env: 'MSEC_NATS_TLS_KEY', default: '', description: 'PEM client key for NATS (with natsTlsCert)' },
   dbUrl: {
     type: ConfigType.string,
     env: 'MSEC_DB_URL',

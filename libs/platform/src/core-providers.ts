@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider }
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { openDataSource, type DataSourceSpec } from '@msec/persistence';
-import { NATS_CONNECTION, connectNats } from './nats-connection.js';
+import { NATS_CONNECTION, connectNats, type NatsEndpoint } from './nats-connection.js';
 
 /** Closes a service's own NATS connection and database when Nest shuts down. */
 @Injectable()
@@ -20,9 +20,9 @@ class CoreResourcesCloser implements OnApplicationShutdown {
 }
 
 /** Providers every platform service shares: its NATS connection and its own migrated DataSource. */
-export function coreProviders(component: string, natsUrl: string, database: DataSourceSpec): Provider[] {
+export function coreProviders(component: string, nats: NatsEndpoint, database: DataSourceSpec): Provider[] {
   return [
-    { provide: NATS_CONNECTION, useFactory: () => connectNats(natsUrl, `msec-${component}-client`) },
+    { provide: NATS_CONNECTION, useFactory: () => connectNats(nats, `msec-${component}-client`) },
     { provide: DataSource, useFactory: () => openDataSource(database) },
     CoreResourcesCloser,
   ];

@@ -6,7 +6,8 @@ export { commonConfigFields, databaseTargetFor } from './common-config.js';
 /** Request/reply with a NestJS NATS microservice, errors rebuilt as MsecError. */
 export { natsRequest } from './nats-request.js';
 /** NATS connection for a service's own use, and its health check. */
-export { NATS_CONNECTION, connectNats, natsCheck } from './nats-connection.js';
+export { NATS_CONNECTION, connectNats, natsCheck, natsConnectionOptions } from './nats-connection.js';
+export type { NatsEndpoint } from './nats-connection.js';
 /** Readiness reports built from dependency checks. */
 export { HealthReporter } from './health.service.js';
 export type { DependencyCheck } from './health.service.js';

@@ -8,7 +8,7 @@ export function nextAgentHeartbeat(nc: NatsConnection, hostId: string, timeoutMs
       sub.unsubscribe();
       reject(new Error(`no heartbeat from ${hostId} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const sub = nc.subscribe(DeploySubjects.agentHeartbeat, {
+    const sub = nc.subscribe(DeploySubjects.agentHeartbeat(hostId), {
       callback: (_e, msg) => {
         const hb = msg.json<AgentHeartbeat>();
         if (hb.hostId !== hostId) return;

@@ -13,6 +13,7 @@ export type { ServerOptions, ServerKind } from './infra-server.js';
 export { tcpExchange, zooKeeperIsOk, zooKeeperServes, redisPongs } from './probes.js';
 /** Starters for each real server. */
 export { startNats } from './nats-server.js';
+export type { NatsServerOptions, NatsTestServer } from './nats-server.js';
 export { startZooKeeper } from './zookeeper-server.js';
 /** Fresh ZooKeeper digest identities for a test's registry and clients. */
 export { zooKeeperIdentities } from './zookeeper-identities.js';

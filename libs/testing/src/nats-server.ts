@@ -1,12 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsAuthority, NatsRole, identityName, natsInboxPrefix } from '@msec/contracts';
 import { requireBinary } from './binaries.js';
 import { InfraServer, type ServerKind, type ServerOptions } from './infra-server.js';
 
-/** JetStream is ready when the account info answers, not merely when the port accepts. */
-async function jetStreamAnswers(host: string, port: number): Promise<boolean> {
-  const nc = await connect({ servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });
+/** How the harness's NATS is started. */
+export interface NatsServerOptions extends ServerOptions {
+  /**
+   * Operator (JWT) mode: anonymous connections are refused and every client needs the creds of an identity
+   * (`server.credsFile(role)`, `server.connectAs(role)`). Off by default until every test connects with creds.
+   */
+  auth?: boolean;
+  /** Where the trust chain and .creds files live with auth on; `<dir>/secrets/nats` when omitted. */
+  authDir?: string;
+  /** TLS with a fresh self-signed CA (made with openssl in `<dir>/tls/`); clients need `tlsCaFile`. */
+  tls?: boolean;
+}
+
+/** Makes a CA and a server certificate for 127.0.0.1 with openssl; returns the file paths. */
+function makeTestCertificates(dir: string): { ca: string; cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const f = (name: string): string => join(dir, name);
+  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=msec-test-ca',
+  );
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    f('san.ext'),
+  );
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
+/** A test nats-server; with auth on it mints the creds of any identity. */
+export interface NatsTestServer extends InfraServer {
+  /** The CA file clients verify the server with when started with TLS; undefined otherwise. */
+  readonly tlsCaFile: string | undefined;
+  /** The trust chain when started with auth; undefined otherwise. */
+  readonly authority: NatsAuthority | undefined;
+  /** Path of the .creds file of an identity (written once under the server's folder); undefined without auth. */
+  credsFile(role: NatsRole, name?: string): Promise<string | undefined>;
+  /** nats.js options to connect as an identity (no credentials without auth). */
+  optionsFor(role: NatsRole, name?: string): Promise<ConnectionOptions>;
+  /** A connection as an identity (the default is a console service, which may do everything a test needs to watch). */
+  connectAs(role?: NatsRole, name?: string): Promise<NatsConnection>;
+}
+
+async function probe(host: string, port: number, options: () => Promise<ConnectionOptions>): Promise<boolean> {
+  const nc = await connect({ ...(await options()), servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc, { timeout: 1000 });
     await jsm.getAccountInfo();
@@ -16,22 +87,51 @@ async function jetStreamAnswers(host: string, port: number): Promise<boolean> {
   }
 }
 
-const natsKind: ServerKind = {
-  name: 'nats',
-  defaultReadyTimeoutMs: 15_000,
-  prepare: () => undefined,
-  spec: (dir, host, port) => ({
-    name: 'nats',
-    command: requireBinary('nats'),
-    // -js with a store folder gives file storage; max_payload stays at the 1 MiB default.
-    args: ['-a', host, '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '-P', join(dir, 'nats.pid'), '-n', `msec-${port}`],
-    logFile: join(dir, 'nats.log'),
-  }),
-  probe: jetStreamAnswers,
-  url: (host, port) => `nats://${host}:${port}`,
-};
-
 /** Starts nats-server with JetStream on file storage and waits until JetStream answers. */
-export function startNats(options: ServerOptions = {}): Promise<InfraServer> {
-  return InfraServer.launch(natsKind, options);
+export async function startNats(options: NatsServerOptions = {}): Promise<NatsTestServer> {
+  let authority: NatsAuthority | undefined;
+  let tls: { ca: string; cert: string; key: string } | undefined;
+  const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => ({
+    ...(tls ? { tls: { caFile: tls.ca } } : {}),
+    ...(authority
+      ? {
+          authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
+          inboxPrefix: natsInboxPrefix(identityName(role, name)),
+        }
+      : {}),
+  });
+  const kind: ServerKind = {
+    name: 'nats',
+    defaultReadyTimeoutMs: 15_000,
+    prepare: async (dir) => {
+      if (options.auth) authority = await NatsAuthority.open(options.authDir ?? join(dir, 'secrets', 'nats'));
+      if (options.tls) tls = makeTestCertificates(join(dir, 'tls'));
+    },
+    spec: (dir, host, port) => ({
+      name: 'nats',
+      command: requireBinary('nats'),
+      // -js with a store folder gives file storage; max_payload stays at the 1 MiB default.
+      args: [
+        ...(authority ? ['-c', authority.serverConfigFile] : []),
+        ...(tls ? ['--tls', '--tlscert', tls.cert, '--tlskey', tls.key] : []),
+        ...['-a', host, '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '-P', join(dir, 'nats.pid'), '-n', `msec-${port}`],
+      ],
+      logFile: join(dir, 'nats.log'),
+    }),
+    probe: (host, port) => probe(host, port, () => optionsFor(NatsRole.deploy)),
+    url: (host, port) => `nats://${host}:${port}`,
+  };
+  const server = await InfraServer.launch(kind, options);
+  return Object.assign(server, {
+    get authority() {
+      return authority;
+    },
+    get tlsCaFile() {
+      return tls?.ca;
+    },
+    credsFile: async (role: NatsRole, name?: string) => (authority ? authority.ensureCredsFile(role, name) : undefined),
+    optionsFor,
+    connectAs: async (role: NatsRole = NatsRole.deploy, name?: string) =>
+      connect({ ...(await optionsFor(role, name)), servers: server.url, name: identityName(role, name) }),
+  }) as NatsTestServer;
 }

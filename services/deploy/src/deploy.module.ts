@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { Component } from '@msec/contracts';
+import { Component, NatsAccountSigner } from '@msec/contracts';
 import { NATS_CONNECTION, coreProviders, databaseTargetFor, redisClientOptions } from '@msec/platform';
 import { AgentClient } from './agents/agent-client.js';
 import { AuditRecord } from './audit/audit.entities.js';
@@ -59,7 +59,7 @@ export class DeployModule {
       controllers: [HealthController, HostsController, KeysController, ArtifactsController, ReleasesController, ...MESSAGING_CONTROLLERS],
       providers: [
         { provide: DEPLOY_CONFIG, useValue: config },
-        ...coreProviders(Component.deploy, config.natsUrl, {
+        ...coreProviders(Component.deploy, config, {
           target: databaseTargetFor(Component.deploy, config),
           entities: DEPLOY_ENTITIES,
           migrations: DEPLOY_MIGRATIONS,
@@ -111,7 +111,18 @@ export class DeployModule {
             configs: ConfigVersionsDomain,
             idl: IdlDomain,
             hosts: HostsProjection,
-          ) => new HostSteps(agents, packages, configs, idl, hosts, new InstanceCredentials(config)),
+          ) =>
+            new HostSteps(
+              agents,
+              packages,
+              configs,
+              idl,
+              hosts,
+              new InstanceCredentials(config),
+              config.natsAccountSeed
+                ? NatsAccountSigner.fromSeedFile(config.natsAccountSeed, 'natsAccountSeed (MSEC_NATS_ACCOUNT_SEED)')
+                : null,
+            ),
           inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
         },
         {

@@ -5,5 +5,5 @@ import { DeployModule } from './deploy.module.js';
 
 runMain(Component.deploy, async () => {
   const config = loadDeployConfig();
-  await bootstrapNatsService(DeployModule.forConfig(config), { component: Component.deploy, natsUrl: config.natsUrl });
+  await bootstrapNatsService(DeployModule.forConfig(config), { component: Component.deploy, nats: config });
 });

@@ -49,6 +49,26 @@ describe('deploy hosts', () => {
     assert.ok(view.metrics && view.metrics.memTotalBytes > 0 && view.metrics.load.length === 3);
   });
 
+  it("deploy - a heartbeat whose hostId differs from the subject's host is not listed", async () => {
+    const real = await eventually('host listed', () => host('hosts-a'));
+    const beat = (hostId: string): string =>
+      JSON.stringify({
+        hostId,
+        ip: '127.0.0.9',
+        intervalMs: heartbeatMs,
+        startedAt: Date.now(),
+        sentAt: Date.now(),
+        metrics: real.metrics,
+        instances: [],
+      });
+    // A sender allowed to publish as 'hosts-x' claims to be 'hosts-forged'; then an honest heartbeat of 'hosts-y'.
+    nc.publish(DeploySubjects.agentHeartbeat('hosts-x'), beat('hosts-forged'));
+    nc.publish(DeploySubjects.agentHeartbeat('hosts-y'), beat('hosts-y'));
+    await eventually('the honest heartbeat of hosts-y', () => host('hosts-y'));
+    assert.equal(await host('hosts-forged'), undefined);
+    assert.equal(await host('hosts-x'), undefined);
+  });
+
   it('deploy - signs commands the agent runs, and stores the audit of executed and refused ones', async () => {
     const result = await natsRequest<{ stdout: string }>(
       nc,

@@ -64,7 +64,7 @@ export class GatewayModule {
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        ...coreProviders(Component.gateway, config.natsUrl, {
+        ...coreProviders(Component.gateway, config, {
           target: databaseTargetFor(Component.gateway, config),
           entities: GATEWAY_ENTITIES,
           migrations: GATEWAY_MIGRATIONS,

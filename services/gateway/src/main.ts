@@ -8,7 +8,7 @@ runMain(Component.gateway, async () => {
   const config = loadGatewayConfig();
   await bootstrapHttpService(GatewayModule.forConfig(config), {
     component: Component.gateway,
-    natsUrl: config.natsUrl,
+    nats: config,
     httpHost: config.httpHost,
     httpPort: config.httpPort,
     configure: (app) => configureGateway(app, config),

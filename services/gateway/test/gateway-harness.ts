@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
-import { Component } from '@msec/contracts';
+import { Component, NatsRole } from '@msec/contracts';
 import { bootstrapHttpService } from '@msec/platform';
-import { freePort, startNats, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { freePort, startNats, TEMP_DIR_PREFIX, type NatsTestServer } from '@msec/testing';
 import { loadGatewayConfig } from '../src/config/gateway.config.js';
 import { GatewayModule } from '../src/gateway.module.js';
 import { configureGateway } from '../src/http/configure-gateway.js';
@@ -21,7 +21,7 @@ export function buildConsole(): void {
 /** A gateway running in this process on a free port, with real NATS and SQLite in a temp folder. */
 export interface TestGateway {
   baseUrl: string;
-  nats: InfraServer;
+  nats: NatsTestServer;
   dataDir: string;
   app: INestApplication;
   /** The first admin's one-time password, read from the file the gateway wrote. */
@@ -30,19 +30,20 @@ export interface TestGateway {
 }
 
 /** Starts NATS and the gateway module in-process exactly as main.ts does. */
-export async function startTestGateway(): Promise<TestGateway> {
-  const nats = await startNats();
+export async function startTestGateway(options: { natsAuth?: boolean } = {}): Promise<TestGateway> {
+  const nats = await startNats({ auth: options.natsAuth });
   const dataDir = await mkdtemp(join(tmpdir(), 'msec-gateway-'));
   const port = await freePort();
   const config = loadGatewayConfig({
     MSEC_NATS_URL: nats.url,
+    MSEC_NATS_CREDS: (await nats.credsFile(NatsRole.gateway)) ?? '',
     MSEC_DATA_DIR: dataDir,
     MSEC_HTTP_PORT: String(port),
     MSEC_HTTP_HOST: '127.0.0.1',
   });
   const app = await bootstrapHttpService(GatewayModule.forConfig(config), {
     component: Component.gateway,
-    natsUrl: config.natsUrl,
+    nats: config,
     httpHost: config.httpHost,
     httpPort: config.httpPort,
     configure: (a) => configureGateway(a, config),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { NatsRole } from '@msec/contracts';
 import { freePort, startRedis, type InfraServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import {
@@ -28,7 +29,9 @@ const HOST = { hostId: 'gw-h1', ip: '127.0.0.31' };
 
 const SERVER = `
 import { createServer } from 'node:http';
-const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: VERSION })));
+import { readFileSync } from 'node:fs';
+const creds = process.env.MSEC_NATS_CREDS ? readFileSync(process.env.MSEC_NATS_CREDS, 'utf8') : '';
+const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: VERSION, hasNatsCreds: creds.includes('NATS USER JWT') })));
 server.listen(Number(process.env.MSEC_PORT), process.env.MSEC_HOST || '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
@@ -86,10 +89,13 @@ describe('gateway releases', () => {
 
   before(async () => {
     buildConsole();
-    [gw, redis] = await Promise.all([startTestGateway(), startRedis()]);
+    // NATS requires credentials here: gateway, deploy and agent each connect as their own identity.
+    [gw, redis] = await Promise.all([startTestGateway({ natsAuth: true }), startRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'msec-gw-rel-'));
     deploy = startNodeProcess(DEPLOY_MAIN, {
       MSEC_NATS_URL: gw.nats.url,
+      MSEC_NATS_CREDS: (await gw.nats.credsFile(NatsRole.deploy)) ?? '',
+      MSEC_NATS_ACCOUNT_SEED: gw.nats.authority?.accountSeedFile ?? '',
       MSEC_REDIS_URL: redis.url,
       MSEC_DATA_DIR: join(dir, 'data'),
       MSEC_DB_URL: '',
@@ -106,6 +112,7 @@ describe('gateway releases', () => {
     mkdirSync(join(dir, 'agent'), { recursive: true });
     agent = startNodeProcess(AGENT_MAIN, {
       MSEC_NATS_URL: gw.nats.url,
+      MSEC_NATS_CREDS: (await gw.nats.credsFile(NatsRole.agent, HOST.hostId)) ?? '',
       MSEC_HOST_ID: HOST.hostId,
       MSEC_HOST_IP: HOST.ip,
       MSEC_CONSOLE_KEY: join(dir, 'data', 'keys', 'console.pub'),
@@ -188,8 +195,9 @@ describe('gateway releases', () => {
       return ['succeeded', 'failed', 'rolled-back'].includes(r.body.state) ? r.body : undefined;
     });
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
-    const served = (await (await fetch(`http://${HOST.ip}:${port}/`)).json()) as { version: string };
+    const served = (await (await fetch(`http://${HOST.ip}:${port}/`)).json()) as { version: string; hasNatsCreds: boolean };
     assert.equal(served.version, '1.1.0');
+    assert.equal(served.hasNatsCreds, true, 'the instance was started without its NATS identity (MSEC_NATS_CREDS)');
     const list = await viewer.call('GET', '/api/v1/releases?service=Demo.echo&limit=1');
     assert.equal(list.body.items[0].planId, planId);
   });

@@ -31,7 +31,7 @@ export class KvAdminModule {
       controllers: [HealthController, ClustersController, OperationsController, MonitoringController],
       providers: [
         { provide: KVADMIN_CONFIG, useValue: config },
-        ...coreProviders(Component.kvAdmin, config.natsUrl, {
+        ...coreProviders(Component.kvAdmin, config, {
           target: databaseTargetFor(Component.kvAdmin, config),
           entities: [KvClusterEntity, KvOperationEntity],
           migrations: KV_MIGRATIONS,

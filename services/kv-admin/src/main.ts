@@ -5,5 +5,5 @@ import { KvAdminModule } from './kv-admin.module.js';
 
 runMain(Component.kvAdmin, async () => {
   const config = loadKvAdminConfig();
-  await bootstrapNatsService(KvAdminModule.forConfig(config), { component: Component.kvAdmin, natsUrl: config.natsUrl });
+  await bootstrapNatsService(KvAdminModule.forConfig(config), { component: Component.kvAdmin, nats: config });
 });

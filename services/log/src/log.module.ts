@@ -21,7 +21,7 @@ export class LogModule {
       controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController],
       providers: [
         { provide: LOG_CONFIG, useValue: config },
-        ...coreProviders(Component.log, config.natsUrl, {
+        ...coreProviders(Component.log, config, {
           target: databaseTargetFor(Component.log, config),
           entities: LOG_ENTITIES,
           migrations: LOG_MIGRATIONS,

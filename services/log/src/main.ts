@@ -5,5 +5,5 @@ import { LogModule } from './log.module.js';
 
 runMain(Component.log, async () => {
   const config = loadLogConfig();
-  await bootstrapNatsService(LogModule.forConfig(config), { component: Component.log, natsUrl: config.natsUrl });
+  await bootstrapNatsService(LogModule.forConfig(config), { component: Component.log, nats: config });
 });

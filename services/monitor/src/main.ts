@@ -5,5 +5,5 @@ import { MonitorModule } from './monitor.module.js';
 
 runMain(Component.monitor, async () => {
   const config = loadMonitorConfig();
-  await bootstrapNatsService(MonitorModule.forConfig(config), { component: Component.monitor, natsUrl: config.natsUrl });
+  await bootstrapNatsService(MonitorModule.forConfig(config), { component: Component.monitor, nats: config });
 });

@@ -21,7 +21,7 @@ export class MonitorModule {
       controllers: [HealthController, MonitorQueriesController, AlarmsController],
       providers: [
         { provide: MONITOR_CONFIG, useValue: config },
-        ...coreProviders(Component.monitor, config.natsUrl, {
+        ...coreProviders(Component.monitor, config, {
           target: databaseTargetFor(Component.monitor, config),
           entities: MONITOR_ENTITIES,
           migrations: MONITOR_MIGRATIONS,

@@ -5,5 +5,5 @@ import { RegistryModule } from './registry.module.js';
 
 runMain(Component.registry, async () => {
   const config = loadRegistryConfig();
-  await bootstrapNatsService(RegistryModule.forConfig(config), { component: Component.registry, natsUrl: config.natsUrl });
+  await bootstrapNatsService(RegistryModule.forConfig(config), { component: Component.registry, nats: config });
 });

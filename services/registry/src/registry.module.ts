@@ -28,7 +28,7 @@ export class RegistryModule {
       controllers: [HealthController, ServicesController],
       providers: [
         { provide: REGISTRY_CONFIG, useValue: config },
-        ...coreProviders(Component.registry, config.natsUrl, {
+        ...coreProviders(Component.registry, config, {
           target: databaseTargetFor(Component.registry, config),
           entities: REGISTRY_ENTITIES,
           migrations: REGISTRY_MIGRATIONS,

@@ -50,7 +50,7 @@ export const AuditOutcome = { executed: 'executed', failed: 'failed', refused: '
 /** executed, failed or refused. */
 export type AuditOutcome = (typeof AuditOutcome)[keyof typeof AuditOutcome];
 
-/** Published on `msec.events.agent.audit` for every command an agent received. */
+/** Published on `msec.events.agent.<hostId>.audit` for every command an agent received. */
 export interface AgentAuditEvent {
   hostId: string;
   commandId: string | null;
@@ -87,7 +87,7 @@ export interface InstanceReport {
   packageVersion: string;
 }
 
-/** Published on `msec.events.agent.heartbeat` every intervalMs. */
+/** Published on `msec.events.agent.<hostId>.heartbeat` every intervalMs. */
 export interface AgentHeartbeat {
   hostId: string;
   ip: string;

@@ -2,10 +2,16 @@
 export const DeploySubjects = {
   /** Raw request/reply (JSON, not Nest envelopes): a SignedCommand in, a CommandReply out. */
   agentCommand: (hostId: string): string => `msec.agent.${hostId}.cmd`,
-  /** Event: every command an agent received and what became of it (AgentAuditEvent). */
-  agentAudit: 'msec.events.agent.audit',
-  /** Event: an agent's periodic heartbeat with host metrics (AgentHeartbeat). */
-  agentHeartbeat: 'msec.events.agent.heartbeat',
+  /** Event: every command an agent received and what became of it (AgentAuditEvent), under the agent's host id. */
+  agentAudit: (hostId: string): string => `msec.events.agent.${hostId}.audit`,
+  /** The audit records of every host (consumers check the payload's hostId against the subject's token). */
+  agentAuditAll: 'msec.events.agent.*.audit',
+  /** Event: an agent's periodic heartbeat with host metrics (AgentHeartbeat), under the agent's host id. */
+  agentHeartbeat: (hostId: string): string => `msec.events.agent.${hostId}.heartbeat`,
+  /** The heartbeats of every host. */
+  agentHeartbeatAll: 'msec.events.agent.*.heartbeat',
+  /** The host id token of an agent event subject (`msec.events.agent.<hostId>.<kind>`). */
+  agentOfSubject: (subject: string): string => subject.split('.')[3] ?? '',
   /** Event: a host went up or down in the deploy service's hosts read model (HostStatusChanged). */
   hostStatus: 'msec.events.deploy.host-status',
   /** Event: progress of a release plan (ReleaseProgressEvent). */
@@ -51,7 +57,7 @@ export const DeploySubjects = {
 export const DeployStreams = {
   events: 'MSEC_DEPLOY_EVENTS',
   /** Subjects the stream captures; heartbeats stay on core NATS (frequent and only useful live). */
-  eventSubjects: ['msec.events.agent.audit', 'msec.events.deploy.>'],
+  eventSubjects: ['msec.events.agent.*.audit', 'msec.events.deploy.>'],
   /** Durable consumer the deploy service stores audit events with. */
   auditConsumer: 'deploy-audit',
 } as const;

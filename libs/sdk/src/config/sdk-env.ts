@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { parseZkAuth, type ZkIdentity } from '@msec/nlb';
+import type { ConnectionOptions } from '@nats-io/transport-node';
+import { natsCredsOptions } from '@msec/contracts';
 
 /** Where and as whom a business process runs: what the agent puts in its environment. */
 export interface SdkEnvironment {
@@ -15,6 +17,10 @@ export interface SdkEnvironment {
   zkAuth: readonly ZkIdentity[];
   /** NATS for telemetry (MSEC_NATS_URL). */
   natsUrl: string | undefined;
+  /** This service's NATS .creds file (MSEC_NATS_CREDS); the agent writes it for the instances it starts. */
+  natsCreds: string | undefined;
+  /** CA of a TLS NATS server (MSEC_NATS_TLS_CA). */
+  natsTlsCa: string | undefined;
   /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
   dataDir: string;
   hostName: string;
@@ -33,7 +39,17 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     zkConnect: env.MSEC_ZK_CONNECT || undefined,
     zkAuth: parseZkAuth(env.MSEC_ZK_AUTH ?? '', 'MSEC_ZK_AUTH'),
     natsUrl: env.MSEC_NATS_URL || undefined,
+    natsCreds: env.MSEC_NATS_CREDS || undefined,
+    natsTlsCa: env.MSEC_NATS_TLS_CA || undefined,
     dataDir: env.MSEC_DATA_DIR || '.msec/data',
     hostName: env.MSEC_HOST_ID || hostname(),
+  };
+}
+
+/** Connection options for the service's own NATS identity (MSEC_NATS_CREDS) and a TLS server's CA (MSEC_NATS_TLS_CA). */
+export function sdkNatsCreds(env: SdkEnvironment): Partial<ConnectionOptions> {
+  return {
+    ...(env.natsCreds ? natsCredsOptions(env.natsCreds, 'MSEC_NATS_CREDS') : {}),
+    ...(env.natsTlsCa ? { tls: { caFile: env.natsTlsCa } } : {}),
   };
 }

@@ -14,7 +14,7 @@ import {
   type SweepResult,
 } from '@msec/bus';
 import type { DataSource, EntityManager } from 'typeorm';
-import { readSdkEnvironment } from '../config/sdk-env.js';
+import { readSdkEnvironment, sdkNatsCreds } from '../config/sdk-env.js';
 import { mqConnectFailed, mqNotConfigured } from './mq.errors.js';
 
 /** Where and as whom `sdk.mq` connects; every field has a default from the SDK environment. */
@@ -60,6 +60,7 @@ export class Mq {
     let nc: NatsConnection;
     try {
       nc = await connect({
+        ...sdkNatsCreds(env),
         servers: natsUrl.split(','),
         name: `msec-mq-${producer}`,
         maxReconnectAttempts: -1,

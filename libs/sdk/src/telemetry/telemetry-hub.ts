@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { CallRecord, SpanRecord } from '@msec/contracts';
-import { readSdkEnvironment } from '../config/sdk-env.js';
+import { readSdkEnvironment, sdkNatsCreds } from '../config/sdk-env.js';
 import { createLogger, createSpanReporter, type MsecLogger, type SpanReporter } from '../log/index.js';
 import { MonitorReporter, type SetMode } from '../monitor/index.js';
 
@@ -94,6 +94,7 @@ class TelemetryHub {
       }
       try {
         this.nc = await connect({
+          ...sdkNatsCreds(env),
           servers: env.natsUrl.split(','),
           name: `msec-sdk-${env.service}`,
           maxReconnectAttempts: -1,

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One command an agent received, with its outcome (from `msec.events.agent.audit`). */
+/** One command an agent received, with its outcome (from `msec.events.agent.<hostId>.audit`). */
 @Entity({ name: 'deploy_audit' })
 @Index('idx_deploy_audit_host', ['hostId', 'receivedAt'])
 export class AuditRecord {

@@ -49,6 +49,13 @@ export const deployConfigSchema = {
     max: 1024 * 1024 * 1024,
     description: 'largest package tarball accepted (packages live in the JetStream Object Store, streamed in chunks)',
   },
+  natsAccountSeed: {
+    type: ConfigType.string,
+    env: 'MSEC_NATS_ACCOUNT_SEED',
+    default: '',
+    description:
+      'seed of the NATS MSEC account (<home>/secrets/nats/account-msec.nk): deploy mints each business service its .creds; empty sends none',
+  },
 } as const;
 
 /** The deploy service's validated, frozen configuration. */

@@ -7,9 +7,17 @@ const THIRTY_DAYS_MS = 30 * 24 * 3_600_000;
 /** Creates the deploy events stream and the audit consumer if missing; idempotent. */
 export async function ensureDeployStream(nc: NatsConnection): Promise<void> {
   const jsm = await jetstreamManager(nc);
+  let info;
   try {
-    await jsm.streams.info(DeployStreams.events);
+    info = await jsm.streams.info(DeployStreams.events);
   } catch {
+    info = undefined;
+  }
+  if (info !== undefined) {
+    // Streams made before the agent subjects carried the host id: move them to the current subjects.
+    const wanted = [...DeployStreams.eventSubjects];
+    if (info.config.subjects?.join(',') !== wanted.join(',')) await jsm.streams.update(DeployStreams.events, { subjects: wanted });
+  } else {
     await jsm.streams.add({
       name: DeployStreams.events,
       subjects: [...DeployStreams.eventSubjects],
@@ -25,7 +33,7 @@ export async function ensureDeployStream(nc: NatsConnection): Promise<void> {
       durable_name: DeployStreams.auditConsumer,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subject: DeploySubjects.agentAudit,
+      filter_subject: DeploySubjects.agentAuditAll,
       ack_wait: nanos(30_000),
     });
   }

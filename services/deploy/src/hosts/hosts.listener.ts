@@ -25,9 +25,17 @@ export class HostsListener implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     // One queue group: several deploy instances share the heartbeats instead of each writing them.
     this.subs.push(
-      this.nc.subscribe(DeploySubjects.agentHeartbeat, {
+      this.nc.subscribe(DeploySubjects.agentHeartbeatAll, {
         queue: 'msec-deploy',
-        callback: (_e, m) => this.serial(() => this.hosts.onHeartbeat(m.json<AgentHeartbeat>())),
+        callback: (_e, m) => {
+          const heartbeat = m.json<AgentHeartbeat>();
+          // The subject's host token is what NATS permissions vouch for; a payload naming another host is dropped.
+          if (heartbeat.hostId !== DeploySubjects.agentOfSubject(m.subject)) {
+            this.logger.warn(`heartbeat on ${m.subject} claims host '${heartbeat.hostId}'; ignored`);
+            return;
+          }
+          this.serial(() => this.hosts.onHeartbeat(heartbeat));
+        },
       }),
     );
     this.sweeper = setInterval(() => this.serial(async () => void (await this.hosts.sweep())), HOST_SWEEP_MS);
@@ -37,7 +45,9 @@ export class HostsListener implements OnApplicationBootstrap, OnApplicationShutd
     this.audits = await consumer.consume({
       callback: (m) =>
         this.serial(async () => {
-          await this.audit.record(m.json<AgentAuditEvent>());
+          const event = m.json<AgentAuditEvent>();
+          if (event.hostId === DeploySubjects.agentOfSubject(m.subject)) await this.audit.record(event);
+          else this.logger.warn(`audit record on ${m.subject} claims host '${event.hostId}'; ignored`);
           m.ack();
         }),
     });

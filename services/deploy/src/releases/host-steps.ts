@@ -1,4 +1,4 @@
-import { AgentCommandType, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
+import { AgentCommandType, type NatsAccountSigner, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
 import type { AgentClient } from '../agents/agent-client.js';
 import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
 import type { IdlDomain } from '../artifacts/idl.domain.js';
@@ -26,6 +26,8 @@ export class HostSteps {
     private readonly idl: IdlDomain,
     private readonly hosts: HostsProjection,
     private readonly credentials: InstanceCredentials,
+    /** Mints the service's NATS identity for the start command; null when NATS runs without credentials. */
+    private readonly natsSigner: NatsAccountSigner | null = null,
   ) {}
 
   /** Puts `versions` in place on the host and passes the health gate, or throws why not. */
@@ -72,6 +74,7 @@ export class HostSteps {
         healthTimeoutMs: strategy.healthTimeoutMs,
         env: this.credentials.env(service),
         ...(configFile ? { configFile } : {}),
+        ...(this.natsSigner ? { natsCreds: await this.natsSigner.serviceCreds(service) } : {}),
       },
       strategy.healthTimeoutMs + 15_000,
     );

@@ -1,0 +1,42 @@
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MsecError, NatsAccountSigner, agentIdentity, serviceIdentity } from '@msec/contracts';
+import type { LauncherConfig } from '../launcher-config.js';
+import { msecHome } from '../paths.js';
+import { say } from '../output.js';
+
+const USAGE = 'usage: msec credentials service NAME --out FILE | msec credentials host HOST_ID --out FILE';
+
+/**
+ * `msec credentials service NAME --out FILE`: the NATS .creds of a business service run outside an agent;
+ * `msec credentials host HOST_ID --out FILE`: those of another host's agent.
+ * minted with the account seed in the launcher home (only whoever can read `<home>/secrets/` can do this).
+ */
+export async function credentials(config: LauncherConfig, positionals: string[], out: string | undefined): Promise<number> {
+  const [kind, name] = positionals;
+  if ((kind !== 'service' && kind !== 'host') || !name)
+    throw new MsecError('CLI_BAD_ARGS', USAGE, { status: 400, data: { field: 'name' } });
+  if (!out)
+    throw new MsecError('CLI_BAD_ARGS', `--out: where to write the .creds file is required; ${USAGE}`, {
+      status: 400,
+      data: { field: 'out' },
+    });
+  const seed = join(msecHome(config.homeDir).natsSecrets, 'account-msec.nk');
+  if (!existsSync(seed)) {
+    throw new MsecError('CLI_BAD_ARGS', `no NATS account key in ${seed}: run ./msec up (with natsAuth on) on this machine first`, {
+      status: 400,
+      data: { field: 'home' },
+    });
+  }
+  const signer = NatsAccountSigner.fromSeedFile(seed, seed);
+  const creds = kind === 'host' ? await signer.agentCreds(name) : await signer.serviceCreds(name);
+  const file = resolve(out);
+  writeFileSync(file, creds, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  say(
+    kind === 'host'
+      ? `wrote ${file} (NATS identity ${agentIdentity(name)}); copy it to that host and start its agent with --creds`
+      : `wrote ${file} (NATS identity ${serviceIdentity(name)}); start the service with MSEC_NATS_CREDS=${file}`,
+  );
+  return 0;
+}

@@ -1,0 +1,240 @@
+import { DeployBuckets, DeploySubjects } from '../deploy/deploy-subjects.js';
+import { LOG_COLOUR_BUCKET, LogSubjects } from '../log/log-subjects.js';
+import { MONITOR_STATS_STREAM, MonitorSubjects } from '../monitor/monitor-subjects.js';
+import { MsecError } from '../msec-error.js';
+import { Component, Subjects } from '../subjects.js';
+
+/** Roles of NATS identities; each identity is one role (agents and business services add their host id or name). */
+export const NatsRole = {
+  registry: 'registry',
+  deploy: 'deploy',
+  monitor: 'monitor',
+  log: 'log',
+  kvAdmin: 'kv-admin',
+  gateway: 'gateway',
+  /** The command-line tool run by an operator. */
+  admin: 'admin',
+  /** One per host: `agent-<hostId>`. */
+  agent: 'agent',
+  /** One per business service: `service-<Service.name>`. */
+  service: 'service',
+} as const;
+/** One of NatsRole. */
+export type NatsRole = (typeof NatsRole)[keyof typeof NatsRole];
+
+/** What one identity may do on NATS; the user JWT carries it and the server enforces it. */
+export interface NatsPermissions {
+  /** Subjects the identity may publish (and so request) on. */
+  publish: string[];
+  /** Subjects the identity may subscribe to. */
+  subscribe: string[];
+  /** True when the identity answers requests: it may publish one reply to the reply subject of a request it received. */
+  allowResponses: boolean;
+}
+
+/** Host ids are one subject token: letters, digits, '-' and '_'. */
+const IDENTITY_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
+/** Service names (`First.Second`) are tokens of those characters joined by dots. */
+const SERVICE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** True when `value` can be a host id inside an identity (one NATS subject token). */
+export function isIdentityToken(value: string): boolean {
+  return IDENTITY_TOKEN.test(value);
+}
+
+/** Identity of the agent of one host. */
+export function agentIdentity(hostId: string): string {
+  return `${NatsRole.agent}-${hostId}`;
+}
+
+/** Identity of one business service. */
+export function serviceIdentity(service: string): string {
+  return `${NatsRole.service}-${service}`;
+}
+
+/** Inbox prefix of an identity: its replies arrive under it, and no other identity may subscribe there. */
+export function natsInboxPrefix(identity: string): string {
+  return `_INBOX_${identity}`;
+}
+
+/** Business message bus: stream and subject prefixes the SDK's `mq` API uses (the bus package defines the same names). */
+export const BusMessagingNames = {
+  messageStream: 'MSEC_MQ',
+  delayStream: 'MSEC_MQ_DELAY',
+  messageSubjects: 'msec.mq.>',
+  delaySubjects: 'msec.delay.>',
+  deadLetterSubjects: 'msec.dlq.>',
+  traceSubjects: 'msec.trace.>',
+} as const;
+
+/** The service name the agents report host metrics curves under. */
+export const HOST_METRICS_SERVICE = 'Msec.hosts';
+
+/** Request prefixes of the console's operations; only the gateway and the admin identity may use them. */
+export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = [
+  'msec.deploy.>',
+  'msec.registry.>',
+  'msec.monitor.>',
+  'msec.log.query',
+  'msec.log.trace',
+  'msec.log.dependencies',
+  'msec.log.colour.>',
+  'msec.log.purge',
+  'msec.log.tail.>',
+  'msec.kv.>',
+  'msec.bus.>',
+];
+
+/** Health probe of every platform component. */
+const HEALTH_SUBJECTS = Object.values(Component).map((c) => Subjects.health(c));
+
+/** JetStream, KV and object store subjects a trusted console back-end uses. */
+const JETSTREAM_FULL = ['$JS.API.>', '$JS.ACK.>', '$JS.FC.>', '$KV.>', '$O.>'];
+
+/** Read-only access to one object store bucket: what fetching an object needs, nothing that writes or deletes. */
+function objectStoreRead(bucket: string): string[] {
+  const stream = `OBJ_${bucket}`;
+  return [
+    '$JS.API.INFO',
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/** Reading (and watching) one KV bucket: what the SDK's log-colouring rules need, nothing that writes. */
+function kvRead(bucket: string): string[] {
+  const stream = `KV_${bucket}`;
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/** Telemetry one reporter sends: its stats subject (the stats stream must exist; only reading its info is allowed). */
+function statsPublish(service: string): string[] {
+  return [MonitorSubjects.stats(service), `$JS.API.STREAM.INFO.${MONITOR_STATS_STREAM.name}`];
+}
+
+/** Publishing and consuming on one stream: what the SDK's message bus needs, without creating or deleting streams. */
+function streamUse(stream: string): string[] {
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.ACK.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
+/** A console back-end: a generous but explicit list; it answers requests. */
+function consoleService(identity: string): NatsPermissions {
+  return {
+    publish: ['msec.>', ...JETSTREAM_FULL],
+    subscribe: ['msec.>', `${natsInboxPrefix(identity)}.>`],
+    allowResponses: true,
+  };
+}
+
+/**
+ * The permissions of an identity, generated from the subjects defined in this package.
+ * `name` is the host id of an agent or the service name of a business service; other roles take none.
+ */
+export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissions {
+  switch (role) {
+    case NatsRole.registry:
+    case NatsRole.deploy:
+    case NatsRole.monitor:
+    case NatsRole.log:
+    case NatsRole.kvAdmin:
+    case NatsRole.gateway:
+      return consoleService(role);
+    case NatsRole.admin:
+      return {
+        publish: [...CONSOLE_OPERATION_SUBJECTS, ...HEALTH_SUBJECTS],
+        subscribe: [`${natsInboxPrefix(role)}.>`],
+        allowResponses: false,
+      };
+    case NatsRole.agent: {
+      const hostId = requireName(role, name, IDENTITY_TOKEN);
+      const identity = agentIdentity(hostId);
+      return {
+        publish: [
+          DeploySubjects.agentHeartbeat(hostId),
+          DeploySubjects.agentAudit(hostId),
+          // Host metrics curves are reported as one service for all hosts (the batch names the host).
+          ...statsPublish(HOST_METRICS_SERVICE),
+          LogSubjects.ingestLines,
+          ...objectStoreRead(DeployBuckets.packages),
+        ],
+        subscribe: [DeploySubjects.agentCommand(hostId), Subjects.health(Component.agent), `${natsInboxPrefix(identity)}.>`],
+        allowResponses: true,
+      };
+    }
+    case NatsRole.service: {
+      const service = requireName(role, name, SERVICE_NAME);
+      const identity = serviceIdentity(service);
+      return {
+        publish: [
+          ...statsPublish(service),
+          LogSubjects.ingestLines,
+          LogSubjects.ingestSpans,
+          ...kvRead(LOG_COLOUR_BUCKET),
+          BusMessagingNames.messageSubjects,
+          BusMessagingNames.delaySubjects,
+          BusMessagingNames.deadLetterSubjects,
+          BusMessagingNames.traceSubjects,
+          '$JS.API.INFO',
+          ...streamUse(BusMessagingNames.messageStream),
+        ],
+        subscribe: [`${natsInboxPrefix(identity)}.>`],
+        allowResponses: false,
+      };
+    }
+  }
+}
+
+function requireName(role: NatsRole, name: string | undefined, pattern: RegExp): string {
+  if (name === undefined || name.length > 200 || !pattern.test(name)) {
+    throw new MsecError(
+      'NATS_IDENTITY_INVALID',
+      `NATS identity of role '${role}' needs a name of letters, digits, '-' or '_' (got '${name ?? ''}'); pass the host id or service name`,
+      { status: 400, data: { role, name } },
+    );
+  }
+  return name;
+}
+
+/** The permissions table as Markdown (docs/security.md embeds it; a test checks the two match). */
+export function natsPermissionsTable(): string {
+  const rows: [string, NatsPermissions][] = [
+    ...[NatsRole.registry, NatsRole.deploy, NatsRole.monitor, NatsRole.log, NatsRole.kvAdmin, NatsRole.gateway, NatsRole.admin].map(
+      (r): [string, NatsPermissions] => [r, natsPermissionsFor(r)],
+    ),
+    ['agent-&lt;hostId&gt;', natsPermissionsFor(NatsRole.agent, 'HOST')],
+    ['service-&lt;name&gt;', natsPermissionsFor(NatsRole.service, 'NAME')],
+  ];
+  const cell = (subjects: string[]): string => subjects.map((s) => `\`${s}\``).join('<br>');
+  return [
+    '| Identity | Publish | Subscribe | Answers requests |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(([id, p]) => `| ${id} | ${cell(p.publish)} | ${cell(p.subscribe)} | ${p.allowResponses ? 'yes' : 'no'} |`),
+  ].join('\n');
+}
