@@ -1,6 +1,8 @@
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { MessageBus } from './message-bus.js';
 import { traceMessage, type MessageTrace } from './message-trace.js';
 import { validateMsgId } from './message-validation.js';
+import { streamNotFound } from './bus.errors.js';
 import { BusStreams } from './bus-subjects.js';
 import { DeadLetterStore } from './dead-letters.js';
 
@@ -60,6 +62,12 @@ export class BusAdmin {
   async listConsumers(stream: string = BusStreams.messages): Promise<ConsumerSummary[]> {
     const jsm = await this.bus.manager();
     const out: ConsumerSummary[] = [];
+    try {
+      await jsm.streams.info(stream);
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) throw streamNotFound(stream);
+      throw error;
+    }
     for await (const c of jsm.consumers.list(stream)) {
       out.push({
         stream,

@@ -8,6 +8,7 @@ export const BusErrorCode = {
   publishFailed: 'BUS_PUBLISH_FAILED',
   publishRejected: 'BUS_PUBLISH_REJECTED',
   deadLetterNotFound: 'BUS_DEAD_LETTER_NOT_FOUND',
+  streamNotFound: 'BUS_STREAM_NOT_FOUND',
   messageInProgress: 'BUS_MESSAGE_IN_PROGRESS',
   unknownRetryPolicy: 'BUS_UNKNOWN_RETRY_POLICY',
   projectionFailed: 'BUS_PROJECTION_FAILED',
@@ -97,4 +98,16 @@ export function messageInProgress(scope: string, msgId: string): MsecError {
     retryable: true,
     data: { scope, msgId },
   });
+}
+
+/** No JetStream stream has this name. */
+export function streamNotFound(stream: string): MsecError {
+  return new MsecError(
+    BusErrorCode.streamNotFound,
+    `stream: no stream named "${stream}"; list the streams with GET /api/v1/messages/streams`,
+    {
+      status: 404,
+      data: { field: 'stream', stream },
+    },
+  );
 }

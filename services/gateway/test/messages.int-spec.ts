@@ -164,6 +164,10 @@ describe('gateway messages', () => {
     const viewer = await userClient(gw, admin, 'vera', 'viewer');
     assert.equal((await viewer.call('POST', '/api/v1/messages', { subject: 'shop.audit', body: 1 })).status, 403);
     assert.equal((await viewer.call('GET', '/api/v1/messages/streams')).status, 200);
+
+    const unknownStream = await admin.call('GET', '/api/v1/messages/consumers?stream=abc');
+    assert.equal(unknownStream.status, 404, JSON.stringify(unknownStream.body));
+    assert.equal(unknownStream.body.error.code, 'BUS_STREAM_NOT_FOUND');
   });
 
   it('messages - the CLI publishes with tags and a delay, lists streams and dead letters, re-drives and traces', async () => {
