@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MigrationInterface } from 'typeorm';
 import type { DatabaseTarget } from './database-target.js';
@@ -32,7 +32,7 @@ export function dataSourceOptions(spec: DataSourceSpec): DataSourceOptions {
     logging: false as const,
   };
   if (spec.target.kind === 'sqlite') {
-    if (spec.target.file !== ':memory:') mkdirSync(dirname(spec.target.file), { recursive: true });
+    if (spec.target.file !== ':memory:') mkdirSync(dirname(spec.target.file), { recursive: true, mode: 0o700 });
     return {
       ...common,
       type: 'better-sqlite3',
@@ -55,8 +55,14 @@ export async function openDataSource(spec: DataSourceSpec): Promise<DataSource> 
   } catch (error) {
     throw connectFailed(describeTarget(spec.target), error);
   }
+  if (spec.target.kind === 'sqlite' && spec.target.file !== ':memory:') keepPrivate(spec.target.file);
   if (!spec.synchronizeForTests) await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
+}
+
+/** Users, tokens and audit records live in these files: readable by the owner only (SQLite gives its -wal and -shm files the same mode). */
+function keepPrivate(file: string): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 /** True when the database answers a trivial query; used by health checks. */

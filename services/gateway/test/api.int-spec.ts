@@ -22,6 +22,8 @@ describe('gateway REST API', () => {
     try {
       const file = join(fresh.dataDir, 'initial-admin-password');
       assert.equal((await stat(file)).mode & 0o777, 0o600);
+      // Users, password hashes and API tokens are in the SQLite file: owner-only too.
+      assert.equal((await stat(join(fresh.dataDir, 'gateway.sqlite'))).mode & 0o777, 0o600);
       const c = new ApiClient(fresh.baseUrl);
       await c.login('admin', fresh.initialAdminPassword);
       const blocked = await c.call('GET', '/api/v1/users');

@@ -66,7 +66,9 @@ export class UsersDomain {
     const file = join(this.dataDir, INITIAL_ADMIN_PASSWORD_FILE);
     await writeFile(file, `${password}\n`, { mode: 0o600 });
     await chmod(file, 0o600);
-    this.logger.log(`created user "${INITIAL_ADMIN}" with one-time password ${password} (also in ${file}); change it at first login`);
+    this.logger.log(
+      `created user "${INITIAL_ADMIN}" with a one-time password, written to ${file} (mode 0600, never to a log); change it at first login`,
+    );
   }
 
   /** Creates a user; 409 when the name is taken. */
