@@ -1,14 +1,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { DeploySubjects, LogSubjects, natsCredsOptions } from '@msec/contracts';
 import { TEMP_DIR_PREFIX, startNats, type NatsTestServer } from '@msec/testing';
+import { parseZkAuth } from '@msec/nlb';
 import { REPO_ROOT } from '../src/paths.js';
+import { loadZkRedisSecrets } from '../src/launcher/zk-redis-secrets.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'cli', 'dist', 'src', 'main.js');
@@ -40,6 +42,18 @@ describe('credentials', () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it("credentials - with the home's ZooKeeper secrets, the service also gets its ZooKeeper identities in FILE.zk-auth", async () => {
+    loadZkRedisSecrets(home);
+    const out = join(home, 'user.creds');
+    const { stdout } = await run(process.execPath, [CLI, 'credentials', 'service', 'User.mod_user', '--out', out], {
+      env: { ...process.env, MSEC_HOME: home, NO_COLOR: '1' },
+    });
+    assert.match(stdout, /MSEC_ZK_AUTH/);
+    assert.equal(statSync(`${out}.zk-auth`).mode & 0o777, 0o600);
+    const identities = parseZkAuth(readFileSync(`${out}.zk-auth`, 'utf8').trim(), 'zk-auth').map((i) => i.user);
+    assert.deepEqual(identities, ['svc-User.mod_user', 'msec-reader']);
   });
 
   it("credentials - a host's agent creds subscribe to its own commands only", async () => {

@@ -65,7 +65,7 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
       if (!(error instanceof zookeeper.Exception && error.getCode() === zookeeper.Exception.NO_AUTH)) throw error;
       throw new Error(
         'the service tree in ZooKeeper is locked with other identities than zkAuth (secrets replaced?); ' +
-          'delete it with the old msec-registry identity or a superDigest, as docs/security-zk-redis.md says under Rotating',
+          'delete it with the old msec-registry identity or a superDigest, as docs/security.md says under Rotating',
         { cause: error },
       );
     });
