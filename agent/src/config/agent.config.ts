@@ -1,34 +1,9 @@
 import { hostname } from 'node:os';
-import { ConfigType, resolveConfig, type ConfigOf } from '@msec/platform';
+import { ConfigType, natsConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
 
 /** Every key the agent reads; `./msec agent --nats URL --host-id ID --console-key FILE` maps flags onto these. */
 export const agentConfigSchema = {
-  natsUrl: {
-    type: ConfigType.url,
-    env: 'MSEC_NATS_URL',
-    default: 'nats://127.0.0.1:4222',
-    values: ['nats:'],
-    description: 'NATS server(s)',
-  },
-  natsCreds: {
-    type: ConfigType.string,
-    env: 'MSEC_NATS_CREDS',
-    default: '',
-    description: 'NATS .creds file (user JWT + seed) of this identity; empty connects without credentials',
-  },
-  natsTlsCa: {
-    type: ConfigType.string,
-    env: 'MSEC_NATS_TLS_CA',
-    default: '',
-    description: 'PEM CA of the NATS server certificate; set to use TLS',
-  },
-  natsTlsCert: {
-    type: ConfigType.string,
-    env: 'MSEC_NATS_TLS_CERT',
-    default: '',
-    description: 'PEM client certificate for NATS (with natsTlsKey)',
-  },
-  natsTlsKey: { type: ConfigType.string, env: 'MSEC_NATS_TLS_KEY', default: '', description: 'PEM client key for NATS (with natsTlsCert)' },
+  ...natsConfigFields,
   hostId: { type: ConfigType.string, env: 'MSEC_HOST_ID', default: hostname(), description: 'this host’s id in the console' },
   consoleKeyFile: {
     type: ConfigType.string,

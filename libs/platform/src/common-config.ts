@@ -3,7 +3,8 @@ import { parseDatabaseUrl, type DatabaseTarget } from '@msec/persistence';
 import { ConfigType, type ConfigSchema } from './config-schema.js';
 
 /** Config keys every platform service has: where NATS is and where its own tables live. */
-export const commonConfigFields = {
+/** Where NATS is and as whom to connect: shared by every platform service and the agent. */
+export const natsConfigFields = {
   natsUrl: {
     type: ConfigType.url,
     env: 'MSEC_NATS_URL',
@@ -30,6 +31,10 @@ export const commonConfigFields = {
     description: 'PEM client certificate for NATS (with natsTlsKey)',
   },
   natsTlsKey: { type: ConfigType.string, env: 'MSEC_NATS_TLS_KEY', default: '', description: 'PEM client key for NATS (with natsTlsCert)' },
+} as const satisfies ConfigSchema;
+
+export const commonConfigFields = {
+  ...natsConfigFields,
   dbUrl: {
     type: ConfigType.string,
     env: 'MSEC_DB_URL',

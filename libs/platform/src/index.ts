@@ -2,7 +2,7 @@
 export { resolveConfig, ConfigType } from './config-schema.js';
 export type { ConfigSchema, ConfigField, ConfigOf } from './config-schema.js';
 /** Config keys every service shares, and its database target. */
-export { commonConfigFields, databaseTargetFor } from './common-config.js';
+export { commonConfigFields, natsConfigFields, databaseTargetFor } from './common-config.js';
 /** Request/reply with a NestJS NATS microservice, errors rebuilt as MsecError. */
 export { natsRequest } from './nats-request.js';
 /** NATS connection for a service's own use, and its health check. */

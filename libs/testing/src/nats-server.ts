@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsAuthority, NatsRole, identityName, natsInboxPrefix } from '@msec/contracts';
 import { requireBinary } from './binaries.js';
 import { InfraServer, type ServerKind, type ServerOptions } from './infra-server.js';
+import { createTestCertificates, type TestCertificates } from './tls-certificates.js';
 
 /** How the harness's NATS is started. */
 export interface NatsServerOptions extends ServerOptions {
@@ -18,48 +17,6 @@ export interface NatsServerOptions extends ServerOptions {
   authDir?: string;
   /** TLS with a fresh self-signed CA (made with openssl in `<dir>/tls/`); clients need `tlsCaFile`. */
   tls?: boolean;
-}
-
-/** Makes a CA and a server certificate for 127.0.0.1 with openssl; returns the file paths. */
-function makeTestCertificates(dir: string): { ca: string; cert: string; key: string } {
-  mkdirSync(dir, { recursive: true });
-  const f = (name: string): string => join(dir, name);
-  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=msec-test-ca',
-  );
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
-  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    f('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    f('san.ext'),
-  );
-  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }
 
 /** A test nats-server; with auth on it mints the creds of any identity. */
@@ -90,9 +47,9 @@ async function probe(host: string, port: number, options: () => Promise<Connecti
 /** Starts nats-server with JetStream on file storage and waits until JetStream answers. */
 export async function startNats(options: NatsServerOptions = {}): Promise<NatsTestServer> {
   let authority: NatsAuthority | undefined;
-  let tls: { ca: string; cert: string; key: string } | undefined;
+  let tls: TestCertificates | undefined;
   const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => ({
-    ...(tls ? { tls: { caFile: tls.ca } } : {}),
+    ...(tls ? { tls: { caFile: tls.caFile } } : {}),
     ...(authority
       ? {
           authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
@@ -105,7 +62,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
     defaultReadyTimeoutMs: 15_000,
     prepare: async (dir) => {
       if (options.auth) authority = await NatsAuthority.open(options.authDir ?? join(dir, 'secrets', 'nats'));
-      if (options.tls) tls = makeTestCertificates(join(dir, 'tls'));
+      if (options.tls) tls = createTestCertificates(join(dir, 'tls'));
     },
     spec: (dir, host, port) => ({
       name: 'nats',
@@ -113,7 +70,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
       // -js with a store folder gives file storage; max_payload stays at the 1 MiB default.
       args: [
         ...(authority ? ['-c', authority.serverConfigFile] : []),
-        ...(tls ? ['--tls', '--tlscert', tls.cert, '--tlskey', tls.key] : []),
+        ...(tls ? ['--tls', '--tlscert', tls.certFile, '--tlskey', tls.keyFile] : []),
         ...['-a', host, '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '-P', join(dir, 'nats.pid'), '-n', `msec-${port}`],
       ],
       logFile: join(dir, 'nats.log'),
@@ -127,7 +84,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
       return authority;
     },
     get tlsCaFile() {
-      return tls?.ca;
+      return tls?.caFile;
     },
     credsFile: async (role: NatsRole, name?: string) => (authority ? authority.ensureCredsFile(role, name) : undefined),
     optionsFor,
