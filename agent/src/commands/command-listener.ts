@@ -105,6 +105,8 @@ export class CommandListener {
       reason: reply.ok ? null : reply.reason,
       argsDigest: digest,
       durationMs: Date.now() - receivedAt,
+      // Only what a verified signature covers is trusted as the requester.
+      requestedBy: outcome !== 'refused' && typeof e?.requestedBy === 'string' ? e.requestedBy.slice(0, 160) : null,
     };
     try {
       appendFileSync(this.auditFile, JSON.stringify(event) + '\n');

@@ -5,9 +5,10 @@ export type { DependencyHealth, HealthReport } from './health.js';
 /** Subjects of the host agents and the deploy service. */
 export { DeploySubjects } from './deploy/deploy-subjects.js';
 /** Signed agent commands, audit events, heartbeats and host views. */
-export { AgentCommandType, AuditOutcome } from './deploy/agent-command.js';
+export { ADMIN_ONLY_COMMAND_TYPES, AgentCommandType, AuditOutcome } from './deploy/agent-command.js';
 export type {
   AgentAuditEvent,
+  CommandRequester,
   AgentHeartbeat,
   CanonicalValue,
   CommandEnvelope,

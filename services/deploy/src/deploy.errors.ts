@@ -1,10 +1,11 @@
-import { MsecError } from '@msec/contracts';
+import { MsecError, type CommandRequester } from '@msec/contracts';
 
 /** Every error code the deploy service raises. */
 export const DeployErrorCode = {
   agentRefused: 'DEPLOY_AGENT_REFUSED',
   agentUnreachable: 'DEPLOY_AGENT_UNREACHABLE',
   hostNotFound: 'DEPLOY_HOST_NOT_FOUND',
+  adminRequired: 'DEPLOY_ADMIN_REQUIRED',
   notFound: 'DEPLOY_NOT_FOUND',
   idlInvalid: 'DEPLOY_IDL_INVALID',
   packageInvalid: 'DEPLOY_PACKAGE_INVALID',
@@ -85,6 +86,15 @@ export function keyFileError(file: string, cause: unknown): MsecError {
 }
 
 /** The host never sent a heartbeat to this deploy service. */
+/** Only an admin may have deploy sign this (exec, file transfer, key rotation), whoever relays the request. */
+export function adminRequired(actor: CommandRequester, what: string): MsecError {
+  return new MsecError(
+    DeployErrorCode.adminRequired,
+    `${actor.user} (${actor.role}) may not ${what}: only an admin may; ask an admin or use an admin account`,
+    { status: 403, data: { field: 'actor.role', user: actor.user, role: actor.role } },
+  );
+}
+
 export function hostNotFound(hostId: string): MsecError {
   return new MsecError(DeployErrorCode.hostNotFound, `host ${hostId} is not known: start its agent, then see msec.deploy.hosts.list`, {
     status: 404,

@@ -29,6 +29,7 @@ import { PackagesLifecycle } from './artifacts/packages.lifecycle.js';
 import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-artifacts.js';
 import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
 import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
+import { DeployAuditRequester1764900000000 } from './migrations/1764900000000-deploy-audit-requester.js';
 import { HostSteps } from './releases/host-steps.js';
 import { InstanceCredentials } from './releases/instance-credentials.js';
 import { ReleaseQueue } from './releases/release-queue.js';
@@ -48,6 +49,7 @@ export const DEPLOY_MIGRATIONS = [
   DeployArtifacts1763770100000,
   DeployReleases1763770200000,
   DeployPackageObjects1763770300000,
+  DeployAuditRequester1764900000000,
 ];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */

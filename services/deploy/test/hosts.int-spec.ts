@@ -13,6 +13,8 @@ import { AgentHost, eventually } from './helpers/deploy-harness.js';
 import { startDeployApp } from './helpers/deploy-app.js';
 import { MISSED_HEARTBEATS_FOR_DOWN, HOST_SWEEP_MS } from '../src/hosts/hosts.projection.js';
 
+const ADMIN = { user: 'ada', role: 'admin' };
+
 describe('deploy hosts', () => {
   let nats: InfraServer;
   let redis: InfraServer;
@@ -73,7 +75,7 @@ describe('deploy hosts', () => {
     const result = await natsRequest<{ stdout: string }>(
       nc,
       DeploySubjects.commandSend,
-      { hostId: 'hosts-a', type: 'exec', args: { argv: ['/bin/echo', 'signed'] } },
+      { hostId: 'hosts-a', type: 'exec', args: { argv: ['/bin/echo', 'signed'] }, actor: ADMIN },
       15_000,
     );
     assert.equal(result.stdout, 'signed\n');
@@ -105,19 +107,43 @@ describe('deploy hosts', () => {
     const refusal = audits.find((r) => r.commandId === forged.envelope.commandId)!;
     assert.equal(refusal.outcome, 'refused');
     assert.equal(refusal.code, 'AGENT_BAD_SIGNATURE');
-    assert.ok(audits.some((r) => r.type === 'exec' && r.outcome === 'executed'));
+    const executed = audits.find((r) => r.type === 'exec' && r.outcome === 'executed');
+    assert.equal(executed?.requestedBy, 'ada (admin)', 'the audit names who asked deploy for the command');
+    assert.ok(executed && typeof executed.issuedAt === 'number' && executed.issuedAt <= executed.receivedAt, 'issuedAt is kept');
+    assert.equal(refusal.requestedBy, null, 'a forged envelope names nobody');
     await assert.rejects(
-      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'nobody', type: 'exec', args: {} }),
+      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'nobody', type: 'exec', args: {}, actor: ADMIN }),
       (e: MsecError) => e.code === 'DEPLOY_HOST_NOT_FOUND',
     );
     await assert.rejects(
-      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'hosts-a', type: 'format-disk', args: {} }, 15_000),
+      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'hosts-a', type: 'format-disk', args: {}, actor: ADMIN }, 15_000),
       (e: MsecError) => {
         assert.equal(e.code, 'DEPLOY_AGENT_REFUSED');
         assert.equal(e.data?.agentCode, 'AGENT_UNKNOWN_TYPE');
         return true;
       },
     );
+  });
+
+  it('deploy - signs exec, file transfer and key rotation only for an admin requester, whoever relays the request', async () => {
+    const developer = { user: 'dev', role: 'developer' };
+    for (const [subject, body] of [
+      [DeploySubjects.commandSend, { hostId: 'hosts-a', type: 'exec', args: { argv: ['/usr/bin/id'] }, actor: developer }],
+      [DeploySubjects.commandSend, { hostId: 'hosts-a', type: 'put-file', args: { path: 'x', contentBase64: '' }, actor: developer }],
+      [DeploySubjects.keysRotate, { overlapSeconds: 60, actor: developer }],
+    ] as const) {
+      await assert.rejects(natsRequest(nc, subject, body, 15_000), (e: MsecError) => {
+        assert.equal(e.code, 'DEPLOY_ADMIN_REQUIRED');
+        assert.equal(e.status, 403);
+        return true;
+      });
+    }
+    await assert.rejects(
+      natsRequest(nc, DeploySubjects.commandSend, { hostId: 'hosts-a', type: 'exec', args: { argv: ['/usr/bin/id'] } }, 15_000),
+      (e: MsecError) => e.code === 'VALIDATION_FAILED' && e.data?.field === 'actor',
+    );
+    const executed = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { hostId: 'hosts-a', limit: 1000 });
+    assert.equal(executed.filter((r) => r.requestedBy?.startsWith('dev ')).length, 0, 'nothing was signed for the developer');
   });
 
   it('deploy - shows a host down within MISSED_HEARTBEATS_FOR_DOWN × interval + sweep, and up again when it resumes', async () => {
@@ -135,7 +161,7 @@ describe('deploy hosts', () => {
     const rotation = await natsRequest<{ keyId: string; hosts: { hostId: string; ok: boolean }[] }>(
       nc,
       DeploySubjects.keysRotate,
-      { overlapSeconds: 60 },
+      { overlapSeconds: 60, actor: ADMIN },
       15_000,
     );
     assert.notEqual(rotation.keyId, before.keyId);
@@ -146,7 +172,7 @@ describe('deploy hosts', () => {
     const result = await natsRequest<{ stdout: string }>(
       nc,
       DeploySubjects.commandSend,
-      { hostId: 'hosts-a', type: 'exec', args: { argv: ['/bin/echo', 'rotated'] } },
+      { hostId: 'hosts-a', type: 'exec', args: { argv: ['/bin/echo', 'rotated'] }, actor: ADMIN },
       15_000,
     );
     assert.equal(result.stdout, 'rotated\n');

@@ -255,6 +255,10 @@ describe('gateway releases', () => {
     assert.equal(after.status, 200, 'the agent accepts commands signed with the new key');
     const audit = await viewer.call('GET', `/api/v1/hosts/audit?hostId=${HOST.hostId}&limit=50`);
     assert.ok(audit.body.items.some((a: { type: string }) => a.type === 'rotate-key'));
+    // The audit names who asked for each command and when it was issued.
+    const exec = audit.body.items.find((a: { type: string }) => a.type === 'exec');
+    assert.equal(exec?.requestedBy, 'admin (admin)', JSON.stringify(exec));
+    assert.equal(typeof exec?.issuedAt, 'number');
   });
 
   it('releases - console: Hosts lists the agent as up; Releases shows the plan at 100 % and viewers get no buttons', async () => {

@@ -12,6 +12,20 @@ export const AgentCommandType = {
 /** One of the command types an agent executes. */
 export type AgentCommandType = (typeof AgentCommandType)[keyof typeof AgentCommandType];
 
+/** Command types that run or move arbitrary things on a host: deploy signs them only for an admin. */
+export const ADMIN_ONLY_COMMAND_TYPES: readonly string[] = [
+  AgentCommandType.exec,
+  AgentCommandType.putFile,
+  AgentCommandType.getFile,
+  AgentCommandType.rotateKey,
+];
+
+/** Who asked deploy for a command or a key rotation: the gateway sets it from the signed-in user. */
+export interface CommandRequester {
+  user: string;
+  role: string;
+}
+
 /** JSON values that survive canonical serialisation unchanged. */
 export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [key: string]: CanonicalValue };
 
@@ -29,6 +43,8 @@ export interface CommandEnvelope {
   nonce: string;
   type: string;
   args: { [key: string]: CanonicalValue };
+  /** Who asked: `user (role)` from the gateway, or `deploy` for the steps of a release; signed like the rest. */
+  requestedBy?: string;
 }
 
 /** What travels on `msec.agent.<hostId>.cmd`. */
@@ -64,6 +80,8 @@ export interface AgentAuditEvent {
   /** SHA-256 (hex) of the canonical args; file contents are never audited in clear. */
   argsDigest: string | null;
   durationMs: number;
+  /** Who asked deploy for the command (from the signed envelope); null for an unsigned or older command. */
+  requestedBy: string | null;
 }
 
 /** Host metrics sent in each heartbeat. */

@@ -18,8 +18,9 @@ export class AgentClient {
     args: { [key: string]: CanonicalValue },
     timeoutMs = 15_000,
     key?: ConsoleKeyPair,
+    requestedBy = 'deploy',
   ): Promise<{ [key: string]: CanonicalValue }> {
-    const command = this.signer.sign(hostId, type, args, Math.max(30_000, timeoutMs), key);
+    const command = this.signer.sign(hostId, type, args, Math.max(30_000, timeoutMs), key, requestedBy);
     let reply: CommandReply;
     try {
       const msg = await this.nc.request(DeploySubjects.agentCommand(hostId), JSON.stringify(command), { timeout: timeoutMs });

@@ -36,4 +36,10 @@ export class AuditRecord {
 
   @Column({ type: 'integer', name: 'duration_ms' })
   durationMs!: number;
+
+  @Column({ type: 'bigint', name: 'issued_at', nullable: true })
+  issuedAt!: string | number | null;
+
+  @Column({ type: 'varchar', length: 160, name: 'requested_by', nullable: true })
+  requestedBy!: string | null;
 }

@@ -38,6 +38,8 @@ export class AuditStore {
       argsDigest: e.argsDigest,
       receivedAt: e.receivedAt,
       durationMs: e.durationMs,
+      issuedAt: typeof e.issuedAt === 'number' && Number.isFinite(e.issuedAt) ? e.issuedAt : null,
+      requestedBy: typeof e.requestedBy === 'string' ? e.requestedBy.slice(0, 160) : null,
     });
   }
 
@@ -55,13 +57,14 @@ export class AuditStore {
       commandId: r.commandId,
       type: r.type,
       keyId: r.keyId,
-      issuedAt: null,
+      issuedAt: r.issuedAt === null ? null : Number(r.issuedAt),
       receivedAt: Number(r.receivedAt),
       outcome: r.outcome as AgentAuditEvent['outcome'],
       code: r.code,
       reason: r.reason,
       argsDigest: r.argsDigest,
       durationMs: r.durationMs,
+      requestedBy: r.requestedBy,
     }));
   }
 }

@@ -9,13 +9,14 @@ export const COMMAND_LIFETIME_MS = 30_000;
 export class CommandSigner {
   constructor(private readonly keys: ConsoleKeyStore) {}
 
-  /** A fresh envelope (new command id and 128-bit nonce) signed with the current key, or with `key` when given. */
+  /** A fresh envelope (new command id and 128-bit nonce) naming who asked, signed with the current key or with `key`. */
   sign(
     hostId: string,
     type: string,
     args: { [key: string]: CanonicalValue },
     lifetimeMs = COMMAND_LIFETIME_MS,
     key?: ConsoleKeyPair,
+    requestedBy = 'deploy',
   ): SignedCommand {
     const signer = key ?? this.keys.key;
     const issuedAt = Date.now();
@@ -29,6 +30,7 @@ export class CommandSigner {
         nonce: randomBytes(16).toString('hex'),
         type,
         args,
+        requestedBy,
       },
       signer.privateKey,
       signer.keyId,

@@ -26,7 +26,7 @@ export class KeysDomain {
   }
 
   /** Rotates; hosts that are down keep only the old key until their key file is updated (see docs/operations.md). */
-  async rotate(overlapSeconds = 3600): Promise<RotationResult> {
+  async rotate(overlapSeconds = 3600, requestedBy = 'deploy'): Promise<RotationResult> {
     if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 30 * 86_400)
       throw new ValidationError('overlapSeconds', 'must be an integer in 0..2592000');
     const { previous, next } = this.keys.rotate();
@@ -34,7 +34,14 @@ export class KeysDomain {
     const hosts = await Promise.all(
       up.map(async (h) => {
         try {
-          await this.agents.run(h.hostId, AgentCommandType.rotateKey, { publicKey: next.publicPem, overlapSeconds }, 10_000, previous);
+          await this.agents.run(
+            h.hostId,
+            AgentCommandType.rotateKey,
+            { publicKey: next.publicPem, overlapSeconds },
+            10_000,
+            previous,
+            requestedBy,
+          );
           return { hostId: h.hostId, ok: true, error: null };
         } catch (error) {
           return { hostId: h.hostId, ok: false, error: error instanceof Error ? error.message : String(error) };

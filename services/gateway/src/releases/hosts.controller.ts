@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DeploySubjects, type AgentAuditEvent, type HostView, type CanonicalValue } from '@msec/contracts';
+import { DeploySubjects, type AgentAuditEvent, type HostView, type CanonicalValue, type CommandRequester } from '@msec/contracts';
+import type { GatewayRequest } from '../http/request-context.js';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
@@ -14,6 +15,11 @@ const ROTATE_DEADLINE_MS = 30_000;
 const COMMAND_SLACK_MS = 2000;
 
 const hostsQuery = s.object({ ...pageQueryShape });
+
+/** The signed-in user, named in every command deploy signs (the auth guard ran before, so a principal is there). */
+function requesterOf(req: GatewayRequest): CommandRequester {
+  return { user: req.principal?.username ?? 'unknown', role: req.principal?.role ?? 'none' };
+}
 
 /** Reply of a key rotation. */
 export interface RotationView {
@@ -56,12 +62,13 @@ export class HostsController {
   command(
     @PathParam('hostId', hostId) host: string,
     @JsonBody(commandBody) body: Infer<typeof commandBody>,
+    @Req() req: GatewayRequest,
   ): Promise<Record<string, CanonicalValue>> {
     const timeoutMs = body.timeoutMs ?? 15_000;
     return forwardToDeploy(
       this.nats,
       DeploySubjects.commandSend,
-      { hostId: host, type: body.type, args: body.args ?? {}, timeoutMs },
+      { hostId: host, type: body.type, args: body.args ?? {}, timeoutMs, actor: requesterOf(req) },
       { hostId: 'path.hostId', type: 'body.type', args: 'body.args', timeoutMs: 'body.timeoutMs' },
       timeoutMs + COMMAND_SLACK_MS,
     );
@@ -85,7 +92,7 @@ export class KeysController {
   @HttpCode(200)
   @Access(Role.admin)
   @ApiOperation({ summary: 'Rotate the signing key; agents that are up accept the old one during the overlap' })
-  rotate(@JsonBody(rotateBody) body: Infer<typeof rotateBody>): Promise<RotationView> {
-    return forwardToDeploy(this.nats, DeploySubjects.keysRotate, body, 'body', ROTATE_DEADLINE_MS);
+  rotate(@JsonBody(rotateBody) body: Infer<typeof rotateBody>, @Req() req: GatewayRequest): Promise<RotationView> {
+    return forwardToDeploy(this.nats, DeploySubjects.keysRotate, { ...body, actor: requesterOf(req) }, 'body', ROTATE_DEADLINE_MS);
   }
 }
