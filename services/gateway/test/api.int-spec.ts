@@ -162,6 +162,15 @@ describe('gateway REST API', () => {
     assert.equal(page.body.items.length, 2);
     const next = await admin.call('GET', `/api/v1/audit?limit=2&cursor=${page.body.nextCursor}`);
     assert.ok(next.body.items[0].id < page.body.items[1].id + 0 || next.body.items[0].id < page.body.items[0].id);
+    // The router matches paths case-insensitively: a change through a case variant is audited all the same.
+    const variant = await admin.call('POST', '/API/V1/users', { username: 'audited-upper', password: 'long-enough-pass', role: 'viewer' });
+    assert.equal(variant.status, 201, JSON.stringify(variant.body));
+    await new Promise((r) => setTimeout(r, 200));
+    const after = (await admin.call('GET', '/api/v1/audit?limit=20')).body.items as { method: string; path: string; status: number }[];
+    assert.ok(
+      after.some((e) => e.method === 'POST' && e.path === '/API/V1/users' && e.status === 201),
+      JSON.stringify(after.slice(0, 3)),
+    );
     const byActor = await admin.call('GET', '/api/v1/audit?actor=nobody');
     assert.ok(byActor.body.items.length >= 1 && byActor.body.items.every((e: { actor: string }) => e.actor === 'nobody'));
   });

@@ -5,12 +5,14 @@ import type { AuditDomain } from './audit.domain.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Records every mutating `/api/` call once its response is sent, whatever ended it (handler, guard, validation):
- * who (user or attempted login name), what (method and path, never the body), when, and the result.
+ * Records every mutating call once its response is sent, whatever ended it (handler, guard, validation): who (user or
+ * attempted login name), what (method and path as sent, never the body), when, and the result. Every path counts, not
+ * only those spelled `/api/`: the router matches case-insensitively and forgives trailing slashes, so a filter on the
+ * spelling would let `/API/V1/…` change things unaudited.
  */
 export function auditMiddleware(audit: AuditDomain): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
-    if (!MUTATING.has(req.method) || !req.path.startsWith('/api/')) return next();
+    if (!MUTATING.has(req.method)) return next();
     const at = Date.now();
     res.on('finish', () => {
       const r = req as GatewayRequest;
