@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { ApiClient, adminClient, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
+import { loadGatewayConfig } from '../src/config/gateway.config.js';
 
 const PUBLIC_OPERATIONS = new Set(['POST /api/v1/auth/login', 'GET /api/v1/health']);
 
@@ -190,6 +191,24 @@ describe('gateway REST API', () => {
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
     // Another username from the same address is not affected.
     assert.equal((await c.call('POST', '/api/v1/auth/login', { username: 'admin', password: 'admin-password-1' })).status, 200);
+  });
+
+  it('gateway - a rotating X-Forwarded-For does not get around the login rate limit (no proxy is trusted by default)', async () => {
+    await admin.call('POST', '/api/v1/users', { username: 'xena', password: 'xena-password-1', role: 'viewer' });
+    const login = (password: string, i: number): Promise<Response> =>
+      fetch(`${gw.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+        body: JSON.stringify({ username: 'xena', password }),
+      });
+    for (let i = 0; i < 5; i++) assert.equal((await login('wrong', i)).status, 401);
+    const limited = await login('xena-password-1', 99);
+    assert.equal(limited.status, 429, 'the sixth attempt from a "new" forwarded address is still the same client');
+  });
+
+  it('gateway - trustProxy names the key and the fix when an entry is not an address or range', () => {
+    assert.throws(() => loadGatewayConfig({ MSEC_TRUST_PROXY: '10.0.0.1,proxy.example' }), /trustProxy.*proxy\.example/s);
+    assert.equal(loadGatewayConfig({ MSEC_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, 'loopback, 10.0.0.0/8');
   });
 
   it('gateway - events published on msec.events.> are pushed to the SSE stream', async () => {

@@ -1,4 +1,18 @@
+import { isIP } from 'node:net';
 import { ConfigType, commonConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** What is wrong with a trustProxy list, or undefined: each entry an address, address/prefix, or a named range. */
+function checkTrustProxy(value: string): string | undefined {
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    const [address = '', prefix] = entry.split('/');
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 6 ? 128 : 32));
+    if (!PROXY_NAMES.has(entry) && !(isIP(address) !== 0 && prefixOk))
+      return `"${entry}" is not an address, address/prefix, loopback, linklocal or uniquelocal`;
+  }
+  return undefined;
+}
 
 /** Every key the gateway reads, with its environment variable and default. */
 export const gatewayConfigSchema = {
@@ -10,6 +24,14 @@ export const gatewayConfigSchema = {
     description: 'address the console and REST API listen on',
   },
   httpPort: { type: ConfigType.port, env: 'MSEC_HTTP_PORT', default: 8080, description: 'port of the console and REST API' },
+  trustProxy: {
+    type: ConfigType.string,
+    env: 'MSEC_TRUST_PROXY',
+    default: '',
+    check: checkTrustProxy,
+    description:
+      'reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, address/prefix, or loopback); empty: none, the client address is the socket peer',
+  },
   webDir: {
     type: ConfigType.string,
     env: 'MSEC_WEB_DIR',

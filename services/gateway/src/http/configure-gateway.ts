@@ -73,7 +73,8 @@ function serveConsole(app: NestExpressApplication, webDir: string): void {
 /** Everything HTTP the gateway adds to a Nest app: request ids, errors, validation, audit, OpenAPI, the console. */
 export function configureGateway(app: INestApplication, config: GatewayConfig): void {
   const express = app as NestExpressApplication;
-  express.set('trust proxy', 'loopback');
+  // Login rate limits and the audit key on the client address: a forwarded address is believed only from a configured proxy.
+  express.set('trust proxy', config.trustProxy === '' ? false : config.trustProxy.split(',').map((e) => e.trim()));
   express.disable('x-powered-by');
   express.useBodyParser('json', { limit: '1mb' });
   app.use(requestContext);
