@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
@@ -17,6 +18,21 @@ import { startDeployApp } from './helpers/deploy-app.js';
 import { uploadStaged } from './helpers/deploy-harness.js';
 
 const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A tar.gz with a valid manifest and server, plus whatever `add` puts in its folder. */
+function tarWith(add: (dir: string) => void): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'msec-test-linkpkg-'));
+  try {
+    mkdirSync(join(dir, 'root'));
+    writeFileSync(join(dir, 'root', 'manifest.json'), JSON.stringify({ name: 'linked', version: '1.0.0', entry: 'server.mjs' }));
+    writeFileSync(join(dir, 'root', 'server.mjs'), GOOD_SERVER);
+    add(join(dir, 'root'));
+    execFileSync('tar', ['-czf', join(dir, 'pkg.tgz'), '-C', join(dir, 'root'), '.']);
+    return readFileSync(join(dir, 'pkg.tgz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const V1 = `syntax = "proto3";\npackage flight;\nmessage Query { string from = 1; string to = 2; }\nmessage Reply { repeated string flights = 1; }\nservice Flight { rpc Search (Query) returns (Reply); }\n`;
 const V2 = V1.replace('string to = 2;', 'string to = 2;\n  int32 day = 3;');
@@ -122,6 +138,18 @@ describe('deploy artifacts', () => {
       'DEPLOY_PACKAGE_INVALID',
       /tar/,
     );
+    for (const [kind, link] of [
+      ['symbolic link', (dir: string) => symlinkSync('/etc', join(dir, 'escape'))],
+      ['hard link', (dir: string) => linkSync(join(dir, 'server.mjs'), join(dir, 'escape'))],
+    ] as const) {
+      const linked = tarWith(link);
+      await rejects(
+        DeploySubjects.packagesUpload,
+        { contentBase64: linked.toString('base64'), sha256: sha(linked) },
+        'DEPLOY_PACKAGE_INVALID',
+        new RegExp(`entry "[^"]+" is a ${kind}`),
+      );
+    }
     const stored = await natsRequest<{ name: string; version: string; entry: string }>(nc, DeploySubjects.packagesUpload, {
       contentBase64: pkg.bytes.toString('base64'),
       sha256: pkg.sha256,

@@ -18,6 +18,9 @@ export const MAX_INLINE_PACKAGE_BYTES = 700 * 1024;
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 const STAGED_OBJECT = /^upload\/[0-9a-f-]{36}$/;
 
+/** What the first letter of GNU tar's verbose listing means, for the entries a package may not hold. */
+const LINK_KINDS: Record<string, string> = { l: 'symbolic link', h: 'hard link', c: 'device', b: 'device', p: 'named pipe' };
+
 function tar(args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     execFile('tar', args, { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) =>
@@ -150,6 +153,15 @@ export class PackagesDomain {
     }
     if (entries.some((e) => e.startsWith('/') || e.split('/').includes('..')))
       throw packageInvalid('entries must be relative paths without ".."');
+    // A link could point outside the folder the agent installs into (or at a file of another package): only plain
+    // files and folders are accepted. The verbose listing gives each entry's type in the same order as the names.
+    const types = (await tar(['-tvzf', file])).toString().split('\n').filter(Boolean);
+    types.forEach((line, i) => {
+      if (line[0] !== '-' && line[0] !== 'd')
+        throw packageInvalid(
+          `entry "${entries[i] ?? line}" is a ${LINK_KINDS[line[0] ?? ''] ?? 'special file'}; packages hold only regular files and folders (copy the target in instead)`,
+        );
+    });
     const manifestEntry = entries.find((e) => e === 'manifest.json' || e === './manifest.json');
     if (!manifestEntry) throw packageInvalid('no manifest.json at the root of the tarball');
     let manifest: { name?: unknown; version?: unknown; entry?: unknown };
