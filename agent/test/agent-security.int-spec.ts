@@ -79,6 +79,22 @@ describe('agent security', () => {
     await refused(cmd, 'AGENT_UNKNOWN_KEY');
   });
 
+  it('agent - a command type holding a newline cannot forge a line in the agent log or the audit', async () => {
+    const forger = consoleKey();
+    const forgedLine = 'FORGED-LINE executed exec by admin';
+    const cmd = signed(forger, envelope(hostId, `exec\n${forgedLine}`, execTouch()));
+    await refused({ ...cmd, keyId: key.keyId }, 'AGENT_BAD_SIGNATURE');
+    const audit = await auditOf(cmd.envelope.commandId, 'refused');
+    assert.equal(audit.type, `exec\\u000a${forgedLine}`, 'the audit keeps the type with its newline escaped');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(agent.output.includes('exec\\u000aFORGED-LINE'), 'the refusal is logged, escaped');
+    assert.equal(
+      agent.output.split('\n').some((line) => line.startsWith(forgedLine)),
+      false,
+      'no log line starts with the forged text',
+    );
+  });
+
   it('agent - refuses a command for another host', async () => {
     const cmd = signed(key, envelope('some-other-host', 'exec', execTouch()));
     const reply = await refused(cmd, 'AGENT_WRONG_HOST');

@@ -95,8 +95,8 @@ export class CommandListener {
     }
     const event: AgentAuditEvent = {
       hostId: this.hostId,
-      commandId: typeof e?.commandId === 'string' ? e.commandId : null,
-      type: typeof e?.type === 'string' ? e.type : null,
+      commandId: printable(e?.commandId),
+      type: printable(e?.type),
       keyId: typeof (raw as { keyId?: unknown } | null)?.keyId === 'string' ? (raw as { keyId: string }).keyId : null,
       issuedAt: typeof e?.issuedAt === 'number' ? e.issuedAt : null,
       receivedAt,
@@ -119,8 +119,22 @@ export class CommandListener {
       `${this.hostId}.${event.commandId ?? 'none'}.${receivedAt}.${outcome}`,
     );
     if (outcome !== AuditOutcome.executed)
-      this.logger.warn(`${outcome} ${event.type ?? '?'} ${event.commandId ?? '?'}: ${event.code} ${event.reason}`);
+      this.logger.warn(`${outcome} ${event.type ?? '?'} ${event.commandId ?? '?'}: ${event.code} ${printable(event.reason) ?? ''}`);
   }
+}
+
+/**
+ * A field of a command that may not be authentic, made safe to log and audit: control characters (a newline would
+ * forge a log line) are escaped, and it is cut at 128 characters. Null when it is not a string.
+ */
+function printable(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  let out = '';
+  for (const c of value.slice(0, 128)) {
+    const code = c.codePointAt(0)!;
+    out += code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029 ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
 }
 
 function envelopeOf(raw: unknown): Partial<Record<string, unknown>> | null {
