@@ -53,6 +53,7 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
     this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), {
       graceMs: config.alarmGraceMs,
       webhookTimeoutMs: config.webhookTimeoutMs,
+      webhookAllowInternal: config.webhookAllowInternal,
       shardIndex: config.shardIndex,
       shards: config.shards,
     });

@@ -28,6 +28,8 @@ describe('monitor alarms', () => {
     app = await startMonitorInProcess(nc, nats.url, {
       MSEC_DATA_DIR: dataDir,
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
+      // The test's webhook receiver listens on loopback.
+      MSEC_MONITOR_WEBHOOK_ALLOW_INTERNAL: 'true',
       MSEC_MONITOR_ALARM_GRACE_MS: '0',
     });
     hookServer = createServer((req, res) => {

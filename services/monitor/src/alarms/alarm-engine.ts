@@ -16,11 +16,14 @@ import { AlarmEntity } from './alarm.entities.js';
 import { evaluateAlarms, type AlarmDecision } from './alarm-evaluator.js';
 import type { AlarmEventSink } from './alarm-event-sink.js';
 import type { AlarmRules } from './alarm-rules.domain.js';
+import { internalAddressOf } from './webhook-target.js';
 
 /** Settings of the alarm engine. */
 export interface AlarmEngineOptions {
   graceMs: number;
   webhookTimeoutMs: number;
+  /** Let webhooks reach loopback and link-local addresses (tests, a receiver on the same host). */
+  webhookAllowInternal: boolean;
   shardIndex: number;
   shards: number;
 }
@@ -144,6 +147,11 @@ export class AlarmEngine {
 
   private async postWebhook(url: string, event: AlarmEvent): Promise<void> {
     try {
+      const internal = this.options.webhookAllowInternal ? undefined : await internalAddressOf(url);
+      if (internal !== undefined) {
+        this.logger.warn(`webhook ${url} refused: it reaches the internal address ${internal}; set webhookAllowInternal to allow it`);
+        return;
+      }
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

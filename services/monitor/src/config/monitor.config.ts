@@ -60,6 +60,12 @@ export const monitorConfigSchema = {
     max: 60_000,
     description: 'time limit of one alarm webhook POST',
   },
+  webhookAllowInternal: {
+    type: ConfigType.boolean,
+    env: 'MSEC_MONITOR_WEBHOOK_ALLOW_INTERNAL',
+    default: false,
+    description: 'let alarm webhooks reach loopback and link-local addresses (the metadata service among them); off by default',
+  },
 } as const;
 
 /** The monitor service's validated, frozen configuration. */

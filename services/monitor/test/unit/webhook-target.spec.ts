@@ -1,0 +1,25 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { internalAddressOf, isInternalAddress } from '../../src/alarms/webhook-target.js';
+import { loadMonitorConfig } from '../../src/config/monitor.config.js';
+
+describe('alarm webhook targets', () => {
+  it('webhook target - loopback, unspecified, link-local and the metadata address are internal; others are not', () => {
+    for (const ip of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '::1', '::', 'fe80::1', '::ffff:127.0.0.1'])
+      assert.equal(isInternalAddress(ip), true, ip);
+    for (const ip of ['203.0.113.7', '10.1.2.3', '192.168.1.1', '2001:db8::1', '::ffff:203.0.113.7'])
+      assert.equal(isInternalAddress(ip), false, ip);
+  });
+
+  it('webhook target - a URL naming localhost or a loopback literal resolves to an internal address', async () => {
+    assert.ok(await internalAddressOf('http://localhost:9/hook'));
+    assert.equal(await internalAddressOf('http://[::1]:9/hook'), '::1');
+    assert.equal(await internalAddressOf('http://169.254.169.254/latest/meta-data/'), '169.254.169.254');
+    assert.equal(await internalAddressOf('http://203.0.113.7/hook'), undefined);
+  });
+
+  it('webhook target - internal targets are refused unless webhookAllowInternal is set', () => {
+    assert.equal(loadMonitorConfig({}).webhookAllowInternal, false);
+    assert.equal(loadMonitorConfig({ MSEC_MONITOR_WEBHOOK_ALLOW_INTERNAL: 'true' }).webhookAllowInternal, true);
+  });
+});
