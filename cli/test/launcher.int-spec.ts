@@ -59,6 +59,11 @@ describe('launcher', () => {
     const up = await msec(['up', '-d'], env);
     assert.equal(up.code, 0, `up -d failed:\n${up.stdout}\n${up.stderr}`);
     assert.match(up.stdout, /console\s+http:\/\/127\.0\.0\.1:\d+/);
+    // The one-time admin password reaches the terminal, never a log file.
+    const adminPassword = readFileSync(join(home, 'data', 'initial-admin-password'), 'utf8').trim();
+    assert.ok(up.stdout.includes(adminPassword), 'up -d prints the one-time admin password');
+    for (const log of ['launcher.log', 'gateway.log'])
+      assert.equal(readFileSync(join(home, 'logs', log), 'utf8').includes(adminPassword), false, `${log} holds the admin password`);
 
     const status = await msec(['status'], env);
     assert.equal(status.code, 0, `status reported a problem:\n${status.stdout}`);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
 import type { LauncherConfig } from '../launcher-config.js';
@@ -22,7 +22,7 @@ export async function upDetached(config: LauncherConfig, cliEntry: string, passT
   const home = msecHome(config.homeDir);
   mkdirSync(home.logs, { recursive: true });
   const launcherLog = join(home.logs, 'launcher.log');
-  const logFd = openSync(launcherLog, 'w');
+  const logFd = openSync(launcherLog, 'w', 0o600);
   const child = spawn(process.execPath, [cliEntry, 'up', '--foreground-detached', ...passThroughArgs], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -40,10 +40,13 @@ export async function upDetached(config: LauncherConfig, cliEntry: string, passT
         status: 500,
       });
     }
-    if (state?.ready && state.launcherPid === child.pid) {
-      const log = readFileSync(launcherLog, 'utf8');
-      const summary = log.slice(log.lastIndexOf('MSEC-TS is up'));
-      say(summary.trimEnd());
+    // The state file can say ready a moment before the summary reaches the log: wait for both.
+    const log = state?.ready && state.launcherPid === child.pid ? readFileSync(launcherLog, 'utf8') : '';
+    const summaryAt = log.lastIndexOf('MSEC-TS is up');
+    if (summaryAt >= 0) {
+      say(log.slice(summaryAt).trimEnd());
+      const passwordFile = join(home.data, 'initial-admin-password');
+      if (existsSync(passwordFile)) say(`one-time admin password: ${readFileSync(passwordFile, 'utf8').trim()}`);
       say(`launcher running detached as pid ${child.pid}`);
       return;
     }

@@ -51,9 +51,12 @@ function printSummary(state: RunState, home: MsecHome, unhealthy: Record<string,
   say(bold('MSEC-TS is up'));
   say(`  console      ${bold(state.consoleUrl)}`);
   const passwordFile = join(home.data, 'initial-admin-password');
+  // The password goes to a terminal only: `up -d` and redirected output write this summary to a log file.
   if (existsSync(passwordFile))
     say(
-      `  admin login  admin / ${bold(readFileSync(passwordFile, 'utf8').trim())}  ${dim('(one-time password; change it after logging in)')}`,
+      process.stdout.isTTY
+        ? `  admin login  admin / ${bold(readFileSync(passwordFile, 'utf8').trim())}  ${dim('(one-time password; change it after logging in)')}`
+        : `  admin login  admin, one-time password in ${passwordFile} (mode 0600; change it after logging in)`,
     );
   say(`  NATS         ${state.natsUrl}`);
   say(`  ZooKeeper    ${state.zkConnect}`);
