@@ -93,24 +93,16 @@ const JETSTREAM_FULL = ['$JS.API.>', '$JS.ACK.>', '$JS.FC.>', '$KV.>', '$O.>'];
 
 /** Read-only access to one object store bucket: what fetching an object needs, nothing that writes or deletes. */
 function objectStoreRead(bucket: string): string[] {
-  const stream = `OBJ_${bucket}`;
-  return [
-    '$JS.API.INFO',
-    `$JS.API.STREAM.INFO.${stream}`,
-    `$JS.API.STREAM.MSG.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}.>`,
-    `$JS.API.CONSUMER.CREATE.${stream}`,
-    `$JS.API.CONSUMER.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.INFO.${stream}.>`,
-    `$JS.API.CONSUMER.DELETE.${stream}.>`,
-    `$JS.FC.${stream}.>`,
-  ];
+  return ['$JS.API.INFO', ...streamRead(`OBJ_${bucket}`)];
 }
 
 /** Reading (and watching) one KV bucket: what the SDK's log-colouring rules need, nothing that writes. */
 function kvRead(bucket: string): string[] {
-  const stream = `KV_${bucket}`;
+  return streamRead(`KV_${bucket}`);
+}
+
+/** Reading one stream's messages through an ephemeral consumer or direct get: the common core of the two above. */
+function streamRead(stream: string): string[] {
   return [
     `$JS.API.STREAM.INFO.${stream}`,
     `$JS.API.STREAM.MSG.GET.${stream}`,
