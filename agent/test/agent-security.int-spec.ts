@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, type InfraServer } from '@msec/testing';
-import { DeploySubjects, type AgentAuditEvent, type CommandReply } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { startNats, type NatsTestServer } from '@msec/testing';
+import { DeploySubjects, type AgentAuditEvent, type CommandReply, NatsRole } from '@msec/contracts';
 import { AgentProcess, consoleKey, envelope, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
 
 describe('agent security', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let dir: string;
   let key: ConsoleKey;
@@ -39,7 +39,7 @@ describe('agent security', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     nc.subscribe(DeploySubjects.agentAuditAll, { callback: (_e, m) => void audits.push(m.json<AgentAuditEvent>()) });
     dir = mkdtempSync(join(tmpdir(), 'msec-agent-sec-'));
     marker = join(dir, 'marker');
@@ -49,7 +49,7 @@ describe('agent security', () => {
       '127.0.0.1',
       join(dir, 'agent'),
       AgentProcess.writeKey(join(dir, 'console.pub'), key.publicPem),
-      nats.url,
+      await nats.envFor(NatsRole.agent, hostId),
     );
     await agent.start(nc);
   });

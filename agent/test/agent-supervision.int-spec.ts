@@ -1,11 +1,12 @@
+import { NatsRole } from '@msec/contracts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, nextAgentHeartbeat, startNats, type InfraServer } from '@msec/testing';
+import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, nextAgentHeartbeat, startNats, type NatsTestServer } from '@msec/testing';
 import { AgentProcess, consoleKey, envelope, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
 
 async function get(url: string): Promise<{ service: string; version: string; pid: number }> {
@@ -29,7 +30,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 }
 
 describe('agent supervision', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let dir: string;
   let key: ConsoleKey;
@@ -51,11 +52,17 @@ describe('agent supervision', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     bucket = await new Objm(nc).create('msec_packages');
     dir = mkdtempSync(join(tmpdir(), 'msec-agent-sup-'));
     key = consoleKey();
-    agent = new AgentProcess(hostId, hostIp, join(dir, 'agent'), AgentProcess.writeKey(join(dir, 'console.pub'), key.publicPem), nats.url);
+    agent = new AgentProcess(
+      hostId,
+      hostIp,
+      join(dir, 'agent'),
+      AgentProcess.writeKey(join(dir, 'console.pub'), key.publicPem),
+      await nats.envFor(NatsRole.agent, hostId),
+    );
     await agent.start(nc);
   });
 

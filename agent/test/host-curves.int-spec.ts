@@ -5,17 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Component, MonitorSubjects, Subjects, type CurveReply, type HealthReport } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Component, MonitorSubjects, Subjects, type CurveReply, type HealthReport, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { startNats, TEMP_DIR_PREFIX, type NatsTestServer } from '@msec/testing';
 import { HOST_METRICS_SERVICE } from '../src/agent.runtime.js';
 import { AgentProcess, consoleKey } from './helpers/agent-harness.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('agent host curves', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let dir: string;
   let monitor: ChildProcess;
@@ -24,9 +24,9 @@ describe('agent host curves', () => {
   before(async () => {
     nats = await startNats();
     dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}host-curves-`));
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     monitor = spawn(process.execPath, [join(REPO, 'services', 'monitor', 'dist', 'src', 'main.js')], {
-      env: { ...process.env, MSEC_NATS_URL: nats.url, MSEC_DATA_DIR: dir, NO_COLOR: '1' },
+      env: { ...process.env, ...(await nats.envFor(NatsRole.monitor)), MSEC_DATA_DIR: dir, NO_COLOR: '1' },
       stdio: 'ignore',
     });
     for (let i = 0; i < 100; i += 1) {
@@ -35,7 +35,7 @@ describe('agent host curves', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     const keyFile = AgentProcess.writeKey(join(dir, 'console.pub'), consoleKey().publicPem);
-    agent = new AgentProcess('curve-host', '127.0.0.41', join(dir, 'agent'), keyFile, nats.url, 300);
+    agent = new AgentProcess('curve-host', '127.0.0.41', join(dir, 'agent'), keyFile, await nats.envFor(NatsRole.agent, 'curve-host'), 300);
     await agent.start(nc);
   });
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createConnection } from 'mysql2/promise';
 import {
@@ -18,6 +18,7 @@ import {
   type LogLine,
   type LogPage,
   type LogQuery,
+  NatsRole,
 } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startMariaDb, startNats } from '@msec/testing';
@@ -71,10 +72,10 @@ async function storedCount(dbUrl: string): Promise<number> {
   }
 }
 
-function startService(natsUrl: string, dbUrl: string, dataDir: string): ChildProcess {
+function startService(natsEnv: Record<string, string>, dbUrl: string, dataDir: string): ChildProcess {
   return spawn(process.execPath, [...SERVICE_NODE_ARGS, 'services/log/dist/src/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, MSEC_NATS_URL: natsUrl, MSEC_DB_URL: dbUrl, MSEC_DATA_DIR: dataDir },
+    env: { ...process.env, ...natsEnv, MSEC_DB_URL: dbUrl, MSEC_DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -128,10 +129,10 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'msec-bench-log-'));
   const [nats, mariadb] = await Promise.all([startNats({ dir: join(dataDir, 'nats') }), startMariaDb({ dir: join(dataDir, 'mariadb') })]);
   let service: ChildProcess | undefined;
-  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1 });
+  const nc = await nats.connect({ maxReconnectAttempts: -1 });
   try {
     // The service creates the stream and its tables, then stops so the stream can be filled first.
-    service = startService(nats.url, mariadb.url, dataDir);
+    service = startService(await nats.envFor(NatsRole.log), mariadb.url, dataDir);
     await waitHealthy(nc);
     service.kill('SIGTERM');
     await new Promise((resolve) => service!.once('exit', resolve));
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
 
     process.stderr.write('ingesting into MariaDB…\n');
     const t0 = performance.now();
-    service = startService(nats.url, mariadb.url, dataDir);
+    service = startService(await nats.envFor(NatsRole.log), mariadb.url, dataDir);
     const dbCpu0 = cpuSeconds(mariadb.pid);
     const natsCpu0 = cpuSeconds(nats.pid);
     // Poll the consumer (cheap) rather than COUNT(*) (an index scan that would slow the inserts being measured).

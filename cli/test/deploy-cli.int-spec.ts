@@ -1,3 +1,4 @@
+import { NatsRole } from '@msec/contracts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -6,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { freePort, startNats, startRedis, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { freePort, startNats, startRedis, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
 import type { CliIo } from '../src/api/cli-io.js';
 import { parseArgs } from '../src/cli-args.js';
 import {
@@ -36,7 +37,7 @@ function io(env: NodeJS.ProcessEnv): CliIo & { lines: string[]; errors: string }
 const argv = (...words: string[]) => parseArgs(words, new Set(['help', ...DEPLOY_BOOLEAN_FLAGS]));
 
 describe('cli deploy', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   const children: ChildProcess[] = [];
   let root: string;
@@ -52,13 +53,13 @@ describe('cli deploy', () => {
     config.homeDir = join(root, 'msec-home');
     children.push(
       startProcess('services/gateway/dist/src/main.js', {
-        MSEC_NATS_URL: nats.url,
+        ...(await nats.envFor(NatsRole.gateway)),
         MSEC_DATA_DIR: join(root, 'gateway'),
         MSEC_HTTP_HOST: '127.0.0.1',
         MSEC_HTTP_PORT: String(port),
       }),
       startProcess('services/deploy/dist/src/main.js', {
-        MSEC_NATS_URL: nats.url,
+        ...(await nats.envFor(NatsRole.deploy)),
         MSEC_REDIS_URL: redis.url,
         MSEC_DATA_DIR: join(root, 'deploy'),
         MSEC_DB_URL: '',
@@ -91,7 +92,7 @@ describe('cli deploy', () => {
     await waitFor('deploy', async () => (await fetch(`${url}/api/v1/hosts`, { headers: { authorization: `Bearer ${token.token}` } })).ok);
     children.push(
       startProcess('agent/dist/src/main.js', {
-        MSEC_NATS_URL: nats.url,
+        ...(await nats.envFor(NatsRole.agent, HOST.hostId)),
         MSEC_HOST_ID: HOST.hostId,
         MSEC_HOST_IP: HOST.ip,
         MSEC_CONSOLE_KEY: join(root, 'deploy', 'keys', 'console.pub'),

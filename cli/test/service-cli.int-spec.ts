@@ -5,10 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { connect } from '@nats-io/transport-node';
-import { Component, Subjects, type HealthReport } from '@msec/contracts';
+import { Component, Subjects, type HealthReport, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
 import type { CliIo } from '../src/api/cli-io.js';
 import { credentialsFile, readCredentials } from '../src/api/credentials.js';
 import { parseArgs } from '../src/cli-args.js';
@@ -31,7 +30,7 @@ function io(env: NodeJS.ProcessEnv, stdin = ''): CliIo & { lines: string[]; erro
 const argv = (...words: string[]) => parseArgs(words, new Set(['help', ...SERVICE_BOOLEAN_FLAGS]));
 
 describe('cli service', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let zk: InfraServer;
   let gateway: ChildProcess;
   let registry: ChildProcess;
@@ -48,18 +47,18 @@ describe('cli service', () => {
     url = `http://127.0.0.1:${port}`;
     config.homeDir = join(root, 'msec-home');
     gateway = startProcess('services/gateway/dist/src/main.js', {
-      MSEC_NATS_URL: nats.url,
+      ...(await nats.envFor(NatsRole.gateway)),
       MSEC_DATA_DIR: join(root, 'gateway'),
       MSEC_HTTP_HOST: '127.0.0.1',
       MSEC_HTTP_PORT: String(port),
     });
     registry = startProcess('services/registry/dist/src/main.js', {
-      MSEC_NATS_URL: nats.url,
+      ...(await nats.envFor(NatsRole.registry)),
       MSEC_ZK_CONNECT: zk.url,
       MSEC_DATA_DIR: join(root, 'registry'),
     });
     await waitFor('gateway', async () => (await fetch(`${url}/api/v1/health`)).ok);
-    const probe = await connect({ servers: nats.url });
+    const probe = await nats.connect();
     await waitFor('registry', async () => (await natsRequest<HealthReport>(probe, Subjects.health(Component.registry), {}, 1000)).ready);
     await probe.close();
     // The CLI finds the API the way it does after ./msec up: through the running stack's state file.

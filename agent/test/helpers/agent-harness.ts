@@ -73,7 +73,7 @@ export class AgentProcess {
     readonly hostIp: string,
     readonly stateDir: string,
     readonly keyFile: string,
-    private readonly natsUrl: string,
+    private readonly natsEnv: Record<string, string>,
     private readonly heartbeatMs = 500,
   ) {
     mkdirSync(stateDir, { recursive: true });
@@ -92,7 +92,7 @@ export class AgentProcess {
     this.child = spawn(process.execPath, [AGENT_MAIN], {
       env: {
         ...process.env,
-        MSEC_NATS_URL: this.natsUrl,
+        ...this.natsEnv,
         MSEC_HOST_ID: this.hostId,
         MSEC_HOST_IP: this.hostIp,
         MSEC_CONSOLE_KEY: this.keyFile,

@@ -1,8 +1,8 @@
 // Lateness of 10,000 delayed messages (due 5-15 s ahead) from due time to handler entry, after 2,000 warm-up messages.
-import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageBus } from '@msec/bus';
+import { NatsRole } from '@msec/contracts';
 import { startNats, startRedis } from '@msec/testing';
 import { emit, environment, percentile, pool, processCpuUs } from './stats.js';
 
@@ -12,13 +12,19 @@ const LEAD_MS = 5_000;
 const WARMUP = Number(process.env.BENCH_DELAY_WARMUP ?? 2_000);
 
 const [nats, redisServer] = await Promise.all([startNats(), startRedis()]);
-const nc = await connect({ servers: nats.url });
+const nc = await nats.connect();
 // The scheduler runs in its own process, as it is deployed (and so it gets its own event loop).
 // BENCH_SCHEDULER_ARGS passes node flags to it (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 const schedulerArgs = process.env.BENCH_SCHEDULER_ARGS?.split(' ').filter(Boolean) ?? [];
 const scheduler = spawn(
   process.execPath,
-  [...schedulerArgs, fileURLToPath(new URL('./scheduler-process.js', import.meta.url)), nats.url, redisServer.url],
+  [
+    ...schedulerArgs,
+    fileURLToPath(new URL('./scheduler-process.js', import.meta.url)),
+    nats.url,
+    redisServer.url,
+    (await nats.credsFile(NatsRole.deploy))!,
+  ],
   {
     stdio: ['ignore', 'pipe', 'inherit'],
   },

@@ -1,6 +1,6 @@
 // Acknowledged publish throughput and end-to-end latency: @msec/bus versus raw JetStream, same run.
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos, nuid } from '@nats-io/transport-node';
+import { nanos, nuid } from '@nats-io/transport-node';
 import { BusStreams, MessageBus, busStreamConfigs } from '@msec/bus';
 import { startNats } from '@msec/testing';
 import { emit, environment, percentile, pool, processCpuUs } from './stats.js';
@@ -22,7 +22,7 @@ function medianRatio(a: number[], b: number[]): number {
 }
 
 const nats = await startNats();
-const nc = await connect({ servers: nats.url });
+const nc = await nats.connect();
 try {
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);

@@ -1,10 +1,11 @@
-// The delay scheduler in its own process, as deployed: argv = nats url, redis url. Prints "ready", and its CPU time on SIGTERM.
+// The delay scheduler in its own process, as deployed: argv = nats url, redis url, creds file. Prints "ready", and its CPU time on SIGTERM.
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { DelayScheduler } from '@msec/bus';
+import { natsCredsOptions } from '@msec/contracts';
 
-const [natsUrl, redisUrl] = process.argv.slice(2);
-const nc = await connect({ servers: natsUrl! });
+const [natsUrl, redisUrl, credsFile] = process.argv.slice(2);
+const nc = await connect({ ...(credsFile ? natsCredsOptions(credsFile, 'creds') : {}), servers: natsUrl! });
 const redis = new Redis(redisUrl!);
 const scheduler = new DelayScheduler(nc, redis);
 await scheduler.start();

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { MonitorSubjects, StatKind, type StatItem, type StatsBatch } from '@msec/contracts';
+import { MonitorSubjects, StatKind, type StatItem, type StatsBatch, NatsRole } from '@msec/contracts';
 import { SeriesStore, StatsIngest, loadMonitorConfig } from '@msec/service-monitor';
 import { startNats } from '@msec/testing';
 import * as sdk from '@msec/sdk';
@@ -26,7 +25,7 @@ const sdkRun = await measured(async () => {
 
 // 2. Monitor side: every report arrives as its own item (no aggregation help), through JetStream, into the series store.
 const nats = await startNats();
-const nc = await connect({ servers: nats.url });
+const nc = await nats.connect();
 const dataDir = mkdtempSync(join(tmpdir(), 'msec-test-monitor-bench-'));
 try {
   const js = jetstream(nc);
@@ -47,7 +46,11 @@ try {
   }
   await Promise.all(pending);
 
-  const config = loadMonitorConfig({ MSEC_NATS_URL: nats.url, MSEC_DATA_DIR: dataDir, MSEC_MONITOR_SNAPSHOT_MS: '3600000' });
+  const config = loadMonitorConfig({
+    ...(await nats.envFor(NatsRole.monitor)),
+    MSEC_DATA_DIR: dataDir,
+    MSEC_MONITOR_SNAPSHOT_MS: '3600000',
+  });
   const store = new SeriesStore(8);
   const ingest = new StatsIngest(nc, store, config);
   const target = REPORTS + 1;

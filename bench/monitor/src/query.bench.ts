@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { connect } from '@nats-io/transport-node';
-import { MonitorSubjects, StatKind, type CurveReply, type StatItem } from '@msec/contracts';
-import { natsRequest } from '@msec/platform';
+import { MonitorSubjects, StatKind, type CurveReply, type StatItem, NatsRole } from '@msec/contracts';
+import { natsRequest, natsConnectionOptions } from '@msec/platform';
 import { MonitorModule, MonitorRuntime, loadMonitorConfig } from '@msec/service-monitor';
 import { startNats } from '@msec/testing';
 import { emit, environment, percentile } from './stats.js';
@@ -17,17 +16,17 @@ const HOSTS = 10;
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 500);
 
 const nats = await startNats();
-const nc = await connect({ servers: nats.url });
+const nc = await nats.connect();
 const dataDir = mkdtempSync(join(tmpdir(), 'msec-test-monitor-bench-'));
 const config = loadMonitorConfig({
-  MSEC_NATS_URL: nats.url,
+  ...(await nats.envFor(NatsRole.monitor)),
   MSEC_DATA_DIR: dataDir,
   MSEC_MONITOR_SNAPSHOT_MS: '3600000',
   MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
 });
 const app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorModule.forConfig(config), {
   transport: Transport.NATS,
-  options: { servers: [nats.url], queue: 'msec-monitor' },
+  options: { ...natsConnectionOptions(config), queue: 'msec-monitor' },
   logger: ['error'],
 });
 await app.listen();

@@ -5,7 +5,8 @@ import { startNats } from '@msec/testing';
 import { benchSeconds, measure, PIPELINE_DEPTH, report } from './bench-kit.js';
 import { startChildServer } from './servers.js';
 
-const nats = await startNats();
+// A peer transport's cost per call, without the platform's identities: anonymous clients are allowed here only.
+const nats = await startNats({ auth: false });
 const server = await startChildServer('nest', nats.url);
 const client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [nats.url] } });
 await client.connect();

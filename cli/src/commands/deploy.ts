@@ -10,10 +10,12 @@ import { textTable } from '../api/text-table.js';
 import type { ParsedArgs } from '../cli-args.js';
 import type { LauncherConfig } from '../launcher-config.js';
 import { apiTarget } from './login.js';
+import { cancelEnrollment, ENROLL_USAGE, enrollHost, listEnrollments } from './hosts-enroll.js';
 
 /** Usage of the deploy commands: hosts, package, config, idl, release, keys. */
 export const DEPLOY_USAGE = `usage:
   ./msec hosts                                   hosts with up/down, CPU, memory, disk, load, last heartbeat
+${ENROLL_USAGE}
   ./msec package build DIR --name N --version V --entry FILE [--out FILE.tar.gz]
                                                  make a release package from a built service folder
                                                  (everything but node_modules and tests, plus manifest.json)
@@ -104,7 +106,7 @@ export function progressLine(plan: Pick<ReleasePlanView, 'state' | 'hosts'>): st
 
 /** The hosts table. */
 export function formatHosts(hosts: HostView[], now = Date.now()): string {
-  if (hosts.length === 0) return 'No hosts yet. Start an agent: ./msec agent --nats URL --host-id ID --console-key console.pub';
+  if (hosts.length === 0) return 'No hosts yet. Enrol one: ./msec hosts enroll HOST, then run the agent command it prints on that host';
   return textTable(
     ['host', 'ip', 'status', 'cpu', 'memory', 'disk', 'load', 'instances', 'heartbeat'],
     hosts.map((h) => [
@@ -166,9 +168,15 @@ function start(config: Pick<LauncherConfig, 'homeDir'>, args: ParsedArgs, io: Cl
   return authenticatedClient(apiTarget(config, args, io));
 }
 
-/** `msec hosts`. */
+/** `msec hosts [enroll HOST | enrollments | cancel-enrollment ID]`. */
 export const hostsCommand: Command = async (config, args, io = processIo()) => {
   const client = start(config, args, io);
+  const sub = args.positionals[0];
+  if (sub === 'enroll') return enrollHost(client, args, io, isJson(args));
+  if (sub === 'enrollments') return listEnrollments(client, io, isJson(args));
+  if (sub === 'cancel-enrollment') return cancelEnrollment(client, args, io, isJson(args));
+  if (sub !== undefined)
+    throw badArgs('subcommand', `"${sub}" is not a hosts subcommand (enroll, enrollments, cancel-enrollment)`, DEPLOY_USAGE);
   const all: HostView[] = [];
   let cursor: string | null = null;
   do {

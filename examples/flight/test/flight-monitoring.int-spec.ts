@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Component, MonitorSubjects, type CallsReply, type CurveReply } from '@msec/contracts';
+import { Component, MonitorSubjects, NatsRole, type CallsReply, type CurveReply } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { client, closeSharedRuntime, closeTelemetry, monitor } from '@msec/sdk';
 import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, FLIGHT_SERVICE, USER_SERVICE, type FlightClient } from '../src/index.js';
@@ -19,7 +19,7 @@ describe('flight demo monitoring', () => {
     await stack.deploy(USER_SERVICE, 1);
     await stack.deploy(FLIGHT_SERVICE, 1, { MSEC_HOST_ID: 'flight-host-1' });
     // This test process is the caller Flight.web, as a business service would be under the agent.
-    Object.assign(process.env, { ...stack.platformEnv, MSEC_SERVICE: 'Flight.web' });
+    Object.assign(process.env, { ...(await stack.platformEnv(NatsRole.service, 'Flight.web')), MSEC_SERVICE: 'Flight.web' });
   });
 
   after(async () => {

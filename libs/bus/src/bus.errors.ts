@@ -9,6 +9,7 @@ export const BusErrorCode = {
   publishRejected: 'BUS_PUBLISH_REJECTED',
   deadLetterNotFound: 'BUS_DEAD_LETTER_NOT_FOUND',
   streamNotFound: 'BUS_STREAM_NOT_FOUND',
+  notCreated: 'BUS_NOT_CREATED',
   messageInProgress: 'BUS_MESSAGE_IN_PROGRESS',
   unknownRetryPolicy: 'BUS_UNKNOWN_RETRY_POLICY',
   projectionFailed: 'BUS_PROJECTION_FAILED',
@@ -109,5 +110,14 @@ export function streamNotFound(stream: string): MsecError {
       status: 404,
       data: { field: 'stream', stream },
     },
+  );
+}
+
+/** A business client found no bus streams: they are created by the deploy service, which a client may not do itself. */
+export function busNotCreated(stream: string): MsecError {
+  return new MsecError(
+    BusErrorCode.notCreated,
+    `the message bus stream ${stream} does not exist (or this identity may not read it); the deploy service creates the bus streams when it starts: start it (./msec up) and retry`,
+    { status: 503, retryable: true, data: { stream } },
   );
 }

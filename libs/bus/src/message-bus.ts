@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { nuid, type NatsConnection } from '@nats-io/transport-node';
-import { invalidField, publishFailed, publishRejected } from './bus.errors.js';
+import { busNotCreated, invalidField, publishFailed, publishRejected } from './bus.errors.js';
 import { BusStreams, BusSubjects } from './bus-subjects.js';
 import { ensureBusStreams, type BusRetention } from './bus-streams.js';
 import { AckPublisher } from './ack-publisher.js';
@@ -95,6 +95,19 @@ export class MessageBus {
   async init(): Promise<void> {
     this.jsm ??= await jetstreamManager(this.nc);
     await ensureBusStreams(this.jsm, this.options.retention);
+  }
+
+  /**
+   * For a business client, whose identity may use the bus but not create or change streams: checks the message stream
+   * is there (the deploy service creates the bus streams) instead of creating them.
+   */
+  async attach(): Promise<void> {
+    this.jsm ??= await jetstreamManager(this.nc);
+    const exists = await this.jsm.streams.info(BusStreams.messages).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) throw busNotCreated(BusStreams.messages);
   }
 
   /** The JetStream manager of this connection. */

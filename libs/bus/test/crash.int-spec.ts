@@ -1,14 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { MsecError } from '@msec/contracts';
-import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { MsecError, NatsRole } from '@msec/contracts';
+import { startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { IdempotencyGuard, MessageBus, type PublishOptions } from '../src/index.js';
 import { sleep, startWorker, waitFor } from './helpers.js';
 
 describe('bus under crashes', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redisServer: InfraServer;
   let nc: NatsConnection;
   let redis: Redis;
@@ -17,7 +17,7 @@ describe('bus under crashes', () => {
 
   before(async () => {
     [nats, redisServer] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    nc = await nats.connect({ maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     redis = new Redis(redisServer.url);
     bus = new MessageBus(nc, { publishTimeoutMs: 2_000 });
     await bus.init();
@@ -46,7 +46,14 @@ describe('bus under crashes', () => {
   it('consumer kill - messages a dead member held come to another member after the lease; none lost', async () => {
     const subject = 'batch.item';
     const effective = new Map<string, number>();
-    const worker = startWorker('consumer', { nats: nats.url, subject, group: 'workers', handleMs: 5_000, leaseMs: 2_000 });
+    const worker = startWorker('consumer', {
+      nats: nats.url,
+      creds: await nats.credsFile(NatsRole.deploy),
+      subject,
+      group: 'workers',
+      handleMs: 5_000,
+      leaseMs: 2_000,
+    });
     await worker.ready;
     const ids = Array.from({ length: 30 }, (_, i) => `item-${i}`);
     for (const id of ids) await bus.publish(subject, { id }, { msgId: id });

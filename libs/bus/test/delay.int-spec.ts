@@ -1,13 +1,14 @@
+import { NatsRole } from '@msec/contracts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { DelayScheduler, IdempotencyGuard, MessageBus } from '../src/index.js';
 import { sleep, startWorker, waitFor } from './helpers.js';
 
 describe('delayed messages', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redisServer: InfraServer;
   let nc: NatsConnection;
   let redis: Redis;
@@ -21,7 +22,7 @@ describe('delayed messages', () => {
 
   before(async () => {
     [nats, redisServer] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    nc = await nats.connect({ maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: 2, retryStrategy: () => 200 });
     redis.on('error', () => undefined); // the Redis crash test kills it on purpose
     bus = new MessageBus(nc);
@@ -96,7 +97,7 @@ describe('delayed messages', () => {
   });
 
   it('delay - a killed scheduler loses nothing: messages due while it was down come right after it returns, later ones on time', async () => {
-    const opts = { nats: nats.url, redis: redisServer.url, leaderLeaseMs: 1_000 };
+    const opts = { nats: nats.url, creds: await nats.credsFile(NatsRole.deploy), redis: redisServer.url, leaderLeaseMs: 1_000 };
     const first = startWorker('scheduler', opts);
     await first.ready;
     const early = await Promise.all(Array.from({ length: 20 }, (_, i) => publishDelayed('timer.crash', 1_000 + i * 20)));

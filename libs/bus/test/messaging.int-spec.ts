@@ -1,17 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNats, type InfraServer } from '@msec/testing';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { BusAdmin, BusStreams, MessageBus, TagMode, type BusMessage } from '../src/index.js';
 import { sleep, waitFor } from './helpers.js';
 
 describe('message bus', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   const conns: NatsConnection[] = [];
   const buses: MessageBus[] = [];
 
   async function newBus(options: ConstructorParameters<typeof MessageBus>[1] = {}): Promise<MessageBus> {
-    const nc = await connect({ servers: nats.url });
+    const nc = await nats.connect();
     conns.push(nc);
     const bus = new MessageBus(nc, options);
     await bus.init();

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { DataSource, EntitySchema } from 'typeorm';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import {
   MessageBus,
   Outbox,
@@ -25,7 +25,7 @@ const OrderEntity = new EntitySchema<Order>({
 });
 
 describe('transactional outbox', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let ds: DataSource;
   let bus: MessageBus;
@@ -33,7 +33,7 @@ describe('transactional outbox', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    nc = await nats.connect({ maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     bus = new MessageBus(nc, { publishTimeoutMs: 1_000 });
     await bus.init();
     ds = new DataSource({

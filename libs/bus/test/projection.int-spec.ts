@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DataSource, EntitySchema, type EntityManager } from 'typeorm';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import {
   BusConsumers,
   BusStreams,
@@ -60,7 +60,7 @@ const servicesProjection: Projection<RegistryEvent> = {
 };
 
 describe('event sourcing', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let ds: DataSource;
   let store: EventStore;
@@ -70,7 +70,7 @@ describe('event sourcing', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     store = new EventStore(nc);
     await store.init();
     ds = new DataSource({

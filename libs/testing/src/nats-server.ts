@@ -9,8 +9,9 @@ import { createTestCertificates, type TestCertificates } from './tls-certificate
 /** How the harness's NATS is started. */
 export interface NatsServerOptions extends ServerOptions {
   /**
-   * Operator (JWT) mode: anonymous connections are refused and every client needs the creds of an identity
-   * (`server.credsFile(role)`, `server.connectAs(role)`). Off by default until every test connects with creds.
+   * Operator (JWT) mode, on by default as in `./msec up`: anonymous connections are refused and every client needs
+   * the creds of an identity (`server.connect()`, `server.connectAs(role)`, `server.envFor(role)`).
+   * `false` only for a test about the server itself.
    */
   auth?: boolean;
   /** Where the trust chain and .creds files live with auth on; `<dir>/secrets/nats` when omitted. */
@@ -31,7 +32,17 @@ export interface NatsTestServer extends InfraServer {
   optionsFor(role: NatsRole, name?: string): Promise<ConnectionOptions>;
   /** A connection as an identity (the default is a console service, which may do everything a test needs to watch). */
   connectAs(role?: NatsRole, name?: string): Promise<NatsConnection>;
+  /** The test's own connection: a console identity, plus any connection options the test needs (reconnects…). */
+  connect(extra?: Partial<ConnectionOptions>): Promise<NatsConnection>;
+  /**
+   * Environment of a process running as an identity: `MSEC_NATS_URL` and, with auth, `MSEC_NATS_CREDS` (and the TLS CA);
+   * deploy also gets the account seed it signs business credentials with.
+   */
+  envFor(role: NatsRole, name?: string): Promise<Record<string, string>>;
 }
+
+/** The identity the tests' own connections use: a console back-end, allowed every `msec.` subject and JetStream. */
+const OBSERVER_ROLE = NatsRole.deploy;
 
 async function probe(host: string, port: number, options: () => Promise<ConnectionOptions>): Promise<boolean> {
   const nc = await connect({ ...(await options()), servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });
@@ -61,7 +72,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
     name: 'nats',
     defaultReadyTimeoutMs: 15_000,
     prepare: async (dir) => {
-      if (options.auth) authority = await NatsAuthority.open(options.authDir ?? join(dir, 'secrets', 'nats'));
+      if (options.auth !== false) authority = await NatsAuthority.open(options.authDir ?? join(dir, 'secrets', 'nats'));
       if (options.tls) tls = createTestCertificates(join(dir, 'tls'));
     },
     spec: (dir, host, port) => ({
@@ -75,7 +86,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
       ],
       logFile: join(dir, 'nats.log'),
     }),
-    probe: (host, port) => probe(host, port, () => optionsFor(NatsRole.deploy)),
+    probe: (host, port) => probe(host, port, () => optionsFor(OBSERVER_ROLE)),
     url: (host, port) => `nats://${host}:${port}`,
   };
   const server = await InfraServer.launch(kind, options);
@@ -88,7 +99,19 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
     },
     credsFile: async (role: NatsRole, name?: string) => (authority ? authority.ensureCredsFile(role, name) : undefined),
     optionsFor,
-    connectAs: async (role: NatsRole = NatsRole.deploy, name?: string) =>
+    connectAs: async (role: NatsRole = OBSERVER_ROLE, name?: string) =>
       connect({ ...(await optionsFor(role, name)), servers: server.url, name: identityName(role, name) }),
+    connect: async (extra: Partial<ConnectionOptions> = {}) =>
+      connect({ ...(await optionsFor(OBSERVER_ROLE)), servers: server.url, name: 'test', ...extra }),
+    envFor: async (role: NatsRole, name?: string): Promise<Record<string, string>> => {
+      const creds = authority ? await authority.ensureCredsFile(role, name) : undefined;
+      return {
+        MSEC_NATS_URL: server.url,
+        ...(creds ? { MSEC_NATS_CREDS: creds } : {}),
+        ...(tls ? { MSEC_NATS_TLS_CA: tls.caFile } : {}),
+        // Deploy mints the creds of the business services it releases, as the launcher's deploy does.
+        ...(authority && role === NatsRole.deploy ? { MSEC_NATS_ACCOUNT_SEED: authority.accountSeedFile } : {}),
+      };
+    },
   }) as NatsTestServer;
 }

@@ -2,7 +2,6 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { connect } from '@nats-io/transport-node';
 import { createConnection } from 'mysql2/promise';
 import {
   startNats,
@@ -30,13 +29,13 @@ describe('testing harness', () => {
   it('nats - starts with JetStream, survives a restart on the same port, and leaves nothing behind', async () => {
     const nats = await startNats();
     after(() => nats.dispose());
-    const nc = await connect({ servers: nats.url });
+    const nc = await nats.connect();
     assert.ok(nc.info?.jetstream, 'JetStream must be enabled');
     await nc.close();
     const firstPid = nats.pid;
     await nats.restart();
     assert.notEqual(nats.pid, firstPid);
-    const again = await connect({ servers: nats.url });
+    const again = await nats.connect();
     await again.close();
     const pid = nats.pid;
     const dir = nats.dir;

@@ -37,7 +37,7 @@ describe('nats auth', () => {
   let nats: NatsTestServer;
   let watcher: NatsConnection;
   before(async () => {
-    nats = await startNats({ auth: true });
+    nats = await startNats();
     watcher = await nats.connectAs(NatsRole.deploy);
   });
   after(async () => {

@@ -13,6 +13,8 @@ export const DeployErrorCode = {
   planInvalid: 'DEPLOY_PLAN_INVALID',
   planState: 'DEPLOY_PLAN_STATE',
   keyFile: 'DEPLOY_KEY_FILE',
+  enrollTokenInvalid: 'DEPLOY_ENROLL_TOKEN_INVALID',
+  enrollUnavailable: 'DEPLOY_ENROLL_UNAVAILABLE',
 } as const;
 /** One of the deploy service's error codes. */
 export type DeployErrorCode = (typeof DeployErrorCode)[keyof typeof DeployErrorCode];
@@ -100,4 +102,23 @@ export function hostNotFound(hostId: string): MsecError {
     status: 404,
     data: { hostId },
   });
+}
+
+/** An enrolment token that is unknown, expired, revoked or already used (one answer for all, so tokens cannot be probed). */
+export function enrollTokenInvalid(): MsecError {
+  return new MsecError(
+    DeployErrorCode.enrollTokenInvalid,
+    'token: this enrolment token is unknown, expired, revoked or already used; ask an admin for a new one (./msec hosts enroll HOST)',
+    { status: 403, data: { field: 'token' } },
+  );
+}
+
+/** Deploy cannot mint NATS credentials (it runs without the account key), so hosts cannot enrol through it. */
+export function enrollUnavailable(): MsecError {
+  return new MsecError(
+    DeployErrorCode.enrollUnavailable,
+    'deploy has no NATS account key (natsAccountSeed, MSEC_NATS_ACCOUNT_SEED), so it cannot mint host credentials; ' +
+      'start it as ./msec up does, or give the host creds from ./msec credentials host HOST --out FILE',
+    { status: 503 },
+  );
 }

@@ -30,6 +30,10 @@ import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-
 import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
 import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
 import { DeployAuditRequester1764900000000 } from './migrations/1764900000000-deploy-audit-requester.js';
+import { DeployHostEnrollments1764950000000 } from './migrations/1764950000000-deploy-host-enrollments.js';
+import { EnrollmentsController } from './enrollment/enrollments.controller.js';
+import { EnrollmentsDomain } from './enrollment/enrollments.domain.js';
+import { HostEnrollmentRecord } from './enrollment/enrollments.entities.js';
 import { HostSteps } from './releases/host-steps.js';
 import { InstanceCredentials } from './releases/instance-credentials.js';
 import { ReleaseQueue } from './releases/release-queue.js';
@@ -42,7 +46,15 @@ import { MESSAGING_CONTROLLERS, messagingProviders } from './messaging/messaging
 import { ReleasesRepository } from './releases/releases.repository.js';
 
 /** Every entity of the deploy service. */
-export const DEPLOY_ENTITIES = [HostRecord, AuditRecord, IdlVersionRecord, ConfigVersionRecord, PackageRecord, ReleaseRecord];
+export const DEPLOY_ENTITIES = [
+  HostRecord,
+  AuditRecord,
+  IdlVersionRecord,
+  ConfigVersionRecord,
+  PackageRecord,
+  ReleaseRecord,
+  HostEnrollmentRecord,
+];
 /** Every migration of the deploy service, in order. */
 export const DEPLOY_MIGRATIONS = [
   DeployHostsAudit1763770000000,
@@ -50,15 +62,28 @@ export const DEPLOY_MIGRATIONS = [
   DeployReleases1763770200000,
   DeployPackageObjects1763770300000,
   DeployAuditRequester1764900000000,
+  DeployHostEnrollments1764950000000,
 ];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */
 @Module({})
 export class DeployModule {
   static forConfig(config: DeployConfig): DynamicModule {
+    // Mints the creds of released business services and of enrolled hosts; null without the account key.
+    const natsSigner = config.natsAccountSeed
+      ? NatsAccountSigner.fromSeedFile(config.natsAccountSeed, 'natsAccountSeed (MSEC_NATS_ACCOUNT_SEED)')
+      : null;
     return {
       module: DeployModule,
-      controllers: [HealthController, HostsController, KeysController, ArtifactsController, ReleasesController, ...MESSAGING_CONTROLLERS],
+      controllers: [
+        HealthController,
+        HostsController,
+        EnrollmentsController,
+        KeysController,
+        ArtifactsController,
+        ReleasesController,
+        ...MESSAGING_CONTROLLERS,
+      ],
       providers: [
         { provide: DEPLOY_CONFIG, useValue: config },
         ...coreProviders(Component.deploy, config, {
@@ -86,6 +111,12 @@ export class DeployModule {
           inject: [ConsoleKeyStore, AgentClient, HostsProjection],
         },
         HostsListener,
+        {
+          provide: EnrollmentsDomain,
+          useFactory: (ds: DataSource, keys: KeysDomain) =>
+            new EnrollmentsDomain(ds, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
+          inject: [DataSource, KeysDomain],
+        },
         { provide: IdlDomain, useFactory: (ds: DataSource) => new IdlDomain(ds), inject: [DataSource] },
         { provide: ConfigVersionsDomain, useFactory: (ds: DataSource) => new ConfigVersionsDomain(ds), inject: [DataSource] },
         {
@@ -113,18 +144,7 @@ export class DeployModule {
             configs: ConfigVersionsDomain,
             idl: IdlDomain,
             hosts: HostsProjection,
-          ) =>
-            new HostSteps(
-              agents,
-              packages,
-              configs,
-              idl,
-              hosts,
-              new InstanceCredentials(config),
-              config.natsAccountSeed
-                ? NatsAccountSigner.fromSeedFile(config.natsAccountSeed, 'natsAccountSeed (MSEC_NATS_ACCOUNT_SEED)')
-                : null,
-            ),
+          ) => new HostSteps(agents, packages, configs, idl, hosts, new InstanceCredentials(config), natsSigner),
           inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
         },
         {

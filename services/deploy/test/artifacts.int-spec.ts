@@ -6,12 +6,12 @@ import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { Objm } from '@nats-io/obj';
 import { DataSource } from 'typeorm';
 import { DeployBuckets, DeploySubjects, MsecError, type PackageUploadSlot, type PackageView } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { buildPackage, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { buildPackage, GOOD_SERVER, startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { PackageRecord } from '../src/artifacts/artifacts.entities.js';
 import { PackagesDomain } from '../src/artifacts/packages.domain.js';
 import { startDeployApp } from './helpers/deploy-app.js';
@@ -38,7 +38,7 @@ const V1 = `syntax = "proto3";\npackage flight;\nmessage Query { string from = 1
 const V2 = V1.replace('string to = 2;', 'string to = 2;\n  int32 day = 3;');
 
 describe('deploy artifacts', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   let nc: NatsConnection;
   let app: INestMicroservice;
@@ -46,9 +46,9 @@ describe('deploy artifacts', () => {
 
   before(async () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-art-'));
-    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
+    app = await startDeployApp(nats, redis.url, join(dir, 'data'));
   });
 
   after(async () => {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, RegistrySubjects, type ReleasePlanView, type ServiceView } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, RegistrySubjects, type ReleasePlanView, type ServiceView, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { ZkRouteWriter } from '@msec/nlb';
 import { client, closeSharedRuntime, onClientCall } from '@msec/sdk';
@@ -19,6 +19,7 @@ import {
   TEMP_DIR_PREFIX,
   zooKeeperIdentities,
   type InfraServer,
+  type NatsTestServer,
 } from '@msec/testing';
 import { AgentHost, DeployProcess, eventually, RegistryProcess, REPO_ROOT, uploadStaged } from './helpers/deploy-harness.js';
 
@@ -38,7 +39,7 @@ interface FlightClient {
 }
 
 describe('deploy - the flight demo released to three hosts', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   let zk: InfraServer;
   let nc: NatsConnection;
@@ -72,17 +73,27 @@ describe('deploy - the flight demo released to three hosts', () => {
 
   before(async () => {
     [nats, redis, zk] = await Promise.all([startNats(), startRedis(), startZooKeeper()]);
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}deploy-flight-`));
-    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'deploy'), {
+    deploy = new DeployProcess(await nats.envFor(NatsRole.deploy), redis.url, join(dir, 'deploy'), {
       MSEC_ZK_READER_AUTH: zkIds.reader,
       MSEC_ZK_SERVICE_SECRET: zkIds.serviceSecret,
     });
     await deploy.start(nc);
-    registry = new RegistryProcess(nats.url, zk.url, join(dir, 'registry'), zkIds.registryEnv);
+    registry = new RegistryProcess(await nats.envFor(NatsRole.registry), zk.url, join(dir, 'registry'), zkIds.registryEnv);
     await registry.start(nc);
     for (const h of HOSTS)
-      agents.push(new AgentHost(h.hostId, h.ip, join(dir, h.hostId), join(dir, 'deploy', 'keys', 'console.pub'), nats.url, 300, zk.url));
+      agents.push(
+        new AgentHost(
+          h.hostId,
+          h.ip,
+          join(dir, h.hostId),
+          join(dir, 'deploy', 'keys', 'console.pub'),
+          await nats.envFor(NatsRole.agent, h.hostId),
+          300,
+          zk.url,
+        ),
+      );
     await Promise.all(agents.map((a) => a.start(nc)));
     ports[USER] = await freePort();
     ports[FLIGHT] = await freePort();

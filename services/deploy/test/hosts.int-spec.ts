@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, MsecError, signCommand, type AgentAuditEvent, type CommandReply, type HostView } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, MsecError, signCommand, type AgentAuditEvent, type CommandReply, type HostView, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { AgentHost, eventually } from './helpers/deploy-harness.js';
 import { startDeployApp } from './helpers/deploy-app.js';
@@ -16,7 +16,7 @@ import { MISSED_HEARTBEATS_FOR_DOWN, HOST_SWEEP_MS } from '../src/hosts/hosts.pr
 const ADMIN = { user: 'ada', role: 'admin' };
 
 describe('deploy hosts', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   let nc: NatsConnection;
   let app: INestMicroservice;
@@ -26,10 +26,17 @@ describe('deploy hosts', () => {
 
   before(async () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-hosts-'));
-    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
-    agent = new AgentHost('hosts-a', '127.0.0.2', join(dir, 'agent-a'), join(dir, 'data', 'keys', 'console.pub'), nats.url, heartbeatMs);
+    app = await startDeployApp(nats, redis.url, join(dir, 'data'));
+    agent = new AgentHost(
+      'hosts-a',
+      '127.0.0.2',
+      join(dir, 'agent-a'),
+      join(dir, 'data', 'keys', 'console.pub'),
+      await nats.envFor(NatsRole.agent, 'hosts-a'),
+      heartbeatMs,
+    );
     await agent.start(nc);
   });
 
@@ -203,7 +210,7 @@ describe('deploy hosts', () => {
       await nc.request(DeploySubjects.agentCommand('hosts-a'), JSON.stringify(forged), { timeout: 5000 })
     ).json<CommandReply>();
     assert.equal(reply.ok, false);
-    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
+    app = await startDeployApp(nats, redis.url, join(dir, 'data'));
     const rows = await eventually('audit stored after restart', async () => {
       const found = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { commandId: forged.envelope.commandId });
       return found.length > 0 ? found : undefined;

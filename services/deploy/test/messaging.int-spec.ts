@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import {
   BusApiSubjects,
   Component,
@@ -16,11 +16,12 @@ import {
   type BusStreamView,
   type BusTraceView,
   type HealthReport,
+  NatsRole,
 } from '@msec/contracts';
 import { DataSource } from 'typeorm';
 import { OutboxEntity, ProcessedMessageEntity, type BusMessage, type DeliveryContext } from '@msec/bus';
 import { natsRequest } from '@msec/platform';
-import { startNats, startRedis, type InfraServer } from '@msec/testing';
+import { startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { Mq, idempotentInTransaction } from '@msec/sdk';
 import { startDeployApp } from './helpers/deploy-app.js';
 
@@ -44,7 +45,7 @@ async function refused(promise: Promise<unknown>): Promise<MsecError> {
 }
 
 describe('deploy messaging', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   let nc: NatsConnection;
   let app: INestMicroservice;
@@ -53,15 +54,18 @@ describe('deploy messaging', () => {
 
   before(async () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-messaging-'));
     process.env.MSEC_BUS_SUBJECTS = 'shop.>';
-    app = await startDeployApp(nats.url, redis.url, join(dir, 'data'));
+    app = await startDeployApp(nats, redis.url, join(dir, 'data'));
+    // The business side connects as a business service identity, as a released instance does.
+    process.env.MSEC_NATS_CREDS = await nats.credsFile(NatsRole.service, 'Shop.messaging-test');
     mq = new Mq({ natsUrl: nats.url, producer: 'messaging-test' });
   });
 
   after(async () => {
     delete process.env.MSEC_BUS_SUBJECTS;
+    delete process.env.MSEC_NATS_CREDS;
     await mq?.close();
     await app?.close();
     await nc?.close();

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
+import { buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
 
 const HOSTS = [
@@ -16,7 +16,7 @@ const HOSTS = [
 ];
 
 describe('deploy release resume', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   let nc: NatsConnection;
   let dir: string;
@@ -25,12 +25,21 @@ describe('deploy release resume', () => {
 
   before(async () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-resume-'));
-    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'data'));
+    deploy = new DeployProcess(await nats.envFor(NatsRole.deploy), redis.url, join(dir, 'data'));
     await deploy.start(nc);
     for (const h of HOSTS)
-      agents.push(new AgentHost(h.hostId, h.ip, join(dir, h.hostId), join(dir, 'data', 'keys', 'console.pub'), nats.url, 300));
+      agents.push(
+        new AgentHost(
+          h.hostId,
+          h.ip,
+          join(dir, h.hostId),
+          join(dir, 'data', 'keys', 'console.pub'),
+          await nats.envFor(NatsRole.agent, h.hostId),
+          300,
+        ),
+      );
     await Promise.all(agents.map((a) => a.start(nc)));
   });
 

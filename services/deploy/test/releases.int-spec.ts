@@ -3,10 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, type ReleasedEvent } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, type ReleasedEvent, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { BROKEN_SERVER, buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer } from '@msec/testing';
+import {
+  BROKEN_SERVER,
+  buildPackage,
+  freePort,
+  GOOD_SERVER,
+  startNats,
+  startRedis,
+  type InfraServer,
+  type NatsTestServer,
+} from '@msec/testing';
 import { AgentHost, DeployProcess, eventually, uploadStaged } from './helpers/deploy-harness.js';
 
 /** Three hosts on distinct loopback addresses (network namespaces need root; the issue allows this fallback). */
@@ -22,7 +31,7 @@ async function versionAt(ip: string, port: number): Promise<string> {
 }
 
 describe('deploy releases', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let redis: InfraServer;
   let nc: NatsConnection;
   let dir: string;
@@ -49,14 +58,21 @@ describe('deploy releases', () => {
 
   before(async () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     nc.subscribe(DeploySubjects.releaseProgress, { callback: (_e, m) => void progress.push(m.json<ReleaseProgressEvent>()) });
     nc.subscribe(DeploySubjects.released, { callback: (_e, m) => void released.push(m.json<ReleasedEvent>()) });
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-rel-'));
-    deploy = new DeployProcess(nats.url, redis.url, join(dir, 'data'));
+    deploy = new DeployProcess(await nats.envFor(NatsRole.deploy), redis.url, join(dir, 'data'));
     await deploy.start(nc);
     for (const h of HOSTS) {
-      const agent = new AgentHost(h.hostId, h.ip, join(dir, h.hostId), join(dir, 'data', 'keys', 'console.pub'), nats.url, 300);
+      const agent = new AgentHost(
+        h.hostId,
+        h.ip,
+        join(dir, h.hostId),
+        join(dir, 'data', 'keys', 'console.pub'),
+        await nats.envFor(NatsRole.agent, h.hostId),
+        300,
+      );
       agents.push(agent);
     }
     await Promise.all(agents.map((a) => a.start(nc)));

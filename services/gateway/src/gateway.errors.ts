@@ -48,8 +48,8 @@ export function badCredentials(): MsecError {
 }
 
 /** Too many failed logins for this username from this address. */
-export function loginRateLimited(retryAfterSeconds: number): MsecError {
-  return new MsecError(GatewayErrorCode.loginRateLimited, `too many failed logins; try again in ${retryAfterSeconds} s`, {
+export function loginRateLimited(retryAfterSeconds: number, what = 'logins'): MsecError {
+  return new MsecError(GatewayErrorCode.loginRateLimited, `too many failed ${what}; try again in ${retryAfterSeconds} s`, {
     status: 429,
     retryable: true,
     data: { retryAfterSeconds },

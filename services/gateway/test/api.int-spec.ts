@@ -2,11 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { ApiClient, adminClient, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
 import { loadGatewayConfig } from '../src/config/gateway.config.js';
 
-const PUBLIC_OPERATIONS = new Set(['POST /api/v1/auth/login', 'GET /api/v1/health']);
+/** Reachable without logging in: login, health, and a new host redeeming its enrolment token (the token is the proof). */
+const PUBLIC_OPERATIONS = new Set(['POST /api/v1/auth/login', 'GET /api/v1/health', 'POST /api/v1/hosts/enroll']);
 
 describe('gateway REST API', () => {
   let gw: TestGateway;
@@ -40,7 +40,7 @@ describe('gateway REST API', () => {
     }
   });
 
-  it('gateway - every endpoint but login and health answers 401 without credentials (walking the OpenAPI document)', async () => {
+  it('gateway - every endpoint but login, health and host enrolment answers 401 without credentials (walking the OpenAPI document)', async () => {
     const doc = await new ApiClient(gw.baseUrl).call('GET', '/api/docs/openapi.json');
     assert.equal(doc.status, 200);
     const paths = doc.body.paths as Record<string, Record<string, unknown>>;
@@ -220,7 +220,7 @@ describe('gateway REST API', () => {
     });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-    const nc = await connect({ servers: gw.nats.url });
+    const nc = await gw.nats.connect();
     try {
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();

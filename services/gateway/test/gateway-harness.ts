@@ -30,13 +30,12 @@ export interface TestGateway {
 }
 
 /** Starts NATS and the gateway module in-process exactly as main.ts does. */
-export async function startTestGateway(options: { natsAuth?: boolean } = {}): Promise<TestGateway> {
-  const nats = await startNats({ auth: options.natsAuth });
+export async function startTestGateway(): Promise<TestGateway> {
+  const nats = await startNats();
   const dataDir = await mkdtemp(join(tmpdir(), 'msec-gateway-'));
   const port = await freePort();
   const config = loadGatewayConfig({
-    MSEC_NATS_URL: nats.url,
-    MSEC_NATS_CREDS: (await nats.credsFile(NatsRole.gateway)) ?? '',
+    ...(await nats.envFor(NatsRole.gateway)),
     MSEC_DATA_DIR: dataDir,
     MSEC_HTTP_PORT: String(port),
     MSEC_HTTP_HOST: '127.0.0.1',
@@ -145,10 +144,10 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node <main>` with the given environment added to this process's, keeping its output. */
-export function startNodeProcess(main: string, env: NodeJS.ProcessEnv): NodeProcess {
+/** Starts `node <main> [args]` with the given environment added to this process's, keeping its output. */
+export function startNodeProcess(main: string, env: NodeJS.ProcessEnv, args: string[] = []): NodeProcess {
   let output = '';
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   return {

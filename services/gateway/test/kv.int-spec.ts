@@ -1,3 +1,4 @@
+import { NatsRole } from '@msec/contracts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, startRedisNodes, type InfraServer, type RedisNodes } from '@msec/testing';
@@ -48,7 +49,7 @@ describe('gateway kv', () => {
     buildConsole();
     [gw, bull, nodes] = await Promise.all([startTestGateway(), startRedis(), startRedisNodes(6)]);
     kvAdmin = await startServiceProcess('kv-admin', {
-      MSEC_NATS_URL: gw.nats.url,
+      ...(await gw.nats.envFor(NatsRole.kvAdmin)),
       MSEC_REDIS_URL: bull.url,
       MSEC_DB_URL: '',
       MSEC_KV_SAMPLE_SECONDS: '1',

@@ -1,6 +1,7 @@
+import { NatsRole } from '@msec/contracts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import type { LogLine, SpanRecord } from '@msec/contracts';
 import { createLogger, createSpanReporter, newSpanId, newTraceId, type MsecLogger, type SpanReporter } from '@msec/sdk';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
@@ -34,8 +35,8 @@ describe('gateway logs and call graph', () => {
   before(async () => {
     buildConsole();
     gw = await startTestGateway();
-    logService = await startServiceProcess('log', { MSEC_NATS_URL: gw.nats.url, MSEC_LOG_INGEST_FLUSH_MS: '20' });
-    nc = await connect({ servers: gw.nats.url, maxReconnectAttempts: -1 });
+    logService = await startServiceProcess('log', { ...(await gw.nats.envFor(NatsRole.log)), MSEC_LOG_INGEST_FLUSH_MS: '20' });
+    nc = await gw.nats.connect({ maxReconnectAttempts: -1 });
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
     viewer = await userClient(gw, admin, 'vic', 'viewer');

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { MessageBus } from '@msec/bus';
-import { Component, Subjects, type HealthReport } from '@msec/contracts';
+import { Component, Subjects, type HealthReport, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startRedis, type InfraServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
@@ -65,12 +65,12 @@ describe('gateway messages', () => {
     [gw, redis] = await Promise.all([startTestGateway(), startRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'msec-gw-messages-'));
     deploy = spawn(process.execPath, [DEPLOY_MAIN], {
-      env: { ...process.env, MSEC_NATS_URL: gw.nats.url, MSEC_REDIS_URL: redis.url, MSEC_DATA_DIR: dir },
+      env: { ...process.env, ...(await gw.nats.envFor(NatsRole.deploy)), MSEC_REDIS_URL: redis.url, MSEC_DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     deploy.stdout?.on('data', (d: Buffer) => (deployOutput += d.toString()));
     deploy.stderr?.on('data', (d: Buffer) => (deployOutput += d.toString()));
-    nc = await connect({ servers: gw.nats.url });
+    nc = await gw.nats.connect();
     await eventually('the deploy service', async () => {
       const report = await natsRequest<HealthReport>(nc, Subjects.health(Component.deploy), {}, 1_000);
       return report.ready ? true : undefined;

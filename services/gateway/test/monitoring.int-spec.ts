@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MonitorSubjects } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { MonitorSubjects, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { MonitorReporter } from '@msec/sdk';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
@@ -35,11 +35,11 @@ describe('gateway monitoring', () => {
     buildConsole();
     gw = await startTestGateway();
     monitor = await startServiceProcess('monitor', {
-      MSEC_NATS_URL: gw.nats.url,
+      ...(await gw.nats.envFor(NatsRole.monitor)),
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
       MSEC_MONITOR_ALARM_GRACE_MS: '0',
     });
-    nc = await connect({ servers: gw.nats.url });
+    nc = await gw.nats.connect();
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
     viewer = await userClient(gw, admin, 'vic', 'viewer');

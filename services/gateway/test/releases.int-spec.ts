@@ -1,8 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,7 @@ import {
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
 const AGENT_MAIN = join(repo, 'agent/dist/src/main.js');
+const CLI_MAIN = join(repo, 'cli/dist/src/main.js');
 const HOST = { hostId: 'gw-h1', ip: '127.0.0.31' };
 
 const SERVER = `
@@ -79,6 +81,7 @@ describe('gateway releases', () => {
   let dir: string;
   let deploy: NodeProcess;
   let agent: NodeProcess;
+  let enrolled: NodeProcess | undefined;
   let admin: ApiClient;
   let dev: ApiClient;
   let devToken: ApiClient;
@@ -90,12 +93,10 @@ describe('gateway releases', () => {
   before(async () => {
     buildConsole();
     // NATS requires credentials here: gateway, deploy and agent each connect as their own identity.
-    [gw, redis] = await Promise.all([startTestGateway({ natsAuth: true }), startRedis()]);
+    [gw, redis] = await Promise.all([startTestGateway(), startRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'msec-gw-rel-'));
     deploy = startNodeProcess(DEPLOY_MAIN, {
-      MSEC_NATS_URL: gw.nats.url,
-      MSEC_NATS_CREDS: (await gw.nats.credsFile(NatsRole.deploy)) ?? '',
-      MSEC_NATS_ACCOUNT_SEED: gw.nats.authority?.accountSeedFile ?? '',
+      ...(await gw.nats.envFor(NatsRole.deploy)),
       MSEC_REDIS_URL: redis.url,
       MSEC_DATA_DIR: join(dir, 'data'),
       MSEC_DB_URL: '',
@@ -111,8 +112,7 @@ describe('gateway releases', () => {
     );
     mkdirSync(join(dir, 'agent'), { recursive: true });
     agent = startNodeProcess(AGENT_MAIN, {
-      MSEC_NATS_URL: gw.nats.url,
-      MSEC_NATS_CREDS: (await gw.nats.credsFile(NatsRole.agent, HOST.hostId)) ?? '',
+      ...(await gw.nats.envFor(NatsRole.agent, HOST.hostId)),
       MSEC_HOST_ID: HOST.hostId,
       MSEC_HOST_IP: HOST.ip,
       MSEC_CONSOLE_KEY: join(dir, 'data', 'keys', 'console.pub'),
@@ -131,6 +131,7 @@ describe('gateway releases', () => {
 
   after(async () => {
     await browser?.close();
+    await enrolled?.stop();
     await agent?.stop();
     await deploy?.stop();
     await gw?.close();
@@ -293,5 +294,79 @@ describe('gateway releases', () => {
     await viewerPage.getByTestId(`plan-${planId}`).waitFor();
     assert.equal(await viewerPage.getByTestId('mutation-button').count(), 0);
     await viewerPage.close();
+  });
+
+  it('releases - a new host joins with a one-time enrolment token: no key copied by hand, the token works once', async () => {
+    const newHost = { hostId: 'gw-enrolled', ip: '127.0.0.32' };
+    assert.equal((await dev.call('POST', '/api/v1/hosts/enrollments', { hostId: newHost.hostId })).status, 403);
+    const bad = await admin.call('POST', '/api/v1/hosts/enrollments', { hostId: 'no spaces', ttlMinutes: 0 });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /body\.hostId/);
+    // The admin's CLI creates the token and prints the command for the new host.
+    const cliToken = (await admin.call('POST', '/api/v1/tokens', { name: 'enrol' })).body.token as string;
+    // Not execFileSync: the gateway runs in this process and must keep answering while the CLI waits.
+    const { stdout: printed } = await promisify(execFile)(
+      process.execPath,
+      [CLI_MAIN, 'hosts', 'enroll', newHost.hostId, '--ttl-minutes', '5', '--url', gw.baseUrl],
+      {
+        env: { ...process.env, MSEC_TOKEN: cliToken },
+        encoding: 'utf8',
+      },
+    );
+    const token = /msec_enroll_[A-Za-z0-9_-]+/.exec(printed)?.[0];
+    assert.ok(token, printed);
+    assert.match(printed, new RegExp(`./msec agent --enroll ${token} --gateway ${gw.baseUrl}`));
+
+    // The new host has nothing but the token and the console URL.
+    const agentDir = join(dir, 'enrolled-agent');
+    const enrol = ['agent', '--enroll', token, '--gateway', gw.baseUrl, '--dir', agentDir, '--ip', newHost.ip];
+    enrolled = startNodeProcess(CLI_MAIN, { MSEC_AGENT_HEARTBEAT_MS: '300' }, enrol);
+    await eventually(`enrolled agent up (${enrolled.output()})`, async () => {
+      const r = await viewer.call('GET', '/api/v1/hosts');
+      return r.body.items?.some((h: { hostId: string; status: string }) => h.hostId === newHost.hostId && h.status === 'up')
+        ? true
+        : undefined;
+    });
+    const creds = join(agentDir, 'enrolment', `agent-${newHost.hostId}.creds`);
+    assert.equal(statSync(creds).mode & 0o777, 0o600);
+    assert.match(readFileSync(creds, 'utf8'), /NATS USER JWT/);
+    const ran = await admin.call('POST', `/api/v1/hosts/${newHost.hostId}/commands`, {
+      type: 'exec',
+      args: { argv: ['/bin/echo', 'joined'] },
+    });
+    assert.equal(ran.status, 200, JSON.stringify(ran.body));
+    assert.equal(ran.body.stdout, 'joined\n');
+
+    // Used once: a second redemption is refused, and the list shows when and from where it was used.
+    const again = await new ApiClient(gw.baseUrl).call('POST', '/api/v1/hosts/enroll', { token });
+    assert.equal(again.status, 403);
+    assert.equal(again.body.error?.code, 'DEPLOY_ENROLL_TOKEN_INVALID', JSON.stringify(again.body));
+    const listed = await admin.call('GET', '/api/v1/hosts/enrollments');
+    const used = listed.body.items.find((e: { hostId: string }) => e.hostId === newHost.hostId);
+    assert.equal(typeof used?.redeemedAt, 'number', JSON.stringify(listed.body));
+    assert.ok(used?.redeemedFrom, 'the address the token was used from is kept');
+    assert.ok(!JSON.stringify(listed.body).includes(token), 'the secret is never listed');
+
+    // A cancelled token cannot be used.
+    const spare = await admin.call('POST', '/api/v1/hosts/enrollments', { hostId: 'gw-spare' });
+    assert.equal(spare.status, 201, JSON.stringify(spare.body));
+    assert.equal((await admin.call('DELETE', `/api/v1/hosts/enrollments/${spare.body.id}`)).status, 200);
+    assert.equal((await new ApiClient(gw.baseUrl).call('POST', '/api/v1/hosts/enroll', { token: spare.body.token })).status, 403);
+
+    // The console gives admins the same: a token and the command to run on the new host.
+    const page = await browser.newPage();
+    await page.context().clearCookies();
+    await login(page, 'admin', 'admin-password-1');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts', exact: true }).click();
+    const card = page.getByTestId('enroll');
+    await card.getByLabel('Host id').fill('gw-console-host');
+    await card.getByRole('button', { name: 'Create token' }).click();
+    await page
+      .getByTestId('new-enrollment')
+      .getByText(/\.\/msec agent --enroll msec_enroll_/)
+      .waitFor();
+    await card.getByRole('cell', { name: 'gw-console-host' }).waitFor();
+    await screenshot(page, 'hosts-enroll');
+    await page.close();
   });
 });

@@ -1,3 +1,4 @@
+import { NatsRole } from '@msec/contracts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -5,17 +6,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startZooKeeper, type InfraServer } from '@msec/testing';
+import { startZooKeeper, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
 
 const REGISTRY_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../registry/dist/src/main.js');
 
 /** The registry as `./msec up` runs it: its own process, talking to the gateway's NATS and a real ZooKeeper. */
-async function startRegistry(natsUrl: string, zkConnect: string): Promise<{ child: ChildProcess; dataDir: string; stop(): Promise<void> }> {
+async function startRegistry(
+  nats: NatsTestServer,
+  zkConnect: string,
+): Promise<{ child: ChildProcess; dataDir: string; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'msec-registry-'));
   const child = spawn(process.execPath, [REGISTRY_MAIN], {
-    env: { ...process.env, MSEC_NATS_URL: natsUrl, MSEC_ZK_CONNECT: zkConnect, MSEC_DATA_DIR: dataDir },
+    env: { ...process.env, ...(await nats.envFor(NatsRole.registry)), MSEC_ZK_CONNECT: zkConnect, MSEC_DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return {
@@ -56,7 +60,7 @@ describe('gateway services', () => {
   before(async () => {
     buildConsole();
     [zk, gw] = await Promise.all([startZooKeeper(), startTestGateway()]);
-    registry = await startRegistry(gw.nats.url, zk.url);
+    registry = await startRegistry(gw.nats, zk.url);
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
     viewer = await userClient(gw, admin, 'vic', 'viewer');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import type { Cluster } from 'ioredis';
 import { Redis } from 'ioredis';
 import {
@@ -18,15 +18,16 @@ import {
   type KvSlowlogEntry,
   type KvTopology,
   type StatsBatch,
+  NatsRole,
 } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, startRedis, startRedisNodes, type InfraServer, type RedisNodes } from '@msec/testing';
+import { startNats, startRedis, startRedisNodes, type InfraServer, type RedisNodes, type NatsTestServer } from '@msec/testing';
 import { KvAdminProcess, Writer, clusterClient, missingKeys, waitOperation, writeKeys } from './helpers/kv-harness.js';
 
 const KEYS = 100_000;
 const NAME = 'main';
 
-let nats: InfraServer;
+let nats: NatsTestServer;
 let bull: InfraServer;
 let plain: InfraServer;
 let six: RedisNodes;
@@ -67,10 +68,10 @@ before(async () => {
     startRedisNodes(1),
     startRedis({ password: null }),
   ]);
-  nc = await connect({ servers: nats.url });
+  nc = await nats.connect();
   dataDir = mkdtempSync(join(tmpdir(), 'msec-test-kv-admin-'));
   kvAdmin = new KvAdminProcess({
-    MSEC_NATS_URL: nats.url,
+    ...(await nats.envFor(NatsRole.kvAdmin)),
     MSEC_REDIS_URL: bull.url,
     MSEC_DATA_DIR: dataDir,
     MSEC_DB_URL: '',

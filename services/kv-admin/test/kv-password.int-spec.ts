@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import type { Cluster } from 'ioredis';
 import {
   KvSubjects,
@@ -13,16 +13,17 @@ import {
   type KvOperationStarted,
   type KvTopology,
   type MsecError,
+  NatsRole,
 } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, startRedis, startRedisNodes, tcpExchange, type InfraServer, type RedisNodes } from '@msec/testing';
+import { startNats, startRedis, startRedisNodes, tcpExchange, type InfraServer, type RedisNodes, type NatsTestServer } from '@msec/testing';
 import { KvAdminProcess, clusterClient, missingKeys, waitOperation, writeKeys } from './helpers/kv-harness.js';
 
 const PASSWORD = 'kv-cluster-s3cret-with spaces';
 const NAME = 'locked';
 const KEYS = 5_000;
 
-let nats: InfraServer;
+let nats: NatsTestServer;
 let bull: InfraServer;
 let six: RedisNodes;
 let extra: RedisNodes;
@@ -41,10 +42,10 @@ before(async () => {
     startRedisNodes(6, { password: PASSWORD }),
     startRedisNodes(1, { password: PASSWORD }),
   ]);
-  nc = await connect({ servers: nats.url });
+  nc = await nats.connect();
   dataDir = mkdtempSync(join(tmpdir(), 'msec-test-kv-password-'));
   kvAdmin = new KvAdminProcess({
-    MSEC_NATS_URL: nats.url,
+    ...(await nats.envFor(NatsRole.kvAdmin)),
     MSEC_REDIS_URL: bull.url,
     MSEC_DATA_DIR: dataDir,
     MSEC_DB_URL: '',

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { KvSubjects, type KvOperationStarted, type KvTopology } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { KvSubjects, type KvOperationStarted, type KvTopology, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import {
   createTestCertificates,
@@ -16,10 +16,11 @@ import {
   tcpExchange,
   type InfraServer,
   type RedisNodes,
+  type NatsTestServer,
 } from '@msec/testing';
 import { KvAdminProcess, waitOperation } from './helpers/kv-harness.js';
 
-let nats: InfraServer;
+let nats: NatsTestServer;
 let bull: InfraServer;
 let three: RedisNodes;
 let nc: NatsConnection;
@@ -30,9 +31,9 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'msec-test-kv-tls-'));
   const certificates = createTestCertificates(join(dir, 'tls'));
   [nats, bull, three] = await Promise.all([startNats(), startRedis({ tls: certificates }), startRedisNodes(3)]);
-  nc = await connect({ servers: nats.url });
+  nc = await nats.connect();
   kvAdmin = new KvAdminProcess({
-    MSEC_NATS_URL: nats.url,
+    ...(await nats.envFor(NatsRole.kvAdmin)),
     MSEC_REDIS_URL: bull.url,
     MSEC_REDIS_TLS_CA: certificates.caFile,
     MSEC_DATA_DIR: join(dir, 'data'),

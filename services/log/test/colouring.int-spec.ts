@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LogSubjects, type ColourRule } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { createLogger, newSpanId, newTraceId, type MsecLogger } from './sdk-log.js';
 import { connectClient, searchAll, waitFor, type LogHarness, startLogService } from './support.js';
 
@@ -27,7 +27,7 @@ async function handleQuery(flight: MsecLogger, user: MsecLogger, name: string): 
 }
 
 describe('log colouring', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let harness: LogHarness;
   let nc: NatsConnection;
   let flight: MsecLogger;
@@ -35,8 +35,8 @@ describe('log colouring', () => {
 
   before(async () => {
     nats = await startNats();
-    harness = await startLogService(nats.url);
-    nc = await connectClient(nats.url);
+    harness = await startLogService(nats);
+    nc = await connectClient(nats);
     flight = createLogger({ nc, service: 'Flight.mod_flight', level: 'INFO', spoolDir: harness.dataDir });
     user = createLogger({ nc, service: 'User.mod_user', level: 'INFO', spoolDir: harness.dataDir });
   });

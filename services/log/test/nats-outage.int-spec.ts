@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
 import { LogSubjects, type LogLine } from '@msec/contracts';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { createLogger, newLineId } from './sdk-log.js';
 import { connectClient, searchAll, waitFor, type LogHarness, startLogService } from './support.js';
 
 describe('log delivery across a NATS outage', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let harness: LogHarness;
 
   before(async () => {
     nats = await startNats();
-    harness = await startLogService(nats.url);
+    harness = await startLogService(nats);
   });
   after(async () => {
     await harness?.close();
@@ -20,7 +20,7 @@ describe('log delivery across a NATS outage', () => {
   });
 
   it('delivery - stop NATS while logging, restart it: every line arrives, none twice', async () => {
-    const nc = await connectClient(nats.url);
+    const nc = await connectClient(nats);
     const logger = createLogger({
       nc,
       service: 'Outage.mod_test',
@@ -71,7 +71,7 @@ describe('log delivery across a NATS outage', () => {
   });
 
   it('delivery - one-line messages of older SDKs and repeated batch messages are stored once each', async () => {
-    const nc = await connectClient(nats.url);
+    const nc = await connectClient(nats);
     after(() => nc.close());
     const js = jetstream(nc);
     const now = Date.now();

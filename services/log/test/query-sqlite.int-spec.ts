@@ -1,16 +1,16 @@
 import { after, before, describe } from 'node:test';
 import type { LogLine } from '@msec/contracts';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { dataset, loadDataset, queryCases } from './query-cases.js';
 import { startLogService, type LogHarness } from './support.js';
 
 describe('log queries on SQLite', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   const ctx: { harness?: LogHarness; lines?: LogLine[] } = {};
 
   before(async () => {
     nats = await startNats();
-    ctx.harness = await startLogService(nats.url);
+    ctx.harness = await startLogService(nats);
     ctx.lines = dataset(Date.now() - 3600_000, 'sq');
     await loadDataset(ctx.harness, ctx.lines);
   });

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Component, LogSubjects, Subjects, type LogPage, type LogQuery } from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Component, LogSubjects, NatsRole, Subjects, type LogPage, type LogQuery } from '@msec/contracts';
+import { MsecRpcErrorFilter, natsConnectionOptions, natsRequest } from '@msec/platform';
+import type { NatsTestServer } from '@msec/testing';
 import { loadLogConfig } from '../src/config/log.config.js';
 import { LogModule } from '../src/log.module.js';
 
@@ -19,18 +20,18 @@ export interface LogHarness {
   close(): Promise<void>;
 }
 
-/** Starts the log service on `natsUrl` with SQLite in a temp folder, or MariaDB when dbUrl is given. */
-export async function startLogService(natsUrl: string, dbUrl = '', env: Record<string, string> = {}): Promise<LogHarness> {
+/** Starts the log service on `nats` (as the log identity) with SQLite in a temp folder, or MariaDB when dbUrl is given. */
+export async function startLogService(nats: NatsTestServer, dbUrl = '', env: Record<string, string> = {}): Promise<LogHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'msec-test-log-'));
-  const config = loadLogConfig({ MSEC_NATS_URL: natsUrl, MSEC_DB_URL: dbUrl, MSEC_DATA_DIR: dataDir, ...env });
+  const config = loadLogConfig({ ...(await nats.envFor(NatsRole.log)), MSEC_DB_URL: dbUrl, MSEC_DATA_DIR: dataDir, ...env });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(LogModule.forConfig(config), {
     transport: Transport.NATS,
-    options: { servers: [natsUrl], queue: 'msec-log', maxReconnectAttempts: -1, reconnectTimeWait: 250 },
+    options: { ...natsConnectionOptions(config), queue: 'msec-log', maxReconnectAttempts: -1, reconnectTimeWait: 250 },
     logger: ['error', 'warn'],
   });
   app.useGlobalFilters(new MsecRpcErrorFilter());
   await app.listen();
-  const nc = await connectClient(natsUrl);
+  const nc = await connectClient(nats);
   // listen() can resolve before NATS has the subscriptions: wait until the service answers.
   for (let i = 0; i < 100; i += 1) {
     if (
@@ -55,8 +56,8 @@ export async function startLogService(natsUrl: string, dbUrl = '', env: Record<s
 }
 
 /** A client connection that reconnects forever, as services create them. */
-export function connectClient(natsUrl: string): Promise<NatsConnection> {
-  return connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+export function connectClient(nats: NatsTestServer): Promise<NatsConnection> {
+  return nats.connect({ maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }
 
 /** One search page. */

@@ -12,22 +12,22 @@ import {
   type TraceView,
 } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { createLogger, createSpanReporter, type SpanReporter } from './sdk-log.js';
 import { connectClient, searchAll, waitFor, type LogHarness, startLogService } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
 describe('log traces, call graphs, tail and retention', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let harness: LogHarness;
   let nc: NatsConnection;
   let reporter: SpanReporter;
 
   before(async () => {
     nats = await startNats();
-    harness = await startLogService(nats.url);
-    nc = await connectClient(nats.url);
+    harness = await startLogService(nats);
+    nc = await connectClient(nats);
     reporter = createSpanReporter({ nc, service: 'Flight.mod_flight', spoolDir: harness.dataDir });
   });
   after(async () => {

@@ -4,17 +4,17 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { MonitorSubjects, type AlarmEvent, type AlarmRuleView, type AlarmView, type TotalsReply } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { eventually, freshDataDir, startMonitorInProcess } from './support/monitor-harness.js';
 import { MonitorReporter } from './support/sdk-monitor.js';
 
 const SERVICE = 'Alarm.demo';
 
 describe('monitor alarms', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let app: INestMicroservice;
   let dataDir: string;
@@ -23,9 +23,9 @@ describe('monitor alarms', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dataDir = freshDataDir();
-    app = await startMonitorInProcess(nc, nats.url, {
+    app = await startMonitorInProcess(nc, nats, {
       MSEC_DATA_DIR: dataDir,
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
       // The test's webhook receiver listens on loopback.

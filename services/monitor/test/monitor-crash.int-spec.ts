@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MonitorSubjects, type TotalsReply } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { MonitorSubjects, type TotalsReply, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { eventually, freshDataDir, spawnMonitor } from './support/monitor-harness.js';
 import { MonitorReporter } from './support/sdk-monitor.js';
 
@@ -19,14 +19,14 @@ function snapshotSeq(dir: string): number {
 }
 
 describe('monitor crash recovery', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let dataDir: string;
   const children: ChildProcess[] = [];
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dataDir = freshDataDir();
   });
 
@@ -38,7 +38,12 @@ describe('monitor crash recovery', () => {
   });
 
   it('monitor - after SIGKILL while reports flow, minute totals equal what was reported (nothing lost, nothing counted twice)', async () => {
-    const env = { MSEC_NATS_URL: nats.url, MSEC_DATA_DIR: dataDir, MSEC_MONITOR_SNAPSHOT_MS: '250', MSEC_MONITOR_ALARM_INTERVAL_MS: '0' };
+    const env = {
+      ...(await nats.envFor(NatsRole.monitor)),
+      MSEC_DATA_DIR: dataDir,
+      MSEC_MONITOR_SNAPSHOT_MS: '250',
+      MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
+    };
     const first = await spawnMonitor(nc, env);
     children.push(first.child);
 

@@ -2,17 +2,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { MonitorSubjects, type AttrInfo, type CallsReply, type CurveReply, type TotalsReply } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startNats, type InfraServer } from '@msec/testing';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { eventually, freshDataDir, startMonitorInProcess } from './support/monitor-harness.js';
 import { MonitorReporter } from './support/sdk-monitor.js';
 
 const FLUSH_MS = 300;
 
 describe('monitor ingest and queries', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   let app: INestMicroservice;
   let dataDir: string;
@@ -20,9 +20,9 @@ describe('monitor ingest and queries', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     dataDir = freshDataDir();
-    app = await startMonitorInProcess(nc, nats.url, {
+    app = await startMonitorInProcess(nc, nats, {
       MSEC_DATA_DIR: dataDir,
       MSEC_MONITOR_SNAPSHOT_MS: '500',
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
@@ -163,7 +163,7 @@ describe('monitor ingest and queries', () => {
       'dropped count recorded',
     );
 
-    const deadNc = await connect({ servers: nats.url });
+    const deadNc = await nats.connect();
     const orphan = new MonitorReporter({ nc: deadNc, service: 'Demo.orphan', host: 'h9', flushIntervalMs: FLUSH_MS });
     await deadNc.close();
     orphan.add('x', 1);

@@ -4,10 +4,10 @@ import { rmSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Component, MonitorSubjects, Subjects, monitorShardOf, type TotalsReply } from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
-import { startNats, type InfraServer } from '@msec/testing';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Component, MonitorSubjects, Subjects, monitorShardOf, type TotalsReply, NatsRole } from '@msec/contracts';
+import { MsecRpcErrorFilter, natsRequest, natsConnectionOptions } from '@msec/platform';
+import { startNats, type NatsTestServer } from '@msec/testing';
 import { loadMonitorConfig } from '../src/config/monitor.config.js';
 import { MonitorModule } from '../src/monitor.module.js';
 import { MonitorRuntime } from '../src/monitor-runtime.js';
@@ -20,19 +20,19 @@ function serviceOnShard(shard: number): string {
 }
 
 describe('monitor shards', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let nc: NatsConnection;
   const apps: INestMicroservice[] = [];
   const dirs: string[] = [];
 
   before(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     for (const shard of [0, 1]) {
       const dir = freshDataDir();
       dirs.push(dir);
       const config = loadMonitorConfig({
-        MSEC_NATS_URL: nats.url,
+        ...(await nats.envFor(NatsRole.monitor)),
         MSEC_DATA_DIR: dir,
         MSEC_MONITOR_SHARDS: '2',
         MSEC_MONITOR_SHARD: String(shard),
@@ -40,7 +40,7 @@ describe('monitor shards', () => {
       });
       const app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorModule.forConfig(config), {
         transport: Transport.NATS,
-        options: { servers: [nats.url], queue: 'msec-monitor' },
+        options: { ...natsConnectionOptions(config), queue: 'msec-monitor' },
         logger: ['error'],
       });
       app.useGlobalFilters(new MsecRpcErrorFilter());

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import zookeeper from 'node-zookeeper-client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
@@ -17,10 +17,11 @@ import {
   Subjects,
   type ReleasedEvent,
   type ServiceView,
+  NatsRole,
 } from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { MsecRpcErrorFilter, natsRequest, natsConnectionOptions } from '@msec/platform';
 import { RoutePaths, authenticate, decodeRouteInstance, parseZkAuth } from '@msec/nlb';
-import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer } from '@msec/testing';
+import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { RegistryModule } from '../src/registry.module.js';
 import { loadRegistryConfig } from '../src/config/registry.config.js';
 
@@ -71,7 +72,7 @@ function zkRead(connect: string, path: string): Promise<{ children: string[]; da
 }
 
 describe('registry', () => {
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let zk: InfraServer;
   let app: INestMicroservice;
   let nc: NatsConnection;
@@ -83,23 +84,23 @@ describe('registry', () => {
     [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
     dataDir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}registry-`));
     // The deploy service owns this stream; created here as it would be, so the registry's listener attaches at once.
-    const setup = await connect({ servers: nats.url });
+    const setup = await nats.connect();
     await (await jetstreamManager(setup)).streams.add({ name: DeployStreams.events, subjects: [...DeployStreams.eventSubjects] });
     await setup.close();
     const config = loadRegistryConfig({
-      MSEC_NATS_URL: nats.url,
+      ...(await nats.envFor(NatsRole.registry)),
       MSEC_ZK_CONNECT: zk.url,
       MSEC_DATA_DIR: dataDir,
       ...identities.registryEnv,
     });
     app = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
       transport: Transport.NATS,
-      options: { servers: [nats.url], queue: 'msec-registry' },
+      options: { ...natsConnectionOptions(config), queue: 'msec-registry' },
       logger: ['error'],
     });
     app.useGlobalFilters(new MsecRpcErrorFilter());
     await app.listen();
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     // listen() can resolve before NATS has the subscriptions: wait until the registry answers.
     for (let i = 0; i < 100; i += 1) {
       if (

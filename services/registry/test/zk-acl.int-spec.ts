@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import zookeeper from 'node-zookeeper-client';
-import { Component, DeployStreams, RegistrySubjects, Subjects } from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { Component, DeployStreams, RegistrySubjects, Subjects, NatsRole } from '@msec/contracts';
+import { MsecRpcErrorFilter, natsRequest, natsConnectionOptions } from '@msec/platform';
 import {
   RoutePaths,
   SERVICES_ROOT,
@@ -21,7 +21,7 @@ import {
   serviceIdentity,
   type ZkIdentity,
 } from '@msec/nlb';
-import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer } from '@msec/testing';
+import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { RegistryModule } from '../src/registry.module.js';
 import { loadRegistryConfig } from '../src/config/registry.config.js';
 import { RouteSync } from '../src/routes/route-sync.js';
@@ -57,7 +57,7 @@ const read = (c: zookeeper.Client, path: string): Promise<string> => outcome((do
 describe('registry ZooKeeper ACLs', () => {
   const ids = zooKeeperIdentities();
   const reader = parseZkAuth(ids.reader);
-  let nats: InfraServer;
+  let nats: NatsTestServer;
   let zk: InfraServer;
   let app: INestMicroservice | undefined;
   let nc: NatsConnection;
@@ -70,10 +70,15 @@ describe('registry ZooKeeper ACLs', () => {
   };
 
   const startRegistry = async (): Promise<void> => {
-    const config = loadRegistryConfig({ MSEC_NATS_URL: nats.url, MSEC_ZK_CONNECT: zk.url, MSEC_DATA_DIR: dataDir, ...ids.registryEnv });
+    const config = loadRegistryConfig({
+      ...(await nats.envFor(NatsRole.registry)),
+      MSEC_ZK_CONNECT: zk.url,
+      MSEC_DATA_DIR: dataDir,
+      ...ids.registryEnv,
+    });
     app = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
       transport: Transport.NATS,
-      options: { servers: [nats.url], queue: 'msec-registry' },
+      options: { ...natsConnectionOptions(config), queue: 'msec-registry' },
       logger: ['error'],
     });
     app.useGlobalFilters(new MsecRpcErrorFilter());
@@ -91,7 +96,7 @@ describe('registry ZooKeeper ACLs', () => {
   before(async () => {
     [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
     dataDir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}registry-acl-`));
-    nc = await connect({ servers: nats.url });
+    nc = await nats.connect();
     await (await jetstreamManager(nc)).streams.add({ name: DeployStreams.events, subjects: [...DeployStreams.eventSubjects] });
   });
 
@@ -129,7 +134,7 @@ describe('registry ZooKeeper ACLs', () => {
     const warnings: string[] = [];
     const other = zooKeeperIdentities();
     const config = loadRegistryConfig({
-      MSEC_NATS_URL: nats.url,
+      ...(await nats.envFor(NatsRole.registry)),
       MSEC_ZK_CONNECT: zk.url,
       MSEC_DATA_DIR: mkdtempSync(join(dataDir, 'other-')),
       ...other.registryEnv,
@@ -137,7 +142,7 @@ describe('registry ZooKeeper ACLs', () => {
     const quiet = (): void => undefined;
     const second = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
       transport: Transport.NATS,
-      options: { servers: [nats.url], queue: 'msec-registry-other' },
+      options: { ...natsConnectionOptions(config), queue: 'msec-registry-other' },
       logger: { log: quiet, error: quiet, debug: quiet, verbose: quiet, warn: (message: unknown) => void warnings.push(String(message)) },
     });
     try {

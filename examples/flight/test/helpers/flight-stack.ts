@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Component, RegistrySubjects, Subjects, type HealthReport } from '@msec/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { Component, NatsRole, RegistrySubjects, Subjects, type HealthReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
+import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { FLIGHT_SERVICE, USER_SERVICE } from '../../src/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
@@ -34,22 +34,22 @@ export class FlightStack {
   private readonly children: ChildProcess[] = [];
 
   private constructor(
-    readonly nats: InfraServer,
+    readonly nats: NatsTestServer,
     readonly zk: InfraServer,
     readonly nc: NatsConnection,
     readonly dir: string,
   ) {}
 
-  /** What every process of the stack gets in its environment. */
-  get platformEnv(): Record<string, string> {
-    return { MSEC_NATS_URL: this.nats.url, MSEC_ZK_CONNECT: this.zk.url, MSEC_DATA_DIR: this.dir };
+  /** What a process of the stack running as one NATS identity gets in its environment. */
+  async platformEnv(role: NatsRole, name?: string): Promise<Record<string, string>> {
+    return { ...(await this.nats.envFor(role, name)), MSEC_ZK_CONNECT: this.zk.url, MSEC_DATA_DIR: this.dir };
   }
 
   static async start(parts: PlatformPart[]): Promise<FlightStack> {
     const [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
     const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}flight-`));
-    const stack = new FlightStack(nats, zk, await connect({ servers: nats.url }), dir);
-    for (const part of parts) stack.spawn(`services/${part}/dist/src/main.js`, {});
+    const stack = new FlightStack(nats, zk, await nats.connect(), dir);
+    for (const part of parts) stack.spawn(`services/${part}/dist/src/main.js`, await stack.platformEnv(part));
     await Promise.all(parts.map((part) => stack.healthy(part)));
     return stack;
   }
@@ -68,7 +68,8 @@ export class FlightStack {
     const entry = MODULE_ENTRIES[service];
     if (entry === undefined) throw new Error(`no demo module ${service}`);
     const chosen = port ?? (await freePort());
-    const child = this.spawn(entry, { MSEC_SERVICE: service, MSEC_PORT: String(chosen), ...env }, 'pipe');
+    const platform = await this.platformEnv(NatsRole.service, service);
+    const child = this.spawn(entry, { ...platform, MSEC_SERVICE: service, MSEC_PORT: String(chosen), ...env }, 'pipe');
     await new Promise<void>((ready, fail) => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('serving on') && ready());
       child.once('exit', (code) => fail(new Error(`${service} on ${chosen} exited with ${code}`)));
@@ -113,7 +114,7 @@ export class FlightStack {
 
   private spawn(script: string, env: Record<string, string>, stdout: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
     const child = spawn(process.execPath, [join(REPO, script)], {
-      env: { ...process.env, ...this.platformEnv, ...env, NO_COLOR: '1' },
+      env: { ...process.env, ...env, NO_COLOR: '1' },
       stdio: ['ignore', stdout, 'inherit'],
     });
     this.children.push(child);

@@ -134,3 +134,35 @@ export interface HostView {
   metrics: HostMetrics | null;
   instances: InstanceReport[];
 }
+
+/** One enrolment token as listed (never the secret). */
+export interface HostEnrollmentView {
+  id: string;
+  hostId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Who created it, `user (role)`. */
+  createdBy: string;
+  /** When the agent redeemed it; null while unused. */
+  redeemedAt: number | null;
+  /** The address the redemption came from, as the gateway saw it. */
+  redeemedFrom: string | null;
+  revokedAt: number | null;
+}
+
+/** A new enrolment token: the only time the secret is shown. */
+export interface HostEnrollmentCreated extends HostEnrollmentView {
+  token: string;
+}
+
+/** What redeeming an enrolment token hands the new host: everything its agent needs to join. */
+export interface HostEnrollmentGrant {
+  hostId: string;
+  /** The .creds text of the identity `agent-<hostId>`. */
+  natsCreds: string;
+  /** The console key the agent verifies commands with (PEM, public). */
+  consoleKeyId: string;
+  consolePublicKey: string;
+  /** The NATS address agents use, when the console knows one (`agentNatsUrl`); null otherwise. */
+  natsUrl: string | null;
+}

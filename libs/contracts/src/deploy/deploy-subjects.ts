@@ -20,6 +20,14 @@ export const DeploySubjects = {
   released: 'msec.events.deploy.released',
   /** Query: every known host with status and last metrics. */
   hostsList: 'msec.deploy.hosts.list',
+  /** Command: a one-time enrolment token for a new host (HostEnrollmentCreated; admin only). */
+  hostsEnroll: 'msec.deploy.hosts.enroll',
+  /** Query: enrolment tokens, newest first (never the secrets). */
+  hostsEnrollments: 'msec.deploy.hosts.enrollments',
+  /** Command: cancel an enrolment token that was not used yet (admin only). */
+  hostsEnrollmentRevoke: 'msec.deploy.hosts.enrollments.revoke',
+  /** Command: redeem an enrolment token for the host's NATS creds and the console key (HostEnrollmentGrant); once. */
+  hostsRedeem: 'msec.deploy.hosts.redeem',
   /** Query: audited agent commands, newest first. */
   auditList: 'msec.deploy.audit.list',
   /** Command: rotate the console signing key; agents accept the old one during the overlap. */

@@ -71,7 +71,8 @@ export class Mq {
     }
     const bus = new MessageBus(nc, { ...busOptions, producer });
     try {
-      await bus.init();
+      // A business identity may not create streams; the deploy service made them.
+      await bus.attach();
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw error;

@@ -56,6 +56,12 @@ export const deployConfigSchema = {
     description:
       'seed of the NATS MSEC account (<home>/secrets/nats/account-msec.nk): deploy mints each business service its .creds; empty sends none',
   },
+  agentNatsUrl: {
+    type: ConfigType.string,
+    env: 'MSEC_AGENT_NATS_URL',
+    default: '',
+    description: 'NATS address handed to hosts that enrol with a token (as other hosts reach it); empty hands out natsUrl',
+  },
 } as const;
 
 /** The deploy service's validated, frozen configuration. */

@@ -1,24 +1,24 @@
-import { connect } from '@nats-io/transport-node';
-import { Component, Subjects, type HealthReport } from '@msec/contracts';
+import { Component, NatsRole, Subjects, type HealthReport } from '@msec/contracts';
+import type { NatsTestServer } from '@msec/testing';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
+import { MsecRpcErrorFilter, natsConnectionOptions, natsRequest } from '@msec/platform';
 import { DeployModule } from '../../src/deploy.module.js';
 import { loadDeployConfig } from '../../src/config/deploy.config.js';
 
-/** Starts the deploy module in-process on NATS with its SQLite under dataDir. */
-export async function startDeployApp(natsUrl: string, redisUrl: string, dataDir: string): Promise<INestMicroservice> {
-  const config = loadDeployConfig({ MSEC_NATS_URL: natsUrl, MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir });
+/** Starts the deploy module in-process on NATS (as the deploy identity) with its SQLite under dataDir. */
+export async function startDeployApp(nats: NatsTestServer, redisUrl: string, dataDir: string): Promise<INestMicroservice> {
+  const config = loadDeployConfig({ ...(await nats.envFor(NatsRole.deploy)), MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(DeployModule.forConfig(config), {
     transport: Transport.NATS,
-    options: { servers: [natsUrl], queue: 'msec-deploy' },
+    options: { ...natsConnectionOptions(config), queue: 'msec-deploy' },
     logger: ['error'],
   });
   app.useGlobalFilters(new MsecRpcErrorFilter());
   await app.listen();
   // listen() can resolve before NATS has the subscriptions; a first request then finds no responders.
-  const nc = await connect({ servers: natsUrl });
+  const nc = await nats.connect();
   try {
     for (let i = 0; i < 100; i += 1) {
       const ready = await natsRequest<HealthReport>(nc, Subjects.health(Component.deploy), {}, 1000).then(

@@ -78,13 +78,13 @@ export class AgentHost extends Child {
     readonly hostIp: string,
     readonly stateDir: string,
     keyFile: string,
-    natsUrl: string,
+    natsEnv: Record<string, string>,
     heartbeatMs = 500,
     zkConnect = '127.0.0.1:2181',
   ) {
     mkdirSync(stateDir, { recursive: true });
     super(AGENT_MAIN, {
-      MSEC_NATS_URL: natsUrl,
+      ...natsEnv,
       MSEC_ZK_CONNECT: zkConnect,
       MSEC_HOST_ID: hostId,
       MSEC_HOST_IP: hostIp,
@@ -108,8 +108,8 @@ export class AgentHost extends Child {
 
 /** The deploy service as a child process (so a test can SIGKILL it mid-release). */
 export class DeployProcess extends Child {
-  constructor(natsUrl: string, redisUrl: string, dataDir: string, env: Record<string, string> = {}) {
-    super(DEPLOY_MAIN, { MSEC_NATS_URL: natsUrl, MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir, MSEC_DB_URL: '', ...env });
+  constructor(natsEnv: Record<string, string>, redisUrl: string, dataDir: string, env: Record<string, string> = {}) {
+    super(DEPLOY_MAIN, { ...natsEnv, MSEC_REDIS_URL: redisUrl, MSEC_DATA_DIR: dataDir, MSEC_DB_URL: '', ...env });
   }
 
   /** Starts it and waits until it answers hosts.list. */
@@ -132,9 +132,9 @@ export class DeployProcess extends Child {
 
 /** The registry service as a child process (it scales out what a release announces). */
 export class RegistryProcess extends Child {
-  constructor(natsUrl: string, zkConnect: string, dataDir: string, env: Record<string, string> = {}) {
+  constructor(natsEnv: Record<string, string>, zkConnect: string, dataDir: string, env: Record<string, string> = {}) {
     super(join(REPO_ROOT, 'services', 'registry', 'dist', 'src', 'main.js'), {
-      MSEC_NATS_URL: natsUrl,
+      ...natsEnv,
       MSEC_ZK_CONNECT: zkConnect,
       MSEC_DATA_DIR: dataDir,
       MSEC_DB_URL: '',

@@ -13,7 +13,7 @@ export function roleAtLeast(role: string, needed: Role): boolean {
   return ROLES.indexOf(role as Role) >= ROLES.indexOf(needed);
 }
 
-/** What an endpoint requires; `public` skips authentication (login and health only). */
+/** What an endpoint requires; `public` skips authentication (login, health and host enrolment only). */
 export interface AccessRule {
   role: Role | 'public';
   /** A mutation of the caller's own account (password, own tokens, logout): allowed to viewers. */
@@ -40,7 +40,7 @@ export function Access(role: Role, options: Omit<AccessRule, 'role'> = {}): Meth
   );
 }
 
-/** Marks an endpoint reachable without logging in (login and health only). */
+/** Marks an endpoint reachable without logging in (login, health, and host enrolment, whose token is the proof). */
 export function Public(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(ACCESS_RULE, { role: 'public' } satisfies AccessRule), ApiExtension('x-msec-role', 'public'));
 }

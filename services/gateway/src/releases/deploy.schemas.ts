@@ -140,6 +140,24 @@ export const auditQuery = s.object({
 export const rotateBody = s.object({
   overlapSeconds: s.int({ min: 0, max: 2_592_000 }).optional().describe('how long agents still accept the old key (default 3600)'),
 });
+/** POST /hosts/enrollments. */
+export const enrollBody = s.object({
+  hostId: s
+    .string({ min: 1, max: 100, pattern: /^[A-Za-z0-9_-]+$/, hint: "must be the new host's id: letters, digits, '-' or '_', e.g. web-03" })
+    .describe('id the new host will have in the console'),
+  ttlMinutes: s.int({ min: 1, max: 10_080 }).optional().describe('minutes the token stays redeemable (default 60, at most 7 days)'),
+});
+/** POST /hosts/enroll (the new host's agent, without credentials). */
+export const redeemBody = s.object({
+  token: s.string({ min: 1, max: 200, hint: 'must be the enrolment token an admin created (msec_enroll_…)' }),
+});
+/** An enrolment token id. */
+export const enrollmentId = s.string({
+  min: 1,
+  max: 64,
+  pattern: /^[A-Za-z0-9-]+$/,
+  hint: 'must be an id from GET /api/v1/hosts/enrollments',
+});
 /** POST /hosts/{hostId}/commands. */
 export const commandBody = s.object({
   type: s.oneOf(['put-file', 'get-file', 'install-package', 'start-instance', 'stop-instance', 'restart-instance', 'exec'] as const),

@@ -1,20 +1,33 @@
-import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DeploySubjects, type AgentAuditEvent, type HostView, type CanonicalValue, type CommandRequester } from '@msec/contracts';
+import {
+  DeploySubjects,
+  type AgentAuditEvent,
+  type CanonicalValue,
+  type CommandRequester,
+  type HostEnrollmentCreated,
+  type HostEnrollmentGrant,
+  type HostEnrollmentView,
+  type HostView,
+} from '@msec/contracts';
+import { loginRateLimited } from '../gateway.errors.js';
 import type { GatewayRequest } from '../http/request-context.js';
-import { Access, Role } from '../auth/access.js';
+import { Access, Public, Role } from '../auth/access.js';
+import { LoginRateLimiter } from '../auth/login-rate-limiter.js';
 import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import { decodeCursor, encodeCursor, PAGE_SIZE, pageQueryShape, type Page } from '../http/pagination.js';
 import { s, type Infer } from '../http/schema.js';
 import { forwardToDeploy } from './deploy-forward.js';
-import { auditQuery, commandBody, hostId, rotateBody } from './deploy.schemas.js';
+import { auditQuery, commandBody, enrollBody, enrollmentId, hostId, redeemBody, rotateBody } from './deploy.schemas.js';
 
 /** Key rotation reaches every host that is up; an agent command may run for a while. */
 const ROTATE_DEADLINE_MS = 30_000;
 const COMMAND_SLACK_MS = 2000;
 
 const hostsQuery = s.object({ ...pageQueryShape });
+/** Failed redemptions are counted per address under this name, as failed logins are per user. */
+const ENROLL_LIMIT_KEY = '\u0000enroll';
 
 /** The signed-in user, named in every command deploy signs (the auth guard ran before, so a principal is there). */
 function requesterOf(req: GatewayRequest): CommandRequester {
@@ -33,7 +46,10 @@ export interface RotationView {
 @ApiTags('hosts')
 @Controller('api/v1/hosts')
 export class HostsController {
-  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+  constructor(
+    @Inject(NatsForwarder) private readonly nats: NatsForwarder,
+    @Inject(LoginRateLimiter) private readonly limiter: LoginRateLimiter,
+  ) {}
 
   @Get()
   @Access(Role.viewer)
@@ -53,6 +69,56 @@ export class HostsController {
   async audit(@QueryParams(auditQuery) query: Infer<typeof auditQuery>): Promise<Page<AgentAuditEvent>> {
     const items = await forwardToDeploy<AgentAuditEvent[]>(this.nats, DeploySubjects.auditList, query, 'query');
     return { items, nextCursor: null };
+  }
+
+  @Post('enrollments')
+  @HttpCode(201)
+  @Access(Role.admin)
+  @ApiOperation({
+    summary: 'A one-time enrolment token for a new host: its agent joins with `./msec agent --enroll TOKEN` (shown once, by hash after)',
+  })
+  enroll(@JsonBody(enrollBody) body: Infer<typeof enrollBody>, @Req() req: GatewayRequest): Promise<HostEnrollmentCreated> {
+    return forwardToDeploy(this.nats, DeploySubjects.hostsEnroll, { ...body, actor: requesterOf(req) }, 'body');
+  }
+
+  @Get('enrollments')
+  @Access(Role.admin)
+  @ApiOperation({ summary: 'Enrolment tokens, newest first: pending, used (when and from where), expired or cancelled' })
+  async enrollments(): Promise<Page<HostEnrollmentView>> {
+    return { items: await this.nats.request<HostEnrollmentView[]>(DeploySubjects.hostsEnrollments, {}), nextCursor: null };
+  }
+
+  @Delete('enrollments/:id')
+  @Access(Role.admin)
+  @ApiOperation({ summary: 'Cancel an enrolment token that was not used yet' })
+  revokeEnrollment(@PathParam('id', enrollmentId) id: string, @Req() req: GatewayRequest): Promise<HostEnrollmentView> {
+    return forwardToDeploy(this.nats, DeploySubjects.hostsEnrollmentRevoke, { id, actor: requesterOf(req) }, { id: 'path.id' });
+  }
+
+  @Post('enroll')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({
+    summary:
+      "A new host's agent redeems its enrolment token (once) for its NATS credentials and the console key; no login (the token is the proof); 5 failures a minute per address → 429",
+  })
+  async redeem(@JsonBody(redeemBody) body: Infer<typeof redeemBody>, @Req() req: GatewayRequest): Promise<HostEnrollmentGrant> {
+    const ip = req.ip ?? 'unknown';
+    const wait = this.limiter.retryAfterSeconds(ENROLL_LIMIT_KEY, ip);
+    if (wait > 0) throw loginRateLimited(wait, 'enrolments from this address');
+    try {
+      const grant = await forwardToDeploy<HostEnrollmentGrant>(
+        this.nats,
+        DeploySubjects.hostsRedeem,
+        { token: body.token, from: ip },
+        'body',
+      );
+      req.auditActor = `agent-${grant.hostId}`;
+      return grant;
+    } catch (error) {
+      this.limiter.fail(ENROLL_LIMIT_KEY, ip);
+      throw error;
+    }
   }
 
   @Post(':hostId/commands')

@@ -7,9 +7,9 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Component, Subjects } from '@msec/contracts';
-import { MsecRpcErrorFilter, natsRequest } from '@msec/platform';
-import { TEMP_DIR_PREFIX } from '@msec/testing';
+import { Component, NatsRole, Subjects } from '@msec/contracts';
+import { MsecRpcErrorFilter, natsConnectionOptions, natsRequest } from '@msec/platform';
+import { TEMP_DIR_PREFIX, type NatsTestServer } from '@msec/testing';
 import { loadMonitorConfig } from '../../src/config/monitor.config.js';
 import { MonitorModule } from '../../src/monitor.module.js';
 
@@ -22,11 +22,15 @@ export function freshDataDir(): string {
 }
 
 /** Runs the monitor service in this process, as main.ts would, and waits until it answers its health subject. */
-export async function startMonitorInProcess(nc: NatsConnection, natsUrl: string, env: Record<string, string>): Promise<INestMicroservice> {
-  const config = loadMonitorConfig({ MSEC_NATS_URL: natsUrl, ...env });
+export async function startMonitorInProcess(
+  nc: NatsConnection,
+  nats: NatsTestServer,
+  env: Record<string, string>,
+): Promise<INestMicroservice> {
+  const config = loadMonitorConfig({ ...(await nats.envFor(NatsRole.monitor)), ...env });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorModule.forConfig(config), {
     transport: Transport.NATS,
-    options: { servers: [natsUrl], queue: 'msec-monitor' },
+    options: { ...natsConnectionOptions(config), queue: 'msec-monitor' },
     logger: ['error'],
   });
   app.useGlobalFilters(new MsecRpcErrorFilter());

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, get, type Page } from '../api';
 import { useLiveEvents } from '../live';
-import { Card, EmptyState, ErrorBanner, PageHeader, Table } from '../ui';
+import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table } from '../ui';
+import { HostsEnroll } from './HostsEnroll';
 import './ReleasesPage.css';
 
 /** Host metrics from the agent's heartbeat. */
@@ -97,7 +98,7 @@ export default function HostsPage() {
           <EmptyState title="No hosts yet">
             {error
               ? 'Hosts cannot be listed while the deploy service does not answer.'
-              : 'Start an agent on a machine (./msec agent --nats URL --host-id ID --console-key console.pub) and it appears here.'}
+              : 'Enrol a machine (an admin creates a token below, or ./msec hosts enroll HOST) and it appears here once its agent runs.'}
           </EmptyState>
         ) : (
           <div data-testid="hosts">
@@ -169,6 +170,9 @@ export default function HostsPage() {
           </div>
         )}
       </Card>
+      <Can role="admin">
+        <HostsEnroll />
+      </Can>
     </>
   );
 }

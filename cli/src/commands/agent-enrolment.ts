@@ -1,0 +1,91 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MsecError, type HostEnrollmentGrant } from '@msec/contracts';
+
+/** What an enrolled agent keeps in its folder so later starts need no flags but `--dir`. */
+export interface AgentEnrolment {
+  hostId: string;
+  natsUrl: string;
+  natsCreds: string;
+  consoleKey: string;
+}
+
+/** The file in the agent's folder that remembers its enrolment. */
+export const ENROLMENT_FILE = 'enrolment.json';
+
+function writePrivate(file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/**
+ * Redeems a one-time token at the gateway (no login: the token is the proof) and writes what the agent needs into
+ * `dir`: its NATS creds and the console key (0600, in a 0700 folder), plus `enrolment.json`.
+ */
+export async function redeemEnrolment(
+  gateway: string,
+  token: string,
+  dir: string,
+  natsUrlOverride: string | undefined,
+): Promise<AgentEnrolment> {
+  const url = `${gateway.replace(/\/+$/, '')}/api/v1/hosts/enroll`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw new MsecError(
+      'CLI_BAD_ARGS',
+      `--gateway: cannot reach ${url} (${error instanceof Error ? error.message : String(error)}); give the console's URL`,
+      {
+        status: 400,
+        data: { field: 'gateway' },
+      },
+    );
+  }
+  const body = (await response.json().catch(() => ({}))) as Partial<HostEnrollmentGrant> & { error?: { code?: string; message?: string } };
+  if (!response.ok || typeof body.natsCreds !== 'string' || typeof body.hostId !== 'string') {
+    const reason = body.error?.message ?? 'no reason given';
+    throw new MsecError(body.error?.code ?? 'CLI_BAD_ARGS', `--enroll: the console refused the token (${response.status}): ${reason}`, {
+      status: response.status,
+      data: { field: 'enroll' },
+    });
+  }
+  const natsUrl = natsUrlOverride ?? body.natsUrl;
+  if (!natsUrl)
+    throw new MsecError('CLI_BAD_ARGS', '--nats: the console hands out no NATS address; give the one this host reaches', {
+      status: 400,
+      data: { field: 'nats' },
+    });
+  const home = resolve(dir);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chmodSync(home, 0o700);
+  const enrolment: AgentEnrolment = {
+    hostId: body.hostId,
+    natsUrl,
+    natsCreds: join(home, `agent-${body.hostId}.creds`),
+    consoleKey: join(home, 'console.pub'),
+  };
+  writePrivate(enrolment.natsCreds, body.natsCreds);
+  writePrivate(enrolment.consoleKey, body.consolePublicKey ?? '');
+  writePrivate(join(home, ENROLMENT_FILE), `${JSON.stringify(enrolment, null, 2)}\n`);
+  return enrolment;
+}
+
+/** The enrolment remembered in `dir`, if the agent there was enrolled. */
+export function readEnrolment(dir: string): AgentEnrolment | undefined {
+  const file = join(resolve(dir), ENROLMENT_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as AgentEnrolment;
+  } catch (error) {
+    throw new MsecError('CLI_BAD_ARGS', `${file} is not valid JSON (${String(error)}); enrol again with --enroll TOKEN`, {
+      status: 400,
+      data: { field: 'dir' },
+    });
+  }
+}
