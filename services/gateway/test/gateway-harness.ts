@@ -29,8 +29,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Starts NATS and the gateway module in-process exactly as main.ts does. */
-export async function startTestGateway(options: { natsAuth?: boolean } = {}): Promise<TestGateway> {
+/** Starts NATS and the gateway module in-process exactly as main.ts does; `env` adds or overrides config variables. */
+export async function startTestGateway(options: { natsAuth?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestGateway> {
   const nats = await startNats({ auth: options.natsAuth });
   const dataDir = await mkdtemp(join(tmpdir(), 'msec-gateway-'));
   const port = await freePort();
@@ -40,6 +40,7 @@ export async function startTestGateway(options: { natsAuth?: boolean } = {}): Pr
     MSEC_DATA_DIR: dataDir,
     MSEC_HTTP_PORT: String(port),
     MSEC_HTTP_HOST: '127.0.0.1',
+    ...options.env,
   });
   const app = await bootstrapHttpService(GatewayModule.forConfig(config), {
     component: Component.gateway,
