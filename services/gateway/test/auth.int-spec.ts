@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { startZooKeeper, type InfraServer } from '@msec/testing';
 import { AuditDomain } from '../src/audit/audit.domain.js';
 import { AuditPruner } from '../src/audit/audit-pruner.js';
+import { AuditEntryEntity } from '../src/audit/audit.entities.js';
 import {
   ApiClient,
   adminClient,
@@ -278,5 +279,20 @@ describe('gateway audit retention', () => {
     );
     assert.deepEqual(pages.flat(), ['/new/7', '/new/6', '/new/5', '/new/4', '/new/3']);
     assert.deepEqual(await gw.app.get(AuditPruner).prune(), { expired: 0, excess: 0 });
+
+    // More than one batch (1,000 rows a statement) of each kind.
+    const rows = gw.app.get(DataSource).getRepository(AuditEntryEntity);
+    const many = (at: (i: number) => number, prefix: string) =>
+      Array.from({ length: 2500 }, (_, i) => ({ ...entry(at(i), `${prefix}${i}`), detail: null }));
+    for (const chunk of [0, 500, 1000, 1500, 2000])
+      await rows.insert(many((i) => now - 50 * DAY_MS + i, '/older/').slice(chunk, chunk + 500));
+    assert.deepEqual(await gw.app.get(AuditPruner).prune(), { expired: 2500, excess: 0 });
+    for (const chunk of [0, 500, 1000, 1500, 2000]) await rows.insert(many((i) => Date.now() + i, '/burst/').slice(chunk, chunk + 500));
+    assert.deepEqual(await gw.app.get(AuditPruner).prune(), { expired: 0, excess: 2500 });
+    const last = (await admin.call('GET', '/api/v1/audit?limit=200')).body.items as { path: string }[];
+    assert.deepEqual(
+      last.map((e) => e.path),
+      ['/burst/2499', '/burst/2498', '/burst/2497', '/burst/2496', '/burst/2495'],
+    );
   });
 });

@@ -75,33 +75,30 @@ export class AuditPruner implements OnApplicationBootstrap, OnModuleDestroy {
   private async pass(now: number): Promise<AuditPruned> {
     const cutoff = now - this.retention.retentionDays * DAY_MS;
     let expired = 0;
+    // Oldest first along the index on `at`: each statement deletes about one batch (a few more if times tie).
     while (!this.stopped) {
-      const batch = await this.entries.find({
-        select: { id: true },
-        where: { at: LessThan(cutoff) },
-        order: { id: 'ASC' },
-        take: AUDIT_PRUNE_BATCH,
-      });
-      if (batch.length === 0) break;
-      const deleted = await this.entries.delete({ id: LessThanOrEqual(batch[batch.length - 1]!.id), at: LessThan(cutoff) });
-      expired += deleted.affected ?? 0;
-      if (batch.length < AUDIT_PRUNE_BATCH) break;
-      await nextTurn();
-    }
-    let excess = 0;
-    let over = (await this.entries.count()) - this.retention.maxEntries;
-    while (!this.stopped && over > 0) {
       const [edge] = await this.entries.find({
-        select: { id: true },
-        order: { id: 'ASC' },
-        skip: Math.min(over, AUDIT_PRUNE_BATCH) - 1,
+        select: { id: true, at: true },
+        where: { at: LessThan(cutoff) },
+        order: { at: 'ASC' },
+        skip: AUDIT_PRUNE_BATCH - 1,
         take: 1,
       });
+      const deleted = await this.entries.delete({ at: edge ? LessThanOrEqual(edge.at) : LessThan(cutoff) });
+      expired += deleted.affected ?? 0;
       if (!edge) break;
-      const deleted = (await this.entries.delete({ id: LessThanOrEqual(edge.id) })).affected ?? 0;
-      if (deleted === 0) break;
+      await nextTurn();
+    }
+    // Ids only grow and rows only leave from the old end, so the newest `maxEntries` are those above this id;
+    // no COUNT(*), which costs a scan of the whole table.
+    let excess = 0;
+    const [newest] = await this.entries.find({ select: { id: true }, order: { id: 'DESC' }, take: 1 });
+    const keepAbove = (newest?.id ?? 0) - this.retention.maxEntries;
+    while (!this.stopped && keepAbove > 0) {
+      const [edge] = await this.entries.find({ select: { id: true }, order: { id: 'ASC' }, skip: AUDIT_PRUNE_BATCH - 1, take: 1 });
+      const deleted = (await this.entries.delete({ id: LessThanOrEqual(Math.min(edge?.id ?? keepAbove, keepAbove)) })).affected ?? 0;
       excess += deleted;
-      over -= deleted;
+      if (deleted === 0 || !edge || edge.id >= keepAbove) break;
       await nextTurn();
     }
     return { expired, excess };
