@@ -167,6 +167,26 @@ describe('web console', () => {
     await screenshot(page, 'settings-tokens-revoked');
     await page.close();
   });
+
+  it('console - an admin resetting a password or changing a role is told how many sessions and tokens it ended', async () => {
+    const user = await userClient(gw, admin, 'ulla', 'developer');
+    assert.equal((await user.call('POST', '/api/v1/tokens', { name: 'ci' })).status, 201);
+    await browser.context.clearCookies();
+    const page = await browser.newPage();
+    await signIn(page, 'admin', 'admin-password-1');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    const users = page.getByTestId('users');
+    await users.getByLabel('Role of ulla').selectOption('viewer');
+    await users.getByRole('status').filter({ hasText: 'ulla is now viewer: 1 session ended, 1 token revoked.' }).waitFor();
+    assert.equal((await user.call('GET', '/api/v1/auth/me')).status, 401);
+
+    page.once('dialog', (dialog) => void dialog.accept('ulla-reset-password'));
+    await users.getByRole('row').filter({ hasText: 'ulla' }).getByRole('button', { name: 'Reset password' }).click();
+    await users.getByRole('status').filter({ hasText: 'Password of ulla reset: 0 sessions ended, 0 tokens revoked.' }).waitFor();
+    await users.getByRole('row').filter({ hasText: 'ulla' }).getByText('one-time').waitFor();
+    await screenshot(page, 'settings-users-revoked');
+    await page.close();
+  });
 });
 
 /** The secret of the token just created on the page (shown once, in the banner). */
