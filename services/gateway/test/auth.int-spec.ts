@@ -1,10 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { startZooKeeper, type InfraServer } from '@msec/testing';
+import { startZooKeeper, TEMP_DIR_PREFIX, type InfraServer } from '@msec/testing';
 import { AuditDomain } from '../src/audit/audit.domain.js';
 import { AuditPruner } from '../src/audit/audit-pruner.js';
 import { AuditEntryEntity } from '../src/audit/audit.entities.js';
+import { loadGatewayConfig } from '../src/config/gateway.config.js';
 import {
   ApiClient,
   adminClient,
@@ -294,5 +298,50 @@ describe('gateway audit retention', () => {
       last.map((e) => e.path),
       ['/burst/2499', '/burst/2498', '/burst/2497', '/burst/2496', '/burst/2495'],
     );
+  });
+
+  it('audit retention - a gateway prunes at start, and refuses limits out of range naming the key', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}gateway-restart-`));
+    try {
+      const first = await startTestGateway({ dataDir });
+      try {
+        await adminClient(first);
+        for (let i = 0; i < 3; i++)
+          await first.app.get(AuditDomain).record({
+            at: Date.now() - 400 * DAY_MS,
+            actor: 'ancient',
+            role: 'admin',
+            via: 'token',
+            method: 'POST',
+            path: `/ancient/${i}`,
+            status: 200,
+            result: 'ok',
+            ip: '127.0.0.1',
+            requestId: `ancient-${i}`,
+          });
+      } finally {
+        await first.close();
+      }
+      // The default keeps a year: the restarted gateway drops the 400-day-old entries without being asked.
+      const second = await startTestGateway({ dataDir });
+      try {
+        const admin = new ApiClient(second.baseUrl);
+        await admin.login('admin', 'admin-password-1');
+        const left = await eventually('start-up pruning', async () => {
+          const items = (await admin.call('GET', '/api/v1/audit?limit=200')).body.items as { actor: string }[];
+          return items.some((e) => e.actor === 'ancient') ? undefined : items;
+        });
+        assert.ok(
+          left.some((e) => e.actor === 'admin'),
+          'recent entries are kept',
+        );
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    assert.throws(() => loadGatewayConfig({ MSEC_AUDIT_RETENTION_DAYS: '0' }), /auditRetentionDays/);
+    assert.throws(() => loadGatewayConfig({ MSEC_AUDIT_MAX_ENTRIES: 'many' }), /auditMaxEntries/);
   });
 });

@@ -24,15 +24,20 @@ export interface TestGateway {
   nats: NatsTestServer;
   dataDir: string;
   app: INestApplication;
-  /** The first admin's one-time password, read from the file the gateway wrote. */
+  /** The first admin's one-time password, read from the file the gateway wrote ('' once changed). */
   initialAdminPassword: string;
   close(): Promise<void>;
 }
 
-/** Starts NATS and the gateway module in-process exactly as main.ts does; `env` adds or overrides config variables. */
-export async function startTestGateway(options: { natsAuth?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestGateway> {
+/**
+ * Starts NATS and the gateway module in-process exactly as main.ts does; `env` adds or overrides config variables;
+ * `dataDir` starts it over the data of an earlier gateway (and leaves that folder to the caller).
+ */
+export async function startTestGateway(
+  options: { natsAuth?: boolean; env?: NodeJS.ProcessEnv; dataDir?: string } = {},
+): Promise<TestGateway> {
   const nats = await startNats({ auth: options.natsAuth });
-  const dataDir = await mkdtemp(join(tmpdir(), 'msec-gateway-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'msec-gateway-')));
   const port = await freePort();
   const config = loadGatewayConfig({
     MSEC_NATS_URL: nats.url,
@@ -49,7 +54,8 @@ export async function startTestGateway(options: { natsAuth?: boolean; env?: Node
     httpPort: config.httpPort,
     configure: (a) => configureGateway(a, config),
   });
-  const initialAdminPassword = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8')).trim();
+  // A gateway started over earlier data has no one-time password left once the admin changed it.
+  const initialAdminPassword = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8').catch(() => '')).trim();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     nats,
@@ -59,7 +65,7 @@ export async function startTestGateway(options: { natsAuth?: boolean; env?: Node
     async close() {
       await app.close();
       await nats.dispose();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
