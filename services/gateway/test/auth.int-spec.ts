@@ -128,6 +128,32 @@ describe('gateway credentials', () => {
     assert.equal((await bot.call('GET', '/api/v1/auth/me')).status, 401);
   });
 
+  it('credentials - an open live-event stream ends once its token is revoked or its session ended', async () => {
+    const user = await userClient(gw, admin, 'streamer', 'viewer');
+    const bot = await tokenClient(gw, user);
+    const open = async (headers: Record<string, string>) => {
+      const res = await fetch(`${gw.baseUrl}/api/v1/events/stream`, { headers });
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      return async () => {
+        for (;;) if ((await reader.read()).done) return Date.now();
+      };
+    };
+    const tokenStream = (await open({ authorization: `Bearer ${bot.token}` }))();
+    const cookie = `msec_session=${user.sessionCookie()}`;
+    const sessionStream = (await open({ cookie }))();
+    const revokedAt = Date.now();
+    assert.equal((await admin.call('PATCH', '/api/v1/users/streamer', { password: 'streamer-reset-pass' })).status, 200);
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('a stream outlived its revoked credential for 30 s')), 30_000);
+    });
+    const [tokenEnded, sessionEnded] = await Promise.race([Promise.all([tokenStream, sessionStream]), giveUp]).finally(() =>
+      clearTimeout(timer),
+    );
+    assert.ok(tokenEnded - revokedAt < 15_000 && sessionEnded - revokedAt < 15_000, 'streams ended after the reset');
+  });
+
   it('tokens - expire after 90 days unless asked otherwise; null asks for none; an expired token answers 401', async () => {
     const before = Date.now();
     const plain = await admin.call('POST', '/api/v1/tokens', { name: 'default-expiry' });

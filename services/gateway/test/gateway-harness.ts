@@ -115,6 +115,11 @@ export class ApiClient {
     return { status: res.status, headers: res.headers, body: parsed };
   }
 
+  /** The session cookie's value (for a raw fetch as this user), or undefined before login. */
+  sessionCookie(): string | undefined {
+    return this.cookies.get('msec_session');
+  }
+
   /** Logs in; throws unless it worked. */
   async login(username: string, password: string): Promise<void> {
     const r = await this.call('POST', '/api/v1/auth/login', { username, password });

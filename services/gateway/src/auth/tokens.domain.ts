@@ -117,6 +117,12 @@ export class TokensDomain {
     return view(row);
   }
 
+  /** True while the token is neither revoked nor expired (a long-lived stream checks its caller with it). */
+  async isLive(id: string): Promise<boolean> {
+    const row = await this.tokens.findOneBy({ id, revokedAt: IsNull() });
+    return row !== null && (row.expiresAt === null || row.expiresAt > Date.now());
+  }
+
   /** The principal behind a bearer token, or undefined when unknown, revoked or expired. */
   async resolve(token: string): Promise<Principal | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
