@@ -207,6 +207,7 @@ describe('gateway credentials', () => {
     assert.equal(users.status, 403);
     assert.equal(users.body.error.code, 'GATEWAY_FORBIDDEN');
     assert.match(users.body.error.message, /read-only API token acts as viewer/);
+    assert.equal((await reader.call('GET', '/api/v1/audit')).status, 403);
 
     const other = (await admin.call('POST', '/api/v1/tokens', { name: 'other' })).body.id as string;
     const revokeOther = await reader.call('DELETE', `/api/v1/tokens/${other}`);
