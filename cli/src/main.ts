@@ -20,7 +20,7 @@ import {
 import { down } from './commands/down.js';
 import { credentials } from './commands/credentials.js';
 import { gen } from './commands/gen.js';
-import { login, logout } from './commands/login.js';
+import { login, LOGIN_BOOLEAN_FLAGS, logout } from './commands/login.js';
 import { KV_BOOLEAN_FLAGS, kv } from './commands/kv.js';
 import { LOG_SEARCH_BOOLEAN_FLAGS, logsSearch, trace } from './commands/log-search.js';
 import { logs } from './commands/logs.js';
@@ -43,7 +43,7 @@ const USAGE = `usage: ./msec <command> [options]
                      search the centralised logs (needs ./msec login)
   trace ID [--mermaid]
                      one request's call tree with timings, or its Mermaid charts
-  login [--url URL] [--user NAME]
+  login [--url URL] [--user NAME] [--read-only] [--expires-days N|never]
                      log in to the REST API and store an API token (~/.config/msec/credentials.json)
   logout             revoke the stored token and delete it
   service <create|list|show|delete|add|remove|scale-out|scale-in|weight> …
@@ -82,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       ...DEPLOY_BOOLEAN_FLAGS,
       ...MQ_BOOLEAN_FLAGS,
       ...LOG_SEARCH_BOOLEAN_FLAGS,
+      ...LOGIN_BOOLEAN_FLAGS,
     ]),
   );
   if (args.command === 'help' || args.flags.help === true) {

@@ -11,7 +11,7 @@ import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer,
 import type { CliIo } from '../src/api/cli-io.js';
 import { credentialsFile, readCredentials } from '../src/api/credentials.js';
 import { parseArgs } from '../src/cli-args.js';
-import { login, logout } from '../src/commands/login.js';
+import { login, LOGIN_BOOLEAN_FLAGS, logout } from '../src/commands/login.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from '../src/commands/service.js';
 import { startProcess, stopProcess, waitFor } from './helpers/platform-processes.js';
 
@@ -27,7 +27,7 @@ function io(env: NodeJS.ProcessEnv, stdin = ''): CliIo & { lines: string[]; erro
 }
 
 /** argv as the dispatcher parses it, e.g. `msec('service', 'list', '--json')`. */
-const argv = (...words: string[]) => parseArgs(words, new Set(['help', ...SERVICE_BOOLEAN_FLAGS]));
+const argv = (...words: string[]) => parseArgs(words, new Set(['help', ...SERVICE_BOOLEAN_FLAGS, ...LOGIN_BOOLEAN_FLAGS]));
 
 describe('cli service', () => {
   let nats: NatsTestServer;
@@ -154,5 +154,32 @@ describe('cli service', () => {
     assert.match(out.lines.join('\n'), /revoked/);
     assert.equal((await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
     await assert.rejects(service(config, argv('service', 'list'), io(env)), /not logged in/);
+  });
+
+  it('cli - login --read-only --expires-days stores a token that reads but cannot change, and logout still revokes it', async () => {
+    const password = { ...env, MSEC_PASSWORD: 'admin-password-1' };
+    await assert.rejects(login(config, argv('login', '--expires-days', '0'), io(password)), /expires-days: must be a whole number/);
+    assert.equal(await login(config, argv('login'), io(password)), 0);
+    const readWrite = readCredentials(credentialsFile(env))!.token;
+
+    const out = io(password);
+    assert.equal(await login(config, argv('login', '--read-only', '--expires-days', '7'), out), 0);
+    assert.match(out.lines.join('\n'), /\(read-only, expires \d{4}-\d{2}-\d{2}\)/);
+    const readOnly = readCredentials(credentialsFile(env))!.token;
+    // The read-write token it replaced is revoked, although the new one could not have done it.
+    assert.equal((await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${readWrite}` } })).status, 401);
+    const me = (await (await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${readOnly}` } })).json()) as {
+      scope: string;
+    };
+    assert.equal(me.scope, 'read-only');
+
+    const list = io(env);
+    assert.equal(await service(config, argv('service', 'list'), list), 0);
+    await assert.rejects(service(config, argv('service', 'create', 'Flight.mod_other'), io(env)), /GATEWAY_TOKEN_READ_ONLY|read-only/);
+
+    const bye = io(env);
+    assert.equal(await logout(config, argv('logout'), bye), 0);
+    assert.match(bye.lines.join('\n'), /revoked/);
+    assert.equal((await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${readOnly}` } })).status, 401);
   });
 });

@@ -9,18 +9,25 @@ import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 
 /** Usage of `msec login` and `msec logout`. */
-export const LOGIN_USAGE = `usage: ./msec login [--url URL] [--user NAME]
+export const LOGIN_USAGE = `usage: ./msec login [--url URL] [--user NAME] [--read-only] [--expires-days N|never]
        ./msec logout
 
   login    asks for the password (or reads MSEC_PASSWORD, or stdin), creates an API token named after
            this host and stores it in ~/.config/msec/credentials.json (mode 0600). A one-time password
            must be replaced first: on a terminal you are asked for a new one, else set MSEC_NEW_PASSWORD.
+           The token expires after 90 days unless --expires-days says otherwise (1..3650, or never);
+           --read-only makes a token that acts as a viewer and can change nothing.
   logout   revokes the stored token and deletes the file.
 
   The API is --url, else MSEC_API_URL, else the running stack's console (./msec up).`;
 
+/** Flags of `msec login` that take no value. */
+export const LOGIN_BOOLEAN_FLAGS = ['read-only'] as const;
+
 /** Shortest password the gateway accepts. */
 const MIN_PASSWORD = 10;
+/** Longest token lifetime the gateway accepts, in days. */
+const MAX_TOKEN_DAYS = 3650;
 
 interface LoginReply {
   user: { username: string; role: string; mustChangePassword: boolean };
@@ -31,6 +38,19 @@ interface CreatedToken {
   id: string;
   name: string;
   token: string;
+  scope: string;
+  expiresAt: string | null;
+}
+
+/** `--expires-days N|never` as the API's `expiresInDays` (absent: the gateway's default of 90 days). */
+function expiresInDays(args: ParsedArgs): number | null | undefined {
+  const value = args.flags['expires-days'];
+  if (value === undefined) return undefined;
+  if (value === 'never') return null;
+  const days = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(days >= 1 && days <= MAX_TOKEN_DAYS))
+    throw badArgs('expires-days', `must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}, or never`, LOGIN_USAGE);
+  return days;
 }
 
 /** Where the API is for a command run with these flags under this launcher home. */
@@ -65,12 +85,15 @@ async function newPassword(io: CliIo, username: string, url: string): Promise<st
 }
 
 /**
- * `msec login [--url URL] [--user admin]`: logs in with a password, replaces a one-time password when asked to,
- * creates an API token named after this host, stores it (0600) and ends the login session. Returns the exit code.
+ * `msec login [--url URL] [--user admin] [--read-only] [--expires-days N|never]`: logs in with a password, replaces a
+ * one-time password when asked to, creates an API token named after this host, stores it (0600), revokes the token
+ * it replaces and ends the login session. Returns the exit code.
  */
 export async function login(config: Pick<LauncherConfig, 'homeDir'>, args: ParsedArgs, io: CliIo = processIo()): Promise<number> {
   const user = args.flags.user ?? 'admin';
   if (user === true) throw badArgs('user', 'needs a value, e.g. --user admin', LOGIN_USAGE);
+  const days = expiresInDays(args);
+  const scope = args.flags['read-only'] === true ? 'read-only' : 'read-write';
   const url = resolveApiUrl(apiTarget(config, args, io));
   const client = new RestClient(url);
   client.useSession();
@@ -86,7 +109,15 @@ export async function login(config: Pick<LauncherConfig, 'homeDir'>, args: Parse
   const file = credentialsFile(io.env);
   const previous = readCredentials(file);
   const tokenName = `msec-cli@${hostname()}`.slice(0, 100);
-  const created = await client.request<CreatedToken>('POST', '/api/v1/tokens', { name: tokenName });
+  const created = await client.request<CreatedToken>('POST', '/api/v1/tokens', {
+    name: tokenName,
+    scope,
+    ...(days === undefined ? {} : { expiresInDays: days }),
+  });
+  // The token this login replaces is of no use any more; revoking it keeps the token list honest. The session does
+  // it, since the new token may be read-only.
+  if (previous && previous.url === url && previous.username === session.user.username && previous.tokenId !== created.id)
+    await client.request('DELETE', `/api/v1/tokens/${previous.tokenId}`).catch(() => undefined);
   await client.request('POST', '/api/v1/auth/logout').catch(() => undefined);
 
   const credentials: Credentials = {
@@ -99,12 +130,9 @@ export async function login(config: Pick<LauncherConfig, 'homeDir'>, args: Parse
     createdAt: new Date().toISOString(),
   };
   writeCredentials(file, credentials);
-  // The token this login replaces is of no use any more; revoking it keeps the token list honest.
-  if (previous && previous.url === url && previous.username === credentials.username && previous.tokenId !== created.id) {
-    await new RestClient(url, { token: created.token }).request('DELETE', `/api/v1/tokens/${previous.tokenId}`).catch(() => undefined);
-  }
   io.out(`Logged in to ${url} as ${credentials.username} (${credentials.role}).`);
-  io.out(`API token "${tokenName}" stored in ${file} (readable by you only).`);
+  const lifetime = created.expiresAt === null ? 'never expires' : `expires ${created.expiresAt.slice(0, 10)}`;
+  io.out(`API token "${tokenName}" (${created.scope}, ${lifetime}) stored in ${file} (readable by you only).`);
   return 0;
 }
 

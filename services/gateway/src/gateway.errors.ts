@@ -12,6 +12,7 @@ export const GatewayErrorCode = {
   conflict: 'GATEWAY_CONFLICT',
   badCursor: 'GATEWAY_BAD_CURSOR',
   noRoleDeclared: 'GATEWAY_NO_ROLE_DECLARED',
+  tokenReadOnly: 'GATEWAY_TOKEN_READ_ONLY',
 } as const;
 /** One of the gateway's error codes. */
 export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErrorCode];
@@ -25,12 +26,22 @@ export function unauthenticated(why: string): MsecError {
   );
 }
 
-/** The caller's role is below what the endpoint needs. */
-export function forbidden(role: string, needed: string): MsecError {
-  return new MsecError(GatewayErrorCode.forbidden, `this needs the ${needed} role; you are ${role}`, {
+/** The caller's role is below what the endpoint needs (a read-only token acts as viewer, whatever its owner's role). */
+export function forbidden(role: string, needed: string, readOnlyToken = false): MsecError {
+  const who = readOnlyToken ? 'a read-only API token acts as viewer' : `you are ${role}`;
+  return new MsecError(GatewayErrorCode.forbidden, `this needs the ${needed} role; ${who}`, {
     status: 403,
     data: { role, needed },
   });
+}
+
+/** A change sent with a read-only API token. */
+export function tokenReadOnly(): MsecError {
+  return new MsecError(
+    GatewayErrorCode.tokenReadOnly,
+    'this API token is read-only (scope read-only): it may only read; use a read-write token or log in to change things',
+    { status: 403, data: { scope: 'read-only' } },
+  );
 }
 
 /** A cookie-authenticated mutation without the matching X-CSRF-Token header. */

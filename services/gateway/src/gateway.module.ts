@@ -6,6 +6,7 @@ import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditDomain } from './audit/audit.domain.js';
 import { AuditEntryEntity } from './audit/audit.entities.js';
+import { AuditPruner } from './audit/audit-pruner.js';
 import { ApiTokenEntity, SessionEntity, UserEntity } from './auth/auth.entities.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -23,6 +24,7 @@ import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { NatsForwarder } from './http/nats-forwarder.js';
 import { GatewaySchema1763769600000 } from './migrations/gateway-schema.migration.js';
+import { GatewayTokenScopeAuditDetail1764950000000 } from './migrations/token-scope-audit-detail.migration.js';
 import { ArtifactsController } from './releases/artifacts.controller.js';
 import { HostsController, KeysController } from './releases/hosts.controller.js';
 import { ReleasesController } from './releases/releases.controller.js';
@@ -35,7 +37,7 @@ import { RegistryAdminController, ServicesController } from './services/services
 /** The gateway's tables. */
 export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity];
 /** The gateway's migrations, oldest first. */
-export const GATEWAY_MIGRATIONS = [GatewaySchema1763769600000];
+export const GATEWAY_MIGRATIONS = [GatewaySchema1763769600000, GatewayTokenScopeAuditDetail1764950000000];
 
 /** The REST gateway and web console. Other areas add their REST controllers to `controllers` here. */
 @Module({})
@@ -78,6 +80,12 @@ export class GatewayModule {
         },
         { provide: TokensDomain, useFactory: (ds: DataSource) => new TokensDomain(ds), inject: [DataSource] },
         { provide: AuditDomain, useFactory: (ds: DataSource) => new AuditDomain(ds), inject: [DataSource] },
+        {
+          provide: AuditPruner,
+          useFactory: (ds: DataSource) =>
+            new AuditPruner(ds, { retentionDays: config.auditRetentionDays, maxEntries: config.auditMaxEntries }),
+          inject: [DataSource],
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         InitialAdmin,
         NatsForwarder,

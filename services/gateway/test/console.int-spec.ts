@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
-import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+import { ApiClient, adminClient, buildConsole, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
 
 /** Navigation entries and the heading each page shows. */
 const SECTIONS: [string, string][] = [
@@ -132,4 +132,66 @@ describe('web console', () => {
     await screenshot(page, 'phone-settings-token');
     await page.close();
   });
+
+  it('console - tokens are created with an expiry and a scope, and a password change says how many it revoked', async () => {
+    await userClient(gw, admin, 'tara', 'developer');
+    // The browser profile is shared: the previous test left another user signed in.
+    await browser.context.clearCookies();
+    const page = await browser.newPage();
+    await signIn(page, 'tara', 'tara-password-2');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByLabel('Token name').fill('dashboard-reader');
+    await page.getByLabel('Expires after').selectOption('7 days');
+    await page.getByLabel('Scope').selectOption('read-only');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByTestId('new-token').waitFor();
+    const row = page.getByTestId('tokens').getByRole('row').filter({ hasText: 'dashboard-reader' });
+    await row.getByText('read-only').waitFor();
+    const listed = (await new ApiClient(gw.baseUrl, await tokenOf(page)).call('GET', '/api/v1/tokens')).body.items as {
+      name: string;
+      scope: string;
+      expiresAt: string;
+    }[];
+    const reader = listed.find((t) => t.name === 'dashboard-reader')!;
+    assert.equal(reader.scope, 'read-only');
+    assert.ok(Math.abs(Date.parse(reader.expiresAt) - Date.now() - 7 * 86_400_000) < 120_000, reader.expiresAt);
+
+    await page.getByLabel('Current password').fill('tara-password-2');
+    await page.getByLabel('New password (10 characters or more)').fill('tara-password-3');
+    await page.getByLabel('Repeat new password').fill('tara-password-3');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    // The other session is the one userClient opened through the API.
+    await page.getByRole('status').filter({ hasText: 'Password changed: 1 other session ended, 1 token revoked.' }).waitFor();
+    await page.getByTestId('tokens').getByRole('row').filter({ hasText: 'dashboard-reader' }).getByText('revoked').waitFor();
+    await screenshot(page, 'settings-tokens-revoked');
+    await page.close();
+  });
+
+  it('console - an admin resetting a password or changing a role is told how many sessions and tokens it ended', async () => {
+    const user = await userClient(gw, admin, 'ulla', 'developer');
+    assert.equal((await user.call('POST', '/api/v1/tokens', { name: 'ci' })).status, 201);
+    await browser.context.clearCookies();
+    const page = await browser.newPage();
+    await signIn(page, 'admin', 'admin-password-1');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    const users = page.getByTestId('users');
+    await users.getByLabel('Role of ulla').selectOption('viewer');
+    await users.getByRole('status').filter({ hasText: 'ulla is now viewer: 1 session ended, 1 token revoked.' }).waitFor();
+    assert.equal((await user.call('GET', '/api/v1/auth/me')).status, 401);
+
+    page.once('dialog', (dialog) => void dialog.accept('ulla-reset-password'));
+    await users.getByRole('row').filter({ hasText: 'ulla' }).getByRole('button', { name: 'Reset password' }).click();
+    await users.getByRole('status').filter({ hasText: 'Password of ulla reset: 0 sessions ended, 0 tokens revoked.' }).waitFor();
+    await users.getByRole('row').filter({ hasText: 'ulla' }).getByText('one-time').waitFor();
+    await screenshot(page, 'settings-users-revoked');
+    await page.close();
+  });
 });
+
+/** The secret of the token just created on the page (shown once, in the banner). */
+async function tokenOf(page: {
+  getByTestId(id: string): { locator(selector: string): { textContent(): Promise<string | null> } };
+}): Promise<string> {
+  return ((await page.getByTestId('new-token').locator('code').textContent()) ?? '').trim();
+}

@@ -24,21 +24,25 @@ export interface TestGateway {
   nats: NatsTestServer;
   dataDir: string;
   app: INestApplication;
-  /** The first admin's one-time password, read from the file the gateway wrote. */
+  /** The first admin's one-time password, read from the file the gateway wrote ('' once changed). */
   initialAdminPassword: string;
   close(): Promise<void>;
 }
 
-/** Starts NATS and the gateway module in-process exactly as main.ts does. */
-export async function startTestGateway(): Promise<TestGateway> {
+/**
+ * Starts NATS and the gateway module in-process exactly as main.ts does; `env` adds or overrides config variables;
+ * `dataDir` starts it over the data of an earlier gateway (and leaves that folder to the caller).
+ */
+export async function startTestGateway(options: { env?: NodeJS.ProcessEnv; dataDir?: string } = {}): Promise<TestGateway> {
   const nats = await startNats();
-  const dataDir = await mkdtemp(join(tmpdir(), 'msec-gateway-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'msec-gateway-')));
   const port = await freePort();
   const config = loadGatewayConfig({
     ...(await nats.envFor(NatsRole.gateway)),
     MSEC_DATA_DIR: dataDir,
     MSEC_HTTP_PORT: String(port),
     MSEC_HTTP_HOST: '127.0.0.1',
+    ...options.env,
   });
   const app = await bootstrapHttpService(GatewayModule.forConfig(config), {
     component: Component.gateway,
@@ -47,7 +51,8 @@ export async function startTestGateway(): Promise<TestGateway> {
     httpPort: config.httpPort,
     configure: (a) => configureGateway(a, config),
   });
-  const initialAdminPassword = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8')).trim();
+  // A gateway started over earlier data has no one-time password left once the admin changed it.
+  const initialAdminPassword = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8').catch(() => '')).trim();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     nats,
@@ -57,7 +62,7 @@ export async function startTestGateway(): Promise<TestGateway> {
     async close() {
       await app.close();
       await nats.dispose();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -105,6 +110,11 @@ export class ApiClient {
       parsed = text;
     }
     return { status: res.status, headers: res.headers, body: parsed };
+  }
+
+  /** The session cookie's value (for a raw fetch as this user), or undefined before login. */
+  sessionCookie(): string | undefined {
+    return this.cookies.get('msec_session');
   }
 
   /** Logs in; throws unless it worked. */

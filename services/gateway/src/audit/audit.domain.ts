@@ -14,10 +14,12 @@ export interface AuditEntry {
   path: string;
   status: number;
   result: string;
+  /** What the call ended or changed beyond its result (e.g. "revoked 2 sessions, 3 API tokens"), or null. */
+  detail: string | null;
 }
 
 /** What gets recorded for one mutating call. */
-export type AuditRecord = Omit<AuditEntryEntity, 'id'>;
+export type AuditRecord = Omit<AuditEntryEntity, 'id' | 'detail'> & { detail?: string | null };
 
 /** The audit log: append-only, read newest first. */
 export class AuditDomain {
@@ -31,7 +33,7 @@ export class AuditDomain {
   /** Appends one entry; a failure is logged, never thrown at the caller whose call already finished. */
   async record(entry: AuditRecord): Promise<void> {
     try {
-      await this.entries.insert(entry);
+      await this.entries.insert({ ...entry, detail: entry.detail ?? null });
     } catch (error) {
       this.logger.error(
         `could not record ${entry.method} ${entry.path} by ${entry.actor}: ${error instanceof Error ? error.message : String(error)}`,
@@ -59,6 +61,7 @@ export class AuditDomain {
         path: r.path,
         status: r.status,
         result: r.result,
+        detail: r.detail,
       }),
     );
   }

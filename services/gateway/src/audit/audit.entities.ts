@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '../auth/auth.entities.js';
 
 /** One mutating REST call: who, what, when, and how it ended. */
 @Entity('gateway_audit_log')
+@Index('idx_gateway_audit_at', ['at'])
 export class AuditEntryEntity {
   @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
   @Column({ type: 'bigint', transformer: epochMs }) at!: number;
@@ -15,4 +16,6 @@ export class AuditEntryEntity {
   @Column({ type: 'varchar', length: 64 }) result!: string;
   @Column({ type: 'varchar', length: 64 }) ip!: string;
   @Column({ name: 'request_id', type: 'varchar', length: 64 }) requestId!: string;
+  /** What the call did beyond its result, when the handler says (e.g. "revoked 2 sessions, 3 API tokens"). */
+  @Column({ type: 'varchar', length: 200, nullable: true }) detail!: string | null;
 }

@@ -6,7 +6,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Records every mutating call once its response is sent, whatever ended it (handler, guard, validation): who (user or
- * attempted login name), what (method and path as sent, never the body), when, and the result. Every path counts, not
+ * attempted login name), what (method and path as sent, never the body), when, the result, and the handler's detail. Every path counts, not
  * only those spelled `/api/`: the router matches case-insensitively and forgives trailing slashes, so a filter on the
  * spelling would let `/API/V1/…` change things unaudited.
  */
@@ -29,6 +29,7 @@ export function auditMiddleware(audit: AuditDomain): (req: Request, res: Respons
         result: code.slice(0, 64),
         ip: (req.ip ?? 'unknown').slice(0, 64),
         requestId: r.id ?? '-',
+        detail: r.auditDetail?.slice(0, 200) ?? null,
       });
     });
     next();

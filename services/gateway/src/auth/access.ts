@@ -20,6 +20,8 @@ export interface AccessRule {
   selfService?: boolean;
   /** Reachable while the user still has a one-time password. */
   beforePasswordChange?: boolean;
+  /** A mutation a read-only API token may still call (the handler narrows it: revoking itself only). */
+  readOnlyToken?: boolean;
 }
 
 /** Metadata key of the AccessRule. */

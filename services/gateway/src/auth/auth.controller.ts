@@ -7,14 +7,16 @@ import { s, type Infer } from '../http/schema.js';
 import { Access, Public, Role } from './access.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth.guard.js';
 import { SESSION_TTL_MS, SessionsDomain } from './sessions.domain.js';
-import { UsersDomain, userView, type UserView } from './users.domain.js';
+import { describeRevoked } from './credential-revocation.js';
+import { UsersDomain, userView, type UserChange, type UserView } from './users.domain.js';
 
 const loginBody = s.object({ username: s.string({ min: 1, max: 64 }), password: s.string({ min: 1, max: 200 }) });
 const passwordBody = s.object({ currentPassword: s.string({ min: 1, max: 200 }), newPassword: s.string({ min: 1, max: 200 }) });
 
-/** Who is calling, as `GET /api/v1/auth/me` answers. */
+/** Who is calling, as `GET /api/v1/auth/me` answers (`scope` only when calling with an API token). */
 export interface Me extends UserView {
   via: Principal['via'];
+  scope?: Principal['tokenScope'];
 }
 
 /** Login, logout, who-am-I and changing one's own password. */
@@ -58,14 +60,20 @@ export class AuthController {
   async me(@Req() req: GatewayRequest): Promise<Me> {
     const principal = req.principal!;
     const user = await this.users.byId(principal.userId);
-    return { ...userView(user), via: principal.via };
+    return { ...userView(user), via: principal.via, ...(principal.tokenScope ? { scope: principal.tokenScope } : {}) };
   }
 
   @Post('password')
   @HttpCode(200)
   @Access(Role.viewer, { selfService: true, beforePasswordChange: true })
-  @ApiOperation({ summary: 'Change your own password (required after the first login with a one-time password)' })
-  changePassword(@JsonBody(passwordBody) body: Infer<typeof passwordBody>, @Req() req: GatewayRequest): Promise<UserView> {
-    return this.users.changeOwnPassword(req.principal!.userId, body.currentPassword, body.newPassword);
+  @ApiOperation({
+    summary:
+      'Change your own password (required after the first login with a one-time password); ends your other sessions and revokes all your API tokens, the one making the change included',
+  })
+  async changePassword(@JsonBody(passwordBody) body: Infer<typeof passwordBody>, @Req() req: GatewayRequest): Promise<UserChange> {
+    const principal = req.principal!;
+    const changed = await this.users.changeOwnPassword(principal.userId, body.currentPassword, body.newPassword, principal.sessionId);
+    req.auditDetail = describeRevoked(changed.revoked);
+    return changed;
   }
 }

@@ -37,4 +37,6 @@ export class ApiTokenEntity {
   @Column({ name: 'expires_at', type: 'bigint', nullable: true, transformer: epochMs }) expiresAt!: number | null;
   @Column({ name: 'last_used_at', type: 'bigint', nullable: true, transformer: epochMs }) lastUsedAt!: number | null;
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs }) revokedAt!: number | null;
+  /** `read-write` (acts with the owner's role) or `read-only` (acts as viewer, never changes anything). */
+  @Column({ type: 'varchar', length: 16, default: 'read-write' }) scope!: string;
 }

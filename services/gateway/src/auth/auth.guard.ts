@@ -1,11 +1,11 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { csrfRejected, forbidden, noRoleDeclared, passwordChangeRequired, unauthenticated } from '../gateway.errors.js';
+import { csrfRejected, forbidden, noRoleDeclared, passwordChangeRequired, tokenReadOnly, unauthenticated } from '../gateway.errors.js';
 import type { GatewayRequest, Principal } from '../http/request-context.js';
 import { ACCESS_RULE, Role, roleAtLeast, type AccessRule } from './access.js';
 import { sameSecret } from './secrets.js';
 import { SessionsDomain } from './sessions.domain.js';
-import { TokensDomain } from './tokens.domain.js';
+import { TokenScope, TokensDomain } from './tokens.domain.js';
 
 /** Cookie carrying the session secret (HttpOnly, SameSite=Strict). */
 export const SESSION_COOKIE = 'msec_session';
@@ -19,7 +19,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * The one global guard: every HTTP route must declare @Access or @Public (deny by default); the caller is
  * found from a bearer API token or the session cookie; cookie mutations need the CSRF header; mutations need
- * at least `developer` unless they are self-service; a user with a one-time password may only change it.
+ * at least `developer` unless they are self-service; a user with a one-time password may only change it; a read-only
+ * API token acts as viewer and changes nothing.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -39,8 +40,10 @@ export class AuthGuard implements CanActivate {
     const principal = await this.authenticate(req, mutating);
     req.principal = principal;
     if (principal.mustChangePassword && !rule.beforePasswordChange) throw passwordChangeRequired();
+    const readOnly = principal.tokenScope === TokenScope.readOnly;
+    if (mutating && readOnly && !rule.readOnlyToken) throw tokenReadOnly();
     const needed = mutating && !rule.selfService && !roleAtLeast(rule.role, Role.developer) ? Role.developer : rule.role;
-    if (!roleAtLeast(principal.role, needed)) throw forbidden(principal.role, needed);
+    if (!roleAtLeast(principal.role, needed)) throw forbidden(principal.role, needed, readOnly);
     return true;
   }
 

@@ -77,6 +77,12 @@ export class SessionsDomain {
     };
   }
 
+  /** True while the session exists and has not expired (a long-lived stream checks its caller with it). */
+  async isLive(sessionId: string): Promise<boolean> {
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    return session !== null && session.expiresAt > Date.now();
+  }
+
   /** Ends one session. */
   async logout(sessionId: string): Promise<void> {
     await this.sessions.delete({ id: sessionId });

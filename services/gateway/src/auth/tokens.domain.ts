@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, type Repository } from 'typeorm';
-import { notFound } from '../gateway.errors.js';
+import { notFound, tokenReadOnly } from '../gateway.errors.js';
 import { pageOf, type Page } from '../http/pagination.js';
 import type { Principal } from '../http/request-context.js';
 import { Role } from './access.js';
@@ -10,11 +10,31 @@ import { randomSecret, sha256 } from './secrets.js';
 /** Every API token starts with this, so leaked tokens are easy to scan for. */
 export const TOKEN_PREFIX = 'msec_';
 
+/** What a token may do: act with its owner's role, or only read (as a viewer). */
+export const TokenScope = { readWrite: 'read-write', readOnly: 'read-only' } as const;
+/** One of TokenScope. */
+export type TokenScope = (typeof TokenScope)[keyof typeof TokenScope];
+/** Every scope, the default first. */
+export const TOKEN_SCOPES: readonly TokenScope[] = [TokenScope.readWrite, TokenScope.readOnly];
+
+/** Lifetime of a token created without `expiresInDays`. */
+export const DEFAULT_TOKEN_DAYS = 90;
+/** Longest lifetime that can be asked for in days (`null` asks for none). */
+export const MAX_TOKEN_DAYS = 3650;
+
+/** How a token is created: name, lifetime in days (`null`: never expires; absent: 90 days) and scope. */
+export interface TokenRequest {
+  name: string;
+  expiresInDays?: number | null;
+  scope?: TokenScope;
+}
+
 /** An API token as listed (never the secret). */
 export interface ApiTokenView {
   id: string;
   name: string;
   prefix: string;
+  scope: TokenScope;
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -33,6 +53,7 @@ function view(t: ApiTokenEntity): ApiTokenView {
     id: t.id,
     name: t.name,
     prefix: t.prefix,
+    scope: t.scope as TokenScope,
     createdAt: iso(t.createdAt)!,
     expiresAt: iso(t.expiresAt),
     lastUsedAt: iso(t.lastUsedAt),
@@ -40,7 +61,10 @@ function view(t: ApiTokenEntity): ApiTokenView {
   };
 }
 
-/** API tokens for CLI and automation: created per user, act with that user's role, stored as SHA-256, revocable. */
+/**
+ * API tokens for CLI and automation: created per user, stored as SHA-256, expiring after 90 days unless asked
+ * otherwise, acting with that user's role (read-write) or as a viewer (read-only), revocable.
+ */
 export class TokensDomain {
   private readonly tokens: Repository<ApiTokenEntity>;
   private readonly users: Repository<UserEntity>;
@@ -51,17 +75,19 @@ export class TokensDomain {
   }
 
   /** Creates a token for a user; the secret is returned once and never stored. */
-  async create(userId: string, name: string, expiresInDays: number | undefined): Promise<CreatedApiToken> {
+  async create(userId: string, request: TokenRequest): Promise<CreatedApiToken> {
     const token = `${TOKEN_PREFIX}${randomSecret()}`;
     const now = Date.now();
+    const days = request.expiresInDays === undefined ? DEFAULT_TOKEN_DAYS : request.expiresInDays;
     const row = this.tokens.create({
       id: randomUUID(),
       userId,
-      name,
+      name: request.name,
+      scope: request.scope ?? TokenScope.readWrite,
       tokenHash: sha256(token),
       prefix: token.slice(0, 12),
       createdAt: now,
-      expiresAt: expiresInDays === undefined ? null : now + expiresInDays * 86_400_000,
+      expiresAt: days === null ? null : now + days * 86_400_000,
       lastUsedAt: null,
       revokedAt: null,
     });
@@ -76,8 +102,12 @@ export class TokensDomain {
     return pageOf(rows.slice(start, start + limit + 1), limit, (r) => r.id, view);
   }
 
-  /** Revokes a token of one's own (admins: anyone's); 404 when it does not exist or is not visible to the caller. */
+  /**
+   * Revokes a token of one's own (admins: anyone's); 404 when it does not exist or is not visible to the caller.
+   * A read-only token may revoke itself (so `msec logout` works with one) and nothing else.
+   */
   async revoke(id: string, by: Principal): Promise<ApiTokenView> {
+    if (by.tokenScope === TokenScope.readOnly && id !== by.tokenId) throw tokenReadOnly();
     const row = await this.tokens.findOneBy({ id });
     if (!row || (row.userId !== by.userId && by.role !== Role.admin)) throw notFound(`API token ${id}`);
     if (row.revokedAt === null) {
@@ -85,6 +115,12 @@ export class TokensDomain {
       await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: row.revokedAt });
     }
     return view(row);
+  }
+
+  /** True while the token is neither revoked nor expired (a long-lived stream checks its caller with it). */
+  async isLive(id: string): Promise<boolean> {
+    const row = await this.tokens.findOneBy({ id, revokedAt: IsNull() });
+    return row !== null && (row.expiresAt === null || row.expiresAt > Date.now());
   }
 
   /** The principal behind a bearer token, or undefined when unknown, revoked or expired. */
@@ -97,12 +133,14 @@ export class TokensDomain {
     if (!user) return undefined;
     // Writing last use at most once a minute keeps busy automation from hammering the table.
     if (row.lastUsedAt === null || row.lastUsedAt < now - 60_000) await this.tokens.update({ id: row.id }, { lastUsedAt: now });
+    const scope = row.scope === TokenScope.readOnly ? TokenScope.readOnly : TokenScope.readWrite;
     return {
       userId: user.id,
       username: user.username,
-      role: user.role,
+      role: scope === TokenScope.readOnly ? Role.viewer : user.role,
       via: 'token',
       tokenId: row.id,
+      tokenScope: scope,
       mustChangePassword: user.mustChangePassword,
     };
   }

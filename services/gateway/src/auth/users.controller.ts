@@ -5,7 +5,8 @@ import { decodeCursor, PAGE_SIZE, pageQueryShape, type Page } from '../http/pagi
 import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
 import { Access, ROLES, Role } from './access.js';
-import { MIN_PASSWORD_LENGTH, UsersDomain, type UserView } from './users.domain.js';
+import { describeRevoked } from './credential-revocation.js';
+import { MIN_PASSWORD_LENGTH, UsersDomain, type UserChange, type UserView } from './users.domain.js';
 
 const username = s.string({
   min: 2,
@@ -48,13 +49,17 @@ export class UsersController {
 
   @Patch(':username')
   @Access(Role.admin)
-  @ApiOperation({ summary: "Change a user's role or reset their password" })
-  update(
+  @ApiOperation({
+    summary: "Change a user's role or reset their password; either ends all their sessions and revokes all their API tokens",
+  })
+  async update(
     @PathParam('username', username) name: string,
     @JsonBody(updateBody) body: Infer<typeof updateBody>,
     @Req() req: GatewayRequest,
-  ): Promise<UserView> {
-    return this.users.update(name, body, req.principal!.userId);
+  ): Promise<UserChange> {
+    const changed = await this.users.update(name, body, req.principal!.userId);
+    req.auditDetail = describeRevoked(changed.revoked);
+    return changed;
   }
 
   @Delete(':username')
@@ -62,6 +67,6 @@ export class UsersController {
   @Access(Role.admin)
   @ApiOperation({ summary: 'Delete a user with their sessions and tokens (never yourself or the last admin)' })
   async remove(@PathParam('username', username) name: string, @Req() req: GatewayRequest): Promise<void> {
-    await this.users.remove(name, req.principal!.userId);
+    req.auditDetail = describeRevoked(await this.users.remove(name, req.principal!.userId));
   }
 }

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { DataSource, MoreThan, type Repository } from 'typeorm';
+import { DataSource, IsNull, MoreThan, type Repository } from 'typeorm';
 import { ValidationError } from '@msec/contracts';
 import { conflict, notFound } from '../gateway.errors.js';
 import { pageOf, type Page } from '../http/pagination.js';
 import { Role } from './access.js';
 import { ApiTokenEntity, SessionEntity, UserEntity } from './auth.entities.js';
+import { revokeCredentials, type RevokedCredentials } from './credential-revocation.js';
 import { hashPassword, verifyPassword } from './password-hasher.js';
 import { randomSecret } from './secrets.js';
 
@@ -18,6 +19,11 @@ export interface UserView {
   role: string;
   mustChangePassword: boolean;
   createdAt: string;
+}
+
+/** A user after a change of password or role, with the credentials the change ended. */
+export interface UserChange extends UserView {
+  revoked: RevokedCredentials;
 }
 
 /** Name of the file, in the data folder, holding the first admin's one-time password. */
@@ -96,8 +102,12 @@ export class UsersDomain {
     return this.users.findOneBy({ username });
   }
 
-  /** Changes one's own password after checking the current one; clears the one-time flag and the first-run file. */
-  async changeOwnPassword(userId: string, current: string, next: string): Promise<UserView> {
+  /**
+   * Changes one's own password after checking the current one; clears the one-time flag and the first-run file.
+   * Every other session of the user ends and every API token is revoked, the one making the change included:
+   * whoever knew the old password may have made them. The session making the change (`keepSessionId`) stays.
+   */
+  async changeOwnPassword(userId: string, current: string, next: string, keepSessionId?: string): Promise<UserChange> {
     const user = await this.byId(userId);
     if (!(await verifyPassword(current, user.passwordHash)))
       throw new ValidationError('body.currentPassword', 'is not your current password');
@@ -106,40 +116,55 @@ export class UsersDomain {
     user.passwordHash = await hashPassword(next);
     user.mustChangePassword = false;
     user.updatedAt = Date.now();
-    await this.users.save(user);
+    const revoked = await this.dataSource.transaction(async (m) => {
+      await m.save(user);
+      return revokeCredentials(m, user.id, keepSessionId);
+    });
     if (user.username === INITIAL_ADMIN) await rm(join(this.dataDir, INITIAL_ADMIN_PASSWORD_FILE), { force: true });
-    return userView(user);
+    return { ...userView(user), revoked };
   }
 
-  /** Admin change of a user's role and/or password (a reset password must be changed at next login). */
-  async update(username: string, change: { role?: Role; password?: string }, actorId: string): Promise<UserView> {
+  /**
+   * Admin change of a user's role and/or password (a reset password must be changed at next login). Either change
+   * ends all the user's sessions and revokes all their API tokens; a request that changes nothing ends nothing.
+   */
+  async update(username: string, change: { role?: Role; password?: string }, actorId: string): Promise<UserChange> {
     const user = await this.byName(username);
     if (!user) throw notFound(`user ${username}`);
+    let changed = false;
     if (change.role && change.role !== user.role) {
       if (user.id === actorId) throw conflict('you cannot change your own role; ask another admin', 'role');
       if (user.role === Role.admin) await this.keepAnAdmin();
       user.role = change.role;
+      changed = true;
     }
     if (change.password !== undefined) {
       checkPassword('body.password', change.password);
       user.passwordHash = await hashPassword(change.password);
       user.mustChangePassword = true;
-      await this.dataSource.getRepository(SessionEntity).delete({ userId: user.id });
+      changed = true;
     }
+    if (!changed) return { ...userView(user), revoked: { sessions: 0, tokens: 0 } };
     user.updatedAt = Date.now();
-    return userView(await this.users.save(user));
+    const revoked = await this.dataSource.transaction(async (m) => {
+      await m.save(user);
+      return revokeCredentials(m, user.id);
+    });
+    return { ...userView(user), revoked };
   }
 
-  /** Removes a user with their sessions and tokens; never oneself nor the last admin. */
-  async remove(username: string, actorId: string): Promise<void> {
+  /** Removes a user with their sessions and tokens; never oneself nor the last admin. Returns what it ended. */
+  async remove(username: string, actorId: string): Promise<RevokedCredentials> {
     const user = await this.byName(username);
     if (!user) throw notFound(`user ${username}`);
     if (user.id === actorId) throw conflict('you cannot delete yourself', 'username');
     if (user.role === Role.admin) await this.keepAnAdmin();
-    await this.dataSource.transaction(async (m) => {
-      await m.delete(SessionEntity, { userId: user.id });
+    return this.dataSource.transaction(async (m) => {
+      const tokens = await m.countBy(ApiTokenEntity, { userId: user.id, revokedAt: IsNull() });
+      const sessions = await m.delete(SessionEntity, { userId: user.id });
       await m.delete(ApiTokenEntity, { userId: user.id });
       await m.delete(UserEntity, { id: user.id });
+      return { sessions: sessions.affected ?? 0, tokens };
     });
   }
 

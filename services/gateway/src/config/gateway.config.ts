@@ -32,6 +32,22 @@ export const gatewayConfigSchema = {
     description:
       'reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, address/prefix, or loopback); empty: none, the client address is the socket peer',
   },
+  auditRetentionDays: {
+    type: ConfigType.integer,
+    env: 'MSEC_AUDIT_RETENTION_DAYS',
+    default: 365,
+    min: 1,
+    max: 36500,
+    description: 'audit entries older than this many days are deleted (checked at start and every hour)',
+  },
+  auditMaxEntries: {
+    type: ConfigType.integer,
+    env: 'MSEC_AUDIT_MAX_ENTRIES',
+    default: 1_000_000,
+    min: 1,
+    max: 1_000_000_000,
+    description: 'the audit log keeps at most this many entries; the oldest beyond it are deleted',
+  },
   webDir: {
     type: ConfigType.string,
     env: 'MSEC_WEB_DIR',

@@ -9,6 +9,8 @@ export interface Principal {
   via: 'session' | 'token';
   sessionId?: string;
   tokenId?: string;
+  /** Set for API tokens: a read-only one acts as viewer and may change nothing. */
+  tokenScope?: 'read-write' | 'read-only';
   mustChangePassword: boolean;
 }
 
@@ -18,6 +20,8 @@ export interface GatewayRequest extends Request {
   principal?: Principal;
   /** Set by login so the audit log names who tried. */
   auditActor?: string;
+  /** Set by a handler to add what the call did to its audit entry (e.g. how many tokens it revoked). */
+  auditDetail?: string;
   cookies: Record<string, string>;
 }
 

@@ -44,6 +44,11 @@ export class Schema<T> implements StandardSchemaV1<unknown, T> {
     return new Schema<T | undefined>((v, p, i) => (v === undefined ? undefined : this.check(v, p, i)), this.json, true);
   }
 
+  /** The same schema, but the field may also be JSON `null` (which the handler receives as null). */
+  nullable(): Schema<T | null> {
+    return new Schema<T | null>((v, p, i) => (v === null ? null : this.check(v, p, i)), { ...this.json, nullable: true }, this.isOptional);
+  }
+
   /** The same schema with a description for the OpenAPI document. */
   describe(description: string): Schema<T> {
     return new Schema<T>(this.check, { ...this.json, description }, this.isOptional);

@@ -37,4 +37,13 @@ describe('schema', () => {
     assert.deepEqual((body.json.properties as Record<string, unknown>).kind, { type: 'string', enum: ['a', 'b'] });
     assert.equal(body.json.additionalProperties, false);
   });
+
+  it('schema - a nullable field passes null through, still checks other values, and may be left out', () => {
+    const days = s.object({ days: s.int({ min: 1 }).nullable().optional() });
+    assert.deepEqual(days['~standard'].validate({ days: null }), { value: { days: null } });
+    assert.deepEqual(days['~standard'].validate({}), { value: {} });
+    const bad = days['~standard'].validate({ days: 0 });
+    assert.ok(!(bad instanceof Promise) && bad.issues?.[0]?.message === 'must be ≥ 1');
+    assert.equal((days.json.properties as Record<string, { nullable?: boolean }>).days?.nullable, true);
+  });
 });

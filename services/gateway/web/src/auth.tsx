@@ -35,3 +35,16 @@ export function useSession(): Session {
 export function roleAtLeast(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
+
+/** What a change of password or role ended, as the API reports it. */
+export interface Revoked {
+  sessions: number;
+  tokens: number;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** "1 session ended, 3 tokens revoked" (`sessions` names them, e.g. "other session"). */
+export function revokedText(r: Revoked, sessions = 'session'): string {
+  return `${plural(r.sessions, sessions)} ended, ${plural(r.tokens, 'token')} revoked`;
+}

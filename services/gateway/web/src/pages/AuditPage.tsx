@@ -12,6 +12,7 @@ interface AuditEntry {
   path: string;
   status: number;
   result: string;
+  detail: string | null;
 }
 
 /** Every mutating call: who, what, when and the result (admin). */
@@ -65,6 +66,7 @@ export default function AuditPage() {
                 title: 'Result',
                 render: (r) => <span className={r.status < 400 ? 'badge ok' : 'badge bad'}>{`${r.status} ${r.result}`}</span>,
               },
+              { title: 'Detail', render: (r) => r.detail ?? '', className: 'hide-narrow' },
               { title: 'Via', render: (r) => r.via, className: 'hide-narrow' },
             ]}
           />

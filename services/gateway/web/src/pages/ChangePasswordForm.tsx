@@ -1,21 +1,25 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
+import { revokedText, type Revoked } from '../auth';
 
-/** Changes the user's own password; used by Settings and by the forced first-login screen. */
+/** Changes the user's own password (ending other sessions and revoking tokens); used by Settings and the forced first-login screen. */
 export default function ChangePasswordForm({ onDone }: { onDone?: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<string>();
-  const [ok, setOk] = useState(false);
+  const [ok, setOk] = useState<string>();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setOk(false);
+    setOk(undefined);
     if (next !== confirm) return setError('the new passwords differ');
     try {
-      await api('POST', '/api/v1/auth/password', { currentPassword: current, newPassword: next });
+      const reply = await api<{ revoked: Revoked }>('POST', '/api/v1/auth/password', {
+        currentPassword: current,
+        newPassword: next,
+      });
       setError(undefined);
-      setOk(true);
+      setOk(`Password changed: ${revokedText(reply.revoked, 'other session')}.`);
       setCurrent('');
       setNext('');
       setConfirm('');
@@ -64,7 +68,11 @@ export default function ChangePasswordForm({ onDone }: { onDone?: () => void }) 
           {error}
         </div>
       )}
-      {ok && <div className="ok-banner">Password changed.</div>}
+      {ok && (
+        <div className="ok-banner" role="status">
+          {ok}
+        </div>
+      )}
       <button className="primary" type="submit">
         Change password
       </button>

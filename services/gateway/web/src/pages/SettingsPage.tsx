@@ -1,13 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, type Page } from '../api';
-import { ROLES, useSession, type Role } from '../auth';
+import { revokedText, ROLES, useSession, type Revoked, type Role } from '../auth';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, when } from '../ui';
 import ChangePasswordForm from './ChangePasswordForm';
+
+type Scope = 'read-write' | 'read-only';
 
 interface Token {
   id: string;
   name: string;
   prefix: string;
+  scope: Scope;
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -22,15 +25,33 @@ interface User {
   createdAt: string;
 }
 
+/** Lifetimes offered at creation, in days; `null` never expires. */
+const EXPIRY_CHOICES: { label: string; days: number | null }[] = [
+  { label: '7 days', days: 7 },
+  { label: '30 days', days: 30 },
+  { label: '90 days', days: 90 },
+  { label: '1 year', days: 365 },
+  { label: 'never', days: null },
+];
+
+function Expiry({ token }: { token: Token }) {
+  if (token.expiresAt === null) return <span className="badge warn">never</span>;
+  if (!token.revokedAt && Date.parse(token.expiresAt) <= Date.now()) return <span className="badge bad">expired</span>;
+  return <span title={when(token.expiresAt)}>{new Date(token.expiresAt).toLocaleDateString()}</span>;
+}
+
 function Tokens() {
   const { data, error, reload } = useApi<Page<Token>>('/api/v1/tokens?limit=200');
   const [name, setName] = useState('');
+  const [expiry, setExpiry] = useState('90 days');
+  const [scope, setScope] = useState<Scope>('read-write');
   const [created, setCreated] = useState<string>();
   const [failure, setFailure] = useState<ApiError>();
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const t = await api<{ token: string }>('POST', '/api/v1/tokens', { name });
+      const expiresInDays = EXPIRY_CHOICES.find((c) => c.label === expiry)?.days ?? 90;
+      const t = await api<{ token: string }>('POST', '/api/v1/tokens', { name, expiresInDays, scope });
       setCreated(t.token);
       setName('');
       setFailure(undefined);
@@ -50,7 +71,8 @@ function Tokens() {
   return (
     <Card title="API tokens" testId="tokens">
       <p className="muted">
-        Tokens let the CLI and automation call the API as you (<code>Authorization: Bearer …</code>). A token is shown once, when created.
+        Tokens let the CLI and automation call the API as you (<code>Authorization: Bearer …</code>). A token is shown once, when created. A
+        read-only token acts as a viewer and can change nothing. Changing your password revokes all your tokens.
       </p>
       <form className="toolbar" onSubmit={create}>
         <input
@@ -60,6 +82,17 @@ function Tokens() {
           required
           aria-label="Token name"
         />
+        <select value={expiry} onChange={(e) => setExpiry(e.target.value)} aria-label="Expires after">
+          {EXPIRY_CHOICES.map((c) => (
+            <option key={c.label} value={c.label}>
+              {c.days === null ? 'never expires' : `expires in ${c.label}`}
+            </option>
+          ))}
+        </select>
+        <select value={scope} onChange={(e) => setScope(e.target.value as Scope)} aria-label="Scope">
+          <option value="read-write">read-write (your role)</option>
+          <option value="read-only">read-only (viewer)</option>
+        </select>
         <button className="primary" type="submit">
           Create token
         </button>
@@ -79,7 +112,9 @@ function Tokens() {
           columns={[
             { title: 'Name', render: (t) => t.name },
             { title: 'Token', render: (t) => <code>{t.prefix}…</code>, className: 'hide-narrow' },
-            { title: 'Created', render: (t) => when(t.createdAt) },
+            { title: 'Scope', render: (t) => (t.scope === 'read-only' ? <span className="badge">read-only</span> : 'read-write') },
+            { title: 'Created', render: (t) => when(t.createdAt), className: 'hide-narrow' },
+            { title: 'Expires', render: (t) => <Expiry token={t} /> },
             { title: 'Last used', render: (t) => when(t.lastUsedAt), className: 'hide-narrow' },
             {
               title: 'State',
@@ -104,14 +139,23 @@ function Users() {
   const { data, error, reload } = useApi<Page<User>>('/api/v1/users?limit=200');
   const [form, setForm] = useState({ username: '', password: '', role: 'viewer' as Role });
   const [failure, setFailure] = useState<ApiError>();
-  const run = async (call: () => Promise<unknown>) => {
+  const [done, setDone] = useState<string>();
+  const run = async (call: () => Promise<unknown>, said?: (reply: { revoked?: Revoked }) => string) => {
     try {
-      await call();
+      const reply = (await call()) as { revoked?: Revoked } | undefined;
       setFailure(undefined);
+      setDone(said && reply ? said(reply) : undefined);
       reload();
     } catch (err) {
       setFailure(err as ApiError);
+      setDone(undefined);
     }
+  };
+  const outcome = (what: string) => (reply: { revoked?: Revoked }) =>
+    reply.revoked ? `${what}: ${revokedText(reply.revoked)}.` : `${what}.`;
+  const resetPassword = (u: User) => {
+    const password = prompt(`New one-time password for ${u.username} (10 characters or more); they must change it at next login:`);
+    if (password) void run(() => api('PATCH', `/api/v1/users/${u.username}`, { password }), outcome(`Password of ${u.username} reset`));
   };
   return (
     <Card title="Users" testId="users">
@@ -150,6 +194,11 @@ function Users() {
         </button>
       </form>
       <ErrorBanner error={failure ?? error} />
+      {done && (
+        <div className="ok-banner" role="status">
+          {done}
+        </div>
+      )}
       <Table
         rows={data?.items ?? []}
         rowKey={(u) => u.id}
@@ -162,7 +211,12 @@ function Users() {
                 value={u.role}
                 disabled={u.id === me.id}
                 aria-label={`Role of ${u.username}`}
-                onChange={(e) => void run(() => api('PATCH', `/api/v1/users/${u.username}`, { role: e.target.value }))}
+                onChange={(e) =>
+                  void run(
+                    () => api('PATCH', `/api/v1/users/${u.username}`, { role: e.target.value }),
+                    outcome(`${u.username} is now ${e.target.value}`),
+                  )
+                }
               >
                 {ROLES.map((r) => (
                   <option key={r}>{r}</option>
@@ -180,12 +234,20 @@ function Users() {
             title: '',
             render: (u) =>
               u.id !== me.id && (
-                <button
-                  className="danger small"
-                  onClick={() => confirm(`Delete ${u.username}?`) && void run(() => api('DELETE', `/api/v1/users/${u.username}`))}
-                >
-                  Delete
-                </button>
+                <>
+                  <button className="small" onClick={() => resetPassword(u)}>
+                    Reset password
+                  </button>{' '}
+                  <button
+                    className="danger small"
+                    onClick={() =>
+                      confirm(`Delete ${u.username}? Their sessions and API tokens end with them.`) &&
+                      void run(() => api('DELETE', `/api/v1/users/${u.username}`))
+                    }
+                  >
+                    Delete
+                  </button>
+                </>
               ),
           },
         ]}
@@ -197,14 +259,16 @@ function Users() {
 /** Your password and API tokens; user management for admins. */
 export default function SettingsPage() {
   const { me, can } = useSession();
+  // A password change revokes every token: the list is loaded afresh after one.
+  const [changes, setChanges] = useState(0);
   return (
     <>
       <PageHeader title="Settings" subtitle={`Signed in as ${me.username} (${me.role}).`} />
       <div className="grid-2">
         <Card title="Change password">
-          <ChangePasswordForm />
+          <ChangePasswordForm onDone={() => setChanges((n) => n + 1)} />
         </Card>
-        <Tokens />
+        <Tokens key={changes} />
       </div>
       {can('admin') && <Users />}
     </>
