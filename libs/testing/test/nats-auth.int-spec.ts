@@ -71,6 +71,44 @@ describe('nats auth', () => {
     }
   });
 
+  it('nats auth - a console back-end cannot ask another to act nor forge its events: log asking deploy to sign, or announcing a release', async () => {
+    const log = await nats.connectAs(NatsRole.log);
+    try {
+      const refusedCommand = permissionError(log, DeploySubjects.commandSend);
+      const commands = await seenWithin(watcher, DeploySubjects.commandSend, 300, async () => {
+        const actor = { user: 'admin', role: 'admin' };
+        await assert.rejects(
+          log.request(DeploySubjects.commandSend, JSON.stringify({ hostId: 'h1', type: 'exec', actor }), { timeout: 2000 }),
+        );
+      });
+      assert.match(await refusedCommand, /Permissions Violation for Publish/i);
+      assert.deepEqual(commands, []);
+      const refusedEvent = permissionError(log, DeploySubjects.released);
+      const events = await seenWithin(watcher, DeploySubjects.released, 300, async () => {
+        log.publish(DeploySubjects.released, '{}');
+        await log.flush();
+      });
+      assert.match(await refusedEvent, /Permissions Violation for Publish/i);
+      assert.deepEqual(events, []);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it("nats auth - a console back-end cannot listen on a host's command subject nor on another back-end's operations", async () => {
+    const monitor = await nats.connectAs(NatsRole.monitor);
+    try {
+      const refusedAgent = permissionError(monitor, DeploySubjects.agentCommand('h1'));
+      monitor.subscribe(DeploySubjects.agentCommand('h1'));
+      assert.match(await refusedAgent, /Permissions Violation for Subscription/i);
+      const refusedDeploy = permissionError(monitor, DeploySubjects.commandSend);
+      monitor.subscribe(DeploySubjects.commandSend);
+      assert.match(await refusedDeploy, /Permissions Violation for Subscription/i);
+    } finally {
+      await monitor.close();
+    }
+  });
+
   it('nats auth - an agent publishing a heartbeat for another host is refused; its own goes through', async () => {
     const agent = await nats.connectAs(NatsRole.agent, 'h1');
     try {

@@ -71,8 +71,11 @@ describe('deploy hosts', () => {
         instances: [],
       });
     // A sender allowed to publish as 'hosts-x' claims to be 'hosts-forged'; then an honest heartbeat of 'hosts-y'.
-    nc.publish(DeploySubjects.agentHeartbeat('hosts-x'), beat('hosts-forged'));
-    nc.publish(DeploySubjects.agentHeartbeat('hosts-y'), beat('hosts-y'));
+    const [agentX, agentY] = await Promise.all([nats.connectAs(NatsRole.agent, 'hosts-x'), nats.connectAs(NatsRole.agent, 'hosts-y')]);
+    agentX.publish(DeploySubjects.agentHeartbeat('hosts-x'), beat('hosts-forged'));
+    agentY.publish(DeploySubjects.agentHeartbeat('hosts-y'), beat('hosts-y'));
+    await Promise.all([agentX.flush(), agentY.flush()]);
+    await Promise.all([agentX.close(), agentY.close()]);
     await eventually('the honest heartbeat of hosts-y', () => host('hosts-y'));
     assert.equal(await host('hosts-forged'), undefined);
     assert.equal(await host('hosts-x'), undefined);

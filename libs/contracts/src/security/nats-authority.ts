@@ -11,6 +11,7 @@ import {
   fmtCreds,
   fromSeed,
   type KeyPair,
+  type User,
 } from '@nats-io/jwt';
 import { credsAuthenticator, type Authenticator } from '@nats-io/nats-core';
 import { MsecError } from '../msec-error.js';
@@ -102,11 +103,7 @@ export class NatsAuthority {
   /** A .creds file (user JWT + seed) for an identity with the given permissions. */
   async mintCreds(identity: string, permissions: NatsPermissions): Promise<string> {
     const user = createUser();
-    const jwt = await encodeUser(identity, user, this.app, {
-      pub: { allow: permissions.publish },
-      sub: { allow: permissions.subscribe },
-      ...(permissions.allowResponses ? { resp: { max: 1, ttl: 0 } } : {}),
-    });
+    const jwt = await encodeUser(identity, user, this.app, userJwtPermissions(permissions));
     return new TextDecoder().decode(fmtCreds(jwt, user));
   }
 
@@ -172,13 +169,18 @@ export class NatsAccountSigner {
 
   private async mint(identity: string, permissions: NatsPermissions): Promise<string> {
     const user = createUser();
-    const jwt = await encodeUser(identity, user, this.account, {
-      pub: { allow: permissions.publish },
-      sub: { allow: permissions.subscribe },
-      ...(permissions.allowResponses ? { resp: { max: 1, ttl: 0 } } : {}),
-    });
+    const jwt = await encodeUser(identity, user, this.account, userJwtPermissions(permissions));
     return new TextDecoder().decode(fmtCreds(jwt, user));
   }
+}
+
+/** The permission claims of a user JWT: allow and deny lists, and one reply per request received when it answers. */
+function userJwtPermissions(p: NatsPermissions): Partial<User> {
+  return {
+    pub: { allow: p.publish, deny: p.publishDeny },
+    sub: { allow: p.subscribe, deny: p.subscribeDeny },
+    ...(p.allowResponses ? { resp: { max: 1, ttl: 0 } } : {}),
+  };
 }
 
 /**

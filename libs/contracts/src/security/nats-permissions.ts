@@ -28,6 +28,9 @@ export interface NatsPermissions {
   publish: string[];
   /** Subjects the identity may subscribe to. */
   subscribe: string[];
+  /** Subjects refused although an allow entry covers them (the server checks deny first). */
+  publishDeny: string[];
+  subscribeDeny: string[];
   /** True when the identity answers requests: it may publish one reply to the reply subject of a request it received. */
   allowResponses: boolean;
 }
@@ -85,6 +88,50 @@ export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = [
   'msec.bus.>',
 ];
 
+/** Roles of the console back-ends (the gateway included). */
+type ConsoleRole =
+  | typeof NatsRole.registry
+  | typeof NatsRole.deploy
+  | typeof NatsRole.monitor
+  | typeof NatsRole.log
+  | typeof NatsRole.kvAdmin
+  | typeof NatsRole.gateway;
+
+/**
+ * The console operations each back-end answers (or, for the monitor, asks its own shards); every other console
+ * operation is denied to it, so a back-end can neither ask another one to act (deploy signing a host command) nor
+ * listen in its place. The gateway asks them all.
+ */
+const OWN_OPERATIONS: Record<ConsoleRole, readonly string[]> = {
+  [NatsRole.registry]: ['msec.registry.>'],
+  [NatsRole.deploy]: ['msec.deploy.>', 'msec.bus.>'],
+  [NatsRole.monitor]: ['msec.monitor.>'],
+  [NatsRole.log]: ['msec.log.query', 'msec.log.trace', 'msec.log.dependencies', 'msec.log.colour.>', 'msec.log.purge', 'msec.log.tail.>'],
+  [NatsRole.kvAdmin]: ['msec.kv.>'],
+  [NatsRole.gateway]: CONSOLE_OPERATION_SUBJECTS,
+};
+/** Subjects of the platform's events, by owner: an event may only come from the service it describes. */
+const EVENT_SUBJECTS = {
+  registry: 'msec.evt.>',
+  deploy: 'msec.events.deploy.>',
+  monitor: 'msec.events.monitor.>',
+  kvAdmin: 'msec.events.kv.>',
+  agents: 'msec.events.agent.>',
+} as const;
+/** The events each back-end publishes; the others' are denied to it (agents' events come from agents only). */
+const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
+  [NatsRole.registry]: [EVENT_SUBJECTS.registry],
+  [NatsRole.deploy]: [EVENT_SUBJECTS.deploy],
+  [NatsRole.monitor]: [EVENT_SUBJECTS.monitor],
+  [NatsRole.log]: [],
+  [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin],
+  [NatsRole.gateway]: [],
+};
+/** What the gateway subscribes to among the console operations: the live log tail it relays to browsers. */
+const GATEWAY_SUBSCRIBES = ['msec.log.tail.>'];
+/** Host commands: only the host's agent may listen there (a back-end listening could answer in its place). */
+const AGENT_COMMANDS = 'msec.agent.>';
+
 /** Health probe of every platform component. */
 const HEALTH_SUBJECTS = Object.values(Component).map((c) => Subjects.health(c));
 
@@ -136,11 +183,18 @@ function streamUse(stream: string): string[] {
   ];
 }
 
-/** A console back-end: a generous but explicit list; it answers requests. */
-function consoleService(identity: string): NatsPermissions {
+/** A console back-end: the platform's subjects and JetStream, except other back-ends' operations and host commands. */
+function consoleService(role: ConsoleRole): NatsPermissions {
+  const own = OWN_OPERATIONS[role];
+  const subscribesTo = role === NatsRole.gateway ? GATEWAY_SUBSCRIBES : own;
   return {
     publish: ['msec.>', ...JETSTREAM_FULL],
-    subscribe: ['msec.>', `${natsInboxPrefix(identity)}.>`],
+    subscribe: ['msec.>', `${natsInboxPrefix(role)}.>`],
+    publishDeny: [
+      ...CONSOLE_OPERATION_SUBJECTS.filter((s) => !own.includes(s)),
+      ...Object.values(EVENT_SUBJECTS).filter((s) => !OWN_EVENTS[role].includes(s)),
+    ],
+    subscribeDeny: [...CONSOLE_OPERATION_SUBJECTS.filter((s) => !subscribesTo.includes(s)), AGENT_COMMANDS],
     allowResponses: true,
   };
 }
@@ -162,6 +216,8 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
       return {
         publish: [...CONSOLE_OPERATION_SUBJECTS, ...HEALTH_SUBJECTS],
         subscribe: [`${natsInboxPrefix(role)}.>`],
+        publishDeny: [],
+        subscribeDeny: [],
         allowResponses: false,
       };
     case NatsRole.agent: {
@@ -177,6 +233,8 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
           ...objectStoreRead(DeployBuckets.packages),
         ],
         subscribe: [DeploySubjects.agentCommand(hostId), Subjects.health(Component.agent), `${natsInboxPrefix(identity)}.>`],
+        publishDeny: [],
+        subscribeDeny: [],
         allowResponses: true,
       };
     }
@@ -197,6 +255,8 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
           ...streamUse(BusMessagingNames.messageStream),
         ],
         subscribe: [`${natsInboxPrefix(identity)}.>`],
+        publishDeny: [],
+        subscribeDeny: [],
         allowResponses: false,
       };
     }
@@ -224,9 +284,13 @@ export function natsPermissionsTable(): string {
     ['service-&lt;name&gt;', natsPermissionsFor(NatsRole.service, 'NAME')],
   ];
   const cell = (subjects: string[]): string => subjects.map((s) => `\`${s}\``).join('<br>');
+  const denied = (subjects: string[]): string => (subjects.length ? `<br>except ${cell(subjects)}` : '');
   return [
     '| Identity | Publish | Subscribe | Answers requests |',
     '| --- | --- | --- | --- |',
-    ...rows.map(([id, p]) => `| ${id} | ${cell(p.publish)} | ${cell(p.subscribe)} | ${p.allowResponses ? 'yes' : 'no'} |`),
+    ...rows.map(
+      ([id, p]) =>
+        `| ${id} | ${cell(p.publish)}${denied(p.publishDeny)} | ${cell(p.subscribe)}${denied(p.subscribeDeny)} | ${p.allowResponses ? 'yes' : 'no'} |`,
+    ),
   ].join('\n');
 }

@@ -47,6 +47,21 @@ describe('nats permissions', () => {
     assert.equal(p.allowResponses, false);
   });
 
+  it("nats permissions - console back-ends may not use each other's operations nor publish each other's events", () => {
+    const log = natsPermissionsFor(NatsRole.log);
+    assert.ok(log.publishDeny.includes('msec.deploy.>') && log.publishDeny.includes('msec.events.deploy.>'));
+    assert.ok(!log.publishDeny.includes('msec.log.tail.>'), 'log publishes the live tail');
+    assert.ok(log.subscribeDeny.includes('msec.agent.>'));
+    const deploy = natsPermissionsFor(NatsRole.deploy);
+    assert.ok(!deploy.publishDeny.some((s) => s.startsWith('msec.deploy.') || s === 'msec.events.deploy.>'));
+    assert.ok(deploy.publishDeny.includes('msec.events.agent.>'), 'only agents publish agent events');
+    const gateway = natsPermissionsFor(NatsRole.gateway);
+    assert.ok(
+      !gateway.publishDeny.some((s) => s.startsWith('msec.deploy.') || s.startsWith('msec.registry.')),
+      'the gateway asks them all',
+    );
+  });
+
   it('nats permissions - a host id that is not one subject token is refused, naming the role', () => {
     assert.throws(() => natsPermissionsFor(NatsRole.agent, 'a.b'), /role 'agent'.*letters, digits/);
     assert.throws(() => natsPermissionsFor(NatsRole.service, '>'), /role 'service'/);
