@@ -41,8 +41,8 @@ export interface NatsTestServer extends InfraServer {
   envFor(role: NatsRole, name?: string): Promise<Record<string, string>>;
 }
 
-/** The identity the tests' own connections use: a console back-end, allowed every `msec.` subject and JetStream. */
-const OBSERVER_ROLE = NatsRole.deploy;
+/** The identity the tests' own connections use: the gateway's, which may ask every console operation and watch events. */
+const OBSERVER_ROLE = NatsRole.gateway;
 
 async function probe(host: string, port: number, options: () => Promise<ConnectionOptions>): Promise<boolean> {
   const nc = await connect({ ...(await options()), servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });

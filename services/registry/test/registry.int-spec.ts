@@ -239,7 +239,10 @@ describe('registry', () => {
         { hostId: 'h2', ip: '127.0.0.12' },
       ],
     };
-    await jetstream(nc).publish(DeploySubjects.released, JSON.stringify(released));
+    // Only deploy may announce a release.
+    const deploy = await nats.connectAs(NatsRole.deploy);
+    await jetstream(deploy).publish(DeploySubjects.released, JSON.stringify(released));
+    await deploy.close();
     let view: ServiceView | undefined;
     // Each instance is added, then enabled, by separate events: wait until both are enabled (or give up and show what is there).
     const enabledCount = (): number => view?.instances.filter((i) => i.enabled).length ?? 0;
