@@ -19,6 +19,7 @@ import {
 } from './commands/deploy.js';
 import { down } from './commands/down.js';
 import { credentials } from './commands/credentials.js';
+import { secretsCommand } from './commands/secrets.js';
 import { gen } from './commands/gen.js';
 import { login, LOGIN_BOOLEAN_FLAGS, logout } from './commands/login.js';
 import { KV_BOOLEAN_FLAGS, kv } from './commands/kv.js';
@@ -56,13 +57,17 @@ const USAGE = `usage: ./msec <command> [options]
   call TARGET METHOD [JSON]
                      call pkg.service.method on a service (by name, routed) or ip:port, e.g.
                      ./msec call Flight.mod_flight flight.flight_service.queryFlight '{"name":"bison",...}'
-  agent --nats URL --host-id ID --console-key FILE [--creds FILE] [--tls-ca FILE]
-                     run a host agent on this machine (one per host); --creds: its NATS identity (agent-ID.creds)
+  agent --enroll TOKEN --gateway URL [--ip IP] [--dir DIR] | agent --dir DIR
+                     join this machine with a token from ./msec hosts enroll and run its agent (later: --dir only)
+  agent --nats URL --host-id ID --console-key FILE --creds FILE [--tls-ca FILE]
+                     run a host agent with files given by hand (--creds: its NATS identity, agent-ID.creds)
   gen X.proto [--out DIR]
                      write TypeScript types, a typed server skeleton and a typed client for an IDL
   credentials service NAME --out FILE | credentials host HOST_ID --out FILE
                      NATS .creds of a business service run outside an agent, or of another host's agent
                      (minted from this machine's launcher home)
+  secrets init DIR [--host-id ID]
+                     every credential of a docker-compose stack (or external servers) and one env file per component
   rebuild SERVICE    replay a service's events into an empty read model (registry)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
@@ -152,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
       return rebuild(config, args);
     case 'credentials':
       return credentials(config, args.positionals, stringFlag(args, 'out'));
+    case 'secrets':
+      return secretsCommand(args);
     case 'test':
       return test(config, args.positionals[0]);
     default:

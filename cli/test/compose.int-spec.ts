@@ -14,8 +14,16 @@ it('compose - docker-compose.yml is valid and runs every component from an entry
   for (const name of ['nats', 'zookeeper', 'redis', 'mysql', 'registry', 'deploy', 'monitor', 'log', 'kv-admin', 'gateway', 'agent']) {
     assert.ok(services.includes(name), `docker-compose.yml has no service "${name}"`);
   }
-  const entries = [...rendered.matchAll(/- (\S+\/dist\/src\/main\.js)/g)].map((m) => m[1]!);
-  assert.equal(entries.length, 7, 'each of the six services and the agent names its entry');
-  for (const entry of entries) assert.ok(existsSync(join(REPO_ROOT, entry)), `${entry} is not produced by the build`);
-  assert.match(rendered, /MSEC_NATS_URL: nats:\/\/nats:4222/);
+  const entries = [...rendered.matchAll(/\. \/secrets\/env\/([a-z-]+)\.env && exec node (\S+\/dist\/src\/main\.js)/g)];
+  assert.equal(entries.length, 7, 'each of the six services and the agent sources its own credentials and names its entry');
+  for (const [, name, entry] of entries) {
+    assert.ok(existsSync(join(REPO_ROOT, entry!)), `${entry} is not produced by the build`);
+    assert.ok(entry!.includes(`/${name}/`) || (name === 'agent' && entry!.startsWith('agent/')), `${name} sources another's env file`);
+  }
+  // Every server requires credentials, generated at first start; no password is written in the file.
+  assert.match(rendered, /- \/secrets\/secrets\/nats\/auth\.conf/);
+  assert.match(rendered, /--requirepass/);
+  assert.match(rendered, /MYSQL_PASSWORD_FILE: \/secrets\/secrets\/db\.password/);
+  assert.match(rendered, /secrets init \/secrets/);
+  assert.doesNotMatch(rendered, /MYSQL_PASSWORD: |msec:msec@/);
 });

@@ -5,7 +5,7 @@ import { REPO_ROOT, type MsecHome } from '../paths.js';
 import type { ZkRedisSecrets } from './zk-redis-secrets.js';
 
 /** ZooKeeper identities and the Redis password, given only to the components that need them. */
-function secretEnv(name: Component, home: MsecHome, infra: InfraAddresses, secrets: ZkRedisSecrets): NodeJS.ProcessEnv {
+export function secretEnv(name: Component, home: MsecHome, infra: InfraAddresses, secrets: ZkRedisSecrets): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   if (name === Component.registry) {
     env.MSEC_ZK_AUTH = secrets.zkRegistry;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DataSource, EntitySchema, type EntityManager } from 'typeorm';
+import { NatsRole } from '@msec/contracts';
 import { startNats, type NatsTestServer } from '@msec/testing';
 import {
   BusConsumers,
@@ -70,7 +71,8 @@ describe('event sourcing', () => {
 
   before(async () => {
     nats = await startNats();
-    nc = await nats.connect();
+    // The event store plays the registry, the one identity that may append to msec.evt.>.
+    nc = await nats.connectAs(NatsRole.registry);
     store = new EventStore(nc);
     await store.init();
     ds = new DataSource({
