@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import type { KvCheckReport, KvClusterSummary, KvTopology } from '@msec/contracts';
-import { badInput, clusterExists, clusterNotFound, confirmMismatch, operationInProgress } from '../kv-admin.errors.js';
+import {
+  KvErrorCode,
+  badInput,
+  clusterExists,
+  clusterNotFound,
+  confirmMismatch,
+  operationInProgress,
+  seedsUnreachable,
+} from '../kv-admin.errors.js';
 import { OperationsStore } from '../operations/operations.store.js';
 import { parseNodeList } from '../redis/node-address.js';
 import { RedisConnections } from '../redis/redis-connections.js';
@@ -59,7 +67,10 @@ export class ClustersDomain {
       await this.topologyReader.reachableView(seeds);
     } catch (error) {
       for (const [address, before] of previous) this.redis.usePassword([address], before);
-      throw error;
+      // the addresses are the caller's input: none answering is their mistake to fix, not a fault of kv-admin
+      throw (error as { code?: string }).code === KvErrorCode.nodeUnreachable
+        ? seedsUnreachable(seeds, (error as Error).cause ?? error)
+        : error;
     }
     return this.insert(name, seeds, password);
   }
