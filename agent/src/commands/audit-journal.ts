@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fstatSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Limits of the agent's audit journal. */
@@ -33,6 +33,9 @@ export class AuditJournal {
     private readonly now: () => number = Date.now,
   ) {
     this.file = join(dir, 'audit.jsonl');
+    mkdirSync(dir, { recursive: true });
+    // at start: expired rotated files go now, not at the first command
+    this.open();
   }
 
   /** The live file; rotated ones sit beside it as `audit.<n>.jsonl`. */

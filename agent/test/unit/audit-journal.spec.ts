@@ -81,3 +81,16 @@ test('agent - an audit journal left by an older agent is made private and contin
     );
   });
 });
+
+test('agent - expired rotated audit files are deleted when the agent starts', () => {
+  withDir((dir) => {
+    const old = new Date(Date.now() - 200 * DAY);
+    for (const name of ['audit.1.jsonl', 'audit.2.jsonl']) {
+      writeFileSync(join(dir, name), JSON.stringify({ seq: 0 }) + '\n', { mode: 0o600 });
+      utimesSync(join(dir, name), old, old);
+    }
+    writeFileSync(join(dir, 'audit.3.jsonl.bak'), 'not ours');
+    new AuditJournal(dir, { maxBytes: 1 << 20, keep: 5, retentionMs: 180 * DAY }).close();
+    assert.deepEqual(readdirSync(dir).sort(), ['audit.3.jsonl.bak', 'audit.jsonl']);
+  });
+});
