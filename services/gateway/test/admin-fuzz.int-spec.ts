@@ -37,6 +37,8 @@ interface FuzzRequest {
   url: string;
   /** A string is sent as is (not JSON); undefined sends no body. */
   body: unknown;
+  /** Instead of application/json; null sends none. */
+  contentType?: string | null;
 }
 
 /** Values in a path segment: unknown ids, traversal, very long, unicode, encoded junk. */
@@ -221,7 +223,13 @@ function requestsFor(op: Operation, rnd: () => number): FuzzRequest[] {
     reqs.push({ method: op.method, url: `${unknownId}?${op.query.map((q) => `${q.name}[a]=1`).join('&')}`, body: undefined });
   }
   reqs.push({ method: op.method, url: `${unknownId}?unknown=%ff&__proto__[x]=1`, body: undefined });
-  if (hasBody) for (const body of badBodies(op.body, rnd)) reqs.push({ method: op.method, url: unknownId, body });
+  if (hasBody) {
+    for (const body of badBodies(op.body, rnd)) reqs.push({ method: op.method, url: unknownId, body });
+    const json = JSON.stringify(edgeOf(op.body, rnd));
+    for (const contentType of ['text/plain', 'application/json; charset=latin-9', 'application/x-www-form-urlencoded', null])
+      reqs.push({ method: op.method, url: unknownId, body: json, contentType });
+    reqs.push({ method: op.method, url: unknownId, body: `{"pad":"${'p'.repeat(1_100_000)}"}` });
+  }
   return reqs;
 }
 
@@ -240,7 +248,8 @@ function harvest(body: unknown, into: Set<string>, depth = 0): void {
 /** Sends one request with the admin's bearer token; an event stream that opens is closed at once (status is all we need). */
 async function send(baseUrl: string, token: string, r: FuzzRequest): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (r.body !== undefined) headers['content-type'] = 'application/json';
+  const contentType = r.contentType === undefined ? 'application/json' : r.contentType;
+  if (r.body !== undefined && contentType !== null) headers['content-type'] = contentType;
   const res = await fetch(baseUrl + r.url, {
     method: r.method,
     headers,
@@ -365,6 +374,23 @@ describe('gateway admin fuzz', () => {
     const statuses = replies.map((r) => r.status).sort();
     assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409], JSON.stringify(replies.map((r) => r.body)));
     for (const r of replies.filter((x) => x.status === 409)) assert.equal(r.body.error.code, 'GATEWAY_CONFLICT');
+  });
+
+  it('deploy - a config tag stored twice at the same moment: one stored, the others 409 naming tag, never a 500', async () => {
+    const body = { service: 'Race.cfg', tag: 'v1', content: 'a = 1\n' };
+    const replies = await Promise.all(Array.from({ length: 6 }, () => admin.call('POST', '/api/v1/configs', body)));
+    const ok = replies.filter((r) => r.status < 300);
+    assert.equal(ok.length, 1, JSON.stringify(replies.map((r) => [r.status, r.body])));
+    for (const r of replies.filter((x) => x.status >= 300)) {
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.error.field, 'body.tag', JSON.stringify(r.body));
+    }
+    const rollbacks = await Promise.all(
+      Array.from({ length: 6 }, () => admin.call('POST', '/api/v1/configs/rollback', { service: 'Race.cfg', to: 'v1' })),
+    );
+    // Rollbacks name their copy by count: those that raced for one name lose with 409, the rest are stored.
+    for (const r of rollbacks)
+      assert.ok(r.status === ok[0]!.status || (r.status === 409 && r.body.error.field === 'body.tag'), JSON.stringify(r.body));
   });
 
   it('kv - registering a cluster whose seeds do not answer is 422 naming seeds, not a server error', async () => {

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { QueryFailedError } from 'typeorm';
 import { MsecError, isErrorPayload } from '@msec/contracts';
+import { isDuplicateKeyError } from '@msec/persistence';
 import { MsecRpcErrorFilter } from '@msec/platform';
 import { ensureRequestId } from './request-context.js';
 
@@ -88,14 +88,11 @@ export class HttpErrorFilter implements ExceptionFilter {
 }
 
 /**
- * The column of a unique-key violation the database reported (SQLite or MySQL/MariaDB), or undefined for any other
- * error. A check-then-insert races with a concurrent request for the same name; the loser is a conflict, not a crash.
+ * The column of a unique-key violation the database reported, or undefined for any other error. A check-then-insert
+ * races with a concurrent request for the same name; the loser is a conflict, not a crash.
  */
 function duplicateKeyOf(exception: unknown): string | undefined {
-  if (!(exception instanceof QueryFailedError)) return undefined;
-  const driverError = exception.driverError as { code?: unknown; message?: unknown } | undefined;
-  const code = driverError?.code;
-  if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY' && code !== 'ER_DUP_ENTRY') return undefined;
-  const column = /UNIQUE constraint failed: \w+\.(\w+)/.exec(String(driverError?.message ?? ''))?.[1];
-  return column ?? 'the record';
+  if (!isDuplicateKeyError(exception)) return undefined;
+  const message = String((exception as { driverError?: { message?: unknown } }).driverError?.message ?? '');
+  return /UNIQUE constraint failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'the record';
 }
