@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort, startRedis, startZooKeeper, type InfraServer } from '@msec/testing';
+import { GOOD_SERVER, buildPackage, freePort, startRedis, startZooKeeper, type InfraServer } from '@msec/testing';
 import {
   ApiClient,
   adminClient,
+  type ApiResponse,
   eventually,
   startServiceProcess,
   startTestGateway,
@@ -391,6 +392,25 @@ describe('gateway admin fuzz', () => {
     // Rollbacks name their copy by count: those that raced for one name lose with 409, the rest are stored.
     for (const r of rollbacks)
       assert.ok(r.status === ok[0]!.status || (r.status === 409 && r.body.error.field === 'body.tag'), JSON.stringify(r.body));
+  });
+
+  it('deploy - one package version uploaded by several requests at once: the same tarball is accepted by all, another is 409', async () => {
+    const upload = (bytes: Buffer): Promise<ApiResponse> =>
+      admin.call('POST', '/api/v1/packages', { contentBase64: bytes.toString('base64') });
+    const tarball = buildPackage('race-pkg', '1.0.0', GOOD_SERVER).bytes;
+    const same = await Promise.all(Array.from({ length: 4 }, () => upload(tarball)));
+    assert.deepEqual(
+      same.map((r) => r.status),
+      [201, 201, 201, 201],
+      JSON.stringify(same.map((r) => r.body)),
+    );
+    const other = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => upload(buildPackage('race-pkg', '1.0.0', `${GOOD_SERVER}// build ${i}\n`).bytes)),
+    );
+    for (const r of other) {
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.match(r.body.error.message, /race-pkg@1\.0\.0 exists with other content; bump manifest\.version/);
+    }
   });
 
   it('kv - registering a cluster whose seeds do not answer is 422 naming seeds, not a server error', async () => {
