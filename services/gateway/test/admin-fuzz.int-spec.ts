@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { NatsRole } from '@msec/contracts';
 import { GOOD_SERVER, buildPackage, freePort, startRedis, startZooKeeper, type InfraServer } from '@msec/testing';
 import {
   ApiClient,
@@ -284,14 +285,23 @@ describe('gateway admin fuzz', () => {
   let token: string;
 
   before(async () => {
-    [gw, redis, zk] = await Promise.all([startTestGateway(), startRedis(), startZooKeeper()]);
-    const nats = { MSEC_NATS_URL: gw.nats.url, MSEC_DB_URL: '' };
+    // As `./msec up` runs the stack: NATS requires credentials and each service connects as its own identity.
+    [gw, redis, zk] = await Promise.all([startTestGateway({ natsAuth: true }), startRedis(), startZooKeeper()]);
+    const as = async (role: NatsRole): Promise<NodeJS.ProcessEnv> => ({
+      MSEC_NATS_URL: gw.nats.url,
+      MSEC_NATS_CREDS: (await gw.nats.credsFile(role)) ?? '',
+      MSEC_DB_URL: '',
+    });
     services.push(
-      await startServiceProcess('deploy', { ...nats, MSEC_REDIS_URL: redis.url }),
-      await startServiceProcess('registry', { ...nats, MSEC_ZK_CONNECT: zk.url }),
-      await startServiceProcess('monitor', { ...nats, MSEC_MONITOR_ALARM_INTERVAL_MS: '0' }),
-      await startServiceProcess('log', nats),
-      await startServiceProcess('kv-admin', { ...nats, MSEC_REDIS_URL: redis.url }),
+      await startServiceProcess('deploy', {
+        ...(await as(NatsRole.deploy)),
+        MSEC_NATS_ACCOUNT_SEED: gw.nats.authority?.accountSeedFile ?? '',
+        MSEC_REDIS_URL: redis.url,
+      }),
+      await startServiceProcess('registry', { ...(await as(NatsRole.registry)), MSEC_ZK_CONNECT: zk.url }),
+      await startServiceProcess('monitor', { ...(await as(NatsRole.monitor)), MSEC_MONITOR_ALARM_INTERVAL_MS: '0' }),
+      await startServiceProcess('log', await as(NatsRole.log)),
+      await startServiceProcess('kv-admin', { ...(await as(NatsRole.kvAdmin)), MSEC_REDIS_URL: redis.url }),
     );
     const session = await adminClient(gw);
     // A bearer token, so that a fuzzed logout or CSRF check cannot end the fuzzing client's session.
