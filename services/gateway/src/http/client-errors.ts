@@ -27,8 +27,9 @@ function describe(error: NodeJS.ErrnoException): { status: number; reason: strin
  */
 export function answerClientErrorsAsJson(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // a response already under way, or a peer that went away, cannot be answered
-    if (error.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    // a peer that went away, or a response whose head is already out (as Node itself checks), cannot be answered
+    const pending = (socket as { _httpMessage?: { _headerSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || pending?._headerSent) {
       socket.destroy();
       return;
     }
