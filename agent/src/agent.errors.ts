@@ -16,6 +16,7 @@ export const AgentErrorCode = {
   instanceNotFound: 'AGENT_INSTANCE_NOT_FOUND',
   packageNotFound: 'AGENT_PACKAGE_NOT_FOUND',
   packageChecksum: 'AGENT_PACKAGE_CHECKSUM_MISMATCH',
+  packageUnsafe: 'AGENT_PACKAGE_UNSAFE',
   badKeyFile: 'AGENT_BAD_KEY_FILE',
 } as const;
 /** One of the agent's error codes. */
@@ -36,11 +37,12 @@ const statusOf: Record<AgentErrorCode, number> = {
   AGENT_INSTANCE_NOT_FOUND: 404,
   AGENT_PACKAGE_NOT_FOUND: 404,
   AGENT_PACKAGE_CHECKSUM_MISMATCH: 422,
+  AGENT_PACKAGE_UNSAFE: 422,
   AGENT_BAD_KEY_FILE: 500,
 };
 
 /** Codes found while executing that still mean "refused": the command was authentic but nothing was done. */
-export const REFUSED_WHILE_EXECUTING: ReadonlySet<string> = new Set([AgentErrorCode.packageChecksum]);
+export const REFUSED_WHILE_EXECUTING: ReadonlySet<string> = new Set([AgentErrorCode.packageChecksum, AgentErrorCode.packageUnsafe]);
 
 /** A command the agent will not run, or one that failed while running. */
 export class AgentCommandError extends MsecError {

@@ -4,6 +4,7 @@ import { DeploySubjects, HOST_METRICS_SERVICE, type AgentHeartbeat } from '@msec
 import { NATS_CONNECTION } from '@msec/platform';
 import { MonitorReporter } from '@msec/sdk';
 import { AGENT_CONFIG, type AgentConfig } from './config/agent.config.js';
+import { AuditJournal } from './commands/audit-journal.js';
 import { CommandExecutor } from './commands/command-executor.js';
 import { CommandListener } from './commands/command-listener.js';
 import { CommandVerifier } from './commands/command-verifier.js';
@@ -52,7 +53,11 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     const executor = new CommandExecutor(config.stateDir, this.supervisor, keys, new ObjectStorePackageSource(nc), runtimeModules);
     this.listener = new CommandListener(
       config.hostId,
-      config.stateDir,
+      new AuditJournal(config.stateDir, {
+        maxBytes: config.auditMaxBytes,
+        keep: config.auditKeepFiles,
+        retentionMs: config.auditRetentionDays * 86_400_000,
+      }),
       new CommandVerifier(config.hostId, keys, this.nonces),
       executor,
       this.events,

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsConnection } from '@nats-io/transport-node';
@@ -164,5 +164,32 @@ describe('agent security', () => {
     await agent.start(nc);
     await refused(signed(key, envelope(hostId, 'exec', execTouch())), 'AGENT_UNKNOWN_KEY');
     assert.equal((await send(nc, hostId, signed(next, envelope(hostId, 'exec', echo)))).ok, true, 'new key survives a restart');
+  });
+
+  it('agent - its audit journal is rotated and bounded by the MSEC_AGENT_AUDIT_* settings, newest events kept', async () => {
+    const small = new AgentProcess(
+      'sec-host-audit',
+      '127.0.0.1',
+      join(dir, 'agent-audit'),
+      AgentProcess.writeKey(join(dir, 'console.pub'), key.publicPem),
+      await nats.envFor(NatsRole.agent, 'sec-host-audit'),
+    );
+    small.env = { MSEC_AGENT_AUDIT_MAX_BYTES: '1024', MSEC_AGENT_AUDIT_KEEP_FILES: '2' };
+    await small.start(nc);
+    try {
+      for (let i = 0; i < 40; i++) assert.equal((await send(nc, small.hostId, { envelope: { commandId: `c-${i}` } })).ok, false);
+    } finally {
+      await small.stop();
+    }
+    const files = readdirSync(small.stateDir)
+      .filter((f) => f.startsWith('audit.'))
+      .sort();
+    assert.deepEqual(files, ['audit.1.jsonl', 'audit.2.jsonl', 'audit.jsonl']);
+    for (const f of files) {
+      assert.ok(statSync(join(small.stateDir, f)).size <= 1024, `${f} is within the limit`);
+      assert.equal(statSync(join(small.stateDir, f)).mode & 0o777, 0o600, `${f} is private`);
+    }
+    const live = readFileSync(join(small.stateDir, 'audit.jsonl'), 'utf8').trim().split('\n');
+    assert.equal((JSON.parse(live.at(-1)!) as AgentAuditEvent).commandId, 'c-39');
   });
 });

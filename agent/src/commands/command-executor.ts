@@ -7,6 +7,7 @@ import { AgentCommandError, AgentErrorCode, badArgs } from '../agent.errors.js';
 import type { InstanceSupervisor } from '../supervisor/instance-supervisor.js';
 import type { KeyRing } from './key-ring.js';
 import type { PackageSource } from './package-fetcher.js';
+import { unpackPackage } from './package-unpacker.js';
 
 type Args = { [key: string]: CanonicalValue };
 type Result = { [key: string]: CanonicalValue };
@@ -141,7 +142,7 @@ export class CommandExecutor {
           { ...ref, expected: sha256, actual: fetched.sha256 },
         );
       mkdirSync(staging, { recursive: true });
-      await run('tar', ['-xzf', file, '-C', staging, '--no-same-owner'], null, 120_000, undefined, true);
+      await unpackPackage(file, staging);
       const manifest = readManifest(staging);
       if (manifest.name !== name || manifest.version !== version)
         throw badArgs('name', `manifest says ${manifest.name}@${manifest.version}, command says ${name}@${version}`);

@@ -1,31 +1,27 @@
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { AuditOutcome, DeploySubjects, argsDigest, type AgentAuditEvent, type CommandReply, type SignedCommand } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode, REFUSED_WHILE_EXECUTING } from '../agent.errors.js';
 import type { EventSink } from '../events/event-sink.js';
+import type { AuditJournal } from './audit-journal.js';
 import type { CommandExecutor } from './command-executor.js';
 import type { CommandVerifier } from './command-verifier.js';
 
 /**
  * Serves `msec.agent.<hostId>.cmd`: verifies, executes, replies, and audits every command (on NATS and in
- * `<stateDir>/audit.jsonl`), whatever became of it. A refused command never reaches the executor.
+ * the agent's audit journal, `<stateDir>/audit.jsonl`), whatever became of it. A refused command never reaches the executor.
  */
 export class CommandListener {
   private readonly logger = new Logger('agent-commands');
   private subscription: Subscription | null = null;
-  private readonly auditFile: string;
 
   constructor(
     private readonly hostId: string,
-    stateDir: string,
+    private readonly journal: AuditJournal,
     private readonly verifier: CommandVerifier,
     private readonly executor: CommandExecutor,
     private readonly events: EventSink,
-  ) {
-    this.auditFile = join(stateDir, 'audit.jsonl');
-  }
+  ) {}
 
   /** Subscribes to this host's command subject. */
   listen(nc: NatsConnection): void {
@@ -36,10 +32,11 @@ export class CommandListener {
     });
   }
 
-  /** Stops taking commands. */
+  /** Stops taking commands and closes the audit journal. */
   close(): void {
     this.subscription?.unsubscribe();
     this.subscription = null;
+    this.journal.close();
   }
 
   /** Verifies and runs one raw command; exposed for tests of the gate without NATS. */
@@ -109,9 +106,9 @@ export class CommandListener {
       requestedBy: outcome !== 'refused' && typeof e?.requestedBy === 'string' ? e.requestedBy.slice(0, 160) : null,
     };
     try {
-      appendFileSync(this.auditFile, JSON.stringify(event) + '\n');
+      this.journal.append(event);
     } catch (error) {
-      this.logger.error(`cannot append to ${this.auditFile}: ${String(error)}`);
+      this.logger.error(`cannot append to ${this.journal.path}: ${String(error)}`);
     }
     this.events.publishDurable(
       DeploySubjects.agentAudit(this.hostId),

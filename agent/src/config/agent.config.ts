@@ -43,6 +43,30 @@ export const agentConfigSchema = {
     max: 60000,
     description: 'heartbeat interval; the console marks a host down after 3 missed',
   },
+  auditMaxBytes: {
+    type: ConfigType.integer,
+    env: 'MSEC_AGENT_AUDIT_MAX_BYTES',
+    default: 50 * 1024 * 1024,
+    min: 1024,
+    max: 1024 * 1024 * 1024,
+    description: 'size at which <stateDir>/audit.jsonl is rotated to audit.1.jsonl',
+  },
+  auditKeepFiles: {
+    type: ConfigType.integer,
+    env: 'MSEC_AGENT_AUDIT_KEEP_FILES',
+    default: 5,
+    min: 0,
+    max: 100,
+    description: 'rotated audit files kept (audit.1.jsonl … audit.<n>.jsonl); the journal holds at most (n + 1) × auditMaxBytes',
+  },
+  auditRetentionDays: {
+    type: ConfigType.integer,
+    env: 'MSEC_AGENT_AUDIT_RETENTION_DAYS',
+    default: 180,
+    min: 1,
+    max: 36500,
+    description: 'rotated audit files whose newest record is older than this are deleted',
+  },
 } as const;
 
 /** The agent's validated, frozen configuration. */

@@ -67,6 +67,8 @@ export async function send(nc: NatsConnection, hostId: string, command: unknown,
 export class AgentProcess {
   child: ChildProcess | null = null;
   output = '';
+  /** More environment for the agent (config keys a test sets). */
+  env: NodeJS.ProcessEnv = {};
 
   constructor(
     readonly hostId: string,
@@ -98,6 +100,7 @@ export class AgentProcess {
         MSEC_CONSOLE_KEY: this.keyFile,
         MSEC_AGENT_DIR: this.stateDir,
         MSEC_AGENT_HEARTBEAT_MS: String(this.heartbeatMs),
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

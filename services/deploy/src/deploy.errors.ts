@@ -122,3 +122,11 @@ export function enrollUnavailable(): MsecError {
     { status: 503 },
   );
 }
+
+/** A config or IDL version with this tag exists (also when a concurrent request stored it first). */
+export function tagTaken(service: string, tag: string, what: 'config' | 'IDL'): MsecError {
+  return new MsecError('VALIDATION_FAILED', `tag: ${service} already has ${what} ${tag}; pick a new tag`, {
+    status: 409,
+    data: { field: 'tag' },
+  });
+}

@@ -199,6 +199,34 @@ describe('gateway monitoring', () => {
     assert.equal(missing.body.error.code, 'MONITOR_RULE_NOT_FOUND');
   });
 
+  it('monitoring - a rule whose webhook targets loopback, link-local or the metadata service is refused naming the field and the fix', async () => {
+    const rule = { service: SERVICE, attr: 'login_ok', type: 'max', threshold: 1 };
+    for (const webhookUrl of [
+      'http://127.0.0.1:9/hook',
+      'http://localhost:8080/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/x',
+    ]) {
+      const r = await dev.call('POST', '/api/v1/alarm-rules', { ...rule, webhookUrl });
+      assert.equal(r.status, 400, `${webhookUrl}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.code, 'VALIDATION_FAILED');
+      assert.equal(r.body.error.field, 'body.webhookUrl');
+      assert.match(r.body.error.message, /MSEC_MONITOR_WEBHOOK_ALLOW_INTERNAL=true/);
+    }
+    // An outside address is accepted (nothing is sent until the rule fires), and cannot be changed to an internal one.
+    const created = await dev.call('POST', '/api/v1/alarm-rules', { ...rule, attr: 'hooked', webhookUrl: 'http://203.0.113.7/hook' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    const moved = await dev.call('PATCH', `/api/v1/alarm-rules/${id}`, { webhookUrl: 'http://127.0.0.2/hook' });
+    assert.equal(moved.status, 400, JSON.stringify(moved.body));
+    assert.equal(moved.body.error.field, 'body.webhookUrl');
+    assert.equal(
+      (await viewer.call('GET', `/api/v1/alarm-rules?service=${SERVICE}`)).body.items.find((r: { id: string }) => r.id === id)?.webhookUrl,
+      'http://203.0.113.7/hook',
+    );
+    assert.equal((await dev.call('DELETE', `/api/v1/alarm-rules/${id}`)).status, 200);
+  });
+
   it('monitoring - GET /metrics serves every series in Prometheus text format to an API token, and 401 without one', async () => {
     const anonymous = await fetch(`${gw.baseUrl}/metrics`);
     assert.equal(anonymous.status, 401);

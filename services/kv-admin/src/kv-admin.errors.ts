@@ -9,6 +9,7 @@ export const KvErrorCode = {
   operationNotFound: 'KV_OPERATION_NOT_FOUND',
   operationNotResumable: 'KV_OPERATION_NOT_RESUMABLE',
   nodeUnreachable: 'KV_NODE_UNREACHABLE',
+  seedsUnreachable: 'KV_SEEDS_UNREACHABLE',
   nodeAuthFailed: 'KV_NODE_AUTH_FAILED',
   passwordUnreadable: 'KV_PASSWORD_UNREADABLE',
   nodeNotEmpty: 'KV_NODE_NOT_EMPTY',
@@ -92,6 +93,16 @@ export function nodeUnreachable(address: string, cause: unknown): MsecError {
     data: { node: address },
     cause,
   });
+}
+
+/** No seed given to register a cluster answered: the caller's addresses are wrong or the nodes are down. */
+export function seedsUnreachable(seeds: readonly string[], cause: unknown): MsecError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new MsecError(
+    KvErrorCode.seedsUnreachable,
+    `seeds: no seed answered (${reason}); give host:port of a running node of the cluster, reachable from kv-admin`,
+    { status: 422, data: { field: 'seeds', seeds }, cause },
+  );
 }
 
 /** A node meant to join holds data or knows other nodes. */

@@ -49,7 +49,7 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
     this.ingest = new StatsIngest(nc, this.store, config);
     this.queries = new MonitorQueries(this.store);
     this.router = new ShardRouter(nc, config.shardIndex, config.shards, (action, payload) => this.local(action, payload));
-    this.rules = new AlarmRules(dataSource);
+    this.rules = new AlarmRules(dataSource, config.webhookAllowInternal);
     this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), {
       graceMs: config.alarmGraceMs,
       webhookTimeoutMs: config.webhookTimeoutMs,

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
-import { MsecError } from '@msec/contracts';
-import { notFound } from '../deploy.errors.js';
+import { isDuplicateKeyError } from '@msec/persistence';
+import { notFound, tagTaken } from '../deploy.errors.js';
 import { ConfigVersionRecord } from './artifacts.entities.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireString, requireTag } from './validate.js';
@@ -65,14 +65,16 @@ export class ConfigVersionsDomain {
   }
 
   private async append(service: string, tag: string, memo: string, content: string): Promise<ConfigVersionView> {
-    if (await this.repo.existsBy({ service, tag }))
-      throw new MsecError('VALIDATION_FAILED', `tag: ${service} already has config ${tag}; pick a new tag`, {
-        status: 409,
-        data: { field: 'tag' },
-      });
+    if (await this.repo.existsBy({ service, tag })) throw tagTaken(service, tag, 'config');
     const last = await this.repo.findOne({ where: { service }, order: { seq: 'DESC' } });
     const record: ConfigVersionRecord = { service, tag, memo, content, seq: (last?.seq ?? 0) + 1, createdAt: Date.now() };
-    await this.repo.insert(record);
+    try {
+      await this.repo.insert(record);
+    } catch (error) {
+      // a concurrent request stored the same tag between the check above and this insert
+      if (isDuplicateKeyError(error)) throw tagTaken(service, tag, 'config');
+      throw error;
+    }
     return view(record, true);
   }
 }

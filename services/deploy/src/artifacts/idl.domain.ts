@@ -1,7 +1,8 @@
 import type { DataSource, Repository } from 'typeorm';
 import protobuf from 'protobufjs';
-import { MsecError, ValidationError } from '@msec/contracts';
-import { idlInvalid, notFound } from '../deploy.errors.js';
+import { ValidationError } from '@msec/contracts';
+import { isDuplicateKeyError } from '@msec/persistence';
+import { idlInvalid, notFound, tagTaken } from '../deploy.errors.js';
 import { IdlVersionRecord } from './artifacts.entities.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireTag } from './validate.js';
@@ -68,13 +69,15 @@ export class IdlDomain {
       if (typeof source !== 'string') throw new ValidationError(`files.${name}`, 'must be the file text');
     }
     const messages = compileIdl(files as Record<string, string>);
-    if (await this.repo.existsBy({ service, tag }))
-      throw new MsecError('VALIDATION_FAILED', `tag: ${service} already has IDL ${tag}; pick a new tag`, {
-        status: 409,
-        data: { field: 'tag' },
-      });
+    if (await this.repo.existsBy({ service, tag })) throw tagTaken(service, tag, 'IDL');
     const record = { service, tag, memo: optionalString(body, 'memo'), filesJson: JSON.stringify(files), createdAt: Date.now() };
-    await this.repo.insert(record);
+    try {
+      await this.repo.insert(record);
+    } catch (error) {
+      // a concurrent request stored the same tag between the check above and this insert
+      if (isDuplicateKeyError(error)) throw tagTaken(service, tag, 'IDL');
+      throw error;
+    }
     return { service, tag, memo: record.memo, files: Object.keys(files).sort(), messages, createdAt: record.createdAt };
   }
 

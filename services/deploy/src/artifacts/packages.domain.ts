@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
+import { isDuplicateKeyError } from '@msec/persistence';
 import { DeployBuckets, MsecError, type PackageObjectRef, type PackageUploadSlot, type PackageView } from '@msec/contracts';
 import { notFound, packageInvalid, packageTooLarge } from '../deploy.errors.js';
 import { PackageRecord } from './artifacts.entities.js';
@@ -177,13 +178,7 @@ export class PackagesDomain {
     if (typeof entry !== 'string' || !entries.some((e) => e === entry || e === `./${entry}`))
       throw packageInvalid(`manifest.entry ${String(entry)} is not a file in the tarball`);
     const existing = await this.repo.findOneBy({ name, version });
-    if (existing) {
-      if (existing.sha256 === actual) return view(existing);
-      throw new MsecError('VALIDATION_FAILED', `version: ${name}@${version} exists with other content; bump manifest.version`, {
-        status: 409,
-        data: { field: 'version' },
-      });
-    }
+    if (existing) return sameOrConflict(existing, actual);
     const object = objectName(name, version);
     await this.store.putPackage(object, file, { sha256: actual });
     const record: PackageRecord = {
@@ -196,7 +191,14 @@ export class PackagesDomain {
       objectName: object,
       createdAt: Date.now(),
     };
-    await this.repo.insert(record);
+    try {
+      await this.repo.insert(record);
+    } catch (error) {
+      // a concurrent upload of the same version got in between the check above and this insert
+      const winner = isDuplicateKeyError(error) ? await this.repo.findOneBy({ name, version }) : null;
+      if (winner) return sameOrConflict(winner, actual);
+      throw error;
+    }
     return view(record);
   }
 
@@ -209,6 +211,19 @@ export class PackagesDomain {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** An upload of a version that exists: the same tarball again is fine, other content is refused. */
+function sameOrConflict(existing: PackageRecord, sha256: string): PackageView {
+  if (existing.sha256 === sha256) return view(existing);
+  throw new MsecError(
+    'VALIDATION_FAILED',
+    `version: ${existing.name}@${existing.version} exists with other content; bump manifest.version`,
+    {
+      status: 409,
+      data: { field: 'version' },
+    },
+  );
 }
 
 function objectName(name: string, version: string): string {

@@ -9,6 +9,7 @@ import { AuditDomain } from '../audit/audit.domain.js';
 import { auditMiddleware } from '../audit/audit.middleware.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth/auth.guard.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
+import { answerClientErrorsAsJson } from './client-errors.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { requestContext } from './request-context.js';
 import { SchemaValidationPipe } from './schema-validation.pipe.js';
@@ -77,6 +78,7 @@ export function configureGateway(app: INestApplication, config: GatewayConfig): 
   express.set('trust proxy', config.trustProxy === '' ? false : config.trustProxy.split(',').map((e) => e.trim()));
   express.disable('x-powered-by');
   express.useBodyParser('json', { limit: '1mb' });
+  answerClientErrorsAsJson(express.getHttpServer());
   app.use(requestContext);
   app.use(auditMiddleware(app.get(AuditDomain)));
   // Added after the platform's NATS filter so it wins for HTTP; it defers to that filter for NATS handlers.

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MsecError, isErrorPayload } from '@msec/contracts';
+import { isDuplicateKeyError } from '@msec/persistence';
 import { MsecRpcErrorFilter } from '@msec/platform';
 import { ensureRequestId } from './request-context.js';
 
@@ -63,6 +64,15 @@ export class HttpErrorFilter implements ExceptionFilter {
         return { status, error: { code, message: `body: not valid JSON (${exception.message})`, field: 'body' } };
       return { status, error: { code, message: exception.message } };
     }
+    const duplicate = duplicateKeyOf(exception);
+    if (duplicate !== undefined)
+      return {
+        status: 409,
+        error: {
+          code: 'GATEWAY_CONFLICT',
+          message: `${duplicate} already exists (another request created it at the same moment); list it, or pick another value`,
+        },
+      };
     // Body parser errors from Express carry a status and a type.
     const parser = exception as { status?: number; type?: string; message?: string };
     if (typeof parser?.status === 'number' && typeof parser.type === 'string' && parser.status < 500) {
@@ -75,4 +85,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { status: 500, error: { code: 'INTERNAL', message: 'internal error; see the gateway log for this request id' } };
   }
+}
+
+/**
+ * The column of a unique-key violation the database reported, or undefined for any other error. A check-then-insert
+ * races with a concurrent request for the same name; the loser is a conflict, not a crash.
+ */
+function duplicateKeyOf(exception: unknown): string | undefined {
+  if (!isDuplicateKeyError(exception)) return undefined;
+  const message = String((exception as { driverError?: { message?: unknown } }).driverError?.message ?? '');
+  return /UNIQUE constraint failed: \w+\.(\w+)/.exec(message)?.[1] ?? 'the record';
 }

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import type { KvCheckReport, KvClusterSummary, KvTopology } from '@msec/contracts';
-import { badInput, clusterExists, clusterNotFound, confirmMismatch, operationInProgress } from '../kv-admin.errors.js';
+import {
+  KvErrorCode,
+  badInput,
+  clusterExists,
+  clusterNotFound,
+  confirmMismatch,
+  nodeUnreachable,
+  operationInProgress,
+  seedsUnreachable,
+} from '../kv-admin.errors.js';
 import { OperationsStore } from '../operations/operations.store.js';
 import { parseNodeList } from '../redis/node-address.js';
 import { RedisConnections } from '../redis/redis-connections.js';
@@ -10,6 +19,8 @@ import { TopologyReader } from '../topology/topology.reader.js';
 import { KvClusterEntity } from './kv.entities.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+/** Registering answers within this, well inside the caller's NATS deadline (10 s), however many seeds are down. */
+const REGISTER_DEADLINE_MS = 5000;
 
 /** Validates a cluster name field. */
 export function parseClusterName(value: unknown, field = 'cluster'): string {
@@ -55,11 +66,24 @@ export class ClustersDomain {
     // Tried with the given password; on failure the seeds go back to what a registered cluster uses for them.
     const previous = seeds.map((address) => [address, this.redis.passwordOf(address)] as const);
     this.redis.usePassword(seeds, password);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.topologyReader.reachableView(seeds);
+      // Seeds are tried one after another: bound the whole so the caller gets an answer, not a NATS timeout.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(nodeUnreachable(seeds.join(','), new Error(`none within ${REGISTER_DEADLINE_MS} ms`))),
+          REGISTER_DEADLINE_MS,
+        );
+      });
+      await Promise.race([this.topologyReader.reachableView(seeds), deadline]);
     } catch (error) {
       for (const [address, before] of previous) this.redis.usePassword([address], before);
-      throw error;
+      // the addresses are the caller's input: none answering is their mistake to fix, not a fault of kv-admin
+      throw (error as { code?: string }).code === KvErrorCode.nodeUnreachable
+        ? seedsUnreachable(seeds, (error as Error).cause ?? error)
+        : error;
+    } finally {
+      clearTimeout(timer);
     }
     return this.insert(name, seeds, password);
   }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import { AlarmType, type AlarmRuleInput, type AlarmRuleView } from '@msec/contracts';
 import { invalidField, ruleNotFound } from '../monitor.errors.js';
 import { AlarmRuleEntity } from './alarm.entities.js';
+import { webhookTargetOf } from './webhook-target.js';
 
 const TYPES = new Set<string>(Object.values(AlarmType));
 
@@ -60,16 +62,24 @@ function view(e: AlarmRuleEntity): AlarmRuleView {
   };
 }
 
-/** Alarm rules stored in the monitor's own database. */
+/**
+ * Alarm rules stored in the monitor's own database. A webhook that leads to loopback, link-local or the metadata
+ * service is refused when the rule is saved (and again when it is sent) unless `allowInternalWebhooks` is set.
+ */
 export class AlarmRules {
+  private readonly logger = new Logger('alarm-rules');
   private readonly repo: Repository<AlarmRuleEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly allowInternalWebhooks = false,
+  ) {
     this.repo = dataSource.getRepository(AlarmRuleEntity);
   }
 
   async create(input: unknown): Promise<AlarmRuleView> {
     const rule = validateRuleInput(input);
+    await this.checkWebhook(rule.webhookUrl);
     const now = new Date().toISOString();
     const entity = this.repo.create({ id: randomUUID(), ...rule, createdAt: now, updatedAt: now });
     await this.repo.insert(entity);
@@ -82,6 +92,7 @@ export class AlarmRules {
     const existing = await this.repo.findOneBy({ id });
     if (existing === null) throw ruleNotFound(id);
     const merged = validateRuleInput({ ...view(existing), ...(input as object) });
+    if (merged.webhookUrl !== existing.webhookUrl) await this.checkWebhook(merged.webhookUrl);
     Object.assign(existing, merged, { updatedAt: new Date().toISOString() });
     await this.repo.save(existing);
     return view(existing);
@@ -103,6 +114,20 @@ export class AlarmRules {
       order: { service: 'ASC', attr: 'ASC', createdAt: 'ASC' },
     });
     return rows.map(view);
+  }
+
+  private async checkWebhook(url: string | null): Promise<void> {
+    if (url === null || this.allowInternalWebhooks) return;
+    const target = await webhookTargetOf(url);
+    if (target.kind === 'internal')
+      throw invalidField(
+        'webhookUrl',
+        `${url} reaches ${target.address}, a loopback, link-local or metadata address; point it at a receiver outside this host, ` +
+          'or let the monitor reach internal addresses with webhookAllowInternal (MSEC_MONITOR_WEBHOOK_ALLOW_INTERNAL=true)',
+        { address: target.address },
+      );
+    if (target.kind === 'unresolved')
+      this.logger.warn(`webhook ${url} does not resolve now (${target.reason}); saved, and checked again each time it is sent`);
   }
 
   /** Enabled rules, for the evaluator. */

@@ -22,3 +22,41 @@ export async function internalAddressOf(url: string): Promise<string | undefined
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
   return addresses.find(isInternalAddress);
 }
+
+/** What a webhook URL's host turned out to be when a rule was saved. */
+export type WebhookTarget = { kind: 'outside' } | { kind: 'internal'; address: string } | { kind: 'unresolved'; reason: string };
+
+/**
+ * Where a webhook URL leads, for checking a rule as it is saved: a literal address or `localhost` is judged as
+ * written, a host name is resolved (within `timeoutMs`). A name that does not resolve now is reported as such,
+ * not refused: DNS may differ where and when the webhook is sent, and the send-time check still applies.
+ */
+export async function webhookTargetOf(url: string, timeoutMs = 2000): Promise<WebhookTarget> {
+  // `localhost.` is the same name as `localhost`, fully qualified
+  const host = new URL(url).hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return { kind: 'internal', address: host };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const addresses = isIP(host)
+      ? [host]
+      : await Promise.race([
+          resolve(host),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+    const address = addresses.find(isInternalAddress);
+    return address === undefined ? { kind: 'outside' } : { kind: 'internal', address };
+  } catch (error) {
+    return { kind: 'unresolved', reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function resolve(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true })).map((a) => a.address);
+}

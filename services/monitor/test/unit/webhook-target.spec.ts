@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { internalAddressOf, isInternalAddress } from '../../src/alarms/webhook-target.js';
+import { internalAddressOf, isInternalAddress, webhookTargetOf } from '../../src/alarms/webhook-target.js';
 import { loadMonitorConfig } from '../../src/config/monitor.config.js';
 
 describe('alarm webhook targets', () => {
@@ -16,6 +16,16 @@ describe('alarm webhook targets', () => {
     assert.equal(await internalAddressOf('http://[::1]:9/hook'), '::1');
     assert.equal(await internalAddressOf('http://169.254.169.254/latest/meta-data/'), '169.254.169.254');
     assert.equal(await internalAddressOf('http://203.0.113.7/hook'), undefined);
+  });
+
+  it('webhook target - checked at rule creation: literals and localhost as written, names resolved, unresolvable names reported', async () => {
+    assert.deepEqual(await webhookTargetOf('http://127.0.0.1:9/hook'), { kind: 'internal', address: '127.0.0.1' });
+    assert.deepEqual(await webhookTargetOf('http://[fe80::1]/hook'), { kind: 'internal', address: 'fe80::1' });
+    assert.deepEqual(await webhookTargetOf('http://LOCALHOST/hook'), { kind: 'internal', address: 'localhost' });
+    assert.deepEqual(await webhookTargetOf('http://metrics.localhost/hook'), { kind: 'internal', address: 'metrics.localhost' });
+    assert.deepEqual(await webhookTargetOf('http://203.0.113.7/hook'), { kind: 'outside' });
+    assert.deepEqual(await webhookTargetOf('http://localhost./hook'), { kind: 'internal', address: 'localhost' });
+    assert.equal((await webhookTargetOf('http://no-such-host.invalid/hook')).kind, 'unresolved');
   });
 
   it('webhook target - internal targets are refused unless webhookAllowInternal is set', () => {
