@@ -9,7 +9,8 @@ COPY agent ./agent
 COPY examples ./examples
 COPY cli ./cli
 COPY tsconfig.base.json tsconfig.build.json ./
-RUN npm ci --no-audit --no-fund && node_modules/.bin/tsc -b tsconfig.build.json && npm prune --omit=dev
+# The console (services/gateway/web) is built here too: the gateway serves it from web/dist.
+RUN npm ci --no-audit --no-fund && node_modules/.bin/tsc -b tsconfig.build.json && node services/gateway/scripts/build-web.mjs --force && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
