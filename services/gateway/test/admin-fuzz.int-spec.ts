@@ -324,7 +324,7 @@ describe('gateway admin fuzz', () => {
   after(async () => {
     await Promise.all(services.map((s) => s.stop()));
     await gw?.close();
-    await Promise.all([redis?.stop(), zk?.stop()]);
+    await Promise.all([redis?.dispose(), zk?.dispose()]);
   });
 
   it('gateway - a fuzz of every REST operation as admin (bad bodies, path parameters and queries) answers no 5xx, every 4xx a JSON error code', async () => {
