@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NatsRole } from '@msec/contracts';
+import { createHash } from 'node:crypto';
+import { Objm } from '@nats-io/obj';
+import { DeployBuckets, NatsRole } from '@msec/contracts';
 import { GOOD_SERVER, buildPackage, freePort, startRedis, startZooKeeper, type InfraServer } from '@msec/testing';
 import {
   ApiClient,
@@ -317,7 +319,7 @@ describe('gateway admin fuzz', () => {
   after(async () => {
     await Promise.all(services.map((s) => s.stop()));
     await gw?.close();
-    await Promise.all([redis?.stop(), zk?.stop()]);
+    await Promise.all([redis?.dispose(), zk?.dispose()]);
   });
 
   it('gateway - a fuzz of every REST operation as admin (bad bodies, path parameters and queries) answers no 5xx, every 4xx a JSON error code', async () => {
@@ -400,7 +402,7 @@ describe('gateway admin fuzz', () => {
       assert.ok(r.status === ok[0]!.status || (r.status === 409 && r.body.error.field === 'body.tag'), JSON.stringify(r.body));
   });
 
-  it('deploy - one package version uploaded by several requests at once: the same tarball is accepted by all, another is 409', async () => {
+  it('deploy - one package version uploaded by several requests at once: the same tarball is accepted by all; of different ones one is stored, whole, the rest 409', async () => {
     const upload = (bytes: Buffer): Promise<ApiResponse> =>
       admin.call('POST', '/api/v1/packages', { contentBase64: bytes.toString('base64') });
     const tarball = buildPackage('race-pkg', '1.0.0', GOOD_SERVER).bytes;
@@ -410,12 +412,24 @@ describe('gateway admin fuzz', () => {
       [201, 201, 201, 201],
       JSON.stringify(same.map((r) => r.body)),
     );
+    // Four different tarballs for one new version: one is stored, and the stored object is that one.
     const other = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => upload(buildPackage('race-pkg', '1.0.0', `${GOOD_SERVER}// build ${i}\n`).bytes)),
+      Array.from({ length: 4 }, (_, i) => upload(buildPackage('race-pkg', '2.0.0', `${GOOD_SERVER}// build ${i}\n`).bytes)),
     );
-    for (const r of other) {
-      assert.equal(r.status, 409, JSON.stringify(r.body));
-      assert.match(r.body.error.message, /race-pkg@1\.0\.0 exists with other content; bump manifest\.version/);
+    assert.deepEqual(other.map((r) => r.status).sort(), [201, 409, 409, 409], JSON.stringify(other.map((r) => r.body)));
+    for (const r of other.filter((x) => x.status === 409))
+      assert.match(r.body.error.message, /race-pkg@2\.0\.0 exists with other content; bump manifest\.version/);
+    const row = (await admin.call('GET', '/api/v1/packages?name=race-pkg')).body.items.find(
+      (p: { version: string }) => p.version === '2.0.0',
+    );
+    const nc = await gw.nats.connectAs(NatsRole.deploy);
+    try {
+      const store = await new Objm(nc).open(DeployBuckets.packages);
+      const stored = await store.getBlob('race-pkg/2.0.0.tar.gz');
+      assert.ok(stored, 'the object exists');
+      assert.equal(createHash('sha256').update(stored).digest('hex'), row.sha256, 'the stored tarball is the one its row describes');
+    } finally {
+      await nc.close();
     }
   });
 

@@ -39,6 +39,7 @@ export class PackagesDomain {
   private readonly logger = new Logger('deploy-packages');
   private readonly repo: Repository<PackageRecord>;
   private readonly dir: string;
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     dataSource: DataSource,
@@ -177,29 +178,47 @@ export class PackagesDomain {
     if (typeof version !== 'string' || !TAG.test(version)) throw packageInvalid('manifest.version must be a version tag like 1.2.0');
     if (typeof entry !== 'string' || !entries.some((e) => e === entry || e === `./${entry}`))
       throw packageInvalid(`manifest.entry ${String(entry)} is not a file in the tarball`);
-    const existing = await this.repo.findOneBy({ name, version });
-    if (existing) return sameOrConflict(existing, actual);
-    const object = objectName(name, version);
-    await this.store.putPackage(object, file, { sha256: actual });
-    const record: PackageRecord = {
-      name,
-      version,
-      sha256: actual,
-      size,
-      entry,
-      bucket: this.store.packagesBucket,
-      objectName: object,
-      createdAt: Date.now(),
-    };
+    return this.oneAtATime(`${name}@${version}`, () => this.storeVersion(file, { name, version, entry, sha256: actual, size }));
+  }
+
+  /** Stores a checked tarball under its name and version, unless that version exists. */
+  private async storeVersion(
+    file: string,
+    p: { name: string; version: string; entry: string; sha256: string; size: number },
+  ): Promise<PackageView> {
+    const existing = await this.repo.findOneBy({ name: p.name, version: p.version });
+    if (existing) return sameOrConflict(existing, p.sha256);
+    const object = objectName(p.name, p.version);
+    await this.store.putPackage(object, file, { sha256: p.sha256 });
+    const record: PackageRecord = { ...p, bucket: this.store.packagesBucket, objectName: object, createdAt: Date.now() };
     try {
       await this.repo.insert(record);
     } catch (error) {
-      // a concurrent upload of the same version got in between the check above and this insert
-      const winner = isDuplicateKeyError(error) ? await this.repo.findOneBy({ name, version }) : null;
-      if (winner) return sameOrConflict(winner, actual);
+      // another deploy process stored the same version between the check above and this insert
+      const winner = isDuplicateKeyError(error) ? await this.repo.findOneBy({ name: p.name, version: p.version }) : null;
+      if (winner) return sameOrConflict(winner, p.sha256);
       throw error;
     }
     return view(record);
+  }
+
+  /**
+   * Runs uploads of one name@version one after another: the check, the Object Store write and the insert of two
+   * concurrent uploads must not interleave, or the stored tarball could be the loser's under the winner's sha256.
+   */
+  private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.inFlight.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+    }
   }
 
   private async withTemp<T>(work: (file: string) => Promise<T>): Promise<T> {
