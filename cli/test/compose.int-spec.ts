@@ -10,8 +10,22 @@ it('compose - docker-compose.yml is valid and runs every component from an entry
     encoding: 'utf8',
     cwd: REPO_ROOT,
   });
-  const services = [...rendered.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1]);
-  for (const name of ['nats', 'zookeeper', 'redis', 'mysql', 'registry', 'deploy', 'monitor', 'log', 'kv-admin', 'gateway', 'agent']) {
+  const services = [...rendered.matchAll(/^ {2}([a-z0-9-]+):$/gm)].map((m) => m[1]);
+  for (const name of [
+    'nats-1',
+    'nats-2',
+    'nats-3',
+    'zookeeper',
+    'redis',
+    'mysql',
+    'registry',
+    'deploy',
+    'monitor',
+    'log',
+    'kv-admin',
+    'gateway',
+    'agent',
+  ]) {
     assert.ok(services.includes(name), `docker-compose.yml has no service "${name}"`);
   }
   const entries = [...rendered.matchAll(/\. \/secrets\/env\/([a-z-]+)\.env && exec node (\S+\/dist\/src\/main\.js)/g)];
@@ -25,5 +39,7 @@ it('compose - docker-compose.yml is valid and runs every component from an entry
   assert.match(rendered, /--requirepass/);
   assert.match(rendered, /MYSQL_PASSWORD_FILE: \/secrets\/secrets\/db\.password/);
   assert.match(rendered, /secrets init \/secrets/);
+  // NATS runs as a three-node cluster: each node routes to the others.
+  assert.equal([...rendered.matchAll(/- nats:\/\/nats-1:6222,nats:\/\/nats-2:6222,nats:\/\/nats-3:6222/g)].length, 3);
   assert.doesNotMatch(rendered, /MYSQL_PASSWORD: |msec:msec@/);
 });

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { ConfigType, natsConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
 
 /** Every key the agent reads; `./msec agent --nats URL --host-id ID --console-key FILE` maps flags onto these. */
@@ -20,8 +20,9 @@ export const agentConfigSchema = {
   hostIp: {
     type: ConfigType.string,
     env: 'MSEC_HOST_IP',
-    default: '127.0.0.1',
-    description: 'address this host’s instances listen on and the console routes to',
+    default: '',
+    description:
+      'address this host’s instances listen on and the console routes to; empty: the first non-loopback IPv4 address of this machine (127.0.0.1 when it has none)',
   },
   zkConnect: {
     type: ConfigType.string,
@@ -77,5 +78,18 @@ export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
 /** Reads the agent's configuration; stops start-up naming every bad key. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  return resolveConfig(agentConfigSchema, {}, env, 'agent configuration');
+  const config = resolveConfig(agentConfigSchema, {}, env, 'agent configuration');
+  return { ...config, hostIp: config.hostIp || reachableAddress(networkInterfaces()) };
+}
+
+/**
+ * The address other hosts reach this one at, when none is configured: the first IPv4 address that is not loopback
+ * (a container's or a VM's own), else loopback (a machine without a network).
+ */
+export function reachableAddress(interfaces: ReturnType<typeof networkInterfaces>): string {
+  for (const name of Object.keys(interfaces).sort()) {
+    const found = interfaces[name]?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (found) return found.address;
+  }
+  return '127.0.0.1';
 }

@@ -18,7 +18,7 @@ export const SECRETS_USAGE = `usage: ./msec secrets init DIR [--host-id ID] [--d
 
 /** Where the compose file's servers are, seen from its containers. */
 const COMPOSE_DEFAULTS = {
-  'nats-url': 'nats://nats:4222',
+  'nats-url': 'nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222',
   'zk-connect': 'zookeeper:2181',
   'redis-host': 'redis:6379',
   'db-host': 'mysql:3306',

@@ -96,6 +96,8 @@ export async function platformLaunches(
     }
     if (name === Component.agent) {
       env.MSEC_HOST_ID = hostId;
+      // The local agent's instances serve this machine only: callers reach them on loopback.
+      env.MSEC_HOST_IP = '127.0.0.1';
       env.MSEC_AGENT_DIR = join(home.root, 'agent');
       env.MSEC_CONSOLE_KEY = join(home.data, 'keys', 'console.pub');
     }
