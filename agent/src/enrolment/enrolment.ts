@@ -39,8 +39,8 @@ export async function redeemEnrolment(
     });
   } catch (error) {
     throw new MsecError(
-      'CLI_BAD_ARGS',
-      `--gateway: cannot reach ${url} (${error instanceof Error ? error.message : String(error)}); give the console's URL`,
+      'AGENT_ENROL_FAILED',
+      `MSEC_GATEWAY_URL (--gateway): cannot reach ${url} (${error instanceof Error ? error.message : String(error)}); give the console's URL`,
       {
         status: 400,
         data: { field: 'gateway' },
@@ -50,17 +50,25 @@ export async function redeemEnrolment(
   const body = (await response.json().catch(() => ({}))) as Partial<HostEnrollmentGrant> & { error?: { code?: string; message?: string } };
   if (!response.ok || typeof body.natsCreds !== 'string' || typeof body.hostId !== 'string') {
     const reason = body.error?.message ?? 'no reason given';
-    throw new MsecError(body.error?.code ?? 'CLI_BAD_ARGS', `--enroll: the console refused the token (${response.status}): ${reason}`, {
-      status: response.status,
-      data: { field: 'enroll' },
-    });
+    throw new MsecError(
+      body.error?.code ?? 'AGENT_ENROL_FAILED',
+      `MSEC_ENROLL_TOKEN (--enroll): the console refused the token (${response.status}): ${reason}`,
+      {
+        status: response.status,
+        data: { field: 'enroll' },
+      },
+    );
   }
   const natsUrl = natsUrlOverride ?? body.natsUrl;
   if (!natsUrl)
-    throw new MsecError('CLI_BAD_ARGS', '--nats: the console hands out no NATS address; give the one this host reaches', {
-      status: 400,
-      data: { field: 'nats' },
-    });
+    throw new MsecError(
+      'AGENT_ENROL_FAILED',
+      'MSEC_NATS_URL (--nats): the console hands out no NATS address; give the one this host reaches',
+      {
+        status: 400,
+        data: { field: 'nats' },
+      },
+    );
   const home = resolve(dir);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   chmodSync(home, 0o700);
@@ -83,9 +91,42 @@ export function readEnrolment(dir: string): AgentEnrolment | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as AgentEnrolment;
   } catch (error) {
-    throw new MsecError('CLI_BAD_ARGS', `${file} is not valid JSON (${String(error)}); enrol again with --enroll TOKEN`, {
-      status: 400,
-      data: { field: 'dir' },
-    });
+    throw new MsecError(
+      'AGENT_ENROL_FAILED',
+      `${file} is not valid JSON (${String(error)}); enrol again with a new token (MSEC_ENROLL_TOKEN, --enroll)`,
+      {
+        status: 400,
+        data: { field: 'dir' },
+      },
+    );
   }
+}
+
+/**
+ * Before the agent reads its configuration: with `MSEC_ENROLL_TOKEN` (and `MSEC_GATEWAY_URL`) it redeems the token into
+ * `<MSEC_AGENT_DIR>/enrolment/`; otherwise an earlier enrolment found there fills the variables left unset. Returns
+ * the host id it enrolled as, when it did now.
+ */
+export async function applyEnrolment(env: NodeJS.ProcessEnv, defaultDir: string): Promise<string | undefined> {
+  const dir = join(env.MSEC_AGENT_DIR || defaultDir, 'enrolment');
+  const token = env.MSEC_ENROLL_TOKEN;
+  let enrolled: AgentEnrolment | undefined;
+  if (token) {
+    if (!env.MSEC_GATEWAY_URL)
+      throw new MsecError('AGENT_ENROL_FAILED', 'MSEC_GATEWAY_URL (--gateway): the console URL is required with an enrolment token', {
+        status: 400,
+        data: { field: 'gateway' },
+      });
+    enrolled = await redeemEnrolment(env.MSEC_GATEWAY_URL, token, dir, env.MSEC_NATS_URL || undefined);
+    // The token is spent: later starts use the files, and a restart must not try it again.
+    delete env.MSEC_ENROLL_TOKEN;
+  }
+  const enrolment = enrolled ?? readEnrolment(dir);
+  if (enrolment) {
+    env.MSEC_HOST_ID ||= enrolment.hostId;
+    env.MSEC_NATS_URL ||= enrolment.natsUrl;
+    env.MSEC_NATS_CREDS ||= enrolment.natsCreds;
+    env.MSEC_CONSOLE_KEY ||= enrolment.consoleKey;
+  }
+  return enrolled?.hostId;
 }
