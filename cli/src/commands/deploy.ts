@@ -10,6 +10,8 @@ import { textTable } from '../api/text-table.js';
 import type { ParsedArgs } from '../cli-args.js';
 import type { LauncherConfig } from '../launcher-config.js';
 import { apiTarget } from './login.js';
+import { REPO_ROOT } from '../paths.js';
+import { AGENT_ARCHIVE_ROOT, buildAgentArchive } from '../packaging/agent-archive.js';
 import { cancelEnrollment, ENROLL_USAGE, enrollHost, listEnrollments } from './hosts-enroll.js';
 
 /** Usage of the deploy commands: hosts, package, config, idl, release, keys. */
@@ -19,6 +21,8 @@ ${ENROLL_USAGE}
   ./msec package build DIR --name N --version V --entry FILE [--out FILE.tar.gz]
                                                  make a release package from a built service folder
                                                  (everything but node_modules and tests, plus manifest.json)
+  ./msec package agent [--out FILE]            the host agent as one tar.gz for hosts with only Node installed
+                                                 (start-agent.sh --gateway URL --enroll TOKEN on the new host)
   ./msec package upload FILE [--name N --version V]
                                                  upload a tar.gz with manifest.json, streamed (64 MiB by default)
   ./msec package list [--name N]
@@ -188,6 +192,20 @@ export const hostsCommand: Command = async (config, args, io = processIo()) => {
   return 0;
 };
 
+/** `msec package agent`: the agent archive for new hosts, made locally from this checkout's build. */
+function packageAgent(args: ParsedArgs, io: CliIo): number {
+  const out = flag(args, 'out') ?? 'msec-agent.tar.gz';
+  const built = buildAgentArchive(REPO_ROOT, out);
+  io.out(
+    isJson(args)
+      ? JSON.stringify(built, null, 2)
+      : `Wrote ${built.file} (${(built.bytes / 1024 ** 2).toFixed(1)} MiB, ${built.packages} packages). On the new host (Node 20, same OS and CPU):\n` +
+          `  tar -xzf ${basename(built.file)} && ${AGENT_ARCHIVE_ROOT}/start-agent.sh --gateway CONSOLE_URL --enroll TOKEN --ip HOST_IP\n` +
+          `with a token from ./msec hosts enroll HOST.`,
+  );
+  return 0;
+}
+
 /** `msec package build`: a release package from a built folder, made locally (no gateway needed). */
 async function packageBuild(args: ParsedArgs, io: CliIo): Promise<number> {
   const [dir] = needs(args, 1, 'DIR', 'package');
@@ -216,6 +234,7 @@ async function packageBuild(args: ParsedArgs, io: CliIo): Promise<number> {
 export const packageCommand: Command = async (config, args, io = processIo()) => {
   const sub = args.positionals[0];
   if (sub === 'build') return packageBuild(args, io);
+  if (sub === 'agent') return packageAgent(args, io);
   const client = start(config, args, io);
   if (sub === 'list') {
     const name = flag(args, 'name');

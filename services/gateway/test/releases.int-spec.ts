@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,6 +82,7 @@ describe('gateway releases', () => {
   let deploy: NodeProcess;
   let agent: NodeProcess;
   let enrolled: NodeProcess | undefined;
+  let packaged: ChildProcess | undefined;
   let admin: ApiClient;
   let dev: ApiClient;
   let devToken: ApiClient;
@@ -132,6 +133,7 @@ describe('gateway releases', () => {
   after(async () => {
     await browser?.close();
     await enrolled?.stop();
+    packaged?.kill('SIGKILL');
     await agent?.stop();
     await deploy?.stop();
     await gw?.close();
@@ -368,5 +370,52 @@ describe('gateway releases', () => {
     await card.getByRole('cell', { name: 'gw-console-host' }).waitFor();
     await screenshot(page, 'hosts-enroll');
     await page.close();
+  });
+
+  it('releases - the packaged agent (./msec package agent) unpacked outside the repository joins with a token and runs a released instance', async () => {
+    const host = { hostId: 'gw-packaged', ip: '127.0.0.33' };
+    const archive = join(dir, 'msec-agent.tar.gz');
+    await promisify(execFile)(process.execPath, [CLI_MAIN, 'package', 'agent', '--out', archive]);
+    // Only the archive and Node: a folder away from this checkout, so nothing resolves from its node_modules.
+    const hostDir = mkdtempSync(join(tmpdir(), 'msec-test-packaged-host-'));
+    execFileSync('tar', ['-xzf', archive, '-C', hostDir]);
+    const token = (await admin.call('POST', '/api/v1/hosts/enrollments', { hostId: host.hostId })).body.token as string;
+    let output = '';
+    packaged = spawn(join(hostDir, 'msec-agent', 'start-agent.sh'), ['--gateway', gw.baseUrl, '--enroll', token, '--ip', host.ip], {
+      cwd: hostDir,
+      env: { PATH: process.env.PATH, MSEC_AGENT_HEARTBEAT_MS: '300' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    packaged.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    packaged.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await eventually(`packaged agent up (${output})`, async () => {
+        const r = await viewer.call('GET', '/api/v1/hosts');
+        return r.body.items?.some((h: { hostId: string; status: string }) => h.hostId === host.hostId && h.status === 'up')
+          ? true
+          : undefined;
+      });
+      const packagedPort = await freePort();
+      const created = await dev.call('POST', '/api/v1/releases', {
+        service: 'Demo.packaged',
+        packageName: 'echo-svc',
+        packageVersion: '1.1.0',
+        port: packagedPort,
+        hosts: [host.hostId],
+        strategy: { canary: false, batchSize: 1, stabilizeMs: 300, healthTimeoutMs: 5000 },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const done = await eventually('plan finished', async () => {
+        const r = await viewer.call('GET', `/api/v1/releases/${created.body.planId}`);
+        return ['succeeded', 'failed', 'rolled-back'].includes(r.body.state) ? r.body : undefined;
+      });
+      assert.equal(done.state, 'succeeded', `${JSON.stringify(done)}\n${output}`);
+      const served = (await (await fetch(`http://${host.ip}:${packagedPort}/`)).json()) as { service: string; version: string };
+      assert.deepEqual([served.service, served.version], ['Demo.packaged', '1.1.0']);
+    } finally {
+      packaged.kill('SIGTERM');
+      await new Promise((r) => packaged!.once('exit', r));
+      rmSync(hostDir, { recursive: true, force: true });
+    }
   });
 });
