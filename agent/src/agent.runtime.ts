@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, HOST_METRICS_SERVICE, type AgentHeartbeat } from '@msec/contracts';
-import { NATS_CONNECTION } from '@msec/platform';
-import { MonitorReporter } from '@msec/sdk';
-import { AGENT_CONFIG, type AgentConfig } from './config/agent.config.js';
+import { MonitorReporter } from '@msec/sdk/monitor';
+import { AgentLogger } from './agent-logger.js';
+import type { AgentConfig } from './config/agent.config.js';
 import { AuditJournal } from './commands/audit-journal.js';
 import { CommandExecutor } from './commands/command-executor.js';
 import { CommandListener } from './commands/command-listener.js';
@@ -20,9 +19,8 @@ import { InstanceSupervisor } from './supervisor/instance-supervisor.js';
 export { HOST_METRICS_SERVICE };
 
 /** Wires the agent's parts together: key ring, nonce journal, supervisor, command listener and heartbeat. */
-@Injectable()
-export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('agent');
+export class AgentRuntime {
+  private readonly logger = new AgentLogger('agent');
   private readonly nonces: NonceJournal;
   private readonly supervisor: InstanceSupervisor;
   private readonly listener: CommandListener;
@@ -34,8 +32,8 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly startedAt = Date.now();
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+    private readonly nc: NatsConnection,
+    private readonly config: AgentConfig,
   ) {
     const keys = new KeyRing(config.consoleKeyFile, config.stateDir);
     this.nonces = new NonceJournal(config.stateDir);
@@ -67,14 +65,16 @@ export class AgentRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     this.logger.log(`host ${config.hostId} (${config.hostIp}) trusts console keys ${keys.trustedIds(Date.now()).join(', ')}`);
   }
 
-  onApplicationBootstrap(): void {
+  /** Listens for commands, restarts the instances wanted before, and starts the heartbeat. */
+  start(): void {
     this.listener.listen(this.nc);
     this.supervisor.restoreWanted();
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), this.config.heartbeatMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops listening and beating, and stops the instances gracefully. */
+  async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.listener.close();
     await this.supervisor.close();

@@ -1,6 +1,7 @@
-/** The agent's Nest module and configuration. */
-export { AgentModule } from './agent.module.js';
-export { agentConfigSchema, loadAgentConfig, AGENT_CONFIG } from './config/agent.config.js';
+/** The agent's parts and configuration. */
+export { AgentRuntime } from './agent.runtime.js';
+export { serveHealth } from './health/health-responder.js';
+export { agentConfigSchema, loadAgentConfig } from './config/agent.config.js';
 export type { AgentConfig } from './config/agent.config.js';
 /** Error codes the agent replies with. */
 export { AgentErrorCode, AgentCommandError } from './agent.errors.js';

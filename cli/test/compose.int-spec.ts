@@ -28,7 +28,7 @@ it('compose - docker-compose.yml is valid and runs every component from an entry
   ]) {
     assert.ok(services.includes(name), `docker-compose.yml has no service "${name}"`);
   }
-  const entries = [...rendered.matchAll(/\. \/secrets\/env\/([a-z-]+)\.env && exec node (\S+\/dist\/src\/main\.js)/g)];
+  const entries = [...rendered.matchAll(/\. \/secrets\/env\/([a-z-]+)\.env && exec node (?:--\S+ )*(\S+\/dist\/src\/main\.js)/g)];
   assert.equal(entries.length, 7, 'each of the six services and the agent sources its own credentials and names its entry');
   for (const [, name, entry] of entries) {
     assert.ok(existsSync(join(REPO_ROOT, entry!)), `${entry} is not produced by the build`);

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { AuditOutcome, DeploySubjects, argsDigest, type AgentAuditEvent, type CommandReply, type SignedCommand } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode, REFUSED_WHILE_EXECUTING } from '../agent.errors.js';
@@ -6,13 +5,14 @@ import type { EventSink } from '../events/event-sink.js';
 import type { AuditJournal } from './audit-journal.js';
 import type { CommandExecutor } from './command-executor.js';
 import type { CommandVerifier } from './command-verifier.js';
+import { AgentLogger } from '../agent-logger.js';
 
 /**
  * Serves `msec.agent.<hostId>.cmd`: verifies, executes, replies, and audits every command (on NATS and in
  * the agent's audit journal, `<stateDir>/audit.jsonl`), whatever became of it. A refused command never reaches the executor.
  */
 export class CommandListener {
-  private readonly logger = new Logger('agent-commands');
+  private readonly logger = new AgentLogger('agent-commands');
   private subscription: Subscription | null = null;
 
   constructor(

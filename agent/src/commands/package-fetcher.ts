@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
 
 /** What a fetch wrote: bytes and SHA-256 measured while writing. */
 export interface FetchedPackage {
@@ -18,12 +18,9 @@ export interface PackageSource {
 
 /** Fetches packages from the JetStream Object Store, streaming to disk (a package can be tens of MiB). */
 export class ObjectStorePackageSource implements PackageSource {
-  private readonly objm: Objm;
   private readonly buckets = new Map<string, Promise<ObjectStore>>();
 
-  constructor(nc: NatsConnection) {
-    this.objm = new Objm(nc);
-  }
+  constructor(private readonly nc: NatsConnection) {}
 
   async fetch(bucket: string, object: string, file: string, maxBytes: number): Promise<FetchedPackage | null> {
     const store = await this.open(bucket);
@@ -54,7 +51,8 @@ export class ObjectStorePackageSource implements PackageSource {
   private open(bucket: string): Promise<ObjectStore> {
     let store = this.buckets.get(bucket);
     if (!store) {
-      store = this.objm.open(bucket);
+      // Loaded on the first install: an agent that installs nothing never carries the object store client.
+      store = import('@nats-io/obj').then(({ Objm }) => new Objm(this.nc).open(bucket));
       store.catch(() => this.buckets.delete(bucket));
       this.buckets.set(bucket, store);
     }

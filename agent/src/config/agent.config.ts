@@ -1,5 +1,5 @@
 import { hostname, networkInterfaces } from 'node:os';
-import { ConfigType, natsConfigFields, resolveConfig, type ConfigOf } from '@msec/platform';
+import { ConfigType, natsConfigFields, resolveConfig, type ConfigOf } from '@msec/platform/standalone';
 
 /** Every key the agent reads; `./msec agent --nats URL --host-id ID --console-key FILE` maps flags onto these. */
 export const agentConfigSchema = {
@@ -72,9 +72,6 @@ export const agentConfigSchema = {
 
 /** The agent's validated, frozen configuration. */
 export type AgentConfig = ConfigOf<typeof agentConfigSchema>;
-
-/** Injection token of AgentConfig. */
-export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
 
 /** Reads the agent's configuration; stops start-up naming every bad key. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {

@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { AgentLogger } from '../agent-logger.js';
 
 /** Where the agent's events go; small so the JetStream bus (libs/bus) can replace it later. */
 export interface EventSink {
@@ -16,7 +16,7 @@ const RETRY_MS = 2_000;
 
 /** Core NATS for live events, JetStream for the ones that must not be lost (audit). */
 export class NatsEventSink implements EventSink {
-  private readonly logger = new Logger('agent-events');
+  private readonly logger = new AgentLogger('agent-events');
   private readonly js: JetStreamClient;
   private readonly pending: { subject: string; data: string; msgId: string }[] = [];
   private timer: NodeJS.Timeout | null = null;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
 import { REPO_ROOT } from '../paths.js';
+import { AGENT_NODE_FLAGS } from '../launcher/component-catalog.js';
 
 /** Flags of `msec agent`, mapped onto the agent's environment variables. */
 const AGENT_FLAGS: Record<string, string> = {
@@ -57,7 +58,7 @@ export async function agent(flags: Record<string, string | true>): Promise<numbe
     }
   }
   // The agent itself redeems the token (or reads its earlier enrolment): the same code as the packaged agent's.
-  const child = spawn(process.execPath, ['--enable-source-maps', join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...AGENT_NODE_FLAGS, join(REPO_ROOT, 'agent', 'dist', 'src', 'main.js')], {
     env,
     stdio: 'inherit',
   });

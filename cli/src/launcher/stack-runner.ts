@@ -103,12 +103,12 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   const save = (): void => writeRunState(home.stateFile, state);
   const supervised: SupervisedProcess[] = [];
   /** Starts a node entry under supervision and keeps its pid and restarts in the state file. */
-  const supervise = (entry: ComponentState, script: string, env: NodeJS.ProcessEnv): void => {
+  const supervise = (entry: ComponentState, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void => {
     const proc = new SupervisedProcess(
       {
         name: entry.name,
         command: process.execPath,
-        args: ['--enable-source-maps', script],
+        args: ['--enable-source-maps', ...nodeArgs, script],
         env,
         cwd: REPO_ROOT,
         logFile: entry.logFile,
@@ -189,6 +189,7 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
       },
       launch.entry,
       launch.env,
+      launch.nodeArgs,
     );
   }
   save();
