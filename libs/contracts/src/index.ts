@@ -52,6 +52,7 @@ export type {
   DependencyRequest,
   DependencyEdge,
   DependencyGraph,
+  LogStorageReport,
 } from './log/log-types.js';
 /** KV administration (Redis Cluster): subjects, operation kinds and statuses. */
 export { KvSubjects, KvOperationKind, KvOperationStatus } from './kv/kv-subjects.js';

@@ -27,6 +27,8 @@ export const LogSubjects = {
   colourDelete: 'msec.log.colour.delete',
   /** Request/reply: purge lines and spans older than the retention now (the daily job does it by itself). */
   purge: 'msec.log.purge',
+  /** Request/reply: the store's limits, its size and the telemetry dropped to keep it bounded (→ LogStorageReport). */
+  storage: 'msec.log.storage',
 } as const;
 
 /** JetStream stream holding SDK log lines and spans until the log service stores them (file storage). */
