@@ -10,6 +10,7 @@ import {
   type LogLine,
   type LogPage,
   type LogQuery,
+  type LogStorageReport,
   type TraceView,
 } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
@@ -84,6 +85,15 @@ export class LogsController {
     };
     const page = await forward<LogPage>(this.nats, LogSubjects.query, query, 'query', SEARCH_DEADLINE_MS);
     return { items: page.lines, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
+  }
+
+  @Get('storage')
+  @Access(Role.viewer)
+  @ApiOperation({
+    summary: 'Limits of the log store (age, lines, spans, ingest stream bytes), what it holds and what was dropped to stay within them',
+  })
+  storage(): Promise<LogStorageReport> {
+    return this.nats.request<LogStorageReport>(LogSubjects.storage, {});
   }
 
   @Sse('tail')
