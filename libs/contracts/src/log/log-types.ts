@@ -157,6 +157,12 @@ export interface DependencyEdge {
   maxMs: number;
   /** Recent trace ids on this edge, errors first. */
   exampleTraceIds: string[];
+  /**
+   * Where calls, errors and latency come from: `statistics` (the monitor's per-minute call counts, exact whatever
+   * traces are sampled; latency estimated from the histogram) or `spans` (the stored spans, only sampled, failed
+   * and slow calls). Example trace ids always come from spans.
+   */
+  source?: 'statistics' | 'spans';
 }
 
 /** Reply of msec.log.dependencies. */

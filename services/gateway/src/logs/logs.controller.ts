@@ -4,7 +4,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { interval, map, merge, type Observable } from 'rxjs';
 import {
   LogSubjects,
+  MonitorSubjects,
   ValidationError,
+  type CallsReply,
   type ColourRule,
   type DependencyGraph,
   type LogLine,
@@ -19,6 +21,7 @@ import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import { PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import type { Infer } from '../http/schema.js';
+import { mergeDependencyGraph } from './dependency-graph.js';
 import { tailLines } from './log-tail.js';
 import {
   DEFAULT_DEPENDENCY_RANGE_MS,
@@ -134,19 +137,33 @@ export class DependenciesController {
   @Get()
   @Access(Role.viewer)
   @ApiOperation({
-    summary: 'Caller → callee edges of spans started in [from, to): calls, errors, error rate, latency, example traces, Mermaid',
+    summary:
+      'Caller → callee edges in [from, to): calls, errors, error rate and latency from the call statistics (from spans for callers without statistics), example traces from spans, Mermaid',
   })
-  dependencies(@QueryParams(dependenciesQuery) q: Infer<typeof dependenciesQuery>): Promise<DependencyGraph> {
+  async dependencies(@QueryParams(dependenciesQuery) q: Infer<typeof dependenciesQuery>): Promise<DependencyGraph> {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DEFAULT_DEPENDENCY_RANGE_MS;
     if (to <= from) throw new ValidationError('query.to', 'must be after query.from');
     if (to - from > MAX_DEPENDENCY_RANGE_MS) throw new ValidationError('query.from', 'the range may span at most 31 days');
-    return forward(
-      this.nats,
-      LogSubjects.dependencies,
-      { from, to, ...(q.examples !== undefined ? { examples: q.examples } : {}) },
-      'query',
-    );
+    // Counts from the monitor's statistics (exact under sampling), example traces from the log service's spans;
+    // either one alone still gives a graph.
+    const [stats, spans] = await Promise.all([
+      this.nats.request<CallsReply>(MonitorSubjects.calls, { from, to }).then(
+        (reply) => reply,
+        () => undefined,
+      ),
+      forward<DependencyGraph>(
+        this.nats,
+        LogSubjects.dependencies,
+        { from, to, ...(q.examples !== undefined ? { examples: q.examples } : {}) },
+        'query',
+      ).then(
+        (graph) => ({ graph }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if (stats === undefined && 'error' in spans) throw spans.error;
+    return mergeDependencyGraph(from, to, stats?.rows ?? [], 'graph' in spans ? spans.graph : undefined);
   }
 }
 
