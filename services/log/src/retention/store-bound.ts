@@ -70,7 +70,9 @@ async function deleteLines(
 export async function trimLines(runner: QueryRunner, count: number): Promise<Pick<TrimResult, 'lines' | 'linesBelowWarn' | 'fields'>> {
   const keys = new FieldKeyCache();
   const result = { lines: 0, linesBelowWarn: 0, fields: 0 };
-  for (const [filter, lowValue] of [[`level < ${LogLevel.WARN}`, true] as const, ['1 = 1', false] as const]) {
+  // `+level`: no index on level for this filter (SQLite would otherwise sort every low-level line on each step);
+  // the lines are read in (ts, id) order and the filter applied as they come.
+  for (const [filter, lowValue] of [[`+level < ${LogLevel.WARN}`, true] as const, ['1 = 1', false] as const]) {
     while (result.lines < count) {
       const limit = Math.min(LINES_PER_STEP, count - result.lines);
       const rows = (await runner.query(
