@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { DataSource } from 'typeorm';
 import { LOG_INGEST_CONSUMER, LOG_INGEST_STREAM, type LogStorageReport } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
@@ -21,6 +21,7 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('log-store-bound');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<TrimResult> | undefined;
+  private jsm: JetStreamManager | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -86,11 +87,14 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
   async report(): Promise<LogStorageReport> {
     const stream = { bytes: 0, messages: 0, pending: 0 };
     try {
-      const jsm = await jetstreamManager(this.nc);
-      const info = await jsm.streams.info(LOG_INGEST_STREAM);
+      this.jsm ??= await jetstreamManager(this.nc);
+      const [info, consumer] = await Promise.all([
+        this.jsm.streams.info(LOG_INGEST_STREAM),
+        this.jsm.consumers.info(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER),
+      ]);
       stream.bytes = info.state.bytes;
       stream.messages = info.state.messages;
-      stream.pending = (await jsm.consumers.info(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER)).num_pending;
+      stream.pending = consumer.num_pending;
     } catch {
       // The report still shows the store and the counters.
     }
