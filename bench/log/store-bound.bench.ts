@@ -115,7 +115,14 @@ async function main(): Promise<void> {
     let nextSample = started;
     let sampling = false;
     const sample = async (): Promise<void> => {
+      const asked = performance.now();
       const report = await storage(nc);
+      const replyMs = Math.round(performance.now() - asked);
+      const healthAsked = performance.now();
+      const healthy = await natsRequest(nc, 'msec.log.health', {}, 10_000).then(
+        () => Math.round(performance.now() - healthAsked),
+        () => -1,
+      );
       const stream = await jsm.streams.info(LOG_INGEST_STREAM).catch(() => undefined);
       const row = {
         second: Math.round((Date.now() - started) / 1000),
@@ -129,6 +136,8 @@ async function main(): Promise<void> {
         droppedStreamMessages: report?.dropped.streamMessages ?? -1,
         droppedLines: report?.dropped.lines ?? -1,
         droppedSpans: report?.dropped.spans ?? -1,
+        storageReplyMs: report === undefined ? -1 : replyMs,
+        healthReplyMs: healthy,
       };
       samples.push(row);
       process.stderr.write(`${JSON.stringify(row)}\n`);
