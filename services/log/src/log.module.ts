@@ -8,6 +8,7 @@ import { IngestConsumer } from './ingest/ingest.consumer.js';
 import { QueryController } from './query/query.controller.js';
 import { RetentionController } from './retention/retention.controller.js';
 import { RetentionJob } from './retention/retention.job.js';
+import { SamplingController } from './sampling/sampling.controller.js';
 import { StoreBoundJob } from './retention/store-bound.job.js';
 import { LOG_ENTITIES } from './storage/log.entities.js';
 import { LOG_MIGRATIONS } from './storage/log-tables.migration.js';
@@ -20,7 +21,7 @@ export class LogModule {
   static forConfig(config: LogConfig): DynamicModule {
     return {
       module: LogModule,
-      controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController],
+      controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController, SamplingController],
       providers: [
         { provide: LOG_CONFIG, useValue: config },
         ...coreProviders(Component.log, config, {
