@@ -39,6 +39,7 @@ describe('gateway dependency graph and log storage', () => {
   let logService: ServiceProcess;
   let nc: NatsConnection;
   let viewer: ApiClient;
+  let dev: ApiClient;
   const traceId = newTraceId();
   /** Three complete minutes that end a minute ago. */
   let minutes: number[];
@@ -56,6 +57,7 @@ describe('gateway dependency graph and log storage', () => {
     nc = await gw.nats.connect();
     const admin = await adminClient(gw);
     viewer = await userClient(gw, admin, 'vic', 'viewer');
+    dev = await userClient(gw, admin, 'dora', 'developer');
     await eventually('the monitor and the log service answer through the gateway', async () =>
       (await viewer.call('GET', '/api/v1/monitoring/services')).status === 200 &&
       (await viewer.call('GET', '/api/v1/logs/storage')).status === 200
@@ -177,6 +179,24 @@ describe('gateway dependency graph and log storage', () => {
     assert.match(text, /^msec_attr_value\{service="Demo\.login"/m, 'the monitor series are still there');
   });
 
+  it('trace sampling - developers set and remove the rate and cap of a service, viewers read; bad values answer 400 naming the field', async () => {
+    assert.deepEqual((await viewer.call('GET', '/api/v1/trace-sampling')).body, { services: {} });
+    assert.equal((await viewer.call('PUT', `/api/v1/trace-sampling/${FLIGHT}`, { rate: 0.05, maxPerSecond: 100 })).status, 403);
+    const bad = await dev.call('PUT', `/api/v1/trace-sampling/${FLIGHT}`, { rate: 5, maxPerSecond: 100 });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.field, 'body.rate');
+    assert.equal(
+      (await dev.call('PUT', '/api/v1/trace-sampling/not-a-service', { rate: 0.1, maxPerSecond: 1 })).body.error.field,
+      'path.service',
+    );
+    await dev.call('PUT', `/api/v1/trace-sampling/${USER}`, { rate: 1, maxPerSecond: 10 });
+    const set = await dev.call('PUT', `/api/v1/trace-sampling/${FLIGHT}`, { rate: 0.05, maxPerSecond: 100 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.services[FLIGHT], { rate: 0.05, maxPerSecond: 100 });
+    const removed = await dev.call('DELETE', `/api/v1/trace-sampling/${USER}`);
+    assert.deepEqual(removed.body, { services: { [FLIGHT]: { rate: 0.05, maxPerSecond: 100 } } });
+  });
+
   describe('console', () => {
     let browser: TestBrowser;
     before(async () => {
@@ -219,6 +239,12 @@ describe('gateway dependency graph and log storage', () => {
       assert.match(text, /avg 375 ms · max 1\.00 s/);
       assert.doesNotMatch(text, /\d\.\d{3,}/, 'numbers are rounded');
       await screenshot(page, 'dependency-graph');
+
+      // The sampling set through REST above, read-only for a viewer.
+      const sampling = page.getByTestId('trace-sampling');
+      await sampling.getByRole('cell', { name: FLIGHT }).waitFor();
+      await sampling.getByRole('cell', { name: '5 %' }).waitFor();
+      assert.equal(await sampling.getByRole('button', { name: 'Set sampling' }).count(), 0);
 
       await card.getByText('18 calls · 50% err').click();
       await page.getByTestId('waterfall').getByText('queryFlight').first().waitFor();

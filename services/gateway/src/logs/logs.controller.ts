@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Inject, Post, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Put, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { interval, map, merge, type Observable } from 'rxjs';
@@ -13,6 +13,7 @@ import {
   type LogPage,
   type LogQuery,
   type LogStorageReport,
+  type TraceSamplingSettings,
   type TraceView,
 } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
@@ -30,6 +31,8 @@ import {
   colourRuleId,
   dependenciesQuery,
   logsQuery,
+  samplingBody,
+  samplingService,
   tailQuery,
   traceIdParam,
 } from './logs.schemas.js';
@@ -198,5 +201,36 @@ export class ColourRulesController {
   }
 }
 
+/** Trace sampling by service: viewers read, developers set and remove (every SDK follows within seconds). */
+@ApiTags('logs')
+@Controller('api/v1/trace-sampling')
+export class TraceSamplingController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Get()
+  @Access(Role.viewer)
+  @ApiOperation({ summary: 'Trace sampling set from the console, by service: rate (0–1) and most traces per second per process' })
+  get(): Promise<TraceSamplingSettings> {
+    return this.nats.request<TraceSamplingSettings>(LogSubjects.samplingGet, {});
+  }
+
+  @Put(':service')
+  @Access(Role.developer)
+  @ApiOperation({ summary: "Set one service's trace sampling; it overrides the service's environment within seconds" })
+  set(
+    @PathParam('service', samplingService) service: string,
+    @JsonBody(samplingBody) body: Infer<typeof samplingBody>,
+  ): Promise<TraceSamplingSettings> {
+    return forward(this.nats, LogSubjects.samplingSet, { service, ...body }, 'body', RULE_DEADLINE_MS);
+  }
+
+  @Delete(':service')
+  @Access(Role.developer)
+  @ApiOperation({ summary: "Remove one service's trace sampling: its environment's rate and cap apply again" })
+  remove(@PathParam('service', samplingService) service: string): Promise<TraceSamplingSettings> {
+    return forward(this.nats, LogSubjects.samplingDelete, { service }, 'path', RULE_DEADLINE_MS);
+  }
+}
+
 /** Every logs controller, for `controllers` in gateway.module.ts. */
-export const LOGS_CONTROLLERS = [LogsController, TracesController, DependenciesController, ColourRulesController];
+export const LOGS_CONTROLLERS = [LogsController, TracesController, DependenciesController, ColourRulesController, TraceSamplingController];
