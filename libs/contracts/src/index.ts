@@ -35,6 +35,9 @@ export {
 } from './deploy/command-signing.js';
 /** Centralised logs and tracing: subjects, stream, colour bucket. */
 export { LogSubjects, LOG_INGEST_STREAM, LOG_INGEST_CONSUMER, LOG_COLOUR_BUCKET, LOG_COLOUR_KEY } from './log/log-subjects.js';
+/** Trace sampling set from the console: a key beside the colouring rules, read by every SDK. */
+export { LOG_TRACE_SAMPLING_KEY, traceSamplingFor } from './log/trace-sampling.js';
+export type { TraceSampling, TraceSamplingSettings } from './log/trace-sampling.js';
 /** Centralised logs and tracing: levels, lines, spans, colouring rules, queries, call graphs. */
 export { LogLevel, LOG_LEVEL_NAMES, SpanStatus } from './log/log-types.js';
 export type {
@@ -52,6 +55,7 @@ export type {
   DependencyRequest,
   DependencyEdge,
   DependencyGraph,
+  LogStorageReport,
 } from './log/log-types.js';
 /** KV administration (Redis Cluster): subjects, operation kinds and statuses. */
 export { KvSubjects, KvOperationKind, KvOperationStatus } from './kv/kv-subjects.js';
@@ -97,7 +101,17 @@ export {
 export { StatKind, STAT_KINDS, DROPPED_REPORTS_ATTR } from './monitor/monitor-stats.js';
 export type { StatItem, StatsBatch } from './monitor/monitor-stats.js';
 /** Monitoring: RPC call records and the attributes derived from them. */
-export { LATENCY_BUCKETS_MS, RPC_ATTR_PREFIX, rpcAttr, parseRpcAttr } from './monitor/call-record.js';
+export {
+  LATENCY_BUCKETS_MS,
+  RPC_ATTR_PREFIX,
+  RPC_CALLEE_ATTR_PREFIX,
+  RpcStatSide,
+  rpcAttr,
+  calleeRpcAttr,
+  parseRpcAttr,
+  parseRpcStatAttr,
+  unknownCaller,
+} from './monitor/call-record.js';
 export type { CallRecord } from './monitor/call-record.js';
 /** Monitoring: query, alarm rule and alarm event shapes. */
 export { AlarmType, AlarmState } from './monitor/monitor-api.js';

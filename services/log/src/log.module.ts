@@ -8,8 +8,11 @@ import { IngestConsumer } from './ingest/ingest.consumer.js';
 import { QueryController } from './query/query.controller.js';
 import { RetentionController } from './retention/retention.controller.js';
 import { RetentionJob } from './retention/retention.job.js';
+import { SamplingController } from './sampling/sampling.controller.js';
+import { StoreBoundJob } from './retention/store-bound.job.js';
 import { LOG_ENTITIES } from './storage/log.entities.js';
 import { LOG_MIGRATIONS } from './storage/log-tables.migration.js';
+import { StoreTally } from './storage/store-tally.js';
 import { TraceController } from './trace/trace.controller.js';
 
 /** The log service: ingest of lines and spans, search, live tail, colouring rules, call graphs, retention. */
@@ -18,7 +21,7 @@ export class LogModule {
   static forConfig(config: LogConfig): DynamicModule {
     return {
       module: LogModule,
-      controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController],
+      controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController, SamplingController],
       providers: [
         { provide: LOG_CONFIG, useValue: config },
         ...coreProviders(Component.log, config, {
@@ -26,8 +29,10 @@ export class LogModule {
           entities: LOG_ENTITIES,
           migrations: LOG_MIGRATIONS,
         }),
+        StoreTally,
         IngestConsumer,
         RetentionJob,
+        StoreBoundJob,
       ],
     };
   }

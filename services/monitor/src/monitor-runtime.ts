@@ -8,7 +8,7 @@ import { AlarmEngine } from './alarms/alarm-engine.js';
 import { JetStreamAlarmEventSink } from './alarms/alarm-event-sink.js';
 import { AlarmRules } from './alarms/alarm-rules.domain.js';
 import { StatsIngest } from './ingest/stats-ingest.js';
-import { MonitorQueries } from './queries/monitor-queries.js';
+import { MonitorQueries, mergeCallRows } from './queries/monitor-queries.js';
 import { prometheusText } from './queries/prometheus-text.js';
 import { ShardRouter } from './queries/shard-router.js';
 import { SeriesStore } from './series/series-store.js';
@@ -117,7 +117,7 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
         return [...new Set(((await this.router.everyShard(action, payload)) as string[][]).flat())].sort();
       case QueryAction.calls: {
         const parts = (await this.router.everyShard(action, payload)) as CallsReply[];
-        return { day: parts[0]!.day, rows: parts.flatMap((p) => p.rows) };
+        return { ...parts[0]!, rows: mergeCallRows(parts.flatMap((p) => p.rows)) };
       }
       case QueryAction.prometheus:
         return ((await this.router.everyShard(action, payload)) as string[]).join('');

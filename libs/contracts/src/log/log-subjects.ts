@@ -27,6 +27,14 @@ export const LogSubjects = {
   colourDelete: 'msec.log.colour.delete',
   /** Request/reply: purge lines and spans older than the retention now (the daily job does it by itself). */
   purge: 'msec.log.purge',
+  /** Request/reply: trace sampling set from the console, by service (→ TraceSamplingSettings). */
+  samplingGet: 'msec.log.sampling.get',
+  /** Request/reply: set one service's trace sampling `{ service, rate, maxPerSecond }` (→ TraceSamplingSettings). */
+  samplingSet: 'msec.log.sampling.set',
+  /** Request/reply: remove one service's setting `{ service }`, so its environment applies again (→ TraceSamplingSettings). */
+  samplingDelete: 'msec.log.sampling.delete',
+  /** Request/reply: the store's limits, its size and the telemetry dropped to keep it bounded (→ LogStorageReport). */
+  storage: 'msec.log.storage',
 } as const;
 
 /** JetStream stream holding SDK log lines and spans until the log service stores them (file storage). */

@@ -157,6 +157,12 @@ export interface DependencyEdge {
   maxMs: number;
   /** Recent trace ids on this edge, errors first. */
   exampleTraceIds: string[];
+  /**
+   * Where calls, errors and latency come from: `statistics` (the monitor's per-minute call counts, exact whatever
+   * traces are sampled; latency estimated from the histogram) or `spans` (the stored spans, only sampled, failed
+   * and slow calls). Example trace ids always come from spans.
+   */
+  source?: 'statistics' | 'spans';
 }
 
 /** Reply of msec.log.dependencies. */
@@ -167,4 +173,33 @@ export interface DependencyGraph {
   edges: DependencyEdge[];
   /** Mermaid `flowchart` text with calls, error rate and average latency on each edge. */
   mermaid: string;
+}
+
+/** Reply of msec.log.storage: the limits that bound the log store, its size and what was dropped to keep them. */
+export interface LogStorageReport {
+  limits: {
+    retentionDays: number;
+    /** Most log lines kept; the oldest DEBUG/INFO lines go first, then the oldest of any level. */
+    maxLines: number;
+    /** Most spans kept; the oldest successful spans go first, then the oldest of any status. */
+    maxSpans: number;
+    /** Most bytes the ingest stream holds before it discards its oldest messages. */
+    ingestStreamMaxBytes: number;
+  };
+  /** Rows held now (counted at start and after each purge, tracked in between). */
+  stored: { lines: number; spans: number };
+  /** The ingest stream now: bytes and messages held, messages not yet delivered to the log service. */
+  stream: { bytes: number; messages: number; pending: number };
+  /** Telemetry dropped since `since` (the service's start). */
+  dropped: {
+    /** Ingest messages (batches of lines or spans) the stream discarded before the log service read them. */
+    streamMessages: number;
+    /** Lines removed by the line limit, and how many of them were below WARN. */
+    lines: number;
+    linesBelowWarn: number;
+    /** Spans removed by the span limit, and how many of them were successful. */
+    spans: number;
+    okSpans: number;
+  };
+  since: number;
 }

@@ -1,3 +1,4 @@
+import type { RpcStatSide } from './call-record.js';
 import type { StatKind } from './monitor-stats.js';
 
 /** A day as `YYYY-MM-DD` (UTC); queries default to today. */
@@ -59,9 +60,12 @@ export interface TopRequest {
   n?: number;
 }
 
-/** Request of `msec.monitor.calls`: caller → callee → method table for a day (or one minute). */
+/** Request of `msec.monitor.calls`: caller → callee → method table for a day, or for the minutes of [from, to). */
 export interface CallsRequest {
   day?: MonitorDay;
+  /** Epoch ms; with `to`, replaces `day` (whole minutes, at most 31 days). */
+  from?: number;
+  to?: number;
   caller?: string;
   callee?: string;
 }
@@ -78,11 +82,24 @@ export interface CallRow {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** Mean (ms) estimated from the histogram (each call at its bucket's middle); null without data. */
+  avgMs: number | null;
+  /** Upper bound (ms) of the highest bucket with calls (the open last bucket: its lower bound); null without data. */
+  maxMs: number | null;
+  /**
+   * Which side counted the row: `callee` (every request that reached the callee, from any client) where the callee
+   * reports statistics, else `caller` (which also counts calls that never reached it).
+   */
+  side: RpcStatSide;
 }
 
 /** Reply of `msec.monitor.calls`. */
 export interface CallsReply {
+  /** The day asked for, or the day `from` falls in. */
   day: MonitorDay;
+  /** The range counted, when one was asked for. */
+  from?: number;
+  to?: number;
   rows: CallRow[];
 }
 

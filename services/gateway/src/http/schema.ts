@@ -92,6 +92,19 @@ function int(opts: { min?: number; max?: number } = {}): Schema<number> {
   }, json);
 }
 
+/** A finite number (a JSON body field: not parsed from strings). */
+function number(opts: { min?: number; max?: number } = {}): Schema<number> {
+  const json: JsonSchema = { type: 'number' };
+  if (opts.min !== undefined) json.minimum = opts.min;
+  if (opts.max !== undefined) json.maximum = opts.max;
+  return new Schema<number>((v, path, issues) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return fail(issues, path, 'must be a number');
+    if (opts.min !== undefined && v < opts.min) return fail(issues, path, `must be ≥ ${opts.min}`);
+    if (opts.max !== undefined && v > opts.max) return fail(issues, path, `must be ≤ ${opts.max}`);
+    return v;
+  }, json);
+}
+
 /** A boolean; "true"/"false" strings are accepted for query parameters. */
 function boolean(): Schema<boolean> {
   return new Schema<boolean>(
@@ -149,4 +162,4 @@ function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
 }
 
 /** Builders of request schemas: `s.object({ name: s.string({ min: 1 }) })`. */
-export const s = { string, int, boolean, oneOf, object } as const;
+export const s = { string, int, number, boolean, oneOf, object } as const;

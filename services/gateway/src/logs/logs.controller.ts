@@ -1,15 +1,19 @@
-import { Controller, Delete, Get, HttpCode, Inject, Post, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Put, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { interval, map, merge, type Observable } from 'rxjs';
 import {
   LogSubjects,
+  MonitorSubjects,
   ValidationError,
+  type CallsReply,
   type ColourRule,
   type DependencyGraph,
   type LogLine,
   type LogPage,
   type LogQuery,
+  type LogStorageReport,
+  type TraceSamplingSettings,
   type TraceView,
 } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
@@ -18,6 +22,7 @@ import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import { PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../http/pagination.js';
 import type { Infer } from '../http/schema.js';
+import { mergeDependencyGraph } from './dependency-graph.js';
 import { tailLines } from './log-tail.js';
 import {
   DEFAULT_DEPENDENCY_RANGE_MS,
@@ -26,6 +31,8 @@ import {
   colourRuleId,
   dependenciesQuery,
   logsQuery,
+  samplingBody,
+  samplingService,
   tailQuery,
   traceIdParam,
 } from './logs.schemas.js';
@@ -86,6 +93,15 @@ export class LogsController {
     return { items: page.lines, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
   }
 
+  @Get('storage')
+  @Access(Role.viewer)
+  @ApiOperation({
+    summary: 'Limits of the log store (age, lines, spans, ingest stream bytes), what it holds and what was dropped to stay within them',
+  })
+  storage(): Promise<LogStorageReport> {
+    return this.nats.request<LogStorageReport>(LogSubjects.storage, {});
+  }
+
   @Sse('tail')
   @Access(Role.viewer)
   @ApiProduces('text/event-stream')
@@ -124,19 +140,33 @@ export class DependenciesController {
   @Get()
   @Access(Role.viewer)
   @ApiOperation({
-    summary: 'Caller → callee edges of spans started in [from, to): calls, errors, error rate, latency, example traces, Mermaid',
+    summary:
+      'Caller → callee edges in [from, to): calls, errors, error rate and latency from the call statistics (from spans for callers without statistics), example traces from spans, Mermaid',
   })
-  dependencies(@QueryParams(dependenciesQuery) q: Infer<typeof dependenciesQuery>): Promise<DependencyGraph> {
+  async dependencies(@QueryParams(dependenciesQuery) q: Infer<typeof dependenciesQuery>): Promise<DependencyGraph> {
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DEFAULT_DEPENDENCY_RANGE_MS;
     if (to <= from) throw new ValidationError('query.to', 'must be after query.from');
     if (to - from > MAX_DEPENDENCY_RANGE_MS) throw new ValidationError('query.from', 'the range may span at most 31 days');
-    return forward(
-      this.nats,
-      LogSubjects.dependencies,
-      { from, to, ...(q.examples !== undefined ? { examples: q.examples } : {}) },
-      'query',
-    );
+    // Counts from the monitor's statistics (exact under sampling), example traces from the log service's spans;
+    // either one alone still gives a graph.
+    const [stats, spans] = await Promise.all([
+      this.nats.request<CallsReply>(MonitorSubjects.calls, { from, to }).then(
+        (reply) => reply,
+        () => undefined,
+      ),
+      forward<DependencyGraph>(
+        this.nats,
+        LogSubjects.dependencies,
+        { from, to, ...(q.examples !== undefined ? { examples: q.examples } : {}) },
+        'query',
+      ).then(
+        (graph) => ({ graph }),
+        (error: unknown) => ({ error }),
+      ),
+    ]);
+    if (stats === undefined && 'error' in spans) throw spans.error;
+    return mergeDependencyGraph(from, to, stats?.rows ?? [], 'graph' in spans ? spans.graph : undefined);
   }
 }
 
@@ -171,5 +201,36 @@ export class ColourRulesController {
   }
 }
 
+/** Trace sampling by service: viewers read, developers set and remove (every SDK follows within seconds). */
+@ApiTags('logs')
+@Controller('api/v1/trace-sampling')
+export class TraceSamplingController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Get()
+  @Access(Role.viewer)
+  @ApiOperation({ summary: 'Trace sampling set from the console, by service: rate (0–1) and most traces per second per process' })
+  get(): Promise<TraceSamplingSettings> {
+    return this.nats.request<TraceSamplingSettings>(LogSubjects.samplingGet, {});
+  }
+
+  @Put(':service')
+  @Access(Role.developer)
+  @ApiOperation({ summary: "Set one service's trace sampling; it overrides the service's environment within seconds" })
+  set(
+    @PathParam('service', samplingService) service: string,
+    @JsonBody(samplingBody) body: Infer<typeof samplingBody>,
+  ): Promise<TraceSamplingSettings> {
+    return forward(this.nats, LogSubjects.samplingSet, { service, ...body }, 'body', RULE_DEADLINE_MS);
+  }
+
+  @Delete(':service')
+  @Access(Role.developer)
+  @ApiOperation({ summary: "Remove one service's trace sampling: its environment's rate and cap apply again" })
+  remove(@PathParam('service', samplingService) service: string): Promise<TraceSamplingSettings> {
+    return forward(this.nats, LogSubjects.samplingDelete, { service }, 'path', RULE_DEADLINE_MS);
+  }
+}
+
 /** Every logs controller, for `controllers` in gateway.module.ts. */
-export const LOGS_CONTROLLERS = [LogsController, TracesController, DependenciesController, ColourRulesController];
+export const LOGS_CONTROLLERS = [LogsController, TracesController, DependenciesController, ColourRulesController, TraceSamplingController];

@@ -124,3 +124,17 @@ export const colourRuleBody = s.object({
   value: s.string({ min: 0, max: 255 }).describe('value the field must equal (compared as text)'),
   expiresAt: instant.optional().describe('when the rule stops applying: ISO 8601 or epoch ms; none for no expiry'),
 });
+
+/** A service name in a trace-sampling path. */
+export const samplingService = s.string({
+  min: 3,
+  max: 128,
+  pattern: /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/,
+  hint: 'must be a service name as First.Second, e.g. Flight.mod_flight',
+});
+
+/** PUT /trace-sampling/:service. */
+export const samplingBody = s.object({
+  rate: s.number({ min: 0, max: 1 }).describe('share of the requests entering at the service that are traced, 0 to 1'),
+  maxPerSecond: s.int({ min: 0, max: 1_000_000 }).describe('most traces one process of the service starts per second'),
+});

@@ -3,18 +3,21 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
+  LogSubjects,
   MonitorSubjects,
   type AlarmRuleView,
   type AlarmView,
   type AttrInfo,
   type CallsReply,
   type CurveReply,
+  type LogStorageReport,
   type TotalsReply,
 } from '@msec/contracts';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { Infer } from '../http/schema.js';
+import { logStorageMetrics } from './log-storage-metrics.js';
 import {
   alarmsQuery,
   attrsQuery,
@@ -201,10 +204,16 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @ApiProduces('text/plain')
   @ApiOperation({
-    summary: 'Prometheus exposition (text 0.0.4) of every series: last complete minute and today total; also at GET /metrics',
+    summary:
+      'Prometheus exposition (text 0.0.4) of every series (last complete minute, today total) and the log store drop counters; also at GET /metrics',
   })
-  metrics(): Promise<string> {
-    return this.nats.request<string>(MonitorSubjects.prometheus, {});
+  async metrics(): Promise<string> {
+    // The log store's counters come from the log service; without it the monitor's series are still exported.
+    const [series, storage] = await Promise.all([
+      this.nats.request<string>(MonitorSubjects.prometheus, {}),
+      this.nats.request<LogStorageReport>(LogSubjects.storage, {}).then(logStorageMetrics, () => ''),
+    ]);
+    return series + storage;
   }
 }
 

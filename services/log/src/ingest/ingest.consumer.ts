@@ -9,6 +9,9 @@ import { ensureIngestStream } from './ingest-stream.js';
 import { LogWriter, isLogLine, isSpanRecord } from './log-writer.js';
 import { Dialect, dialectOf } from '../storage/sql-dialect.js';
 import { TailPublisher } from './tail-publisher.js';
+import { StoreTally } from '../storage/store-tally.js';
+
+const MIB = 1024 * 1024;
 
 /** The records of one stream message: a single record (older SDKs) or a JSON array of records (current SDK). */
 export interface DecodedIngest {
@@ -62,11 +65,14 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private flushing: Promise<void> | undefined;
   private stopped = false;
   private stored = 0;
+  /** Highest stream sequence received: a jump past it is messages the stream discarded unread. */
+  private lastSeq = 0;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     dataSource: DataSource,
     @Inject(LOG_CONFIG) private readonly config: LogConfig,
+    private readonly tally: StoreTally,
   ) {
     this.writer = new LogWriter(dataSource);
     this.tail = new TailPublisher(nc);
@@ -80,8 +86,9 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureIngestStream(this.nc);
+    await ensureIngestStream(this.nc, this.config.ingestStreamMaxMb * MIB);
     const consumer = await jetstream(this.nc).consumers.get(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER);
+    this.lastSeq = (await consumer.info()).delivered.stream_seq;
     // Messages hold up to a few hundred records each (256 KiB from the SDK): bound the prefetch by bytes.
     this.messages = await consumer.consume({ max_bytes: 16 * 1024 * 1024 });
     this.timer = setInterval(() => void this.flush(), this.config.ingestFlushMs);
@@ -99,6 +106,8 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private async receive(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const msg of messages) {
+        if (msg.seq > this.lastSeq + 1) this.tally.dropped.streamMessages += msg.seq - this.lastSeq - 1;
+        this.lastSeq = Math.max(this.lastSeq, msg.seq);
         const decoded = decodeIngest(msg.subject, msg.data);
         this.pending.push({ msg, ...decoded });
         this.pendingRows += decoded.lines.length + decoded.spans.length;
@@ -149,6 +158,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
         if (!before || !ok) return false;
         batch[batch.length - 1]!.msg.ack();
         this.stored += lines.length + spans.length;
+        this.tally.stored(lines.length, spans.length);
         this.publishTail(batch);
         return true;
       });

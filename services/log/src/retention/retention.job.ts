@@ -2,9 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource } from 'typeorm';
 import { LOG_CONFIG, type LogConfig } from '../config/log.config.js';
 import { invalidField } from '../log.errors.js';
+import { StoreTally } from '../storage/store-tally.js';
+import { countRows } from './store-bound.js';
 import { purgeOlderThan, retentionCutoff, type PurgeResult } from './retention.js';
 
-/** Purges lines and spans older than retentionDays at start and then every purgeIntervalMinutes (daily by default). */
+/**
+ * Purges lines and spans older than retentionDays at start and then every purgeIntervalMinutes (daily by default),
+ * then counts the rows held.
+ */
 @Injectable()
 export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('log-retention');
@@ -14,6 +19,7 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly dataSource: DataSource,
     @Inject(LOG_CONFIG) private readonly config: LogConfig,
+    private readonly tally: StoreTally,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,7 +41,13 @@ export class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const cutoff = typeof before === 'number' ? before : retentionCutoff(this.config.retentionDays);
     await this.running?.catch(() => undefined);
-    this.running = purgeOlderThan(this.dataSource, cutoff);
+    this.running = purgeOlderThan(this.dataSource, cutoff).then(async (result) => {
+      // A full count after each purge also corrects the running tally (redelivered rows counted twice).
+      const counted = await countRows(this.dataSource);
+      this.tally.lines = counted.lines;
+      this.tally.spans = counted.spans;
+      return result;
+    });
     return this.running;
   }
 

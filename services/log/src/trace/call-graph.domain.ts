@@ -36,8 +36,11 @@ export class CallGraphDomain {
     const edges = await Promise.all(
       aggregates.map(async (a) => ({
         ...a,
+        // Averages of float durations come back with every digit (0.31356776674822223): keep hundredths of a ms.
+        avgMs: Math.round(a.avgMs * 100) / 100,
         errorRate: a.calls === 0 ? 0 : a.errors / a.calls,
         exampleTraceIds: await this.spans.exampleTraces(a.caller, a.callee, from, to, examples),
+        source: 'spans' as const,
       })),
     );
     const services = [...new Set(edges.flatMap((e) => [e.caller, e.callee]))].sort();

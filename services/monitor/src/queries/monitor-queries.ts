@@ -1,7 +1,8 @@
 import {
   LATENCY_BUCKETS_MS,
+  RpcStatSide,
   StatKind,
-  parseRpcAttr,
+  parseRpcStatAttr,
   type AttrInfo,
   type AttrTotal,
   type CallRow,
@@ -14,7 +15,9 @@ import {
   type TotalsRequest,
 } from '@msec/contracts';
 import { invalidField } from '../monitor.errors.js';
-import { dayOfMinute, epochMinute, formatDay, parseDay } from '../series/minute-time.js';
+import { MINUTES_PER_DAY, dayOfMinute, epochMinute, formatDay, parseDay } from '../series/minute-time.js';
+
+const MAX_CALLS_RANGE_MS = 31 * 24 * 3600_000;
 import type { SeriesStore } from '../series/series-store.js';
 
 function requireName(value: unknown, field: string): string {
@@ -44,6 +47,43 @@ export function histogramPercentile(counts: readonly number[], p: number): numbe
     seen += n;
   }
   return LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
+}
+
+/** Mean (ms) of a latency histogram, each call counted at its bucket's middle (the open last bucket at its lower bound). */
+export function histogramMean(counts: readonly number[]): number | null {
+  let total = 0;
+  let sum = 0;
+  counts.forEach((n, b) => {
+    const lower = b === 0 ? 0 : LATENCY_BUCKETS_MS[b - 1]!;
+    const upper = LATENCY_BUCKETS_MS[b];
+    total += n;
+    sum += n * (upper === undefined ? lower : (lower + upper) / 2);
+  });
+  return total === 0 ? null : Math.round((sum / total) * 100) / 100;
+}
+
+/** Upper bound (ms) of the highest bucket with calls; the open last bucket reports its lower bound. */
+export function histogramMax(counts: readonly number[]): number | null {
+  for (let b = counts.length - 1; b >= 0; b--)
+    if ((counts[b] ?? 0) > 0) return LATENCY_BUCKETS_MS[b] ?? LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
+  return null;
+}
+
+/**
+ * One row per caller → callee → method: the callee's count where the callee reported one, else the caller's (a
+ * callee counts every request that reached it, SDK caller or not; a caller also counts calls that never arrived).
+ * Sorted by caller, callee, method.
+ */
+export function mergeCallRows(rows: readonly CallRow[]): CallRow[] {
+  const merged = new Map<string, CallRow>();
+  for (const row of rows) {
+    const key = `${row.caller}|${row.callee}|${row.method}`;
+    const held = merged.get(key);
+    if (held === undefined || (held.side === RpcStatSide.caller && row.side === RpcStatSide.callee)) merged.set(key, row);
+  }
+  return [...merged.values()].sort(
+    (a, b) => a.caller.localeCompare(b.caller) || a.callee.localeCompare(b.callee) || a.method.localeCompare(b.method),
+  );
 }
 
 /** Read side of the monitor: curves, totals, top-N, call tables and lists, all from the in-memory store. */
@@ -99,26 +139,47 @@ export class MonitorQueries {
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw invalidField('n', 'use a whole number from 1 to 1000');
     const all = this.totals({ service: req.service, ...(req.day === undefined ? {} : { day: req.day }) });
     all.totals = all.totals
-      .filter((t) => t.kind === StatKind.sum && parseRpcAttr(t.attr) === undefined)
+      .filter((t) => t.kind === StatKind.sum && parseRpcStatAttr(t.attr) === undefined)
       .sort((a, b) => b.value - a.value)
       .slice(0, n);
     return all;
   }
 
-  /** Caller → callee → method table for a day, from the RPC attributes of every service held here. */
+  /** The range of a calls request in whole minutes, or undefined when it asks for a day. */
+  private callsRange(req: CallsRequest | undefined): { from: number; to: number } | undefined {
+    if (req?.from === undefined && req?.to === undefined) return undefined;
+    for (const key of ['from', 'to'] as const) {
+      const v = req[key];
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+        throw invalidField(key, 'epoch milliseconds (a non-negative whole number); give both from and to, or neither');
+    }
+    if (req.to! <= req.from!) throw invalidField('to', 'must be after from');
+    if (req.to! - req.from! > MAX_CALLS_RANGE_MS) throw invalidField('from', 'the range may span at most 31 days');
+    return { from: req.from!, to: req.to! };
+  }
+
+  /**
+   * Caller → callee → method table for a day or a range, from the RPC statistics of every service held here: the
+   * callee's own counts where it reports them (every request that reached it, from any client), else the
+   * caller's. Both sides of one call are merged by `mergeCallRows` when they are held by different shards.
+   */
   calls(req: CallsRequest): CallsReply {
-    const day = this.day(req?.day);
+    const range = this.callsRange(req);
+    const day = range === undefined ? this.day(req?.day) : dayOfMinute(epochMinute(range.from));
+    const fromMinute = range === undefined ? day * MINUTES_PER_DAY : Math.floor(range.from / 60_000);
+    const toMinute = range === undefined ? (day + 1) * MINUTES_PER_DAY : Math.ceil(range.to / 60_000);
     const caller = optionalName(req?.caller, 'caller');
     const callee = optionalName(req?.callee, 'callee');
     const rows = new Map<string, CallRow & { buckets: number[] }>();
     for (const attrs of this.store.services.values()) {
       for (const [attr, series] of attrs) {
-        const rpc = parseRpcAttr(attr);
+        const rpc = parseRpcStatAttr(attr);
         if (rpc === undefined || (caller !== undefined && rpc.caller !== caller) || (callee !== undefined && rpc.callee !== callee))
           continue;
-        const total = series.total.dayTotal(day);
+        if (series.kind !== StatKind.sum) continue;
+        const total = series.total.rangeSum(fromMinute, toMinute);
         if (total === undefined) continue;
-        const key = `${rpc.caller}|${rpc.callee}|${rpc.method}`;
+        const key = `${rpc.side}|${rpc.caller}|${rpc.callee}|${rpc.method}`;
         let row = rows.get(key);
         if (row === undefined) {
           row = {
@@ -131,18 +192,21 @@ export class MonitorQueries {
             p50: null,
             p95: null,
             p99: null,
+            avgMs: null,
+            maxMs: null,
+            side: rpc.side,
             buckets: [],
           };
           rows.set(key, row);
         }
-        if (rpc.measure === 'requests') row.requests += total.value;
+        if (rpc.measure === 'requests') row.requests += total;
         else if (rpc.measure.startsWith('fail|')) {
           const code = rpc.measure.slice(5);
-          row.failures += total.value;
-          row.failuresByCode[code] = (row.failuresByCode[code] ?? 0) + total.value;
+          row.failures += total;
+          row.failuresByCode[code] = (row.failuresByCode[code] ?? 0) + total;
         } else if (rpc.measure.startsWith('lat|')) {
           const b = Number(rpc.measure.slice(4));
-          if (Number.isInteger(b) && b >= 0 && b <= LATENCY_BUCKETS_MS.length) row.buckets[b] = (row.buckets[b] ?? 0) + total.value;
+          if (Number.isInteger(b) && b >= 0 && b <= LATENCY_BUCKETS_MS.length) row.buckets[b] = (row.buckets[b] ?? 0) + total;
         }
       }
     }
@@ -154,10 +218,11 @@ export class MonitorQueries {
         p50: histogramPercentile(counts, 50),
         p95: histogramPercentile(counts, 95),
         p99: histogramPercentile(counts, 99),
+        avgMs: histogramMean(counts),
+        maxMs: histogramMax(counts),
       });
     }
-    out.sort((a, b) => a.caller.localeCompare(b.caller) || a.callee.localeCompare(b.callee) || a.method.localeCompare(b.method));
-    return { day: formatDay(day), rows: out };
+    return { day: formatDay(day), ...(range ?? {}), rows: mergeCallRows(out) };
   }
 
   /** Services with data. */

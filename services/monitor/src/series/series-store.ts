@@ -91,6 +91,20 @@ export class MinuteSeries {
     return { value: this.kind === StatKind.avg ? value / Math.max(1, samples) : value, minutes };
   }
 
+  /** Sum of the values of minutes in [fromMinute, toMinute) (a sum series), or undefined when none has data. */
+  rangeSum(fromMinute: number, toMinute: number): number | undefined {
+    let total: number | undefined;
+    for (const [day, cells] of this.days) {
+      const first = Math.max(fromMinute - day * MINUTES_PER_DAY, 0);
+      const end = Math.min(toMinute - day * MINUTES_PER_DAY, MINUTES_PER_DAY);
+      for (let i = first; i < end; i++) {
+        const v = cells.values[i]!;
+        if (!Number.isNaN(v)) total = (total ?? 0) + v;
+      }
+    }
+    return total;
+  }
+
   /** The latest minute with data at or before `minute`, searched within that day and the day before. */
   latestAtOrBefore(minute: number): { minute: number; value: number } | undefined {
     for (let m = minute; m > minute - 2 * MINUTES_PER_DAY; m--) {

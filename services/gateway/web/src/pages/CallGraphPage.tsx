@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, get } from '../api';
 import { Card, ErrorBanner, PageHeader } from '../ui';
 import CallGraphDeps from './CallGraphDeps';
+import CallGraphSampling from './CallGraphSampling';
 import './CallGraphPage.css';
 
 interface Span {
@@ -168,6 +169,7 @@ export default function CallGraphPage() {
         )}
       </Card>
       <CallGraphDeps onTrace={open} />
+      <CallGraphSampling />
     </>
   );
 }

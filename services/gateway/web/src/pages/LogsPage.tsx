@@ -3,6 +3,7 @@ import { ApiError, get, type Page } from '../api';
 import { Link } from '../router';
 import { Card, EmptyState, ErrorBanner, PageHeader } from '../ui';
 import LogsColourRules from './LogsColourRules';
+import LogsStorage from './LogsStorage';
 import './LogsPage.css';
 
 /** One stored log line as GET /api/v1/logs answers it. */
@@ -306,6 +307,7 @@ export default function LogsPage() {
         )}
       </Card>
       <LogsColourRules />
+      <LogsStorage />
     </>
   );
 }

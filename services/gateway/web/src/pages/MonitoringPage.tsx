@@ -24,6 +24,8 @@ interface CallRow {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** Which side counted the row: the callee (every request that reached it, any client) or, where it reports none, the caller. */
+  side?: 'caller' | 'callee';
 }
 
 const DAY_MS = 86_400_000;
@@ -111,6 +113,20 @@ function CallsTable({ service, day }: { service: string; day: string }) {
             { title: 'p50', render: (r) => ms(r.p50), className: 'num' },
             { title: 'p95', render: (r) => ms(r.p95), className: 'num' },
             { title: 'p99', render: (r) => ms(r.p99), className: 'num' },
+            {
+              title: 'Counted by',
+              render: (r) => (
+                <span
+                  title={
+                    r.side === 'callee'
+                      ? 'the callee: every request that reached it, from any client'
+                      : 'the caller: the callee reports no statistics (calls that never arrived are included)'
+                  }
+                >
+                  {r.side ?? 'caller'}
+                </span>
+              ),
+            },
           ]}
         />
       )}
