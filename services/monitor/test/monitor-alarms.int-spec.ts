@@ -86,10 +86,11 @@ describe('monitor alarms', () => {
       await create('a_min', 'min', 3),
       await create('a_wave', 'wave', 50),
       await create('a_nodata', 'nodata', 2),
+      await create('a_diff', 'diff', 100),
     ];
     const updated = await natsRequest<AlarmRuleView>(nc, MonitorSubjects.rulesUpdate, { id: rules[1]!.id, threshold: 3 });
     assert.equal(updated.threshold, 3);
-    assert.equal((await natsRequest<AlarmRuleView[]>(nc, MonitorSubjects.rulesList, { service: SERVICE })).length, 4);
+    assert.equal((await natsRequest<AlarmRuleView[]>(nc, MonitorSubjects.rulesList, { service: SERVICE })).length, 5);
 
     // Minutes M … M+4 today (in the past), and the same minutes yesterday for the wave rule.
     const M = Math.floor(Date.now() / 60_000) - 20;
@@ -103,6 +104,8 @@ describe('monitor alarms', () => {
     [5, 1, 1, 5].forEach((v, k) => at(M + k, 'a_min', v));
     [10, 30, 30, 10].forEach((v, k) => at(M + k, 'a_wave', v));
     [10, 10, 10, 10].forEach((v, k) => at(M + k - 1440, 'a_wave', v));
+    [500, 200, 200, 450].forEach((v, k) => at(M + k, 'a_diff', v));
+    [500, 500, 500, 500].forEach((v, k) => at(M + k - 1440, 'a_diff', v));
     at(M, 'a_nodata', 1);
     at(M + 1, 'a_nodata', 1);
     at(M + 4, 'a_nodata', 1);
@@ -114,7 +117,7 @@ describe('monitor alarms', () => {
             service: SERVICE,
             day: new Date(M * 60_000).toISOString().slice(0, 10),
           })
-        ).totals.length === 4
+        ).totals.length === 5
           ? true
           : undefined,
       5000,
@@ -129,12 +132,12 @@ describe('monitor alarms', () => {
     // Judging a minute again changes nothing.
     await natsRequest(nc, MonitorSubjects.alarmsEvaluate, { atMs: (M + 4 + 1) * 60_000 + 500 });
     await nc.flush();
-    await eventually(async () => (events.length >= 8 ? true : undefined), 5000, '8 events');
+    await eventually(async () => (events.length >= 10 ? true : undefined), 5000, '10 events');
     await new Promise((r) => setTimeout(r, 200));
     sub.unsubscribe();
 
     const byAttr = (attr: string): string[] => events.filter((e) => e.alarm.attr === attr).map((e) => e.kind);
-    for (const attr of ['a_max', 'a_min', 'a_wave', 'a_nodata']) assert.deepEqual(byAttr(attr), ['alarm', 'recovered'], attr);
+    for (const attr of ['a_max', 'a_min', 'a_wave', 'a_nodata', 'a_diff']) assert.deepEqual(byAttr(attr), ['alarm', 'recovered'], attr);
     const max = events.find((e) => e.alarm.attr === 'a_max' && e.kind === 'recovered')!.alarm;
     assert.equal(max.count, 2);
     assert.equal(max.firstAt, new Date((M + 1) * 60_000).toISOString());
@@ -144,7 +147,7 @@ describe('monitor alarms', () => {
 
     assert.deepEqual(await natsRequest<AlarmView[]>(nc, MonitorSubjects.alarmsList, {}), []);
     const history = await natsRequest<AlarmView[]>(nc, MonitorSubjects.alarmsList, { state: 'all', service: SERVICE });
-    assert.equal(history.length, 4);
+    assert.equal(history.length, 5);
     assert.ok(history.every((a) => a.state === 'recovered'));
 
     await eventually(async () => (hookBodies.length === 2 ? true : undefined), 5000, 'two webhook posts');
@@ -156,6 +159,6 @@ describe('monitor alarms', () => {
       ],
     );
     await natsRequest(nc, MonitorSubjects.rulesDelete, { id: rules[0]!.id });
-    assert.equal((await natsRequest<AlarmRuleView[]>(nc, MonitorSubjects.rulesList, {})).length, 3);
+    assert.equal((await natsRequest<AlarmRuleView[]>(nc, MonitorSubjects.rulesList, {})).length, 4);
   });
 });

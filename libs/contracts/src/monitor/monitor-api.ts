@@ -120,6 +120,12 @@ export const AlarmType = {
   wave: 'wave',
   /** nothing reported for `threshold` consecutive minutes. */
   nodata: 'nodata',
+  /** |value − same minute yesterday| > threshold (absolute, MSEC's DIFF), either direction. */
+  diff: 'diff',
+  /** value − same minute yesterday > threshold: a rise only. */
+  diffUp: 'diff-up',
+  /** same minute yesterday − value > threshold: a drop only. */
+  diffDown: 'diff-down',
 } as const;
 /** One of AlarmType. */
 export type AlarmType = (typeof AlarmType)[keyof typeof AlarmType];

@@ -86,7 +86,7 @@ export const hostsQuery = s.object({ service: serviceName, attr: attrName.option
 /** GET /monitoring/attrs. */
 export const attrsQuery = s.object({ service: serviceName });
 
-const ruleType = s.oneOf(['max', 'min', 'wave', 'nodata'] as const);
+const ruleType = s.oneOf(['max', 'min', 'wave', 'nodata', 'diff', 'diff-up', 'diff-down'] as const);
 const ruleFields = {
   service: serviceName,
   attr: attrName,

@@ -62,6 +62,30 @@ function condition(
         message: `${where} = ${value}, ${change >= 0 ? '+' : ''}${change.toFixed(1)} % against ${yesterday} yesterday (limit ±${rule.threshold} %)`,
       };
     }
+    case AlarmType.diff:
+    case AlarmType.diffUp:
+    case AlarmType.diffDown: {
+      const yesterday = read(rule.service, rule.attr, rule.host, minute - 1440);
+      if (yesterday === undefined) return undefined;
+      const change = value - yesterday;
+      const beyond =
+        rule.type === AlarmType.diffUp
+          ? change > rule.threshold
+          : rule.type === AlarmType.diffDown
+            ? -change > rule.threshold
+            : Math.abs(change) > rule.threshold;
+      const limit =
+        rule.type === AlarmType.diffUp
+          ? `+${rule.threshold}`
+          : rule.type === AlarmType.diffDown
+            ? `-${rule.threshold}`
+            : `±${rule.threshold}`;
+      return {
+        holds: beyond,
+        value,
+        message: `${where} = ${value}, ${change >= 0 ? '+' : ''}${change} against ${yesterday} yesterday (limit ${limit})`,
+      };
+    }
   }
   return undefined;
 }

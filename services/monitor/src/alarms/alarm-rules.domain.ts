@@ -26,6 +26,8 @@ export function validateRuleInput(input: unknown): Required<AlarmRuleInput> {
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw invalidField('threshold', 'give a finite number');
   if (type === AlarmType.wave && threshold <= 0)
     throw invalidField('threshold', 'a wave rule needs a percentage above 0, e.g. 30 for ±30 %');
+  if ((type === AlarmType.diff || type === AlarmType.diffUp || type === AlarmType.diffDown) && threshold < 0)
+    throw invalidField('threshold', 'a diff rule needs an absolute change of 0 or more, e.g. 500 for 500 more or fewer than yesterday');
   if (type === AlarmType.nodata && (!Number.isInteger(threshold) || threshold < 1 || threshold > 1440)) {
     throw invalidField('threshold', 'a nodata rule needs a whole number of minutes from 1 to 1440');
   }

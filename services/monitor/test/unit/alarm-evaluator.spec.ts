@@ -56,6 +56,15 @@ describe('alarm evaluator', () => {
     );
   });
 
+  it('alarm evaluator - diff compares with the same minute yesterday in absolute terms: both ways, up only, down only', () => {
+    const yesterday = Object.fromEntries(minutes.map((m) => [m - 1440, 1000]));
+    const today = { [M]: 1200, [M + 1]: 1600, [M + 2]: 400, [M + 3]: 1000, [M + 4]: 1499 };
+    assert.deepEqual(run(rule(AlarmType.diff, 500), { diff: { ...yesterday, ...today } }, minutes), ['fire@1', 'hold@2', 'recover@3']);
+    assert.deepEqual(run(rule(AlarmType.diffUp, 500), { 'diff-up': { ...yesterday, ...today } }, minutes), ['fire@1', 'recover@2']);
+    assert.deepEqual(run(rule(AlarmType.diffDown, 500), { 'diff-down': { ...yesterday, ...today } }, minutes), ['fire@2', 'recover@3']);
+    assert.deepEqual(run(rule(AlarmType.diff, 5), { diff: { [M]: 50 } }, minutes), [], 'no yesterday: nothing judged');
+  });
+
   it('alarm evaluator - nodata fires after N silent minutes and recovers when data returns', () => {
     assert.deepEqual(run(rule(AlarmType.nodata, 2), { nodata: { [M]: 1, [M + 4]: 1 } }, minutes), ['fire@2', 'hold@3', 'recover@4']);
   });

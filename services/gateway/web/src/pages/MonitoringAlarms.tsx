@@ -8,7 +8,7 @@ interface Rule {
   id: string;
   service: string;
   attr: string;
-  type: 'max' | 'min' | 'wave' | 'nodata';
+  type: 'max' | 'min' | 'wave' | 'nodata' | 'diff' | 'diff-up' | 'diff-down';
   threshold: number;
   host: string | null;
   webhookUrl: string | null;
@@ -38,6 +38,9 @@ const TYPES: { value: Rule['type']; text: string }[] = [
   { value: 'min', text: 'min: value below threshold' },
   { value: 'wave', text: 'wave: change vs yesterday beyond ±threshold %' },
   { value: 'nodata', text: 'nodata: silent for threshold minutes' },
+  { value: 'diff', text: 'diff: differs from yesterday by more than threshold' },
+  { value: 'diff-up', text: 'diff-up: more than threshold above yesterday' },
+  { value: 'diff-down', text: 'diff-down: more than threshold below yesterday' },
 ];
 
 /** What the rule form edits; numbers stay text until sent so the API can name what is wrong. */
@@ -52,12 +55,16 @@ interface Draft {
   enabled: boolean;
 }
 
+const DIFF_SIGN: Record<string, string> = { diff: '±', 'diff-up': '+', 'diff-down': '−' };
+
 const describeRule = (r: { type: string; threshold: number }): string =>
   r.type === 'wave'
     ? `±${r.threshold} % vs yesterday`
     : r.type === 'nodata'
       ? `no data for ${r.threshold} min`
-      : `${r.type === 'max' ? '>' : '<'} ${r.threshold}`;
+      : r.type in DIFF_SIGN
+        ? `${DIFF_SIGN[r.type]}${r.threshold} vs yesterday`
+        : `${r.type === 'max' ? '>' : '<'} ${r.threshold}`;
 
 /** The field an API error names, without its `body.` prefix. */
 const fieldOf = (error: ApiError | undefined): string | undefined => error?.field?.replace(/^body\./, '');
