@@ -6,6 +6,7 @@ import { textTable } from '../api/text-table.js';
 import type { ParsedArgs } from '../cli-args.js';
 import type { LauncherConfig } from '../launcher-config.js';
 import { apiTarget } from './login.js';
+import { changeRule, describeRule, listRules, RULES_USAGE } from './monitor-rules.js';
 
 /** Usage of `msec monitor`. */
 export const MONITOR_USAGE = `usage: ./msec monitor <subcommand> [--json] [--url URL]
@@ -15,6 +16,7 @@ export const MONITOR_USAGE = `usage: ./msec monitor <subcommand> [--json] [--url
                      the last N minutes with data (default 10) and the day totals
   alarms [--all] [--service NAME]
                      active alarms, or with --all the history too
+${RULES_USAGE}
 
   --json prints the API's reply as JSON. Needs ./msec login (or MSEC_TOKEN).`;
 
@@ -124,7 +126,7 @@ export function formatAlarms(alarms: AlarmView[], all: boolean): string {
       a.service,
       a.attr,
       a.host ?? 'all',
-      a.type === 'wave' ? `wave ±${a.threshold}%` : a.type === 'nodata' ? `nodata ${a.threshold}min` : `${a.type} ${a.threshold}`,
+      describeRule(a),
       num(a.value),
       String(a.count),
       a.firstAt.slice(0, 16).replace('T', ' '),
@@ -171,5 +173,7 @@ export async function monitor(config: Pick<LauncherConfig, 'homeDir'>, args: Par
   }
   if (sub === 'show') return monitorShow(config, args, io);
   if (sub === 'alarms') return monitorAlarms(config, args, io);
+  if (sub === 'rules') return listRules(authenticatedClient(apiTarget(config, args, io)), args, io, MONITOR_USAGE);
+  if (sub === 'rule') return changeRule(authenticatedClient(apiTarget(config, args, io)), args, io, MONITOR_USAGE);
   throw badArgs('subcommand', `"${sub}" is not a monitor subcommand`, MONITOR_USAGE);
 }

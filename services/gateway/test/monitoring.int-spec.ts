@@ -1,5 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { MonitorSubjects, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
@@ -18,6 +22,7 @@ import {
 } from './gateway-harness.js';
 
 const SERVICE = 'Demo.login';
+const CLI_MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../..'), 'cli/dist/src/main.js');
 const CALLEE = 'Flight.mod_flight';
 
 describe('gateway monitoring', () => {
@@ -197,6 +202,23 @@ describe('gateway monitoring', () => {
     const missing = await dev.call('DELETE', '/api/v1/alarm-rules/no-such-rule');
     assert.equal(missing.status, 404, JSON.stringify(missing.body));
     assert.equal(missing.body.error.code, 'MONITOR_RULE_NOT_FOUND');
+  });
+
+  it('monitoring - the CLI adds, lists and deletes alarm rules, a DIFF rule among them, and names a bad type', async () => {
+    const token = (await dev.call('POST', '/api/v1/tokens', { name: 'cli-rules' })).body.token as string;
+    // Not execFileSync: the gateway runs in this process and must keep answering while the CLI waits.
+    const cli = (...words: string[]) =>
+      promisify(execFile)(process.execPath, [CLI_MAIN, 'monitor', ...words, '--url', gw.baseUrl], {
+        env: { ...process.env, MSEC_TOKEN: token },
+      });
+    const added = await cli('rule', 'add', 'Demo.cli', 'orders', '--type', 'diff-down', '--threshold', '500', '--json');
+    const rule = JSON.parse(added.stdout) as { id: string; type: string; threshold: number };
+    assert.deepEqual([rule.type, rule.threshold], ['diff-down', 500]);
+    const listed = await cli('rules', '--service', 'Demo.cli');
+    assert.match(listed.stdout, /Demo\.cli +orders .*-500 vs yesterday/);
+    await assert.rejects(cli('rule', 'add', 'Demo.cli', 'orders', '--type', 'sideways', '--threshold', '1'), /type/);
+    await cli('rule', 'delete', rule.id);
+    assert.match((await cli('rules', '--service', 'Demo.cli')).stdout, /No alarm rules yet/);
   });
 
   it('monitoring - a rule whose webhook targets loopback, link-local or the metadata service is refused naming the field and the fix', async () => {
