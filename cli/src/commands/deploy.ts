@@ -13,11 +13,13 @@ import { apiTarget } from './login.js';
 import { REPO_ROOT } from '../paths.js';
 import { AGENT_ARCHIVE_ROOT, buildAgentArchive } from '../packaging/agent-archive.js';
 import { cancelEnrollment, ENROLL_USAGE, enrollHost, listEnrollments } from './hosts-enroll.js';
+import { execOnHost, getFromHost, putOnHost, REMOTE_USAGE } from './hosts-remote.js';
 
 /** Usage of the deploy commands: hosts, package, config, idl, release, keys. */
 export const DEPLOY_USAGE = `usage:
   ./msec hosts                                   hosts with up/down, CPU, memory, disk, load, last heartbeat
 ${ENROLL_USAGE}
+${REMOTE_USAGE}
   ./msec package build DIR --name N --version V --entry FILE [--out FILE.tar.gz]
                                                  make a release package from a built service folder
                                                  (everything but node_modules and tests, plus manifest.json)
@@ -179,8 +181,15 @@ export const hostsCommand: Command = async (config, args, io = processIo()) => {
   if (sub === 'enroll') return enrollHost(client, args, io, isJson(args));
   if (sub === 'enrollments') return listEnrollments(client, io, isJson(args));
   if (sub === 'cancel-enrollment') return cancelEnrollment(client, args, io, isJson(args));
+  if (sub === 'exec') return execOnHost(client, args, io, isJson(args));
+  if (sub === 'get') return getFromHost(client, args, io);
+  if (sub === 'put') return putOnHost(client, args, io);
   if (sub !== undefined)
-    throw badArgs('subcommand', `"${sub}" is not a hosts subcommand (enroll, enrollments, cancel-enrollment)`, DEPLOY_USAGE);
+    throw badArgs(
+      'subcommand',
+      `"${sub}" is not a hosts subcommand (enroll, enrollments, cancel-enrollment, exec, get, put)`,
+      DEPLOY_USAGE,
+    );
   const all: HostView[] = [];
   let cursor: string | null = null;
   do {

@@ -264,6 +264,29 @@ describe('gateway releases', () => {
     assert.equal(typeof exec?.issuedAt, 'number');
   });
 
+  it('releases - ./msec hosts exec, put and get run signed commands on a host as an admin; a developer is refused', async () => {
+    const token = (await admin.call('POST', '/api/v1/tokens', { name: 'remote' })).body.token as string;
+    // --url before the words: everything after `--` is the remote command.
+    const cli = (env: string, ...words: string[]) =>
+      promisify(execFile)(process.execPath, [CLI_MAIN, 'hosts', '--url', gw.baseUrl, ...words], {
+        env: { ...process.env, MSEC_TOKEN: env },
+      });
+    const ran = await cli(token, 'exec', HOST.hostId, '--', '/bin/echo', 'from', '--the-cli');
+    assert.equal(ran.stdout, 'from --the-cli\n');
+    // The command's exit code is the CLI's.
+    await assert.rejects(cli(token, 'exec', HOST.hostId, '--', '/bin/false'), (e: { code?: number }) => e.code === 1);
+    const local = join(dir, 'note.txt');
+    writeFileSync(local, 'hello host\n');
+    assert.match((await cli(token, 'put', HOST.hostId, local, 'notes/note.txt')).stdout, /Sent 11 bytes/);
+    assert.equal((await cli(token, 'get', HOST.hostId, 'notes/note.txt')).stdout, 'hello host\n');
+    await assert.rejects(cli(devToken.token!, 'exec', HOST.hostId, '--', '/bin/echo', 'no'), /403|role|admin/i);
+    const audit = await viewer.call('GET', `/api/v1/hosts/audit?hostId=${HOST.hostId}&limit=20`);
+    assert.ok(
+      audit.body.items.some((a: { type: string }) => a.type === 'put-file'),
+      'file transfers are audited',
+    );
+  });
+
   it('releases - console: Hosts lists the agent as up; Releases shows the plan at 100 % and viewers get no buttons', async () => {
     const page = await browser.newPage();
     await login(page, 'dora', 'dora-password-2');
