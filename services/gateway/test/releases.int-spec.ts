@@ -392,6 +392,13 @@ describe('gateway releases', () => {
       .waitFor();
     await card.getByRole('cell', { name: 'gw-console-host' }).waitFor();
     await screenshot(page, 'hosts-enroll');
+    // And runs a command on a host from the same page.
+    const remote = page.getByTestId('remote-command');
+    await remote.getByLabel('Host').selectOption(HOST.hostId);
+    await remote.getByLabel('Command').fill('/bin/echo "from the console"');
+    await remote.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('remote-output').getByText('from the console', { exact: true }).waitFor();
+    await screenshot(page, 'hosts-command');
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import { ApiError, get, type Page } from '../api';
 import { useLiveEvents } from '../live';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table } from '../ui';
 import { HostsEnroll } from './HostsEnroll';
+import { HostsRemote } from './HostsRemote';
 import './ReleasesPage.css';
 
 /** Host metrics from the agent's heartbeat. */
@@ -171,6 +172,7 @@ export default function HostsPage() {
         )}
       </Card>
       <Can role="admin">
+        {hosts && hosts.length > 0 && <HostsRemote hostIds={hosts.map((h) => h.hostId)} />}
         <HostsEnroll />
       </Can>
     </>
