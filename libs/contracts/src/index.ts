@@ -97,7 +97,17 @@ export {
 export { StatKind, STAT_KINDS, DROPPED_REPORTS_ATTR } from './monitor/monitor-stats.js';
 export type { StatItem, StatsBatch } from './monitor/monitor-stats.js';
 /** Monitoring: RPC call records and the attributes derived from them. */
-export { LATENCY_BUCKETS_MS, RPC_ATTR_PREFIX, rpcAttr, parseRpcAttr } from './monitor/call-record.js';
+export {
+  LATENCY_BUCKETS_MS,
+  RPC_ATTR_PREFIX,
+  RPC_CALLEE_ATTR_PREFIX,
+  RpcStatSide,
+  rpcAttr,
+  calleeRpcAttr,
+  parseRpcAttr,
+  parseRpcStatAttr,
+  unknownCaller,
+} from './monitor/call-record.js';
 export type { CallRecord } from './monitor/call-record.js';
 /** Monitoring: query, alarm rule and alarm event shapes. */
 export { AlarmType, AlarmState } from './monitor/monitor-api.js';
