@@ -14,7 +14,8 @@ import { requestContext, type ServiceDefinition } from './define-service.js';
  * coloured here, at the first module it reaches; the flag then travels in the RPC head to every module downstream.
  */
 function colourByRules(call: CallContext, request: unknown, logger: MsecLogger | undefined): CallContext {
-  if (call.coloring === 1 || !logger || typeof request !== 'object' || request === null) return call;
+  if (call.coloring === 1 || !logger || logger.colourRules.rules.length === 0 || typeof request !== 'object' || request === null)
+    return call;
   return logger.matchesColourRule({ ...(request as Record<string, unknown>) }) ? colouredView(call) : call;
 }
 
