@@ -35,6 +35,9 @@ export {
 } from './deploy/command-signing.js';
 /** Centralised logs and tracing: subjects, stream, colour bucket. */
 export { LogSubjects, LOG_INGEST_STREAM, LOG_INGEST_CONSUMER, LOG_COLOUR_BUCKET, LOG_COLOUR_KEY } from './log/log-subjects.js';
+/** Trace sampling set from the console: a key beside the colouring rules, read by every SDK. */
+export { LOG_TRACE_SAMPLING_KEY, traceSamplingFor } from './log/trace-sampling.js';
+export type { TraceSampling, TraceSamplingSettings } from './log/trace-sampling.js';
 /** Centralised logs and tracing: levels, lines, spans, colouring rules, queries, call graphs. */
 export { LogLevel, LOG_LEVEL_NAMES, SpanStatus } from './log/log-types.js';
 export type {

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { RpcStatSide, type CallRecord, type SpanRecord } from '@msec/contracts';
+import { RpcStatSide, traceSamplingFor, type CallRecord, type SpanRecord } from '@msec/contracts';
 import { readSdkEnvironment, sdkNatsCreds, TRACE_DEFAULTS } from '../config/sdk-env.js';
 import { createLogger, createSpanReporter, type MsecLogger, type SpanReporter } from '../log/index.js';
 import { MonitorReporter, RpcCallStats, type SetMode } from '../monitor/index.js';
 import { TraceSampler } from './trace-sampler.js';
+import { TraceSamplingWatcher } from './trace-sampling-watcher.js';
 
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
 const MAX_EARLY_REPORTS = 10_000;
@@ -31,6 +32,7 @@ class TelemetryHub {
   /** The service's logger and span reporter, once NATS is connected. */
   logger: MsecLogger | undefined;
   private spans: SpanReporter | undefined;
+  private samplingWatcher: TraceSamplingWatcher | undefined;
   private nc: NatsConnection | undefined;
   private starting: Promise<void> | undefined;
   private early: EarlyReport[] = [];
@@ -94,6 +96,8 @@ class TelemetryHub {
     this.reporter = undefined;
     this.starting = undefined;
     await reporter?.close().catch(() => undefined);
+    await this.samplingWatcher?.stop().catch(() => undefined);
+    this.samplingWatcher = undefined;
     await this.logger?.close().catch(() => undefined);
     await this.spans?.flush().catch(() => undefined);
     this.logger = undefined;
@@ -136,6 +140,12 @@ class TelemetryHub {
         this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance, sources });
         this.logger = createLogger({ nc: this.nc, service: env.service, host: env.hostName, instance, spoolDir });
         this.spans = createSpanReporter({ nc: this.nc, service: env.service, spoolDir });
+        // Sampling set in the console for this service overrides the environment's; deleting it restores them.
+        const service = env.service;
+        this.samplingWatcher = new TraceSamplingWatcher(this.nc, (text) => {
+          const set = text === undefined ? undefined : traceSamplingFor(text, service);
+          this.sampler.update(set?.rate ?? env.traceSampleRate, set?.maxPerSecond ?? env.traceMaxPerSecond);
+        });
         for (const report of this.early) {
           if (report.kind === 'add') this.reporter.add(report.attr, report.n);
           else if (report.kind === 'set') this.reporter.set(report.attr, report.value, report.mode);
