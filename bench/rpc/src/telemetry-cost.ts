@@ -79,6 +79,8 @@ try {
   };
   const offPort = await startServer(offEnv);
   const onPort = await startServer(await onEnv('Bench.echo'));
+  // The same, without the log line: what statistics and sampling alone cost.
+  const quietPort = await startServer({ ...(await onEnv('Bench.echo')), BENCH_LOG_LINES: '0' });
   const callerOn = await onEnv('Bench.caller');
   const run = (port: number, env: NodeJS.ProcessEnv): Round => {
     const profile =
@@ -99,10 +101,13 @@ try {
   const loadBefore = loadavg()[0]!;
   const off: Round[] = [];
   const on: Round[] = [];
+  const quiet: Round[] = [];
   for (let i = 0; i < rounds; i++) {
     off.push(run(offPort, offEnv));
     on.push(run(onPort, callerOn));
-    process.stderr.write(`round ${i + 1}: off ${off.at(-1)!.opsPerSec} calls/s, on ${on.at(-1)!.opsPerSec} calls/s\n`);
+    quiet.push(run(quietPort, callerOn));
+    const ops = (rs: Round[]): number => rs.at(-1)!.opsPerSec;
+    process.stderr.write(`round ${i + 1}: off ${ops(off)}, on ${ops(on)}, on without log lines ${ops(quiet)} calls/s\n`);
   }
   const median = (rs: Round[], key: keyof Round): number => [...rs].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rs.length / 2)]!;
   const row = (name: string, rs: Round[]): string =>
@@ -123,9 +128,11 @@ try {
     '| --- | ---: | ---: | ---: | --- |',
     row('off', off),
     row('on', on),
+    row('on, no log line', quiet),
     '',
     `- throughput on / off: ${throughput.toFixed(2)}× (target ≥ 0.9×)`,
     `- p99 on / off: ${p99.toFixed(2)}× (target ≤ 1.5×)`,
+    `- without the log line (statistics of both sides and sampling only): throughput ${(median(quiet, 'opsPerSec') / median(off, 'opsPerSec')).toFixed(2)}×, p99 ${(median(quiet, 'p99Ms') / median(off, 'p99Ms')).toFixed(2)}×`,
     '',
   ].join('\n');
   writeSection(join(repo, 'docs', 'BENCHMARKS.md'), await format(section, { parser: 'markdown', printWidth: 140 }));

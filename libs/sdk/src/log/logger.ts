@@ -213,7 +213,9 @@ export class RequestLogger extends LevelMethods {
     private readonly context: RequestLogContext,
   ) {
     super();
-    this.coloured = context.colour === true || parent.matchesColourRule({ traceId: context.traceId, ...context.fields }) !== undefined;
+    this.coloured =
+      context.colour === true ||
+      (parent.colourRules.rules.length > 0 && parent.matchesColourRule({ traceId: context.traceId, ...context.fields }) !== undefined);
   }
 
   log(level: LogLevelName, message: string, fields?: Record<string, unknown>): void {
