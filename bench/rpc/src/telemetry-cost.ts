@@ -25,6 +25,16 @@ interface Round {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU µs per call of the caller process, and of the server process (added here). */
+  cpuUsPerCall: number;
+  serverCpuUsPerCall: number;
+  totalOps: number;
+}
+
+/** A server process: its port and a way to read its CPU time. */
+interface EchoServer {
+  port: number;
+  cpu(): Promise<number>;
 }
 
 const nats = await startNats();
@@ -62,7 +72,7 @@ try {
     BENCH_TELEMETRY: 'on',
     BENCH_SECONDS: seconds,
   });
-  const startServer = (env: NodeJS.ProcessEnv): Promise<number> => {
+  const startServer = (env: NodeJS.ProcessEnv): Promise<EchoServer> => {
     // BENCH_PROFILE=<dir> writes a CPU profile of the telemetry-on echo service there (when it stops).
     const profile =
       env.BENCH_TELEMETRY === 'on' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
@@ -72,30 +82,45 @@ try {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     children.push(child);
+    const cpu = (): Promise<number> =>
+      new Promise((done) => {
+        const onMessage = (reply: unknown): void => {
+          if (typeof reply !== 'object' || reply === null || !('cpu' in reply)) return;
+          child.off('message', onMessage);
+          const usage = (reply as { cpu: NodeJS.CpuUsage }).cpu;
+          done(usage.user + usage.system);
+        };
+        child.on('message', onMessage);
+        child.send('cpu');
+      });
     return new Promise((resolve, reject) => {
-      child.once('message', (m) => resolve(Number(String(m).split(' ')[1])));
+      child.once('message', (m) => resolve({ port: Number(String(m).split(' ')[1]), cpu }));
       child.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
     });
   };
-  const offPort = await startServer(offEnv);
-  const onPort = await startServer(await onEnv('Bench.echo'));
+  const offServer = await startServer(offEnv);
+  const onServer = await startServer(await onEnv('Bench.echo'));
   // The same, without the log line: what statistics and sampling alone cost.
-  const quietPort = await startServer({ ...(await onEnv('Bench.echo')), BENCH_LOG_LINES: '0' });
+  const quietServer = await startServer({ ...(await onEnv('Bench.echo')), BENCH_LOG_LINES: '0' });
   const callerOn = await onEnv('Bench.caller');
-  const run = (port: number, env: NodeJS.ProcessEnv): Round => {
+  const run = async (server: EchoServer, env: NodeJS.ProcessEnv): Promise<Round> => {
+    const before = await server.cpu();
     const profile =
       env.BENCH_TELEMETRY === 'on' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}/caller`] : [];
-    const out = spawnSync(process.execPath, [...profile, join(here, 'telemetry-echo.js'), 'caller', String(port)], {
+    const out = spawnSync(process.execPath, [...profile, join(here, 'telemetry-echo.js'), 'caller', String(server.port)], {
       env,
       encoding: 'utf8',
       timeout: 120_000,
     });
     const last = out.stdout.trim().split('\n').pop() ?? '';
+    let round: Round;
     try {
-      return JSON.parse(last) as Round;
+      round = JSON.parse(last) as Round;
     } catch {
       throw new Error(`caller failed (exit ${String(out.status)}): ${out.stderr}`);
     }
+    round.serverCpuUsPerCall = ((await server.cpu()) - before) / round.totalOps;
+    return round;
   };
 
   const loadBefore = loadavg()[0]!;
@@ -103,15 +128,17 @@ try {
   const on: Round[] = [];
   const quiet: Round[] = [];
   for (let i = 0; i < rounds; i++) {
-    off.push(run(offPort, offEnv));
-    on.push(run(onPort, callerOn));
-    quiet.push(run(quietPort, callerOn));
+    off.push(await run(offServer, offEnv));
+    on.push(await run(onServer, callerOn));
+    quiet.push(await run(quietServer, callerOn));
     const ops = (rs: Round[]): number => rs.at(-1)!.opsPerSec;
     process.stderr.write(`round ${i + 1}: off ${ops(off)}, on ${ops(on)}, on without log lines ${ops(quiet)} calls/s\n`);
   }
   const median = (rs: Round[], key: keyof Round): number => [...rs].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rs.length / 2)]!;
+  const cpuPerCall = (rs: Round[]): number => median(rs, 'cpuUsPerCall') + median(rs, 'serverCpuUsPerCall');
   const row = (name: string, rs: Round[]): string =>
-    `| ${name} | ${median(rs, 'opsPerSec').toLocaleString('en-US')} | ${median(rs, 'p50Ms').toFixed(3)} | ${median(rs, 'p99Ms').toFixed(3)} | ${rs.map((r) => r.opsPerSec).join(', ')} |`;
+    `| ${name} | ${median(rs, 'opsPerSec').toLocaleString('en-US')} | ${median(rs, 'p50Ms').toFixed(3)} | ${median(rs, 'p99Ms').toFixed(3)} | ` +
+    `${median(rs, 'cpuUsPerCall').toFixed(2)} + ${median(rs, 'serverCpuUsPerCall').toFixed(2)} = ${cpuPerCall(rs).toFixed(2)} | ${rs.map((r) => r.opsPerSec).join(', ')} |`;
   const throughput = median(on, 'opsPerSec') / median(off, 'opsPerSec');
   const p99 = median(on, 'p99Ms') / median(off, 'p99Ms');
   const cpu = cpus();
@@ -124,8 +151,8 @@ try {
     'report to a real nats-server (authentication on) with the log and monitor services consuming: caller and callee statistics,',
     'traces sampled at the default rate (1 %, at most 100 per second), one INFO log line per call.',
     '',
-    '| telemetry | calls/s | p50 ms | p99 ms | calls/s of each round |',
-    '| --- | ---: | ---: | ---: | --- |',
+    '| telemetry | calls/s | p50 ms | p99 ms | CPU µs per call (caller + service) | calls/s of each round |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
     row('off', off),
     row('on', on),
     row('on, no log line', quiet),
@@ -133,6 +160,7 @@ try {
     `- throughput on / off: ${throughput.toFixed(2)}× (target ≥ 0.9×)`,
     `- p99 on / off: ${p99.toFixed(2)}× (target ≤ 1.5×)`,
     `- without the log line (statistics of both sides and sampling only): throughput ${(median(quiet, 'opsPerSec') / median(off, 'opsPerSec')).toFixed(2)}×, p99 ${(median(quiet, 'p99Ms') / median(off, 'p99Ms')).toFixed(2)}×`,
+    `- CPU per call of the two processes, on / off: ${(cpuPerCall(on) / cpuPerCall(off)).toFixed(2)}× with the log line, ${(cpuPerCall(quiet) / cpuPerCall(off)).toFixed(2)}× without (steadier than calls/s on a shared machine; the NATS server and the log and monitor services are not counted)`,
     '',
   ].join('\n');
   writeSection(join(repo, 'docs', 'BENCHMARKS.md'), await format(section, { parser: 'markdown', printWidth: 140 }));

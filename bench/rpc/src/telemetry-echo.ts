@@ -36,23 +36,27 @@ if (role === 'server') {
   const running = await serve(defineService(root, 'bench.EchoService', { Echo: echo as never }), { port: 0, handleSignals: false });
   process.send?.(`PORT ${running.port}`);
   process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
     if (m === 'stop') void running.stop().then(() => process.exit(0));
   });
 } else if (role === 'caller') {
   type EchoClient = { Echo(request: EchoMessage): Promise<EchoMessage> };
   const echo = await client<EchoClient>(`127.0.0.1:${target}`, 'bench.EchoService', { proto: root });
   let seq = 0;
-  const m = await measure(() => echo.Echo({ text: 'hello msec', seq: seq++ }), {
-    concurrency: PIPELINE_DEPTH,
-    durationMs: benchSeconds() * 1000,
-    warmupMs: 1000,
-  });
+  const op = (): Promise<EchoMessage> => echo.Echo({ text: 'hello msec', seq: seq++ });
+  const warmup = await measure(op, { concurrency: PIPELINE_DEPTH, durationMs: 1000, warmupMs: 0 });
+  const cpu0 = process.cpuUsage();
+  const m = await measure(op, { concurrency: PIPELINE_DEPTH, durationMs: benchSeconds() * 1000, warmupMs: 0 });
+  const cpu = process.cpuUsage(cpu0);
   const q = (p: number): number => m.latencies[Math.min(m.latencies.length - 1, Math.floor(p * m.latencies.length))] ?? 0;
-  const result: Pick<BenchResult, 'opsPerSec' | 'p50Ms' | 'p99Ms' | 'ops'> = {
+  const result: Pick<BenchResult, 'opsPerSec' | 'p50Ms' | 'p99Ms' | 'ops'> & { totalOps: number; cpuUsPerCall: number } = {
     opsPerSec: Math.round((m.ops * 1000) / m.elapsedMs),
     p50Ms: Math.round(q(0.5) * 1000) / 1000,
     p99Ms: Math.round(q(0.99) * 1000) / 1000,
     ops: m.ops,
+    // Calls the server answered for this caller, warm-up included (its CPU is read around the whole run).
+    totalOps: warmup.ops + m.ops,
+    cpuUsPerCall: (cpu.user + cpu.system) / m.ops,
   };
   closeSharedRuntime();
   await closeTelemetry();
