@@ -150,6 +150,7 @@ try {
     'An SDK echo service and an SDK caller in separate processes, 64 calls in flight, < 100-byte messages. Off: no NATS. On: both',
     'report to a real nats-server (authentication on) with the log and monitor services consuming: caller and callee statistics,',
     'traces sampled at the default rate (1 %, at most 100 per second), one INFO log line per call.',
+    'On this two-core machine the nats-server, the log service storing every line and the monitor share the cores with the pair, so the log-line row measures the log pipeline as much as the SDK; the CPU column counts only the caller and service processes.',
     '',
     '| telemetry | calls/s | p50 ms | p99 ms | CPU µs per call (caller + service) | calls/s of each round |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
