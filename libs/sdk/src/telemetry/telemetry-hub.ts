@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { RpcStatSide, traceSamplingFor, type CallRecord, type SpanRecord } from '@msec/contracts';
+import { RpcStatSide, traceSamplingFor, type SpanRecord } from '@msec/contracts';
 import { readSdkEnvironment, sdkNatsCreds, TRACE_DEFAULTS } from '../config/sdk-env.js';
 import { createLogger, createSpanReporter, type MsecLogger, type SpanReporter } from '../log/index.js';
 import { MonitorReporter, RpcCallStats, type SetMode } from '../monitor/index.js';
@@ -10,10 +10,7 @@ import { TraceSamplingWatcher } from './trace-sampling-watcher.js';
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
 const MAX_EARLY_REPORTS = 10_000;
 
-type EarlyReport =
-  | { kind: 'add'; attr: string; n: number }
-  | { kind: 'set'; attr: string; value: number; mode: SetMode }
-  | { kind: 'calls'; records: CallRecord[] };
+type EarlyReport = { kind: 'add'; attr: string; n: number } | { kind: 'set'; attr: string; value: number; mode: SetMode };
 
 /**
  * The process's telemetry: connects to NATS in the background when MSEC_NATS_URL and MSEC_SERVICE are set, and
@@ -49,12 +46,6 @@ class TelemetryHub {
   set(attr: string, value: number, mode: SetMode): void {
     if (this.reporter) this.reporter.set(attr, value, mode);
     else this.hold({ kind: 'set', attr, value, mode });
-  }
-
-  /** Caller-side RPC records become requests, failures and latency per caller → callee → method. */
-  recordCall(record: CallRecord): void {
-    if (this.reporter) this.reporter.recordCalls([record]);
-    else this.hold({ kind: 'calls', records: [record] });
   }
 
   /**
@@ -148,8 +139,7 @@ class TelemetryHub {
         });
         for (const report of this.early) {
           if (report.kind === 'add') this.reporter.add(report.attr, report.n);
-          else if (report.kind === 'set') this.reporter.set(report.attr, report.value, report.mode);
-          else this.reporter.recordCalls(report.records);
+          else this.reporter.set(report.attr, report.value, report.mode);
         }
         this.early = [];
       } catch {
@@ -176,11 +166,6 @@ export const monitor = {
 /** The hub itself, for serve(): logger, spans, readiness. */
 export function telemetryHub(): TelemetryHub {
   return hub;
-}
-
-/** Records one finished client call for the caller → callee tables. */
-export function recordClientCall(record: CallRecord): void {
-  hub.recordCall(record);
 }
 
 /** The caller-side statistics of this process, or undefined when telemetry is off (no NATS or no service name). */
