@@ -42,7 +42,10 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Serves MSEC's HTTP+JSON form: `POST /?methodName=pkg.Svc.Method` → `{"ret":0,"errmsg":"","resultObj":{…}}`. */
+/**
+ * Serves MSEC's HTTP+JSON form: `POST /?methodName=pkg.Svc.Method` → `{"ret":0,"errmsg":"","resultObj":{…},"traceId":"…"}`;
+ * `traceId` is the trace the request got here, for finding its logs and spans.
+ */
 export async function serveHttpJson(
   methods: ReadonlyMap<string, Registration>,
   req: IncomingMessage,
@@ -73,12 +76,12 @@ export async function serveHttpJson(
       throw badRequest(methodName, error);
     }
     const response = await reg.handler(request, contextFromHead(head, receivedAt, remote));
-    reply(res, { ret: 0, errmsg: '', resultObj: reg.def.response.toJson(response) });
+    reply(res, { ret: 0, errmsg: '', resultObj: reg.def.response.toJson(response), traceId: head.traceId });
     emitCall(hooks.onCall, new HeadCallEvent('server', head, remote, undefined, Date.now() - receivedAt));
   } catch (error) {
     if (!isExpectedError(error)) hooks.onUnexpectedError(error, methodName);
     const fields = errorHeadFields(error);
-    reply(res, { ret: fields.err, errmsg: fields.errMsg, error: toErrorPayload(error) });
+    reply(res, { ret: fields.err, errmsg: fields.errMsg, error: toErrorPayload(error), traceId: head.traceId });
     emitCall(hooks.onCall, new HeadCallEvent('server', head, remote, fields.errCode ?? 'INTERNAL', Date.now() - receivedAt));
   }
 }

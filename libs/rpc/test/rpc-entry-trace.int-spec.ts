@@ -28,7 +28,7 @@ function rawCall(port: number, head: { sequence: number; methodName: string; flo
   });
 }
 
-function httpCall(port: number, method: string, json: unknown): Promise<{ ret: number; resultObj: Seen }> {
+function httpCall(port: number, method: string, json: unknown): Promise<{ ret: number; resultObj: Seen; traceId?: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: `/?methodName=${method}` }, (res) => {
       const chunks: Buffer[] = [];
@@ -94,6 +94,7 @@ describe('rpc entry trace', () => {
     const reply = await httpCall(port, Show.name, {});
     assert.equal(reply.ret, 0);
     assert.match(reply.resultObj.traceId ?? '', /^[0-9a-f]{12}[0-9a-z]+$/);
+    assert.equal(reply.traceId, reply.resultObj.traceId, 'the reply names the trace, to find its logs');
     const event = events.find((e) => e.traceId === reply.resultObj.traceId);
     assert.ok(event, 'the HTTP call was reported to the listener with its trace id');
     assert.equal(event.ok, true);
