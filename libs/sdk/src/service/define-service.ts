@@ -1,5 +1,5 @@
 import type { CallContext } from '@msec/rpc';
-import type { MsecLogger, RequestLogger } from '../log/index.js';
+import type { MsecLogger, RequestLogContext, RequestLogger } from '../log/index.js';
 import type { ProtoSource } from '../runtime/proto-catalog.js';
 
 /** What a handler sees about the request it serves. */
@@ -106,12 +106,15 @@ class ServedRequest implements RequestContext {
 }
 
 function requestLogger(call: CallContext, logger: MsecLogger): RequestLogger {
-  return logger.forRequest({
-    ...(call.traceId ? { traceId: call.traceId } : {}),
-    ...(call.spanId ? { spanId: call.spanId } : {}),
-    colour: call.coloring === 1,
-    fields: { rpc: call.method, ...(call.caller ? { caller: call.caller } : {}) },
-  });
+  // Built field by field: this runs for every request that logs.
+  const fields: Record<string, unknown> = { rpc: call.method };
+  if (call.caller) fields.caller = call.caller;
+  const context: RequestLogContext = { colour: call.coloring === 1, fields };
+  const traceId = call.traceId;
+  if (traceId) context.traceId = traceId;
+  const spanId = call.spanId;
+  if (spanId) context.spanId = spanId;
+  return logger.forRequest(context);
 }
 
 /** Builds the handler's view of a call; its logger carries the trace and the colour of the request. */
