@@ -120,6 +120,7 @@ describe('launcher', () => {
     );
     assert.equal(called.code, 0, `msec call failed:\n${called.stdout}\n${called.stderr}`);
     assert.match(called.stdout, /c8835/);
+    assert.match(called.stderr, /^trace [0-9a-f]{12}[0-9a-z]+$/m, 'the call names the trace it got at Flight');
 
     // NATS needs credentials: an anonymous client is refused, every component has its own identity in private files.
     await assert.rejects(connect({ servers: state.natsUrl, reconnect: false, timeout: 3000 }), /Authorization Violation/i);

@@ -13,6 +13,8 @@ interface HttpJsonReply {
   ret: number;
   errmsg: string;
   resultObj?: unknown;
+  /** The trace the request got at the module it entered (`./msec trace ID`, `./msec logs search --trace ID`). */
+  traceId?: string;
 }
 
 function postJson(host: string, port: number, method: string, body: unknown, timeoutMs: number): Promise<HttpJsonReply> {
@@ -104,10 +106,13 @@ export async function call(config: LauncherConfig, positionals: string[], timeou
       routes.close();
     }
   }
+  // The trace id goes to stderr, so stdout stays the reply's JSON.
+  const trace = reply.traceId ? ` (trace ${reply.traceId})` : '';
   if (reply.ret !== 0) {
-    process.stderr.write(`error ${reply.ret}: ${reply.errmsg}\n`);
+    process.stderr.write(`error ${reply.ret}: ${reply.errmsg}${trace}\n`);
     return 1;
   }
+  if (trace) process.stderr.write(`trace ${reply.traceId}\n`);
   say(JSON.stringify(reply.resultObj, null, 2));
   return 0;
 }

@@ -73,11 +73,14 @@ describe('flight demo', () => {
       req.on('error', fail);
       req.end(JSON.stringify(BISON));
     });
-    assert.deepEqual(JSON.parse(body), {
+    // MSEC's reply, plus the trace the request got at Flight.
+    const { traceId, ...reply } = JSON.parse(body) as { traceId?: string };
+    assert.deepEqual(reply, {
       ret: 0,
       errmsg: '',
       resultObj: { errcode: 0, errmsg: 'success', flightsInfo: '{春秋航空;c8835;RMB1230}' },
     });
+    assert.match(traceId ?? '', /^[0-9a-f]{12}[0-9a-z]+$/);
   });
 
   it('flight - calls spread over all three instances, and a scale-in reaches the caller within 1 s', async () => {

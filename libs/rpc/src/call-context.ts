@@ -23,6 +23,10 @@ export interface CallContext {
   readonly spanId: string | undefined;
   /** The caller's span. */
   readonly parentSpanId: string | undefined;
+  /** True when the request is traced (its spans are kept): decided once where it entered, followed downstream. */
+  readonly traced: boolean;
+  /** Traces the request from this module on (a colouring rule matched here: coloured requests are always traced). */
+  markTraced(): void;
   /** Ms left before the deadline (never below 0), or undefined when there is none. */
   remainingMs(): number | undefined;
 }
@@ -76,6 +80,14 @@ class ServedCall implements CallContext {
 
   get parentSpanId(): string | undefined {
     return this.head.parentSpanId;
+  }
+
+  get traced(): boolean {
+    return this.head.traced === 1;
+  }
+
+  markTraced(): void {
+    this.head.traced = 1;
   }
 
   remainingMs(): number | undefined {

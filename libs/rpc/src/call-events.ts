@@ -1,18 +1,79 @@
+import { idText } from './ids.js';
+import type { OutgoingHead, RpcHead } from './rpc-head.js';
+
 /** One finished call, as seen by the caller or the callee: what monitoring and tracing record. */
 export interface CallEvent {
-  side: 'client' | 'server';
-  method: string;
+  readonly side: 'client' | 'server';
+  readonly method: string;
   /** Calling service, when known. */
-  caller: string | undefined;
+  readonly caller: string | undefined;
   /** `ip:port` of the other end. */
-  peer: string;
-  ok: boolean;
+  readonly peer: string;
+  readonly ok: boolean;
   /** Error code when not ok. */
-  code: string | undefined;
-  latencyMs: number;
-  traceId: string | undefined;
-  spanId: string | undefined;
-  parentSpanId: string | undefined;
+  readonly code: string | undefined;
+  readonly latencyMs: number;
+  /** Whether the request is traced (its spans are kept); false when the head carried no decision. */
+  readonly traced: boolean;
+  /** MSEC's request id (flow_id), when the head had one. */
+  readonly flowId: number | undefined;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  readonly parentSpanId: string | undefined;
+}
+
+/**
+ * A CallEvent read from the call's head: trace and span ids become text only if a listener reads them, so an
+ * event nobody traces builds no string.
+ */
+export class HeadCallEvent implements CallEvent {
+  constructor(
+    readonly side: 'client' | 'server',
+    private readonly head: RpcHead,
+    readonly peer: string,
+    readonly code: string | undefined,
+    readonly latencyMs: number,
+  ) {}
+
+  get method(): string {
+    return this.head.methodName;
+  }
+
+  get caller(): string | undefined {
+    return this.head.caller;
+  }
+
+  get ok(): boolean {
+    return this.code === undefined;
+  }
+
+  get traced(): boolean {
+    return this.head.traced === 1;
+  }
+
+  get flowId(): number | undefined {
+    return this.head.flowId;
+  }
+
+  get traceId(): string | undefined {
+    const head = this.head as OutgoingHead;
+    return head.traceId ?? (head.traceNo === undefined ? undefined : idText(head.traceNo));
+  }
+
+  get spanId(): string | undefined {
+    const head = this.head as OutgoingHead;
+    return head.spanId ?? (head.spanNo === undefined ? undefined : idText(head.spanNo));
+  }
+
+  get parentSpanId(): string | undefined {
+    return this.head.parentSpanId;
+  }
+
+  /** The event as a plain object (what a test or a log line keeps). */
+  toJSON(): Record<string, unknown> {
+    const { side, method, caller, peer, ok, code, latencyMs, traced, flowId, traceId, spanId, parentSpanId } = this;
+    return { side, method, caller, peer, ok, code, latencyMs, traced, flowId, traceId, spanId, parentSpanId };
+  }
 }
 
 /** Told about every finished call; must be quick and must not throw (what it throws is swallowed). */

@@ -97,6 +97,7 @@ export function decodeHead(input: Uint8Array, start = 0, end = input.length): Rp
     traceId: h.traceId,
     spanId: h.spanId,
     parentSpanId: h.parentSpanId,
+    traced: h.traced,
     version: h.version,
   };
 }
@@ -163,6 +164,9 @@ export function readHead(b: Buffer, start: number, end: number, lazyIds: boolean
           break;
         case HeadField.deadlineMs:
           h.deadlineMs = unsigned;
+          break;
+        case HeadField.traced:
+          h.traced = lo === 0 ? 0 : 1;
           break;
         case HeadField.version:
           h.version = lo;

@@ -1,9 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toErrorPayload } from '@msec/contracts';
 import { contextFromHead } from './call-context.js';
+import { emitCall, HeadCallEvent, type CallListener } from './call-events.js';
 import { errorHeadFields, isExpectedError } from './error-wire.js';
 import type { Registration } from './rpc-server.js';
+import type { RpcHead } from './rpc-head.js';
 import { badRequest, methodNotFound, RpcError, RpcErrorCode } from './rpc.errors.js';
+import { enterTrace, type TraceSampler } from './trace-entry.js';
+
+/** What the server gives the HTTP+JSON form: the same sampling and call listener as frames, and where bugs go. */
+export interface HttpJsonHooks {
+  sample: TraceSampler | undefined;
+  onCall: CallListener | undefined;
+  onUnexpectedError: (error: unknown, method: string) => void;
+}
 
 const MAX_HTTP_BODY = 4 * 1024 * 1024;
 
@@ -32,15 +42,23 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Serves MSEC's HTTP+JSON form: `POST /?methodName=pkg.Svc.Method` → `{"ret":0,"errmsg":"","resultObj":{…}}`. */
+/**
+ * Serves MSEC's HTTP+JSON form: `POST /?methodName=pkg.Svc.Method` → `{"ret":0,"errmsg":"","resultObj":{…},"traceId":"…"}`;
+ * `traceId` is the trace the request got here, for finding its logs and spans.
+ */
 export async function serveHttpJson(
   methods: ReadonlyMap<string, Registration>,
   req: IncomingMessage,
   res: ServerResponse,
-  onUnexpectedError: (error: unknown, method: string) => void,
+  hooks: HttpJsonHooks,
 ): Promise<void> {
+  const receivedAt = Date.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const methodName = url.searchParams.get('methodName') ?? '';
+  const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  // An HTTP request enters here: it gets a trace, and the sampler's decision, as a frame without them does.
+  const head: RpcHead = { sequence: 0, methodName };
+  enterTrace(head, hooks.sample);
   try {
     if (req.method !== 'POST') {
       throw new RpcError(RpcErrorCode.badRequest, `HTTP ${req.method ?? '?'}: use POST /?methodName=pkg.Service.Method with a JSON body`, {
@@ -57,12 +75,13 @@ export async function serveHttpJson(
     } catch (error) {
       throw badRequest(methodName, error);
     }
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    const response = await reg.handler(request, contextFromHead({ sequence: 0, methodName }, Date.now(), remote));
-    reply(res, { ret: 0, errmsg: '', resultObj: reg.def.response.toJson(response) });
+    const response = await reg.handler(request, contextFromHead(head, receivedAt, remote));
+    reply(res, { ret: 0, errmsg: '', resultObj: reg.def.response.toJson(response), traceId: head.traceId });
+    emitCall(hooks.onCall, new HeadCallEvent('server', head, remote, undefined, Date.now() - receivedAt));
   } catch (error) {
-    if (!isExpectedError(error)) onUnexpectedError(error, methodName);
+    if (!isExpectedError(error)) hooks.onUnexpectedError(error, methodName);
     const fields = errorHeadFields(error);
-    reply(res, { ret: fields.err, errmsg: fields.errMsg, error: toErrorPayload(error) });
+    reply(res, { ret: fields.err, errmsg: fields.errMsg, error: toErrorPayload(error), traceId: head.traceId });
+    emitCall(hooks.onCall, new HeadCallEvent('server', head, remote, fields.errCode ?? 'INTERNAL', Date.now() - receivedAt));
   }
 }

@@ -1,3 +1,4 @@
+import { idText } from './ids.js';
 import type { RpcHead } from './rpc-head.js';
 
 type Latin1Slicer = { latin1Slice(start: number, end: number): string };
@@ -30,6 +31,7 @@ export class ReceivedHead implements RpcHead {
   errRetryable: boolean | undefined;
   errData: string | undefined;
   deadlineMs: number | undefined;
+  traced: number | undefined;
   version: number | undefined;
   /** Where undecoded ids are; undefined once none is left. */
   private src: Buffer | undefined;
@@ -42,6 +44,9 @@ export class ReceivedHead implements RpcHead {
   private parentEnd: number;
   private trace: string | undefined;
   private span: string | undefined;
+  /** Ids this module made for a request that came without them (ids.ts numbers; 0 when none). */
+  private traceNo: number;
+  private spanNo: number;
   private parent: string | undefined;
 
   constructor() {
@@ -60,11 +65,33 @@ export class ReceivedHead implements RpcHead {
     this.errRetryable = undefined;
     this.errData = undefined;
     this.deadlineMs = undefined;
+    this.traced = undefined;
     this.version = undefined;
     this.src = undefined;
     this.traceAt = this.spanAt = this.parentAt = -1;
     this.traceEnd = this.spanEnd = this.parentEnd = 0;
     this.trace = this.span = this.parent = undefined;
+    this.traceNo = this.spanNo = 0;
+  }
+
+  /** Whether the head has a trace id, without decoding it. */
+  get hasTraceId(): boolean {
+    return this.traceAt >= 0 || this.trace !== undefined || this.traceNo !== 0;
+  }
+
+  /** Whether the head has a span id, without decoding it. */
+  get hasSpanId(): boolean {
+    return this.spanAt >= 0 || this.span !== undefined || this.spanNo !== 0;
+  }
+
+  /** Gives the request a trace id made here (a number from ids.ts); its text is built only if something reads it. */
+  newTraceNo(n: number): void {
+    this.traceNo = n;
+  }
+
+  /** Gives this call a span id made here, as newTraceNo does. */
+  newSpanNo(n: number): void {
+    this.spanNo = n;
   }
 
   /** Records where an id field's bytes are (field 90, 91 or 92); the text is made when it is first read. */
@@ -86,6 +113,8 @@ export class ReceivedHead implements RpcHead {
     if (this.traceAt >= 0) {
       this.trace = headText(this.src!, this.traceAt, this.traceEnd);
       this.traceAt = -1;
+    } else if (this.traceNo !== 0 && this.trace === undefined) {
+      this.trace = idText(this.traceNo);
     }
     return this.trace;
   }
@@ -99,6 +128,8 @@ export class ReceivedHead implements RpcHead {
     if (this.spanAt >= 0) {
       this.span = headText(this.src!, this.spanAt, this.spanEnd);
       this.spanAt = -1;
+    } else if (this.spanNo !== 0 && this.span === undefined) {
+      this.span = idText(this.spanNo);
     }
     return this.span;
   }

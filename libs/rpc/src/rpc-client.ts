@@ -33,6 +33,11 @@ export interface CallOptions {
   colorId?: number;
   /** Trace to join when there is no parent; a new one is started otherwise. */
   traceId?: string;
+  /**
+   * Whether the request is traced, when there is no parent (whose decision is carried on). Left out, the module
+   * the call reaches decides, as the entry of the request.
+   */
+  traced?: boolean;
 }
 
 let nextFlowId = Math.floor(Math.random() * 0x7fff_ffff) * 0x1_0000;
@@ -79,6 +84,7 @@ export class RpcClient {
     this.sequence = this.sequence >= Number.MAX_SAFE_INTEGER ? 1 : this.sequence + 1;
     const coloring = options.coloring ?? parent?.coloring;
     const traceId = options.traceId ?? parent?.traceId;
+    const traced = options.traced ?? parent?.traced;
     // One literal with every field, so every head has the same shape; absent fields are not written. Ids made
     // here go as numbers: their text is built only if a listener asks for it.
     const head: OutgoingHead = {
@@ -96,6 +102,7 @@ export class RpcClient {
       spanId: undefined,
       spanNo: nextId(),
       parentSpanId: parent?.spanId,
+      traced: traced === undefined ? undefined : traced ? 1 : 0,
       version: HEAD_VERSION,
     };
 

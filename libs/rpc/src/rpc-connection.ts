@@ -1,13 +1,12 @@
 import { connect as tcpConnect } from 'node:net';
 import type { CallListener } from './call-events.js';
-import { emitCall } from './call-events.js';
+import { emitCall, HeadCallEvent } from './call-events.js';
 import type { DeadlineWheel, Expirable } from './deadline-wheel.js';
 import { errorFromHead, headIsError } from './error-wire.js';
 import { encodeFrame } from './frame-codec.js';
 import { FrameSocket } from './frame-socket.js';
 import { decodeFromFrame } from './message-codec.js';
 import type { MethodDef } from './method.js';
-import { idText } from './ids.js';
 import type { OutgoingHead, RpcHead } from './rpc-head.js';
 import { badResponse, connectionClosed, connectionFailed, timeout, type RpcError } from './rpc.errors.js';
 
@@ -65,19 +64,7 @@ export class PendingCall implements Expirable {
   }
 
   private emit(peer: string, code: string | undefined): void {
-    const head = this.head;
-    emitCall(this.listener, {
-      side: 'client',
-      method: head.methodName,
-      caller: head.caller,
-      peer,
-      ok: code === undefined,
-      code,
-      latencyMs: performance.now() - this.started,
-      traceId: head.traceId ?? (head.traceNo === undefined ? undefined : idText(head.traceNo)),
-      spanId: head.spanId ?? (head.spanNo === undefined ? undefined : idText(head.spanNo)),
-      parentSpanId: head.parentSpanId,
-    });
+    emitCall(this.listener, new HeadCallEvent('client', this.head, peer, code, performance.now() - this.started));
   }
 }
 

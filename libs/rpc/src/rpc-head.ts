@@ -41,6 +41,11 @@ export interface RpcHead {
   spanId?: string;
   /** The span id of the call being served when this one was made (92). */
   parentSpanId?: string;
+  /**
+   * Whether the request is traced (93): 1 yes, 0 no, decided once by the module the request entered; absent until
+   * then. Every module downstream follows it, so a trace is whole or absent.
+   */
+  traced?: number;
   /** MSEC-TS head version (100); absent from original MSEC peers. */
   version?: number;
 }
@@ -79,6 +84,7 @@ export const HeadField = {
   traceId: 90,
   spanId: 91,
   parentSpanId: 92,
+  traced: 93,
   version: 100,
 } as const;
 /** One head field number. */
@@ -225,6 +231,7 @@ export function headSize(h: RpcHead): number {
     numSize(HeadField.result, h.result) +
     numSize(HeadField.errStatus, h.errStatus) +
     numSize(HeadField.deadlineMs, h.deadlineMs) +
+    numSize(HeadField.traced, h.traced) +
     numSize(HeadField.version, h.version) +
     (h.errRetryable === undefined ? 0 : 3) +
     strSize(HeadField.errMsg, h.errMsg) +
@@ -254,7 +261,7 @@ function strBound(v: string | undefined): number {
 /** An upper bound of headSize(h), without scanning strings: room to reserve before writeHead. */
 export function headSizeBound(h: RpcHead): number {
   return (
-    12 * 11 +
+    12 * 12 +
     strBound(h.errMsg) +
     strBound(h.caller) +
     strBound(h.methodName) +
@@ -291,6 +298,7 @@ export function writeHead(h: RpcHead, buf: Uint8Array, pos: number): number {
   if (h.spanId !== undefined) pos = putStr(buf, pos, HeadField.spanId, h.spanId);
   else if ((h as OutgoingHead).spanNo !== undefined) pos = putId(buf, pos, HeadField.spanId, (h as OutgoingHead).spanNo!);
   if (h.parentSpanId !== undefined) pos = putStr(buf, pos, HeadField.parentSpanId, h.parentSpanId);
+  if (h.traced !== undefined) pos = putNum(buf, pos, HeadField.traced, h.traced);
   if (h.version !== undefined) pos = putNum(buf, pos, HeadField.version, h.version);
   return pos;
 }

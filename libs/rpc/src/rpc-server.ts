@@ -1,7 +1,7 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket, type AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { toErrorPayload } from '@msec/contracts';
-import { consoleLogger, emitCall, type CallListener, type RpcLogger } from './call-events.js';
+import { consoleLogger, emitCall, HeadCallEvent, type CallListener, type RpcLogger } from './call-events.js';
 import { contextFromHead, type CallContext } from './call-context.js';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_STX } from './frame-codec.js';
 import { decodeFromFrame, encodeForFrame } from './message-codec.js';
@@ -10,6 +10,7 @@ import { errorHeadFields, isExpectedError } from './error-wire.js';
 import { serveHttpJson } from './http-json.js';
 import type { MethodDef } from './method.js';
 import { HEAD_VERSION, type RpcHead } from './rpc-head.js';
+import { enterTrace, type TraceSampler } from './trace-entry.js';
 import {
   badRequest,
   deadlineExceeded,
@@ -47,8 +48,13 @@ export interface RpcServerOptions {
   idleTimeoutMs?: number;
   /** Serve `POST /?methodName=pkg.Svc.Method` with JSON on the same port (MSEC's HTTP form). Default true. */
   httpJson?: boolean;
-  /** Told about every finished call (monitoring, tracing). */
+  /** Told about every finished call (monitoring, tracing), frames and HTTP+JSON alike. */
   onCall?: CallListener;
+  /**
+   * Decides whether a request that enters here (its head carries no decision: a client outside any service, a legacy
+   * MSEC client, HTTP+JSON) is traced; coloured requests always are. Without it such requests are not traced.
+   */
+  sample?: TraceSampler;
   /** Where bad peers and handler bugs are reported. Default: the console. */
   logger?: RpcLogger;
 }
@@ -76,7 +82,10 @@ interface Queued {
 
 /** Serves registered methods over MSEC frames on TCP, and HTTP+JSON on the same port. */
 export class RpcServer {
-  private readonly options: Required<Omit<RpcServerOptions, 'onCall'>> & { onCall: CallListener | undefined };
+  private readonly options: Required<Omit<RpcServerOptions, 'onCall' | 'sample'>> & {
+    onCall: CallListener | undefined;
+    sample: TraceSampler | undefined;
+  };
   private readonly methods = new Map<string, Registration>();
   private readonly connections = new Set<Conn>();
   private readonly sniffing = new Map<Socket, number>();
@@ -109,6 +118,7 @@ export class RpcServer {
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       httpJson: options.httpJson ?? true,
       onCall: options.onCall,
+      sample: options.sample,
       logger: options.logger ?? consoleLogger,
     };
     for (const key of ['maxConcurrent', 'maxInFlightPerConnection', 'maxConnections'] as const) {
@@ -121,7 +131,12 @@ export class RpcServer {
     this.http = this.options.httpJson
       ? createHttpServer(
           { headersTimeout: this.options.partialFrameTimeoutMs, requestTimeout: this.options.partialFrameTimeoutMs },
-          (req, res) => serveHttpJson(this.methods, req, res, (error, method) => logger.error(`${method} failed unexpectedly`, { error })),
+          (req, res) =>
+            serveHttpJson(this.methods, req, res, {
+              sample: this.options.sample,
+              onCall: this.options.onCall,
+              onUnexpectedError: (error, method) => logger.error(`${method} failed unexpectedly`, { error }),
+            }),
         )
       : undefined;
     this.partialBudget = { used: 0, max: this.options.maxPartialFrameBytes };
@@ -270,6 +285,7 @@ export class RpcServer {
   private receive(head: RpcHead, bytes: Buffer, bodyStart: number, bodyEnd: number, conn: Conn): void {
     // Every frame of one read arrived at the same moment.
     const receivedAt = conn.io.lastReadEpochMs;
+    enterTrace(head, this.options.sample);
     if (this.stopping) {
       this.replyError(conn, head, unavailable(head.methodName), receivedAt);
       return;
@@ -334,6 +350,8 @@ export class RpcServer {
       const out = this.replyHead;
       out.sequence = head.sequence;
       out.methodName = head.methodName;
+      // MSEC clients match replies by sequence and expect their flow_id back unchanged.
+      out.flowId = head.flowId;
       conn.io.sendFrame(out, body.bytes, body.length);
       this.finished(conn, head, receivedAt, undefined);
     } catch (error) {
@@ -393,18 +411,7 @@ export class RpcServer {
 
   private finished(conn: Conn, head: RpcHead, receivedAt: number, code: string | undefined): void {
     if (this.options.onCall === undefined) return;
-    emitCall(this.options.onCall, {
-      side: 'server',
-      method: head.methodName,
-      caller: head.caller,
-      peer: conn.io.remote,
-      ok: code === undefined,
-      code,
-      latencyMs: Date.now() - receivedAt,
-      traceId: head.traceId,
-      spanId: head.spanId,
-      parentSpanId: head.parentSpanId,
-    });
+    emitCall(this.options.onCall, new HeadCallEvent('server', head, conn.io.remote, code, Date.now() - receivedAt));
   }
 }
 
@@ -415,5 +422,5 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 function replyHead(request: RpcHead): RpcHead {
-  return { sequence: request.sequence, methodName: request.methodName, err: 0, version: HEAD_VERSION };
+  return { sequence: request.sequence, methodName: request.methodName, flowId: request.flowId, err: 0, version: HEAD_VERSION };
 }

@@ -171,6 +171,8 @@ describe('rpc hot path', () => {
       traceId: seen.traceId,
       spanId: seen.spanId,
       parentSpanId: undefined,
+      traced: true,
+      markTraced: () => undefined,
       remainingMs: () => undefined,
     };
     const child = await client.call(endpoint, Ids, { n: 2 }, { parent });

@@ -226,7 +226,9 @@ describe('rpc over tcp', () => {
   it('rpc - the same port serves MSEC HTTP+JSON: POST /?methodName=…', async () => {
     const ok = await httpPost(port, '/?methodName=echo.EchoService.Echo', JSON.stringify({ text: 'json', count: '5' }));
     assert.equal(ok.status, 200);
-    assert.deepEqual(ok.json, { ret: 0, errmsg: '', resultObj: { text: 'json', count: '6' } });
+    const { traceId, ...reply } = ok.json as { traceId?: string };
+    assert.deepEqual(reply, { ret: 0, errmsg: '', resultObj: { text: 'json', count: '6' } });
+    assert.match(traceId ?? '', /^[0-9a-f]{12}[0-9a-z]+$/, 'the reply names the trace the request got');
     const missing = await httpPost(port, '/?methodName=echo.EchoService.Nope', '{}');
     assert.equal(missing.json.ret, -1004);
     assert.equal((missing.json.error as { code: string }).code, 'RPC_METHOD_NOT_FOUND');

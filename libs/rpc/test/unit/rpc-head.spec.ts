@@ -23,12 +23,18 @@ describe('rpc head', () => {
       traceId: 'a1b2c3d4e5f6z',
       spanId: 'a1b2c3d4e5f6y',
       parentSpanId: 'a1b2c3d4e5f6x',
+      traced: 1,
       version: 1,
     };
     const bytes = encodeHead(head);
     assert.equal(bytes.length, headSize(head));
     assert.ok(bytes.length <= headSizeBound(head));
     assert.deepEqual(decodeHead(bytes), head);
+  });
+
+  it('rpc head - an untraced decision (0) travels as such, distinct from no decision', () => {
+    assert.equal(decodeHead(encodeHead({ sequence: 1, methodName: 'a.B.c', traced: 0 })).traced, 0);
+    assert.equal(decodeHead(encodeHead({ sequence: 1, methodName: 'a.B.c' })).traced, undefined);
   });
 
   it('rpc head - absent fields decode as undefined, and non-ASCII text round-trips', () => {

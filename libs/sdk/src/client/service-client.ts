@@ -3,7 +3,7 @@ import type { BoundMethod, CallOptions, Endpoint } from '@msec/rpc';
 import { currentCall } from '../runtime/call-scope.js';
 import { findService, type ProtoSource } from '../runtime/proto-catalog.js';
 import { sharedRuntime } from '../runtime/shared-runtime.js';
-import { recordClientCall } from '../telemetry/telemetry-hub.js';
+import { callerStats } from '../telemetry/telemetry-hub.js';
 
 /** Per-call options a business developer may give. */
 export interface ClientCallOptions {
@@ -26,6 +26,8 @@ export type ServiceClient<T> = T;
 
 /** An untyped view used when T is not given: `client.queryFlight(req)`. */
 export type AnyClient = Record<string, (request: Record<string, unknown>, options?: ClientCallOptions) => Promise<Record<string, unknown>>>;
+
+const NO_CALL_OPTIONS: ClientCallOptions = Object.freeze({});
 
 function directEndpoint(target: string): Endpoint | undefined {
   const at = target.lastIndexOf(':');
@@ -64,20 +66,23 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
       ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}),
     });
   };
-  // Every call is reported caller → callee → method, with no code in the business service (MSEC's automatic reports).
+  // Every call is counted caller → callee → method in process, with no code in the business service (MSEC's
+  // automatic reports); the counts leave in one batch per interval.
+  const stats = callerStats();
   const call = async (
     method: BoundMethod,
     request: Record<string, unknown>,
-    callOptions: ClientCallOptions = {},
+    callOptions: ClientCallOptions = NO_CALL_OPTIONS,
   ): Promise<Record<string, unknown>> => {
+    if (stats === undefined) return send(method, request, callOptions);
     const started = performance.now();
     try {
       const response = await send(method, request, callOptions);
-      recordClientCall({ caller, callee: target, method: method.shortName, ok: true, latencyMs: performance.now() - started });
+      stats.record(caller, target, method.shortName, undefined, performance.now() - started, Date.now());
       return response;
     } catch (error) {
       const errorCode = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : 'UNKNOWN';
-      recordClientCall({ caller, callee: target, method: method.shortName, ok: false, errorCode, latencyMs: performance.now() - started });
+      stats.record(caller, target, method.shortName, errorCode, performance.now() - started, Date.now());
       throw error;
     }
   };

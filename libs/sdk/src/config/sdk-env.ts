@@ -24,6 +24,27 @@ export interface SdkEnvironment {
   /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
   dataDir: string;
   hostName: string;
+  /** Share of requests entering at this service that are traced (MSEC_TRACE_SAMPLE_RATE, 0–1, default 0.01). */
+  traceSampleRate: number;
+  /** Most requests this process starts tracing per second (MSEC_TRACE_MAX_PER_SECOND, default 100). */
+  traceMaxPerSecond: number;
+  /** An untraced call that took at least this long still stores its span (MSEC_TRACE_SLOW_MS, default 1000). */
+  traceSlowMs: number;
+}
+
+/** Defaults of the tracing keys. */
+export const TRACE_DEFAULTS = { sampleRate: 0.01, maxPerSecond: 100, slowMs: 1000 } as const;
+
+/** A number from the environment within [min, max] (and whole when asked), or the default when unset. */
+function numberKey(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number, whole: boolean): number {
+  const text = env[key];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
+    const kind = whole ? 'a whole number' : 'a number';
+    throw new Error(`${key}: must be ${kind} from ${min} to ${max}; got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 /** Reads the SDK's environment once; the only place the SDK looks at process.env. */
@@ -43,6 +64,9 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     natsTlsCa: env.MSEC_NATS_TLS_CA || undefined,
     dataDir: env.MSEC_DATA_DIR || '.msec/data',
     hostName: env.MSEC_HOST_ID || hostname(),
+    traceSampleRate: numberKey(env, 'MSEC_TRACE_SAMPLE_RATE', TRACE_DEFAULTS.sampleRate, 0, 1, false),
+    traceMaxPerSecond: numberKey(env, 'MSEC_TRACE_MAX_PER_SECOND', TRACE_DEFAULTS.maxPerSecond, 0, 1_000_000, true),
+    traceSlowMs: numberKey(env, 'MSEC_TRACE_SLOW_MS', TRACE_DEFAULTS.slowMs, 1, 3_600_000, false),
   };
 }
 

@@ -56,11 +56,15 @@ function fieldValue(value: unknown): LogFieldValue | undefined {
   }
 }
 
-function cleanFields(fields: Readonly<Record<string, unknown>> | undefined): Record<string, LogFieldValue> {
-  const out: Record<string, LogFieldValue> = {};
+/** Adds the loggable fields to `out` (a later call's fields replace an earlier call's of the same name). */
+function cleanFields(
+  fields: Readonly<Record<string, unknown>> | undefined,
+  out: Record<string, LogFieldValue> = {},
+): Record<string, LogFieldValue> {
   if (!fields) return out;
-  for (const [key, value] of Object.entries(fields)) {
-    const v = fieldValue(value);
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const v = fieldValue(fields[key]);
     if (v !== undefined) out[key] = v;
   }
   return out;
@@ -171,7 +175,7 @@ export class MsecLogger extends LevelMethods {
         host: this.host,
         instance: this.instance,
         message: String(message).slice(0, MAX_MESSAGE_CHARS),
-        fields: { ...cleanFields(context?.fields), ...cleanFields(fields) },
+        fields: cleanFields(fields, cleanFields(context?.fields)),
       };
       if (context?.traceId) line.traceId = context.traceId;
       if (context?.spanId) line.spanId = context.spanId;
@@ -213,7 +217,9 @@ export class RequestLogger extends LevelMethods {
     private readonly context: RequestLogContext,
   ) {
     super();
-    this.coloured = context.colour === true || parent.matchesColourRule({ traceId: context.traceId, ...context.fields }) !== undefined;
+    this.coloured =
+      context.colour === true ||
+      (parent.colourRules.rules.length > 0 && parent.matchesColourRule({ traceId: context.traceId, ...context.fields }) !== undefined);
   }
 
   log(level: LogLevelName, message: string, fields?: Record<string, unknown>): void {

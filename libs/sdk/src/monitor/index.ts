@@ -1,6 +1,8 @@
 /** Business monitoring reporter: `add`, `set` (last/max/min/avg), batched over JetStream. */
 export { MonitorReporter } from './monitor-reporter.js';
-export type { MonitorReporterOptions, MonitorReporterStats, SetMode } from './monitor-reporter.js';
+export type { MonitorReporterOptions, MonitorReporterStats, SetMode, StatSource } from './monitor-reporter.js';
+/** Exact per-minute RPC statistics of one side of the calls (requests, failures by code, latency histogram). */
+export { RpcCallStats } from './rpc-call-stats.js';
 /** Pure per-minute aggregation the reporter is built on. */
 export { MinuteAggregator } from './minute-aggregator.js';
 export type { DrainedItems } from './minute-aggregator.js';

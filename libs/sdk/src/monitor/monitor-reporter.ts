@@ -28,6 +28,16 @@ export interface MonitorReporterOptions {
   ensureStream?: boolean;
   /** Clock in ms (tests). */
   now?: () => number;
+  /** Statistics aggregated elsewhere in the process (RPC calls of each side), drained into every flush. */
+  sources?: readonly StatSource[];
+}
+
+/** Something that aggregates stat items on its own and hands them over at each flush (an RpcCallStats). */
+export interface StatSource {
+  /** Items aggregated since the last drain. */
+  drain(): StatItem[];
+  /** Reports it dropped since the last call. */
+  takeDropped(): number;
 }
 
 /** Counters a reporter exposes. */
@@ -181,6 +191,10 @@ export class MonitorReporter {
   }
 
   private enqueue(): void {
+    for (const source of this.options.sources ?? []) {
+      for (const item of source.drain()) this.mergeItem(item);
+      this.aggregator.countDropped(source.takeDropped());
+    }
     const { items } = this.aggregator.drain();
     const dropped = this.aggregator.takeDropped();
     this.counters.dropped += dropped;

@@ -1,5 +1,5 @@
 import type { CallContext } from '@msec/rpc';
-import type { MsecLogger, RequestLogger } from '../log/index.js';
+import type { MsecLogger, RequestLogContext, RequestLogger } from '../log/index.js';
 import type { ProtoSource } from '../runtime/proto-catalog.js';
 
 /** What a handler sees about the request it serves. */
@@ -63,24 +63,61 @@ export function defineService(
   return Object.freeze({ proto, serviceName, impl, idempotent: Object.freeze([...(options.idempotent ?? [])]) });
 }
 
+/**
+ * The handler's view of one call. Its logger, which carries the trace and the colour of the request, is made when
+ * the handler first logs: a handler that does not log costs no logger, and no trace id text.
+ */
+class ServedRequest implements RequestContext {
+  private logger: RequestLogger | ConsoleRequestLog | undefined;
+
+  constructor(
+    readonly call: CallContext,
+    private readonly service: MsecLogger | undefined,
+  ) {}
+
+  get log(): RequestLogger | ConsoleRequestLog {
+    this.logger ??= this.service ? requestLogger(this.call, this.service) : consoleLog;
+    return this.logger;
+  }
+
+  get caller(): string | undefined {
+    return this.call.caller;
+  }
+
+  get deadlineAt(): number | undefined {
+    return this.call.deadlineAt;
+  }
+
+  get traceId(): string | undefined {
+    return this.call.traceId;
+  }
+
+  get spanId(): string | undefined {
+    return this.call.spanId;
+  }
+
+  get coloured(): boolean {
+    return this.call.coloring === 1;
+  }
+
+  remainingMs(): number | undefined {
+    return this.call.remainingMs();
+  }
+}
+
+function requestLogger(call: CallContext, logger: MsecLogger): RequestLogger {
+  // Built field by field: this runs for every request that logs.
+  const fields: Record<string, unknown> = { rpc: call.method };
+  if (call.caller) fields.caller = call.caller;
+  const context: RequestLogContext = { colour: call.coloring === 1, fields };
+  const traceId = call.traceId;
+  if (traceId) context.traceId = traceId;
+  const spanId = call.spanId;
+  if (spanId) context.spanId = spanId;
+  return logger.forRequest(context);
+}
+
 /** Builds the handler's view of a call; its logger carries the trace and the colour of the request. */
 export function requestContext(call: CallContext, logger?: MsecLogger): RequestContext {
-  const log = logger
-    ? logger.forRequest({
-        ...(call.traceId ? { traceId: call.traceId } : {}),
-        ...(call.spanId ? { spanId: call.spanId } : {}),
-        colour: call.coloring === 1,
-        fields: { rpc: call.method, ...(call.caller ? { caller: call.caller } : {}) },
-      })
-    : consoleLog;
-  return {
-    log,
-    caller: call.caller,
-    deadlineAt: call.deadlineAt,
-    traceId: call.traceId,
-    spanId: call.spanId,
-    coloured: call.coloring === 1,
-    remainingMs: () => call.remainingMs(),
-    call,
-  };
+  return new ServedRequest(call, logger);
 }

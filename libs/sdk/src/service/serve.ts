@@ -1,4 +1,5 @@
-import { RpcServer, type CallContext, type CallListener, type RpcServerOptions } from '@msec/rpc';
+import { RpcServer, type CallContext, type CallEvent, type CallListener, type RpcServerOptions } from '@msec/rpc';
+import { unknownCaller } from '@msec/contracts';
 import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
@@ -13,13 +14,48 @@ import { requestContext, type ServiceDefinition } from './define-service.js';
  * coloured here, at the first module it reaches; the flag then travels in the RPC head to every module downstream.
  */
 function colourByRules(call: CallContext, request: unknown, logger: MsecLogger | undefined): CallContext {
-  if (call.coloring === 1 || !logger || typeof request !== 'object' || request === null) return call;
+  if (call.coloring === 1 || !logger || logger.colourRules.rules.length === 0 || typeof request !== 'object' || request === null)
+    return call;
   return logger.matchesColourRule({ ...(request as Record<string, unknown>) }) ? colouredView(call) : call;
 }
 
-/** The same call with the colour flag set. A spread copy would drop the context's methods (remainingMs), which nested calls need. */
+/**
+ * The same call with the colour flag set; a coloured request is traced from here on. A spread copy would drop the
+ * context's methods (remainingMs), which nested calls need.
+ */
 function colouredView(call: CallContext): CallContext {
+  call.markTraced();
   return Object.create(call, { coloring: { value: 1, enumerable: true } }) as CallContext;
+}
+
+const NAME_CACHE_MAX = 1024;
+const shortNames = new Map<string, string>();
+const unknownCallers = new Map<string, string>();
+
+/** `queryFlight` of `flight.flight_service.queryFlight`: the method name the caller side reports. */
+function shortMethod(method: string): string {
+  let name = shortNames.get(method);
+  if (name === undefined) {
+    if (shortNames.size >= NAME_CACHE_MAX) shortNames.clear();
+    name = method.slice(method.lastIndexOf('.') + 1);
+    shortNames.set(method, name);
+  }
+  return name;
+}
+
+/** The caller a statistic is kept under: the name in the head (made safe as an attribute part), else `unknown@<ip>`. */
+function callerOf(event: CallEvent): string {
+  const caller = event.caller;
+  if (caller !== undefined && caller.length > 0) {
+    return caller.length <= 128 && caller.indexOf('|') < 0 ? caller : caller.slice(0, 128).replaceAll('|', '_');
+  }
+  let name = unknownCallers.get(event.peer);
+  if (name === undefined) {
+    if (unknownCallers.size >= NAME_CACHE_MAX) unknownCallers.clear();
+    name = unknownCaller(event.peer.slice(0, event.peer.lastIndexOf(':')));
+    unknownCallers.set(event.peer, name);
+  }
+  return name;
 }
 
 /** Overrides of what the environment says (tests, or a process serving without an agent). */
@@ -54,13 +90,24 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
   const host = options.host ?? env.host;
   const zkConnect = options.zkConnect ?? env.zkConnect;
   const hub = telemetryHub();
+  hub.configure();
   await hub.ready();
-  // Every served call becomes a span for the call graph (the caller's side is reported by the client).
-  const onCall: CallListener = (event) => {
-    options.onCall?.(event);
-    if (event.side === 'server' && service) hub.reportSpan(spanFromServedCall(event, service, env.hostName));
-  };
-  const server = new RpcServer({ ...options.limits, host, port: options.port ?? env.port, onCall });
+  // Every served call is counted for the callee-side statistics; it becomes a span for the call graph when its
+  // request is traced, or when it failed or was slow (so failures can be found even when not sampled).
+  const stats = hub.calleeStats;
+  const slowMs = hub.slowMs;
+  const extra = options.onCall;
+  const onCall: CallListener | undefined =
+    stats === undefined || !service
+      ? extra
+      : (event) => {
+          extra?.(event);
+          if (event.side !== 'server') return;
+          stats.record(callerOf(event), service, shortMethod(event.method), event.code, event.latencyMs, Date.now());
+          if (event.traced || !event.ok || event.latencyMs >= slowMs) hub.reportSpan(spanFromServedCall(event, service, env.hostName));
+        };
+  const sampler = hub.sampler;
+  const server = new RpcServer({ ...options.limits, host, port: options.port ?? env.port, onCall, sample: () => sampler.sample() });
   for (const definition of Array.isArray(definitions) ? definitions : [definitions]) {
     const bound = await findService(definition.serviceName, definition.proto, definition.idempotent);
     for (const [name, method] of Object.entries(bound.methods)) {

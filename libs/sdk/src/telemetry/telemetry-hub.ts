@@ -1,27 +1,35 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { CallRecord, SpanRecord } from '@msec/contracts';
-import { readSdkEnvironment, sdkNatsCreds } from '../config/sdk-env.js';
+import { RpcStatSide, traceSamplingFor, type SpanRecord } from '@msec/contracts';
+import { readSdkEnvironment, sdkNatsCreds, TRACE_DEFAULTS } from '../config/sdk-env.js';
 import { createLogger, createSpanReporter, type MsecLogger, type SpanReporter } from '../log/index.js';
-import { MonitorReporter, type SetMode } from '../monitor/index.js';
+import { MonitorReporter, RpcCallStats, type SetMode } from '../monitor/index.js';
+import { TraceSampler } from './trace-sampler.js';
+import { TraceSamplingWatcher } from './trace-sampling-watcher.js';
 
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
 const MAX_EARLY_REPORTS = 10_000;
 
-type EarlyReport =
-  | { kind: 'add'; attr: string; n: number }
-  | { kind: 'set'; attr: string; value: number; mode: SetMode }
-  | { kind: 'calls'; records: CallRecord[] };
+type EarlyReport = { kind: 'add'; attr: string; n: number } | { kind: 'set'; attr: string; value: number; mode: SetMode };
 
 /**
  * The process's telemetry: connects to NATS in the background when MSEC_NATS_URL and MSEC_SERVICE are set, and
  * until then keeps a bounded queue. Nothing here blocks, throws into, or fails a business call.
  */
 class TelemetryHub {
+  /** RPC statistics of the calls this process makes (caller side) and serves (callee side); undefined when telemetry is off. */
+  callerStats: RpcCallStats | undefined;
+  calleeStats: RpcCallStats | undefined;
+  /** Decides whether requests entering this process are traced. */
+  readonly sampler = new TraceSampler({ rate: TRACE_DEFAULTS.sampleRate, maxPerSecond: TRACE_DEFAULTS.maxPerSecond });
+  /** An untraced served call at least this slow still stores its span. */
+  slowMs: number = TRACE_DEFAULTS.slowMs;
+  private configured = false;
   private reporter: MonitorReporter | undefined;
   /** The service's logger and span reporter, once NATS is connected. */
   logger: MsecLogger | undefined;
   private spans: SpanReporter | undefined;
+  private samplingWatcher: TraceSamplingWatcher | undefined;
   private nc: NatsConnection | undefined;
   private starting: Promise<void> | undefined;
   private early: EarlyReport[] = [];
@@ -40,10 +48,21 @@ class TelemetryHub {
     else this.hold({ kind: 'set', attr, value, mode });
   }
 
-  /** Caller-side RPC records become requests, failures and latency per caller → callee → method. */
-  recordCall(record: CallRecord): void {
-    if (this.reporter) this.reporter.recordCalls([record]);
-    else this.hold({ kind: 'calls', records: [record] });
+  /**
+   * Reads the environment once: with NATS and a service name, RPC statistics of both sides are kept and the
+   * sampler takes the configured rate and cap. Synchronous, so the first call is already counted.
+   */
+  configure(): void {
+    if (this.configured) return;
+    this.configured = true;
+    const env = readSdkEnvironment();
+    this.sampler.update(env.traceSampleRate, env.traceMaxPerSecond);
+    this.slowMs = env.traceSlowMs;
+    if (env.natsUrl && env.service) {
+      this.callerStats = new RpcCallStats(RpcStatSide.caller);
+      this.calleeStats = new RpcCallStats(RpcStatSide.callee);
+      void this.start();
+    }
   }
 
   /** Sends one span of a served call to the log service. */
@@ -68,12 +87,16 @@ class TelemetryHub {
     this.reporter = undefined;
     this.starting = undefined;
     await reporter?.close().catch(() => undefined);
+    await this.samplingWatcher?.stop().catch(() => undefined);
+    this.samplingWatcher = undefined;
     await this.logger?.close().catch(() => undefined);
     await this.spans?.flush().catch(() => undefined);
     this.logger = undefined;
     this.spans = undefined;
     await this.nc?.drain().catch(() => undefined);
     this.nc = undefined;
+    this.configured = false;
+    this.callerStats = this.calleeStats = undefined;
   }
 
   private hold(report: EarlyReport): void {
@@ -103,13 +126,20 @@ class TelemetryHub {
         // A stable instance name (host:port) lets a restarted process re-send what its predecessor spooled.
         const instance = `${env.host}:${env.port}`;
         const spoolDir = join(env.dataDir, 'spool');
-        this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance });
+        this.configure();
+        const sources = [this.callerStats, this.calleeStats].filter((source) => source !== undefined);
+        this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance, sources });
         this.logger = createLogger({ nc: this.nc, service: env.service, host: env.hostName, instance, spoolDir });
         this.spans = createSpanReporter({ nc: this.nc, service: env.service, spoolDir });
+        // Sampling set in the console for this service overrides the environment's; deleting it restores them.
+        const service = env.service;
+        this.samplingWatcher = new TraceSamplingWatcher(this.nc, (text) => {
+          const set = text === undefined ? undefined : traceSamplingFor(text, service);
+          this.sampler.update(set?.rate ?? env.traceSampleRate, set?.maxPerSecond ?? env.traceMaxPerSecond);
+        });
         for (const report of this.early) {
           if (report.kind === 'add') this.reporter.add(report.attr, report.n);
-          else if (report.kind === 'set') this.reporter.set(report.attr, report.value, report.mode);
-          else this.reporter.recordCalls(report.records);
+          else this.reporter.set(report.attr, report.value, report.mode);
         }
         this.early = [];
       } catch {
@@ -138,9 +168,10 @@ export function telemetryHub(): TelemetryHub {
   return hub;
 }
 
-/** Records one finished client call for the caller → callee tables. */
-export function recordClientCall(record: CallRecord): void {
-  hub.recordCall(record);
+/** The caller-side statistics of this process, or undefined when telemetry is off (no NATS or no service name). */
+export function callerStats(): RpcCallStats | undefined {
+  hub.configure();
+  return hub.callerStats;
 }
 
 /** Flushes and stops telemetry (end of process). */
