@@ -73,23 +73,6 @@ export const BusMessagingNames = {
 /** The service name the agents report host metrics curves under. */
 export const HOST_METRICS_SERVICE = 'Msec.hosts';
 
-/** Request prefixes of the console's operations; only the gateway and the admin identity may use them. */
-export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = [
-  'msec.deploy.>',
-  'msec.registry.>',
-  'msec.monitor.>',
-  'msec.log.query',
-  'msec.log.trace',
-  'msec.log.dependencies',
-  'msec.log.colour.>',
-  'msec.log.purge',
-  'msec.log.storage',
-  'msec.log.sampling.>',
-  'msec.log.tail.>',
-  'msec.kv.>',
-  'msec.bus.>',
-];
-
 /** Roles of the console back-ends (the gateway included). */
 type ConsoleRole =
   | typeof NatsRole.registry
@@ -102,11 +85,11 @@ type ConsoleRole =
 /**
  * The console operations each back-end answers (or, for the monitor, asks its own shards); every other console
  * operation is denied to it, so a back-end can neither ask another one to act (deploy signing a host command) nor
- * listen in its place. The gateway asks them all.
+ * listen in its place.
  */
-const OWN_OPERATIONS: Record<ConsoleRole, readonly string[]> = {
-  [NatsRole.registry]: ['msec.registry.>'],
+const BACKEND_OPERATIONS: Record<Exclude<ConsoleRole, typeof NatsRole.gateway>, readonly string[]> = {
   [NatsRole.deploy]: ['msec.deploy.>', 'msec.bus.>'],
+  [NatsRole.registry]: ['msec.registry.>'],
   [NatsRole.monitor]: ['msec.monitor.>'],
   [NatsRole.log]: [
     'msec.log.query',
@@ -119,8 +102,13 @@ const OWN_OPERATIONS: Record<ConsoleRole, readonly string[]> = {
     'msec.log.tail.>',
   ],
   [NatsRole.kvAdmin]: ['msec.kv.>'],
-  [NatsRole.gateway]: CONSOLE_OPERATION_SUBJECTS,
 };
+
+/** Request prefixes of the console's operations; only the gateway and the admin identity may use them all. */
+export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = Object.values(BACKEND_OPERATIONS).flat();
+
+/** What each console identity may use of the console's operations: its own, and the gateway all of them. */
+const OWN_OPERATIONS: Record<ConsoleRole, readonly string[]> = { ...BACKEND_OPERATIONS, [NatsRole.gateway]: CONSOLE_OPERATION_SUBJECTS };
 /** Subjects of the platform's events, by owner: an event may only come from the service it describes. */
 const EVENT_SUBJECTS = {
   registry: 'msec.evt.>',
