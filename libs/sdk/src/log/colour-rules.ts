@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Kvm } from '@nats-io/kv';
-import { LOG_COLOUR_BUCKET, LOG_COLOUR_KEY, type ColourRule } from '@msec/contracts';
+import { LOG_COLOUR_KEY, type ColourRule } from '@msec/contracts';
+import { ColourBucketKeyWatcher } from './colour-bucket-watcher.js';
 
 /** The first rule whose field equals its value in `fields` (values compared as text), or undefined. */
 export function matchesColourRule(
@@ -58,46 +58,9 @@ export class ColourRuleSet {
   }
 }
 
-/**
- * Keeps a ColourRuleSet in step with the log service's KV bucket: the watch delivers the current value first
- * (the fetch at start) and then every change within milliseconds. Retries every `retryMs` while NATS or the
- * bucket is missing.
- */
-export class ColourRuleWatcher {
-  private stopped = false;
-  private stopWatch: (() => void) | undefined;
-  private readonly done: Promise<void>;
-
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly set: ColourRuleSet,
-    private readonly retryMs = 2000,
-  ) {
-    this.done = this.run();
-  }
-
-  /** Stops watching. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.stopWatch?.();
-    await this.done;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped && !this.nc.isClosed()) {
-      try {
-        const kv = await new Kvm(this.nc).open(LOG_COLOUR_BUCKET);
-        await kv.status();
-        const watch = await kv.watch({ key: LOG_COLOUR_KEY });
-        this.stopWatch = () => watch.stop();
-        if (this.stopped) watch.stop();
-        for await (const entry of watch) {
-          this.set.replace(entry.operation === 'PUT' ? parseColourRules(entry.string()) : []);
-        }
-      } catch {
-        // Bucket not created yet or NATS unreachable: try again shortly.
-      }
-      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, this.retryMs).unref());
-    }
+/** Keeps a ColourRuleSet in step with the colouring rules in the log service's KV bucket. */
+export class ColourRuleWatcher extends ColourBucketKeyWatcher {
+  constructor(nc: NatsConnection, set: ColourRuleSet, retryMs = 2000) {
+    super(nc, LOG_COLOUR_KEY, (text) => set.replace(text === undefined ? [] : parseColourRules(text)), retryMs);
   }
 }
