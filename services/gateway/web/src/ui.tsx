@@ -23,6 +23,34 @@ export function useApi<T>(path: string | null): { data: T | undefined; error: Ap
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+/**
+ * Runs mutations for a form: `busy` while one runs, the API error it ended with, and `reload` after a success.
+ * `act` resolves to true when the call succeeded.
+ */
+export function useMutation(reload: () => void): {
+  act: (call: () => Promise<unknown>) => Promise<boolean>;
+  busy: boolean;
+  error: ApiError | undefined;
+} {
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const act = async (call: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call();
+      reload();
+      return true;
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e)));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { act, busy, error };
+}
+
 /** Title row of a page with optional actions on the right. */
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: string; actions?: ReactNode }) {
   return (

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { useSession } from '../auth';
-import { Card, ErrorBanner, useApi } from '../ui';
+import { Card, ErrorBanner, useApi, useMutation } from '../ui';
 
 /** GET /api/v1/trace-sampling: rate and cap by service, set from the console. */
 interface TraceSamplingSettings {
@@ -13,23 +13,7 @@ export default function CallGraphSampling() {
   const settings = useApi<TraceSamplingSettings>('/api/v1/trace-sampling');
   const canEdit = useSession().can('developer');
   const [draft, setDraft] = useState({ service: '', percent: '', maxPerSecond: '' });
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
-
-  const act = async (call: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await call();
-      settings.reload();
-      return true;
-    } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e)));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { act, busy, error } = useMutation(settings.reload);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const percent = draft.percent.trim() === '' ? Number.NaN : Number(draft.percent);

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { useSession } from '../auth';
-import { Card, ErrorBanner, useApi } from '../ui';
+import { Card, ErrorBanner, useApi, useMutation } from '../ui';
 
 interface ColourRule {
   id: string;
@@ -15,23 +15,7 @@ export default function LogsColourRules() {
   const rules = useApi<{ items: ColourRule[] }>('/api/v1/colour-rules');
   const canEdit = useSession().can('developer');
   const [draft, setDraft] = useState({ id: '', field: '', value: '', expiresAt: '' });
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
-
-  const act = async (call: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await call();
-      rules.reload();
-      return true;
-    } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e)));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { act, busy, error } = useMutation(rules.reload);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body = {
