@@ -43,6 +43,17 @@ let writer: Writer | undefined;
 const request = <T>(subject: string, data: unknown): Promise<T> => natsRequest<T>(nc, subject, data, 10_000);
 const topology = (): Promise<KvTopology> => request<KvTopology>(KvSubjects.clustersTopology, { cluster: NAME });
 
+/** The topology once every node reports itself online with a replication offset, or the last one seen at the deadline. */
+async function settledTopology(withinMs: number): Promise<KvTopology> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const view = await topology();
+    const settled = view.nodes.every((n) => typeof n.replicationOffset === 'number' && n.health === 'online');
+    if (settled || Date.now() > deadline) return view;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Open (migrating/importing) slots the nodes report right now. */
 async function openSlotsNow(addresses: string[]): Promise<number> {
   let open = 0;
@@ -299,7 +310,9 @@ test('kv - fails over a master, and the topology view matches CLUSTER NODES', { 
     nc,
     await request<KvOperationStarted>(KvSubjects.nodesFailover, { cluster: NAME, node: master.address, confirm: NAME }),
   );
-  const view = await topology();
+  // The demoted master resynchronises from its new master for a moment (CLUSTER SHARDS says "loading"), as a user
+  // watching the console would see; the view must settle to every node online with its offset.
+  const view = await settledTopology(15_000);
   const promoted = view.nodes.find((n) => n.id === replicaId)!;
   assert.equal(promoted.role, 'master');
   assert.equal(promoted.slotCount, master.slotCount);
@@ -326,7 +339,7 @@ test('kv - fails over a master, and the topology view matches CLUSTER NODES', { 
   }
   assert.ok(
     view.nodes.every((n) => typeof n.replicationOffset === 'number' && n.health === 'online'),
-    'CLUSTER SHARDS details merged',
+    `CLUSTER SHARDS details merged: ${JSON.stringify(view.nodes.map((n) => [n.address, n.health, n.replicationOffset]))}`,
   );
   assert.deepEqual(await missingKeys(six.addresses, 'k:', 2000), []);
 });
