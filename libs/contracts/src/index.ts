@@ -181,3 +181,5 @@ export {
 export type { NatsPermissions } from './security/nats-permissions.js';
 /** The NATS trust chain (operator, accounts) and the minting of identities' .creds files. */
 export { NatsAccountSigner, NatsAuthority, identityName, natsCredsOptions } from './security/nats-authority.js';
+/** The shape of an event catalogue entry. */
+export type { EventDefinition } from './events/event-definition.js';
