@@ -28,6 +28,7 @@ import { logs } from './commands/logs.js';
 import { monitor, MONITOR_BOOLEAN_FLAGS } from './commands/monitor.js';
 import { MQ_BOOLEAN_FLAGS, mq } from './commands/mq.js';
 import { rebuild } from './commands/rebuild.js';
+import { EVENTS_BOOLEAN_FLAGS, events } from './commands/events.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from './commands/service.js';
 import { status } from './commands/status.js';
 import { test } from './commands/test.js';
@@ -68,6 +69,8 @@ const USAGE = `usage: ./msec <command> [options]
                      (minted from this machine's launcher home)
   secrets init DIR [--host-id ID]
                      every credential of a docker-compose stack (or external servers) and one env file per component
+  events catalogue [--write]
+                     every event automation can subscribe to (--write: regenerate docs/events.md)
   rebuild SERVICE    replay a service's events into an empty read model (registry)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
@@ -88,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
       ...MQ_BOOLEAN_FLAGS,
       ...LOG_SEARCH_BOOLEAN_FLAGS,
       ...LOGIN_BOOLEAN_FLAGS,
+      ...EVENTS_BOOLEAN_FLAGS,
     ]),
   );
   if (args.command === 'help' || args.flags.help === true) {
@@ -155,6 +159,8 @@ async function main(argv: string[]): Promise<number> {
       return gen(args.positionals[0], stringFlag(args, 'out'));
     case 'rebuild':
       return rebuild(config, args);
+    case 'events':
+      return events(args);
     case 'credentials':
       return credentials(config, args.positionals, stringFlag(args, 'out'));
     case 'secrets':

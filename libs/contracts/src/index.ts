@@ -183,3 +183,14 @@ export type { NatsPermissions } from './security/nats-permissions.js';
 export { NatsAccountSigner, NatsAuthority, identityName, natsCredsOptions } from './security/nats-authority.js';
 /** The shape of an event catalogue entry. */
 export type { EventDefinition } from './events/event-definition.js';
+/** The event catalogue: every event a user can subscribe to, its subject filter, and docs/events.md's table. */
+export { EVENT_CATALOGUE, eventDefinitionOf, eventSubjectFilter, eventCatalogueMarkdown } from './events/event-catalogue.js';
+export { registryEventDefinitions } from './events/registry.events.js';
+export { monitorEventDefinitions } from './events/monitor.events.js';
+/** Event streams: the console's source of truth and the feed automation reads. */
+export { EventStreams } from './events/event-stream.js';
+/** Monitor events: alarm state and alarm rule changes. */
+export { MonitorEventType, MonitorEventSubjects } from './monitor/monitor-events.js';
+export type { MonitorEventPayloads, AlarmRuleEventPayload } from './monitor/monitor-events.js';
+/** docs/events.md: the markers around its generated part, and the rewrite `./msec events catalogue --write` does. */
+export { EVENTS_DOC_MARKERS, generatedPartOf, withGeneratedCatalogue } from './events/events-doc.js';

@@ -1,0 +1,58 @@
+import { MsecError } from '../msec-error.js';
+import type { EventDefinition } from './event-definition.js';
+import { EventStreams } from './event-stream.js';
+import { monitorEventDefinitions } from './monitor.events.js';
+import { registryEventDefinitions } from './registry.events.js';
+
+/** Every event a user can subscribe to: one array per service, in the order of the console's menu. */
+export const EVENT_CATALOGUE: readonly EventDefinition[] = [...registryEventDefinitions, ...monitorEventDefinitions];
+
+/** The catalogue entry of `type`, or an error listing the known types. */
+export function eventDefinitionOf(type: string, catalogue: readonly EventDefinition[] = EVENT_CATALOGUE): EventDefinition {
+  const found = catalogue.find((d) => d.type === type);
+  if (found === undefined) {
+    throw new MsecError(
+      'EVENT_TYPE_UNKNOWN',
+      `event type '${type}' is not in the event catalogue; use one of ${catalogue.map((d) => d.type).join(', ')} (see docs/events.md)`,
+      { status: 400, data: { field: 'type', type } },
+    );
+  }
+  return found;
+}
+
+/**
+ * The NATS subject filter that holds every event of a definition: each `<placeholder>` becomes `*`, and a trailing
+ * one `>` (a service name such as `Flight.mod_flight` spans several tokens).
+ */
+export function eventSubjectFilter(definition: EventDefinition): string {
+  const tokens = definition.subject.split('.');
+  const mapped = tokens.map((t, i) => (/^<[^>]*>$/.test(t) ? (i === tokens.length - 1 ? '>' : '*') : t));
+  return `${EventStreams.subjectPrefix}${mapped.join('.')}`;
+}
+
+/** The catalogue as Markdown; docs/events.md holds it between markers and a test checks the two match. */
+export function eventCatalogueMarkdown(catalogue: readonly EventDefinition[] = EVENT_CATALOGUE): string {
+  const owners = [...new Set(catalogue.map((d) => d.owner))];
+  const out: string[] = [];
+  out.push('| Event type | Version | Owner | Subject | What happened |', '| --- | --- | --- | --- | --- |');
+  for (const d of catalogue) {
+    out.push(
+      `| [\`${d.type}\`](#${anchor(d.type)}) | ${d.version} | ${d.owner} | \`${EventStreams.subjectPrefix}${d.subject}\` | ${d.description} |`,
+    );
+  }
+  for (const owner of owners) {
+    out.push('', `## ${owner}`);
+    for (const d of catalogue.filter((e) => e.owner === owner)) {
+      out.push('', `### ${d.type}`, '', d.description, '');
+      out.push(`Version ${d.version}, appended by ${d.owner} under \`${EventStreams.subjectPrefix}${d.subject}\`.`, '');
+      out.push('| Field | Type and meaning |', '| --- | --- |');
+      for (const [field, meaning] of Object.entries(d.fields)) out.push(`| \`${field}\` | ${meaning.replace(/\|/g, '\\|')} |`);
+      out.push('', '```json', JSON.stringify(d.example, null, 2), '```');
+    }
+  }
+  return out.join('\n');
+}
+
+function anchor(type: string): string {
+  return type.toLowerCase().replace(/[^a-z0-9 -]/g, '');
+}

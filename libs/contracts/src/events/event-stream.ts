@@ -1,0 +1,16 @@
+/** Where domain events live in JetStream, defined once (the bus creates these streams). */
+export const EventStreams = {
+  /** The source of truth of the console: every domain event, kept until removed. Console services only. */
+  events: 'MSEC_EVENTS',
+  /**
+   * A copy of MSEC_EVENTS for automation subscribers and webhooks, kept a week: business identities may read it
+   * (never the console's own stream, whose consumers they could otherwise drain).
+   */
+  feed: 'MSEC_EVENTS_FEED',
+  /** Every event subject starts with this; the catalogue's subjects follow it. */
+  subjectPrefix: 'msec.evt.',
+  /** Every event subject. */
+  allSubjects: 'msec.evt.>',
+  /** Prefix of the durable consumers automation subscribers create on the feed. */
+  automationConsumerPrefix: 'auto_',
+} as const;

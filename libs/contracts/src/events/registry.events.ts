@@ -1,0 +1,82 @@
+import { RegistryEventType } from '../registry/registry-events.js';
+import type { EventDefinition } from './event-definition.js';
+
+const OWNER = 'registry';
+const SUBJECT = 'registry.<service name>';
+const INSTANCE = {
+  service: 'string: the service name, e.g. Flight.mod_flight',
+  ip: 'string: the instance address',
+  port: 'number: the instance port',
+};
+
+/** The registry's events: the service tree and its instances, appended under `registry.<service name>`. */
+export const registryEventDefinitions: EventDefinition[] = [
+  {
+    type: RegistryEventType.serviceCreated,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: 'A service was added to the service tree (by hand, or by the first release of a service nobody registered).',
+    fields: {
+      name: 'string: the service name, e.g. Flight.mod_flight',
+      kind: "string: 'standard' (built on the SDK) or 'heterogeneous' (any endpoint routed by name)",
+      protocol: 'string: the protocol callers speak, e.g. msec or http',
+      memo: 'string: free text shown in the console',
+    },
+    example: { name: 'Flight.mod_flight', kind: 'standard', protocol: 'msec', memo: 'flight search' },
+  },
+  {
+    type: RegistryEventType.serviceDeleted,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: 'An empty service was removed from the service tree.',
+    fields: { name: 'string: the service name' },
+    example: { name: 'Flight.mod_flight' },
+  },
+  {
+    type: RegistryEventType.instanceAdded,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: 'An instance was configured for a service; it receives no calls until it is enabled (scaled out).',
+    fields: { ...INSTANCE, weight: 'number: the static weight, 100 to 10000' },
+    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000, weight: 1000 },
+  },
+  {
+    type: RegistryEventType.instanceRemoved,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: 'A disabled instance was removed from a service.',
+    fields: INSTANCE,
+    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000 },
+  },
+  {
+    type: RegistryEventType.instanceEnabled,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: 'An instance was scaled out: callers route to it from now on.',
+    fields: INSTANCE,
+    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000 },
+  },
+  {
+    type: RegistryEventType.instanceDisabled,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: 'An instance was scaled in: callers stop routing to it; it stays configured.',
+    fields: INSTANCE,
+    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000 },
+  },
+  {
+    type: RegistryEventType.instanceWeightChanged,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: "An instance's static weight changed.",
+    fields: { ...INSTANCE, weight: 'number: the new static weight, 100 to 10000' },
+    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000, weight: 2000 },
+  },
+];
