@@ -1,6 +1,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { BusStreams, BusSubjects } from './bus-subjects.js';
+import { EventStreams } from '@msec/contracts';
 
 /** How long each stream keeps data; every field has a default. */
 export interface BusRetention {
@@ -23,6 +24,9 @@ export const DEFAULT_RETENTION: Required<BusRetention> = {
   duplicateWindowMs: 10 * 60_000,
 };
 
+/** How long the event feed (the copy automation reads) keeps events. */
+export const EVENT_FEED_MAX_AGE_MS = 7 * 24 * HOUR;
+
 function config(name: string, subject: string, maxAgeMs: number, duplicateWindowMs: number): Partial<StreamConfig> & { name: string } {
   return {
     name,
@@ -41,6 +45,8 @@ export function busStreamConfigs(retention: BusRetention = {}): Array<Partial<St
   return [
     // Events are the source of truth of the console: no age limit.
     config(BusStreams.events, BusSubjects.eventsAll, 0, 2 * 60_000),
+    // The feed is relayed from the event stream (a JetStream source would refuse events appended with expectations).
+    config(EventStreams.feed, EventStreams.feedAllSubjects, EVENT_FEED_MAX_AGE_MS, 2 * 60_000),
     config(BusStreams.messages, BusSubjects.messagesAll, r.messagesMs, r.duplicateWindowMs),
     // Delayed records are deleted when dispatched; they may wait two years.
     config(BusStreams.delayed, BusSubjects.delayedAll, 0, r.duplicateWindowMs),

@@ -74,6 +74,8 @@ export const BusConsumers = {
   /** One intake consumer per scheduler deployment (Redis key prefix). */
   schedulerIntake: (prefix: string): string => `msec_delay_intake_${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}`,
   projection: (service: string, projection: string): string => `proj_${service}_${projection}`,
+  /** The consumer that copies the event stream to the automation feed. */
+  feedRelay: 'feed_relay',
   /** A durable name may not hold dots or wildcards; a short hash keeps `a.b` and `a_b` apart. */
   group: (group: string, subject: string): string =>
     `grp_${group}_${subject.replace(/[.*>]/g, '_')}_${createHash('sha1').update(subject).digest('hex').slice(0, 8)}`,

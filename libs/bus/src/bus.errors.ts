@@ -13,6 +13,8 @@ export const BusErrorCode = {
   messageInProgress: 'BUS_MESSAGE_IN_PROGRESS',
   unknownRetryPolicy: 'BUS_UNKNOWN_RETRY_POLICY',
   projectionFailed: 'BUS_PROJECTION_FAILED',
+  upcastFailed: 'BUS_EVENT_UPCAST_FAILED',
+  subscriberFailed: 'BUS_EVENT_HANDLER_FAILED',
 } as const;
 /** One of the bus's error codes. */
 export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode];
@@ -119,5 +121,23 @@ export function busNotCreated(stream: string): MsecError {
     BusErrorCode.notCreated,
     `the message bus stream ${stream} does not exist (or this identity may not read it); the deploy service creates the bus streams when it starts: start it (./msec up) and retry`,
     { status: 503, retryable: true, data: { stream } },
+  );
+}
+
+/** An upcaster threw on an old event: the event is not handed to readers and comes back. */
+export function eventUpcastFailed(type: string, version: number, cause: unknown): MsecError {
+  return new MsecError(
+    BusErrorCode.upcastFailed,
+    `event ${type} version ${version} could not be upcast: ${cause instanceof Error ? cause.message : String(cause)}; fix its upcaster`,
+    { status: 500, data: { type, version }, cause },
+  );
+}
+
+/** An event subscriber's handler threw; the event is redelivered after the retry delay. */
+export function eventHandlerFailed(durable: string, seq: number, cause: unknown): MsecError {
+  return new MsecError(
+    BusErrorCode.subscriberFailed,
+    `event subscriber ${durable} failed on event #${seq}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    { status: 500, retryable: true, data: { durable, seq }, cause },
   );
 }

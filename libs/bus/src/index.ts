@@ -12,9 +12,11 @@ export {
   unknownRetryPolicy,
   projectionFailed,
   messageInProgress,
+  eventUpcastFailed,
+  eventHandlerFailed,
 } from './bus.errors.js';
 /** Stream set-up and retention. */
-export { ensureBusStreams, busStreamConfigs, DEFAULT_RETENTION } from './bus-streams.js';
+export { ensureBusStreams, busStreamConfigs, DEFAULT_RETENTION, EVENT_FEED_MAX_AGE_MS } from './bus-streams.js';
 export type { BusRetention } from './bus-streams.js';
 /** Event sourcing: the typed envelope, the append-only store, projections with checkpoints. */
 export { createEvent } from './event-envelope.js';
@@ -25,6 +27,13 @@ export { ProjectionRunner } from './projection-runner.js';
 export type { Projection, ProjectionRunnerOptions, EventMeta } from './projection-runner.js';
 export { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
 export type { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
+/** Upcasting: events stored in an older version are lifted to the current one before anyone reads them. */
+export { EventUpcasters, platformUpcasters } from './event-upcasters.js';
+export type { Upcaster } from './event-upcasters.js';
+/** Automation: at-least-once delivery of domain events through a durable consumer of the event feed. */
+export { EventSubscriber } from './event-subscriber.js';
+export { EventFeedRelay } from './event-feed-relay.js';
+export type { EventDelivery, EventHandler, EventSubscriberOptions } from './event-subscriber.js';
 /** Messaging: publish, subscribe (group or broadcast), tags, retries, dead letters. */
 export { MessageBus } from './message-bus.js';
 export type { MessageBusOptions, PublishOptions, PublishResult } from './message-bus.js';

@@ -13,6 +13,7 @@ import { projectionFailed } from './bus.errors.js';
 import { BusConsumers, BusStreams, BusSubjects } from './bus-subjects.js';
 import { ensureBusStreams } from './bus-streams.js';
 import type { DomainEvent } from './event-envelope.js';
+import { platformUpcasters, type EventUpcasters } from './event-upcasters.js';
 import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
 
 /** Where an event sits in the stream, handed to `apply`. */
@@ -41,6 +42,8 @@ export interface ProjectionRunnerOptions {
   ackWaitMs?: number;
   /** Delay before an event whose apply failed comes back. */
   retryDelayMs?: number;
+  /** Upcasters applied before `apply`; default the platform's. */
+  upcasters?: EventUpcasters;
   onError?: (error: unknown) => void;
 }
 
@@ -65,7 +68,12 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   ) {
     this.key = `${projection.service}.${projection.name}`;
     this.durable = BusConsumers.projection(projection.service, projection.name);
-    this.options = { ackWaitMs: options.ackWaitMs ?? 30_000, retryDelayMs: options.retryDelayMs ?? 1_000, onError: options.onError };
+    this.options = {
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+      retryDelayMs: options.retryDelayMs ?? 1_000,
+      upcasters: options.upcasters ?? platformUpcasters,
+      onError: options.onError,
+    };
   }
 
   /** The last stream sequence applied to the read model (0 when none). */
@@ -144,7 +152,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
         const repo = em.getRepository(ProjectionCheckpointEntity);
         const row = await repo.findOneBy({ projection: this.key });
         if (row !== null && row.lastSeq >= seq) return;
-        const event = JSON.parse(new TextDecoder().decode(m.data)) as TEvent;
+        const event = this.options.upcasters.upcast(JSON.parse(new TextDecoder().decode(m.data)) as TEvent);
         await this.projection.apply(em, event, { seq, subject: m.subject.slice(BusSubjects.event('').length) });
         await repo.save({ projection: this.key, lastSeq: seq, updatedAt: new Date() });
       });

@@ -21,13 +21,13 @@ export function eventDefinitionOf(type: string, catalogue: readonly EventDefinit
 }
 
 /**
- * The NATS subject filter that holds every event of a definition: each `<placeholder>` becomes `*`, and a trailing
- * one `>` (a service name such as `Flight.mod_flight` spans several tokens).
+ * The subject filter (relative to the event stream or the feed) that holds every event of a definition: each
+ * `<placeholder>` becomes `*`, and a trailing one `>` (a service name such as `Flight.mod_flight` spans several tokens).
  */
 export function eventSubjectFilter(definition: EventDefinition): string {
   const tokens = definition.subject.split('.');
   const mapped = tokens.map((t, i) => (/^<[^>]*>$/.test(t) ? (i === tokens.length - 1 ? '>' : '*') : t));
-  return `${EventStreams.subjectPrefix}${mapped.join('.')}`;
+  return mapped.join('.');
 }
 
 /** The catalogue as Markdown; docs/events.md holds it between markers and a test checks the two match. */

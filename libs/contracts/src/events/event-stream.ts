@@ -3,14 +3,18 @@ export const EventStreams = {
   /** The source of truth of the console: every domain event, kept until removed. Console services only. */
   events: 'MSEC_EVENTS',
   /**
-   * A copy of MSEC_EVENTS for automation subscribers and webhooks, kept a week: business identities may read it
-   * (never the console's own stream, whose consumers they could otherwise drain).
+   * A copy of MSEC_EVENTS for automation subscribers and webhooks, kept a week and relayed by the gateway: business
+   * identities may read it (never the console's own stream, whose consumers they could otherwise drain or acknowledge).
    */
   feed: 'MSEC_EVENTS_FEED',
-  /** Every event subject starts with this; the catalogue's subjects follow it. */
+  /** Every event subject in the event store starts with this; the catalogue's subjects follow it. */
   subjectPrefix: 'msec.evt.',
-  /** Every event subject. */
+  /** Every event subject in the event store. */
   allSubjects: 'msec.evt.>',
+  /** The same event in the feed: `msec.feed.` followed by the catalogue's subject. */
+  feedSubjectPrefix: 'msec.feed.',
+  /** Every feed subject. */
+  feedAllSubjects: 'msec.feed.>',
   /** Prefix of the durable consumers automation subscribers create on the feed. */
   automationConsumerPrefix: 'auto_',
 } as const;

@@ -1,5 +1,6 @@
 import { DeployBuckets, DeploySubjects } from '../deploy/deploy-subjects.js';
 import { LOG_COLOUR_BUCKET, LogSubjects } from '../log/log-subjects.js';
+import { EventStreams } from '../events/event-stream.js';
 import { MONITOR_STATS_STREAM, MonitorSubjects } from '../monitor/monitor-subjects.js';
 import { MsecError } from '../msec-error.js';
 import { Component, Subjects } from '../subjects.js';
@@ -111,7 +112,11 @@ export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = Object.values(BACKE
 const OWN_OPERATIONS: Record<ConsoleRole, readonly string[]> = { ...BACKEND_OPERATIONS, [NatsRole.gateway]: CONSOLE_OPERATION_SUBJECTS };
 /** Subjects of the platform's events, by owner: an event may only come from the service it describes. */
 const EVENT_SUBJECTS = {
-  registry: 'msec.evt.>',
+  /** Domain events in the event store (`msec.evt.<owner>.…`), one owner each. */
+  registryStore: `${EventStreams.subjectPrefix}registry.>`,
+  monitorStore: `${EventStreams.subjectPrefix}monitor.>`,
+  /** The automation feed: a copy of the event store the gateway relays. */
+  feed: EventStreams.feedAllSubjects,
   deploy: 'msec.events.deploy.>',
   monitor: 'msec.events.monitor.>',
   kvAdmin: 'msec.events.kv.>',
@@ -119,12 +124,12 @@ const EVENT_SUBJECTS = {
 } as const;
 /** The events each back-end publishes; the others' are denied to it (agents' events come from agents only). */
 const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
-  [NatsRole.registry]: [EVENT_SUBJECTS.registry],
+  [NatsRole.registry]: [EVENT_SUBJECTS.registryStore],
   [NatsRole.deploy]: [EVENT_SUBJECTS.deploy],
-  [NatsRole.monitor]: [EVENT_SUBJECTS.monitor],
+  [NatsRole.monitor]: [EVENT_SUBJECTS.monitor, EVENT_SUBJECTS.monitorStore],
   [NatsRole.log]: [],
   [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin],
-  [NatsRole.gateway]: [],
+  [NatsRole.gateway]: [EVENT_SUBJECTS.feed],
 };
 /** What the gateway subscribes to among the console operations: the live log tail it relays to browsers. */
 const GATEWAY_SUBSCRIBES = ['msec.log.tail.>'];
@@ -159,6 +164,23 @@ function streamRead(stream: string): string[] {
     `$JS.API.CONSUMER.INFO.${stream}.>`,
     `$JS.API.CONSUMER.DELETE.${stream}.>`,
     `$JS.FC.${stream}.>`,
+  ];
+}
+
+/**
+ * Reading the event feed through durable consumers: what `events.subscribe` in the SDK needs. Nothing here lets the
+ * identity publish to the feed or the event store; the console's own event stream, whose consumers feed the read models,
+ * stays out of reach, and consumers cannot be deleted.
+ */
+function eventFeedRead(): string[] {
+  const feed = EventStreams.feed;
+  return [
+    `$JS.API.STREAM.INFO.${feed}`,
+    `$JS.API.CONSUMER.CREATE.${feed}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${feed}.>`,
+    `$JS.API.CONSUMER.INFO.${feed}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${feed}.>`,
+    `$JS.ACK.${feed}.>`,
   ];
 }
 
@@ -252,6 +274,7 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
           BusMessagingNames.traceSubjects,
           '$JS.API.INFO',
           ...streamUse(BusMessagingNames.messageStream),
+          ...eventFeedRead(),
         ],
         subscribe: [`${natsInboxPrefix(identity)}.>`],
         publishDeny: [],

@@ -42,7 +42,14 @@ describe('nats permissions', () => {
   it('nats permissions - a business service may not request console operations nor read the console', () => {
     const p = natsPermissionsFor(NatsRole.service, 'flight');
     assert.ok(!p.publish.some((s) => /^msec\.(deploy|registry|kv|bus|monitor)\./.test(s) || s.startsWith('$KV') || s.startsWith('$O')));
-    assert.ok(!p.publish.some((s) => s.includes('MSEC_EVENTS')));
+    // The console's event stream is out of reach; the feed automation reads may be consumed, never written.
+    assert.ok(!p.publish.some((s) => /MSEC_EVENTS($|\.)/.test(s) || s.startsWith('msec.evt')));
+    assert.ok(p.publish.includes('$JS.API.CONSUMER.MSG.NEXT.MSEC_EVENTS_FEED.>'));
+    assert.ok(
+      !p.publish.some((s) => s.startsWith('$JS.API.STREAM.') && s.includes('FEED') && !s.startsWith('$JS.API.STREAM.INFO.')),
+      'no feed writes',
+    );
+    assert.ok(!p.publish.some((s) => s.startsWith('$JS.API.CONSUMER.DELETE.MSEC_EVENTS_FEED')), 'no deleting automation consumers');
     assert.deepEqual(p.subscribe, ['_INBOX_service-flight.>']);
     assert.equal(p.allowResponses, false);
   });
@@ -55,6 +62,9 @@ describe('nats permissions', () => {
     const deploy = natsPermissionsFor(NatsRole.deploy);
     assert.ok(!deploy.publishDeny.some((s) => s.startsWith('msec.deploy.') || s === 'msec.events.deploy.>'));
     assert.ok(deploy.publishDeny.includes('msec.events.agent.>'), 'only agents publish agent events');
+    assert.ok(deploy.publishDeny.includes('msec.evt.registry.>') && deploy.publishDeny.includes('msec.evt.monitor.>'));
+    const monitor = natsPermissionsFor(NatsRole.monitor);
+    assert.ok(!monitor.publishDeny.includes('msec.evt.monitor.>') && monitor.publishDeny.includes('msec.evt.registry.>'));
     const gateway = natsPermissionsFor(NatsRole.gateway);
     assert.ok(
       !gateway.publishDeny.some((s) => s.startsWith('msec.deploy.') || s.startsWith('msec.registry.')),
