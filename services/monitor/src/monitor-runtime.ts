@@ -7,6 +7,7 @@ import { MONITOR_CONFIG, type MonitorConfig } from './config/monitor.config.js';
 import { AlarmEngine } from './alarms/alarm-engine.js';
 import { JetStreamAlarmEventSink } from './alarms/alarm-event-sink.js';
 import { AlarmRules } from './alarms/alarm-rules.domain.js';
+import { MonitorEventLog } from './alarms/monitor-event-log.js';
 import { StatsIngest } from './ingest/stats-ingest.js';
 import { MonitorQueries, mergeCallRows } from './queries/monitor-queries.js';
 import { prometheusText } from './queries/prometheus-text.js';
@@ -38,6 +39,7 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
   readonly router: ShardRouter;
   readonly rules: AlarmRules;
   readonly alarms: AlarmEngine;
+  private readonly events: MonitorEventLog;
   private alarmTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,8 +51,9 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
     this.ingest = new StatsIngest(nc, this.store, config);
     this.queries = new MonitorQueries(this.store);
     this.router = new ShardRouter(nc, config.shardIndex, config.shards, (action, payload) => this.local(action, payload));
-    this.rules = new AlarmRules(dataSource, config.webhookAllowInternal);
-    this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), {
+    this.events = new MonitorEventLog(nc);
+    this.rules = new AlarmRules(dataSource, this.events, config.webhookAllowInternal);
+    this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), this.events, {
       graceMs: config.alarmGraceMs,
       webhookTimeoutMs: config.webhookTimeoutMs,
       webhookAllowInternal: config.webhookAllowInternal,
@@ -60,6 +63,7 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.events.init();
     await this.ingest.start();
     this.router.start();
     if (this.config.alarmIntervalMs > 0) {

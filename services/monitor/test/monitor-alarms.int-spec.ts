@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestMicroservice } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { MonitorSubjects, type AlarmEvent, type AlarmRuleView, type AlarmView, type TotalsReply } from '@msec/contracts';
+import { EventSubscriber, type DomainEvent } from '@msec/bus';
+import { EventStreams, MonitorSubjects, type AlarmEvent, type AlarmRuleView, type AlarmView, type TotalsReply } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startNats, type NatsTestServer } from '@msec/testing';
 import { eventually, freshDataDir, startMonitorInProcess } from './support/monitor-harness.js';
@@ -160,5 +161,40 @@ describe('monitor alarms', () => {
     );
     await natsRequest(nc, MonitorSubjects.rulesDelete, { id: rules[0]!.id });
     assert.equal((await natsRequest<AlarmRuleView[]>(nc, MonitorSubjects.rulesList, {})).length, 4);
+
+    // Every state change is also a domain event in the event stream, in the order it happened.
+    const stored: DomainEvent[] = [];
+    const reader = new EventSubscriber(nc, async (e) => void stored.push(e), {
+      durable: 'alarm-test',
+      stream: EventStreams.events,
+      filter: `monitor.*.${SERVICE}`,
+    });
+    await reader.start();
+    try {
+      await eventually(async () => (stored.length >= 17 ? true : undefined), 5000, '17 monitor events');
+    } finally {
+      await reader.stop();
+    }
+    const count = (type: string): number => stored.filter((e) => e.type === type).length;
+    assert.deepEqual(
+      [
+        'monitor.AlarmRuleCreated',
+        'monitor.AlarmRuleUpdated',
+        'monitor.AlarmFired',
+        'monitor.AlarmRecovered',
+        'monitor.AlarmRuleDeleted',
+      ].map(count),
+      [5, 1, 5, 5, 1],
+    );
+    const fired = stored.find((e) => e.type === 'monitor.AlarmFired' && (e.payload as { attr: string }).attr === 'a_max')!;
+    const recovered = stored.find((e) => e.type === 'monitor.AlarmRecovered' && (e.payload as { attr: string }).attr === 'a_max')!;
+    assert.equal((fired.payload as { alarmId: string }).alarmId, (recovered.payload as { alarmId: string }).alarmId);
+    assert.deepEqual(
+      [(recovered.payload as { minutes: number }).minutes, (recovered.payload as { recoveredAt: string }).recoveredAt],
+      [2, new Date((M + 3) * 60_000).toISOString()],
+    );
+    const created = stored.find((e) => e.type === 'monitor.AlarmRuleCreated' && (e.payload as { attr: string }).attr === 'a_max')!;
+    assert.equal((created.payload as { hasWebhook: boolean }).hasWebhook, true);
+    assert.ok(!JSON.stringify(stored).includes(hook), 'webhook URLs stay out of the events');
   });
 });

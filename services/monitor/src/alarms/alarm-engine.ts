@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import {
   AlarmState,
+  MonitorEventSubjects,
+  MonitorEventType,
   MonitorSubjects,
   monitorShardOf,
   type AlarmEvent,
@@ -16,6 +18,7 @@ import { AlarmEntity } from './alarm.entities.js';
 import { evaluateAlarms, type AlarmDecision } from './alarm-evaluator.js';
 import type { AlarmEventSink } from './alarm-event-sink.js';
 import type { AlarmRules } from './alarm-rules.domain.js';
+import type { MonitorEventLog } from './monitor-event-log.js';
 import { internalAddressOf } from './webhook-target.js';
 
 /** Settings of the alarm engine. */
@@ -58,6 +61,7 @@ export class AlarmEngine {
     private readonly rules: AlarmRules,
     private readonly store: SeriesStore,
     private readonly sink: AlarmEventSink,
+    private readonly events: MonitorEventLog,
     private readonly options: AlarmEngineOptions,
   ) {
     this.repo = dataSource.getRepository(AlarmEntity);
@@ -103,6 +107,25 @@ export class AlarmEngine {
           count: 1,
           recoveredAt: null,
         });
+        await this.events.append(
+          MonitorEventSubjects.alarm(entity.service),
+          MonitorEventType.alarmFired,
+          entity.service,
+          {
+            alarmId: entity.id,
+            ruleId: entity.ruleId,
+            service: entity.service,
+            attr: entity.attr,
+            host: entity.host,
+            type: d.rule.type,
+            threshold: entity.threshold,
+            value: entity.value,
+            message: entity.message,
+            at,
+          },
+          // A retried evaluation of the same minute decides the same alarm: one event.
+          `alarm-fired-${d.rule.id}-${d.minute}`,
+        );
         await this.repo.insert(entity);
         await this.announce({ kind: 'alarm', alarm: view(entity) }, webhooks.get(d.rule.id) ?? null);
       } else if (existing !== undefined && d.minute > existing.lastMinute) {
@@ -115,6 +138,23 @@ export class AlarmEngine {
         } else {
           existing.state = AlarmState.recovered;
           existing.recoveredAt = at;
+          await this.events.append(
+            MonitorEventSubjects.alarm(existing.service),
+            MonitorEventType.alarmRecovered,
+            existing.service,
+            {
+              alarmId: existing.id,
+              ruleId: existing.ruleId,
+              service: existing.service,
+              attr: existing.attr,
+              host: existing.host,
+              value: existing.value,
+              firstAt: existing.firstAt,
+              recoveredAt: at,
+              minutes: existing.count,
+            },
+            `alarm-recovered-${existing.id}`,
+          );
         }
         await this.repo.save(existing);
         if (d.action === 'recover') await this.announce({ kind: 'recovered', alarm: view(existing) }, webhooks.get(d.rule.id) ?? null);

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
-import { AlarmType, type AlarmRuleInput, type AlarmRuleView } from '@msec/contracts';
+import {
+  AlarmType,
+  MonitorEventSubjects,
+  MonitorEventType,
+  type AlarmRuleEventPayload,
+  type AlarmRuleInput,
+  type AlarmRuleView,
+} from '@msec/contracts';
 import { invalidField, ruleNotFound } from '../monitor.errors.js';
 import { AlarmRuleEntity } from './alarm.entities.js';
+import type { MonitorEventLog } from './monitor-event-log.js';
 import { webhookTargetOf } from './webhook-target.js';
 
 const TYPES = new Set<string>(Object.values(AlarmType));
@@ -64,6 +72,11 @@ function view(e: AlarmRuleEntity): AlarmRuleView {
   };
 }
 
+function eventPayload(rule: AlarmRuleView): AlarmRuleEventPayload {
+  const { id, service, attr, type, threshold, host, enabled, webhookUrl } = rule;
+  return { id, service, attr, type, threshold, host, enabled, hasWebhook: webhookUrl !== null };
+}
+
 /**
  * Alarm rules stored in the monitor's own database. A webhook that leads to loopback, link-local or the metadata
  * service is refused when the rule is saved (and again when it is sent) unless `allowInternalWebhooks` is set.
@@ -74,6 +87,7 @@ export class AlarmRules {
 
   constructor(
     dataSource: DataSource,
+    private readonly events: MonitorEventLog,
     private readonly allowInternalWebhooks = false,
   ) {
     this.repo = dataSource.getRepository(AlarmRuleEntity);
@@ -84,8 +98,15 @@ export class AlarmRules {
     await this.checkWebhook(rule.webhookUrl);
     const now = new Date().toISOString();
     const entity = this.repo.create({ id: randomUUID(), ...rule, createdAt: now, updatedAt: now });
+    const created = view(entity);
+    await this.events.append(
+      MonitorEventSubjects.rule(created.service),
+      MonitorEventType.alarmRuleCreated,
+      created.id,
+      eventPayload(created),
+    );
     await this.repo.insert(entity);
-    return view(entity);
+    return created;
   }
 
   async update(input: unknown): Promise<AlarmRuleView> {
@@ -96,15 +117,27 @@ export class AlarmRules {
     const merged = validateRuleInput({ ...view(existing), ...(input as object) });
     if (merged.webhookUrl !== existing.webhookUrl) await this.checkWebhook(merged.webhookUrl);
     Object.assign(existing, merged, { updatedAt: new Date().toISOString() });
+    const updated = view(existing);
+    await this.events.append(
+      MonitorEventSubjects.rule(updated.service),
+      MonitorEventType.alarmRuleUpdated,
+      updated.id,
+      eventPayload(updated),
+    );
     await this.repo.save(existing);
-    return view(existing);
+    return updated;
   }
 
   async remove(input: unknown): Promise<{ id: string; deleted: true }> {
     const id = (input as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || id.length === 0) throw invalidField('id', 'give the id of the rule to delete');
-    const result = await this.repo.delete({ id });
-    if (!result.affected) throw ruleNotFound(id);
+    const existing = await this.repo.findOneBy({ id });
+    if (existing === null) throw ruleNotFound(id);
+    await this.events.append(MonitorEventSubjects.rule(existing.service), MonitorEventType.alarmRuleDeleted, id, {
+      id,
+      service: existing.service,
+    });
+    await this.repo.delete({ id });
     return { id, deleted: true };
   }
 
