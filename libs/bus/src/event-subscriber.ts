@@ -48,6 +48,14 @@ export interface EventSubscriberOptions {
 
 const DURABLE = /^[A-Za-z0-9_-]{1,200}$/;
 
+/** Checks a durable consumer name (one subject token); the error names the field and the fix. */
+export function validateDurableName(durable: unknown): string {
+  if (typeof durable !== 'string' || !DURABLE.test(durable)) {
+    throw invalidField('durable', "use one token of letters, digits, '-' and '_' (at most 200), e.g. 'latency-autoscaler'");
+  }
+  return durable;
+}
+
 /**
  * At-least-once delivery of domain events through a durable JetStream pull consumer: each event is upcast, handed to
  * the handler, and acknowledged only once the handler resolved; a failure comes back after the retry delay, and events
@@ -65,9 +73,7 @@ export class EventSubscriber<TEvent extends DomainEvent = DomainEvent> {
     private readonly handler: EventHandler<TEvent>,
     private readonly options: EventSubscriberOptions,
   ) {
-    if (!DURABLE.test(options.durable)) {
-      throw invalidField('durable', "use one token of letters, digits, '-' and '_' (at most 200), e.g. 'latency-autoscaler'");
-    }
+    validateDurableName(options.durable);
     this.stream = options.stream ?? EventStreams.feed;
     this.prefix = this.stream === EventStreams.feed ? EventStreams.feedSubjectPrefix : EventStreams.subjectPrefix;
     this.filter = `${this.prefix}${options.filter ?? '>'}`;

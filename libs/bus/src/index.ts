@@ -31,7 +31,7 @@ export type { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 export { EventUpcasters, platformUpcasters } from './event-upcasters.js';
 export type { Upcaster } from './event-upcasters.js';
 /** Automation: at-least-once delivery of domain events through a durable consumer of the event feed. */
-export { EventSubscriber } from './event-subscriber.js';
+export { EventSubscriber, validateDurableName } from './event-subscriber.js';
 export { EventFeedRelay } from './event-feed-relay.js';
 export type { EventDelivery, EventHandler, EventSubscriberOptions } from './event-subscriber.js';
 /** Messaging: publish, subscribe (group or broadcast), tags, retries, dead letters. */
