@@ -194,3 +194,7 @@ export { MonitorEventType, MonitorEventSubjects } from './monitor/monitor-events
 export type { MonitorEventPayloads, AlarmRuleEventPayload } from './monitor/monitor-events.js';
 /** docs/events.md: the markers around its generated part, and the rewrite `./msec events catalogue --write` does. */
 export { EVENTS_DOC_MARKERS, generatedPartOf, withGeneratedCatalogue } from './events/events-doc.js';
+/** Event webhooks: headers of each POST, delivery states and REST views. */
+export { WebhookHeaders, WebhookDeliveryStatus } from './events/webhook-contract.js';
+export type { WebhookView, CreatedWebhook, WebhookDeliveryView } from './events/webhook-contract.js';
+export { eventTypesFilter } from './events/event-catalogue.js';

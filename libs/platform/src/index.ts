@@ -25,3 +25,6 @@ export { redisCheck } from './redis-check.js';
 /** The Redis password key and the URL clients connect with. */
 export { redisPasswordField, redisTlsCaField, redisConnectionUrl, redisClientOptions } from './redis-url.js';
 export type { RedisClientOptions } from './redis-url.js';
+/** Where a webhook URL leads: refusing loopback, link-local and metadata addresses unless an admin allows them. */
+export { isInternalAddress, internalAddressOf, webhookTargetOf } from './webhook-target.js';
+export type { WebhookTarget } from './webhook-target.js';

@@ -33,11 +33,16 @@ import { LOGS_CONTROLLERS } from './logs/logs.controller.js';
 import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { RegistryAdminController, ServicesController } from './services/services.controller.js';
+import { GatewayWebhooks1765100000000 } from './migrations/webhooks.migration.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { WebhooksDomain } from './webhooks/webhooks.domain.js';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhooks/webhooks.entities.js';
 
 /** The gateway's tables. */
-export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity];
+export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity, WebhookEntity, WebhookDeliveryEntity];
 /** The gateway's migrations, oldest first. */
-export const GATEWAY_MIGRATIONS = [GatewaySchema1763769600000, GatewayTokenScopeAuditDetail1764950000000];
+export const GATEWAY_MIGRATIONS = [GatewaySchema1763769600000, GatewayTokenScopeAuditDetail1764950000000, GatewayWebhooks1765100000000];
 
 /** The REST gateway and web console. Other areas add their REST controllers to `controllers` here. */
 @Module({})
@@ -63,6 +68,7 @@ export class GatewayModule {
         ...LOGS_CONTROLLERS,
         KvController,
         MessagesController,
+        WebhooksController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -90,6 +96,8 @@ export class GatewayModule {
         InitialAdmin,
         NatsForwarder,
         EventsBridge,
+        WebhookDispatcher,
+        WebhooksDomain,
       ],
     };
   }

@@ -31,10 +31,13 @@ export interface TestGateway {
 
 /**
  * Starts NATS and the gateway module in-process exactly as main.ts does; `env` adds or overrides config variables;
- * `dataDir` starts it over the data of an earlier gateway (and leaves that folder to the caller).
+ * `dataDir` starts it over the data of an earlier gateway (and leaves that folder to the caller); `nats` reuses a running
+ * server (left running by `close`), e.g. to restart the gateway over the same streams.
  */
-export async function startTestGateway(options: { env?: NodeJS.ProcessEnv; dataDir?: string } = {}): Promise<TestGateway> {
-  const nats = await startNats();
+export async function startTestGateway(
+  options: { env?: NodeJS.ProcessEnv; dataDir?: string; nats?: NatsTestServer } = {},
+): Promise<TestGateway> {
+  const nats = options.nats ?? (await startNats());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'msec-gateway-')));
   const port = await freePort();
   const config = loadGatewayConfig({
@@ -61,7 +64,7 @@ export async function startTestGateway(options: { env?: NodeJS.ProcessEnv; dataD
     initialAdminPassword,
     async close() {
       await app.close();
-      await nats.dispose();
+      if (!options.nats) await nats.dispose();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -56,3 +56,16 @@ export function eventCatalogueMarkdown(catalogue: readonly EventDefinition[] = E
 function anchor(type: string): string {
   return type.toLowerCase().replace(/[^a-z0-9 -]/g, '');
 }
+
+/**
+ * One subject filter holding every event of `types` (catalogue types): equal filters stay, different ones widen to
+ * their shared leading tokens (`monitor.alarm.>` and `monitor.rule.>` give `monitor.>`). Unknown types throw.
+ */
+export function eventTypesFilter(types: readonly string[], catalogue: readonly EventDefinition[] = EVENT_CATALOGUE): string {
+  const filters = types.map((t) => eventSubjectFilter(eventDefinitionOf(t, catalogue)));
+  if (filters.length === 0 || filters.every((f) => f === filters[0])) return filters[0] ?? '>';
+  const split = filters.map((f) => f.split('.'));
+  const shared: string[] = [];
+  for (let i = 0; split.every((t) => i < t.length - 1 && t[i] === split[0]![i]); i++) shared.push(split[0]![i]!);
+  return [...shared, '>'].join('.');
+}

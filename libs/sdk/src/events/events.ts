@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EventSubscriber, invalidField, validateDurableName, type DomainEvent, type EventDelivery } from '@msec/bus';
-import { eventDefinitionOf, eventSubjectFilter } from '@msec/contracts';
+import { eventDefinitionOf, eventTypesFilter } from '@msec/contracts';
 import { readSdkEnvironment, sdkNatsCreds } from '../config/sdk-env.js';
 import { eventsConnectFailed, eventsNotConfigured } from './events.errors.js';
 import { ProcessedIds } from './processed-ids.js';
@@ -35,15 +35,6 @@ export interface EventSubscription {
   stop(): Promise<void>;
 }
 
-/** The common filter of several subject filters: equal ones stay, others widen to their shared leading tokens. */
-function commonFilter(filters: readonly string[]): string {
-  if (filters.every((f) => f === filters[0])) return filters[0]!;
-  const split = filters.map((f) => f.split('.'));
-  const shared: string[] = [];
-  for (let i = 0; split.every((t) => i < t.length - 1 && t[i] === split[0]![i]); i++) shared.push(split[0]![i]!);
-  return [...shared, '>'].join('.');
-}
-
 /**
  * Automation for business services: subscribe to catalogue events (docs/events.md) with at-least-once delivery through
  * a durable consumer of the event feed, and idempotent handling — a handler sees each event id once, also across restarts,
@@ -68,7 +59,7 @@ export class Events {
     const list = typeof types === 'string' ? [types] : [...types];
     if (list.length === 0) throw invalidField('types', 'give at least one event type from docs/events.md, e.g. monitor.AlarmFired');
     const wanted = new Set(list.map((t) => eventDefinitionOf(t).type));
-    const filter = commonFilter([...wanted].map((t) => eventSubjectFilter(eventDefinitionOf(t))));
+    const filter = eventTypesFilter([...wanted]);
     validateDurableName(options?.durable);
     const env = readSdkEnvironment();
     const processed = await ProcessedIds.open(join(options.stateDir ?? join(env.dataDir, 'events'), `${options.durable}.ids`));

@@ -48,6 +48,20 @@ export const gatewayConfigSchema = {
     max: 1_000_000_000,
     description: 'the audit log keeps at most this many entries; the oldest beyond it are deleted',
   },
+  webhookAllowInternal: {
+    type: ConfigType.boolean,
+    env: 'MSEC_GATEWAY_WEBHOOK_ALLOW_INTERNAL',
+    default: false,
+    description: 'let event webhooks reach loopback, link-local and metadata addresses (tests, a receiver on the same host)',
+  },
+  webhookTimeoutMs: {
+    type: ConfigType.integer,
+    env: 'MSEC_GATEWAY_WEBHOOK_TIMEOUT_MS',
+    default: 10_000,
+    min: 100,
+    max: 120_000,
+    description: 'how long one webhook POST may take before it counts as a failed attempt',
+  },
   webDir: {
     type: ConfigType.string,
     env: 'MSEC_WEB_DIR',

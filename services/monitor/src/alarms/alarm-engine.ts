@@ -19,7 +19,7 @@ import { evaluateAlarms, type AlarmDecision } from './alarm-evaluator.js';
 import type { AlarmEventSink } from './alarm-event-sink.js';
 import type { AlarmRules } from './alarm-rules.domain.js';
 import type { MonitorEventLog } from './monitor-event-log.js';
-import { internalAddressOf } from './webhook-target.js';
+import { internalAddressOf } from '@msec/platform';
 
 /** Settings of the alarm engine. */
 export interface AlarmEngineOptions {

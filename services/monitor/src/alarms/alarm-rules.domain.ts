@@ -12,7 +12,7 @@ import {
 import { invalidField, ruleNotFound } from '../monitor.errors.js';
 import { AlarmRuleEntity } from './alarm.entities.js';
 import type { MonitorEventLog } from './monitor-event-log.js';
-import { webhookTargetOf } from './webhook-target.js';
+import { webhookTargetOf } from '@msec/platform';
 
 const TYPES = new Set<string>(Object.values(AlarmType));
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { internalAddressOf, isInternalAddress, webhookTargetOf } from '../../src/alarms/webhook-target.js';
+import { internalAddressOf, isInternalAddress, webhookTargetOf } from '@msec/platform';
 import { loadMonitorConfig } from '../../src/config/monitor.config.js';
 
 describe('alarm webhook targets', () => {

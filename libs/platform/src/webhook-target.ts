@@ -2,9 +2,9 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 /**
- * True for addresses an alarm webhook must not reach unless an admin allows it: loopback, unspecified, link-local
- * (which holds the cloud metadata service, 169.254.169.254) and their IPv6 and IPv4-mapped forms. A rule's author
- * could otherwise make the monitor send requests to services that trust the machine they run on.
+ * True for addresses a webhook (an alarm rule's, an event webhook's) must not reach unless an admin allows it: loopback,
+ * unspecified, link-local (which holds the cloud metadata service, 169.254.169.254) and their IPv6 and IPv4-mapped forms.
+ * A webhook's author could otherwise make the platform send requests to services that trust the machine they run on.
  */
 export function isInternalAddress(address: string): boolean {
   const ip = address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
