@@ -10,7 +10,8 @@ import { EventStore, createEvent } from '@msec/bus';
 import { startNats, TEMP_DIR_PREFIX, type NatsTestServer } from '@msec/testing';
 import { NatsRole, RegistryEventType, WebhookHeaders } from '@msec/contracts';
 import { verifyWebhookSignature } from '../src/webhooks/webhook-signature.js';
-import { ApiClient, adminClient, eventually, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
+import { launchBrowser, screenshot, signIn, type TestBrowser } from './browser.js';
+import { ApiClient, adminClient, buildConsole, eventually, startTestGateway, userClient, type TestGateway } from './gateway-harness.js';
 
 const ENV = { MSEC_GATEWAY_WEBHOOK_ALLOW_INTERNAL: 'true' };
 
@@ -33,8 +34,10 @@ describe('gateway webhooks', () => {
   let base: string;
   const received: Received[] = [];
   const failedOnce = new Set<string>();
+  let browser: TestBrowser | undefined;
 
   before(async () => {
+    buildConsole();
     // One NATS for both lives of the gateway.
     nats = await startNats();
     dataDir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}webhooks-`));
@@ -68,6 +71,7 @@ describe('gateway webhooks', () => {
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   });
   after(async () => {
+    await browser?.close();
     await registry?.close();
     await gw?.close();
     await nats?.dispose();
@@ -152,5 +156,45 @@ describe('gateway webhooks', () => {
     assert.ok(deadLog.every((d) => d.attempts === 2 && d.lastStatus === 500 && /HTTP 500/.test(d.lastError)));
     assert.equal((await admin.call('DELETE', `/api/v1/webhooks/${deadId}`)).status, 200);
     assert.equal((await admin.call('GET', `/api/v1/webhooks/${deadId}/deliveries`)).status, 404);
+  });
+
+  it('webhooks - the console creates a webhook for chosen events, shows the secret once and the delivery log with its dead letter', async () => {
+    browser = await launchBrowser({ baseURL: gw.baseUrl });
+    const page = await browser.newPage();
+    await signIn(page, 'admin', 'admin-password-1');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks', exact: true }).waitFor();
+    const form = page.getByTestId('webhook-form');
+    await form.getByLabel('Webhook URL').fill(`${base}/down`);
+    await form.getByLabel('Attempts before a dead letter').fill('1');
+    await form.getByText(RegistryEventType.instanceRemoved, { exact: true }).click();
+    await form.getByRole('button', { name: 'Create webhook' }).click();
+    await page
+      .getByTestId('webhook-secret')
+      .getByText(/whsec_[0-9a-f]{48}/)
+      .waitFor();
+
+    await store.append(
+      'registry.Shop.cart',
+      createEvent(RegistryEventType.instanceRemoved, 'Shop.cart', { service: 'Shop.cart', ip: '10.0.0.9', port: 7000 }),
+    );
+    const row = page
+      .getByTestId('webhooks')
+      .getByRole('row')
+      .filter({ hasText: `${base}/down` });
+    await row.getByRole('button', { name: 'Deliveries' }).click();
+    const log = page.getByTestId('webhook-deliveries');
+    await eventually(
+      'the dead letter in the console',
+      async () => {
+        await log.getByRole('button', { name: 'Refresh' }).click();
+        return (await log.getByText('answered HTTP 500').count()) > 0 ? true : undefined;
+      },
+      20_000,
+      500,
+    );
+    await log.getByText('dead', { exact: true }).waitFor();
+    await screenshot(page, 'webhooks');
+    await page.close();
   });
 });

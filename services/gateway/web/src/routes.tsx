@@ -11,6 +11,7 @@ import MonitoringPage from './pages/MonitoringPage';
 import ReleasesPage from './pages/ReleasesPage';
 import ServicesPage from './pages/ServicesPage';
 import SettingsPage from './pages/SettingsPage';
+import WebhooksPage from './pages/WebhooksPage';
 
 /** One console page: its path, its name in the navigation, and who may see it. */
 export interface RouteDef {
@@ -33,6 +34,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/kv', title: 'KV', icon: '⛁', page: KvPage },
   { path: '/messages', title: 'Messages', icon: '✉', page: MessagesPage },
   { path: '/hosts', title: 'Hosts', icon: '▤', page: HostsPage },
+  { path: '/webhooks', title: 'Webhooks', icon: '⚡', page: WebhooksPage, minRole: 'admin' },
   { path: '/audit', title: 'Audit', icon: '✎', page: AuditPage, minRole: 'admin' },
   { path: '/settings', title: 'Settings', icon: '⚙', page: SettingsPage },
 ];
