@@ -27,6 +27,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('Webhooks');
   private readonly relay: EventFeedRelay;
   private readonly running = new Map<string, EventSubscriber>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -36,15 +38,29 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     this.relay = new EventFeedRelay(nc, { onError: (error) => this.logger.warn(`feed relay: ${message(error)}`) });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.relay.start();
-    for (const hook of await this.dataSource.getRepository(WebhookEntity).find()) await this.watch(hook);
+  /** Starts in the background: the console and API serve even while JetStream is not there yet. */
+  onApplicationBootstrap(): void {
+    void this.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     await Promise.all([...this.running.values()].map((s) => s.stop()));
     this.running.clear();
     await this.relay.stop();
+  }
+
+  private async start(): Promise<void> {
+    try {
+      await this.relay.start();
+      for (const hook of await this.dataSource.getRepository(WebhookEntity).find()) await this.watch(hook);
+    } catch (error) {
+      if (this.stopped) return;
+      this.logger.warn(`event feed and webhooks not started yet (${message(error)}); trying again in 5 s`);
+      this.retryTimer = setTimeout(() => void this.start(), 5_000);
+      this.retryTimer.unref();
+    }
   }
 
   /** Starts sending `hook` its events (those appended from its creation on). */
@@ -59,8 +75,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       ackWaitMs: this.config.webhookTimeoutMs + 30_000,
       onError: (error) => this.logger.warn(message(error)),
     });
-    await subscriber.start();
+    // Claimed before the await, so a webhook created while the start-up pass runs is watched once.
     this.running.set(hook.id, subscriber);
+    try {
+      await subscriber.start();
+    } catch (error) {
+      this.running.delete(hook.id);
+      throw error;
+    }
   }
 
   /** Stops sending `id` anything and removes its consumer. */
