@@ -22,7 +22,7 @@ function startAutomation(
   stateDir: string,
 ): { proc: ChildProcess; handled: string[]; ready: Promise<void> } {
   const script = fileURLToPath(new URL('./fixtures/event-automation.js', import.meta.url));
-  const proc = spawn(process.execPath, [script, RegistryEventType.instanceEnabled, durable, stateDir], {
+  const proc = spawn(process.execPath, [script, RegistryEventType.instanceEnabled, durable, stateDir, 'all'], {
     env: { ...process.env, ...env, MSEC_SERVICE: AUTOMATION },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

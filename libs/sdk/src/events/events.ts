@@ -22,7 +22,10 @@ export interface EventSubscribeOptions {
   retryDelayMs?: number;
   /** How long a handler may run before the event is redelivered elsewhere (ms, default 30000). */
   ackWaitMs?: number;
-  /** A new durable starts with every event the feed still holds (`all`, default) or with those appended from now (`new`). */
+  /**
+   * Where a durable that does not exist yet starts: with events appended from now on (`new`, default) or with every event
+   * the feed still holds, up to seven days (`all`). An existing durable always continues where it stopped.
+   */
   startAt?: 'all' | 'new';
   /** Called with each handler failure (the event comes back); default: printed to stderr. */
   onError?: (error: unknown) => void;
@@ -75,7 +78,7 @@ export class Events {
         filter,
         retryDelayMs: options.retryDelayMs ?? 5_000,
         ackWaitMs: options.ackWaitMs ?? 30_000,
-        startAt: options.startAt ?? 'all',
+        startAt: options.startAt ?? 'new',
         onError:
           options.onError ??
           ((error) => console.error(`events ${options.durable}: ${error instanceof Error ? error.message : String(error)}`)),
