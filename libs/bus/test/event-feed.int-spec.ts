@@ -4,7 +4,17 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { NatsRole } from '@msec/contracts';
 import { startNats, type NatsTestServer } from '@msec/testing';
-import { EventFeedRelay, EventStore, EventSubscriber, EventUpcasters, createEvent, type DomainEvent } from '../src/index.js';
+import { DataSource, EntitySchema, type EntityManager } from 'typeorm';
+import {
+  EventFeedRelay,
+  EventStore,
+  EventSubscriber,
+  EventUpcasters,
+  ProjectionCheckpointEntity,
+  ProjectionRunner,
+  createEvent,
+  type DomainEvent,
+} from '../src/index.js';
 import { waitFor } from './helpers.js';
 
 type PriceV2 = DomainEvent<'registry.PriceSet', { amount: { value: number; currency: string } }>;
@@ -62,6 +72,50 @@ describe('event feed', () => {
         ['hotel', 2, { amount: { value: 80, currency: 'USD' } }],
       ],
     );
+  });
+
+  it('event upcasting - a projection applies a v1 event in its current shape', async () => {
+    const Price = new EntitySchema<{ id: string; value: number; currency: string }>({
+      name: 'Price',
+      tableName: 'prices',
+      columns: { id: { type: 'varchar', primary: true }, value: { type: 'int' }, currency: { type: 'varchar' } },
+    });
+    const ds = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [Price, ProjectionCheckpointEntity],
+      synchronize: true,
+    });
+    await ds.initialize();
+    const upcasters = new EventUpcasters().register('registry.PriceSet', 1, (p) => ({
+      amount: { value: (p as { price: number }).price, currency: 'EUR' },
+    }));
+    const runner = new ProjectionRunner<PriceV2>(
+      nc,
+      ds,
+      {
+        service: 'registry',
+        name: 'prices',
+        subjects: 'registry.prices',
+        apply: async (em: EntityManager, e: PriceV2) => {
+          await em.getRepository(Price).save({ id: e.aggregateId, value: e.payload.amount.value, currency: e.payload.amount.currency });
+        },
+        reset: async (em: EntityManager) => void (await em.getRepository(Price).clear()),
+      },
+      { upcasters },
+    );
+    try {
+      // The two PriceSet events of the test above: one stored as version 1, one as version 2.
+      await runner.start();
+      await runner.waitUntilCaughtUp();
+      assert.deepEqual(await ds.getRepository(Price).find({ order: { id: 'ASC' } }), [
+        { id: 'flight', value: 12, currency: 'EUR' },
+        { id: 'hotel', value: 80, currency: 'USD' },
+      ]);
+    } finally {
+      await runner.stop();
+      await ds.destroy();
+    }
   });
 
   it('event subscriber - a durable subscriber gets what was appended while it was stopped, and a failed event again', async () => {
