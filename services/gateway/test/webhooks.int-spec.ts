@@ -100,6 +100,10 @@ describe('gateway webhooks', () => {
       403,
     );
     assert.equal((await developer.call('GET', '/api/v1/webhooks/event-types')).status, 200);
+    const doc = await admin.call('GET', '/api/docs/openapi.json');
+    for (const path of ['/api/v1/webhooks', '/api/v1/webhooks/{id}', '/api/v1/webhooks/{id}/deliveries']) {
+      assert.ok(doc.body.paths[path], `${path} in the OpenAPI document`);
+    }
   });
 
   it('webhooks - signed events are retried until delivered, each once across a gateway restart; a dead letter after the last attempt', async () => {
@@ -155,6 +159,9 @@ describe('gateway webhooks', () => {
     );
     assert.ok(deadLog.every((d) => d.attempts === 2 && d.lastStatus === 500 && /HTTP 500/.test(d.lastError)));
     assert.equal((await admin.call('DELETE', `/api/v1/webhooks/${deadId}`)).status, 200);
+    const audit = await admin.call('GET', '/api/v1/audit?limit=200');
+    const audited = (audit.body.items as Array<{ method: string; path: string }>).map((e) => `${e.method} ${e.path}`);
+    assert.ok(audited.includes('POST /api/v1/webhooks') && audited.includes(`DELETE /api/v1/webhooks/${deadId}`), audited.join('\n'));
     assert.equal((await admin.call('GET', `/api/v1/webhooks/${deadId}/deliveries`)).status, 404);
   });
 
