@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource, Repository } from 'typeorm';
 import {
@@ -50,6 +50,15 @@ function view(e: AlarmEntity): AlarmView {
   };
 }
 
+/**
+ * The id of the alarm a rule starts at a minute, in UUID form: derived, not random, so an evaluation retried after its
+ * event was appended (and de-duplicated) stores the alarm under the id the event names.
+ */
+function alarmId(ruleId: string, minute: number): string {
+  const h = createHash('sha256').update(`${ruleId}@${minute}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
 /** Judges the rules of the services this shard owns, keeps alarm episodes in the database, and sends events and webhooks. */
 export class AlarmEngine {
   private readonly logger = new Logger('AlarmEngine');
@@ -91,7 +100,7 @@ export class AlarmEngine {
       const existing = active.get(d.rule.id);
       if (d.action === 'fire') {
         const entity = this.repo.create({
-          id: randomUUID(),
+          id: alarmId(d.rule.id, d.minute),
           ruleId: d.rule.id,
           service: d.rule.service,
           attr: d.rule.attr,
