@@ -1,0 +1,100 @@
+"""A small NATS publisher: the NATS text protocol over a socket, authenticated with a .creds file (JWT + nonce signed
+with the user's nkey), optionally over TLS. Enough for telemetry: publish (with headers), answer PINGs, reconnect.
+"""
+
+import json
+import socket
+import ssl
+import threading
+import time
+from urllib.parse import urlparse
+
+from .nkeys import Creds
+
+
+class NatsPublisher:
+    """Publishes to one NATS server; a lost connection is re-made on the next publish (messages meanwhile are dropped)."""
+
+    def __init__(self, url: str, creds_file=None, tls_ca=None, name="msec-python"):
+        parsed = urlparse(url if "://" in url else f"nats://{url}")
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 4222
+        self.creds = Creds.from_file(creds_file) if creds_file else None
+        self.tls_ca, self.name = tls_ca, name
+        self._sock = None
+        self._lock = threading.Lock()
+        self._retry_at = 0.0
+        self.last_error = None
+
+    def _connect(self):
+        sock = socket.create_connection((self.host, self.port), timeout=5)
+        reader = sock.makefile("rb")
+        line = reader.readline()
+        if not line.startswith(b"INFO "):
+            raise ConnectionError(f"NATS at {self.host}:{self.port} did not greet with INFO")
+        info = json.loads(line[5:])
+        if info.get("tls_required") or self.tls_ca:
+            context = ssl.create_default_context(cafile=self.tls_ca)
+            sock = context.wrap_socket(sock, server_hostname=self.host)
+            reader = sock.makefile("rb")
+        connect = {"verbose": False, "pedantic": False, "lang": "python", "version": "0.1.0", "protocol": 1,
+                   "headers": True, "no_responders": True, "name": self.name}
+        if self.creds:
+            connect["jwt"] = self.creds.jwt
+            connect["sig"] = self.creds.sign_nonce(info.get("nonce", ""))
+        sock.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\nPING\r\n")
+        reply = reader.readline()
+        if not reply.startswith(b"PONG"):
+            sock.close()
+            raise ConnectionError(f"NATS refused the connection: {reply.decode(errors='replace').strip()}")
+        sock.settimeout(None)
+        self._sock = sock
+        threading.Thread(target=self._read, args=(sock, reader), daemon=True, name="msec-nats-read").start()
+
+    def _read(self, sock, reader):
+        try:
+            for line in reader:
+                if line.startswith(b"PING"):
+                    with self._lock:
+                        sock.sendall(b"PONG\r\n")
+                elif line.startswith(b"-ERR"):
+                    self.last_error = line.decode(errors="replace").strip()
+        except (OSError, ValueError):
+            pass
+        with self._lock:
+            if self._sock is sock:
+                self._sock = None
+
+    def publish(self, subject: str, payload: bytes, msg_id=None) -> bool:
+        """Sends one message (with a Nats-Msg-Id header when given, for JetStream de-duplication); False when not connected."""
+        with self._lock:
+            if self._sock is None:
+                if time.monotonic() < self._retry_at:
+                    return False
+                try:
+                    self._connect()
+                except (OSError, ValueError) as error:
+                    self.last_error = str(error)
+                    self._retry_at = time.monotonic() + 2
+                    return False
+            if msg_id:
+                headers = f"NATS/1.0\r\nNats-Msg-Id: {msg_id}\r\n\r\n".encode()
+                frame = b"HPUB %s %d %d\r\n%s%s\r\n" % (subject.encode(), len(headers), len(headers) + len(payload), headers, payload)
+            else:
+                frame = b"PUB %s %d\r\n%s\r\n" % (subject.encode(), len(payload), payload)
+            try:
+                self._sock.sendall(frame)
+                return True
+            except OSError as error:
+                self.last_error = str(error)
+                self._sock = None
+                return False
+
+    def close(self):
+        with self._lock:
+            if self._sock is not None:
+                try:
+                    self._sock.sendall(b"PING\r\n")
+                    self._sock.close()
+                except OSError:
+                    pass
+                self._sock = None
