@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
-import { AgentCommandType, PackageRuntime, parseRunManifest, RUN_MANIFEST_FILE, type CanonicalValue, type RunManifest, type SignedCommand } from '@msec/contracts';
+import {
+  AgentCommandType,
+  PackageRuntime,
+  parseRunManifest,
+  RUN_MANIFEST_FILE,
+  type CanonicalValue,
+  type RunManifest,
+  type SignedCommand,
+} from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode, badArgs } from '../agent.errors.js';
 import type { InstanceSupervisor } from '../supervisor/instance-supervisor.js';
 import type { KeyRing } from './key-ring.js';

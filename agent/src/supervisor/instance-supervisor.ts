@@ -155,18 +155,18 @@ export class InstanceSupervisor {
     const { spec } = instance;
     const run = spec.run ?? DEFAULT_RUN_MANIFEST;
     const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        ...run.env,
-        ...spec.env,
-        MSEC_SERVICE: spec.service,
-        MSEC_PORT: String(spec.port),
-        MSEC_HOST: this.options.hostIp,
-        MSEC_CONFIG_FILE: spec.configFile ?? '',
-        MSEC_NATS_URL: this.options.natsUrl,
-        ...(this.options.natsTlsCa ? { MSEC_NATS_TLS_CA: resolvePath(this.options.natsTlsCa) } : {}),
-        MSEC_ZK_CONNECT: this.options.zkConnect,
-        MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
-        ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...run.env,
+      ...spec.env,
+      MSEC_SERVICE: spec.service,
+      MSEC_PORT: String(spec.port),
+      MSEC_HOST: this.options.hostIp,
+      MSEC_CONFIG_FILE: spec.configFile ?? '',
+      MSEC_NATS_URL: this.options.natsUrl,
+      ...(this.options.natsTlsCa ? { MSEC_NATS_TLS_CA: resolvePath(this.options.natsTlsCa) } : {}),
+      MSEC_ZK_CONNECT: this.options.zkConnect,
+      MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
+      ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),
     };
     const [file, ...args] = runCommand(run, spec.entry, env, process.execPath);
     const child = spawn(file!, args, { cwd: spec.packageDir, stdio: ['ignore', 'pipe', 'pipe'], env });

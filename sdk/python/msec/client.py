@@ -1,6 +1,7 @@
 """Calls to other services, by name (routed through ZooKeeper) or by address, on the SRPC frame."""
 
 import itertools
+import select
 import socket
 import threading
 import time
@@ -25,6 +26,13 @@ class _Connection:
             raise MsecError("RPC_CONNECTION_FAILED", f"cannot connect to {host}:{port}: {error}", 503, True) from None
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.lock = threading.Lock()
+
+    def idle_and_open(self):
+        """True when nothing is waiting on the idle socket: a readable idle socket has been closed by the peer."""
+        try:
+            return not select.select([self.sock], [], [], 0)[0]
+        except (OSError, ValueError):
+            return False
 
     def _read_exact(self, n):
         chunks, left = [], n
@@ -63,9 +71,14 @@ class Client:
     def _connection(self, host, port, timeout_s):
         key = (host, port)
         with self._pool_lock:
-            idle = self._pool.get(key)
-            if idle:
-                return idle.pop()
+            idle = self._pool.get(key) or []
+            while idle:
+                conn = idle.pop()
+                # A connection the peer closed while idle (the instance stopped or died) would fail the call after
+                # sending it; dropping it here turns that into a fresh connect, which fails before anything ran.
+                if conn.idle_and_open():
+                    return conn
+                conn.sock.close()
         return _Connection(host, port, timeout_s)
 
     def _release(self, host, port, conn):

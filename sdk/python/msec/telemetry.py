@@ -44,7 +44,7 @@ def _bucket(ms: float) -> int:
 class Telemetry:
     """Collects and publishes one process's telemetry; every method is cheap and never raises."""
 
-    def __init__(self, publisher, service: str, host: str, instance: str, stats_flush_s=10.0):
+    def __init__(self, publisher, service: str, host: str, instance: str, stats_flush_s=5.0):
         self.publisher, self.service, self.host, self.instance = publisher, service, host, instance
         self._cells = {}
         self._lines, self._spans = [], []

@@ -68,8 +68,7 @@ export function parseRunManifest(text: string): { manifest: RunManifest; problem
   const r = raw as Record<string, unknown>;
   const problems: string[] = [];
   const bad = (field: string, fix: string): void => void problems.push(`msec.json.${field}: ${fix}`);
-  for (const key of Object.keys(r))
-    if (!KNOWN_KEYS.has(key)) bad(key, `is not a known key; use ${[...KNOWN_KEYS].join(', ')}`);
+  for (const key of Object.keys(r)) if (!KNOWN_KEYS.has(key)) bad(key, `is not a known key; use ${[...KNOWN_KEYS].join(', ')}`);
 
   const runtimes = Object.values(PackageRuntime) as string[];
   const runtime = r.runtime ?? (r.start === undefined ? PackageRuntime.node : PackageRuntime.exec);
@@ -85,7 +84,8 @@ export function parseRunManifest(text: string): { manifest: RunManifest; problem
   let health: HealthCheck = { type: 'tcp' };
   if (r.health !== undefined) {
     const h = r.health as Record<string, unknown>;
-    if (typeof h !== 'object' || h === null || Array.isArray(h)) bad('health', 'must be {"type":"tcp"} or {"type":"http","path":"/health"}');
+    if (typeof h !== 'object' || h === null || Array.isArray(h))
+      bad('health', 'must be {"type":"tcp"} or {"type":"http","path":"/health"}');
     else if (h.type === 'tcp') health = { type: 'tcp' };
     else if (h.type === 'http') {
       if (typeof h.path !== 'string' || !h.path.startsWith('/')) bad('health.path', 'must be a path starting with "/", e.g. "/health"');
@@ -136,7 +136,8 @@ export function parseRunManifest(text: string): { manifest: RunManifest; problem
  * the entry. `node` is the agent's own Node binary (`nodePath`).
  */
 export function runCommand(manifest: RunManifest, entry: string, env: Record<string, string | undefined>, nodePath: string): string[] {
-  if (manifest.start) return manifest.start.map((word) => word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? ''));
+  if (manifest.start)
+    return manifest.start.map((word) => word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? ''));
   switch (manifest.runtime) {
     case PackageRuntime.python:
       return ['python3', entry];

@@ -52,7 +52,9 @@ function packageOf(root: protobuf.Root): string {
 /** Python for one field's annotation and its codec entry. */
 function fieldParts(field: protobuf.Field, pkg: string): { annotation: string; entry: string } {
   if (field instanceof protobuf.MapField)
-    throw new Error(`${field.parent?.name ?? '?'}.${field.name}: map fields are not supported by the Python generator; use a repeated message`);
+    throw new Error(
+      `${field.parent?.name ?? '?'}.${field.name}: map fields are not supported by the Python generator; use a repeated message`,
+    );
   field.resolve();
   const resolved = field.resolvedType;
   let kind: string;
@@ -169,7 +171,9 @@ export async function generatePython(protoPath: string): Promise<string> {
 
 /** Writes `<stem>_msec.py` into outDir and returns its path. */
 export async function writePython(protoPath: string, outDir: string): Promise<string[]> {
-  const stem = basename(protoPath).replace(/\.proto$/, '').replace(/[^A-Za-z0-9_]/g, '_');
+  const stem = basename(protoPath)
+    .replace(/\.proto$/, '')
+    .replace(/[^A-Za-z0-9_]/g, '_');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${stem}_msec.py`);
   writeFileSync(file, await generatePython(protoPath));

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { isDuplicateKeyError } from '@msec/persistence';
-import { DeployBuckets, MsecError, parseRunManifest, RUN_MANIFEST_FILE, type PackageObjectRef, type PackageUploadSlot, type PackageView } from '@msec/contracts';
+import {
+  DeployBuckets,
+  MsecError,
+  parseRunManifest,
+  RUN_MANIFEST_FILE,
+  type PackageObjectRef,
+  type PackageUploadSlot,
+  type PackageView,
+} from '@msec/contracts';
 import { notFound, packageInvalid, packageTooLarge } from '../deploy.errors.js';
 import { PackageRecord } from './artifacts.entities.js';
 import { hashFile, UPLOAD_TTL_MS, type PackageStore } from './package-store.js';
@@ -38,7 +46,9 @@ async function checkRunManifest(file: string, entries: string[]): Promise<void> 
   if (!parsed.manifest) throw packageInvalid(parsed.problems.join('; '));
   const first = parsed.manifest.start?.[0];
   if (first?.includes('/') && !entries.some((e) => e === first || e === `./${first}` || `./${e}` === first))
-    throw packageInvalid(`msec.json.start: ${first} is not a file in the tarball (name a file of the package, or a program on the host's PATH)`);
+    throw packageInvalid(
+      `msec.json.start: ${first} is not a file in the tarball (name a file of the package, or a program on the host's PATH)`,
+    );
 }
 
 /**

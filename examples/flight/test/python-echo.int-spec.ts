@@ -1,0 +1,165 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Component,
+  LogSubjects,
+  MonitorSubjects,
+  NatsRole,
+  RegistrySubjects,
+  type LogLine,
+  type LogPage,
+  type TotalsReply,
+  type TraceView,
+} from '@msec/contracts';
+import { natsRequest } from '@msec/platform';
+import { client, closeSharedRuntime } from '@msec/sdk';
+import { freePort } from '@msec/testing';
+import { USER_SERVICE } from '../src/index.js';
+import { FlightStack, type ModuleInstance } from './helpers/flight-stack.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const ECHO_DIR = join(REPO, 'examples', 'python-echo');
+const ECHO_PROTO = join(ECHO_DIR, 'proto', 'echo.proto');
+const ECHO_SERVICE = 'Echo.mod_python';
+const ECHO_IDL = 'echo.echo_service';
+const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
+
+interface EchoClient {
+  echo(request: { message: string }): Promise<{ message: string }>;
+  greet(request: { name: string; password: string }): Promise<{ message: string; passwordOk: boolean }>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    await sleep(200);
+  }
+  throw new Error(`${what}: not seen within ${timeoutMs} ms`);
+}
+
+function httpJson(port: number, method: string, body: unknown): Promise<{ ret: number; resultObj?: { message: string } }> {
+  return new Promise((done, fail) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: `/?methodName=${method}` }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ret: number }));
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }, () => {
+  let stack: FlightStack;
+  const pythons: { port: number; child: ChildProcess }[] = [];
+  let echo: EchoClient;
+  let users: ModuleInstance[];
+
+  /** Starts one Echo.mod_python process the way the agent does (python3 main.py with the service's environment). */
+  const startEcho = async (): Promise<{ port: number; child: ChildProcess }> => {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      ...(await stack.platformEnv(NatsRole.service, ECHO_SERVICE)),
+      MSEC_SERVICE: ECHO_SERVICE,
+      MSEC_PORT: String(port),
+      MSEC_TRACE_SAMPLE_RATE: '1',
+      PYTHONPATH: join(REPO, 'sdk', 'python'),
+      PYTHONDONTWRITEBYTECODE: '1',
+    };
+    const child = spawn('python3', ['main.py'], { cwd: ECHO_DIR, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((ready, fail) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('serving on') && ready());
+      child.once('exit', (code) => fail(new Error(`Echo.mod_python on ${port} exited with ${code}`)));
+    });
+    const started = { port, child };
+    pythons.push(started);
+    return started;
+  };
+
+  before(async () => {
+    stack = await FlightStack.start([Component.registry, Component.log, Component.monitor]);
+    await stack.createServices();
+    await natsRequest(stack.nc, RegistrySubjects.serviceCreate, { name: ECHO_SERVICE, memo: 'python echo' }, 10_000);
+    users = await stack.deploy(USER_SERVICE, 2);
+    const instances = [await startEcho(), await startEcho()];
+    await stack.scaleOut(
+      ECHO_SERVICE,
+      instances.map((i) => `127.0.0.1:${i.port}`),
+    );
+    Object.assign(process.env, { MSEC_ZK_CONNECT: stack.zk.url, MSEC_DATA_DIR: stack.dir });
+    echo = await client<EchoClient>(ECHO_SERVICE, ECHO_IDL, { proto: ECHO_PROTO });
+    await waitFor('Echo.mod_python routable by name', () => echo.echo({ message: 'warm-up' }));
+  });
+
+  after(async () => {
+    closeSharedRuntime();
+    for (const p of pythons) p.child.kill('SIGKILL');
+    await stack?.close();
+  });
+
+  it('python sdk - a TypeScript caller reaches Echo.mod_python by name on the SRPC frame, and HTTP+JSON answers too', async () => {
+    assert.deepEqual({ ...(await echo.echo({ message: 'hi' })) }, { message: 'hi' });
+    const reply = await httpJson(pythons[0]!.port, `${ECHO_IDL}.echo`, { message: 'over http' });
+    assert.equal(reply.ret, 0);
+    assert.deepEqual(reply.resultObj, { message: 'over http' });
+  });
+
+  it('python sdk - greet calls User.mod_user by name and one trace spans Python and TypeScript', async () => {
+    const reply = await echo.greet({ name: 'bison', password: '123456' });
+    assert.deepEqual({ ...reply }, { message: 'hello bison', passwordOk: true });
+    assert.equal((await echo.greet({ name: 'py-ant', password: 'guess' })).passwordOk, false);
+    const search = async (name: string): Promise<LogLine[]> =>
+      (await natsRequest<LogPage>(stack.nc, LogSubjects.query, { limit: 100, fields: [{ name: 'name', value: name }] }, 10_000)).lines;
+    const lines = await waitFor('lines of both services for py-ant', async () => {
+      const found = await search('py-ant');
+      return new Set(found.map((l) => l.service)).size === 2 ? found : undefined;
+    });
+    assert.deepEqual(lines.map((l) => `${l.service} ${l.message}`).sort(), [`${ECHO_SERVICE} greeted`, `${USER_SERVICE} password checked`]);
+    assert.equal(new Set(lines.map((l) => l.traceId)).size, 1, 'both lines carry the same trace id');
+    const view = await waitFor('both spans of the trace', async () => {
+      const v = await natsRequest<TraceView>(stack.nc, LogSubjects.trace, { traceId: lines[0]!.traceId }, 10_000);
+      return v.spanCount === 2 ? v : undefined;
+    });
+    assert.equal(view.roots[0]!.span.callee, ECHO_SERVICE);
+    assert.equal(view.roots[0]!.span.method, `${ECHO_IDL}.greet`);
+    assert.equal(view.roots[0]!.children[0]!.span.callee, USER_SERVICE);
+    assert.equal(view.roots[0]!.children[0]!.span.caller, ECHO_SERVICE);
+  });
+
+  it('python sdk - reports per-minute statistics of the calls it served and made to the monitor', async () => {
+    await echo.greet({ name: 'stats-ant', password: 'guess' });
+    const totals = await waitFor('statistics of Echo.mod_python', async () => {
+      const reply = await natsRequest<TotalsReply>(stack.nc, MonitorSubjects.totals, { service: ECHO_SERVICE }, 5000);
+      const attrs = new Set(reply.totals.filter((t) => t.value > 0).map((t) => t.attr));
+      return [...attrs].some((a) => a.startsWith(`rpcin|`) && a.endsWith(`|${ECHO_SERVICE}|greet|requests`)) &&
+        attrs.has(`rpc|${ECHO_SERVICE}|${USER_SERVICE}|checkPassword|requests`)
+        ? reply
+        : undefined;
+    });
+    assert.ok(totals.totals.length > 0);
+  });
+
+  it('python sdk - killing a Python instance fails over like a TypeScript one: every call by name still answers', async () => {
+    const victim = pythons[0]!;
+    victim.child.kill('SIGKILL');
+    await new Promise((r) => victim.child.once('exit', r));
+    for (let i = 0; i < 20; i++) assert.equal((await echo.echo({ message: `after-kill-${i}` })).message, `after-kill-${i}`);
+  });
+
+  it('python sdk - its calls by name fail over too: with one User.mod_user instance killed every greet still answers', async () => {
+    const victim = users[0]!.child;
+    victim.kill('SIGKILL');
+    await new Promise((r) => victim.once('exit', r));
+    // The killed instance stays in the routes until its ZooKeeper session expires: the Python client must route around it.
+    for (let i = 0; i < 20; i++) assert.equal((await echo.greet({ name: 'bison', password: '123456' })).passwordOk, true);
+  });
+});
