@@ -18,7 +18,7 @@ class EchoRequest(TypedDict, total=False):
 
 
 EchoRequest_type.fields = [
-    Field("message", 1, "string"),
+    Field("message", 1, "string", implicit=True),
 ]
 
 
@@ -29,7 +29,7 @@ class EchoReply(TypedDict, total=False):
 
 
 EchoReply_type.fields = [
-    Field("message", 1, "string"),
+    Field("message", 1, "string", implicit=True),
 ]
 
 
@@ -41,8 +41,8 @@ class GreetRequest(TypedDict, total=False):
 
 
 GreetRequest_type.fields = [
-    Field("name", 1, "string"),
-    Field("password", 2, "string"),
+    Field("name", 1, "string", implicit=True),
+    Field("password", 2, "string", implicit=True),
 ]
 
 
@@ -54,8 +54,8 @@ class GreetReply(TypedDict, total=False):
 
 
 GreetReply_type.fields = [
-    Field("message", 1, "string"),
-    Field("passwordOk", 2, "bool"),
+    Field("message", 1, "string", implicit=True),
+    Field("passwordOk", 2, "bool", implicit=True),
 ]
 
 

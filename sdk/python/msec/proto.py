@@ -27,10 +27,12 @@ class DecodeError(ValueError):
 class Field:
     """One field of a message: name, number, type ('int32', 'string', 'message', …), repeated, and for messages its type."""
 
-    __slots__ = ("name", "number", "type", "repeated", "message", "packed")
+    __slots__ = ("name", "number", "type", "repeated", "message", "packed", "implicit")
 
-    def __init__(self, name, number, type_, repeated=False, message=None, packed=False):
+    def __init__(self, name, number, type_, repeated=False, message=None, packed=False, implicit=False):
         self.name, self.number, self.type, self.repeated, self.message, self.packed = name, number, type_, repeated, message, packed
+        # proto3 scalar without presence: its default value is not written.
+        self.implicit = implicit
 
 
 class Message:
@@ -128,6 +130,8 @@ def _encode_message(message: Message, value: dict, out: bytearray) -> None:
                     write_varint(out, (field.number << 3) | wire)
                     _encode_scalar(field, item, out)
         else:
+            if field.implicit and not v:
+                continue
             write_varint(out, (field.number << 3) | wire)
             _encode_scalar(field, v, out)
 

@@ -74,7 +74,9 @@ function fieldParts(field: protobuf.Field, pkg: string): { annotation: string; e
   const annotation = field.repeated ? `List[${py}]` : py;
   const repeated = field.repeated ? ', repeated=True' : '';
   const packed = field.repeated && field.packed && kind !== 'message' ? ', packed=True' : '';
-  return { annotation, entry: `Field("${field.name}", ${field.id}, "${kind}"${repeated}${ref}${packed})` };
+  // proto3 scalars without presence are not written when they hold their default, as every protobuf runtime does.
+  const implicit = !field.repeated && kind !== 'message' && !field.hasPresence ? ', implicit=True' : '';
+  return { annotation, entry: `Field("${field.name}", ${field.id}, "${kind}"${repeated}${ref}${packed}${implicit})` };
 }
 
 /**
