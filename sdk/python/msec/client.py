@@ -88,16 +88,14 @@ class Client:
     def _head(self, method, parent, timeout_ms):
         head = {"sequence": next(self._seq) & 0x7FFFFFFF, "methodName": method, "caller": self.caller, "version": HEAD_VERSION,
                 "deadlineMs": int(timeout_ms), "spanId": ctxmod.new_span_id()}
-        short = method.rsplit(".", 1)[-1]
         if parent is not None:
             head.update(flowId=parent.flow_id, coloring=parent.coloring, colorId=parent.color_id, traceId=parent.trace_id,
                         parentSpanId=parent.span_id)
             if parent.traced is not None:
                 head["traced"] = parent.traced
-            head["callerStack"] = f"{parent.caller_stack}->{self.caller}.{short}" if parent.caller_stack else f"{self.caller}.{short}"
+            head["callerStack"] = f"{parent.caller_stack}->{parent.method}" if parent.caller_stack else parent.method
         else:
             head["traceId"] = ctxmod.new_trace_id()
-            head["callerStack"] = f"{self.caller}.{short}"
         return head
 
     def call_address(self, host, port, method, request_type, response_type, request, timeout_ms=None, parent=None):
