@@ -12,6 +12,38 @@ import { freePort, startNats, type NatsTestServer } from '@msec/testing';
 import { AgentProcess, consoleKey, envelope, send, signed, type ConsoleKey } from './helpers/agent-harness.js';
 
 const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
+const HAS_JDK = spawnSync('javac', ['-version']).status === 0 && spawnSync('jar', ['--version']).status === 0;
+
+/** A Java service: an HTTP server on the agent's port that answers with its service name. */
+const JAVA_MAIN = `
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+public class Main {
+  public static void main(String[] args) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress(System.getenv("MSEC_HOST"), Integer.parseInt(System.getenv("MSEC_PORT"))), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = ("java " + System.getenv("MSEC_SERVICE")).getBytes();
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+}
+`;
+
+/** Compiles JAVA_MAIN into an executable jar (Main-Class: Main) and returns its bytes as base64 text. */
+function javaJar(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'msec-agent-rt-java-'));
+  try {
+    writeFileSync(join(dir, 'Main.java'), JAVA_MAIN);
+    execFileSync('javac', ['-d', join(dir, 'classes'), join(dir, 'Main.java')]);
+    execFileSync('jar', ['--create', '--file', join(dir, 'app.jar'), '--main-class', 'Main', '-C', join(dir, 'classes'), '.']);
+    return readFileSync(join(dir, 'app.jar')).toString('base64');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A Python service: answers every HTTP request with what the agent gave it; reports how it was stopped. */
 const PYTHON_MAIN = `
@@ -53,7 +85,7 @@ function packageOf(name: string, version: string, entry: string, files: Record<s
     writeFileSync(join(root, 'manifest.json'), JSON.stringify({ name, version, entry }));
     for (const [file, content] of Object.entries(files)) {
       mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), content);
+      writeFileSync(join(root, file), content.startsWith('base64:') ? Buffer.from(content.slice(7), 'base64') : content);
       if (file.startsWith('bin/')) chmodSync(join(root, file), 0o755);
     }
     execFileSync('tar', ['-czf', join(dir, 'pkg.tgz'), '-C', root, '.']);
@@ -163,6 +195,20 @@ describe('agent runtimes', { skip: HAS_PYTHON ? false : 'python3 is not installe
     assert.match(readFileSync(join(agent.stateDir, 'logs', 'exec-1', 'stdout.log'), 'utf8'), new RegExp(`exec package on ${port}`));
     assert.equal((await run('stop-instance', { name: 'exec-1' })).ok, true);
   });
+
+  it(
+    'agent runtimes - a Java package runs as java -jar under the same supervision',
+    { skip: HAS_JDK ? false : 'no JDK (javac, jar)' },
+    async () => {
+      await install('java-svc', 'app.jar', { 'app.jar': `base64:${javaJar()}`, 'msec.json': JSON.stringify({ runtime: 'java' }) });
+      const port = await freePort();
+      const started = await start('java-1', 'java-svc', port);
+      assert.equal(started.ok, true, JSON.stringify(started));
+      assert.equal(await (await fetch(`http://${hostIp}:${port}/`)).text(), 'java Demo.polyglot');
+      assert.equal((await run('stop-instance', { name: 'java-1' })).ok, true);
+      await assert.rejects(fetch(`http://${hostIp}:${port}/`));
+    },
+  );
 
   it('agent runtimes - an HTTP health path that never answers 2xx fails the start, naming the path', async () => {
     await install('exec-unhealthy', 'bin/server', {

@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -146,6 +147,32 @@ describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }
         : undefined;
     });
     assert.ok(totals.totals.length > 0);
+  });
+
+  it('python sdk - signs the NATS nonce with its own Ed25519 when the cryptography package is absent; a seed of another identity is refused', async () => {
+    const script = [
+      'import sys',
+      'import msec.ed25519',
+      'msec.ed25519._Native = None',
+      'from msec.nats import NatsPublisher',
+      'try:',
+      '    NatsPublisher(sys.argv[1], sys.argv[2])._connect()',
+      '    print("connected")',
+      'except ConnectionError as error:',
+      '    print(error)',
+    ].join('\n');
+    const pythonConnect = (creds: string): string =>
+      spawnSync('python3', ['-c', script, stack.nats.url, creds], { env: { ...process.env, PYTHONPATH: join(REPO, 'sdk', 'python') } })
+        .stdout.toString()
+        .trim();
+    const own = (await stack.nats.credsFile(NatsRole.service, ECHO_SERVICE))!;
+    assert.equal(pythonConnect(own), 'connected');
+    const other = (await stack.nats.credsFile(NatsRole.service, 'Other.mod_other'))!;
+    const seedOfOther = readFileSync(other, 'utf8').slice(readFileSync(other, 'utf8').indexOf('-----BEGIN USER NKEY SEED-----'));
+    const jwtOfOwn = readFileSync(own, 'utf8').slice(0, readFileSync(own, 'utf8').indexOf('-----BEGIN USER NKEY SEED-----'));
+    const mixed = join(stack.dir, 'mixed.creds');
+    writeFileSync(mixed, jwtOfOwn + seedOfOther, { mode: 0o600 });
+    assert.match(pythonConnect(mixed), /NATS refused the connection: -ERR 'Authorization Violation'/);
   });
 
   it('python sdk - killing a Python instance fails over like a TypeScript one: every call by name still answers', async () => {
