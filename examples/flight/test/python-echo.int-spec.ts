@@ -13,6 +13,7 @@ import {
   RegistrySubjects,
   type LogLine,
   type LogPage,
+  type ServiceView,
   type TotalsReply,
   type TraceView,
 } from '@msec/contracts';
@@ -173,6 +174,23 @@ describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }
     const mixed = join(stack.dir, 'mixed.creds');
     writeFileSync(mixed, jwtOfOwn + seedOfOther, { mode: 0o600 });
     assert.match(pythonConnect(mixed), /NATS refused the connection: -ERR 'Authorization Violation'/);
+  });
+
+  it('python sdk - on SIGTERM an instance withdraws its live announcement, finishes, and exits 0 while calls by name go on', async () => {
+    const leaving = await startEcho();
+    const address = `127.0.0.1:${leaving.port}`;
+    await stack.scaleOut(ECHO_SERVICE, [address]);
+    const liveOf = async (): Promise<boolean | undefined> =>
+      (await natsRequest<ServiceView>(stack.nc, RegistrySubjects.serviceShow, { name: ECHO_SERVICE }, 10_000)).instances.find(
+        (i) => `${i.ip}:${i.port}` === address,
+      )?.live;
+    await waitFor('the new instance announced live', async () => ((await liveOf()) === true ? true : undefined));
+    const exited = new Promise<number | null>((r) => leaving.child.once('exit', r));
+    leaving.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    await waitFor('the live announcement withdrawn', async () => ((await liveOf()) === false ? true : undefined), 5_000);
+    for (let i = 0; i < 10; i++) assert.equal((await echo.echo({ message: `after-stop-${i}` })).message, `after-stop-${i}`);
+    await stack.scaleIn(ECHO_SERVICE, [address]);
   });
 
   it('python sdk - killing a Python instance fails over like a TypeScript one: every call by name still answers', async () => {
