@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ import { client, closeSharedRuntime } from '@msec/sdk';
 import { freePort } from '@msec/testing';
 import { USER_SERVICE } from '../src/index.js';
 import { FlightStack, type ModuleInstance } from './helpers/flight-stack.js';
+import { encodeFields, legacyCall } from './helpers/legacy-srpc.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const ECHO_DIR = join(REPO, 'examples', 'python-echo');
@@ -113,6 +115,36 @@ describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }
     const reply = await httpJson(pythons[0]!.port, `${ECHO_IDL}.echo`, { message: 'over http' });
     assert.equal(reply.ret, 0);
     assert.deepEqual(reply.resultObj, { message: 'over http' });
+  });
+
+  it('python sdk - an original MSEC SRPC peer is answered: sequence and flow_id echoed, unknown methods and bad requests typed', async () => {
+    const address = `127.0.0.1:${pythons[0]!.port}`;
+    const ok = await legacyCall(address, { sequence: 4242, flowId: 99, methodName: `${ECHO_IDL}.echo` }, encodeFields([[1, 'legacy']]));
+    assert.deepEqual([ok.head.get(10), ok.head.get(30), ok.head.get(40) ?? 0, String(ok.body.get(1))], [4242, 99, 0, 'legacy']);
+    const missing = await legacyCall(address, { sequence: 7, methodName: `${ECHO_IDL}.nope` }, Buffer.alloc(0));
+    assert.notEqual(missing.head.get(40) ?? 0, 0);
+    assert.equal(String(missing.head.get(70)), 'RPC_METHOD_NOT_FOUND');
+    const get = await new Promise<string>((done, fail) =>
+      httpRequest({ host: '127.0.0.1', port: pythons[0]!.port, path: '/' }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => done(text));
+      })
+        .on('error', fail)
+        .end(),
+    );
+    assert.match(get, /"code": "RPC_BAD_REQUEST".*use POST \/\?methodName=pkg\.Service\.Method with a JSON body/);
+    const unknown = await httpJson(pythons[0]!.port, `${ECHO_IDL}.nope`, {});
+    assert.equal((unknown as { error?: { code: string } }).error?.code, 'RPC_METHOD_NOT_FOUND');
+    // A broken frame closes only its own connection.
+    await new Promise<void>((done) => {
+      const socket = connect({ host: '127.0.0.1', port: pythons[0]!.port }, () =>
+        socket.write(Buffer.from([0x28, 0, 0, 0, 0, 0, 0, 0, 0, 0x5a])),
+      );
+      socket.on('close', () => done());
+      socket.on('error', () => undefined);
+    });
+    assert.equal((await echo.echo({ message: 'still serving' })).message, 'still serving');
   });
 
   it('python sdk - greet calls User.mod_user by name and one trace spans Python and TypeScript', async () => {

@@ -34,11 +34,31 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+class _TraceBudget:
+    """At most `per_second` new traces started here per second (MSEC_TRACE_MAX_PER_SECOND), as a token bucket."""
+
+    def __init__(self, per_second):
+        self.per_second, self.tokens, self.at = per_second, float(per_second), time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self):
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.per_second, self.tokens + (now - self.at) * self.per_second)
+            self.at = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
 class RpcServer:
     """Listens on host:port and answers the registered methods. `on_call(ctx, method, code, latency_ms)` sees each call."""
 
-    def __init__(self, service, host="127.0.0.1", port=0, telemetry=None, sample_rate=0.01, slow_ms=1000, workers=64):
+    def __init__(self, service, host="127.0.0.1", port=0, telemetry=None, sample_rate=0.01, slow_ms=1000, workers=64,
+                 max_traces_per_second=100):
         self.service, self.telemetry, self.sample_rate, self.slow_ms = service, telemetry, sample_rate, slow_ms
+        self._sampler = _TraceBudget(max_traces_per_second)
         self.methods = {}
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="msec-rpc")
         self._listener = socket.create_server((host, port), reuse_port=False)
@@ -99,7 +119,8 @@ class RpcServer:
         """Runs one call; returns (head fields, response message dict or None, error or None)."""
         ctx = ctxmod.CallContext(head, self.service, self.telemetry, peer)
         if ctx.traced is None:
-            ctx.traced = 1 if ctx.coloring == 1 or random.random() < self.sample_rate else 0
+            sampled = random.random() < self.sample_rate and self._sampler.take()
+            ctx.traced = 1 if ctx.coloring == 1 or sampled else 0
         started = time.monotonic()
         method = self.methods.get(ctx.method)
         response, error = None, None

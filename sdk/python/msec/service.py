@@ -54,6 +54,7 @@ class Environment:
         self.host_name = env.get("MSEC_HOST_ID") or socket.gethostname()
         self.trace_sample_rate = _number(env, "MSEC_TRACE_SAMPLE_RATE", 0.01, 0, 1)
         self.trace_slow_ms = _number(env, "MSEC_TRACE_SLOW_MS", 1000, 1, 3_600_000)
+        self.trace_max_per_second = int(_number(env, "MSEC_TRACE_MAX_PER_SECOND", 100, 0, 1_000_000))
 
 
 class _Announcement:
@@ -142,7 +143,8 @@ def serve(services, env=None, handle_signals=True):
     router = Router(zk) if zk else None
     client = Client(service, router, telemetry)
     set_default_client(client)
-    server = RpcServer(service, env.host, env.port, telemetry, env.trace_sample_rate, env.trace_slow_ms)
+    server = RpcServer(service, env.host, env.port, telemetry, env.trace_sample_rate, env.trace_slow_ms,
+                       max_traces_per_second=env.trace_max_per_second)
     for methods in services if isinstance(services, (list, tuple)) else [services]:
         for method in methods:
             server.handle(method)
