@@ -21,6 +21,7 @@ class Echo(echo_serviceHandlers):
         return {"message": request["message"]}
 
     def greet(self, request: GreetRequest, ctx: msec.CallContext) -> GreetReply:
+        ctx.debug("checking password", name=request["name"])  # kept only when the request is coloured
         # Called by name: routed to an instance of User.mod_user with this call's deadline, trace and colour.
         checked = self.users.checkPassword({"name": request["name"], "password": request["password"]})
         ctx.info("greeted", name=request["name"], ok=checked["ok"])

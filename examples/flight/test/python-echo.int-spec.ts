@@ -169,6 +169,52 @@ describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }
     assert.equal(view.roots[0]!.children[0]!.span.caller, ECHO_SERVICE);
   });
 
+  it('python sdk - a colouring rule set in the console colours a request entering at Python: DEBUG lines in both languages', async () => {
+    await natsRequest(stack.nc, LogSubjects.colourSet, { id: 'py-colour', field: 'name', value: 'py-colour-ant' }, 10_000);
+    const debugLines = await waitFor('DEBUG lines of Echo.mod_python and User.mod_user', async () => {
+      await echo.greet({ name: 'py-colour-ant', password: 'guess' });
+      const page = await natsRequest<LogPage>(
+        stack.nc,
+        LogSubjects.query,
+        { limit: 100, levels: ['DEBUG'], fields: [{ name: 'name', value: 'py-colour-ant' }] },
+        10_000,
+      );
+      return new Set(page.lines.map((l) => l.service)).size === 2 ? page.lines : undefined;
+    });
+    assert.deepEqual([...new Set(debugLines.map((l) => l.service))].sort(), [ECHO_SERVICE, USER_SERVICE]);
+    await natsRequest(stack.nc, LogSubjects.colourDelete, { id: 'py-colour' }, 10_000);
+  });
+
+  it('python sdk - trace sampling set in the console overrides its environment until deleted', async () => {
+    const traceOf = async (name: string): Promise<string> => {
+      const lines = await waitFor(`lines for ${name}`, async () => {
+        const page = await natsRequest<LogPage>(
+          stack.nc,
+          LogSubjects.query,
+          { limit: 10, fields: [{ name: 'name', value: name }] },
+          10_000,
+        );
+        return new Set(page.lines.map((l) => l.service)).size === 2 ? page.lines : undefined;
+      });
+      return lines[0]!.traceId!;
+    };
+    const spans = async (traceId: string): Promise<number> =>
+      (await natsRequest<TraceView>(stack.nc, LogSubjects.trace, { traceId }, 10_000).catch(() => undefined))?.spanCount ?? 0;
+    await natsRequest(stack.nc, LogSubjects.samplingSet, { service: ECHO_SERVICE, rate: 0, maxPerSecond: 100 }, 10_000);
+    await sleep(3_000); // each instance reads the setting every 2 s
+    await echo.greet({ name: 'py-unsampled', password: 'guess' });
+    const unsampled = await traceOf('py-unsampled');
+    await sleep(1_500);
+    assert.equal(await spans(unsampled), 0, 'a request entering at rate 0 stores no span');
+    await natsRequest(stack.nc, LogSubjects.samplingDelete, { service: ECHO_SERVICE }, 10_000);
+    let n = 0;
+    await waitFor('a traced request once the environment (rate 1) applies again', async () => {
+      const name = `py-sampled-${n++}`;
+      await echo.greet({ name, password: 'guess' });
+      return (await spans(await traceOf(name))) === 2 ? true : undefined;
+    });
+  });
+
   it('python sdk - reports per-minute statistics of the calls it served and made to the monitor', async () => {
     await echo.greet({ name: 'stats-ant', password: 'guess' });
     const totals = await waitFor('statistics of Echo.mod_python', async () => {

@@ -1,8 +1,19 @@
-"""A small NATS publisher: the NATS text protocol over a socket, authenticated with a .creds file (JWT + nonce signed
-with the user's nkey), optionally over TLS. Enough for telemetry: publish (with headers), answer PINGs, reconnect.
+"""A small NATS client: the NATS text protocol over a socket, authenticated with a .creds file (JWT + nonce signed
+with the user's nkey), optionally over TLS. Enough for telemetry and settings: publish (with headers), request/reply
+on the identity's own inbox (`_INBOX_<identity name>`), answer PINGs, reconnect.
 """
 
+
+def _identity_name(jwt):
+    try:
+        body = jwt.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))).get("name") or ""
+    except (IndexError, ValueError):
+        return ""
+
+import base64
 import json
+import os
 import socket
 import ssl
 import threading
@@ -24,6 +35,10 @@ class NatsPublisher:
         self._lock = threading.Lock()
         self._retry_at = 0.0
         self.last_error = None
+        # Replies come to the identity's own inbox: the only one its permissions let it subscribe to.
+        name = _identity_name(self.creds.jwt) if self.creds else ""
+        self.inbox = f"_INBOX_{name}" if name else "_INBOX"
+        self._waiting = {}
 
     def _connect(self):
         sock = socket.create_connection((self.host, self.port), timeout=5)
@@ -41,7 +56,7 @@ class NatsPublisher:
         if self.creds:
             connect["jwt"] = self.creds.jwt
             connect["sig"] = self.creds.sign_nonce(info.get("nonce", ""))
-        sock.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\nPING\r\n")
+        sock.sendall(b"CONNECT " + json.dumps(connect).encode() + b"\r\nSUB " + self.inbox.encode() + b".* 1\r\nPING\r\n")
         reply = reader.readline()
         if not reply.startswith(b"PONG"):
             sock.close()
@@ -53,7 +68,17 @@ class NatsPublisher:
     def _read(self, sock, reader):
         try:
             for line in reader:
-                if line.startswith(b"PING"):
+                if line.startswith(b"MSG ") or line.startswith(b"HMSG "):
+                    parts = line.split()
+                    size = int(parts[-1])
+                    data = reader.read(size + 2)[:size]
+                    if line.startswith(b"HMSG "):
+                        data = data[int(parts[-2]):]
+                    waiter = self._waiting.pop(parts[1].decode().rsplit(".", 1)[-1], None)
+                    if waiter is not None:
+                        waiter[1].append(data)
+                        waiter[0].set()
+                elif line.startswith(b"PING"):
                     with self._lock:
                         sock.sendall(b"PONG\r\n")
                 elif line.startswith(b"-ERR"):
@@ -88,6 +113,27 @@ class NatsPublisher:
                 self.last_error = str(error)
                 self._sock = None
                 return False
+
+    def request(self, subject: str, payload: bytes, timeout_s=2.0):
+        """Sends a request and returns the reply's payload, or None when nothing answered in time."""
+        token = os.urandom(8).hex()
+        waiter = (threading.Event(), [])
+        self._waiting[token] = waiter
+        with self._lock:
+            if self._sock is None:
+                try:
+                    self._connect()
+                except (OSError, ValueError) as error:
+                    self.last_error = str(error)
+                    self._waiting.pop(token, None)
+                    return None
+            try:
+                self._sock.sendall(b"PUB %s %s.%s %d\r\n%s\r\n" % (subject.encode(), self.inbox.encode(), token.encode(), len(payload), payload))
+            except OSError:
+                self._sock = None
+        got = waiter[0].wait(timeout_s)
+        self._waiting.pop(token, None)
+        return waiter[1][0] if got else None
 
     def close(self):
         with self._lock:

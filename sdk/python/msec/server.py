@@ -59,6 +59,9 @@ class RpcServer:
                  max_traces_per_second=100):
         self.service, self.telemetry, self.sample_rate, self.slow_ms = service, telemetry, sample_rate, slow_ms
         self._sampler = _TraceBudget(max_traces_per_second)
+        self._env_sampling = (sample_rate, max_traces_per_second)
+        # Colouring rules set in the console (msec.colour.ConsoleSettings), when connected to NATS.
+        self.settings = None
         self.methods = {}
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="msec-rpc")
         self._listener = socket.create_server((host, port), reuse_port=False)
@@ -66,6 +69,13 @@ class RpcServer:
         self._stopping = False
         self._inflight = 0
         self._inflight_lock = threading.Condition()
+
+    def set_sampling(self, setting):
+        """Trace sampling set in the console, (rate, max per second), or None to go back to the environment's."""
+        rate, cap = setting if setting is not None else self._env_sampling
+        self.sample_rate = rate
+        if cap != self._sampler.per_second:
+            self._sampler = _TraceBudget(cap)
 
     def handle(self, method: Method):
         if method.name in self.methods:
@@ -138,6 +148,9 @@ class RpcServer:
                            else method.request_type.decode(method.request_type.encode(request_obj)))
             except (ValueError, TypeError, AttributeError, KeyError) as e:
                 raise bad_request(f"the request of {ctx.method} does not decode: {e}") from None
+            if ctx.coloring != 1 and self.settings is not None and self.settings.matches(request):
+                # Coloured here, at the module the request entered: the flag travels to every module downstream.
+                ctx.coloring, ctx.traced = 1, 1
             ctxmod.set_current(ctx)
             try:
                 response = method.handler(request, ctx) or {}

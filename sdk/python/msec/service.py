@@ -9,6 +9,7 @@ import threading
 import time
 
 from .client import Client, set_default_client
+from .colour import ConsoleSettings
 from .nats import NatsPublisher
 from .routing import SERVICES_ROOT, Router
 from .server import RpcServer
@@ -103,8 +104,8 @@ class _Announcement:
 class RunningService:
     """A serving process: its address, a client for calls to other services, and stop()."""
 
-    def __init__(self, server, client, telemetry, zk, announcement):
-        self.server, self.client, self.telemetry = server, client, telemetry
+    def __init__(self, server, client, telemetry, zk, announcement, settings=None):
+        self.server, self.client, self.telemetry, self._settings = server, client, telemetry, settings
         self.host, self.port = server.host, server.port
         self._zk, self._announcement = zk, announcement
         self._stopping = threading.Event()
@@ -116,6 +117,8 @@ class RunningService:
             return
         self._stopping.set()
         try:
+            if self._settings:
+                self._settings.close()
             self.server.close(deregister=self._announcement.withdraw if self._announcement else None)
             if self.telemetry:
                 self.telemetry.close()
@@ -148,15 +151,18 @@ def serve(services, env=None, handle_signals=True):
     for methods in services if isinstance(services, (list, tuple)) else [services]:
         for method in methods:
             server.handle(method)
+    settings = None
     if telemetry:
         telemetry.instance = f"{server.host}:{server.port}"
+        settings = ConsoleSettings(telemetry.publisher, service, server.set_sampling)
+        server.settings = settings
     server.start()
     announcement = None
     if zk and env.service:
         announcement = _Announcement(zk, env.service, f"{server.host}:{server.port}")
         zk.on_new_session = announcement._retry
         announcement.make()
-    running = RunningService(server, client, telemetry, zk, announcement)
+    running = RunningService(server, client, telemetry, zk, announcement, settings)
     if handle_signals:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: threading.Thread(target=running.stop).start())
