@@ -91,11 +91,23 @@ class Telemetry:
                 self._spans.append(record)
 
     def _publish_records(self, subject, records):
+        """Publishes in chunks; returns the records not sent (NATS unreachable), to be tried again."""
         for start in range(0, len(records), 200):
             chunk = records[start:start + 200]
+            # The id depends only on the records, so a chunk sent again after a lost connection is stored once.
             ids = ",".join(r.get("id") or r.get("spanId", "") for r in chunk)
             msg_id = f"{self._nonce}-{uuid.uuid5(uuid.NAMESPACE_OID, ids).hex}"
-            self.publisher.publish(subject, json.dumps(chunk).encode(), msg_id)
+            if not self.publisher.publish(subject, json.dumps(chunk).encode(), msg_id):
+                return records[start:]
+        return []
+
+    def _requeue(self, lines, spans, cells):
+        """Keeps what could not be sent for the next flush, within the same bounds as new records."""
+        with self._lock:
+            self._lines = (lines + self._lines)[-10_000:]
+            self._spans = (spans + self._spans)[-10_000:]
+            for key, value in cells.items():
+                self._cells[key] = self._cells.get(key, 0) + value
 
     def flush(self, stats=True):
         with self._lock:
@@ -104,17 +116,18 @@ class Telemetry:
             cells = {}
             if stats:
                 cells, self._cells = self._cells, {}
-        if lines:
-            self._publish_records("msec.log.ingest.lines", lines)
-        if spans:
-            self._publish_records("msec.log.ingest.spans", spans)
+        lines = self._publish_records("msec.log.ingest.lines", lines) if lines else []
+        spans = self._publish_records("msec.log.ingest.spans", spans) if spans else []
         if cells:
             self._seq += 1
             items = [[attr, minute, "sum", value, int(value)] for (attr, minute), value in cells.items()]
             batch = {"v": 1, "service": self.service, "host": self.host, "instance": self.instance,
                      "sentAt": int(time.time() * 1000), "dropped": 0, "items": items}
             msg_id = f"{self.service}/{self.host}/{self.instance}/{self._nonce}/{self._seq}"
-            self.publisher.publish(stats_subject(self.service), json.dumps(batch).encode(), msg_id)
+            if self.publisher.publish(stats_subject(self.service), json.dumps(batch).encode(), msg_id):
+                cells = {}
+        if lines or spans or cells:
+            self._requeue(lines, spans, cells)
 
     def _loop(self):
         last_stats = time.monotonic()
