@@ -196,6 +196,19 @@ describe('agent runtimes', { skip: HAS_PYTHON ? false : 'python3 is not installe
     assert.equal((await run('stop-instance', { name: 'exec-1' })).ok, true);
   });
 
+  it('agent runtimes - a start command runs a host program with ${NAME} replaced from the environment', async () => {
+    await install('sh-svc', 'run.sh', {
+      'run.sh': 'echo "port from argument $1"\nexec python3 -m http.server "$1" --bind "$MSEC_HOST"\n',
+      'msec.json': JSON.stringify({ start: ['/bin/sh', 'run.sh', '${MSEC_PORT}'] }),
+    });
+    const port = await freePort();
+    const started = await start('sh-1', 'sh-svc', port);
+    assert.equal(started.ok, true, JSON.stringify(started));
+    assert.equal((await fetch(`http://${hostIp}:${port}/run.sh`)).status, 200);
+    assert.match(readFileSync(join(agent.stateDir, 'logs', 'sh-1', 'stdout.log'), 'utf8'), new RegExp(`port from argument ${port}`));
+    assert.equal((await run('stop-instance', { name: 'sh-1' })).ok, true);
+  });
+
   it(
     'agent runtimes - a Java package runs as java -jar under the same supervision',
     { skip: HAS_JDK ? false : 'no JDK (javac, jar)' },
@@ -238,6 +251,11 @@ describe('agent runtimes', { skip: HAS_PYTHON ? false : 'python3 is not installe
       assert.equal(missing.code, 'AGENT_RUNTIME_MISSING');
       assert.match(missing.reason, /no-such-runtime-xyz is not installed on this host/);
     }
+
+    await install('not-executable', 'main.py', { 'main.py': '', 'msec.json': JSON.stringify({ start: ['/etc/passwd'] }) });
+    const notExecutable = await start('not-exec-1', 'not-executable', await freePort());
+    assert.equal(notExecutable.ok, false);
+    if (!notExecutable.ok) assert.match(notExecutable.reason, /\/etc\/passwd is not installed on this host \(not an executable file\)/);
 
     await install('needs-env', 'main.py', {
       'main.py': PYTHON_MAIN,

@@ -1,6 +1,18 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   AgentCommandType,
@@ -262,13 +274,15 @@ function readRunManifest(dir: string, entry: string): RunManifest | null {
   if (!parsed.manifest) throw badArgs('object', parsed.problems.join('; '));
   const run = parsed.manifest;
   const program = run.start?.[0] ?? RUNTIME_PROGRAM[run.runtime];
-  if (program !== undefined && !program.includes('/') && !onPath(program))
+  const fromHost = program !== undefined && (isAbsolute(program) || !program.includes('/'));
+  if (fromHost && !hostProgram(program))
     throw new AgentCommandError(
       AgentErrorCode.runtimeMissing,
-      `${program} is not installed on this host (not on the agent's PATH); install it or release to a host that has it`,
+      `${program} is not installed on this host (not an executable ${isAbsolute(program) ? 'file' : "on the agent's PATH"}); install it or release to a host that has it`,
       { program },
     );
-  const local = run.start?.[0]?.includes('/') ? run.start[0] : run.runtime === PackageRuntime.exec && !run.start ? entry : undefined;
+  const local =
+    program !== undefined && run.start && !fromHost ? program : run.runtime === PackageRuntime.exec && !run.start ? entry : undefined;
   if (local !== undefined) {
     const target = inside(dir, local, 'msec.json.start');
     if (!existsSync(target)) throw badArgs('msec.json.start', `${local} is not a file in the package`);
@@ -277,8 +291,18 @@ function readRunManifest(dir: string, entry: string): RunManifest | null {
   return run;
 }
 
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).some((d) => d !== '' && existsSync(join(d, program)));
+/** An absolute path to an executable file, or a name found executable on the agent's PATH. */
+function hostProgram(program: string): boolean {
+  const executable = (file: string): boolean => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (isAbsolute(program)) return executable(program);
+  return (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).some((d) => d !== '' && executable(join(d, program)));
 }
 
 function readManifest(dir: string): Manifest {

@@ -170,8 +170,6 @@ export class InstanceSupervisor {
     };
     const [file, ...args] = runCommand(run, spec.entry, env, process.execPath);
     const child = spawn(file!, args, { cwd: spec.packageDir, stdio: ['ignore', 'pipe', 'pipe'], env });
-    // A command that cannot be run (removed from PATH since the start check) ends like a crash, with the reason logged.
-    child.once('error', (error) => instance.err.write(`[agent] cannot run ${file}: ${error.message}\n`));
     instance.child = child;
     instance.status = 'starting';
     instance.startedAt = Date.now();
@@ -179,6 +177,12 @@ export class InstanceSupervisor {
     child.stderr?.on('data', (chunk: Buffer) => instance.err.write(chunk));
     instance.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.handleChildExit(instance, child, code, signal));
+    // A command that cannot be run at all (its program gone from PATH since the start check) never emits 'exit':
+    // it ends like a crash, with the reason in the instance's log.
+    child.once('error', (error) => {
+      instance.err.write(`[agent] cannot run ${file}: ${error.message}\n`);
+      if (child.pid === undefined) child.emit('exit', null, null);
+    });
     void this.markRunningWhenListening(instance, child);
   }
 

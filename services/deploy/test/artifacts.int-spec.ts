@@ -175,7 +175,11 @@ describe('deploy artifacts', () => {
       'DEPLOY_PACKAGE_INVALID',
       /msec\.json\.start: bin\/server is not a file in the tarball/,
     );
-    const good = withManifest({ start: ['python3', 'server.mjs'], health: { type: 'http', path: '/health' }, env: { MODE: 'fast' } });
+    const good = withManifest({
+      start: ['/usr/bin/env', 'python3', 'server.mjs'],
+      health: { type: 'http', path: '/health' },
+      env: { MODE: 'fast' },
+    });
     const stored = await natsRequest<{ name: string }>(nc, DeploySubjects.packagesUpload, {
       contentBase64: good.toString('base64'),
       sha256: sha(good),

@@ -45,7 +45,8 @@ async function checkRunManifest(file: string, entries: string[]): Promise<void> 
   const parsed = parseRunManifest((await tar(['-xzOf', file, entry])).toString());
   if (!parsed.manifest) throw packageInvalid(parsed.problems.join('; '));
   const first = parsed.manifest.start?.[0];
-  if (first?.includes('/') && !entries.some((e) => e === first || e === `./${first}` || `./${e}` === first))
+  // A relative path with a folder names a file of the package; an absolute path or a bare name is a program of the host.
+  if (first?.includes('/') && !first.startsWith('/') && !entries.some((e) => e === first || e === `./${first}` || `./${e}` === first))
     throw packageInvalid(
       `msec.json.start: ${first} is not a file in the tarball (name a file of the package, or a program on the host's PATH)`,
     );
