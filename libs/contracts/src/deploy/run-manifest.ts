@@ -28,7 +28,8 @@ export interface RunManifest {
   runtime: PackageRuntime;
   /**
    * The command line instead of the runtime's (`["bin/server", "--port", "${MSEC_PORT}"]`): the first word is a file
-   * in the package or a program on the host's PATH; `${NAME}` in any word is replaced by that environment variable.
+   * of the package (a relative path with a folder), a program on the host's PATH (a bare name) or an absolute path on
+   * the host; `${NAME}` in any word is replaced by that environment variable.
    */
   start?: string[];
   health: HealthCheck;
