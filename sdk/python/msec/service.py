@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import threading
-import time
 
 from .client import Client, set_default_client
 from .colour import ConsoleSettings
