@@ -72,7 +72,7 @@ class _Announcement:
             if error.code != NO_NODE:
                 raise
             # The registry has not created the service yet: try again until it has.
-            threading.Timer(1.0, self._retry).start()
+            self._later()
             return
         try:
             self.zk.create(self.path, b"", acl, EPHEMERAL)
@@ -84,13 +84,23 @@ class _Announcement:
             self.zk.create(self.path, b"", acl, EPHEMERAL)
         self.done.set()
 
+    def _later(self):
+        timer = threading.Timer(1.0, self._retry)
+        timer.daemon = True
+        timer.start()
+
     def _retry(self):
         if self.withdrawn:
             return
         try:
             self.make()
-        except (OSError, ZkError):
-            threading.Timer(1.0, self._retry).start()
+            self._warned = False
+        except (OSError, ZkError) as error:
+            # ZooKeeper down or refusing: keep serving (callers that know the address still reach it) and keep trying.
+            if not getattr(self, "_warned", False):
+                print(f"[msec] cannot announce {self.path} yet ({error}); trying again every second", flush=True)
+                self._warned = True
+            self._later()
 
     def withdraw(self):
         self.withdrawn = True
@@ -160,7 +170,7 @@ def serve(services, env=None, handle_signals=True):
     if zk and env.service:
         announcement = _Announcement(zk, env.service, f"{server.host}:{server.port}")
         zk.on_new_session = announcement._retry
-        announcement.make()
+        announcement._retry()
     running = RunningService(server, client, telemetry, zk, announcement, settings)
     if handle_signals:
         for sig in (signal.SIGTERM, signal.SIGINT):
