@@ -218,8 +218,18 @@ class RpcServer:
                     break
                 k, _, v = h.decode("latin-1").partition(":")
                 headers[k.strip().lower()] = v.strip()
-            length = int(headers.get("content-length", "0") or 0)
-            body = reader.read(min(length, _MAX_HTTP_BODY)) if length else b""
+            if headers.get("expect", "").lower() == "100-continue":
+                conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            try:
+                length = int(headers.get("content-length", "0") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= _MAX_HTTP_BODY:
+                error = bad_request(f"content-length must be a number up to {_MAX_HTTP_BODY} bytes")
+                data = json.dumps({"ret": head_fields(error)["err"], "errmsg": error.message, "error": payload(error)}).encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(data), data))
+                return
+            body = reader.read(length) if length else b""
             result = self._http_call(parts, body, peer)
             data = json.dumps(result, default=_json_default).encode()
             conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(data), data))
