@@ -33,7 +33,7 @@ const ECHO_IDL = 'echo.echo_service';
 const HAS_PYTHON = spawnSync('python3', ['--version']).status === 0;
 
 interface EchoClient {
-  echo(request: { message: string }): Promise<{ message: string }>;
+  echo(request: { message: string }, options?: { timeoutMs?: number }): Promise<{ message: string }>;
   greet(request: { name: string; password: string }): Promise<{ message: string; passwordOk: boolean }>;
 }
 
@@ -145,6 +145,41 @@ describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }
       socket.on('error', () => undefined);
     });
     assert.equal((await echo.echo({ message: 'still serving' })).message, 'still serving');
+  });
+
+  it('python sdk - a call queued too long is answered RPC_OVERLOADED (retryable, it did not run)', async () => {
+    // One worker and a handler that takes 450 ms: of three calls at once, the last waits over the 800 ms limit.
+    const script = [
+      'import time, msec, echo_msec',
+      'def echo(request, ctx):',
+      '    time.sleep(0.45)',
+      '    return {"message": request["message"]}',
+      'server = msec.RpcServer("Slow.python", port=0, workers=1)',
+      'server.handle(msec.Method("echo.echo_service.echo", echo_msec.EchoRequest_type, echo_msec.EchoReply_type, echo))',
+      'server.start()',
+      'print(server.port, flush=True)',
+      'time.sleep(60)',
+    ].join('\n');
+    const slow = spawn('python3', ['-c', script], {
+      cwd: ECHO_DIR,
+      env: { ...process.env, PYTHONPATH: join(REPO, 'sdk', 'python'), PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const port = await new Promise<number>((ready) =>
+        slow.stdout!.once('data', (chunk: Buffer) => ready(Number(chunk.toString().trim()))),
+      );
+      const direct = await client<EchoClient>(`127.0.0.1:${port}`, ECHO_IDL, { proto: ECHO_PROTO });
+      const results = await Promise.allSettled([1, 2, 3].map((i) => direct.echo({ message: `slow-${i}` }, { timeoutMs: 5_000 })));
+      assert.equal(results[0]!.status, 'fulfilled');
+      const overloaded = results
+        .filter((r) => r.status === 'rejected')
+        .map((r) => (r as PromiseRejectedResult).reason as { code: string; retryable: boolean });
+      assert.ok(overloaded.length >= 1, 'the call queued longest is refused');
+      for (const e of overloaded) assert.deepEqual([e.code, e.retryable], ['RPC_OVERLOADED', true]);
+    } finally {
+      slow.kill('SIGKILL');
+    }
   });
 
   it('python sdk - greet calls User.mod_user by name and one trace spans Python and TypeScript', async () => {

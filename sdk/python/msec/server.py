@@ -18,6 +18,10 @@ from .errors import MsecError, bad_request, head_fields, method_not_found, paylo
 from .frame import STX, FrameError, encode_frame, read_frame
 
 _MAX_HTTP_BODY = 4 * 1024 * 1024
+# As the TypeScript server: above this many calls in flight a connection is not read until some finish, and a call
+# queued longer than OVERLOAD_QUEUE_S is answered RPC_OVERLOADED without running (callers retry another instance).
+MAX_IN_FLIGHT_PER_CONNECTION = 1000
+OVERLOAD_QUEUE_S = 0.8
 
 
 class Method:
@@ -104,6 +108,7 @@ class RpcServer:
             return data
 
         write_lock = threading.Lock()
+        slots = threading.BoundedSemaphore(MAX_IN_FLIGHT_PER_CONNECTION)
         try:
             first = reader.read(1)
             if not first:
@@ -114,10 +119,11 @@ class RpcServer:
             while True:
                 head, body = read_frame(read_exact, first)
                 first = b""
-                self._pool.submit(self._answer_frame, conn, write_lock, head, body, peer)
+                slots.acquire()
+                self._pool.submit(self._answer_frame, conn, write_lock, head, body, peer, time.monotonic(), slots)
         except FrameError as error:
             print(f"[msec] closing {peer}: {error}", flush=True)
-        except (EOFError, OSError):
+        except (EOFError, OSError, RuntimeError):  # RuntimeError: the pool is shut down (stopping)
             pass
         finally:
             try:
@@ -125,7 +131,7 @@ class RpcServer:
             except OSError:
                 pass
 
-    def _run(self, head, request_bytes=None, request_obj=None, peer=""):
+    def _run(self, head, request_bytes=None, request_obj=None, peer="", queued_at=None):
         """Runs one call; returns (head fields, response message dict or None, error or None)."""
         ctx = ctxmod.CallContext(head, self.service, self.telemetry, peer)
         if ctx.traced is None:
@@ -139,6 +145,9 @@ class RpcServer:
         try:
             if self._stopping:
                 raise MsecError("RPC_UNAVAILABLE", f"{self.service} is stopping; the call did not run", 503, True)
+            if queued_at is not None and started - queued_at > OVERLOAD_QUEUE_S:
+                raise MsecError("RPC_OVERLOADED", f"{self.service} queued the call over {OVERLOAD_QUEUE_S * 1000:.0f} ms; it did not run",
+                                503, True)
             if method is None:
                 raise method_not_found(ctx.method)
             if ctx.deadline is not None and ctx.remaining_ms() <= 0:
@@ -185,8 +194,14 @@ class RpcServer:
                 span["errorCode"] = error.code
             t.span(span)
 
-    def _answer_frame(self, conn, write_lock, head, body, peer):
-        ctx, response, error = self._run(head, request_bytes=body, peer=peer)
+    def _answer_frame(self, conn, write_lock, head, body, peer, queued_at, slots):
+        try:
+            self._answer(conn, write_lock, head, body, peer, queued_at)
+        finally:
+            slots.release()
+
+    def _answer(self, conn, write_lock, head, body, peer, queued_at):
+        ctx, response, error = self._run(head, request_bytes=body, peer=peer, queued_at=queued_at)
         reply = {"sequence": head["sequence"], "methodName": ctx.method, "flowId": ctx.flow_id, "version": 1}
         out = b""
         if error is None:
