@@ -18,6 +18,7 @@ export const AgentErrorCode = {
   packageChecksum: 'AGENT_PACKAGE_CHECKSUM_MISMATCH',
   packageUnsafe: 'AGENT_PACKAGE_UNSAFE',
   badKeyFile: 'AGENT_BAD_KEY_FILE',
+  runtimeMissing: 'AGENT_RUNTIME_MISSING',
 } as const;
 /** One of the agent's error codes. */
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
@@ -39,6 +40,7 @@ const statusOf: Record<AgentErrorCode, number> = {
   AGENT_PACKAGE_CHECKSUM_MISMATCH: 422,
   AGENT_PACKAGE_UNSAFE: 422,
   AGENT_BAD_KEY_FILE: 500,
+  AGENT_RUNTIME_MISSING: 422,
 };
 
 /** Codes found while executing that still mean "refused": the command was authentic but nothing was done. */

@@ -62,8 +62,9 @@ const USAGE = `usage: ./msec <command> [options]
                      join this machine with a token from ./msec hosts enroll and run its agent (later: --dir only)
   agent --nats URL --host-id ID --console-key FILE --creds FILE [--tls-ca FILE]
                      run a host agent with files given by hand (--creds: its NATS identity, agent-ID.creds)
-  gen X.proto [--out DIR]
+  gen X.proto [--out DIR] [--lang ts|python]
                      write TypeScript types, a typed server skeleton and a typed client for an IDL
+                     (--lang python: one module for the Python SDK in sdk/python)
   credentials service NAME --out FILE | credentials host HOST_ID --out FILE
                      NATS .creds of a business service run outside an agent, or of another host's agent
                      (minted from this machine's launcher home)
@@ -156,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
     case 'agent':
       return agent(args.flags);
     case 'gen':
-      return gen(args.positionals[0], stringFlag(args, 'out'));
+      return gen(args.positionals[0], stringFlag(args, 'out'), stringFlag(args, 'lang'));
     case 'rebuild':
       return rebuild(config, args);
     case 'events':

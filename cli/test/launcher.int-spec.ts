@@ -11,9 +11,11 @@ import { ZkRouteWriter } from '@msec/nlb';
 import { freePort, tcpExchange, TEMP_DIR_PREFIX } from '@msec/testing';
 import { REPO_ROOT } from '../src/paths.js';
 import type { RunState } from '../src/launcher/run-state.js';
+import { hasPython3 } from '../src/launcher/flight-demo.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'cli', 'dist', 'src', 'main.js');
+const HAS_PYTHON = hasPython3();
 
 interface CliResult {
   code: number;
@@ -81,6 +83,7 @@ describe('launcher', () => {
       'gateway',
       'user',
       'flight',
+      ...(HAS_PYTHON ? ['python-echo'] : []),
     ]) {
       assert.match(status.stdout, new RegExp(`^${name}\\s+\\d+\\s+.*healthy`, 'm'), `${name} is not healthy:\n${status.stdout}`);
     }
@@ -121,6 +124,15 @@ describe('launcher', () => {
     assert.equal(called.code, 0, `msec call failed:\n${called.stdout}\n${called.stderr}`);
     assert.match(called.stdout, /c8835/);
     assert.match(called.stderr, /^trace [0-9a-f]{12}[0-9a-z]+$/m, 'the call names the trace it got at Flight');
+    if (HAS_PYTHON) {
+      // The Python example runs under the agent with its own ZooKeeper identity (the tree is closed) and NATS creds.
+      const echoed = await msec(['call', 'Echo.mod_python', 'echo.echo_service.echo', '{"message":"hi"}'], env);
+      assert.equal(echoed.code, 0, `msec call Echo.mod_python failed:\n${echoed.stdout}\n${echoed.stderr}`);
+      assert.match(echoed.stdout, /"message": "hi"/);
+      const greeted = await msec(['call', 'Echo.mod_python', 'echo.echo_service.greet', '{"name":"bison","password":"123456"}'], env);
+      assert.equal(greeted.code, 0, `msec call Echo.mod_python greet failed:\n${greeted.stdout}\n${greeted.stderr}`);
+      assert.match(greeted.stdout, /"passwordOk": true/, 'Echo.mod_python reached User.mod_user by name');
+    }
 
     // NATS needs credentials: an anonymous client is refused, every component has its own identity in private files.
     await assert.rejects(connect({ servers: state.natsUrl, reconnect: false, timeout: 3000 }), /Authorization Violation/i);

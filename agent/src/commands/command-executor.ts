@@ -1,8 +1,28 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { AgentCommandType, type CanonicalValue, type SignedCommand } from '@msec/contracts';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  AgentCommandType,
+  PackageRuntime,
+  parseRunManifest,
+  RUN_MANIFEST_FILE,
+  type CanonicalValue,
+  type RunManifest,
+  type SignedCommand,
+} from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode, badArgs } from '../agent.errors.js';
 import type { InstanceSupervisor } from '../supervisor/instance-supervisor.js';
 import type { KeyRing } from './key-ring.js';
@@ -186,6 +206,12 @@ export class CommandExecutor {
     }
     const configFile = typeof args.configFile === 'string' ? inside(this.filesDir, args.configFile, 'configFile') : null;
     if (args.natsCreds !== undefined) env.MSEC_NATS_CREDS = this.writeServiceCreds(str(args, 'name', NAME), args.natsCreds);
+    const run = readRunManifest(dir, manifest.entry);
+    if (run) {
+      const missing = run.requiresEnv.filter((name) => env[name] === undefined && run.env[name] === undefined);
+      if (missing.length > 0)
+        throw badArgs('env', `${pkg}@${version} needs ${missing.join(', ')} (msec.json requiresEnv); give them in the release's env`);
+    }
     const instance = await this.supervisor.start(
       {
         name: str(args, 'name', NAME),
@@ -197,6 +223,7 @@ export class CommandExecutor {
         entry: manifest.entry,
         configFile,
         env,
+        ...(run ? { run } : {}),
       },
       int(args, 'healthTimeoutMs', 100, 60_000, 5_000),
     );
@@ -231,6 +258,51 @@ interface Manifest {
   name: string;
   version: string;
   entry: string;
+}
+
+/** Programs each runtime needs on the host. */
+const RUNTIME_PROGRAM: Partial<Record<PackageRuntime, string>> = { python: 'python3', java: 'java' };
+
+/**
+ * The package's msec.json (checked again: the file on disk is what runs), or null when it has none. Refuses a
+ * runtime whose program this host lacks, naming it, rather than starting an instance that can only crash-loop.
+ */
+function readRunManifest(dir: string, entry: string): RunManifest | null {
+  const file = join(dir, RUN_MANIFEST_FILE);
+  if (!existsSync(file)) return null;
+  const parsed = parseRunManifest(readFileSync(file, 'utf8'));
+  if (!parsed.manifest) throw badArgs('object', parsed.problems.join('; '));
+  const run = parsed.manifest;
+  const program = run.start?.[0] ?? RUNTIME_PROGRAM[run.runtime];
+  const fromHost = program !== undefined && (isAbsolute(program) || !program.includes('/'));
+  if (fromHost && !hostProgram(program))
+    throw new AgentCommandError(
+      AgentErrorCode.runtimeMissing,
+      `${program} is not installed on this host (not an executable ${isAbsolute(program) ? 'file' : "on the agent's PATH"}); install it or release to a host that has it`,
+      { program },
+    );
+  const local =
+    program !== undefined && run.start && !fromHost ? program : run.runtime === PackageRuntime.exec && !run.start ? entry : undefined;
+  if (local !== undefined) {
+    const target = inside(dir, local, 'msec.json.start');
+    if (!existsSync(target)) throw badArgs('msec.json.start', `${local} is not a file in the package`);
+    chmodSync(target, 0o755);
+  }
+  return run;
+}
+
+/** An absolute path to an executable file, or a name found executable on the agent's PATH. */
+function hostProgram(program: string): boolean {
+  const executable = (file: string): boolean => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (isAbsolute(program)) return executable(program);
+  return (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).some((d) => d !== '' && executable(join(d, program)));
 }
 
 function readManifest(dir: string): Manifest {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
-import type { InstanceReport } from '@msec/contracts';
+import { DEFAULT_RUN_MANIFEST, runCommand, type InstanceReport, type RunManifest } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode } from '../agent.errors.js';
 import { RotatingLog } from './rotating-log.js';
 
@@ -17,6 +17,8 @@ export interface InstanceSpec {
   entry: string;
   configFile: string | null;
   env: Record<string, string>;
+  /** How to run, probe and stop it (the package's msec.json); absent means a Node package. */
+  run?: RunManifest;
 }
 
 /** Settings the supervisor passes to every instance. */
@@ -151,23 +153,23 @@ export class InstanceSupervisor {
 
   private launch(instance: Instance): void {
     const { spec } = instance;
-    const child = spawn(process.execPath, [join(spec.packageDir, spec.entry)], {
-      cwd: spec.packageDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        ...spec.env,
-        MSEC_SERVICE: spec.service,
-        MSEC_PORT: String(spec.port),
-        MSEC_HOST: this.options.hostIp,
-        MSEC_CONFIG_FILE: spec.configFile ?? '',
-        MSEC_NATS_URL: this.options.natsUrl,
-        ...(this.options.natsTlsCa ? { MSEC_NATS_TLS_CA: resolvePath(this.options.natsTlsCa) } : {}),
-        MSEC_ZK_CONNECT: this.options.zkConnect,
-        MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
-        ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),
-      },
-    });
+    const run = spec.run ?? DEFAULT_RUN_MANIFEST;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...run.env,
+      ...spec.env,
+      MSEC_SERVICE: spec.service,
+      MSEC_PORT: String(spec.port),
+      MSEC_HOST: this.options.hostIp,
+      MSEC_CONFIG_FILE: spec.configFile ?? '',
+      MSEC_NATS_URL: this.options.natsUrl,
+      ...(this.options.natsTlsCa ? { MSEC_NATS_TLS_CA: resolvePath(this.options.natsTlsCa) } : {}),
+      MSEC_ZK_CONNECT: this.options.zkConnect,
+      MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
+      ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),
+    };
+    const [file, ...args] = runCommand(run, spec.entry, env, process.execPath);
+    const child = spawn(file!, args, { cwd: spec.packageDir, stdio: ['ignore', 'pipe', 'pipe'], env });
     instance.child = child;
     instance.status = 'starting';
     instance.startedAt = Date.now();
@@ -175,6 +177,12 @@ export class InstanceSupervisor {
     child.stderr?.on('data', (chunk: Buffer) => instance.err.write(chunk));
     instance.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.handleChildExit(instance, child, code, signal));
+    // A command that cannot be run at all (its program gone from PATH since the start check) never emits 'exit':
+    // it ends like a crash, with the reason in the instance's log.
+    child.once('error', (error) => {
+      instance.err.write(`[agent] cannot run ${file}: ${error.message}\n`);
+      if (child.pid === undefined) child.emit('exit', null, null);
+    });
     void this.markRunningWhenListening(instance, child);
   }
 
@@ -182,7 +190,7 @@ export class InstanceSupervisor {
   private async markRunningWhenListening(instance: Instance, child: ChildProcess): Promise<void> {
     const deadline = Date.now() + 60_000;
     while (instance.child === child && instance.status === 'starting' && Date.now() < deadline) {
-      if (await portOpen(this.options.hostIp, instance.spec.port)) {
+      if (await this.healthy(instance)) {
         if (instance.child === child && instance.status === 'starting') instance.status = 'running';
         return;
       }
@@ -214,7 +222,7 @@ export class InstanceSupervisor {
     const child = instance.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = instance.exited ?? Promise.resolve();
-    child.kill('SIGTERM');
+    child.kill(instance.spec.run?.stopSignal ?? 'SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
     if ((await Promise.race([exited, late])) === 'late') {
@@ -230,7 +238,7 @@ export class InstanceSupervisor {
     while (Date.now() < deadline) {
       crashed = instance.status === 'backoff' || (instance.child === null && instance.status === 'starting');
       if (crashed) break;
-      if (await portOpen(this.options.hostIp, instance.spec.port)) {
+      if (await this.healthy(instance)) {
         instance.status = 'running';
         return;
       }
@@ -243,11 +251,20 @@ export class InstanceSupervisor {
       AgentErrorCode.commandFailed,
       crashed
         ? `instance ${instance.spec.name} exited (${instance.lastExit ?? 'unknown status'}) before it accepted connections on ${address}; see ${logs}`
-        : `instance ${instance.spec.name} did not accept connections on ${address} within ${timeoutMs} ms; see ${logs}`,
+        : instance.spec.run?.health.type === 'http'
+          ? `instance ${instance.spec.name} did not answer GET ${instance.spec.run.health.path} on ${address} with 2xx within ${timeoutMs} ms; see ${logs}`
+          : `instance ${instance.spec.name} did not accept connections on ${address} within ${timeoutMs} ms; see ${logs}`,
       {
         name: instance.spec.name,
       },
     );
+  }
+
+  /** The package's health check: its port accepts connections, or GET of its health path answers 2xx. */
+  private healthy(instance: Instance): Promise<boolean> {
+    const health = instance.spec.run?.health;
+    if (health?.type === 'http') return httpOk(`http://${this.options.hostIp}:${instance.spec.port}${health.path}`);
+    return portOpen(this.options.hostIp, instance.spec.port);
   }
 
   private report(instance: Instance): InstanceReport {
@@ -281,4 +298,14 @@ function portOpen(host: string, port: number): Promise<boolean> {
     socket.once('error', () => done(false));
     socket.setTimeout(500, () => done(false));
   });
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }

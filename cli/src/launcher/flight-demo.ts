@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
@@ -18,8 +19,13 @@ import { REPO_ROOT, type MsecHome } from '../paths.js';
 export const FLIGHT_SERVICE = 'Flight.mod_flight';
 /** The module Flight.mod_flight asks to check passwords. */
 export const USER_SERVICE = 'User.mod_user';
+/** The Python demo service (examples/python-echo), released when the host has python3. */
+export const ECHO_PYTHON_SERVICE = 'Echo.mod_python';
 /** The built service folder both demo packages are made from. */
 export const FLIGHT_DEMO_DIR = join(REPO_ROOT, 'examples', 'flight');
+/** The Python example; its package also carries the Python SDK (sdk/python/msec). */
+export const PYTHON_ECHO_DIR = join(REPO_ROOT, 'examples', 'python-echo');
+const PYTHON_SDK_DIR = join(REPO_ROOT, 'sdk', 'python', 'msec');
 
 /** One demo module: the package made for it and the name it has in `./msec status`. */
 interface DemoModule {
@@ -27,13 +33,43 @@ interface DemoModule {
   service: string;
   packageName: string;
   entry: string;
+  /** The folder its package is made from (the Python one is assembled under the launcher's run folder). */
+  folder: (home: MsecHome) => string;
 }
 
-/** User.mod_user first: Flight.mod_flight calls it. */
-const MODULES: readonly DemoModule[] = [
-  { component: 'user', service: USER_SERVICE, packageName: 'flight-user', entry: 'dist/src/user-main.js' },
-  { component: 'flight', service: FLIGHT_SERVICE, packageName: 'flight-query', entry: 'dist/src/main.js' },
+/** User.mod_user first: Flight.mod_flight and Echo.mod_python call it. */
+const FLIGHT_MODULES: readonly DemoModule[] = [
+  { component: 'user', service: USER_SERVICE, packageName: 'flight-user', entry: 'dist/src/user-main.js', folder: () => FLIGHT_DEMO_DIR },
+  { component: 'flight', service: FLIGHT_SERVICE, packageName: 'flight-query', entry: 'dist/src/main.js', folder: () => FLIGHT_DEMO_DIR },
 ];
+
+const PYTHON_MODULE: DemoModule = {
+  component: 'python-echo',
+  service: ECHO_PYTHON_SERVICE,
+  packageName: 'python-echo',
+  entry: 'main.py',
+  folder: stagePythonEcho,
+};
+
+/** Whether this host can run Python packages. */
+export function hasPython3(): boolean {
+  return spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The demo's modules on this host: the flight demo, and Echo.mod_python when python3 is installed. */
+function demoModules(): readonly DemoModule[] {
+  return hasPython3() ? [...FLIGHT_MODULES, PYTHON_MODULE] : FLIGHT_MODULES;
+}
+
+/** examples/python-echo with the Python SDK beside its main.py, as a Python package carries it (no caches). */
+function stagePythonEcho(home: MsecHome): string {
+  const stage = join(home.run, 'python-echo-package');
+  rmSync(stage, { recursive: true, force: true });
+  const noCache = (path: string): boolean => !path.includes('__pycache__') && !path.endsWith('.pyc');
+  cpSync(PYTHON_ECHO_DIR, stage, { recursive: true, filter: noCache });
+  cpSync(PYTHON_SDK_DIR, join(stage, 'msec'), { recursive: true, filter: noCache });
+  return stage;
+}
 
 /** Inline uploads travel in one NATS message; the demo packages are a few KiB. */
 const MAX_INLINE_BYTES = 700 * 1024;
@@ -51,9 +87,9 @@ export interface DemoInstance {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The demo's package version: examples/flight's version plus a digest of its built files, so a rebuild is a new version. */
+/** The demo's package version: examples/flight's version plus a digest of the module's files, so a rebuild is a new version. */
 export function demoVersion(dir = FLIGHT_DEMO_DIR): string {
-  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(join(FLIGHT_DEMO_DIR, 'package.json'), 'utf8')) as { version: string };
   return `${version}-${folderDigest(dir).slice(0, 12)}`;
 }
 
@@ -69,12 +105,12 @@ async function localHost(nc: NatsConnection, hostId: string, timeoutMs: number):
 }
 
 /** Uploads the module's package unless this version is stored already. */
-async function ensurePackage(nc: NatsConnection, home: MsecHome, module: DemoModule, version: string): Promise<void> {
+async function ensurePackage(nc: NatsConnection, home: MsecHome, module: DemoModule, folder: string, version: string): Promise<void> {
   const stored = await natsRequest<PackageView[]>(nc, DeploySubjects.packagesList, { name: module.packageName }, 10_000);
   if (stored.some((p) => p.version === version)) return;
   const file = join(home.run, `${module.packageName}-${version}.tar.gz`);
   try {
-    const built = await packServiceFolder(FLIGHT_DEMO_DIR, { name: module.packageName, version, entry: module.entry }, file);
+    const built = await packServiceFolder(folder, { name: module.packageName, version, entry: module.entry }, file);
     if (built.size > MAX_INLINE_BYTES) throw new Error(`${file} is ${built.size} bytes; upload it with ./msec package upload`);
     await natsRequest(
       nc,
@@ -137,10 +173,11 @@ export async function releaseFlightDemo(
   say: (line: string) => void,
 ): Promise<DemoInstance[]> {
   let host = await localHost(nc, hostId, 60_000);
-  const version = demoVersion();
   const taken = new Set<number>();
-  for (const module of MODULES) {
-    await ensurePackage(nc, home, module, version);
+  for (const module of demoModules()) {
+    const folder = module.folder(home);
+    const version = demoVersion(folder);
+    await ensurePackage(nc, home, module, folder, version);
     const running = host.instances.find((i) => i.name === module.service);
     const port = await portFor(nc, module, running, taken);
     taken.add(port);
@@ -158,7 +195,7 @@ export async function releaseFlightDemo(
 /** Scales in routes this host no longer serves (e.g. instances an older `up` ran on other ports). */
 async function dropStaleRoutes(nc: NatsConnection, hostId: string): Promise<void> {
   const host = await localHost(nc, hostId, 10_000);
-  for (const module of MODULES) {
+  for (const module of demoModules()) {
     const port = host.instances.find((i) => i.name === module.service)?.port;
     const view = await natsRequest<ServiceView>(nc, RegistrySubjects.serviceShow, { name: module.service }, 10_000).catch(() => undefined);
     const stale = (view?.instances ?? []).filter((i) => i.ip === host.ip && i.port !== port && i.enabled).map((i) => `${i.ip}:${i.port}`);
@@ -171,7 +208,8 @@ export async function demoInstances(nc: NatsConnection, hostId: string, timeoutM
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const host = await localHost(nc, hostId, timeoutMs);
-    const instances = MODULES.flatMap((module) => {
+    const modules = demoModules();
+    const instances = modules.flatMap((module) => {
       const i = host.instances.find((x) => x.name === module.service);
       return i
         ? [
@@ -186,7 +224,7 @@ export async function demoInstances(nc: NatsConnection, hostId: string, timeoutM
           ]
         : [];
     });
-    if ((instances.length === MODULES.length && instances.every((i) => i.status === 'running')) || Date.now() > deadline) return instances;
+    if ((instances.length === modules.length && instances.every((i) => i.status === 'running')) || Date.now() > deadline) return instances;
     await sleep(300);
   }
 }

@@ -153,6 +153,16 @@ export { ZkIdentityName } from './registry/zk-identities.js';
 export { DeployStreams, DeployBuckets } from './deploy/deploy-subjects.js';
 /** Packages: list rows, the staged-upload handshake and the object reference agents install from. */
 export type { PackageView, PackageUploadSlot, PackageRegisterRequest, PackageObjectRef } from './deploy/packages.js';
+/** msec.json: how the agent runs a package in any language (runtime or start command, health check, stop signal, env). */
+export {
+  RUN_MANIFEST_FILE,
+  PackageRuntime,
+  STOP_SIGNALS,
+  DEFAULT_RUN_MANIFEST,
+  parseRunManifest,
+  runCommand,
+} from './deploy/run-manifest.js';
+export type { RunManifest, HealthCheck, StopSignal } from './deploy/run-manifest.js';
 /** Message bus admin and messaging API (`msec.bus.*`, served by the deploy service): subjects and JSON views. */
 export { BusApiSubjects } from './bus/bus-api.js';
 export type {

@@ -76,3 +76,5 @@ export type { TraceSampler } from './trace-entry.js';
 /** MSEC's development package: TypeScript types, a server skeleton and a client from a .proto. */
 export { generateTypeScript, generateFromRoot, writeTypeScript } from './codegen/generate-typescript.js';
 export type { GeneratedTypeScript } from './codegen/generate-typescript.js';
+/** Python stubs for the Python SDK (sdk/python): `msec gen x.proto --lang python`. */
+export { generatePython, generatePythonFromRoot, writePython } from './codegen/generate-python.js';

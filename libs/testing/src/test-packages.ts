@@ -50,8 +50,8 @@ export interface BuiltPackage {
   files: string[];
 }
 
-/** Left out of every package: the host provides the runtime (node_modules), tests and build state stay behind. */
-const SKIPPED_ANYWHERE = new Set(['node_modules', '.git', '.msec']);
+/** Left out of every package: the host provides the runtime (node_modules), tests, build state and Python caches stay behind. */
+const SKIPPED_ANYWHERE = new Set(['node_modules', '.git', '.msec', '__pycache__']);
 const SKIPPED_PATHS = new Set(['test', join('dist', 'test'), 'manifest.json']);
 
 /** The files of a built service folder that go into its package, sorted. */

@@ -159,6 +159,34 @@ describe('deploy artifacts', () => {
     assert.equal(list[0]!.sha256, pkg.sha256);
   });
 
+  it("deploy - checks a package's msec.json at upload, naming every bad field, and accepts a valid one", async () => {
+    const withManifest = (manifest: unknown) => tarWith((d) => writeFileSync(join(d, 'msec.json'), JSON.stringify(manifest)));
+    const bad = withManifest({ runtime: 'perl', stopSignal: 'SIGSTOP', health: { type: 'http' } });
+    await rejects(
+      DeploySubjects.packagesUpload,
+      { contentBase64: bad.toString('base64'), sha256: sha(bad) },
+      'DEPLOY_PACKAGE_INVALID',
+      /msec\.json\.runtime: must be one of node, python, java, exec.*msec\.json\.health\.path: .*msec\.json\.stopSignal: must be one of/,
+    );
+    const missingStart = withManifest({ start: ['bin/server', '--fast'] });
+    await rejects(
+      DeploySubjects.packagesUpload,
+      { contentBase64: missingStart.toString('base64'), sha256: sha(missingStart) },
+      'DEPLOY_PACKAGE_INVALID',
+      /msec\.json\.start: bin\/server is not a file in the tarball/,
+    );
+    const good = withManifest({
+      start: ['/usr/bin/env', 'python3', 'server.mjs'],
+      health: { type: 'http', path: '/health' },
+      env: { MODE: 'fast' },
+    });
+    const stored = await natsRequest<{ name: string }>(nc, DeploySubjects.packagesUpload, {
+      contentBase64: good.toString('base64'),
+      sha256: sha(good),
+    });
+    assert.equal(stored.name, 'linked');
+  });
+
   it('deploy - a 3 MiB package goes through the Object Store: staged, checked, moved into msec_packages', async () => {
     const pkg = buildPackage('echo-big', '1.0.0', GOOD_SERVER, 3 * 1024 * 1024);
     assert.ok(pkg.bytes.length > 3 * 1024 * 1024);

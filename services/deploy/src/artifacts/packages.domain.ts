@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { isDuplicateKeyError } from '@msec/persistence';
-import { DeployBuckets, MsecError, type PackageObjectRef, type PackageUploadSlot, type PackageView } from '@msec/contracts';
+import {
+  DeployBuckets,
+  MsecError,
+  parseRunManifest,
+  RUN_MANIFEST_FILE,
+  type PackageObjectRef,
+  type PackageUploadSlot,
+  type PackageView,
+} from '@msec/contracts';
 import { notFound, packageInvalid, packageTooLarge } from '../deploy.errors.js';
 import { PackageRecord } from './artifacts.entities.js';
 import { hashFile, UPLOAD_TTL_MS, type PackageStore } from './package-store.js';
@@ -28,6 +36,20 @@ function tar(args: string[]): Promise<Buffer> {
       error ? reject(new Error(stderr.toString().trim() || error.message)) : resolve(stdout),
     );
   });
+}
+
+/** Checks msec.json when the package has one: every problem named by its field, so the author fixes all at once. */
+async function checkRunManifest(file: string, entries: string[]): Promise<void> {
+  const entry = entries.find((e) => e === RUN_MANIFEST_FILE || e === `./${RUN_MANIFEST_FILE}`);
+  if (!entry) return;
+  const parsed = parseRunManifest((await tar(['-xzOf', file, entry])).toString());
+  if (!parsed.manifest) throw packageInvalid(parsed.problems.join('; '));
+  const first = parsed.manifest.start?.[0];
+  // A relative path with a folder names a file of the package; an absolute path or a bare name is a program of the host.
+  if (first?.includes('/') && !first.startsWith('/') && !entries.some((e) => e === first || e === `./${first}` || `./${e}` === first))
+    throw packageInvalid(
+      `msec.json.start: ${first} is not a file in the tarball (name a file of the package, or a program on the host's PATH)`,
+    );
 }
 
 /**
@@ -178,6 +200,7 @@ export class PackagesDomain {
     if (typeof version !== 'string' || !TAG.test(version)) throw packageInvalid('manifest.version must be a version tag like 1.2.0');
     if (typeof entry !== 'string' || !entries.some((e) => e === entry || e === `./${entry}`))
       throw packageInvalid(`manifest.entry ${String(entry)} is not a file in the tarball`);
+    await checkRunManifest(file, entries);
     return this.oneAtATime(`${name}@${version}`, () => this.storeVersion(file, { name, version, entry, sha256: actual, size }));
   }
 
