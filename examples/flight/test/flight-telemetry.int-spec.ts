@@ -188,13 +188,19 @@ describe('flight demo sampling, entry traces and callee statistics', () => {
         const row = reply.totals.find((t) => t.attr === attr);
         return row !== undefined && row.value >= 3 ? reply : undefined;
       },
-      20_000,
+      30_000,
     );
     assert.ok(totals.totals.find((t) => t.attr === attr)!.value >= 3);
-    const user = await natsRequest<TotalsReply>(stack.nc, MonitorSubjects.totals, { service: USER_SERVICE }, 5000);
-    assert.ok(
-      user.totals.some((t) => t.attr === `rpcin|${FLIGHT_SERVICE}|${USER_SERVICE}|checkPassword|requests` && t.value > 0),
+    // User reports on its own 5 s cycle, independent of Flight's: wait for its report as well.
+    await waitFor(
       'User counts the calls Flight made to it under Flight’s name',
+      async () => {
+        const user = await natsRequest<TotalsReply>(stack.nc, MonitorSubjects.totals, { service: USER_SERVICE }, 5000);
+        return user.totals.some((t) => t.attr === `rpcin|${FLIGHT_SERVICE}|${USER_SERVICE}|checkPassword|requests` && t.value > 0)
+          ? user
+          : undefined;
+      },
+      20_000,
     );
   });
 });
