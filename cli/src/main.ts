@@ -68,7 +68,7 @@ const USAGE = `usage: ./msec <command> [options]
                      (minted from this machine's launcher home)
   secrets init DIR [--host-id ID]
                      every credential of a docker-compose stack (or external servers) and one env file per component
-  rebuild SERVICE    replay a service's events into an empty read model (registry)
+  rebuild SERVICE    replay a service's events into an empty read model (registry, deploy)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
 options: --config FILE (default msec.config.json)

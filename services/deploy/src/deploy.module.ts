@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
+import { ProjectionCheckpointEntity } from '@msec/bus';
 import { Component, NatsAccountSigner } from '@msec/contracts';
 import { NATS_CONNECTION, coreProviders, databaseTargetFor, redisClientOptions } from '@msec/platform';
 import { AgentClient } from './agents/agent-client.js';
@@ -31,6 +32,7 @@ import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-r
 import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
 import { DeployAuditRequester1764900000000 } from './migrations/1764900000000-deploy-audit-requester.js';
 import { DeployHostEnrollments1764950000000 } from './migrations/1764950000000-deploy-host-enrollments.js';
+import { DeployReleaseEvents1765000000000 } from './migrations/1765000000000-deploy-release-events.js';
 import { EnrollmentsController } from './enrollment/enrollments.controller.js';
 import { EnrollmentsDomain } from './enrollment/enrollments.domain.js';
 import { HostEnrollmentRecord } from './enrollment/enrollments.entities.js';
@@ -54,6 +56,7 @@ export const DEPLOY_ENTITIES = [
   PackageRecord,
   ReleaseRecord,
   HostEnrollmentRecord,
+  ProjectionCheckpointEntity,
 ];
 /** Every migration of the deploy service, in order. */
 export const DEPLOY_MIGRATIONS = [
@@ -63,6 +66,7 @@ export const DEPLOY_MIGRATIONS = [
   DeployPackageObjects1763770300000,
   DeployAuditRequester1764900000000,
   DeployHostEnrollments1764950000000,
+  DeployReleaseEvents1765000000000,
 ];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */
@@ -135,7 +139,11 @@ export class DeployModule {
           inject: [DataSource, PackageStore],
         },
         PackagesLifecycle,
-        { provide: ReleasesRepository, useFactory: (ds: DataSource) => new ReleasesRepository(ds), inject: [DataSource] },
+        {
+          provide: ReleasesRepository,
+          useFactory: (nc: NatsConnection, ds: DataSource) => new ReleasesRepository(nc, ds),
+          inject: [NATS_CONNECTION, DataSource],
+        },
         {
           provide: HostSteps,
           useFactory: (

@@ -111,8 +111,9 @@ export const CONSOLE_OPERATION_SUBJECTS: readonly string[] = Object.values(BACKE
 const OWN_OPERATIONS: Record<ConsoleRole, readonly string[]> = { ...BACKEND_OPERATIONS, [NatsRole.gateway]: CONSOLE_OPERATION_SUBJECTS };
 /** Subjects of the platform's events, by owner: an event may only come from the service it describes. */
 const EVENT_SUBJECTS = {
-  registry: 'msec.evt.>',
+  registry: 'msec.evt.registry.>',
   deploy: 'msec.events.deploy.>',
+  deployStore: 'msec.evt.deploy.>',
   monitor: 'msec.events.monitor.>',
   kvAdmin: 'msec.events.kv.>',
   agents: 'msec.events.agent.>',
@@ -120,7 +121,7 @@ const EVENT_SUBJECTS = {
 /** The events each back-end publishes; the others' are denied to it (agents' events come from agents only). */
 const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
   [NatsRole.registry]: [EVENT_SUBJECTS.registry],
-  [NatsRole.deploy]: [EVENT_SUBJECTS.deploy],
+  [NatsRole.deploy]: [EVENT_SUBJECTS.deploy, EVENT_SUBJECTS.deployStore],
   [NatsRole.monitor]: [EVENT_SUBJECTS.monitor],
   [NatsRole.log]: [],
   [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin],

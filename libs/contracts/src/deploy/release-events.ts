@@ -1,0 +1,78 @@
+import type { ReleaseHostStep, ReleaseStrategy, ReleaseVersions } from './release.js';
+
+/** Deploy's release event types, appended to the event stream under `deploy.release.<planId>`. */
+export const DeployEventType = {
+  /** A plan was accepted: its hosts, batches, target versions and what each host ran before. */
+  releaseCreated: 'deploy.ReleaseCreated',
+  /** A plan written before release events existed, carried over as it stood. */
+  releaseImported: 'deploy.ReleaseImported',
+  /** A run of the plan began (first run, or again after a resume or a restart). */
+  releaseStarted: 'deploy.ReleaseStarted',
+  batchStarted: 'deploy.BatchStarted',
+  /** Commands went to the host: install, files, start. */
+  instanceStarted: 'deploy.InstanceStarted',
+  /** The instance passed the health gate. */
+  instanceHealthy: 'deploy.InstanceHealthy',
+  instanceFailed: 'deploy.InstanceFailed',
+  releasePaused: 'deploy.ReleasePaused',
+  releaseResumed: 'deploy.ReleaseResumed',
+  rollbackStarted: 'deploy.RollbackStarted',
+  instanceRollingBack: 'deploy.InstanceRollingBack',
+  instanceRolledBack: 'deploy.InstanceRolledBack',
+  /** Every host runs the target; the registry scales these instances out. */
+  releaseSucceeded: 'deploy.ReleaseSucceeded',
+  releaseRolledBack: 'deploy.ReleaseRolledBack',
+  releaseFailed: 'deploy.ReleaseFailed',
+} as const;
+/** One of DeployEventType. */
+export type DeployEventType = (typeof DeployEventType)[keyof typeof DeployEventType];
+
+/** Event-store subjects of deploy's aggregates (under the event stream's prefix). */
+export const DeployEventSubjects = {
+  release: (planId: string): string => `deploy.release.${planId}`,
+  releasesAll: 'deploy.release.*',
+  all: 'deploy.>',
+} as const;
+
+/** A plan's content as created (or imported). */
+export interface ReleaseCreatedPayload {
+  planId: string;
+  kind: 'release' | 'rollback';
+  service: string;
+  port: number;
+  target: ReleaseVersions;
+  strategy: ReleaseStrategy;
+  hosts: ReleaseHostStep[];
+  createdAt: number;
+}
+
+/** Payloads by event type. */
+export interface DeployEventPayloads {
+  'deploy.ReleaseCreated': ReleaseCreatedPayload;
+  'deploy.ReleaseImported': ReleaseCreatedPayload & {
+    state: string;
+    error: string | null;
+    runNo: number;
+    canaryApproved: boolean;
+    updatedAt: number;
+  };
+  'deploy.ReleaseStarted': { planId: string; runNo: number };
+  'deploy.BatchStarted': { planId: string; batch: number; hostIds: string[] };
+  'deploy.InstanceStarted': { planId: string; hostId: string };
+  'deploy.InstanceHealthy': { planId: string; hostId: string };
+  'deploy.InstanceFailed': { planId: string; hostId: string; reason: string };
+  'deploy.ReleasePaused': { planId: string };
+  'deploy.ReleaseResumed': { planId: string; runNo: number };
+  'deploy.RollbackStarted': { planId: string; reason: string };
+  'deploy.InstanceRollingBack': { planId: string; hostId: string };
+  'deploy.InstanceRolledBack': { planId: string; hostId: string };
+  'deploy.ReleaseSucceeded': {
+    planId: string;
+    service: string;
+    port: number;
+    packageVersion: string;
+    hosts: { hostId: string; ip: string }[];
+  };
+  'deploy.ReleaseRolledBack': { planId: string };
+  'deploy.ReleaseFailed': { planId: string; reason: string };
+}

@@ -1,0 +1,122 @@
+import { DeployEventType } from '../deploy/release-events.js';
+import type { EventDefinition } from './event-definition.js';
+
+const SUBJECT = 'deploy.release.<plan id>';
+const PLAN = '3f6c1e2a-8d4b-4c1e-9a77-0b1d2e3f4a5b';
+const planId = 'string: the release plan id';
+const hostId = 'string: the host id';
+
+function step(
+  type: string,
+  description: string,
+  extra: Record<string, string> = {},
+  example: Record<string, unknown> = {},
+): EventDefinition {
+  return {
+    type,
+    version: 1,
+    owner: 'deploy',
+    subject: SUBJECT,
+    description,
+    fields: { planId, ...extra },
+    example: { planId: PLAN, ...example },
+  };
+}
+
+const planFields = {
+  planId,
+  kind: "string: 'release', or 'rollback' for a plan putting an earlier plan's versions back",
+  service: 'string: the service released, e.g. Flight.mod_flight',
+  port: 'number: the port the instances listen on',
+  target: 'object: packageName, packageVersion, configTag (or null), idlTag (or null)',
+  strategy: 'object: canary, batchSize, pauseAfterCanary, stabilizeMs, healthTimeoutMs',
+  hosts: 'array: per host hostId, ip, batch, state, error, previous (the versions it ran before, or null)',
+  createdAt: 'number: creation time, milliseconds since the epoch',
+};
+const planExample = {
+  planId: PLAN,
+  kind: 'release',
+  service: 'Flight.mod_flight',
+  port: 7100,
+  target: { packageName: 'flight', packageVersion: '1.2.0', configTag: null, idlTag: null },
+  strategy: { canary: true, batchSize: 1, pauseAfterCanary: false, stabilizeMs: 2000, healthTimeoutMs: 10000 },
+  hosts: [{ hostId: 'host-1', ip: '10.0.0.11', batch: 0, state: 'pending', error: null, previous: null }],
+  createdAt: 1764892800000,
+};
+
+/** The deploy service's events: release plans and every step of them. */
+export const deployEventDefinitions: EventDefinition[] = [
+  {
+    type: DeployEventType.releaseCreated,
+    version: 1,
+    owner: 'deploy',
+    subject: SUBJECT,
+    description: 'A release (or rollback) plan was accepted and queued.',
+    fields: planFields,
+    example: planExample,
+  },
+  {
+    type: DeployEventType.releaseImported,
+    version: 1,
+    owner: 'deploy',
+    subject: SUBJECT,
+    description: 'A plan stored before release events existed was carried over as it stood, on the first start of this version.',
+    fields: {
+      ...planFields,
+      state: 'string: the plan state then',
+      error: 'string or null: why it stopped',
+      runNo: 'number: its run counter',
+      canaryApproved: 'boolean: whether its canary was approved',
+      updatedAt: 'number: last change, milliseconds since the epoch',
+    },
+    example: { ...planExample, state: 'succeeded', error: null, runNo: 1, canaryApproved: false, updatedAt: 1764892860000 },
+  },
+  step(
+    DeployEventType.releaseStarted,
+    'A run of the plan began (first run, after a resume, or after a restart of deploy).',
+    { runNo: 'number: the run' },
+    { runNo: 1 },
+  ),
+  step(
+    DeployEventType.batchStarted,
+    'A batch of hosts (batch 0 is the canary) started changing.',
+    { batch: 'number: the batch', hostIds: 'array of string: its hosts' },
+    { batch: 0, hostIds: ['host-1'] },
+  ),
+  step(DeployEventType.instanceStarted, 'The host was told to install and start the target versions.', { hostId }, { hostId: 'host-1' }),
+  step(DeployEventType.instanceHealthy, "The host's instance passed the health gate.", { hostId }, { hostId: 'host-1' }),
+  step(
+    DeployEventType.instanceFailed,
+    "The host's instance failed (install, start or health gate), or putting its previous versions back failed.",
+    { hostId, reason: 'string: what failed' },
+    { hostId: 'host-1', reason: 'health gate failed on host-1: Flight.mod_flight is exited, 1 restarts, version 1.2.0' },
+  ),
+  step(DeployEventType.releasePaused, 'The canary passed and the plan waits to be resumed.'),
+  step(DeployEventType.releaseResumed, 'A paused plan was resumed.', { runNo: 'number: the run it starts' }, { runNo: 2 }),
+  step(
+    DeployEventType.rollbackStarted,
+    'A host failed, so the plan rolls back every host it touched.',
+    { reason: 'string: the failure' },
+    { reason: 'health gate failed on host-2: Flight.mod_flight is not running' },
+  ),
+  step(DeployEventType.instanceRollingBack, 'The host is being given back what it ran before.', { hostId }, { hostId: 'host-1' }),
+  step(DeployEventType.instanceRolledBack, 'The host runs again what it ran before (or nothing).', { hostId }, { hostId: 'host-1' }),
+  step(
+    DeployEventType.releaseSucceeded,
+    'Every host of the plan runs the target; the registry scales these instances out.',
+    {
+      service: 'string: the service',
+      port: 'number: the port',
+      packageVersion: 'string: the version released',
+      hosts: 'array: hostId and ip of every host',
+    },
+    { service: 'Flight.mod_flight', port: 7100, packageVersion: '1.2.0', hosts: [{ hostId: 'host-1', ip: '10.0.0.11' }] },
+  ),
+  step(DeployEventType.releaseRolledBack, 'The plan ended: every host it touched runs what it ran before.'),
+  step(
+    DeployEventType.releaseFailed,
+    'The plan ended failed: a rollback did not complete, or deploy could not go on (the reason says why).',
+    { reason: 'string: why' },
+    { reason: 'rollback failed on 1 host(s)' },
+  ),
+];
