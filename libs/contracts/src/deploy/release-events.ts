@@ -1,6 +1,6 @@
 import type { ReleaseHostStep, ReleaseStrategy, ReleaseVersions } from './release.js';
 
-/** Deploy's release event types, appended to the event stream under `deploy.release.<planId>`. */
+/** Deploy's release event types, appended to the event stream under `deploy.release.plan_<planId>`. */
 export const DeployEventType = {
   /** A plan was accepted: its hosts, batches, target versions and what each host ran before. */
   releaseCreated: 'deploy.ReleaseCreated',
@@ -27,9 +27,9 @@ export const DeployEventType = {
 /** One of DeployEventType. */
 export type DeployEventType = (typeof DeployEventType)[keyof typeof DeployEventType];
 
-/** Event-store subjects of deploy's aggregates (under the event stream's prefix). */
+/** Event-store subjects of deploy's aggregates (under the event stream's prefix); a token starts with a letter. */
 export const DeployEventSubjects = {
-  release: (planId: string): string => `deploy.release.${planId}`,
+  release: (planId: string): string => `deploy.release.plan_${planId}`,
   releasesAll: 'deploy.release.*',
   all: 'deploy.>',
 } as const;

@@ -1,7 +1,7 @@
 import { DeployEventType } from '../deploy/release-events.js';
 import type { EventDefinition } from './event-definition.js';
 
-const SUBJECT = 'deploy.release.<plan id>';
+const SUBJECT = 'deploy.release.plan_<plan id>';
 const PLAN = '3f6c1e2a-8d4b-4c1e-9a77-0b1d2e3f4a5b';
 const planId = 'string: the release plan id';
 const hostId = 'string: the host id';

@@ -34,7 +34,7 @@ export interface LoadedPlan {
 const PROJECTION_ACK_WAIT_MS = 5_000;
 
 /**
- * Release plans, event-sourced: every change is an event appended under `deploy.release.<planId>` expecting the
+ * Release plans, event-sourced: every change is an event appended under `deploy.release.plan_<planId>` expecting the
  * plan's last event (so two deploy processes never both decide on the same state); queries read the
  * `deploy_releases` projection, whose checkpoint is written in the same transaction.
  */
