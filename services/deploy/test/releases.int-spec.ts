@@ -53,8 +53,7 @@ describe('deploy releases', () => {
     (await new EventStore(nc).read(DeployEventSubjects.release(planId))).events.map((e) => e.event);
   const released = async (planId: string) =>
     (await planEvents(planId)).find((e) => e.type === DeployEventType.releaseSucceeded) as
-      | DomainEvent<string, DeployEventPayloads['deploy.ReleaseSucceeded']>
-      | undefined;
+      DomainEvent<string, DeployEventPayloads['deploy.ReleaseSucceeded']> | undefined;
   let firstPlan: ReleasePlanView;
 
   const upload = (name: string, version: string, source: string, padBytes = 0) => {
@@ -134,8 +133,16 @@ describe('deploy releases', () => {
     );
     assert.equal(announced?.port, port);
     // every step is an event: the canary's batch and its host, then the next batch and its hosts
-    const types = (await planEvents(firstPlan.planId)).map((e) => `${e.type.slice('deploy.'.length)} ${(e.payload as { hostId?: string }).hostId ?? ''}`.trim());
-    assert.deepEqual(types.slice(0, 5), ['ReleaseCreated', 'ReleaseStarted', 'BatchStarted', 'InstanceStarted rel-h1', 'InstanceHealthy rel-h1']);
+    const types = (await planEvents(firstPlan.planId)).map((e) =>
+      `${e.type.slice('deploy.'.length)} ${(e.payload as { hostId?: string }).hostId ?? ''}`.trim(),
+    );
+    assert.deepEqual(types.slice(0, 5), [
+      'ReleaseCreated',
+      'ReleaseStarted',
+      'BatchStarted',
+      'InstanceStarted rel-h1',
+      'InstanceHealthy rel-h1',
+    ]);
     assert.equal(types.at(-1), 'ReleaseSucceeded');
     assert.equal(types.filter((t) => t.startsWith('InstanceHealthy')).length, HOSTS.length);
   });

@@ -23,7 +23,8 @@ export function foldRelease(plan: ReleasePlan | null, event: ReleaseEvent): Rele
       updatedAt: p.createdAt,
     };
   }
-  if (event.type === DeployEventType.releaseImported) return { ...event.payload, hosts: event.payload.hosts.map((h) => ({ ...h })) } as ReleasePlan;
+  if (event.type === DeployEventType.releaseImported)
+    return { ...event.payload, hosts: event.payload.hosts.map((h) => ({ ...h })) } as ReleasePlan;
   if (plan === null) throw new Error(`${event.type} of plan ${event.payload.planId} before its creation`);
   const next: ReleasePlan = { ...plan, hosts: plan.hosts.map((h) => ({ ...h })), updatedAt: at };
   const host = (hostId: string): ReleaseHostStep => {
