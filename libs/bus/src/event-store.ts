@@ -44,13 +44,18 @@ export class EventStore {
 
   /** The stream sequence of the last event under `subject`, 0 when none: what the next append expects. */
   async lastSequence(subject: string): Promise<number> {
+    return (await this.last(subject))?.seq ?? 0;
+  }
+
+  /** The last event under `subject` (one aggregate), or null when it has none. */
+  async last<TEvent extends DomainEvent = DomainEvent>(subject: string): Promise<StoredEvent<TEvent> | null> {
     validateSubject(subject);
     this.jsm ??= await jetstreamManager(this.nc);
     try {
       const message = await this.jsm.streams.getMessage(BusStreams.events, { last_by_subj: BusSubjects.event(subject) });
-      return message?.seq ?? 0;
+      return message ? { event: message.json<TEvent>(), seq: message.seq, subject } : null;
     } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return 0;
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null;
       throw error;
     }
   }

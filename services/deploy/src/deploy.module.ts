@@ -9,6 +9,7 @@ import { AuditRecord } from './audit/audit.entities.js';
 import { AuditStore } from './audit/audit.store.js';
 import { DEPLOY_CONFIG, type DeployConfig } from './config/deploy.config.js';
 import { DEPLOY_EVENTS } from './deploy.tokens.js';
+import { DeployEventLog } from './events/deploy-event-log.js';
 import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
@@ -96,6 +97,7 @@ export class DeployModule {
           migrations: DEPLOY_MIGRATIONS,
         }),
         { provide: DEPLOY_EVENTS, useFactory: (nc: NatsConnection) => new JetStreamEventPublisher(nc), inject: [NATS_CONNECTION] },
+        { provide: DeployEventLog, useFactory: (nc: NatsConnection) => new DeployEventLog(nc), inject: [NATS_CONNECTION] },
         { provide: ConsoleKeyStore, useFactory: () => new ConsoleKeyStore(config.dataDir) },
         { provide: CommandSigner, useFactory: (keys: ConsoleKeyStore) => new CommandSigner(keys), inject: [ConsoleKeyStore] },
         {
@@ -105,14 +107,15 @@ export class DeployModule {
         },
         {
           provide: HostsProjection,
-          useFactory: (ds: DataSource, events: EventPublisher) => new HostsProjection(ds, events),
-          inject: [DataSource, DEPLOY_EVENTS],
+          useFactory: (ds: DataSource, events: EventPublisher, log: DeployEventLog) => new HostsProjection(ds, events, log),
+          inject: [DataSource, DEPLOY_EVENTS, DeployEventLog],
         },
         { provide: AuditStore, useFactory: (ds: DataSource) => new AuditStore(ds), inject: [DataSource] },
         {
           provide: KeysDomain,
-          useFactory: (keys: ConsoleKeyStore, agents: AgentClient, hosts: HostsProjection) => new KeysDomain(keys, agents, hosts),
-          inject: [ConsoleKeyStore, AgentClient, HostsProjection],
+          useFactory: (keys: ConsoleKeyStore, agents: AgentClient, hosts: HostsProjection, log: DeployEventLog) =>
+            new KeysDomain(keys, agents, hosts, log),
+          inject: [ConsoleKeyStore, AgentClient, HostsProjection, DeployEventLog],
         },
         HostsListener,
         {

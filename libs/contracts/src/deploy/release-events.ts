@@ -23,6 +23,12 @@ export const DeployEventType = {
   releaseSucceeded: 'deploy.ReleaseSucceeded',
   releaseRolledBack: 'deploy.ReleaseRolledBack',
   releaseFailed: 'deploy.ReleaseFailed',
+  /** A host's heartbeats came (back): it is up. */
+  hostUp: 'deploy.HostUp',
+  /** A host missed its heartbeats: it is down. */
+  hostDown: 'deploy.HostDown',
+  /** The console's signing key was replaced; agents that are up were sent the new public key. */
+  signingKeyRotated: 'deploy.SigningKeyRotated',
 } as const;
 /** One of DeployEventType. */
 export type DeployEventType = (typeof DeployEventType)[keyof typeof DeployEventType];
@@ -31,6 +37,8 @@ export type DeployEventType = (typeof DeployEventType)[keyof typeof DeployEventT
 export const DeployEventSubjects = {
   release: (planId: string): string => `deploy.release.plan_${planId}`,
   releasesAll: 'deploy.release.*',
+  host: (hostId: string): string => `deploy.host.host_${hostId}`,
+  keys: 'deploy.keys',
   all: 'deploy.>',
 } as const;
 
@@ -46,8 +54,8 @@ export interface ReleaseCreatedPayload {
   createdAt: number;
 }
 
-/** Payloads by event type. */
-export interface DeployEventPayloads {
+/** Payloads of a release plan's events, by type. */
+export interface ReleaseEventPayloads {
   'deploy.ReleaseCreated': ReleaseCreatedPayload;
   'deploy.ReleaseImported': ReleaseCreatedPayload & {
     state: string;
@@ -75,4 +83,11 @@ export interface DeployEventPayloads {
   };
   'deploy.ReleaseRolledBack': { planId: string };
   'deploy.ReleaseFailed': { planId: string; reason: string };
+}
+
+/** Payloads of every deploy event, by type. */
+export interface DeployEventPayloads extends ReleaseEventPayloads {
+  'deploy.HostUp': { hostId: string; ip: string; at: number };
+  'deploy.HostDown': { hostId: string; lastSeenAt: number; at: number };
+  'deploy.SigningKeyRotated': { keyId: string; previousKeyId: string; overlapSeconds: number; requestedBy: string };
 }

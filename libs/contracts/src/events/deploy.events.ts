@@ -44,7 +44,7 @@ const planExample = {
   createdAt: 1764892800000,
 };
 
-/** The deploy service's events: release plans and every step of them. */
+/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations. */
 export const deployEventDefinitions: EventDefinition[] = [
   {
     type: DeployEventType.releaseCreated,
@@ -119,4 +119,40 @@ export const deployEventDefinitions: EventDefinition[] = [
     { reason: 'string: why' },
     { reason: 'rollback failed on 1 host(s)' },
   ),
+  {
+    type: DeployEventType.hostUp,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.host.host_<host id>',
+    description: "A host's agent heartbeats (again): the host is up. Heartbeats themselves are not events.",
+    fields: { hostId, ip: 'string: the address the agent reports', at: 'number: when deploy saw it, milliseconds since the epoch' },
+    example: { hostId: 'host-1', ip: '10.0.0.11', at: 1764892800000 },
+  },
+  {
+    type: DeployEventType.hostDown,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.host.host_<host id>',
+    description: 'A host missed three heartbeat intervals: the host is down.',
+    fields: {
+      hostId,
+      lastSeenAt: 'number: its last heartbeat, milliseconds since the epoch',
+      at: 'number: when deploy marked it down, milliseconds since the epoch',
+    },
+    example: { hostId: 'host-1', lastSeenAt: 1764892800000, at: 1764892809500 },
+  },
+  {
+    type: DeployEventType.signingKeyRotated,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.keys',
+    description: "The console's command-signing key was replaced; the hosts that were up were sent the new public key.",
+    fields: {
+      keyId: 'string: id of the new key',
+      previousKeyId: 'string: id of the key it replaced',
+      overlapSeconds: 'number: how long agents still accept the previous key',
+      requestedBy: 'string: who asked, e.g. ada (admin)',
+    },
+    example: { keyId: 'k-3f6c1e2a8d4b', previousKeyId: 'k-0b1d2e3f4a5b', overlapSeconds: 3600, requestedBy: 'ada (admin)' },
+  },
 ];

@@ -1,9 +1,9 @@
 import type { DomainEvent } from '@msec/bus';
-import { DeployEventType, ReleaseHostState, ReleaseState, type DeployEventPayloads, type ReleaseHostStep } from '@msec/contracts';
+import { DeployEventType, ReleaseHostState, ReleaseState, type ReleaseEventPayloads, type ReleaseHostStep } from '@msec/contracts';
 import type { ReleasePlan } from './releases.repository.js';
 
 /** A release event with its typed payload. */
-export type ReleaseEvent = { [K in keyof DeployEventPayloads]: DomainEvent<K, DeployEventPayloads[K]> }[keyof DeployEventPayloads];
+export type ReleaseEvent = { [K in keyof ReleaseEventPayloads]: DomainEvent<K, ReleaseEventPayloads[K]> }[keyof ReleaseEventPayloads];
 
 /**
  * The state of a plan after one more of its events: the one rule the runner (on the events it just appended)

@@ -4,7 +4,7 @@ import {
   DeploySubjects,
   ReleaseHostState,
   ReleaseState,
-  type DeployEventPayloads,
+  type ReleaseEventPayloads,
   type ReleaseHostStep,
   type ReleaseProgressEvent,
 } from '@msec/contracts';
@@ -115,7 +115,7 @@ export class ReleaseRunner {
   }
 
   /** Appends one event of the plan; the events of parallel host steps go one at a time. */
-  private record<K extends keyof DeployEventPayloads>(loaded: LoadedPlan, type: K, payload: DeployEventPayloads[K]): Promise<void> {
+  private record<K extends keyof ReleaseEventPayloads>(loaded: LoadedPlan, type: K, payload: ReleaseEventPayloads[K]): Promise<void> {
     const previous = this.appending.get(loaded) ?? Promise.resolve();
     const next = previous.then(() => this.plans.record(loaded, type, payload));
     this.appending.set(

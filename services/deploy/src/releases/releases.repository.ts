@@ -6,7 +6,7 @@ import {
   DeployEventSubjects,
   DeployEventType,
   MsecError,
-  type DeployEventPayloads,
+  type ReleaseEventPayloads,
   type ReleaseHostStep,
   type ReleasePlanView,
   type ReleaseState,
@@ -111,7 +111,7 @@ export class ReleasesRepository {
    * Appends one event of the plan, expecting its last event at `loaded.seq` (BUS_APPEND_CONFLICT when another
    * process changed the plan first), and folds it into `loaded`.
    */
-  async record<K extends keyof DeployEventPayloads>(loaded: LoadedPlan, type: K, payload: DeployEventPayloads[K]): Promise<void> {
+  async record<K extends keyof ReleaseEventPayloads>(loaded: LoadedPlan, type: K, payload: ReleaseEventPayloads[K]): Promise<void> {
     const event = createEvent(type, loaded.plan.planId, payload) as ReleaseEvent;
     const result = await this.store.append(DeployEventSubjects.release(loaded.plan.planId), event, {
       expectedLastSubjectSeq: loaded.seq,
@@ -121,7 +121,7 @@ export class ReleasesRepository {
   }
 
   /** Appends a new plan's creation (refused if its id was ever used) and returns it loaded. */
-  async create(payload: DeployEventPayloads['deploy.ReleaseCreated']): Promise<LoadedPlan> {
+  async create(payload: ReleaseEventPayloads['deploy.ReleaseCreated']): Promise<LoadedPlan> {
     const event = createEvent(DeployEventType.releaseCreated, payload.planId, payload);
     const result = await this.store.append(DeployEventSubjects.release(payload.planId), event, { expectedLastSubjectSeq: 0 });
     return { plan: foldRelease(null, event), seq: result.seq };
