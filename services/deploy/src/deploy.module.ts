@@ -10,6 +10,8 @@ import { AuditStore } from './audit/audit.store.js';
 import { DEPLOY_CONFIG, type DeployConfig } from './config/deploy.config.js';
 import { DEPLOY_EVENTS } from './deploy.tokens.js';
 import { DeployEventLog } from './events/deploy-event-log.js';
+import { DeployReadModels } from './events/deploy-read-models.js';
+import { ReadModelsController } from './events/read-models.controller.js';
 import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
@@ -87,6 +89,7 @@ export class DeployModule {
         KeysController,
         ArtifactsController,
         ReleasesController,
+        ReadModelsController,
         ...MESSAGING_CONTROLLERS,
       ],
       providers: [
@@ -124,7 +127,11 @@ export class DeployModule {
             new EnrollmentsDomain(ds, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
           inject: [DataSource, KeysDomain],
         },
-        { provide: IdlDomain, useFactory: (ds: DataSource) => new IdlDomain(ds), inject: [DataSource] },
+        {
+          provide: IdlDomain,
+          useFactory: (ds: DataSource, nc: NatsConnection) => new IdlDomain(ds, nc),
+          inject: [DataSource, NATS_CONNECTION],
+        },
         { provide: ConfigVersionsDomain, useFactory: (ds: DataSource) => new ConfigVersionsDomain(ds), inject: [DataSource] },
         {
           provide: PackageStore,
@@ -168,6 +175,7 @@ export class DeployModule {
           useFactory: (runner: ReleaseRunner, plans: ReleasesRepository) => new ReleaseQueue(redisClientOptions(config), runner, plans),
           inject: [ReleaseRunner, ReleasesRepository],
         },
+        DeployReadModels,
         ReleaseQueueLifecycle,
         {
           provide: ReleasesDomain,

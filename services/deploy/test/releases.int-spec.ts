@@ -232,7 +232,7 @@ describe('deploy releases', () => {
     const live = await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {});
     assert.ok(live.length >= 4, `${live.length} plans`);
     const rebuilt = await natsRequest<{ releases: number }>(nc, DeploySubjects.rebuild, {}, 60_000);
-    assert.deepEqual(rebuilt, { releases: live.length });
+    assert.equal(rebuilt.releases, live.length);
     assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), live);
   });
 });

@@ -81,6 +81,13 @@ async function writePreviousVersionDatabase(file: string): Promise<void> {
     1,
     1763900000000,
   ]);
+  await ds.query(`INSERT INTO deploy_idl_versions (service, tag, memo, files_json, created_at) VALUES (?, ?, ?, ?, ?)`, [
+    'Shop.mod_cart',
+    'i1',
+    'first',
+    JSON.stringify({ 'cart.proto': 'syntax = "proto3";\nmessage Cart { string id = 1; }\n' }),
+    1763800000000,
+  ]);
   await ds.query(
     `INSERT INTO deploy_hosts (host_id, ip, status, last_seen_at, interval_ms, metrics_json, instances_json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ['old-h1', '10.0.0.1', 'up', 1764100030000, 5000, '{}', '[]'],
@@ -128,6 +135,15 @@ describe('deploy upgrade', () => {
       configs.map((c) => c.tag),
       ['v1'],
     );
+    const idl = await natsRequest<{ tag: string; messages: string[] }[]>(nc, DeploySubjects.idlList, { service: 'Shop.mod_cart' });
+    assert.deepEqual(
+      idl.map((v) => [v.tag, v.messages]),
+      [['i1', ['Cart']]],
+    );
+    assert.deepEqual(
+      (await store.read(DeployEventSubjects.idl('Shop.mod_cart'))).events.map((e) => e.event.type),
+      [DeployEventType.idlVersionAdded],
+    );
     const hosts = await natsRequest<{ hostId: string }[]>(nc, DeploySubjects.hostsList, {});
     assert.deepEqual(
       hosts.map((h) => h.hostId),
@@ -138,7 +154,9 @@ describe('deploy upgrade', () => {
     await deploy.stop();
     await deploy.start(nc);
     for (const p of PLANS) assert.equal((await store.read(DeployEventSubjects.release(p.planId))).events.length, 1);
-    assert.deepEqual(await natsRequest(nc, DeploySubjects.rebuild, {}, 60_000), { releases: PLANS.length });
+    assert.equal((await store.read(DeployEventSubjects.idl('Shop.mod_cart'))).events.length, 1);
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.rebuild, {}, 60_000), { releases: PLANS.length, idlVersions: 1 });
     assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), newestFirst);
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.idlList, { service: 'Shop.mod_cart' }), idl);
   });
 });

@@ -29,6 +29,8 @@ export const DeployEventType = {
   hostDown: 'deploy.HostDown',
   /** The console's signing key was replaced; agents that are up were sent the new public key. */
   signingKeyRotated: 'deploy.SigningKeyRotated',
+  /** A new IDL version of a service compiled and was stored. */
+  idlVersionAdded: 'deploy.IdlVersionAdded',
 } as const;
 /** One of DeployEventType. */
 export type DeployEventType = (typeof DeployEventType)[keyof typeof DeployEventType];
@@ -39,6 +41,8 @@ export const DeployEventSubjects = {
   releasesAll: 'deploy.release.*',
   host: (hostId: string): string => `deploy.host.host_${hostId}`,
   keys: 'deploy.keys',
+  idl: (service: string): string => `deploy.idl.${service}`,
+  idlAll: 'deploy.idl.>',
   all: 'deploy.>',
 } as const;
 
@@ -90,4 +94,5 @@ export interface DeployEventPayloads extends ReleaseEventPayloads {
   'deploy.HostUp': { hostId: string; ip: string; at: number };
   'deploy.HostDown': { hostId: string; lastSeenAt: number; at: number };
   'deploy.SigningKeyRotated': { keyId: string; previousKeyId: string; overlapSeconds: number; requestedBy: string };
+  'deploy.IdlVersionAdded': { service: string; tag: string; memo: string; files: Record<string, string>; createdAt: number };
 }

@@ -155,4 +155,26 @@ export const deployEventDefinitions: EventDefinition[] = [
     },
     example: { keyId: 'k-3f6c1e2a8d4b', previousKeyId: 'k-0b1d2e3f4a5b', overlapSeconds: 3600, requestedBy: 'ada (admin)' },
   },
+  {
+    type: DeployEventType.idlVersionAdded,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.idl.<service name>',
+    description:
+      'A new IDL version of a service compiled and was stored under its tag (also how versions stored before IDL events existed are carried over).',
+    fields: {
+      service: 'string: the service',
+      tag: 'string: the version tag, unique per service',
+      memo: 'string: what changed',
+      files: 'object: file name → .proto source',
+      createdAt: 'number: when it was stored, milliseconds since the epoch',
+    },
+    example: {
+      service: 'Flight.mod_flight',
+      tag: 'v2',
+      memo: 'adds the seat map',
+      files: { 'flight.proto': 'syntax = "proto3";\nmessage Flight { string id = 1; }\n' },
+      createdAt: 1764892800000,
+    },
+  },
 ];

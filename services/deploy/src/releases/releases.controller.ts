@@ -30,11 +30,6 @@ export class ReleasesController {
     return this.releases.resume(body);
   }
 
-  @MessagePattern(DeploySubjects.rebuild)
-  rebuild(): Promise<{ releases: number }> {
-    return this.releases.rebuild();
-  }
-
   @MessagePattern(DeploySubjects.releaseRollback)
   rollback(@Payload() body: Body): Promise<ReleasePlanView> {
     return this.releases.rollback(body);

@@ -106,11 +106,6 @@ export class ReleasesDomain {
     }
   }
 
-  /** Empties the release plans read model and replays every release event into it. */
-  rebuild(): Promise<{ releases: number }> {
-    return this.plans.rebuild();
-  }
-
   /** Rolls back by hand: a new plan putting the versions of an earlier plan back on its hosts. */
   async rollback(body: Body): Promise<ReleasePlanView> {
     const earlier = await this.plans.get(requireString(body, 'planId'));
