@@ -280,7 +280,9 @@ describe('registry', () => {
   it('registry - two registry processes deciding the same creations at once: each service is created once, the other is refused', async () => {
     const second = await startRegistry();
     try {
-      const names = ['Race.mod_a', 'Race.mod_b', 'Race.mod_c', 'Race.mod_d'];
+      // both warm (database, ZooKeeper session) so their decisions overlap
+      await Promise.all([app, second].map((instance, i) => instance.get(ServicesDomain).createService({ name: `Warm.mod_${i}` })));
+      const names = ['Race.mod_a', 'Race.mod_b', 'Race.mod_c', 'Race.mod_d', 'Race.mod_e', 'Race.mod_f'];
       const outcomes = await Promise.all(
         names.flatMap((name) =>
           [app, second].map((instance) =>
