@@ -123,9 +123,9 @@ export class DeployModule {
         HostsListener,
         {
           provide: EnrollmentsDomain,
-          useFactory: (ds: DataSource, keys: KeysDomain) =>
-            new EnrollmentsDomain(ds, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
-          inject: [DataSource, KeysDomain],
+          useFactory: (ds: DataSource, nc: NatsConnection, keys: KeysDomain) =>
+            new EnrollmentsDomain(ds, nc, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
+          inject: [DataSource, NATS_CONNECTION, KeysDomain],
         },
         {
           provide: IdlDomain,

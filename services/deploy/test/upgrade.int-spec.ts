@@ -88,6 +88,15 @@ async function writePreviousVersionDatabase(file: string): Promise<void> {
     JSON.stringify({ 'cart.proto': 'syntax = "proto3";\nmessage Cart { string id = 1; }\n' }),
     1763800000000,
   ]);
+  for (const [id, hash, redeemedAt] of [
+    ['5a1e0c1e-3333-4c1e-9a77-0b1d2e3f4a5b', 'a'.repeat(64), 1764000100000],
+    ['6b2f0c1e-4444-4c1e-9a77-0b1d2e3f4a5b', 'b'.repeat(64), null],
+  ] as const)
+    await ds.query(
+      `INSERT INTO deploy_host_enrollments (id, host_id, token_hash, created_at, expires_at, created_by, redeemed_at, redeemed_from, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      [id, 'old-h1', hash, 1764000000000, 1764003600000, 'ada (admin)', redeemedAt, redeemedAt === null ? null : '10.0.0.1'],
+    );
   await ds.query(
     `INSERT INTO deploy_hosts (host_id, ip, status, last_seen_at, interval_ms, metrics_json, instances_json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ['old-h1', '10.0.0.1', 'up', 1764100030000, 5000, '{}', '[]'],
@@ -144,6 +153,21 @@ describe('deploy upgrade', () => {
       (await store.read(DeployEventSubjects.idl('Shop.mod_cart'))).events.map((e) => e.event.type),
       [DeployEventType.idlVersionAdded],
     );
+    const enrollments = await natsRequest<{ id: string; redeemedAt: number | null; redeemedFrom: string | null }[]>(
+      nc,
+      DeploySubjects.hostsEnrollments,
+      {},
+    );
+    assert.deepEqual(enrollments.map((e) => [e.id.slice(0, 4), e.redeemedAt, e.redeemedFrom]).sort(), [
+      ['5a1e', 1764000100000, '10.0.0.1'],
+      ['6b2f', null, null],
+    ]);
+    assert.deepEqual(
+      (await store.read(DeployEventSubjects.enrollment(enrollments.find((e) => e.redeemedAt !== null)!.id))).events.map(
+        (e) => e.event.type,
+      ),
+      [DeployEventType.hostEnrollmentCreated, DeployEventType.hostEnrollmentRedeemed],
+    );
     const hosts = await natsRequest<{ hostId: string }[]>(nc, DeploySubjects.hostsList, {});
     assert.deepEqual(
       hosts.map((h) => h.hostId),
@@ -155,8 +179,9 @@ describe('deploy upgrade', () => {
     await deploy.start(nc);
     for (const p of PLANS) assert.equal((await store.read(DeployEventSubjects.release(p.planId))).events.length, 1);
     assert.equal((await store.read(DeployEventSubjects.idl('Shop.mod_cart'))).events.length, 1);
-    assert.deepEqual(await natsRequest(nc, DeploySubjects.rebuild, {}, 60_000), { releases: PLANS.length, idlVersions: 1 });
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.rebuild, {}, 60_000), { releases: PLANS.length, idlVersions: 1, enrollments: 2 });
     assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), newestFirst);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.idlList, { service: 'Shop.mod_cart' }), idl);
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.hostsEnrollments, {}), enrollments);
   });
 });

@@ -31,6 +31,11 @@ export const DeployEventType = {
   signingKeyRotated: 'deploy.SigningKeyRotated',
   /** A new IDL version of a service compiled and was stored. */
   idlVersionAdded: 'deploy.IdlVersionAdded',
+  /** An admin created a one-time enrolment token for a new host (only its hash is kept). */
+  hostEnrollmentCreated: 'deploy.HostEnrollmentCreated',
+  /** A host redeemed its enrolment token (once) for its NATS identity and the console key. */
+  hostEnrollmentRedeemed: 'deploy.HostEnrollmentRedeemed',
+  hostEnrollmentRevoked: 'deploy.HostEnrollmentRevoked',
 } as const;
 /** One of DeployEventType. */
 export type DeployEventType = (typeof DeployEventType)[keyof typeof DeployEventType];
@@ -43,6 +48,8 @@ export const DeployEventSubjects = {
   keys: 'deploy.keys',
   idl: (service: string): string => `deploy.idl.${service}`,
   idlAll: 'deploy.idl.>',
+  enrollment: (id: string): string => `deploy.enrollment.enr_${id}`,
+  enrollmentsAll: 'deploy.enrollment.*',
   all: 'deploy.>',
 } as const;
 
@@ -94,5 +101,15 @@ export interface DeployEventPayloads extends ReleaseEventPayloads {
   'deploy.HostUp': { hostId: string; ip: string; at: number };
   'deploy.HostDown': { hostId: string; lastSeenAt: number; at: number };
   'deploy.SigningKeyRotated': { keyId: string; previousKeyId: string; overlapSeconds: number; requestedBy: string };
+  'deploy.HostEnrollmentCreated': {
+    id: string;
+    hostId: string;
+    tokenHash: string;
+    createdAt: number;
+    expiresAt: number;
+    createdBy: string;
+  };
+  'deploy.HostEnrollmentRedeemed': { id: string; hostId: string; redeemedAt: number; redeemedFrom: string | null };
+  'deploy.HostEnrollmentRevoked': { id: string; revokedAt: number };
   'deploy.IdlVersionAdded': { service: string; tag: string; memo: string; files: Record<string, string>; createdAt: number };
 }

@@ -44,7 +44,7 @@ const planExample = {
   createdAt: 1764892800000,
 };
 
-/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations. */
+/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations, IDL versions, host enrolment tokens. */
 export const deployEventDefinitions: EventDefinition[] = [
   {
     type: DeployEventType.releaseCreated,
@@ -176,5 +176,51 @@ export const deployEventDefinitions: EventDefinition[] = [
       files: { 'flight.proto': 'syntax = "proto3";\nmessage Flight { string id = 1; }\n' },
       createdAt: 1764892800000,
     },
+  },
+  {
+    type: DeployEventType.hostEnrollmentCreated,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.enrollment.enr_<token id>',
+    description: 'An admin created a one-time enrolment token for a new host.',
+    fields: {
+      id: 'string: the token id',
+      hostId,
+      tokenHash: 'string: sha256 of the token (the token itself is never stored)',
+      createdAt: 'number: milliseconds since the epoch',
+      expiresAt: 'number: after this the token is refused, milliseconds since the epoch',
+      createdBy: 'string: who asked, e.g. ada (admin)',
+    },
+    example: {
+      id: '5a1e0c1e-3333-4c1e-9a77-0b1d2e3f4a5b',
+      hostId: 'web-03',
+      tokenHash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      createdAt: 1764892800000,
+      expiresAt: 1764896400000,
+      createdBy: 'ada (admin)',
+    },
+  },
+  {
+    type: DeployEventType.hostEnrollmentRedeemed,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.enrollment.enr_<token id>',
+    description: "A host redeemed its token (once) for its NATS identity and the console's public key.",
+    fields: {
+      id: 'string: the token id',
+      hostId,
+      redeemedAt: 'number: milliseconds since the epoch',
+      redeemedFrom: 'string or null: the address it was redeemed from',
+    },
+    example: { id: '5a1e0c1e-3333-4c1e-9a77-0b1d2e3f4a5b', hostId: 'web-03', redeemedAt: 1764893000000, redeemedFrom: '10.0.0.13' },
+  },
+  {
+    type: DeployEventType.hostEnrollmentRevoked,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.enrollment.enr_<token id>',
+    description: 'An admin cancelled a token that was not used.',
+    fields: { id: 'string: the token id', revokedAt: 'number: milliseconds since the epoch' },
+    example: { id: '5a1e0c1e-3333-4c1e-9a77-0b1d2e3f4a5b', revokedAt: 1764893000000 },
   },
 ];

@@ -1,27 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { IdlDomain } from '../artifacts/idl.domain.js';
+import { EnrollmentsDomain } from '../enrollment/enrollments.domain.js';
 import { ReleasesRepository } from '../releases/releases.repository.js';
 
 /** What a rebuild replayed: rows of each read model. */
 export interface DeployRebuildResult {
   releases: number;
   idlVersions: number;
+  enrollments: number;
 }
 
-/** Deploy's event-sourced read models: started (after carrying an older database's rows into events) and rebuilt together. */
+/** Deploy's event-sourced read models (release plans, IDL versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
 @Injectable()
 export class DeployReadModels {
   constructor(
     private readonly releases: ReleasesRepository,
     private readonly idl: IdlDomain,
+    private readonly enrollments: EnrollmentsDomain,
   ) {}
 
   async start(): Promise<void> {
     await this.releases.start();
     await this.idl.start();
+    await this.enrollments.start();
   }
 
   async stop(): Promise<void> {
+    await this.enrollments.stop();
     await this.idl.stop();
     await this.releases.stop();
   }
@@ -29,6 +34,7 @@ export class DeployReadModels {
   /** Empties every read model and replays its events. */
   async rebuild(): Promise<DeployRebuildResult> {
     const releases = (await this.releases.rebuild()).releases;
-    return { releases, idlVersions: await this.idl.rebuild() };
+    const idlVersions = await this.idl.rebuild();
+    return { releases, idlVersions, enrollments: await this.enrollments.rebuild() };
   }
 }

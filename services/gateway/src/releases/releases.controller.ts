@@ -78,8 +78,10 @@ export class DeployAdminController {
   @Post('deploy')
   @HttpCode(200)
   @Access(Role.admin)
-  @ApiOperation({ summary: "Rebuild the deploy service's read models (release plans, IDL versions) from its event stream" })
-  rebuild(): Promise<{ releases: number; idlVersions: number }> {
+  @ApiOperation({
+    summary: "Rebuild the deploy service's read models (release plans, IDL versions, enrolment tokens) from its event stream",
+  })
+  rebuild(): Promise<{ releases: number; idlVersions: number; enrollments: number }> {
     return this.nats.request(DeploySubjects.rebuild, {}, REBUILD_DEADLINE_MS);
   }
 }
