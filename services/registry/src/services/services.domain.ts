@@ -44,6 +44,8 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.store = new EventStore(nc);
     this.runner = new ProjectionRunner(nc, dataSource, new ServicesProjection(), {
+      // a registry process that dies holding an event lets the next one have it after this
+      ackWaitMs: 5_000,
       onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
     });
   }
