@@ -132,7 +132,11 @@ export class DeployModule {
           useFactory: (ds: DataSource, nc: NatsConnection) => new IdlDomain(ds, nc),
           inject: [DataSource, NATS_CONNECTION],
         },
-        { provide: ConfigVersionsDomain, useFactory: (ds: DataSource) => new ConfigVersionsDomain(ds), inject: [DataSource] },
+        {
+          provide: ConfigVersionsDomain,
+          useFactory: (ds: DataSource, nc: NatsConnection) => new ConfigVersionsDomain(ds, nc),
+          inject: [DataSource, NATS_CONNECTION],
+        },
         {
           provide: PackageStore,
           useFactory: async (nc: NatsConnection) => {

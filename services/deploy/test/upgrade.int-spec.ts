@@ -141,6 +141,10 @@ describe('deploy upgrade', () => {
     }
     const configs = await natsRequest<{ tag: string }[]>(nc, DeploySubjects.configList, { service: 'Shop.mod_cart' });
     assert.deepEqual(
+      (await store.read(DeployEventSubjects.config('Shop.mod_cart'))).events.map((e) => e.event.type),
+      [DeployEventType.configVersionAdded],
+    );
+    assert.deepEqual(
       configs.map((c) => c.tag),
       ['v1'],
     );
@@ -179,9 +183,15 @@ describe('deploy upgrade', () => {
     await deploy.start(nc);
     for (const p of PLANS) assert.equal((await store.read(DeployEventSubjects.release(p.planId))).events.length, 1);
     assert.equal((await store.read(DeployEventSubjects.idl('Shop.mod_cart'))).events.length, 1);
-    assert.deepEqual(await natsRequest(nc, DeploySubjects.rebuild, {}, 60_000), { releases: PLANS.length, idlVersions: 1, enrollments: 2 });
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.rebuild, {}, 60_000), {
+      releases: PLANS.length,
+      idlVersions: 1,
+      configVersions: 1,
+      enrollments: 2,
+    });
     assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), newestFirst);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.idlList, { service: 'Shop.mod_cart' }), idl);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.hostsEnrollments, {}), enrollments);
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.configList, { service: 'Shop.mod_cart' }), configs);
   });
 });

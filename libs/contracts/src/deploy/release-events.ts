@@ -31,6 +31,8 @@ export const DeployEventType = {
   signingKeyRotated: 'deploy.SigningKeyRotated',
   /** A new IDL version of a service compiled and was stored. */
   idlVersionAdded: 'deploy.IdlVersionAdded',
+  /** A new config file version of a service was stored (a rollback stores a copy of an older one); the newest is current. */
+  configVersionAdded: 'deploy.ConfigVersionAdded',
   /** An admin created a one-time enrolment token for a new host (only its hash is kept). */
   hostEnrollmentCreated: 'deploy.HostEnrollmentCreated',
   /** A host redeemed its enrolment token (once) for its NATS identity and the console key. */
@@ -48,6 +50,8 @@ export const DeployEventSubjects = {
   keys: 'deploy.keys',
   idl: (service: string): string => `deploy.idl.${service}`,
   idlAll: 'deploy.idl.>',
+  config: (service: string): string => `deploy.config.${service}`,
+  configAll: 'deploy.config.>',
   enrollment: (id: string): string => `deploy.enrollment.enr_${id}`,
   enrollmentsAll: 'deploy.enrollment.*',
   all: 'deploy.>',
@@ -111,5 +115,6 @@ export interface DeployEventPayloads extends ReleaseEventPayloads {
   };
   'deploy.HostEnrollmentRedeemed': { id: string; hostId: string; redeemedAt: number; redeemedFrom: string | null };
   'deploy.HostEnrollmentRevoked': { id: string; revokedAt: number };
+  'deploy.ConfigVersionAdded': { service: string; tag: string; memo: string; content: string; seq: number; createdAt: number };
   'deploy.IdlVersionAdded': { service: string; tag: string; memo: string; files: Record<string, string>; createdAt: number };
 }

@@ -44,7 +44,7 @@ const planExample = {
   createdAt: 1764892800000,
 };
 
-/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations, IDL versions, host enrolment tokens. */
+/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations, IDL and config versions, host enrolment tokens. */
 export const deployEventDefinitions: EventDefinition[] = [
   {
     type: DeployEventType.releaseCreated,
@@ -222,5 +222,29 @@ export const deployEventDefinitions: EventDefinition[] = [
     description: 'An admin cancelled a token that was not used.',
     fields: { id: 'string: the token id', revokedAt: 'number: milliseconds since the epoch' },
     example: { id: '5a1e0c1e-3333-4c1e-9a77-0b1d2e3f4a5b', revokedAt: 1764893000000 },
+  },
+  {
+    type: DeployEventType.configVersionAdded,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.config.<service name>',
+    description:
+      'A new config file version of a service was stored (a rollback stores a copy of an older one under a new tag); the one with the highest seq is current.',
+    fields: {
+      service: 'string: the service',
+      tag: 'string: the version tag, unique per service',
+      memo: 'string: what changed',
+      content: 'string: the config file',
+      seq: 'number: 1, 2, 3… per service, in the order stored',
+      createdAt: 'number: when it was stored, milliseconds since the epoch',
+    },
+    example: {
+      service: 'Flight.mod_flight',
+      tag: 'c2',
+      memo: 'longer timeout',
+      content: 'timeout=250\nretries=2\n',
+      seq: 2,
+      createdAt: 1764892800000,
+    },
   },
 ];

@@ -3,8 +3,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
 import protobuf from 'protobufjs';
 import { BusErrorCode, EventStore, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
-import { DeployEventSubjects, DeployEventType, MsecError, ValidationError } from '@msec/contracts';
+import { DeployEventSubjects, DeployEventType, MsecError, ValidationError, type DeployEventPayloads } from '@msec/contracts';
 import { idlInvalid, notFound, tagTaken } from '../deploy.errors.js';
+import { PerKeyQueue } from '../events/per-key-queue.js';
 import { IdlVersionRecord } from './artifacts.entities.js';
 import { IdlVersionsProjection, type IdlVersionEvent } from './idl-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
@@ -51,7 +52,7 @@ export function compileIdl(files: Record<string, string>): string[] {
 }
 
 /** How often an IDL upload is decided again after another deploy process added a version of the same service first. */
-const MAX_DECISIONS = 3;
+const MAX_DECISIONS = 5;
 
 /**
  * IDL versions per service: accepted only when they compile; diffable file by file. Each version is a
@@ -62,6 +63,7 @@ export class IdlDomain {
   private readonly logger = new Logger('deploy-idl');
   private readonly repo: Repository<IdlVersionRecord>;
   private readonly store: EventStore;
+  private readonly queue = new PerKeyQueue();
   private readonly runner: ProjectionRunner<IdlVersionEvent>;
 
   constructor(
@@ -110,6 +112,16 @@ export class IdlDomain {
     const messages = compileIdl(files as Record<string, string>);
     const payload = { service, tag, memo: optionalString(body, 'memo'), files: files as Record<string, string>, createdAt: Date.now() };
     const subject = DeployEventSubjects.idl(service);
+    await this.queue.run(service, () => this.decideAndAppend(subject, service, tag, payload));
+    return { service, tag, memo: payload.memo, files: Object.keys(files).sort(), messages, createdAt: payload.createdAt };
+  }
+
+  private async decideAndAppend(
+    subject: string,
+    service: string,
+    tag: string,
+    payload: DeployEventPayloads['deploy.IdlVersionAdded'],
+  ): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       const expected = await this.store.lastSequence(subject);
       await this.runner.waitUntilCaughtUp();
@@ -126,7 +138,6 @@ export class IdlDomain {
       }
     }
     await this.runner.waitUntilCaughtUp();
-    return { service, tag, memo: payload.memo, files: Object.keys(files).sort(), messages, createdAt: payload.createdAt };
   }
 
   /** Versions of a service, newest first. */

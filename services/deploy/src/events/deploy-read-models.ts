@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
 import { IdlDomain } from '../artifacts/idl.domain.js';
 import { EnrollmentsDomain } from '../enrollment/enrollments.domain.js';
 import { ReleasesRepository } from '../releases/releases.repository.js';
@@ -7,26 +8,30 @@ import { ReleasesRepository } from '../releases/releases.repository.js';
 export interface DeployRebuildResult {
   releases: number;
   idlVersions: number;
+  configVersions: number;
   enrollments: number;
 }
 
-/** Deploy's event-sourced read models (release plans, IDL versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
+/** Deploy's event-sourced read models (release plans, IDL and config versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
 @Injectable()
 export class DeployReadModels {
   constructor(
     private readonly releases: ReleasesRepository,
     private readonly idl: IdlDomain,
+    private readonly configs: ConfigVersionsDomain,
     private readonly enrollments: EnrollmentsDomain,
   ) {}
 
   async start(): Promise<void> {
     await this.releases.start();
     await this.idl.start();
+    await this.configs.start();
     await this.enrollments.start();
   }
 
   async stop(): Promise<void> {
     await this.enrollments.stop();
+    await this.configs.stop();
     await this.idl.stop();
     await this.releases.stop();
   }
@@ -35,6 +40,7 @@ export class DeployReadModels {
   async rebuild(): Promise<DeployRebuildResult> {
     const releases = (await this.releases.rebuild()).releases;
     const idlVersions = await this.idl.rebuild();
-    return { releases, idlVersions, enrollments: await this.enrollments.rebuild() };
+    const configVersions = await this.configs.rebuild();
+    return { releases, idlVersions, configVersions, enrollments: await this.enrollments.rebuild() };
   }
 }
