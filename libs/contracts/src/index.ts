@@ -144,9 +144,9 @@ export type {
   ReleaseVersions,
   ReleasedEvent,
 } from './deploy/release.js';
-/** Deploy's release events in the event stream. */
-export { DeployEventType, DeployEventSubjects } from './deploy/release-events.js';
-export type { DeployEventPayloads, ReleaseCreatedPayload, ReleaseEventPayloads } from './deploy/release-events.js';
+/** Deploy's events in the event stream. */
+export { DeployEventType, DeployEventSubjects } from './deploy/deploy-events.js';
+export type { DeployEventPayloads, ReleaseCreatedPayload, ReleaseEventPayloads } from './deploy/deploy-events.js';
 export { deployEventDefinitions } from './events/deploy.events.js';
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';

@@ -1,4 +1,4 @@
-import { DeployEventType } from '../deploy/release-events.js';
+import { DeployEventType } from '../deploy/deploy-events.js';
 import type { EventDefinition } from './event-definition.js';
 
 const SUBJECT = 'deploy.release.plan_<plan id>';

@@ -1,6 +1,6 @@
 import type { ReleaseHostStep, ReleaseStrategy, ReleaseVersions } from './release.js';
 
-/** Deploy's release event types, appended to the event stream under `deploy.release.plan_<planId>`. */
+/** Deploy's event types in the event stream: release plans (`deploy.release.plan_<planId>`), hosts, keys, IDL and config versions, enrolments. */
 export const DeployEventType = {
   /** A plan was accepted: its hosts, batches, target versions and what each host ran before. */
   releaseCreated: 'deploy.ReleaseCreated',
