@@ -29,7 +29,6 @@ import { ConfigVersionsDomain } from './artifacts/config-versions.domain.js';
 import { IdlDomain } from './artifacts/idl.domain.js';
 import { PackageStore } from './artifacts/package-store.js';
 import { PackagesDomain } from './artifacts/packages.domain.js';
-import { PackagesLifecycle } from './artifacts/packages.lifecycle.js';
 import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-artifacts.js';
 import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
 import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
@@ -149,10 +148,10 @@ export class DeployModule {
         },
         {
           provide: PackagesDomain,
-          useFactory: (ds: DataSource, store: PackageStore) => new PackagesDomain(ds, config.dataDir, store, config.packageMaxBytes),
-          inject: [DataSource, PackageStore],
+          useFactory: (ds: DataSource, store: PackageStore, nc: NatsConnection) =>
+            new PackagesDomain(ds, config.dataDir, store, config.packageMaxBytes, nc),
+          inject: [DataSource, PackageStore, NATS_CONNECTION],
         },
-        PackagesLifecycle,
         {
           provide: ReleasesRepository,
           useFactory: (nc: NatsConnection, ds: DataSource) => new ReleasesRepository(nc, ds),

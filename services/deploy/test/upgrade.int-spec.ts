@@ -98,6 +98,10 @@ async function writePreviousVersionDatabase(file: string): Promise<void> {
       [id, 'old-h1', hash, 1764000000000, 1764003600000, 'ada (admin)', redeemedAt, redeemedAt === null ? null : '10.0.0.1'],
     );
   await ds.query(
+    `INSERT INTO deploy_packages (name, version, sha256, size, entry, bucket, object_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ['shop', '1.0.0', 'c'.repeat(64), 1024, 'dist/main.js', 'msec_packages', 'shop/1.0.0.tar.gz', 1763950000000],
+  );
+  await ds.query(
     `INSERT INTO deploy_hosts (host_id, ip, status, last_seen_at, interval_ms, metrics_json, instances_json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ['old-h1', '10.0.0.1', 'up', 1764100030000, 5000, '{}', '[]'],
   );
@@ -172,6 +176,15 @@ describe('deploy upgrade', () => {
       ),
       [DeployEventType.hostEnrollmentCreated, DeployEventType.hostEnrollmentRedeemed],
     );
+    const packages = await natsRequest<{ name: string; version: string; sha256: string }[]>(nc, DeploySubjects.packagesList, {});
+    assert.deepEqual(
+      packages.map((p) => [p.name, p.version, p.sha256]),
+      [['shop', '1.0.0', 'c'.repeat(64)]],
+    );
+    assert.deepEqual(
+      (await store.read(DeployEventSubjects.package('shop'))).events.map((e) => e.event.type),
+      [DeployEventType.packageVersionAdded],
+    );
     const hosts = await natsRequest<{ hostId: string }[]>(nc, DeploySubjects.hostsList, {});
     assert.deepEqual(
       hosts.map((h) => h.hostId),
@@ -187,11 +200,13 @@ describe('deploy upgrade', () => {
       releases: PLANS.length,
       idlVersions: 1,
       configVersions: 1,
+      packages: 1,
       enrollments: 2,
     });
     assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), newestFirst);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.idlList, { service: 'Shop.mod_cart' }), idl);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.hostsEnrollments, {}), enrollments);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.configList, { service: 'Shop.mod_cart' }), configs);
+    assert.deepEqual(await natsRequest(nc, DeploySubjects.packagesList, {}), packages);
   });
 });

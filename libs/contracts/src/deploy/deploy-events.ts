@@ -33,6 +33,10 @@ export const DeployEventType = {
   idlVersionAdded: 'deploy.IdlVersionAdded',
   /** A new config file version of a service was stored (a rollback stores a copy of an older one); the newest is current. */
   configVersionAdded: 'deploy.ConfigVersionAdded',
+  /** A package version was checked and stored (its tarball in the Object Store, or on disk before the Object Store). */
+  packageVersionAdded: 'deploy.PackageVersionAdded',
+  /** A package version stored on disk before the Object Store was moved into it. */
+  packageMovedToObjectStore: 'deploy.PackageMovedToObjectStore',
   /** An admin created a one-time enrolment token for a new host (only its hash is kept). */
   hostEnrollmentCreated: 'deploy.HostEnrollmentCreated',
   /** A host redeemed its enrolment token (once) for its NATS identity and the console key. */
@@ -52,6 +56,9 @@ export const DeployEventSubjects = {
   idlAll: 'deploy.idl.>',
   config: (service: string): string => `deploy.config.${service}`,
   configAll: 'deploy.config.>',
+  /** One aggregate per package name (dots become `_`: a subject token may not hold them). */
+  package: (name: string): string => `deploy.package.pkg_${name.replace(/\./g, '_')}`,
+  packagesAll: 'deploy.package.*',
   enrollment: (id: string): string => `deploy.enrollment.enr_${id}`,
   enrollmentsAll: 'deploy.enrollment.*',
   all: 'deploy.>',
@@ -115,6 +122,17 @@ export interface DeployEventPayloads extends ReleaseEventPayloads {
   };
   'deploy.HostEnrollmentRedeemed': { id: string; hostId: string; redeemedAt: number; redeemedFrom: string | null };
   'deploy.HostEnrollmentRevoked': { id: string; revokedAt: number };
+  'deploy.PackageVersionAdded': {
+    name: string;
+    version: string;
+    entry: string;
+    sha256: string;
+    size: number;
+    bucket: string | null;
+    objectName: string | null;
+    createdAt: number;
+  };
+  'deploy.PackageMovedToObjectStore': { name: string; version: string; bucket: string; objectName: string };
   'deploy.ConfigVersionAdded': { service: string; tag: string; memo: string; content: string; seq: number; createdAt: number };
   'deploy.IdlVersionAdded': { service: string; tag: string; memo: string; files: Record<string, string>; createdAt: number };
 }

@@ -44,7 +44,7 @@ const planExample = {
   createdAt: 1764892800000,
 };
 
-/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations, IDL and config versions, host enrolment tokens. */
+/** The deploy service's events: release plans and every step of them, host status changes, signing key rotations, IDL, config and package versions, host enrolment tokens. */
 export const deployEventDefinitions: EventDefinition[] = [
   {
     type: DeployEventType.releaseCreated,
@@ -246,5 +246,46 @@ export const deployEventDefinitions: EventDefinition[] = [
       seq: 2,
       createdAt: 1764892800000,
     },
+  },
+  {
+    type: DeployEventType.packageVersionAdded,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.package.pkg_<package name, dots as _>',
+    description: 'A package version was checked (sha256, paths, manifest) and stored; agents fetch it from the Object Store.',
+    fields: {
+      name: 'string: the package name',
+      version: 'string: the version',
+      entry: 'string: the file the agent runs',
+      sha256: 'string: hex SHA-256 of the tarball',
+      size: 'number: bytes',
+      bucket: 'string or null: the Object Store bucket (null: still on disk from before the Object Store)',
+      objectName: 'string or null: the object in that bucket',
+      createdAt: 'number: milliseconds since the epoch',
+    },
+    example: {
+      name: 'flight-query',
+      version: '1.2.0',
+      entry: 'dist/src/main.js',
+      sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      size: 48213,
+      bucket: 'msec_packages',
+      objectName: 'flight-query/1.2.0.tar.gz',
+      createdAt: 1764892800000,
+    },
+  },
+  {
+    type: DeployEventType.packageMovedToObjectStore,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.package.pkg_<package name, dots as _>',
+    description: 'A package version stored on disk before the Object Store existed was moved into it.',
+    fields: {
+      name: 'string: the package name',
+      version: 'string: the version',
+      bucket: 'string: the Object Store bucket',
+      objectName: 'string: the object in that bucket',
+    },
+    example: { name: 'flight-query', version: '1.0.0', bucket: 'msec_packages', objectName: 'flight-query/1.0.0.tar.gz' },
   },
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
 import { IdlDomain } from '../artifacts/idl.domain.js';
+import { PackagesDomain } from '../artifacts/packages.domain.js';
 import { EnrollmentsDomain } from '../enrollment/enrollments.domain.js';
 import { ReleasesRepository } from '../releases/releases.repository.js';
 
@@ -9,16 +10,18 @@ export interface DeployRebuildResult {
   releases: number;
   idlVersions: number;
   configVersions: number;
+  packages: number;
   enrollments: number;
 }
 
-/** Deploy's event-sourced read models (release plans, IDL and config versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
+/** Deploy's event-sourced read models (release plans, IDL, config and package versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
 @Injectable()
 export class DeployReadModels {
   constructor(
     private readonly releases: ReleasesRepository,
     private readonly idl: IdlDomain,
     private readonly configs: ConfigVersionsDomain,
+    private readonly packages: PackagesDomain,
     private readonly enrollments: EnrollmentsDomain,
   ) {}
 
@@ -26,11 +29,13 @@ export class DeployReadModels {
     await this.releases.start();
     await this.idl.start();
     await this.configs.start();
+    await this.packages.start();
     await this.enrollments.start();
   }
 
   async stop(): Promise<void> {
     await this.enrollments.stop();
+    await this.packages.stop();
     await this.configs.stop();
     await this.idl.stop();
     await this.releases.stop();
@@ -41,6 +46,7 @@ export class DeployReadModels {
     const releases = (await this.releases.rebuild()).releases;
     const idlVersions = await this.idl.rebuild();
     const configVersions = await this.configs.rebuild();
-    return { releases, idlVersions, configVersions, enrollments: await this.enrollments.rebuild() };
+    const packages = await this.packages.rebuild();
+    return { releases, idlVersions, configVersions, packages, enrollments: await this.enrollments.rebuild() };
   }
 }

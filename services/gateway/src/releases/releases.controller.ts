@@ -79,9 +79,10 @@ export class DeployAdminController {
   @HttpCode(200)
   @Access(Role.admin)
   @ApiOperation({
-    summary: "Rebuild the deploy service's read models (release plans, IDL and config versions, enrolment tokens) from its event stream",
+    summary:
+      "Rebuild the deploy service's read models (release plans, IDL, config and package versions, enrolment tokens) from its event stream",
   })
-  rebuild(): Promise<{ releases: number; idlVersions: number; configVersions: number; enrollments: number }> {
+  rebuild(): Promise<{ releases: number; idlVersions: number; configVersions: number; packages: number; enrollments: number }> {
     return this.nats.request(DeploySubjects.rebuild, {}, REBUILD_DEADLINE_MS);
   }
 }
