@@ -6,7 +6,10 @@ import type { LauncherConfig } from '../launcher-config.js';
 import { apiTarget } from './login.js';
 
 /** Services whose read models are event-sourced, with the admin REST endpoint that replays them. */
-const REBUILDABLE: Record<string, string> = { registry: '/api/v1/admin/rebuild/registry' };
+const REBUILDABLE: Record<string, string> = {
+  registry: '/api/v1/admin/rebuild/registry',
+  deploy: '/api/v1/admin/rebuild/deploy',
+};
 
 /** `msec rebuild SERVICE`: empties the service's read model and replays its events from the start (admin, through REST). */
 export async function rebuild(config: LauncherConfig, args: ParsedArgs): Promise<number> {

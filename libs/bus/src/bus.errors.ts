@@ -15,6 +15,7 @@ export const BusErrorCode = {
   projectionFailed: 'BUS_PROJECTION_FAILED',
   upcastFailed: 'BUS_EVENT_UPCAST_FAILED',
   subscriberFailed: 'BUS_EVENT_HANDLER_FAILED',
+  appendConflict: 'BUS_APPEND_CONFLICT',
 } as const;
 /** One of the bus's error codes. */
 export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode];
@@ -79,6 +80,15 @@ export function projectionFailed(projection: string, seq: number, cause: unknown
     data: { projection, seq },
     cause,
   });
+}
+
+/** Another writer appended to the aggregate since it was read: re-read and decide again. */
+export function appendConflict(subject: string, expectedSeq: number): MsecError {
+  return new MsecError(
+    BusErrorCode.appendConflict,
+    `"${subject}" changed since it was read (expected its last event at sequence ${expectedSeq}); read it again and retry`,
+    { status: 409, retryable: true, data: { subject, expectedSeq } },
+  );
 }
 
 /** JetStream answered a publish with an error (no stream, limits, …): retrying the same message will not help. */

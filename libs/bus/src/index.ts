@@ -11,6 +11,7 @@ export {
   deadLetterNotFound,
   unknownRetryPolicy,
   projectionFailed,
+  appendConflict,
   messageInProgress,
   eventUpcastFailed,
   eventHandlerFailed,
@@ -22,7 +23,7 @@ export type { BusRetention } from './bus-streams.js';
 export { createEvent } from './event-envelope.js';
 export type { DomainEvent, StoredEvent } from './event-envelope.js';
 export { EventStore } from './event-store.js';
-export type { AppendResult } from './event-store.js';
+export type { AppendResult, AggregateEvents } from './event-store.js';
 export { ProjectionRunner } from './projection-runner.js';
 export type { Projection, ProjectionRunnerOptions, EventMeta } from './projection-runner.js';
 export { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';

@@ -50,7 +50,8 @@ export interface ProjectionRunnerOptions {
 /**
  * Runs one projection on a durable consumer named after (service, projection). Each event is applied and
  * the checkpoint written in one transaction; events at or below the checkpoint are acknowledged unread,
- * so redelivery is harmless.
+ * so redelivery is harmless. Several processes of a service (sharing its database) may run the same projection:
+ * the consumer hands out one event at a time, so they apply in stream order.
  */
 export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   private jsm: JetStreamManager | undefined;
@@ -132,7 +133,10 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
 
   private async ensureConsumer(): Promise<void> {
     try {
-      await this.jsm!.consumers.info(BusStreams.events, this.durable);
+      const info = await this.jsm!.consumers.info(BusStreams.events, this.durable);
+      const ackWait = nanos(this.options.ackWaitMs);
+      if (info.config.max_ack_pending !== 1 || info.config.ack_wait !== ackWait)
+        await this.jsm!.consumers.update(BusStreams.events, this.durable, { max_ack_pending: 1, ack_wait: ackWait });
     } catch {
       await this.jsm!.consumers.add(BusStreams.events, {
         durable_name: this.durable,
@@ -140,7 +144,8 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
         deliver_policy: DeliverPolicy.All,
         filter_subject: BusSubjects.event(this.projection.subjects),
         ack_wait: nanos(this.options.ackWaitMs),
-        max_ack_pending: 1_000,
+        // One event in flight: processes sharing the read model's database share this consumer and still apply in order.
+        max_ack_pending: 1,
       });
     }
   }

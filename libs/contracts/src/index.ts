@@ -144,6 +144,10 @@ export type {
   ReleaseVersions,
   ReleasedEvent,
 } from './deploy/release.js';
+/** Deploy's events in the event stream. */
+export { DeployEventType, DeployEventSubjects } from './deploy/deploy-events.js';
+export type { DeployEventPayloads, ReleaseCreatedPayload, ReleaseEventPayloads } from './deploy/deploy-events.js';
+export { deployEventDefinitions } from './events/deploy.events.js';
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
 export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';

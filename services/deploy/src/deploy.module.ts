@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
+import { ProjectionCheckpointEntity } from '@msec/bus';
 import { Component, NatsAccountSigner } from '@msec/contracts';
 import { NATS_CONNECTION, coreProviders, databaseTargetFor, redisClientOptions } from '@msec/platform';
 import { AgentClient } from './agents/agent-client.js';
@@ -8,6 +9,9 @@ import { AuditRecord } from './audit/audit.entities.js';
 import { AuditStore } from './audit/audit.store.js';
 import { DEPLOY_CONFIG, type DeployConfig } from './config/deploy.config.js';
 import { DEPLOY_EVENTS } from './deploy.tokens.js';
+import { DeployEventLog } from './events/deploy-event-log.js';
+import { DeployReadModels } from './events/deploy-read-models.js';
+import { ReadModelsController } from './events/read-models.controller.js';
 import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
@@ -25,12 +29,12 @@ import { ConfigVersionsDomain } from './artifacts/config-versions.domain.js';
 import { IdlDomain } from './artifacts/idl.domain.js';
 import { PackageStore } from './artifacts/package-store.js';
 import { PackagesDomain } from './artifacts/packages.domain.js';
-import { PackagesLifecycle } from './artifacts/packages.lifecycle.js';
 import { DeployArtifacts1763770100000 } from './migrations/1763770100000-deploy-artifacts.js';
 import { DeployReleases1763770200000 } from './migrations/1763770200000-deploy-releases.js';
 import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-deploy-package-objects.js';
 import { DeployAuditRequester1764900000000 } from './migrations/1764900000000-deploy-audit-requester.js';
 import { DeployHostEnrollments1764950000000 } from './migrations/1764950000000-deploy-host-enrollments.js';
+import { DeployReleaseEvents1765000000000 } from './migrations/1765000000000-deploy-release-events.js';
 import { EnrollmentsController } from './enrollment/enrollments.controller.js';
 import { EnrollmentsDomain } from './enrollment/enrollments.domain.js';
 import { HostEnrollmentRecord } from './enrollment/enrollments.entities.js';
@@ -54,6 +58,7 @@ export const DEPLOY_ENTITIES = [
   PackageRecord,
   ReleaseRecord,
   HostEnrollmentRecord,
+  ProjectionCheckpointEntity,
 ];
 /** Every migration of the deploy service, in order. */
 export const DEPLOY_MIGRATIONS = [
@@ -63,6 +68,7 @@ export const DEPLOY_MIGRATIONS = [
   DeployPackageObjects1763770300000,
   DeployAuditRequester1764900000000,
   DeployHostEnrollments1764950000000,
+  DeployReleaseEvents1765000000000,
 ];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */
@@ -82,6 +88,7 @@ export class DeployModule {
         KeysController,
         ArtifactsController,
         ReleasesController,
+        ReadModelsController,
         ...MESSAGING_CONTROLLERS,
       ],
       providers: [
@@ -92,6 +99,7 @@ export class DeployModule {
           migrations: DEPLOY_MIGRATIONS,
         }),
         { provide: DEPLOY_EVENTS, useFactory: (nc: NatsConnection) => new JetStreamEventPublisher(nc), inject: [NATS_CONNECTION] },
+        { provide: DeployEventLog, useFactory: (nc: NatsConnection) => new DeployEventLog(nc), inject: [NATS_CONNECTION] },
         { provide: ConsoleKeyStore, useFactory: () => new ConsoleKeyStore(config.dataDir) },
         { provide: CommandSigner, useFactory: (keys: ConsoleKeyStore) => new CommandSigner(keys), inject: [ConsoleKeyStore] },
         {
@@ -101,24 +109,33 @@ export class DeployModule {
         },
         {
           provide: HostsProjection,
-          useFactory: (ds: DataSource, events: EventPublisher) => new HostsProjection(ds, events),
-          inject: [DataSource, DEPLOY_EVENTS],
+          useFactory: (ds: DataSource, events: EventPublisher, log: DeployEventLog) => new HostsProjection(ds, events, log),
+          inject: [DataSource, DEPLOY_EVENTS, DeployEventLog],
         },
         { provide: AuditStore, useFactory: (ds: DataSource) => new AuditStore(ds), inject: [DataSource] },
         {
           provide: KeysDomain,
-          useFactory: (keys: ConsoleKeyStore, agents: AgentClient, hosts: HostsProjection) => new KeysDomain(keys, agents, hosts),
-          inject: [ConsoleKeyStore, AgentClient, HostsProjection],
+          useFactory: (keys: ConsoleKeyStore, agents: AgentClient, hosts: HostsProjection, log: DeployEventLog) =>
+            new KeysDomain(keys, agents, hosts, log),
+          inject: [ConsoleKeyStore, AgentClient, HostsProjection, DeployEventLog],
         },
         HostsListener,
         {
           provide: EnrollmentsDomain,
-          useFactory: (ds: DataSource, keys: KeysDomain) =>
-            new EnrollmentsDomain(ds, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
-          inject: [DataSource, KeysDomain],
+          useFactory: (ds: DataSource, nc: NatsConnection, keys: KeysDomain) =>
+            new EnrollmentsDomain(ds, nc, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
+          inject: [DataSource, NATS_CONNECTION, KeysDomain],
         },
-        { provide: IdlDomain, useFactory: (ds: DataSource) => new IdlDomain(ds), inject: [DataSource] },
-        { provide: ConfigVersionsDomain, useFactory: (ds: DataSource) => new ConfigVersionsDomain(ds), inject: [DataSource] },
+        {
+          provide: IdlDomain,
+          useFactory: (ds: DataSource, nc: NatsConnection) => new IdlDomain(ds, nc),
+          inject: [DataSource, NATS_CONNECTION],
+        },
+        {
+          provide: ConfigVersionsDomain,
+          useFactory: (ds: DataSource, nc: NatsConnection) => new ConfigVersionsDomain(ds, nc),
+          inject: [DataSource, NATS_CONNECTION],
+        },
         {
           provide: PackageStore,
           useFactory: async (nc: NatsConnection) => {
@@ -131,11 +148,15 @@ export class DeployModule {
         },
         {
           provide: PackagesDomain,
-          useFactory: (ds: DataSource, store: PackageStore) => new PackagesDomain(ds, config.dataDir, store, config.packageMaxBytes),
-          inject: [DataSource, PackageStore],
+          useFactory: (ds: DataSource, store: PackageStore, nc: NatsConnection) =>
+            new PackagesDomain(ds, config.dataDir, store, config.packageMaxBytes, nc),
+          inject: [DataSource, PackageStore, NATS_CONNECTION],
         },
-        PackagesLifecycle,
-        { provide: ReleasesRepository, useFactory: (ds: DataSource) => new ReleasesRepository(ds), inject: [DataSource] },
+        {
+          provide: ReleasesRepository,
+          useFactory: (nc: NatsConnection, ds: DataSource) => new ReleasesRepository(nc, ds),
+          inject: [NATS_CONNECTION, DataSource],
+        },
         {
           provide: HostSteps,
           useFactory: (
@@ -157,6 +178,7 @@ export class DeployModule {
           useFactory: (runner: ReleaseRunner, plans: ReleasesRepository) => new ReleaseQueue(redisClientOptions(config), runner, plans),
           inject: [ReleaseRunner, ReleasesRepository],
         },
+        DeployReadModels,
         ReleaseQueueLifecycle,
         {
           provide: ReleasesDomain,

@@ -123,6 +123,25 @@ describe('deploy artifacts', () => {
     assert.doesNotMatch(back.diff, /^[+-]/m);
   });
 
+  it('deploy - config versions stored at once each get their own sequence number, and one of them is current', async () => {
+    const tags = ['r1', 'r2', 'r3', 'r4'];
+    await Promise.all(
+      tags.map((tag) => natsRequest(nc, DeploySubjects.configAdd, { service: 'Race.mod_cfg', tag, content: `tag=${tag}\n` }, 15_000)),
+    );
+    const list = await natsRequest<{ tag: string; seq: number; current: boolean }[]>(nc, DeploySubjects.configList, {
+      service: 'Race.mod_cfg',
+    });
+    assert.deepEqual(
+      list.map((v) => v.seq),
+      [4, 3, 2, 1],
+    );
+    assert.deepEqual(list.map((v) => v.tag).sort(), tags);
+    assert.deepEqual(
+      list.map((v) => v.current),
+      [true, false, false, false],
+    );
+  });
+
   it('deploy - stores a package only when its sha256 and manifest check out', async () => {
     const pkg = buildPackage('echo-svc', '1.0.0', GOOD_SERVER);
     await rejects(

@@ -5,7 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, MsecError, signCommand, type AgentAuditEvent, type CommandReply, type HostView, NatsRole } from '@msec/contracts';
+import { EventStore } from '@msec/bus';
+import {
+  DeployEventSubjects,
+  DeployEventType,
+  DeploySubjects,
+  MsecError,
+  signCommand,
+  type AgentAuditEvent,
+  type CommandReply,
+  type HostView,
+  NatsRole,
+} from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
@@ -164,16 +175,42 @@ describe('deploy hosts', () => {
     assert.ok(Date.now() - stoppedAt <= documented + 1_000, `down after ${Date.now() - stoppedAt} ms, documented ${documented} ms`);
     await agent.start(nc);
     await eventually('host up again', async () => ((await host('hosts-a'))?.status === 'up' ? true : undefined), 5_000);
+    // the status changes (not the heartbeats) are events, in order
+    const { events } = await new EventStore(nc).read(DeployEventSubjects.host('hosts-a'));
+    assert.deepEqual(
+      events.map((e) => e.event.type),
+      [DeployEventType.hostUp, DeployEventType.hostDown, DeployEventType.hostUp],
+    );
   });
 
-  it('deploy - rotates the console key: agents switch to the new key', async () => {
+  it('deploy - rotates the console key once when asked twice at once: agents switch to the new key', async () => {
     const before = await natsRequest<{ keyId: string }>(nc, DeploySubjects.keysCurrent, {});
-    const rotation = await natsRequest<{ keyId: string; hosts: { hostId: string; ok: boolean }[] }>(
-      nc,
-      DeploySubjects.keysRotate,
-      { overlapSeconds: 60, actor: ADMIN },
-      15_000,
+    const rotate = () =>
+      natsRequest<{ keyId: string; hosts: { hostId: string; ok: boolean }[] }>(
+        nc,
+        DeploySubjects.keysRotate,
+        { overlapSeconds: 60, actor: ADMIN },
+        15_000,
+      ).then(
+        (r) => r,
+        (error: { code?: string }) => error.code ?? String(error),
+      );
+    const outcomes = await Promise.all([rotate(), rotate()]);
+    const done = outcomes.filter((o) => typeof o !== 'string');
+    assert.equal(done.length, 1, JSON.stringify(outcomes));
+    assert.deepEqual(
+      outcomes.filter((o) => typeof o === 'string'),
+      ['BUS_APPEND_CONFLICT'],
     );
+    const rotation = done[0]!;
+    const recorded = (await new EventStore(nc).read(DeployEventSubjects.keys)).events.map((e) => e.event.payload);
+    assert.deepEqual(recorded.at(-1), {
+      keyId: rotation.keyId,
+      previousKeyId: before.keyId,
+      overlapSeconds: 60,
+      requestedBy: 'ada (admin)',
+    });
+    assert.equal((await natsRequest<{ keyId: string }>(nc, DeploySubjects.keysCurrent, {})).keyId, rotation.keyId);
     assert.notEqual(rotation.keyId, before.keyId);
     assert.deepEqual(
       rotation.hosts.map((h) => [h.hostId, h.ok]),

@@ -4,10 +4,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, NatsRole } from '@msec/contracts';
+import {
+  DeploySubjects,
+  RegistrySubjects,
+  type ReleasePlanView,
+  type ReleaseProgressEvent,
+  type ServiceView,
+  NatsRole,
+} from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { buildPackage, freePort, GOOD_SERVER, startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
-import { AgentHost, DeployProcess, eventually } from './helpers/deploy-harness.js';
+import {
+  buildPackage,
+  freePort,
+  GOOD_SERVER,
+  startNats,
+  startRedis,
+  startZooKeeper,
+  zooKeeperIdentities,
+  type InfraServer,
+  type NatsTestServer,
+} from '@msec/testing';
+import { AgentHost, DeployProcess, eventually, RegistryProcess } from './helpers/deploy-harness.js';
 
 const HOSTS = [
   { hostId: 'res-h1', ip: '127.0.0.21' },
@@ -18,17 +35,21 @@ const HOSTS = [
 describe('deploy release resume', () => {
   let nats: NatsTestServer;
   let redis: InfraServer;
+  let zk: InfraServer;
+  let registry: RegistryProcess;
   let nc: NatsConnection;
   let dir: string;
   let deploy: DeployProcess;
   const agents: AgentHost[] = [];
 
   before(async () => {
-    [nats, redis] = await Promise.all([startNats(), startRedis()]);
+    [nats, redis, zk] = await Promise.all([startNats(), startRedis(), startZooKeeper()]);
     nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-resume-'));
     deploy = new DeployProcess(await nats.envFor(NatsRole.deploy), redis.url, join(dir, 'data'));
     await deploy.start(nc);
+    registry = new RegistryProcess(await nats.envFor(NatsRole.registry), zk.url, join(dir, 'registry'), zooKeeperIdentities().registryEnv);
+    await registry.start(nc);
     for (const h of HOSTS)
       agents.push(
         new AgentHost(
@@ -46,12 +67,13 @@ describe('deploy release resume', () => {
   after(async () => {
     await Promise.all(agents.map((a) => a.stop()));
     await deploy?.stop();
+    await registry?.stop();
     await nc?.close();
-    await Promise.all([nats?.dispose(), redis?.dispose()]);
+    await Promise.all([nats?.dispose(), redis?.dispose(), zk?.dispose()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('deploy - a plan whose deploy process is SIGKILLed mid-release resumes after restart and completes', async () => {
+  it('deploy - a plan whose deploy process is SIGKILLed mid-release resumes after restart, completes, and the registry scales out its hosts once', async () => {
     await eventually('three hosts up', async () => {
       const hosts = await natsRequest<{ status: string }[]>(nc, DeploySubjects.hostsList, {});
       return hosts.filter((h) => h.status === 'up').length === 3 ? true : undefined;
@@ -97,5 +119,13 @@ describe('deploy release resume', () => {
       const res = await fetch(`http://${h.ip}:${port}/`);
       assert.equal(((await res.json()) as { version: string }).version, '3.0.0');
     }
+    const routed = await eventually('registry scaled the release out', async () => {
+      const view = await natsRequest<ServiceView>(nc, RegistrySubjects.serviceShow, { name: 'Demo.echo' }).catch(() => undefined);
+      return view && view.instances.filter((i) => i.enabled).length === HOSTS.length ? view : undefined;
+    });
+    assert.deepEqual(
+      routed.instances.map((i) => [i.ip, i.port, i.enabled]),
+      HOSTS.map((h) => [h.ip, port, true]),
+    );
   });
 });

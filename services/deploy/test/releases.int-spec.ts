@@ -4,7 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, type ReleasePlanView, type ReleaseProgressEvent, type ReleasedEvent, NatsRole } from '@msec/contracts';
+import { EventStore, type DomainEvent } from '@msec/bus';
+import {
+  DeployEventSubjects,
+  DeployEventType,
+  DeploySubjects,
+  NatsRole,
+  type DeployEventPayloads,
+  type ReleasePlanView,
+  type ReleaseProgressEvent,
+} from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import {
   BROKEN_SERVER,
@@ -39,7 +48,12 @@ describe('deploy releases', () => {
   let port: number;
   const agents: AgentHost[] = [];
   const progress: ReleaseProgressEvent[] = [];
-  const released: ReleasedEvent[] = [];
+  /** The events of a plan in the event stream. */
+  const planEvents = async (planId: string): Promise<DomainEvent[]> =>
+    (await new EventStore(nc).read(DeployEventSubjects.release(planId))).events.map((e) => e.event);
+  const released = async (planId: string) =>
+    (await planEvents(planId)).find((e) => e.type === DeployEventType.releaseSucceeded) as
+      DomainEvent<string, DeployEventPayloads['deploy.ReleaseSucceeded']> | undefined;
   let firstPlan: ReleasePlanView;
 
   const upload = (name: string, version: string, source: string, padBytes = 0) => {
@@ -60,7 +74,6 @@ describe('deploy releases', () => {
     [nats, redis] = await Promise.all([startNats(), startRedis()]);
     nc = await nats.connect();
     nc.subscribe(DeploySubjects.releaseProgress, { callback: (_e, m) => void progress.push(m.json<ReleaseProgressEvent>()) });
-    nc.subscribe(DeploySubjects.released, { callback: (_e, m) => void released.push(m.json<ReleasedEvent>()) });
     dir = mkdtempSync(join(tmpdir(), 'msec-deploy-rel-'));
     deploy = new DeployProcess(await nats.envFor(NatsRole.deploy), redis.url, join(dir, 'data'));
     await deploy.start(nc);
@@ -113,12 +126,25 @@ describe('deploy releases', () => {
     const canaryDone = mine.findIndex((p) => p.hostId === 'rel-h1' && p.hostState === 'done');
     const othersStart = mine.findIndex((p) => p.hostId !== 'rel-h1' && p.hostState === 'changing');
     assert.ok(canaryDone >= 0 && othersStart > canaryDone, 'the canary finished before the next batch started');
-    const announced = await eventually('released event', async () => released.find((r) => r.planId === firstPlan.planId));
+    const announced = (await released(firstPlan.planId))?.payload;
     assert.deepEqual(
-      announced.hosts.map((h) => h.ip),
+      announced?.hosts.map((h) => h.ip),
       HOSTS.map((h) => h.ip),
     );
-    assert.equal(announced.port, port);
+    assert.equal(announced?.port, port);
+    // every step is an event: the canary's batch and its host, then the next batch and its hosts
+    const types = (await planEvents(firstPlan.planId)).map((e) =>
+      `${e.type.slice('deploy.'.length)} ${(e.payload as { hostId?: string }).hostId ?? ''}`.trim(),
+    );
+    assert.deepEqual(types.slice(0, 5), [
+      'ReleaseCreated',
+      'ReleaseStarted',
+      'BatchStarted',
+      'InstanceStarted rel-h1',
+      'InstanceHealthy rel-h1',
+    ]);
+    assert.equal(types.at(-1), 'ReleaseSucceeded');
+    assert.equal(types.filter((t) => t.startsWith('InstanceHealthy')).length, HOSTS.length);
   });
 
   it('deploy - a broken package fails the canary, stops the plan and rolls the canary back while the others keep serving', async () => {
@@ -152,10 +178,10 @@ describe('deploy releases', () => {
     );
     assert.equal(othersFailed, 0, 'the hosts outside the canary served 1.0.0 all along');
     for (const h of HOSTS) assert.equal(await versionAt(h.ip, port), '1.0.0');
-    assert.equal(
-      released.some((r) => r.planId === plan.planId),
-      false,
-    );
+    assert.equal(await released(plan.planId), undefined);
+    const types = (await planEvents(plan.planId)).map((e) => e.type);
+    assert.ok(types.includes(DeployEventType.instanceFailed) && types.includes(DeployEventType.rollbackStarted), types.join(', '));
+    assert.equal(types.at(-1), DeployEventType.releaseRolledBack);
   });
 
   it('deploy - pauses after the canary when asked, and rolls back by hand to an earlier release', async () => {
@@ -171,8 +197,28 @@ describe('deploy releases', () => {
     const paused = await finished(plan.planId);
     assert.equal(paused.state, 'paused', JSON.stringify(paused));
     assert.deepEqual(await Promise.all(HOSTS.map((h) => versionAt(h.ip, port))), ['1.1.0', '1.0.0', '1.0.0']);
-    await natsRequest(nc, DeploySubjects.releaseResume, { planId: plan.planId });
-    const resumed = await finished(plan.planId);
+    // A second deploy process on the same database runs beside the first; four resumes of the plan race across both.
+    const second = new DeployProcess(await nats.envFor(NatsRole.deploy), redis.url, join(dir, 'data'));
+    await second.start(nc);
+    let resumed: ReleasePlanView;
+    try {
+      const outcomes = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          natsRequest(nc, DeploySubjects.releaseResume, { planId: plan.planId }, 15_000).then(
+            () => 'resumed',
+            (error: { code?: string }) => error.code ?? String(error),
+          ),
+        ),
+      );
+      assert.deepEqual(outcomes.sort(), ['DEPLOY_PLAN_STATE', 'DEPLOY_PLAN_STATE', 'DEPLOY_PLAN_STATE', 'resumed']);
+      resumed = await finished(plan.planId);
+    } finally {
+      await second.stop();
+    }
+    const steps = (await planEvents(plan.planId)).map((e) => `${e.type} ${(e.payload as { hostId?: string }).hostId ?? ''}`.trim());
+    assert.equal(steps.filter((t) => t === DeployEventType.releaseResumed).length, 1, steps.join(', '));
+    for (const h of HOSTS)
+      assert.equal(steps.filter((t) => t === `${DeployEventType.instanceStarted} ${h.hostId}`).length, 1, `${h.hostId} changed once`);
     assert.equal(resumed.state, 'succeeded', JSON.stringify(resumed));
     assert.deepEqual(await Promise.all(HOSTS.map((h) => versionAt(h.ip, port))), ['1.1.0', '1.1.0', '1.1.0']);
     const back = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseRollback, { planId: firstPlan.planId });
@@ -180,5 +226,13 @@ describe('deploy releases', () => {
     const restored = await finished(back.planId);
     assert.equal(restored.state, 'succeeded', JSON.stringify(restored));
     assert.deepEqual(await Promise.all(HOSTS.map((h) => versionAt(h.ip, port))), ['1.0.0', '1.0.0', '1.0.0']);
+  });
+
+  it('deploy - rebuild replays the release events into an empty read model equal to the live one', async () => {
+    const live = await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {});
+    assert.ok(live.length >= 4, `${live.length} plans`);
+    const rebuilt = await natsRequest<{ releases: number }>(nc, DeploySubjects.rebuild, {}, 60_000);
+    assert.equal(rebuilt.releases, live.length);
+    assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), live);
   });
 });

@@ -27,7 +27,7 @@ import { GatewaySchema1763769600000 } from './migrations/gateway-schema.migratio
 import { GatewayTokenScopeAuditDetail1764950000000 } from './migrations/token-scope-audit-detail.migration.js';
 import { ArtifactsController } from './releases/artifacts.controller.js';
 import { HostsController, KeysController } from './releases/hosts.controller.js';
-import { ReleasesController } from './releases/releases.controller.js';
+import { DeployAdminController, ReleasesController } from './releases/releases.controller.js';
 import { KvController } from './kv/kv.controller.js';
 import { LOGS_CONTROLLERS } from './logs/logs.controller.js';
 import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
@@ -64,6 +64,7 @@ export class GatewayModule {
         KeysController,
         ArtifactsController,
         ReleasesController,
+        DeployAdminController,
         ...MONITORING_CONTROLLERS,
         ...LOGS_CONTROLLERS,
         KvController,

@@ -264,7 +264,7 @@ describe('gateway releases', () => {
     assert.equal(typeof exec?.issuedAt, 'number');
   });
 
-  it('releases - ./msec hosts exec, put and get run signed commands on a host as an admin; a developer is refused', async () => {
+  it('releases - ./msec hosts exec, put and get run signed commands and ./msec rebuild deploy replays the plans, as an admin; a developer is refused', async () => {
     const token = (await admin.call('POST', '/api/v1/tokens', { name: 'remote' })).body.token as string;
     // --url before the words: everything after `--` is the remote command.
     const cli = (env: string, ...words: string[]) =>
@@ -280,6 +280,15 @@ describe('gateway releases', () => {
     assert.match((await cli(token, 'put', HOST.hostId, local, 'notes/note.txt')).stdout, /Sent 11 bytes/);
     assert.equal((await cli(token, 'get', HOST.hostId, 'notes/note.txt')).stdout, 'hello host\n');
     await assert.rejects(cli(devToken.token!, 'exec', HOST.hostId, '--', '/bin/echo', 'no'), /403|role|admin/i);
+    // ./msec rebuild deploy replays deploy's read models (admin only); the plans read the same after it
+    const plans = (await admin.call('GET', '/api/v1/releases')).body.items as unknown[];
+    const rebuild = (t: string) =>
+      promisify(execFile)(process.execPath, [CLI_MAIN, 'rebuild', 'deploy', '--url', gw.baseUrl], {
+        env: { ...process.env, MSEC_TOKEN: t },
+      });
+    await assert.rejects(rebuild(devToken.token!), /403|role|admin/i);
+    assert.match((await rebuild(token)).stdout, new RegExp(`deploy rebuilt from its events: ${plans.length} releases, `));
+    assert.deepEqual((await admin.call('GET', '/api/v1/releases')).body.items, plans);
     const audit = await viewer.call('GET', `/api/v1/hosts/audit?hostId=${HOST.hostId}&limit=20`);
     assert.ok(
       audit.body.items.some((a: { type: string }) => a.type === 'put-file'),

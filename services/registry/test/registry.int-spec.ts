@@ -8,21 +8,23 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { type NatsConnection } from '@nats-io/transport-node';
 import zookeeper from 'node-zookeeper-client';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   Component,
+  DeployEventSubjects,
+  DeployEventType,
   DeployStreams,
-  DeploySubjects,
   RegistrySubjects,
   Subjects,
-  type ReleasedEvent,
   type ServiceView,
   NatsRole,
 } from '@msec/contracts';
 import { MsecRpcErrorFilter, natsRequest, natsConnectionOptions } from '@msec/platform';
 import { RoutePaths, authenticate, decodeRouteInstance, parseZkAuth } from '@msec/nlb';
 import { startNats, startZooKeeper, TEMP_DIR_PREFIX, zooKeeperIdentities, type InfraServer, type NatsTestServer } from '@msec/testing';
+import { EventStore, createEvent } from '@msec/bus';
 import { RegistryModule } from '../src/registry.module.js';
+import { ServicesDomain } from '../src/services/services.domain.js';
 import { loadRegistryConfig } from '../src/config/registry.config.js';
 
 interface Change {
@@ -87,21 +89,31 @@ describe('registry', () => {
     const setup = await nats.connect();
     await (await jetstreamManager(setup)).streams.add({ name: DeployStreams.events, subjects: [...DeployStreams.eventSubjects] });
     await setup.close();
+    app = await startRegistry();
+    nc = await nats.connect();
+    await registryAnswers();
+  });
+
+  /** A registry process on the shared database (dataDir). */
+  const startRegistry = async (): Promise<INestMicroservice> => {
     const config = loadRegistryConfig({
       ...(await nats.envFor(NatsRole.registry)),
       MSEC_ZK_CONNECT: zk.url,
       MSEC_DATA_DIR: dataDir,
       ...identities.registryEnv,
     });
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
+    const started = await NestFactory.createMicroservice<MicroserviceOptions>(RegistryModule.forConfig(config), {
       transport: Transport.NATS,
       options: { ...natsConnectionOptions(config), queue: 'msec-registry' },
       logger: ['error'],
     });
-    app.useGlobalFilters(new MsecRpcErrorFilter());
-    await app.listen();
-    nc = await nats.connect();
-    // listen() can resolve before NATS has the subscriptions: wait until the registry answers.
+    started.useGlobalFilters(new MsecRpcErrorFilter());
+    await started.listen();
+    return started;
+  };
+
+  /** listen() can resolve before NATS has the subscriptions: wait until the registry answers. */
+  const registryAnswers = async (): Promise<void> => {
     for (let i = 0; i < 100; i += 1) {
       if (
         await natsRequest(nc, Subjects.health(Component.registry), {}, 1000).then(
@@ -112,7 +124,7 @@ describe('registry', () => {
         break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  });
+  };
 
   after(async () => {
     await nc?.close();
@@ -228,21 +240,27 @@ describe('registry', () => {
     assert.ok(routes.includes('127.0.0.1:8092'), `routes after ZooKeeper came back: ${routes.join(', ')}`);
   });
 
-  it('registry - a finished release scales its instances out, creating the service if needed', async () => {
-    const released: ReleasedEvent = {
-      planId: 'plan-1',
-      service: 'Shop.mod_cart',
-      port: 9100,
-      packageVersion: '1.0.0',
-      hosts: [
-        { hostId: 'h1', ip: '127.0.0.11' },
-        { hostId: 'h2', ip: '127.0.0.12' },
-      ],
-    };
-    // Only deploy may announce a release.
+  it('registry - a release that succeeded while the registry was down scales its instances out when it returns', async () => {
+    await app.close();
+    // Only deploy may append its release events.
     const deploy = await nats.connectAs(NatsRole.deploy);
-    await jetstream(deploy).publish(DeploySubjects.released, JSON.stringify(released));
+    const store = new EventStore(deploy);
+    await store.append(
+      DeployEventSubjects.release('plan-1'),
+      createEvent(DeployEventType.releaseSucceeded, 'plan-1', {
+        planId: 'plan-1',
+        service: 'Shop.mod_cart',
+        port: 9100,
+        packageVersion: '1.0.0',
+        hosts: [
+          { hostId: 'h1', ip: '127.0.0.11' },
+          { hostId: 'h2', ip: '127.0.0.12' },
+        ],
+      }),
+    );
     await deploy.close();
+    app = await startRegistry();
+    await registryAnswers();
     let view: ServiceView | undefined;
     // Each instance is added, then enabled, by separate events: wait until both are enabled (or give up and show what is there).
     const enabledCount = (): number => view?.instances.filter((i) => i.enabled).length ?? 0;
@@ -257,5 +275,36 @@ describe('registry', () => {
         ['127.0.0.12', 9100, true],
       ],
     );
+  });
+
+  it('registry - two registry processes deciding the same creations at once: each service is created once, the other is refused', async () => {
+    const second = await startRegistry();
+    try {
+      // both warm (database, ZooKeeper session) so their decisions overlap
+      await Promise.all([app, second].map((instance, i) => instance.get(ServicesDomain).createService({ name: `Warm.mod_${i}` })));
+      const names = ['Race.mod_a', 'Race.mod_b', 'Race.mod_c', 'Race.mod_d', 'Race.mod_e', 'Race.mod_f'];
+      const outcomes = await Promise.all(
+        names.flatMap((name) =>
+          [app, second].map((instance) =>
+            instance
+              .get(ServicesDomain)
+              .createService({ name, memo: 'race' })
+              .then(
+                () => 'created',
+                (error: { code?: string }) => error.code ?? String(error),
+              ),
+          ),
+        ),
+      );
+      for (let i = 0; i < names.length; i += 1)
+        assert.deepEqual([outcomes[2 * i], outcomes[2 * i + 1]].sort(), ['REGISTRY_SERVICE_EXISTS', 'created'], names[i]);
+      const created = await natsRequest<ServiceView[]>(nc, RegistrySubjects.serviceList, {}, 10_000);
+      assert.deepEqual(
+        created.filter((s) => s.name.startsWith('Race.')).map((s) => s.name),
+        names,
+      );
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -16,8 +16,10 @@ export const DeploySubjects = {
   hostStatus: 'msec.events.deploy.host-status',
   /** Event: progress of a release plan (ReleaseProgressEvent). */
   releaseProgress: 'msec.events.deploy.progress',
-  /** Event: a release finished and its instances run (ReleasedEvent); the registry scales out on it. */
+  /** Former event of a finished release (ReleasedEvent); the registry now follows `deploy.ReleaseSucceeded` in the event stream. */
   released: 'msec.events.deploy.released',
+  /** Command: empty deploy's read models and replay them from the event stream (admin only). */
+  rebuild: 'msec.deploy.rebuild',
   /** Query: every known host with status and last metrics. */
   hostsList: 'msec.deploy.hosts.list',
   /** Command: a one-time enrolment token for a new host (HostEnrollmentCreated; admin only). */

@@ -1,11 +1,16 @@
 import { MsecError } from '../msec-error.js';
 import type { EventDefinition } from './event-definition.js';
 import { EventStreams } from './event-stream.js';
+import { deployEventDefinitions } from './deploy.events.js';
 import { monitorEventDefinitions } from './monitor.events.js';
 import { registryEventDefinitions } from './registry.events.js';
 
 /** Every event a user can subscribe to: one array per service, in the order of the console's menu. */
-export const EVENT_CATALOGUE: readonly EventDefinition[] = [...registryEventDefinitions, ...monitorEventDefinitions];
+export const EVENT_CATALOGUE: readonly EventDefinition[] = [
+  ...registryEventDefinitions,
+  ...deployEventDefinitions,
+  ...monitorEventDefinitions,
+];
 
 /** The catalogue entry of `type`, or an error listing the known types. */
 export function eventDefinitionOf(type: string, catalogue: readonly EventDefinition[] = EVENT_CATALOGUE): EventDefinition {
@@ -22,11 +27,11 @@ export function eventDefinitionOf(type: string, catalogue: readonly EventDefinit
 
 /**
  * The subject filter (relative to the event stream or the feed) that holds every event of a definition: each
- * `<placeholder>` becomes `*`, and a trailing one `>` (a service name such as `Flight.mod_flight` spans several tokens).
+ * token holding a `<placeholder>` (`plan_<plan id>` too) becomes `*`, and a trailing one `>` (a service name such as `Flight.mod_flight` spans several tokens).
  */
 export function eventSubjectFilter(definition: EventDefinition): string {
   const tokens = definition.subject.split('.');
-  const mapped = tokens.map((t, i) => (/^<[^>]*>$/.test(t) ? (i === tokens.length - 1 ? '>' : '*') : t));
+  const mapped = tokens.map((t, i) => (/<[^>]*>/.test(t) ? (i === tokens.length - 1 ? '>' : '*') : t));
   return mapped.join('.');
 }
 

@@ -118,6 +118,7 @@ const EVENT_SUBJECTS = {
   /** The automation feed: a copy of the event store the gateway relays. */
   feed: EventStreams.feedAllSubjects,
   deploy: 'msec.events.deploy.>',
+  deployStore: `${EventStreams.subjectPrefix}deploy.>`,
   monitor: 'msec.events.monitor.>',
   kvAdmin: 'msec.events.kv.>',
   agents: 'msec.events.agent.>',
@@ -125,7 +126,7 @@ const EVENT_SUBJECTS = {
 /** The events each back-end publishes; the others' are denied to it (agents' events come from agents only). */
 const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
   [NatsRole.registry]: [EVENT_SUBJECTS.registryStore],
-  [NatsRole.deploy]: [EVENT_SUBJECTS.deploy],
+  [NatsRole.deploy]: [EVENT_SUBJECTS.deploy, EVENT_SUBJECTS.deployStore],
   [NatsRole.monitor]: [EVENT_SUBJECTS.monitor, EVENT_SUBJECTS.monitorStore],
   [NatsRole.log]: [],
   [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin],

@@ -1,7 +1,12 @@
+import { Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
-import { isDuplicateKeyError } from '@msec/persistence';
+import { BusErrorCode, EventStore, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
+import { DeployEventSubjects, DeployEventType, MsecError } from '@msec/contracts';
 import { notFound, tagTaken } from '../deploy.errors.js';
+import { PerKeyQueue } from '../events/per-key-queue.js';
 import { ConfigVersionRecord } from './artifacts.entities.js';
+import { ConfigVersionsProjection, type ConfigVersionEvent } from './config-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireString, requireTag } from './validate.js';
 
@@ -16,12 +21,49 @@ export interface ConfigVersionView {
   createdAt: number;
 }
 
-/** Config file versions per service; the newest is current, and a rollback appends a copy of an older one. */
-export class ConfigVersionsDomain {
-  private readonly repo: Repository<ConfigVersionRecord>;
+/** How often a config change is decided again after another deploy process added a version of the same service first. */
+const MAX_DECISIONS = 5;
 
-  constructor(dataSource: DataSource) {
+/**
+ * Config file versions per service; the newest is current, and a rollback appends a copy of an older one. Each version
+ * is a `deploy.ConfigVersionAdded` event under `deploy.config.<service>`, appended expecting the service's last one,
+ * so its tag and sequence number are decided once whichever deploy process stores it; the table is its projection.
+ */
+export class ConfigVersionsDomain {
+  private readonly logger = new Logger('deploy-config');
+  private readonly repo: Repository<ConfigVersionRecord>;
+  private readonly store: EventStore;
+  private readonly queue = new PerKeyQueue();
+  private readonly runner: ProjectionRunner<ConfigVersionEvent>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    nc: NatsConnection,
+  ) {
     this.repo = dataSource.getRepository(ConfigVersionRecord);
+    this.store = new EventStore(nc);
+    this.runner = new ProjectionRunner(nc, dataSource, new ConfigVersionsProjection(), {
+      ackWaitMs: 5_000,
+      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  /** Carries versions stored before config events existed into the stream, then starts the projection. */
+  async start(): Promise<void> {
+    await this.store.init();
+    await this.importLegacyRows();
+    await this.runner.start();
+    await this.runner.waitUntilCaughtUp();
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Empties the config versions read model and replays their events. */
+  async rebuild(): Promise<number> {
+    await this.runner.rebuild();
+    return this.repo.count();
   }
 
   /** Stores a new version. */
@@ -64,18 +106,58 @@ export class ConfigVersionsDomain {
     return this.append(service, tag, `rollback to ${target}`, content);
   }
 
-  private async append(service: string, tag: string, memo: string, content: string): Promise<ConfigVersionView> {
-    if (await this.repo.existsBy({ service, tag })) throw tagTaken(service, tag, 'config');
-    const last = await this.repo.findOne({ where: { service }, order: { seq: 'DESC' } });
-    const record: ConfigVersionRecord = { service, tag, memo, content, seq: (last?.seq ?? 0) + 1, createdAt: Date.now() };
-    try {
-      await this.repo.insert(record);
-    } catch (error) {
-      // a concurrent request stored the same tag between the check above and this insert
-      if (isDuplicateKeyError(error)) throw tagTaken(service, tag, 'config');
-      throw error;
+  private append(service: string, tag: string, memo: string, content: string): Promise<ConfigVersionView> {
+    return this.queue.run(service, () => this.decideAndAppend(service, tag, memo, content));
+  }
+
+  private async decideAndAppend(service: string, tag: string, memo: string, content: string): Promise<ConfigVersionView> {
+    const subject = DeployEventSubjects.config(service);
+    for (let attempt = 1; ; attempt += 1) {
+      const expected = await this.store.lastSequence(subject);
+      await this.runner.waitUntilCaughtUp();
+      if (await this.repo.existsBy({ service, tag })) throw tagTaken(service, tag, 'config');
+      const last = await this.repo.findOne({ where: { service }, order: { seq: 'DESC' } });
+      const record: ConfigVersionRecord = { service, tag, memo, content, seq: (last?.seq ?? 0) + 1, createdAt: Date.now() };
+      try {
+        await this.store.append(subject, createEvent(DeployEventType.configVersionAdded, service, record), {
+          expectedLastSubjectSeq: expected,
+        });
+      } catch (error) {
+        // another deploy process added a version of this service since: decide again on what it stored
+        if (attempt < MAX_DECISIONS && error instanceof MsecError && error.code === BusErrorCode.appendConflict) continue;
+        throw error;
+      }
+      await this.runner.waitUntilCaughtUp();
+      return view(record, true);
     }
-    return view(record, true);
+  }
+
+  /** On the first start after the upgrade (no checkpoint yet), each stored version becomes a `deploy.ConfigVersionAdded` event. */
+  private async importLegacyRows(): Promise<void> {
+    const key = `deploy.${new ConfigVersionsProjection().name}`;
+    if ((await this.dataSource.getRepository(ProjectionCheckpointEntity).findOneBy({ projection: key })) !== null) return;
+    const rows = await this.repo.find({ order: { service: 'ASC', seq: 'ASC' } });
+    const byService = new Map<string, ConfigVersionRecord[]>();
+    for (const row of rows) byService.set(row.service, [...(byService.get(row.service) ?? []), row]);
+    for (const [service, versions] of byService) {
+      const events = versions.map((r) =>
+        createEvent(DeployEventType.configVersionAdded, service, {
+          service,
+          tag: r.tag,
+          memo: r.memo,
+          content: r.content,
+          seq: r.seq,
+          createdAt: Number(r.createdAt),
+        }),
+      );
+      try {
+        await this.store.appendAll(DeployEventSubjects.config(service), events, 0);
+      } catch (error) {
+        // another deploy process imported them first
+        if (!(error instanceof MsecError && error.code === BusErrorCode.appendConflict)) throw error;
+      }
+    }
+    if (rows.length > 0) this.logger.log(`${rows.length} config version(s) carried over into the event stream`);
   }
 }
 

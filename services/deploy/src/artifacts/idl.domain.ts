@@ -1,9 +1,13 @@
+import { Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
 import protobuf from 'protobufjs';
-import { ValidationError } from '@msec/contracts';
-import { isDuplicateKeyError } from '@msec/persistence';
+import { BusErrorCode, EventStore, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
+import { DeployEventSubjects, DeployEventType, MsecError, ValidationError, type DeployEventPayloads } from '@msec/contracts';
 import { idlInvalid, notFound, tagTaken } from '../deploy.errors.js';
+import { PerKeyQueue } from '../events/per-key-queue.js';
 import { IdlVersionRecord } from './artifacts.entities.js';
+import { IdlVersionsProjection, type IdlVersionEvent } from './idl-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireTag } from './validate.js';
 
@@ -47,12 +51,49 @@ export function compileIdl(files: Record<string, string>): string[] {
   return names.sort();
 }
 
-/** IDL versions per service: accepted only when they compile; diffable file by file. */
-export class IdlDomain {
-  private readonly repo: Repository<IdlVersionRecord>;
+/** How often an IDL upload is decided again after another deploy process added a version of the same service first. */
+const MAX_DECISIONS = 5;
 
-  constructor(dataSource: DataSource) {
+/**
+ * IDL versions per service: accepted only when they compile; diffable file by file. Each version is a
+ * `deploy.IdlVersionAdded` event under `deploy.idl.<service>`, appended expecting the service's last one (so a
+ * tag is taken once, whichever deploy process decides); the table is its projection.
+ */
+export class IdlDomain {
+  private readonly logger = new Logger('deploy-idl');
+  private readonly repo: Repository<IdlVersionRecord>;
+  private readonly store: EventStore;
+  private readonly queue = new PerKeyQueue();
+  private readonly runner: ProjectionRunner<IdlVersionEvent>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    nc: NatsConnection,
+  ) {
     this.repo = dataSource.getRepository(IdlVersionRecord);
+    this.store = new EventStore(nc);
+    this.runner = new ProjectionRunner(nc, dataSource, new IdlVersionsProjection(), {
+      ackWaitMs: 5_000,
+      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  /** Carries versions stored before IDL events existed into the stream, then starts the projection. */
+  async start(): Promise<void> {
+    await this.store.init();
+    await this.importLegacyRows();
+    await this.runner.start();
+    await this.runner.waitUntilCaughtUp();
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Empties the IDL versions read model and replays their events. */
+  async rebuild(): Promise<number> {
+    await this.runner.rebuild();
+    return this.repo.count();
   }
 
   /** Compiles and stores a new version. */
@@ -69,16 +110,34 @@ export class IdlDomain {
       if (typeof source !== 'string') throw new ValidationError(`files.${name}`, 'must be the file text');
     }
     const messages = compileIdl(files as Record<string, string>);
-    if (await this.repo.existsBy({ service, tag })) throw tagTaken(service, tag, 'IDL');
-    const record = { service, tag, memo: optionalString(body, 'memo'), filesJson: JSON.stringify(files), createdAt: Date.now() };
-    try {
-      await this.repo.insert(record);
-    } catch (error) {
-      // a concurrent request stored the same tag between the check above and this insert
-      if (isDuplicateKeyError(error)) throw tagTaken(service, tag, 'IDL');
-      throw error;
+    const payload = { service, tag, memo: optionalString(body, 'memo'), files: files as Record<string, string>, createdAt: Date.now() };
+    const subject = DeployEventSubjects.idl(service);
+    await this.queue.run(service, () => this.decideAndAppend(subject, service, tag, payload));
+    return { service, tag, memo: payload.memo, files: Object.keys(files).sort(), messages, createdAt: payload.createdAt };
+  }
+
+  private async decideAndAppend(
+    subject: string,
+    service: string,
+    tag: string,
+    payload: DeployEventPayloads['deploy.IdlVersionAdded'],
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const expected = await this.store.lastSequence(subject);
+      await this.runner.waitUntilCaughtUp();
+      if (await this.repo.existsBy({ service, tag })) throw tagTaken(service, tag, 'IDL');
+      try {
+        await this.store.append(subject, createEvent(DeployEventType.idlVersionAdded, service, payload), {
+          expectedLastSubjectSeq: expected,
+        });
+        break;
+      } catch (error) {
+        // another deploy process added a version of this service since: decide again on what it stored
+        if (attempt < MAX_DECISIONS && error instanceof MsecError && error.code === BusErrorCode.appendConflict) continue;
+        throw error;
+      }
     }
-    return { service, tag, memo: record.memo, files: Object.keys(files).sort(), messages, createdAt: record.createdAt };
+    await this.runner.waitUntilCaughtUp();
   }
 
   /** Versions of a service, newest first. */
@@ -103,6 +162,33 @@ export class IdlDomain {
     const row = await this.repo.findOneBy({ service, tag });
     if (!row) throw notFound('IDL version', `${service}@${tag}`);
     return JSON.parse(row.filesJson) as Record<string, string>;
+  }
+
+  /** On the first start after the upgrade (no checkpoint yet), each stored version becomes a `deploy.IdlVersionAdded` event. */
+  private async importLegacyRows(): Promise<void> {
+    const key = `deploy.${new IdlVersionsProjection().name}`;
+    if ((await this.dataSource.getRepository(ProjectionCheckpointEntity).findOneBy({ projection: key })) !== null) return;
+    const rows = await this.repo.find({ order: { createdAt: 'ASC' } });
+    const byService = new Map<string, IdlVersionRecord[]>();
+    for (const row of rows) byService.set(row.service, [...(byService.get(row.service) ?? []), row]);
+    for (const [service, versions] of byService) {
+      const events = versions.map((r) =>
+        createEvent(DeployEventType.idlVersionAdded, service, {
+          service,
+          tag: r.tag,
+          memo: r.memo,
+          files: JSON.parse(r.filesJson) as Record<string, string>,
+          createdAt: Number(r.createdAt),
+        }),
+      );
+      try {
+        await this.store.appendAll(DeployEventSubjects.idl(service), events, 0);
+      } catch (error) {
+        // another deploy process imported them first
+        if (!(error instanceof MsecError && error.code === BusErrorCode.appendConflict)) throw error;
+      }
+    }
+    if (rows.length > 0) this.logger.log(`${rows.length} IDL version(s) carried over into the event stream`);
   }
 
   /** Per-file diff between two versions. */

@@ -4,10 +4,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
-import { isDuplicateKeyError } from '@msec/persistence';
+import { BusErrorCode, EventStore, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
 import {
   DeployBuckets,
+  DeployEventSubjects,
+  DeployEventType,
   MsecError,
   parseRunManifest,
   RUN_MANIFEST_FILE,
@@ -17,6 +20,7 @@ import {
 } from '@msec/contracts';
 import { notFound, packageInvalid, packageTooLarge } from '../deploy.errors.js';
 import { PackageRecord } from './artifacts.entities.js';
+import { PackagesProjection, type PackageEvent } from './packages.projection.js';
 import { hashFile, UPLOAD_TTL_MS, type PackageStore } from './package-store.js';
 import { TAG, requireString } from './validate.js';
 
@@ -62,15 +66,45 @@ export class PackagesDomain {
   private readonly repo: Repository<PackageRecord>;
   private readonly dir: string;
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly events: EventStore;
+  private readonly runner: ProjectionRunner<PackageEvent>;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     dataDir: string,
     private readonly store: PackageStore,
     private readonly maxBytes: number,
+    nc: NatsConnection,
   ) {
     this.repo = dataSource.getRepository(PackageRecord);
     this.dir = join(dataDir, 'packages');
+    this.events = new EventStore(nc);
+    this.runner = new ProjectionRunner(nc, dataSource, new PackagesProjection(), {
+      ackWaitMs: 5_000,
+      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  /**
+   * Carries versions stored before package events existed into the stream, starts the projection, then moves
+   * packages still on disk into the Object Store (in the background; releases also move them on first use).
+   */
+  async start(): Promise<void> {
+    await this.events.init();
+    await this.importLegacyRows();
+    await this.runner.start();
+    await this.runner.waitUntilCaughtUp();
+    void this.moveDiskPackages().catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Empties the packages read model and replays their events. */
+  async rebuild(): Promise<number> {
+    await this.runner.rebuild();
+    return this.repo.count();
   }
 
   /** Verifies and stores a small inline upload {contentBase64, sha256}. */
@@ -160,7 +194,17 @@ export class PackagesDomain {
     await this.store.putPackage(object, file, { sha256 });
     row.bucket = this.store.packagesBucket;
     row.objectName = object;
-    await this.repo.update({ name: row.name, version: row.version }, { bucket: row.bucket, objectName: object });
+    // the same move twice (two deploy processes) records the same place: no expectation needed
+    await this.events.append(
+      DeployEventSubjects.package(row.name),
+      createEvent(DeployEventType.packageMovedToObjectStore, row.name, {
+        name: row.name,
+        version: row.version,
+        bucket: row.bucket,
+        objectName: object,
+      }),
+    );
+    await this.runner.waitUntilCaughtUp();
     return row;
   }
 
@@ -209,20 +253,62 @@ export class PackagesDomain {
     file: string,
     p: { name: string; version: string; entry: string; sha256: string; size: number },
   ): Promise<PackageView> {
-    const existing = await this.repo.findOneBy({ name: p.name, version: p.version });
-    if (existing) return sameOrConflict(existing, p.sha256);
-    const object = objectName(p.name, p.version);
-    await this.store.putPackage(object, file, { sha256: p.sha256 });
-    const record: PackageRecord = { ...p, bucket: this.store.packagesBucket, objectName: object, createdAt: Date.now() };
-    try {
-      await this.repo.insert(record);
-    } catch (error) {
-      // another deploy process stored the same version between the check above and this insert
-      const winner = isDuplicateKeyError(error) ? await this.repo.findOneBy({ name: p.name, version: p.version }) : null;
-      if (winner) return sameOrConflict(winner, p.sha256);
-      throw error;
+    const subject = DeployEventSubjects.package(p.name);
+    for (let attempt = 1; ; attempt += 1) {
+      const expected = await this.events.lastSequence(subject);
+      await this.runner.waitUntilCaughtUp();
+      const existing = await this.repo.findOneBy({ name: p.name, version: p.version });
+      if (existing) return sameOrConflict(existing, p.sha256);
+      const object = objectName(p.name, p.version);
+      await this.store.putPackage(object, file, { sha256: p.sha256 });
+      const record: PackageRecord = { ...p, bucket: this.store.packagesBucket, objectName: object, createdAt: Date.now() };
+      try {
+        await this.events.append(
+          subject,
+          createEvent(DeployEventType.packageVersionAdded, p.name, { ...record, createdAt: Number(record.createdAt) }),
+          {
+            expectedLastSubjectSeq: expected,
+          },
+        );
+      } catch (error) {
+        // another deploy process stored a version of this package since: look again (the same version is then answered as stored)
+        if (attempt < 5 && error instanceof MsecError && error.code === BusErrorCode.appendConflict) continue;
+        throw error;
+      }
+      await this.runner.waitUntilCaughtUp();
+      return view(record);
     }
-    return view(record);
+  }
+
+  /** On the first start after the upgrade (no checkpoint yet), each stored version becomes a `deploy.PackageVersionAdded` event. */
+  private async importLegacyRows(): Promise<void> {
+    const key = `deploy.${new PackagesProjection().name}`;
+    if ((await this.dataSource.getRepository(ProjectionCheckpointEntity).findOneBy({ projection: key })) !== null) return;
+    const rows = await this.repo.find({ order: { createdAt: 'ASC' } });
+    const bySubject = new Map<string, PackageRecord[]>();
+    for (const row of rows)
+      bySubject.set(DeployEventSubjects.package(row.name), [...(bySubject.get(DeployEventSubjects.package(row.name)) ?? []), row]);
+    for (const [subject, versions] of bySubject) {
+      const events = versions.map((r) =>
+        createEvent(DeployEventType.packageVersionAdded, r.name, {
+          name: r.name,
+          version: r.version,
+          entry: r.entry,
+          sha256: r.sha256,
+          size: r.size,
+          bucket: r.bucket,
+          objectName: r.objectName,
+          createdAt: Number(r.createdAt),
+        }),
+      );
+      try {
+        await this.events.appendAll(subject, events, 0);
+      } catch (error) {
+        // another deploy process imported them first
+        if (!(error instanceof MsecError && error.code === BusErrorCode.appendConflict)) throw error;
+      }
+    }
+    if (rows.length > 0) this.logger.log(`${rows.length} package version(s) carried over into the event stream`);
   }
 
   /**

@@ -1,5 +1,13 @@
 import type { DataSource, Repository } from 'typeorm';
-import { DeploySubjects, type AgentHeartbeat, type HostStatusChanged, type HostView } from '@msec/contracts';
+import {
+  DeployEventSubjects,
+  DeployEventType,
+  DeploySubjects,
+  type AgentHeartbeat,
+  type HostStatusChanged,
+  type HostView,
+} from '@msec/contracts';
+import type { DeployEventLog } from '../events/deploy-event-log.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { HostRecord } from './hosts.entities.js';
 
@@ -9,8 +17,9 @@ export const MISSED_HEARTBEATS_FOR_DOWN = 3;
 export const HOST_SWEEP_MS = 500;
 
 /**
- * Hosts read model: each heartbeat upserts its host as up (publishing `host-status` when it was down); a
- * sweeper marks a host down once `MISSED_HEARTBEATS_FOR_DOWN × intervalMs` pass without a heartbeat, so with
+ * Hosts read model (volatile: heartbeats are not events): each heartbeat upserts its host as up; a status
+ * change is first appended as `deploy.HostUp`/`deploy.HostDown` (once, whichever deploy process sees it
+ * first), then published live on `host-status`. A sweeper marks a host down once `MISSED_HEARTBEATS_FOR_DOWN × intervalMs` pass without a heartbeat, so with
  * the default 3 s interval a stopped agent shows down within 9.5 s.
  */
 export class HostsProjection {
@@ -19,6 +28,7 @@ export class HostsProjection {
   constructor(
     dataSource: DataSource,
     private readonly events: EventPublisher,
+    private readonly log: DeployEventLog | null = null,
   ) {
     this.repo = dataSource.getRepository(HostRecord);
   }
@@ -26,6 +36,16 @@ export class HostsProjection {
   /** Applies one heartbeat; idempotent. */
   async onHeartbeat(hb: AgentHeartbeat, now: number = Date.now()): Promise<void> {
     const before = await this.repo.findOneBy({ hostId: hb.hostId });
+    const cameUp = !before || before.status === 'down';
+    // recorded before the read model says so: a failed append is tried again on the next heartbeat
+    if (cameUp)
+      await this.log?.recordChange(
+        DeployEventSubjects.host(hb.hostId),
+        DeployEventType.hostUp,
+        hb.hostId,
+        { hostId: hb.hostId, ip: hb.ip, at: now },
+        (last) => last?.type === DeployEventType.hostUp,
+      );
     await this.repo.save({
       hostId: hb.hostId,
       ip: hb.ip,
@@ -35,7 +55,7 @@ export class HostsProjection {
       metricsJson: JSON.stringify(hb.metrics),
       instancesJson: JSON.stringify(hb.instances),
     });
-    if (!before || before.status === 'down') this.changed(hb.hostId, 'up', now, now);
+    if (cameUp) this.changed(hb.hostId, 'up', now, now);
   }
 
   /** Marks silent hosts down; returns the ids that changed. */
@@ -44,6 +64,13 @@ export class HostsProjection {
     for (const host of await this.repo.findBy({ status: 'up' })) {
       const lastSeenAt = Number(host.lastSeenAt);
       if (now - lastSeenAt > MISSED_HEARTBEATS_FOR_DOWN * host.intervalMs) {
+        await this.log?.recordChange(
+          DeployEventSubjects.host(host.hostId),
+          DeployEventType.hostDown,
+          host.hostId,
+          { hostId: host.hostId, lastSeenAt, at: now },
+          (last) => last?.type === DeployEventType.hostDown,
+        );
         await this.repo.update({ hostId: host.hostId }, { status: 'down' });
         this.changed(host.hostId, 'down', now, lastSeenAt);
         changed.push(host.hostId);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { BusErrorCode } from '@msec/bus';
 import {
+  DeployEventType,
+  MsecError,
   ReleaseHostState,
   ReleaseState,
   ValidationError,
@@ -83,16 +86,24 @@ export class ReleasesDomain {
     return (await this.plans.list(service, intField(body, 'limit', 1, 500, 50))).map(toView);
   }
 
-  /** Continues a plan paused after its canary. */
+  /** Continues a plan paused after its canary; of two resumes at once (any deploy process), one wins. */
   async resume(body: Body): Promise<ReleasePlanView> {
-    const plan = await this.plans.get(requireString(body, 'planId'));
-    if (plan.state !== ReleaseState.paused) throw planState(plan.planId, plan.state, 'resume (only a paused plan can)');
-    plan.canaryApproved = true;
-    plan.state = ReleaseState.running;
-    plan.runNo += 1;
-    await this.plans.save(plan);
-    await this.queue.enqueue(plan.planId, plan.runNo);
-    return toView(plan);
+    const planId = requireString(body, 'planId');
+    for (let attempt = 1; ; attempt += 1) {
+      const loaded = await this.plans.load(planId);
+      const plan = loaded.plan;
+      if (plan.state !== ReleaseState.paused) throw planState(plan.planId, plan.state, 'resume (only a paused plan can)');
+      try {
+        await this.plans.record(loaded, DeployEventType.releaseResumed, { planId, runNo: plan.runNo + 1 });
+      } catch (error) {
+        // another process changed the plan since it was read: decide again on what it is now
+        if (attempt < 3 && error instanceof MsecError && error.code === BusErrorCode.appendConflict) continue;
+        throw error;
+      }
+      await this.queue.enqueue(planId, loaded.plan.runNo);
+      await this.plans.caughtUp();
+      return toView(loaded.plan);
+    }
   }
 
   /** Rolls back by hand: a new plan putting the versions of an earlier plan back on its hosts. */
@@ -127,25 +138,19 @@ export class ReleasesDomain {
       const batch = strategy.canary ? (i === 0 ? 0 : 1 + Math.floor((i - 1) / strategy.batchSize)) : Math.floor(i / strategy.batchSize);
       return { hostId, ip: host.ip, batch, state: ReleaseHostState.pending, error: null, previous: previousOn(history, hostId) };
     });
-    const now = Date.now();
-    const plan: ReleasePlan = {
+    const loaded = await this.plans.create({
       planId: randomUUID(),
       kind,
       service,
       port,
       target,
       strategy,
-      state: ReleaseState.created,
-      error: null,
       hosts,
-      createdAt: now,
-      updatedAt: now,
-      runNo: 1,
-      canaryApproved: false,
-    };
-    await this.plans.save(plan);
-    await this.queue.enqueue(plan.planId, plan.runNo);
-    return toView(plan);
+      createdAt: Date.now(),
+    });
+    await this.queue.enqueue(loaded.plan.planId, loaded.plan.runNo);
+    await this.plans.caughtUp();
+    return toView(loaded.plan);
   }
 }
 

@@ -1,7 +1,22 @@
+import { Logger } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
-import type { ReleaseHostStep, ReleasePlanView, ReleaseState, ReleaseStrategy, ReleaseVersions } from '@msec/contracts';
+import { EventStore, ProjectionRunner, ProjectionCheckpointEntity, createEvent, BusErrorCode } from '@msec/bus';
+import {
+  DeployEventSubjects,
+  DeployEventType,
+  MsecError,
+  type ReleaseEventPayloads,
+  type ReleaseHostStep,
+  type ReleasePlanView,
+  type ReleaseState,
+  type ReleaseStrategy,
+  type ReleaseVersions,
+} from '@msec/contracts';
 import { notFound } from '../deploy.errors.js';
+import { foldRelease, type ReleaseEvent } from './release-fold.js';
 import { ReleaseRecord } from './releases.entities.js';
+import { ReleasesProjection } from './releases.projection.js';
 
 /** A plan as the runner works on it. */
 export interface ReleasePlan extends ReleasePlanView {
@@ -9,16 +24,62 @@ export interface ReleasePlan extends ReleasePlanView {
   canaryApproved: boolean;
 }
 
-/** Loads and saves plans; saves of one plan are serialised so a late write never overwrites a newer state. */
-export class ReleasesRepository {
-  private readonly repo: Repository<ReleaseRecord>;
-  private readonly chains = new Map<string, Promise<void>>();
+/** A plan folded from its events, with the stream sequence of the last one: what the next append expects. */
+export interface LoadedPlan {
+  plan: ReleasePlan;
+  seq: number;
+}
 
-  constructor(dataSource: DataSource) {
+/** How long an unacknowledged release event waits before another deploy process gets it. */
+const PROJECTION_ACK_WAIT_MS = 5_000;
+
+/**
+ * Release plans, event-sourced: every change is an event appended under `deploy.release.plan_<planId>` expecting the
+ * plan's last event (so two deploy processes never both decide on the same state); queries read the
+ * `deploy_releases` projection, whose checkpoint is written in the same transaction.
+ */
+export class ReleasesRepository {
+  private readonly logger = new Logger('deploy-releases');
+  private readonly repo: Repository<ReleaseRecord>;
+  private readonly store: EventStore;
+  private readonly runner: ProjectionRunner<ReleaseEvent>;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly dataSource: DataSource,
+  ) {
     this.repo = dataSource.getRepository(ReleaseRecord);
+    this.store = new EventStore(nc);
+    this.runner = new ProjectionRunner(nc, dataSource, new ReleasesProjection(), {
+      ackWaitMs: PROJECTION_ACK_WAIT_MS,
+      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
 
-  /** One plan or DEPLOY_NOT_FOUND. */
+  /** Carries plans stored before release events existed into the stream, then starts the projection. */
+  async start(): Promise<void> {
+    await this.store.init();
+    await this.importLegacyRows();
+    await this.runner.start();
+    await this.runner.waitUntilCaughtUp();
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Empties the read model and replays every release event into it. */
+  async rebuild(): Promise<{ releases: number }> {
+    await this.runner.rebuild();
+    return { releases: await this.repo.count() };
+  }
+
+  /** Resolves once the read model has every release event appended so far. */
+  caughtUp(): Promise<void> {
+    return this.runner.waitUntilCaughtUp();
+  }
+
+  /** One plan from the read model, or DEPLOY_NOT_FOUND. */
   async get(planId: string): Promise<ReleasePlan> {
     const row = await this.repo.findOneBy({ planId });
     if (!row) throw notFound('release plan', planId);
@@ -37,30 +98,52 @@ export class ReleasesRepository {
     return rows.map(toPlan);
   }
 
-  /** Writes the plan as it is now. */
-  save(plan: ReleasePlan): Promise<void> {
-    plan.updatedAt = Date.now();
-    const snapshot: ReleaseRecord = {
-      planId: plan.planId,
-      kind: plan.kind,
-      service: plan.service,
-      port: plan.port,
-      targetJson: JSON.stringify(plan.target),
-      strategyJson: JSON.stringify(plan.strategy),
-      hostsJson: JSON.stringify(plan.hosts),
-      state: plan.state,
-      error: plan.error,
-      runNo: plan.runNo,
-      canaryApproved: plan.canaryApproved ? 1 : 0,
-      createdAt: plan.createdAt,
-      updatedAt: plan.updatedAt,
-    };
-    const next = (this.chains.get(plan.planId) ?? Promise.resolve()).then(async () => void (await this.repo.save(snapshot)));
-    this.chains.set(
-      plan.planId,
-      next.catch(() => undefined),
-    );
-    return next;
+  /** A plan as its events say now (not the read model, which may lag), or DEPLOY_NOT_FOUND. */
+  async load(planId: string): Promise<LoadedPlan> {
+    const { events, lastSeq } = await this.store.read<ReleaseEvent>(DeployEventSubjects.release(planId));
+    if (events.length === 0) throw notFound('release plan', planId);
+    let plan: ReleasePlan | null = null;
+    for (const { event } of events) plan = foldRelease(plan, event);
+    return { plan: plan!, seq: lastSeq };
+  }
+
+  /**
+   * Appends one event of the plan, expecting its last event at `loaded.seq` (BUS_APPEND_CONFLICT when another
+   * process changed the plan first), and folds it into `loaded`.
+   */
+  async record<K extends keyof ReleaseEventPayloads>(loaded: LoadedPlan, type: K, payload: ReleaseEventPayloads[K]): Promise<void> {
+    const event = createEvent(type, loaded.plan.planId, payload) as ReleaseEvent;
+    const result = await this.store.append(DeployEventSubjects.release(loaded.plan.planId), event, {
+      expectedLastSubjectSeq: loaded.seq,
+    });
+    loaded.plan = foldRelease(loaded.plan, event);
+    loaded.seq = result.seq;
+  }
+
+  /** Appends a new plan's creation (refused if its id was ever used) and returns it loaded. */
+  async create(payload: ReleaseEventPayloads['deploy.ReleaseCreated']): Promise<LoadedPlan> {
+    const event = createEvent(DeployEventType.releaseCreated, payload.planId, payload);
+    const result = await this.store.append(DeployEventSubjects.release(payload.planId), event, { expectedLastSubjectSeq: 0 });
+    return { plan: foldRelease(null, event), seq: result.seq };
+  }
+
+  /** On the first start after the upgrade (no checkpoint yet), each stored plan becomes a `ReleaseImported` event. */
+  private async importLegacyRows(): Promise<void> {
+    const key = `deploy.${new ReleasesProjection().name}`;
+    const checkpoint = await this.dataSource.getRepository(ProjectionCheckpointEntity).findOneBy({ projection: key });
+    if (checkpoint !== null) return;
+    const rows = await this.repo.find({ order: { createdAt: 'ASC' } });
+    for (const row of rows) {
+      const plan = toPlan(row);
+      const event = createEvent(DeployEventType.releaseImported, plan.planId, plan, { id: `import-${plan.planId}` });
+      try {
+        await this.store.append(DeployEventSubjects.release(plan.planId), event, { expectedLastSubjectSeq: 0 });
+      } catch (error) {
+        // another deploy process imported it first
+        if (!(error instanceof MsecError && error.code === BusErrorCode.appendConflict)) throw error;
+      }
+    }
+    if (rows.length > 0) this.logger.log(`${rows.length} release plan(s) carried over into the event stream`);
   }
 }
 
@@ -70,7 +153,27 @@ export function toView(plan: ReleasePlan): ReleasePlanView {
   return view;
 }
 
-function toPlan(r: ReleaseRecord): ReleasePlan {
+/** The read-model row of a plan. */
+export function toRecord(plan: ReleasePlan): ReleaseRecord {
+  return {
+    planId: plan.planId,
+    kind: plan.kind,
+    service: plan.service,
+    port: plan.port,
+    targetJson: JSON.stringify(plan.target),
+    strategyJson: JSON.stringify(plan.strategy),
+    hostsJson: JSON.stringify(plan.hosts),
+    state: plan.state,
+    error: plan.error,
+    runNo: plan.runNo,
+    canaryApproved: plan.canaryApproved ? 1 : 0,
+    createdAt: plan.createdAt,
+    updatedAt: plan.updatedAt,
+  };
+}
+
+/** A plan from its read-model row. */
+export function toPlan(r: ReleaseRecord): ReleasePlan {
   return {
     planId: r.planId,
     kind: r.kind,

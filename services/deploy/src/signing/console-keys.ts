@@ -35,16 +35,22 @@ export class ConsoleKeyStore {
   }
 
   /** Creates a new key pair and makes it current; returns the previous one (still needed to sign the rotation). */
-  rotate(): { previous: ConsoleKeyPair; next: ConsoleKeyPair } {
+  rotate(next: ConsoleKeyPair = generateConsoleKey()): { previous: ConsoleKeyPair; next: ConsoleKeyPair } {
     const previous = this.current;
     const file = join(this.dir, 'console.key');
     try {
       renameSync(file, join(this.dir, `console.${previous.keyId}.key.retired`));
-      this.current = this.create();
+      this.current = this.write(next);
     } catch (error) {
       throw keyFileError(file, error);
     }
     return { previous, next: this.current };
+  }
+
+  /** Reads the key file again (another deploy process sharing the data folder rotated it). */
+  reload(): ConsoleKeyPair {
+    this.current = this.loadOrCreate();
+    return this.current;
   }
 
   private loadOrCreate(): ConsoleKeyPair {
@@ -62,14 +68,22 @@ export class ConsoleKeyStore {
   }
 
   private create(): ConsoleKeyPair {
+    return this.write(generateConsoleKey());
+  }
+
+  private write(pair: ConsoleKeyPair): ConsoleKeyPair {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const file = join(this.dir, 'console.key');
-    writeFileSync(`${file}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+    writeFileSync(`${file}.tmp`, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
     chmodSync(`${file}.tmp`, 0o600);
     renameSync(`${file}.tmp`, file);
-    const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    writeFileSync(this.publicKeyFile, publicPem);
-    return { keyId: publicKeyId(publicKey), privateKey, publicPem };
+    writeFileSync(this.publicKeyFile, pair.publicPem);
+    return pair;
   }
+}
+
+/** A new Ed25519 console key pair, in memory only. */
+export function generateConsoleKey(): ConsoleKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { keyId: publicKeyId(publicKey), privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }

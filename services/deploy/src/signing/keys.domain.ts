@@ -1,8 +1,9 @@
-import { AgentCommandType } from '@msec/contracts';
+import { AgentCommandType, DeployEventSubjects, DeployEventType } from '@msec/contracts';
 import { ValidationError } from '@msec/contracts';
 import type { AgentClient } from '../agents/agent-client.js';
+import type { DeployEventLog } from '../events/deploy-event-log.js';
 import type { HostsProjection } from '../hosts/hosts.projection.js';
-import type { ConsoleKeyStore } from './console-keys.js';
+import { generateConsoleKey, type ConsoleKeyStore } from './console-keys.js';
 
 /** Outcome of a key rotation per host. */
 export interface RotationResult {
@@ -12,12 +13,16 @@ export interface RotationResult {
   hosts: { hostId: string; ok: boolean; error: string | null }[];
 }
 
-/** Console key rotation: new key pair, then a `rotate-key` signed with the old key to every host that is up. */
+/**
+ * Console key rotation: new key pair, recorded as `deploy.SigningKeyRotated`, then a `rotate-key` signed with the
+ * old key to every host that is up.
+ */
 export class KeysDomain {
   constructor(
     private readonly keys: ConsoleKeyStore,
     private readonly agents: AgentClient,
     private readonly hosts: HostsProjection,
+    private readonly log: DeployEventLog | null = null,
   ) {}
 
   /** The current public key. */
@@ -29,7 +34,22 @@ export class KeysDomain {
   async rotate(overlapSeconds = 3600, requestedBy = 'deploy'): Promise<RotationResult> {
     if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 30 * 86_400)
       throw new ValidationError('overlapSeconds', 'must be an integer in 0..2592000');
-    const { previous, next } = this.keys.rotate();
+    const next = generateConsoleKey();
+    if (this.log) {
+      // Recorded first, expecting the last rotation this process knows of: of two rotations at once (any deploy
+      // process), one happens and the other is refused with BUS_APPEND_CONFLICT.
+      const last = await this.log.last(DeployEventSubjects.keys);
+      const lastKeyId = last?.event.type === DeployEventType.signingKeyRotated ? last.event.payload.keyId : null;
+      if (lastKeyId !== null && lastKeyId !== this.keys.key.keyId) this.keys.reload();
+      await this.log.append(
+        DeployEventSubjects.keys,
+        DeployEventType.signingKeyRotated,
+        'console-key',
+        { keyId: next.keyId, previousKeyId: this.keys.key.keyId, overlapSeconds, requestedBy },
+        last?.seq ?? 0,
+      );
+    }
+    const { previous } = this.keys.rotate(next);
     const up = (await this.hosts.list()).filter((h) => h.status === 'up');
     const hosts = await Promise.all(
       up.map(async (h) => {

@@ -65,3 +65,24 @@ export class ReleasesController {
     return forwardToDeploy(this.nats, DeploySubjects.releaseRollback, { planId: id }, { planId: 'path.planId' }, CREATE_DEADLINE_MS);
   }
 }
+
+/** Replaying deploy's read models takes as long as its event history. */
+const REBUILD_DEADLINE_MS = 60_000;
+
+/** Admin-only maintenance of the deploy service's read models. */
+@ApiTags('admin')
+@Controller('api/v1/admin/rebuild')
+export class DeployAdminController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Post('deploy')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({
+    summary:
+      "Rebuild the deploy service's read models (release plans, IDL, config and package versions, enrolment tokens) from its event stream",
+  })
+  rebuild(): Promise<{ releases: number; idlVersions: number; configVersions: number; packages: number; enrollments: number }> {
+    return this.nats.request(DeploySubjects.rebuild, {}, REBUILD_DEADLINE_MS);
+  }
+}

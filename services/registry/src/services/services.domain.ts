@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { EventStore, ProjectionRunner, createEvent, type DomainEvent } from '@msec/bus';
-import { RegistryEventType, type InstanceView, type RegistryEventPayloads, type ServiceView } from '@msec/contracts';
+import { BusErrorCode, EventStore, ProjectionRunner, createEvent, type DomainEvent } from '@msec/bus';
+import { MsecError, RegistryEventType, type InstanceView, type RegistryEventPayloads, type ServiceView } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { RouteSync } from '../routes/route-sync.js';
 import { InstanceEntity, ServiceEntity } from './services.entities.js';
@@ -17,6 +17,9 @@ export interface ChangeResult {
   routesWritten: boolean;
 }
 
+/** How often a change is decided again after another registry changed the same service first. */
+const MAX_DECISIONS = 5;
+
 const keyOf = (i: { ip: string; port: number }): string => `${i.ip}:${i.port}`;
 
 /**
@@ -28,7 +31,10 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('ServicesDomain');
   private readonly store: EventStore;
   private readonly runner: ProjectionRunner;
-  /** Changes are decided one at a time so two requests never both pass a uniqueness check. */
+  /**
+   * Changes of this process are decided one at a time (no needless conflicts); across processes, each append
+   * expects the service's last event to be the one the decision was made on.
+   */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -38,6 +44,8 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.store = new EventStore(nc);
     this.runner = new ProjectionRunner(nc, dataSource, new ServicesProjection(), {
+      // a registry process that dies holding an event lets the next one have it after this
+      ackWaitMs: 5_000,
       onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
     });
   }
@@ -191,12 +199,26 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
     return next;
   }
 
-  /** Decides the events under the queue, appends them, waits for the read model, then writes the routes. */
+  /**
+   * Decides the events under the queue on a read model caught up with the service's last event, appends them
+   * only if no other registry appended since (else re-reads and decides again), then writes the routes.
+   */
   private change(service: string, decide: () => Promise<DomainEvent[]>): Promise<ChangeResult> {
     return this.serialised(async () => {
-      const events = await decide();
-      for (const event of events) await this.store.append(`registry.${service}`, event);
-      if (events.length > 0) await this.runner.waitUntilCaughtUp();
+      const subject = `registry.${service}`;
+      for (let attempt = 1; ; attempt += 1) {
+        const expected = await this.store.lastSequence(subject);
+        await this.runner.waitUntilCaughtUp();
+        const events = await decide();
+        try {
+          await this.store.appendAll(subject, events, expected);
+        } catch (error) {
+          if (attempt < MAX_DECISIONS && error instanceof MsecError && error.code === BusErrorCode.appendConflict) continue;
+          throw error;
+        }
+        if (events.length > 0) await this.runner.waitUntilCaughtUp();
+        break;
+      }
       let routesWritten = true;
       try {
         await this.routes.sync(service);

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
+import { IdlDomain } from '../artifacts/idl.domain.js';
+import { PackagesDomain } from '../artifacts/packages.domain.js';
+import { EnrollmentsDomain } from '../enrollment/enrollments.domain.js';
+import { ReleasesRepository } from '../releases/releases.repository.js';
+
+/** What a rebuild replayed: rows of each read model. */
+export interface DeployRebuildResult {
+  releases: number;
+  idlVersions: number;
+  configVersions: number;
+  packages: number;
+  enrollments: number;
+}
+
+/** Deploy's event-sourced read models (release plans, IDL, config and package versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
+@Injectable()
+export class DeployReadModels {
+  constructor(
+    private readonly releases: ReleasesRepository,
+    private readonly idl: IdlDomain,
+    private readonly configs: ConfigVersionsDomain,
+    private readonly packages: PackagesDomain,
+    private readonly enrollments: EnrollmentsDomain,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.releases.start();
+    await this.idl.start();
+    await this.configs.start();
+    await this.packages.start();
+    await this.enrollments.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.enrollments.stop();
+    await this.packages.stop();
+    await this.configs.stop();
+    await this.idl.stop();
+    await this.releases.stop();
+  }
+
+  /** Empties every read model and replays its events. */
+  async rebuild(): Promise<DeployRebuildResult> {
+    const releases = (await this.releases.rebuild()).releases;
+    const idlVersions = await this.idl.rebuild();
+    const configVersions = await this.configs.rebuild();
+    const packages = await this.packages.rebuild();
+    return { releases, idlVersions, configVersions, packages, enrollments: await this.enrollments.rebuild() };
+  }
+}
