@@ -31,7 +31,7 @@ describe('event catalogue', () => {
   it('event catalogue - a subject with a service name placeholder filters every service', () => {
     assert.equal(eventSubjectFilter(eventDefinitionOf('registry.ServiceCreated')), 'registry.>');
     assert.equal(eventSubjectFilter(eventDefinitionOf('monitor.AlarmFired')), 'monitor.alarm.>');
-    assert.equal(eventSubjectFilter(eventDefinitionOf('deploy.ReleaseSucceeded')), 'deploy.release.*');
+    assert.equal(eventSubjectFilter(eventDefinitionOf('deploy.ReleaseSucceeded')), 'deploy.release.>');
     assert.equal(eventSubjectFilter(eventDefinitionOf('deploy.IdlVersionAdded')), 'deploy.idl.>');
     assert.throws(
       () => eventDefinitionOf('deploy.Nope'),
