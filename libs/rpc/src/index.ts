@@ -26,7 +26,15 @@ export {
   connectionClosed,
   clientClosed,
   invalidOption,
+  rateLimited,
+  circuitOpen,
 } from './rpc.errors.js';
+/** Rate limits enforced by the callee: token buckets per method. */
+export { RateLimiter, TokenBucket, checkRateLimit } from './governance/rate-limiter.js';
+export type { RateLimit, Admission } from './governance/rate-limiter.js';
+/** Circuit breakers kept by the caller per callee method. */
+export { CircuitBreaker, CircuitBreakers, BreakerState, DEFAULT_BREAKER_SETTINGS, breakerSettings } from './governance/circuit-breaker.js';
+export type { BreakerSettings, BreakerReport } from './governance/circuit-breaker.js';
 /** The frame head (MSEC's CRpcHead plus MSEC-TS fields) and its pure codec. */
 export { HeadField, HEAD_VERSION, encodeHead, headSize, headSizeBound, writeHead } from './rpc-head.js';
 export { decodeHead } from './head-decoder.js';

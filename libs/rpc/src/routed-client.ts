@@ -1,6 +1,7 @@
 import type { MethodDef } from './method.js';
 import { RpcClient, type CallOptions, type RpcClientOptions } from './rpc-client.js';
-import { deadlineExceeded, RpcErrorCode } from './rpc.errors.js';
+import { circuitOpen, deadlineExceeded, RpcErrorCode } from './rpc.errors.js';
+import type { CircuitBreakers } from './governance/circuit-breaker.js';
 
 /** The address part of a route; @msec/nlb's Route has it. */
 export interface RouteLike {
@@ -22,6 +23,8 @@ export interface RoutedClientOptions<R extends RouteLike> {
   client?: RpcClient | RpcClientOptions;
   /** Most instances one call tries. Default 3. */
   maxAttempts?: number;
+  /** Circuit breakers per callee method: an open one refuses calls with RPC_CIRCUIT_OPEN before anything is sent. */
+  breakers?: CircuitBreakers;
 }
 
 /** Per-call options of a routed call. */
@@ -41,6 +44,15 @@ const INSTANCE_FAILURES: ReadonlySet<string> = new Set([
   RpcErrorCode.unavailable,
 ]);
 
+/**
+ * Whether an error counts against the callee's breaker: the callee could not serve (5xx, rate limited, no reply);
+ * a business error it answered with (4xx) does not.
+ */
+function failsBreaker(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
+  return status === undefined || status >= 500 || status === 429;
+}
+
 /** Errors after which the request may have run: only idempotent methods go on to another instance. */
 const MAYBE_RAN: ReadonlySet<string> = new Set([RpcErrorCode.connectionClosed]);
 
@@ -55,6 +67,8 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
   private readonly maxAttempts: number;
   private readonly ownsClient: boolean;
   private readonly defaultTimeoutMs: number;
+  /** The breakers this client consults, if any. */
+  readonly breakers: CircuitBreakers | undefined;
 
   constructor(options: RoutedClientOptions<R>) {
     this.router = options.router;
@@ -62,6 +76,7 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
     this.rpc = options.client instanceof RpcClient ? options.client : new RpcClient(options.client);
     this.defaultTimeoutMs = options.client instanceof RpcClient ? 1_000 : (options.client?.timeoutMs ?? 1_000);
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.breakers = options.breakers;
   }
 
   /** Calls `method` on some instance of `service` within one deadline. */
@@ -70,6 +85,29 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
     method: MethodDef<Req, Res> & { idempotent?: boolean },
     request: Req,
     options: RoutedCallOptions = {},
+  ): Promise<Res> {
+    if (this.breakers === undefined) return this.attempt(service, method, request, options);
+    const clock = this.breakers.now;
+    const breaker = this.breakers.for(service, method.name);
+    const started = clock();
+    if (!breaker.tryPass(started)) throw circuitOpen(service, method.name, breaker.retryInMs(started));
+    try {
+      const response = await this.attempt(service, method, request, options);
+      const now = clock();
+      breaker.record(false, now - started, now);
+      return response;
+    } catch (error) {
+      const now = clock();
+      breaker.record(failsBreaker(error), now - started, now);
+      throw error;
+    }
+  }
+
+  private async attempt<Req, Res>(
+    service: string,
+    method: MethodDef<Req, Res> & { idempotent?: boolean },
+    request: Req,
+    options: RoutedCallOptions,
   ): Promise<Res> {
     const idempotent = options.idempotent ?? method.idempotent ?? false;
     let budget = options.timeoutMs ?? this.defaultTimeoutMs;
