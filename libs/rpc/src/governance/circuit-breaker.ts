@@ -188,7 +188,8 @@ export interface BreakerReport {
 
 /** A caller's breakers, one per callee service and method; settings per callee service. */
 export class CircuitBreakers {
-  private readonly breakers = new Map<string, { service: string; method: string; breaker: CircuitBreaker }>();
+  /** By service, then method: two lookups and no key string built per call. */
+  private readonly breakers = new Map<string, Map<string, CircuitBreaker>>();
   private readonly perService = new Map<string, Readonly<BreakerSettings>>();
 
   constructor(
@@ -201,29 +202,27 @@ export class CircuitBreakers {
     if (settings === undefined) this.perService.delete(service);
     else this.perService.set(service, breakerSettings(settings));
     const effective = this.perService.get(service) ?? this.defaults;
-    for (const entry of this.breakers.values()) if (entry.service === service) entry.breaker.settings = effective;
+    for (const breaker of this.breakers.get(service)?.values() ?? []) breaker.settings = effective;
   }
 
   /** The breaker for `method` of `service`, made on first use. */
   for(service: string, method: string): CircuitBreaker {
-    const key = `${service} ${method}`;
-    let entry = this.breakers.get(key);
-    if (entry === undefined) {
-      entry = { service, method, breaker: new CircuitBreaker(this.perService.get(service) ?? this.defaults) };
-      this.breakers.set(key, entry);
-    }
-    return entry.breaker;
+    let methods = this.breakers.get(service);
+    if (methods === undefined) this.breakers.set(service, (methods = new Map()));
+    let breaker = methods.get(method);
+    if (breaker === undefined) methods.set(method, (breaker = new CircuitBreaker(this.perService.get(service) ?? this.defaults)));
+    return breaker;
   }
 
   /** Every breaker's state and window counts, for the caller's report. */
   report(): BreakerReport[] {
-    return [...this.breakers.values()].map(({ service, method, breaker }) => ({
-      service,
-      method,
-      state: breaker.state === BreakerState.open && breaker.retryInMs(this.now()) === 0 ? BreakerState.halfOpen : breaker.state,
-      ...breaker.totals(),
-      opened: breaker.opened,
-      refused: breaker.refused,
-    }));
+    const out: BreakerReport[] = [];
+    for (const [service, methods] of this.breakers) {
+      for (const [method, breaker] of methods) {
+        const state = breaker.state === BreakerState.open && breaker.retryInMs(this.now()) === 0 ? BreakerState.halfOpen : breaker.state;
+        out.push({ service, method, state, ...breaker.totals(), opened: breaker.opened, refused: breaker.refused });
+      }
+    }
+    return out;
   }
 }
