@@ -146,7 +146,9 @@ export type {
 } from './deploy/release.js';
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
-export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';
+/** The registry's event catalogue entries (traffic governance). */
+export { REGISTRY_EVENTS } from './events/registry.events.js';
+export type { RegistryEventPayloads, InstanceView, ServiceView, TrafficPolicyView } from './registry/registry-events.js';
 /** ZooKeeper digest identity names (registry, reader, `svc-<Service>`). */
 export { ZkIdentityName } from './registry/zk-identities.js';
 /** JetStream stream and consumer names, and Object Store buckets, of the deploy area. */
