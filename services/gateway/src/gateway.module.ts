@@ -33,6 +33,7 @@ import { LOGS_CONTROLLERS } from './logs/logs.controller.js';
 import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { RegistryAdminController, ServicesController } from './services/services.controller.js';
+import { TrafficController } from './services/traffic.controller.js';
 
 /** The gateway's tables. */
 export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity];
@@ -54,6 +55,7 @@ export class GatewayModule {
         EventsController,
         ComponentsController,
         ServicesController,
+        TrafficController,
         RegistryAdminController,
         HostsController,
         KeysController,

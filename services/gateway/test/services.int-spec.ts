@@ -179,6 +179,43 @@ describe('gateway services', () => {
     assert.equal(rebuilt.body.services, 1);
   });
 
+  it('traffic - a developer sets and removes rate limits and breaker settings; who did it is kept and audited; bad input names the field', async () => {
+    const base = '/api/v1/services/Flight.mod_flight';
+    const set = await dev.call('PUT', `${base}/limits/flight.FlightService.Query`, { qps: 100 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.limits, [{ method: 'flight.FlightService.Query', qps: 100 }]);
+    assert.equal(set.body.updatedBy, 'dora');
+    const breaker = await dev.call('PUT', `${base}/breaker`, { errorRatio: 0.5, openMs: 5000 });
+    assert.deepEqual(breaker.body.breaker, { errorRatio: 0.5, openMs: 5000 });
+    const shown = await viewer.call('GET', `${base}/traffic`);
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.version, breaker.body.version);
+
+    const bad: [string, string, unknown, string][] = [
+      ['PUT', `${base}/limits/Query`, { qps: 1 }, 'path.method'],
+      ['PUT', `${base}/limits/flight.FlightService.Query`, { qps: 0 }, 'body.qps'],
+      ['PUT', `${base}/breaker`, { errorRatio: 2 }, 'body.errorRatio'],
+      ['PUT', `${base}/breaker`, { bogus: 1 }, 'body.bogus'],
+      ['PUT', '/api/v1/services/No.such/limits/a.B.c', { qps: 1 }, ''],
+    ];
+    for (const [method, path, body, field] of bad) {
+      const r = await dev.call(method, path, body);
+      if (field === '') assert.equal(r.status, 404, JSON.stringify(r.body));
+      else assert.equal(r.body.error?.field, field, `${path}: ${JSON.stringify(r.body)}`);
+    }
+    assert.equal((await viewer.call('PUT', `${base}/limits/flight.FlightService.Query`, { qps: 1 })).status, 403);
+    const removed = await dev.call('DELETE', `${base}/limits/flight.FlightService.Query`);
+    assert.deepEqual(removed.body.limits, []);
+    await dev.call('PUT', `${base}/breaker`, {});
+    const audit = await admin.call('GET', '/api/v1/audit');
+    assert.ok(
+      audit.body.items.some(
+        (e: { actor: string; path: string }) => e.actor === 'dora' && e.path.endsWith('/limits/flight.FlightService.Query'),
+      ),
+      'the change is in the audit log with its user',
+    );
+  });
+
   describe('console', () => {
     let browser: TestBrowser;
     before(async () => {
