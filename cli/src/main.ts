@@ -30,6 +30,7 @@ import { MQ_BOOLEAN_FLAGS, mq } from './commands/mq.js';
 import { rebuild } from './commands/rebuild.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from './commands/service.js';
 import { status } from './commands/status.js';
+import { traffic, TRAFFIC_BOOLEAN_FLAGS } from './commands/traffic.js';
 import { test } from './commands/test.js';
 import { upDetached, upForeground } from './commands/up.js';
 import { say } from './output.js';
@@ -49,6 +50,8 @@ const USAGE = `usage: ./msec <command> [options]
   logout             revoke the stored token and delete it
   service <create|list|show|delete|add|remove|scale-out|scale-in|weight> …
                      the service tree (./msec service help)
+  limit <ls|set|rm> SERVICE [METHOD --qps N] | breaker <set|reset> SERVICE [KEY=VALUE…]
+                     rate limits and circuit-breaker settings (./msec limit help)
   monitor show SERVICE ATTR [--host H] [--day YYYY-MM-DD] | monitor alarms [--all]
                      per-minute curves and alarms (needs ./msec login)
   mq publish|streams|dlq|inspect|redrive|discard|trace …
@@ -88,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
       ...MQ_BOOLEAN_FLAGS,
       ...LOG_SEARCH_BOOLEAN_FLAGS,
       ...LOGIN_BOOLEAN_FLAGS,
+      ...TRAFFIC_BOOLEAN_FLAGS,
     ]),
   );
   if (args.command === 'help' || args.flags.help === true) {
@@ -125,6 +129,9 @@ async function main(argv: string[]): Promise<number> {
       return logout(config, args);
     case 'service':
       return service(config, args);
+    case 'limit':
+    case 'breaker':
+      return traffic(config, args);
     case 'hosts':
       return hostsCommand(config, args);
     case 'package':
