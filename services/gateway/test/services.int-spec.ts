@@ -267,6 +267,32 @@ describe('gateway services', () => {
       );
     });
 
+    it('traffic - a developer sets a rate limit and breaker settings on the service page and sees who changed them', async () => {
+      // The browser still holds dora's session from the test before.
+      const page = await browser.newPage();
+      await page.goto('/');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+      await page.getByTestId('service-Order.mod_order').getByRole('button', { name: 'Order.mod_order' }).click();
+      const traffic = page.getByTestId('service-traffic');
+      await traffic.getByText('No limits or breaker settings yet.').waitFor();
+      await traffic.getByLabel('Method (pkg.Service.Method or *)').fill('order.OrderService.Place');
+      await traffic.getByLabel('Calls per second').fill('50');
+      await traffic.getByRole('button', { name: 'Set limit' }).click();
+      const row = traffic.getByRole('row').filter({ hasText: 'order.OrderService.Place' });
+      await row.getByText('50', { exact: true }).first().waitFor();
+      await traffic.getByText(/changed by dora/).waitFor();
+      await traffic.getByLabel('Breaker settings (KEY=VALUE …)').fill('errorRatio=2');
+      await traffic.getByRole('button', { name: 'Set breaker' }).click();
+      await page.getByRole('alert').filter({ hasText: 'body.errorRatio' }).waitFor();
+      await traffic.getByLabel('Breaker settings (KEY=VALUE …)').fill('errorRatio=0.5 openMs=5000');
+      await traffic.getByRole('button', { name: 'Set breaker' }).click();
+      await traffic.getByTestId('traffic-breaker').getByText('errorRatio=0.5 openMs=5000').waitFor();
+      await screenshot(page, 'services-traffic');
+      await page.close();
+      const shown = await admin.call('GET', '/api/v1/services/Order.mod_order/traffic');
+      assert.deepEqual(shown.body.limits, [{ method: 'order.OrderService.Place', qps: 50 }]);
+    });
+
     it('services - a viewer sees the tree and instances but no button that changes them', async () => {
       const viewerBrowser = await launchBrowser({ baseURL: gw.baseUrl });
       try {
@@ -275,7 +301,19 @@ describe('gateway services', () => {
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
         await page.getByTestId('service-Order.mod_order').getByRole('button', { name: 'Order.mod_order' }).click();
         await page.getByTestId('instance-127.0.0.1:9300').waitFor();
-        for (const name of ['New service', 'Scale out', 'Scale in', 'Add instances', 'Delete service', 'Edit weight', 'Remove'])
+        await page.getByTestId('traffic-breaker').waitFor();
+        for (const name of [
+          'New service',
+          'Scale out',
+          'Scale in',
+          'Add instances',
+          'Delete service',
+          'Edit weight',
+          'Remove',
+          'Set limit',
+          'Set breaker',
+          'Reset breaker',
+        ])
           assert.equal(await page.getByRole('button', { name }).count(), 0, `viewer sees "${name}"`);
         await screenshot(page, 'services-viewer');
         await page.setViewportSize({ width: 390, height: 844 });
