@@ -74,6 +74,9 @@ export class CircuitBreaker {
   private readonly calls = new Array<number>(BUCKETS).fill(0);
   private readonly failures = new Array<number>(BUCKETS).fill(0);
   private readonly slow = new Array<number>(BUCKETS).fill(0);
+  private sumCalls = 0;
+  private sumFailures = 0;
+  private sumSlow = 0;
   private bucketStart = 0;
   private current = 0;
   private probesOut = 0;
@@ -122,24 +125,22 @@ export class CircuitBreaker {
     this.advance(now);
     const i = this.current;
     this.calls[i]!++;
-    if (failed) this.failures[i]!++;
-    if (latencyMs >= this.settings.slowCallMs) this.slow[i]!++;
-    const { calls, failures, slow } = this.totals();
+    const calls = ++this.sumCalls;
+    if (failed) {
+      this.failures[i]!++;
+      this.sumFailures++;
+    }
+    if (latencyMs >= this.settings.slowCallMs) {
+      this.slow[i]!++;
+      this.sumSlow++;
+    }
     if (calls < this.settings.minCalls) return;
-    if (failures / calls >= this.settings.errorRatio || slow / calls >= this.settings.slowRatio) this.trip(now);
+    if (this.sumFailures / calls >= this.settings.errorRatio || this.sumSlow / calls >= this.settings.slowRatio) this.trip(now);
   }
 
   /** Calls, failures and slow calls in the window. */
   totals(): { calls: number; failures: number; slow: number } {
-    let calls = 0;
-    let failures = 0;
-    let slow = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      calls += this.calls[i]!;
-      failures += this.failures[i]!;
-      slow += this.slow[i]!;
-    }
-    return { calls, failures, slow };
+    return { calls: this.sumCalls, failures: this.sumFailures, slow: this.sumSlow };
   }
 
   private trip(now: number): void {
@@ -153,6 +154,9 @@ export class CircuitBreaker {
     this.calls.fill(0);
     this.failures.fill(0);
     this.slow.fill(0);
+    this.sumCalls = 0;
+    this.sumFailures = 0;
+    this.sumSlow = 0;
     this.bucketStart = now;
     this.current = 0;
     this.probesOut = 0;
@@ -166,6 +170,9 @@ export class CircuitBreaker {
     if (steps > BUCKETS) steps = BUCKETS;
     for (let s = 0; s < steps; s++) {
       this.current = (this.current + 1) % BUCKETS;
+      this.sumCalls -= this.calls[this.current]!;
+      this.sumFailures -= this.failures[this.current]!;
+      this.sumSlow -= this.slow[this.current]!;
       this.calls[this.current] = 0;
       this.failures[this.current] = 0;
       this.slow[this.current] = 0;
