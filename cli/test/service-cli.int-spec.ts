@@ -140,6 +140,10 @@ describe('cli service', () => {
     assert.equal(await traffic(config, argv('limit', 'set', 'Flight.mod_flight', 'flight.Flight.Query', '--qps', '200'), set), 0);
     assert.match(set.lines.join('\n'), /flight\.Flight\.Query\s+200\s+200/);
     await traffic(config, argv('breaker', 'set', 'Flight.mod_flight', 'errorRatio=0.5', 'openMs=5000'), io(env));
+    const cluster = io(env);
+    await traffic(config, argv('limit', 'set', 'Flight.mod_flight', '*', '--qps', '1000', '--cluster'), cluster);
+    assert.match(cluster.lines.join('\n'), /\*\s+1000\s+1000\s+the service/);
+    await traffic(config, argv('limit', 'rm', 'Flight.mod_flight', '*'), io(env));
     const ls = io(env);
     await traffic(config, argv('limit', 'ls', 'Flight.mod_flight'), ls);
     assert.match(ls.lines.join('\n'), /last changed by admin/);

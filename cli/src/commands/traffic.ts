@@ -11,9 +11,10 @@ import { apiTarget } from './login.js';
 export const TRAFFIC_USAGE = `usage: ./msec limit|breaker <subcommand> [--json] [--url URL]
 
   limit ls SERVICE                          the service's rate limits, breaker settings, version and who changed them
-  limit set SERVICE METHOD --qps N [--burst N]
+  limit set SERVICE METHOD --qps N [--burst N] [--cluster]
                                             each instance admits N calls/s of METHOD (pkg.Service.Method, or '*'
-                                            for every method without its own limit); the rest fail with RPC_RATE_LIMITED
+                                            for every method without its own limit); the rest fail with RPC_RATE_LIMITED;
+                                            --cluster: N for the whole service, shared evenly by its serving instances
   limit rm SERVICE METHOD                   remove a method's limit
   breaker set SERVICE KEY=VALUE...          breaker settings callers use for SERVICE: windowMs, minCalls, errorRatio,
                                             slowCallMs, slowRatio, openMs, halfOpenProbes
@@ -38,8 +39,8 @@ function formatPolicy(p: TrafficPolicyView): string {
     p.limits.length === 0
       ? 'No rate limits.'
       : textTable(
-          ['method', 'qps per instance', 'burst'],
-          p.limits.map((l) => [l.method, String(l.qps), String(l.burst ?? l.qps)]),
+          ['method', 'qps', 'burst', 'for'],
+          p.limits.map((l) => [l.method, String(l.qps), String(l.burst ?? l.qps), l.cluster === true ? 'the service' : 'each instance']),
         );
   const breaker =
     Object.keys(p.breaker).length === 0
@@ -71,17 +72,11 @@ export async function traffic(config: Pick<LauncherConfig, 'homeDir'>, args: Par
     if (!method) throw badArgs('METHOD', `is missing: ./msec limit ${sub} SERVICE METHOD`, TRAFFIC_USAGE);
     const path = `${base}/limits/${encodeURIComponent(method)}`;
     if (sub === 'rm') return print(await client.request<TrafficPolicyView>('DELETE', path));
-    if (args.flags.cluster !== undefined) {
-      throw badArgs(
-        'cluster',
-        'cluster-wide quotas are not available yet; a limit applies to each instance (set qps per instance)',
-        TRAFFIC_USAGE,
-      );
-    }
     const qps = number(args, 'qps');
     if (qps === undefined) throw badArgs('qps', 'is required: ./msec limit set SERVICE METHOD --qps N', TRAFFIC_USAGE);
     const burst = number(args, 'burst');
-    return print(await client.request<TrafficPolicyView>('PUT', path, { qps, ...(burst === undefined ? {} : { burst }) }));
+    const cluster = args.flags.cluster === true ? { cluster: true } : {};
+    return print(await client.request<TrafficPolicyView>('PUT', path, { qps, ...(burst === undefined ? {} : { burst }), ...cluster }));
   }
   if (key === 'breaker set' || key === 'breaker reset') {
     const settings: Record<string, number> = {};

@@ -32,10 +32,13 @@ const code = async (p: Promise<unknown>): Promise<string> =>
     (e: MsecError) => e.code,
   );
 
+let implOf: object;
+
 describe('sdk traffic policy from ZooKeeper', () => {
   let zk: InfraServer;
   let writer: ZkRouteWriter;
   let running: RunningService;
+  let second: RunningService | undefined;
   let direct: TrafficClient;
   let routed: TrafficClient;
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}sdk-traffic-`));
@@ -54,12 +57,14 @@ describe('sdk traffic policy from ZooKeeper', () => {
       other: () => ({ ok: true }),
     };
     running = await serve(defineService(root, 'gv.Traffic', impl as never), { port: 0, handleSignals: false });
+    implOf = impl;
     await writer.putInstance(SERVICE, { ip: '127.0.0.1', port: running.port, weight: 100, enabled: true });
     direct = await client<TrafficClient>(`127.0.0.1:${running.port}`, 'gv.Traffic', { proto: root });
     routed = await client<TrafficClient>(SERVICE, 'gv.Traffic', { proto: root });
   });
 
   after(async () => {
+    await second?.stop();
     await running?.stop();
     closeSharedRuntime();
     await closeTelemetry();
@@ -98,6 +103,27 @@ describe('sdk traffic policy from ZooKeeper', () => {
     for (let i = 0; i < 4; i++) codes.push(await code(routed.hit({ fail: true })));
     assert.deepEqual(codes, ['INTERNAL', 'INTERNAL', 'INTERNAL', 'RPC_CIRCUIT_OPEN']);
     assert.equal(await code(routed.other({})), 'OK', 'the breaker is per method');
+    await writer.putTraffic(SERVICE, undefined);
+  });
+
+  it('traffic policy - a cluster-wide limit is shared evenly by the serving instances', async () => {
+    second = await serve(defineService(root, 'gv.Traffic', implOf as never), { port: 0, handleSignals: false });
+    await writer.putInstance(SERVICE, { ip: '127.0.0.1', port: second.port, weight: 100, enabled: true });
+    const other = await client<TrafficClient>(`127.0.0.1:${second.port}`, 'gv.Traffic', { proto: root });
+    await writer.putTraffic(SERVICE, policy({ limits: [{ method: 'gv.Traffic.hit', qps: 20, cluster: true }] }));
+    // Each instance admits 10 a second: after a pause a burst of 30 gets about 10 through on each.
+    const burst = async (c: TrafficClient): Promise<number> =>
+      (await Promise.all(Array.from({ length: 30 }, () => code(c.hit({}))))).filter((x) => x === 'OK').length;
+    let admitted: number[] = [];
+    for (const deadline = Date.now() + 8_000; Date.now() < deadline;) {
+      await sleep(1_100);
+      admitted = [await burst(direct), await burst(other)];
+      if (admitted.every((n) => n >= 9 && n <= 12)) break;
+    }
+    assert.ok(
+      admitted.every((n) => n >= 9 && n <= 12),
+      `each of the two instances admits about 20 / 2 after a pause: ${admitted.join(', ')}`,
+    );
     await writer.putTraffic(SERVICE, undefined);
   });
 });

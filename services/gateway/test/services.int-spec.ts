@@ -279,7 +279,7 @@ describe('gateway services', () => {
       await traffic.getByLabel('Calls per second').fill('50');
       await traffic.getByRole('button', { name: 'Set limit' }).click();
       const row = traffic.getByRole('row').filter({ hasText: 'order.OrderService.Place' });
-      await row.getByText('50', { exact: true }).first().waitFor();
+      await row.getByText('50 per instance').waitFor();
       await traffic.getByText(/changed by dora/).waitFor();
       await traffic.getByLabel('Breaker settings (KEY=VALUE …)').fill('errorRatio=2');
       await traffic.getByRole('button', { name: 'Set breaker' }).click();

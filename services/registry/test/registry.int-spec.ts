@@ -243,6 +243,19 @@ describe('registry', () => {
       call(RegistrySubjects.breakerSet, { service, settings: { errorRatio: 3 } }),
       (e: { data?: { field?: string } }) => e.data?.field === 'settings.errorRatio',
     );
+    const cluster = await call<TrafficPolicyView>(RegistrySubjects.limitSet, {
+      service,
+      method: '*',
+      qps: 900,
+      cluster: true,
+      by: 'alice',
+    });
+    assert.deepEqual(cluster.limits[0], { method: '*', qps: 900, cluster: true });
+    await assert.rejects(
+      call(RegistrySubjects.limitSet, { service, method: '*', qps: 9, cluster: 'yes' }),
+      (e: { data?: { field?: string } }) => e.data?.field === 'cluster',
+    );
+    await call(RegistrySubjects.limitRemove, { service, method: '*', by: 'alice' });
     await call(RegistrySubjects.limitRemove, { service, method: 'gov.Traffic.Hit', by: 'alice' });
     await call(RegistrySubjects.breakerSet, { service, settings: {}, by: 'alice' });
     const shown = await call<TrafficPolicyView>(RegistrySubjects.trafficShow, { service });

@@ -11,7 +11,8 @@ export const REGISTRY_EVENTS: readonly EventDefinition[] = [
     fields: {
       service: 'string: the service name (First.Second)',
       method: 'string: the full method name (pkg.Service.Method), or * for every method without its own limit',
-      qps: 'number: requests per second each instance admits',
+      qps: 'number: requests per second each instance admits (with cluster: the whole service admits)',
+      cluster: 'boolean, optional: qps is shared evenly by the enabled, live instances of the service',
       burst: 'number, optional: tokens a bucket holds when full (default: qps)',
       by: 'string: the user who made the change',
     },

@@ -28,7 +28,7 @@ export interface RegistryEventPayloads {
   'registry.InstanceEnabled': { service: string; ip: string; port: number };
   'registry.InstanceDisabled': { service: string; ip: string; port: number };
   'registry.InstanceWeightChanged': { service: string; ip: string; port: number; weight: number };
-  'registry.RateLimitSet': { service: string; method: string; qps: number; burst?: number; by: string };
+  'registry.RateLimitSet': { service: string; method: string; qps: number; burst?: number; cluster?: boolean; by: string };
   'registry.RateLimitRemoved': { service: string; method: string; by: string };
   /** Empty settings restore the defaults. */
   'registry.BreakerSettingsSet': { service: string; settings: Record<string, number>; by: string };
@@ -57,7 +57,8 @@ export interface TrafficPolicyView {
   service: string;
   /** Rises by one with every change. */
   version: number;
-  limits: Array<{ method: string; qps: number; burst?: number }>;
+  /** `cluster`: qps is for the whole service, shared evenly by its serving instances. */
+  limits: Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
   /** Breaker settings its callers use; empty for the defaults. */
   breaker: Record<string, number>;
   /** Who made the last change, and when. */

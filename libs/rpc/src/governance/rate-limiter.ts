@@ -8,6 +8,8 @@ export interface RateLimit {
   readonly qps: number;
   /** Tokens the bucket holds when full (a burst after a quiet spell). Default: qps, at least 1. */
   readonly burst?: number;
+  /** `qps` is for the whole service: each instance admits qps ÷ the instances serving (see RateLimiter.share). */
+  readonly cluster?: boolean;
 }
 
 /** Decides, per method, whether a request may run; the RPC server asks before it queues or runs a request. */
@@ -53,6 +55,7 @@ export function checkRateLimit(limit: RateLimit, field = 'limit'): RateLimit {
   if (typeof limit.qps !== 'number' || !Number.isFinite(limit.qps) || limit.qps <= 0) {
     throw invalidOption(`${field}.qps`, 'must be a positive number of requests per second, e.g. 100');
   }
+  if (limit.cluster !== undefined && typeof limit.cluster !== 'boolean') throw invalidOption(`${field}.cluster`, 'must be true or false');
   if (limit.burst !== undefined && (!Number.isFinite(limit.burst) || limit.burst < 1)) {
     throw invalidOption(`${field}.burst`, 'must be a number of at least 1, or left out (it then equals qps)');
   }
@@ -67,6 +70,8 @@ export class RateLimiter implements Admission {
   private buckets = new Map<string, TokenBucket>();
   private any: TokenBucket | undefined;
   private readonly now: () => number;
+  private input: readonly RateLimit[] = [];
+  private instances = 1;
   /** Requests refused since start, per method. */
   readonly refused = new Map<string, number>();
 
@@ -75,14 +80,27 @@ export class RateLimiter implements Admission {
     this.set(limits);
   }
 
+  /**
+   * How many instances share the cluster-wide limits (the live, enabled instances of the service); each admits its
+   * share. Instance limits do not change.
+   */
+  share(instances: number): void {
+    const n = Math.max(1, Math.floor(instances));
+    if (n === this.instances) return;
+    this.instances = n;
+    this.set(this.input);
+  }
+
   /** Replaces every limit; a bucket whose limit did not change keeps its tokens. */
   set(limits: readonly RateLimit[]): void {
     const next = new Map<string, TokenBucket>();
     let any: TokenBucket | undefined;
     limits.forEach((limit, i) => checkRateLimit(limit, `limits.${i}`));
+    this.input = limits;
     const at = this.now();
-    for (const limit of limits) {
-      const capacity = limit.burst ?? Math.max(1, limit.qps);
+    for (const input of limits) {
+      const limit = input.cluster === true ? { ...input, qps: input.qps / this.instances } : input;
+      const capacity = input.burst ?? Math.max(1, limit.qps);
       const old = limit.method === '*' ? this.any : this.buckets.get(limit.method);
       const bucket =
         old !== undefined && old.rate === limit.qps && old.capacity === capacity ? old : new TokenBucket(limit.qps, capacity, at);

@@ -120,3 +120,27 @@ describe('circuit breaker', () => {
     );
   });
 });
+
+describe('rate limiter share', () => {
+  it('rate limit - a cluster limit is divided among the serving instances; an instance limit is not', () => {
+    let now = 0;
+    const limiter = new RateLimiter(
+      [
+        { method: 'a.B.c', qps: 30, cluster: true },
+        { method: 'a.B.d', qps: 30 },
+      ],
+      () => now,
+    );
+    limiter.share(3);
+    assert.deepEqual(
+      limiter.limits.map((l) => [l.method, l.qps]),
+      [
+        ['a.B.c', 10],
+        ['a.B.d', 30],
+      ],
+    );
+    now = 1;
+    limiter.share(0);
+    assert.equal(limiter.limitOf('a.B.c'), 30, 'no serving instance known: the whole limit');
+  });
+});

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Nlb, RoutePaths, ZkRouteCache } from '@msec/nlb';
+import { isRoutable, Nlb, RoutePaths, ZkRouteCache, type RouteInstance } from '@msec/nlb';
 import { CircuitBreakers, parseTrafficPolicy, RoutedClient, RpcClient, type CallListener, type TrafficPolicy } from '@msec/rpc';
 import { readSdkEnvironment, type SdkEnvironment } from '../config/sdk-env.js';
 
@@ -66,6 +66,20 @@ export function followTraffic(service: string, onPolicy: (policy: TrafficPolicy 
       onPolicy(undefined);
     }
   });
+}
+
+/**
+ * Tells `onCount` how many instances of `service` serve (enabled and live), now and after every change: the share
+ * of a cluster-wide rate limit each instance admits. Nothing happens without ZooKeeper.
+ */
+export function followServingCount(service: string, onCount: (count: number) => void): void {
+  const routes = sharedRuntime().routes;
+  if (routes === undefined) return;
+  const count = (instances: readonly RouteInstance[]): void => onCount(instances.filter(isRoutable).length);
+  routes.on('change', (changed: string, instances: readonly RouteInstance[]) => {
+    if (changed === service) count(instances);
+  });
+  routes.routes(service).then(count, () => undefined);
 }
 
 /** Applies a callee's breaker settings from its traffic policy to this process's breakers (once per callee). */

@@ -4,7 +4,7 @@ import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
 import { findService } from '../runtime/proto-catalog.js';
-import { closeSharedRuntime, followTraffic } from '../runtime/shared-runtime.js';
+import { closeSharedRuntime, followServingCount, followTraffic } from '../runtime/shared-runtime.js';
 import { closeTelemetry, telemetryHub } from '../telemetry/telemetry-hub.js';
 import { spanFromServedCall, type MsecLogger } from '../log/index.js';
 import { requestContext, type ServiceDefinition } from './define-service.js';
@@ -109,7 +109,10 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
   const sampler = hub.sampler;
   // The rate limits of the service's traffic policy, followed in ZooKeeper and enforced per instance.
   const admission = new RateLimiter();
-  if (service) followTraffic(service, (policy) => admission.set(policy?.limits ?? []));
+  if (service) {
+    followTraffic(service, (policy) => admission.set(policy?.limits ?? []));
+    followServingCount(service, (count) => admission.share(count));
+  }
   const server = new RpcServer({
     ...options.limits,
     host,

@@ -21,6 +21,7 @@ const methodName = s.string({
 const limitBody = s.object({
   qps: s.number({ min: 0.001, max: 10_000_000 }).describe('requests per second each instance admits'),
   burst: s.number({ min: 1 }).optional().describe('tokens a bucket holds when full; default qps'),
+  cluster: s.boolean().optional().describe('qps is for the whole service, shared evenly by its serving instances'),
 });
 
 const breakerBody = s.object({

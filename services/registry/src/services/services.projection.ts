@@ -75,11 +75,12 @@ async function applyTraffic(em: EntityManager, event: TrafficEvent, meta: EventM
   const repo = em.getRepository(TrafficEntity);
   const service = event.payload.service;
   const row = (await repo.findOneBy({ service })) ?? { service, version: 0, limits: '[]', breaker: '{}', updatedBy: '', updatedAt: '' };
-  let limits = JSON.parse(row.limits) as Array<{ method: string; qps: number; burst?: number }>;
+  let limits = JSON.parse(row.limits) as Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
   let breaker = JSON.parse(row.breaker) as Record<string, number>;
   if (event.type === RegistryEventType.rateLimitSet) {
-    const { method, qps, burst } = event.payload;
-    limits = [...limits.filter((l) => l.method !== method), burst === undefined ? { method, qps } : { method, qps, burst }];
+    const { method, qps, burst, cluster } = event.payload;
+    const limit = { method, qps, ...(burst === undefined ? {} : { burst }), ...(cluster === true ? { cluster } : {}) };
+    limits = [...limits.filter((l) => l.method !== method), limit];
     limits.sort((a, b) => a.method.localeCompare(b.method));
   } else if (event.type === RegistryEventType.rateLimitRemoved) {
     limits = limits.filter((l) => l.method !== event.payload.method);

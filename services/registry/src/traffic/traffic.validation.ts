@@ -27,13 +27,28 @@ function method(value: unknown, field = 'method'): string {
 }
 
 /** A validated limit request. */
-export function limitInput(body: unknown): { service: string; method: string; qps: number; burst?: number; by: string } {
+export function limitInput(body: unknown): {
+  service: string;
+  method: string;
+  qps: number;
+  burst?: number;
+  cluster?: boolean;
+  by: string;
+} {
   const b = record(body, 'body');
   const qps = b.qps;
   if (typeof qps !== 'number' || !Number.isFinite(qps) || qps <= 0 || qps > 10_000_000) {
     throw invalid('qps', 'must be a positive number of requests per second per instance, e.g. 100');
   }
-  const out = { service: serviceName(b.service, 'service'), method: method(b.method), qps, by: by(b.by) };
+  if (b.cluster !== undefined && typeof b.cluster !== 'boolean')
+    throw invalid('cluster', 'must be true (qps for the whole service) or false');
+  const out = {
+    service: serviceName(b.service, 'service'),
+    method: method(b.method),
+    qps,
+    by: by(b.by),
+    ...(b.cluster === true ? { cluster: true } : {}),
+  };
   if (b.burst === undefined) return out;
   if (typeof b.burst !== 'number' || !Number.isFinite(b.burst) || b.burst < 1)
     throw invalid('burst', 'must be a number of at least 1, or left out');

@@ -6,7 +6,7 @@ import { Can, Card, ErrorBanner, Table, useApi, useMutation, when } from '../ui'
 interface TrafficPolicyView {
   service: string;
   version: number;
-  limits: Array<{ method: string; qps: number; burst?: number }>;
+  limits: Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
   breaker: Record<string, number>;
   updatedBy: string;
   updatedAt: string;
@@ -60,7 +60,7 @@ export default function ServicesTraffic({ service }: { service: string }) {
           rowKey={(l) => l.method}
           columns={[
             { title: 'Method', render: (l) => <code className="svc-method">{l.method}</code> },
-            { title: 'Calls/s per instance', render: (l) => l.qps },
+            { title: 'Calls/s', render: (l) => `${l.qps} ${l.cluster ? 'for the service' : 'per instance'}` },
             { title: 'Burst', render: (l) => l.burst ?? l.qps },
             {
               title: '',
