@@ -8,6 +8,7 @@ import {
   CircuitBreakers,
   RateLimiter,
   errorFromPayload,
+  parseTrafficPolicy,
   UnavailableError,
 } from '../../src/index.js';
 
@@ -142,5 +143,34 @@ describe('rate limiter share', () => {
     now = 1;
     limiter.share(0);
     assert.equal(limiter.limitOf('a.B.c'), 30, 'no serving instance known: the whole limit');
+  });
+});
+
+describe('traffic policy', () => {
+  it('traffic policy - a policy is parsed from znode JSON; a bad one names the field and is refused whole', () => {
+    const policy = parseTrafficPolicy(Buffer.from('{"version":3,"limits":[{"method":"a.B.c","qps":5}],"breaker":{"openMs":500}}'));
+    assert.deepEqual(policy, { version: 3, limits: [{ method: 'a.B.c', qps: 5 }], breaker: { openMs: 500 } });
+    const field = (input: unknown): unknown => {
+      try {
+        parseTrafficPolicy(input, 'traffic');
+      } catch (e) {
+        return (e as MsecError).data?.field;
+      }
+      return undefined;
+    };
+    assert.equal(field('{'), 'traffic');
+    assert.equal(field({ version: -1, limits: [] }), 'traffic.version');
+    assert.equal(field({ version: 1, limits: [{ method: 'a.B.c', qps: 'x' }] }), 'traffic.limits.0.qps');
+    assert.equal(
+      field({
+        version: 1,
+        limits: [
+          { method: 'a.B.c', qps: 1 },
+          { method: 'a.B.c', qps: 2 },
+        ],
+      }),
+      'traffic.limits.1.method',
+    );
+    assert.equal(field({ version: 1, limits: [], breaker: { minCalls: 0 } }), 'traffic.breaker.minCalls');
   });
 });
