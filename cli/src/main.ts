@@ -31,6 +31,7 @@ import { rebuild } from './commands/rebuild.js';
 import { EVENTS_BOOLEAN_FLAGS, events } from './commands/events.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from './commands/service.js';
 import { status } from './commands/status.js';
+import { traffic, TRAFFIC_BOOLEAN_FLAGS } from './commands/traffic.js';
 import { test } from './commands/test.js';
 import { upDetached, upForeground } from './commands/up.js';
 import { say } from './output.js';
@@ -50,6 +51,8 @@ const USAGE = `usage: ./msec <command> [options]
   logout             revoke the stored token and delete it
   service <create|list|show|delete|add|remove|scale-out|scale-in|weight> …
                      the service tree (./msec service help)
+  limit <ls|set|rm> SERVICE [METHOD --qps N] | breaker <set|reset> SERVICE [KEY=VALUE…]
+                     rate limits and circuit-breaker settings (./msec limit help)
   monitor show SERVICE ATTR [--host H] [--day YYYY-MM-DD] | monitor alarms [--all]
                      per-minute curves and alarms (needs ./msec login)
   mq publish|streams|dlq|inspect|redrive|discard|trace …
@@ -93,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
       ...LOG_SEARCH_BOOLEAN_FLAGS,
       ...LOGIN_BOOLEAN_FLAGS,
       ...EVENTS_BOOLEAN_FLAGS,
+      ...TRAFFIC_BOOLEAN_FLAGS,
     ]),
   );
   if (args.command === 'help' || args.flags.help === true) {
@@ -130,6 +134,9 @@ async function main(argv: string[]): Promise<number> {
       return logout(config, args);
     case 'service':
       return service(config, args);
+    case 'limit':
+    case 'breaker':
+      return traffic(config, args);
     case 'hosts':
       return hostsCommand(config, args);
     case 'package':

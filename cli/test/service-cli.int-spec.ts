@@ -13,6 +13,7 @@ import { credentialsFile, readCredentials } from '../src/api/credentials.js';
 import { parseArgs } from '../src/cli-args.js';
 import { login, LOGIN_BOOLEAN_FLAGS, logout } from '../src/commands/login.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from '../src/commands/service.js';
+import { traffic, TRAFFIC_BOOLEAN_FLAGS } from '../src/commands/traffic.js';
 import { startProcess, stopProcess, waitFor } from './helpers/platform-processes.js';
 
 /** Output and input of one CLI command run in this process. */
@@ -27,7 +28,8 @@ function io(env: NodeJS.ProcessEnv, stdin = ''): CliIo & { lines: string[]; erro
 }
 
 /** argv as the dispatcher parses it, e.g. `msec('service', 'list', '--json')`. */
-const argv = (...words: string[]) => parseArgs(words, new Set(['help', ...SERVICE_BOOLEAN_FLAGS, ...LOGIN_BOOLEAN_FLAGS]));
+const argv = (...words: string[]) =>
+  parseArgs(words, new Set(['help', ...SERVICE_BOOLEAN_FLAGS, ...LOGIN_BOOLEAN_FLAGS, ...TRAFFIC_BOOLEAN_FLAGS]));
 
 describe('cli service', () => {
   let nats: NatsTestServer;
@@ -131,6 +133,30 @@ describe('cli service', () => {
         [8091, 1000, false],
       ],
     );
+  });
+
+  it('cli - limit set, ls and rm, and breaker set and reset, change the service traffic policy', async () => {
+    const set = io(env);
+    assert.equal(await traffic(config, argv('limit', 'set', 'Flight.mod_flight', 'flight.Flight.Query', '--qps', '200'), set), 0);
+    assert.match(set.lines.join('\n'), /flight\.Flight\.Query\s+200\s+200/);
+    await traffic(config, argv('breaker', 'set', 'Flight.mod_flight', 'errorRatio=0.5', 'openMs=5000'), io(env));
+    const cluster = io(env);
+    await traffic(config, argv('limit', 'set', 'Flight.mod_flight', '*', '--qps', '1000', '--cluster'), cluster);
+    assert.match(cluster.lines.join('\n'), /\*\s+1000\s+1000\s+the service/);
+    await traffic(config, argv('limit', 'rm', 'Flight.mod_flight', '*'), io(env));
+    const ls = io(env);
+    await traffic(config, argv('limit', 'ls', 'Flight.mod_flight'), ls);
+    assert.match(ls.lines.join('\n'), /last changed by admin/);
+    assert.match(ls.lines.join('\n'), /Breaker settings of its callers: errorRatio=0\.5 openMs=5000/);
+    await assert.rejects(
+      traffic(config, argv('limit', 'set', 'Flight.mod_flight', 'flight.Flight.Query', '--qps', 'many'), io(env)),
+      (e: Error & { data?: { field?: string } }) => /qps/.test(e.message),
+    );
+    await assert.rejects(traffic(config, argv('breaker', 'set', 'Flight.mod_flight', 'errorRatio=2'), io(env)), /errorRatio/);
+    await traffic(config, argv('limit', 'rm', 'Flight.mod_flight', 'flight.Flight.Query'), io(env));
+    const reset = io(env);
+    await traffic(config, argv('breaker', 'reset', 'Flight.mod_flight'), reset);
+    assert.match(reset.lines.join('\n'), /No rate limits\.[\s\S]*callers: defaults/);
   });
 
   it('cli - bad input is refused naming the field, and logout revokes the token', async () => {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RpcClient, RpcServer } from '@msec/rpc';
+import { RateLimiter, RpcClient, RpcServer } from '@msec/rpc';
 import { Echo, Forward } from './echo-service.js';
 import { serveGrpcEcho, serveNestNatsEcho, serveRawEcho } from './peer-servers.js';
 
@@ -21,15 +21,17 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const server = new RpcServer({ port: 0 });
-  if (role === 'echo') {
+  // echo-limited: Echo under a rate limit it never reaches, to measure what admission costs.
+  const admission = role === 'echo-limited' ? new RateLimiter([{ method: Echo.name, qps: 1e9 }]) : undefined;
+  const server = new RpcServer({ port: 0, admission });
+  if (role === 'echo' || role === 'echo-limited') {
     server.handle(Echo, (req) => req);
   } else if (role === 'hop') {
     const client = new RpcClient({ caller: 'bench.HopService' });
     const endpoint = { host: '127.0.0.1', port: Number(target) };
     server.handle(Forward, (req, ctx) => client.call(endpoint, Echo, req, { parent: ctx }));
   } else {
-    throw new Error(`unknown role ${role ?? ''}; use echo or hop <port>`);
+    throw new Error(`unknown role ${role ?? ''}; use echo, echo-limited or hop <port>`);
   }
   const { port } = await server.listen();
   process.send?.(`PORT ${port}`);
@@ -51,7 +53,10 @@ export interface ChildServer {
 }
 
 /** Starts a server role in a child process and waits for its port. */
-export function startChildServer(role: 'echo' | 'hop' | 'raw' | 'grpc' | 'nest', target?: number | string): Promise<ChildServer> {
+export function startChildServer(
+  role: 'echo' | 'echo-limited' | 'hop' | 'raw' | 'grpc' | 'nest',
+  target?: number | string,
+): Promise<ChildServer> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [role, ...(target === undefined ? [] : [String(target)])], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

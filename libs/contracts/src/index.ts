@@ -150,7 +150,7 @@ export type { DeployEventPayloads, ReleaseCreatedPayload, ReleaseEventPayloads }
 export { deployEventDefinitions } from './events/deploy.events.js';
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
-export type { RegistryEventPayloads, InstanceView, ServiceView } from './registry/registry-events.js';
+export type { RegistryEventPayloads, InstanceView, ServiceView, TrafficPolicyView } from './registry/registry-events.js';
 /** ZooKeeper digest identity names (registry, reader, `svc-<Service>`). */
 export { ZkIdentityName } from './registry/zk-identities.js';
 /** JetStream stream and consumer names, and Object Store buckets, of the deploy area. */

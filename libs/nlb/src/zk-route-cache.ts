@@ -89,6 +89,7 @@ export class ZkRouteCache extends EventEmitter implements RouteSource {
   private readonly snapshotFile: string | undefined;
   private readonly onInvalidRoute: (error: NlbError) => void;
   private readonly tracked = new Map<string, Tracked>();
+  private readonly dataWatches = new Map<string, { listeners: Array<(data: Buffer | undefined) => void>; watcher: () => void }>();
   private client: ZkClient | undefined;
   private isConnected = false;
   private isClosed = false;
@@ -158,6 +159,35 @@ export class ZkRouteCache extends EventEmitter implements RouteSource {
     });
   }
 
+  /**
+   * Follows the data of one znode: `onData` gets its current content, then every change (undefined while it does not
+   * exist), again after each reconnect. Used for the traffic policies next to the routes, on the same session.
+   */
+  watchData(path: string, onData: (data: Buffer | undefined) => void): void {
+    const known = this.dataWatches.get(path);
+    if (known !== undefined) {
+      known.listeners.push(onData);
+      this.readData(path);
+      return;
+    }
+    this.dataWatches.set(path, { listeners: [onData], watcher: () => this.readData(path) });
+    this.readData(path);
+  }
+
+  private readData(path: string): void {
+    const w = this.dataWatches.get(path);
+    const client = this.client;
+    if (w === undefined || client === undefined || !this.isConnected) return;
+    getData(client, path, w.watcher).then(
+      async (data) => {
+        // Made between the two reads: read it again rather than report it missing.
+        if (data === undefined && (await exists(client, path, w.watcher))) return this.readData(path);
+        for (const onData of w.listeners) onData(data);
+      },
+      () => undefined,
+    );
+  }
+
   /** Closes the ZooKeeper session; cached routes stay readable through `cached`. */
   close(): void {
     this.isClosed = true;
@@ -197,6 +227,7 @@ export class ZkRouteCache extends EventEmitter implements RouteSource {
           if (!reconnect) this.refresh(service);
           else setTimeout(() => this.refresh(service), Math.random() * this.reconnectJitterMs).unref();
         }
+        for (const path of this.dataWatches.keys()) this.readData(path);
       } else if (state === zookeeper.State.DISCONNECTED) {
         if (this.isConnected) this.disconnectedSince = performance.now();
         this.isConnected = false;

@@ -134,6 +134,27 @@ export class ZkRouteWriter {
     await this.update(service, key, (i) => ({ ...i, weight }));
   }
 
+  /** Writes (or with undefined, deletes) the service's traffic policy znode; callers and instances follow it. */
+  async putTraffic(service: string, data: Buffer | undefined): Promise<void> {
+    assertServiceName(service);
+    const path = RoutePaths.traffic(service, this.root);
+    if (data === undefined) {
+      try {
+        await zk.remove(await this.ready(), path);
+      } catch (error) {
+        if (!isZkCode(error, zookeeper.Exception.NO_NODE)) throw error;
+      }
+      return;
+    }
+    await this.ensure(RoutePaths.service(service, this.root));
+    try {
+      await zk.create(await this.ready(), path, data, zookeeper.CreateMode.PERSISTENT, this.acl?.aclFor(path));
+    } catch (error) {
+      if (!isZkCode(error, zookeeper.Exception.NODE_EXISTS)) throw error;
+      await zk.setData(await this.ready(), path, data);
+    }
+  }
+
   /** Deletes an instance's configuration. */
   async removeInstance(service: string, key: string): Promise<void> {
     await zk.remove(await this.ready(), RoutePaths.instance(service, key, this.root));

@@ -13,6 +13,8 @@ export interface HttpJsonHooks {
   sample: TraceSampler | undefined;
   onCall: CallListener | undefined;
   onUnexpectedError: (error: unknown, method: string) => void;
+  /** The rate-limit refusal for a request of `method`, or undefined to run it. */
+  refuse: (method: string) => RpcError | undefined;
 }
 
 const MAX_HTTP_BODY = 4 * 1024 * 1024;
@@ -68,6 +70,8 @@ export async function serveHttpJson(
     }
     const reg = methods.get(methodName);
     if (reg === undefined) throw methodNotFound(methodName);
+    const refusal = hooks.refuse(methodName);
+    if (refusal !== undefined) throw refusal;
     const text = await readBody(req);
     let request: unknown;
     try {

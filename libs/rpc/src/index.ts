@@ -26,7 +26,18 @@ export {
   connectionClosed,
   clientClosed,
   invalidOption,
+  rateLimited,
+  circuitOpen,
 } from './rpc.errors.js';
+/** Rate limits enforced by the callee: token buckets per method. */
+export { RateLimiter, TokenBucket, checkRateLimit } from './governance/rate-limiter.js';
+export type { RateLimit, Admission } from './governance/rate-limiter.js';
+/** Circuit breakers kept by the caller per callee method. */
+export { CircuitBreaker, CircuitBreakers, BreakerState, DEFAULT_BREAKER_SETTINGS, breakerSettings } from './governance/circuit-breaker.js';
+export type { BreakerSettings, BreakerReport } from './governance/circuit-breaker.js';
+/** A service's traffic policy (limits for its instances, breaker settings for its callers) and its parser. */
+export { parseTrafficPolicy } from './governance/traffic-policy.js';
+export type { TrafficPolicy } from './governance/traffic-policy.js';
 /** The frame head (MSEC's CRpcHead plus MSEC-TS fields) and its pure codec. */
 export { HeadField, HEAD_VERSION, encodeHead, headSize, headSizeBound, writeHead } from './rpc-head.js';
 export { decodeHead } from './head-decoder.js';

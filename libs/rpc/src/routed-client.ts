@@ -1,6 +1,7 @@
 import type { MethodDef } from './method.js';
 import { RpcClient, type CallOptions, type RpcClientOptions } from './rpc-client.js';
-import { deadlineExceeded, RpcErrorCode } from './rpc.errors.js';
+import { circuitOpen, deadlineExceeded, RpcErrorCode } from './rpc.errors.js';
+import type { CircuitBreaker, CircuitBreakers } from './governance/circuit-breaker.js';
 
 /** The address part of a route; @msec/nlb's Route has it. */
 export interface RouteLike {
@@ -22,6 +23,8 @@ export interface RoutedClientOptions<R extends RouteLike> {
   client?: RpcClient | RpcClientOptions;
   /** Most instances one call tries. Default 3. */
   maxAttempts?: number;
+  /** Circuit breakers per callee method: an open one refuses calls with RPC_CIRCUIT_OPEN before anything is sent. */
+  breakers?: CircuitBreakers;
 }
 
 /** Per-call options of a routed call. */
@@ -41,6 +44,15 @@ const INSTANCE_FAILURES: ReadonlySet<string> = new Set([
   RpcErrorCode.unavailable,
 ]);
 
+/**
+ * Whether an error counts against the callee's breaker: the callee could not serve (5xx, rate limited, no reply);
+ * a business error it answered with (4xx) does not.
+ */
+function failsBreaker(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
+  return status === undefined || status >= 500 || status === 429;
+}
+
 /** Errors after which the request may have run: only idempotent methods go on to another instance. */
 const MAYBE_RAN: ReadonlySet<string> = new Set([RpcErrorCode.connectionClosed]);
 
@@ -55,6 +67,8 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
   private readonly maxAttempts: number;
   private readonly ownsClient: boolean;
   private readonly defaultTimeoutMs: number;
+  /** The breakers this client consults, if any. */
+  readonly breakers: CircuitBreakers | undefined;
 
   constructor(options: RoutedClientOptions<R>) {
     this.router = options.router;
@@ -62,14 +76,31 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
     this.rpc = options.client instanceof RpcClient ? options.client : new RpcClient(options.client);
     this.defaultTimeoutMs = options.client instanceof RpcClient ? 1_000 : (options.client?.timeoutMs ?? 1_000);
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.breakers = options.breakers;
   }
 
-  /** Calls `method` on some instance of `service` within one deadline. */
-  async call<Req, Res>(
+  /** Calls `method` on some instance of `service` within one deadline; an open breaker refuses it at once. */
+  call<Req, Res>(
     service: string,
     method: MethodDef<Req, Res> & { idempotent?: boolean },
     request: Req,
     options: RoutedCallOptions = {},
+  ): Promise<Res> {
+    const breaker = this.breakers?.for(service, method.name);
+    if (breaker === undefined) return this.attempts(service, method, request, options, undefined, 0);
+    const started = this.breakers!.now();
+    if (!breaker.tryPass(started)) return Promise.reject(circuitOpen(service, method.name, breaker.retryInMs(started)));
+    return this.attempts(service, method, request, options, breaker, started);
+  }
+
+  /** The attempts of one call; the breaker, when there is one, learns the outcome in this same async frame. */
+  private async attempts<Req, Res>(
+    service: string,
+    method: MethodDef<Req, Res> & { idempotent?: boolean },
+    request: Req,
+    options: RoutedCallOptions,
+    breaker: CircuitBreaker | undefined,
+    callStart: number,
   ): Promise<Res> {
     const idempotent = options.idempotent ?? method.idempotent ?? false;
     let budget = options.timeoutMs ?? this.defaultTimeoutMs;
@@ -78,28 +109,39 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
     const deadline = performance.now() + budget;
     const tried = new Set<string>();
     let lastError: unknown;
-    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw lastError ?? deadlineExceeded(method.name);
-      let route = await this.router.route(service, options.hashKey);
-      // Prefer an instance not tried yet; the router may still hand back the same one if it is all there is.
-      for (let i = 0; i < 3 && tried.has(route.key); i++) route = await this.router.route(service, options.hashKey);
-      tried.add(route.key);
-      const started = performance.now();
-      try {
-        const response = await this.rpc.call({ host: route.ip, port: route.port }, method, request, { ...options, timeoutMs: left });
-        this.router.reportResult(route, true, performance.now() - started);
-        return response;
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
-        const instanceFailed = INSTANCE_FAILURES.has(code);
-        this.router.reportResult(route, !instanceFailed, performance.now() - started);
-        lastError = error;
-        const neverRan = (error as { retryable?: boolean }).retryable === true && instanceFailed;
-        if (!(neverRan || (idempotent && MAYBE_RAN.has(code)))) throw error;
+    try {
+      for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+        const left = deadline - performance.now();
+        if (left <= 0) throw lastError ?? deadlineExceeded(method.name);
+        let route = await this.router.route(service, options.hashKey);
+        // Prefer an instance not tried yet; the router may still hand back the same one if it is all there is.
+        for (let i = 0; i < 3 && tried.has(route.key); i++) route = await this.router.route(service, options.hashKey);
+        tried.add(route.key);
+        const started = performance.now();
+        try {
+          const response = await this.rpc.call({ host: route.ip, port: route.port }, method, request, { ...options, timeoutMs: left });
+          this.router.reportResult(route, true, performance.now() - started);
+          if (breaker !== undefined) this.recordOutcome(breaker, callStart, false);
+          return response;
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? '';
+          const instanceFailed = INSTANCE_FAILURES.has(code);
+          this.router.reportResult(route, !instanceFailed, performance.now() - started);
+          lastError = error;
+          const neverRan = (error as { retryable?: boolean }).retryable === true && instanceFailed;
+          if (!(neverRan || (idempotent && MAYBE_RAN.has(code)))) throw error;
+        }
       }
+      throw lastError;
+    } catch (error) {
+      if (breaker !== undefined) this.recordOutcome(breaker, callStart, failsBreaker(error));
+      throw error;
     }
-    throw lastError;
+  }
+
+  private recordOutcome(breaker: CircuitBreaker, callStart: number, failed: boolean): void {
+    const now = this.breakers!.now();
+    breaker.record(failed, now - callStart, now);
   }
 
   /** Closes the RpcClient if this RoutedClient made it. */

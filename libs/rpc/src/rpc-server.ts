@@ -11,6 +11,7 @@ import { serveHttpJson } from './http-json.js';
 import type { MethodDef } from './method.js';
 import { HEAD_VERSION, type RpcHead } from './rpc-head.js';
 import { enterTrace, type TraceSampler } from './trace-entry.js';
+import type { Admission } from './governance/rate-limiter.js';
 import {
   badRequest,
   deadlineExceeded,
@@ -18,7 +19,9 @@ import {
   methodAlreadyRegistered,
   methodNotFound,
   overloaded,
+  rateLimited,
   unavailable,
+  type RpcError,
 } from './rpc.errors.js';
 
 /** Serves one method: gets the decoded request and the call context, returns the response. */
@@ -57,6 +60,8 @@ export interface RpcServerOptions {
   sample?: TraceSampler;
   /** Where bad peers and handler bugs are reported. Default: the console. */
   logger?: RpcLogger;
+  /** Rate limits: a request it refuses is answered at once with retryable RPC_RATE_LIMITED. Settable later as `admission`. */
+  admission?: Admission;
 }
 
 /** A registered method with its handler, types erased. */
@@ -82,7 +87,7 @@ interface Queued {
 
 /** Serves registered methods over MSEC frames on TCP, and HTTP+JSON on the same port. */
 export class RpcServer {
-  private readonly options: Required<Omit<RpcServerOptions, 'onCall' | 'sample'>> & {
+  private readonly options: Required<Omit<RpcServerOptions, 'onCall' | 'sample' | 'admission'>> & {
     onCall: CallListener | undefined;
     sample: TraceSampler | undefined;
   };
@@ -103,6 +108,8 @@ export class RpcServer {
   private lastDropReportAt = -Infinity;
   private idleWaiters: Array<() => void> = [];
   private readonly replyHead: RpcHead = { sequence: 0, methodName: '', err: 0, version: HEAD_VERSION };
+  /** Rate limits asked before each request is queued or run; undefined admits everything. */
+  admission: Admission | undefined;
 
   constructor(options: RpcServerOptions = {}) {
     this.options = {
@@ -127,6 +134,7 @@ export class RpcServer {
     for (const key of ['overloadQueueMs', 'partialFrameTimeoutMs', 'idleTimeoutMs', 'maxFrameBytes', 'maxPartialFrameBytes'] as const) {
       if (!(this.options[key] > 0)) throw invalidOption(key, 'must be a positive number');
     }
+    this.admission = options.admission;
     const logger = this.options.logger;
     this.http = this.options.httpJson
       ? createHttpServer(
@@ -136,6 +144,7 @@ export class RpcServer {
               sample: this.options.sample,
               onCall: this.options.onCall,
               onUnexpectedError: (error, method) => logger.error(`${method} failed unexpectedly`, { error }),
+              refuse: (method) => this.refusal(method),
             }),
         )
       : undefined;
@@ -290,6 +299,10 @@ export class RpcServer {
       this.replyError(conn, head, unavailable(head.methodName), receivedAt);
       return;
     }
+    if (this.admission !== undefined && !this.admission.admit(head.methodName)) {
+      this.replyError(conn, head, rateLimited(head.methodName, this.admission.limitOf(head.methodName)), receivedAt);
+      return;
+    }
     conn.inFlight++;
     if (!conn.pausedForLoad && conn.inFlight >= this.options.maxInFlightPerConnection) {
       conn.pausedForLoad = true;
@@ -400,6 +413,12 @@ export class RpcServer {
     if (this.active === 0 && this.queue.length === 0 && this.idleWaiters.length > 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+  }
+
+  private refusal(method: string): RpcError | undefined {
+    const admission = this.admission;
+    if (admission === undefined || admission.admit(method)) return undefined;
+    return rateLimited(method, admission.limitOf(method));
   }
 
   private replyError(conn: Conn, request: RpcHead, error: unknown, receivedAt: number): void {

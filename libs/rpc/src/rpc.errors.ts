@@ -14,6 +14,8 @@ export const RpcErrorCode = {
   timeout: 'RPC_TIMEOUT',
   deadlineExceeded: 'RPC_DEADLINE_EXCEEDED',
   overloaded: 'RPC_OVERLOADED',
+  rateLimited: 'RPC_RATE_LIMITED',
+  circuitOpen: 'RPC_CIRCUIT_OPEN',
   connectionFailed: 'RPC_CONNECTION_FAILED',
   connectionClosed: 'RPC_CONNECTION_CLOSED',
   clientClosed: 'RPC_CLIENT_CLOSED',
@@ -36,6 +38,7 @@ export const RPC_ERR_NUMBERS: Readonly<Record<string, number>> = {
   RPC_DEADLINE_EXCEEDED: -1005,
   RPC_OVERLOADED: -1006,
   RPC_UNAVAILABLE: -1007,
+  RPC_RATE_LIMITED: -1008,
   INTERNAL: -1099,
 };
 /** The `err` number of any code not in the table (a business or other typed error). */
@@ -198,12 +201,31 @@ export const unavailable = (method: string): UnavailableError =>
     data: { method },
   });
 
+export const rateLimited = (method: string, qps: number): UnavailableError =>
+  new UnavailableError(
+    RpcErrorCode.rateLimited,
+    `${method}: refused by this instance's rate limit of ${qps} requests/s; send it again later`,
+    {
+      status: 429,
+      // Refused before running: safe to send again, after a pause.
+      retryable: true,
+      data: { method, qps },
+    },
+  );
+
+export const circuitOpen = (service: string, method: string, retryInMs: number): UnavailableError =>
+  new UnavailableError(
+    RpcErrorCode.circuitOpen,
+    `${service} ${method}: this caller's circuit breaker is open after too many failed or slow calls; the call was not sent (next probe in ${retryInMs} ms)`,
+    { status: 503, retryable: true, data: { service, method, retryInMs } },
+  );
+
 /** Rebuilds a typed error from the fields of a reply head: a RemoteError, or a TimeoutError/UnavailableError for those codes. */
 export function errorFromPayload(payload: ErrorPayload): RpcError {
   const Kind =
     payload.code === RpcErrorCode.deadlineExceeded
       ? TimeoutError
-      : payload.code === RpcErrorCode.overloaded || payload.code === RpcErrorCode.unavailable
+      : payload.code === RpcErrorCode.overloaded || payload.code === RpcErrorCode.unavailable || payload.code === RpcErrorCode.rateLimited
         ? UnavailableError
         : RemoteError;
   return new Kind(payload.code, payload.message, {

@@ -38,6 +38,7 @@ import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { WebhooksDomain } from './webhooks/webhooks.domain.js';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhooks/webhooks.entities.js';
+import { TrafficController } from './services/traffic.controller.js';
 
 /** The gateway's tables. */
 export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity, WebhookEntity, WebhookDeliveryEntity];
@@ -59,6 +60,7 @@ export class GatewayModule {
         EventsController,
         ComponentsController,
         ServicesController,
+        TrafficController,
         RegistryAdminController,
         HostsController,
         KeysController,

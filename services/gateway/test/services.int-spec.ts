@@ -179,6 +179,43 @@ describe('gateway services', () => {
     assert.equal(rebuilt.body.services, 1);
   });
 
+  it('traffic - a developer sets and removes rate limits and breaker settings; who did it is kept and audited; bad input names the field', async () => {
+    const base = '/api/v1/services/Flight.mod_flight';
+    const set = await dev.call('PUT', `${base}/limits/flight.FlightService.Query`, { qps: 100 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.limits, [{ method: 'flight.FlightService.Query', qps: 100 }]);
+    assert.equal(set.body.updatedBy, 'dora');
+    const breaker = await dev.call('PUT', `${base}/breaker`, { errorRatio: 0.5, openMs: 5000 });
+    assert.deepEqual(breaker.body.breaker, { errorRatio: 0.5, openMs: 5000 });
+    const shown = await viewer.call('GET', `${base}/traffic`);
+    assert.equal(shown.status, 200);
+    assert.equal(shown.body.version, breaker.body.version);
+
+    const bad: [string, string, unknown, string][] = [
+      ['PUT', `${base}/limits/Query`, { qps: 1 }, 'path.method'],
+      ['PUT', `${base}/limits/flight.FlightService.Query`, { qps: 0 }, 'body.qps'],
+      ['PUT', `${base}/breaker`, { errorRatio: 2 }, 'body.errorRatio'],
+      ['PUT', `${base}/breaker`, { bogus: 1 }, 'body.bogus'],
+      ['PUT', '/api/v1/services/No.such/limits/a.B.c', { qps: 1 }, ''],
+    ];
+    for (const [method, path, body, field] of bad) {
+      const r = await dev.call(method, path, body);
+      if (field === '') assert.equal(r.status, 404, JSON.stringify(r.body));
+      else assert.equal(r.body.error?.field, field, `${path}: ${JSON.stringify(r.body)}`);
+    }
+    assert.equal((await viewer.call('PUT', `${base}/limits/flight.FlightService.Query`, { qps: 1 })).status, 403);
+    const removed = await dev.call('DELETE', `${base}/limits/flight.FlightService.Query`);
+    assert.deepEqual(removed.body.limits, []);
+    await dev.call('PUT', `${base}/breaker`, {});
+    const audit = await admin.call('GET', '/api/v1/audit');
+    assert.ok(
+      audit.body.items.some(
+        (e: { actor: string; path: string }) => e.actor === 'dora' && e.path.endsWith('/limits/flight.FlightService.Query'),
+      ),
+      'the change is in the audit log with its user',
+    );
+  });
+
   describe('console', () => {
     let browser: TestBrowser;
     before(async () => {
@@ -230,6 +267,32 @@ describe('gateway services', () => {
       );
     });
 
+    it('traffic - a developer sets a rate limit and breaker settings on the service page and sees who changed them', async () => {
+      // The browser still holds dora's session from the test before.
+      const page = await browser.newPage();
+      await page.goto('/');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+      await page.getByTestId('service-Order.mod_order').getByRole('button', { name: 'Order.mod_order' }).click();
+      const traffic = page.getByTestId('service-traffic');
+      await traffic.getByText('No limits or breaker settings yet.').waitFor();
+      await traffic.getByLabel('Method (pkg.Service.Method or *)').fill('order.OrderService.Place');
+      await traffic.getByLabel('Calls per second').fill('50');
+      await traffic.getByRole('button', { name: 'Set limit' }).click();
+      const row = traffic.getByRole('row').filter({ hasText: 'order.OrderService.Place' });
+      await row.getByText('50 per instance').waitFor();
+      await traffic.getByText(/changed by dora/).waitFor();
+      await traffic.getByLabel('Breaker settings (KEY=VALUE …)').fill('errorRatio=2');
+      await traffic.getByRole('button', { name: 'Set breaker' }).click();
+      await page.getByRole('alert').filter({ hasText: 'body.errorRatio' }).waitFor();
+      await traffic.getByLabel('Breaker settings (KEY=VALUE …)').fill('errorRatio=0.5 openMs=5000');
+      await traffic.getByRole('button', { name: 'Set breaker' }).click();
+      await traffic.getByTestId('traffic-breaker').getByText('errorRatio=0.5 openMs=5000').waitFor();
+      await screenshot(page, 'services-traffic');
+      await page.close();
+      const shown = await admin.call('GET', '/api/v1/services/Order.mod_order/traffic');
+      assert.deepEqual(shown.body.limits, [{ method: 'order.OrderService.Place', qps: 50 }]);
+    });
+
     it('services - a viewer sees the tree and instances but no button that changes them', async () => {
       const viewerBrowser = await launchBrowser({ baseURL: gw.baseUrl });
       try {
@@ -238,7 +301,19 @@ describe('gateway services', () => {
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
         await page.getByTestId('service-Order.mod_order').getByRole('button', { name: 'Order.mod_order' }).click();
         await page.getByTestId('instance-127.0.0.1:9300').waitFor();
-        for (const name of ['New service', 'Scale out', 'Scale in', 'Add instances', 'Delete service', 'Edit weight', 'Remove'])
+        await page.getByTestId('traffic-breaker').waitFor();
+        for (const name of [
+          'New service',
+          'Scale out',
+          'Scale in',
+          'Add instances',
+          'Delete service',
+          'Edit weight',
+          'Remove',
+          'Set limit',
+          'Set breaker',
+          'Reset breaker',
+        ])
           assert.equal(await page.getByRole('button', { name }).count(), 0, `viewer sees "${name}"`);
         await screenshot(page, 'services-viewer');
         await page.setViewportSize({ width: 390, height: 844 });

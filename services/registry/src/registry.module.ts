@@ -6,6 +6,8 @@ import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { REGISTRY_CONFIG, registryZkAccess, type RegistryConfig } from './config/registry.config.js';
 import { HealthController } from './health/health.controller.js';
 import { CreateRegistry1732200000000 } from './migrations/1732200000000-create-registry.js';
+import { CreateTraffic1796000000000 } from './migrations/1796000000000-create-traffic.js';
+import { TrafficEntity } from './traffic/traffic.entities.js';
 import { ReleaseListener } from './routes/release-listener.js';
 import { RouteSync } from './routes/route-sync.js';
 import { ServicesController } from './services/services.controller.js';
@@ -14,9 +16,9 @@ import { InstanceEntity, ServiceEntity } from './services/services.entities.js';
 import { ZkSession } from './zookeeper/zk-session.js';
 
 /** Tables and migrations of the registry's database. */
-export const REGISTRY_ENTITIES = [ServiceEntity, InstanceEntity, ProjectionCheckpointEntity];
+export const REGISTRY_ENTITIES = [ServiceEntity, InstanceEntity, TrafficEntity, ProjectionCheckpointEntity];
 /** Migrations applied at start. */
-export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000];
+export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000, CreateTraffic1796000000000];
 
 /** The registry: service tree, instances and routes in ZooKeeper, event-sourced through the bus. */
 @Module({})

@@ -17,6 +17,7 @@ import {
   RegistrySubjects,
   Subjects,
   type ServiceView,
+  type TrafficPolicyView,
   NatsRole,
 } from '@msec/contracts';
 import { MsecRpcErrorFilter, natsRequest, natsConnectionOptions } from '@msec/platform';
@@ -69,6 +70,22 @@ function zkRead(connect: string, path: string): Promise<{ children: string[]; da
         }
       });
     });
+    client.connect();
+  });
+}
+
+/** The data of one znode as JSON, or undefined when it does not exist. */
+function zkData(connect: string, path: string): Promise<Record<string, unknown> | undefined> {
+  return new Promise((resolve, reject) => {
+    const client = zookeeper.createClient(connect);
+    authenticate(client, parseZkAuth(identities.reader));
+    client.once('connected', () =>
+      client.getData(path, (error, data) => {
+        client.close();
+        if (error) return String(error).includes('NO_NODE') ? resolve(undefined) : reject(error);
+        resolve(JSON.parse(data.toString('utf8')) as Record<string, unknown>);
+      }),
+    );
     client.connect();
   });
 }
@@ -211,6 +228,52 @@ describe('registry', () => {
     assert.deepEqual(out.service?.instances, [{ ip: '127.0.0.1', port: 3306, weight: 1000, enabled: true, live: true }]);
     const routes = await zkRead(zk.url, RoutePaths.instances('Db.orders'));
     assert.equal(routes.data[0]?.protocol, 'mysql');
+  });
+
+  it('registry - rate limits and breaker settings are events, kept with who set them and published to the traffic znode', async () => {
+    const service = 'Gov.mod_traffic';
+    await call<Change>(RegistrySubjects.serviceCreate, { name: service });
+    const set = await call<TrafficPolicyView>(RegistrySubjects.limitSet, { service, method: 'gov.Traffic.Hit', qps: 50, by: 'alice' });
+    assert.deepEqual(set.limits, [{ method: 'gov.Traffic.Hit', qps: 50 }]);
+    assert.equal(set.updatedBy, 'alice');
+    const breaker = await call<TrafficPolicyView>(RegistrySubjects.breakerSet, { service, settings: { errorRatio: 0.5 }, by: 'bob' });
+    assert.ok(breaker.version > set.version, 'the version rises with each change');
+    assert.deepEqual(await zkData(zk.url, RoutePaths.traffic(service)), {
+      version: breaker.version,
+      limits: [{ method: 'gov.Traffic.Hit', qps: 50 }],
+      breaker: { errorRatio: 0.5 },
+    });
+    await assert.rejects(
+      call(RegistrySubjects.limitSet, { service, method: 'Hit', qps: 5 }),
+      (e: { data?: { field?: string } }) => e.data?.field === 'method',
+    );
+    await assert.rejects(
+      call(RegistrySubjects.limitSet, { service, method: 'gov.Traffic.Hit', qps: -1 }),
+      (e: { data?: { field?: string } }) => e.data?.field === 'qps',
+    );
+    await assert.rejects(
+      call(RegistrySubjects.breakerSet, { service, settings: { errorRatio: 3 } }),
+      (e: { data?: { field?: string } }) => e.data?.field === 'settings.errorRatio',
+    );
+    const cluster = await call<TrafficPolicyView>(RegistrySubjects.limitSet, {
+      service,
+      method: '*',
+      qps: 900,
+      cluster: true,
+      by: 'alice',
+    });
+    assert.deepEqual(cluster.limits[0], { method: '*', qps: 900, cluster: true });
+    await assert.rejects(
+      call(RegistrySubjects.limitSet, { service, method: '*', qps: 9, cluster: 'yes' }),
+      (e: { data?: { field?: string } }) => e.data?.field === 'cluster',
+    );
+    await call(RegistrySubjects.limitRemove, { service, method: '*', by: 'alice' });
+    await call(RegistrySubjects.limitRemove, { service, method: 'gov.Traffic.Hit', by: 'alice' });
+    await call(RegistrySubjects.breakerSet, { service, settings: {}, by: 'alice' });
+    const shown = await call<TrafficPolicyView>(RegistrySubjects.trafficShow, { service });
+    assert.deepEqual([shown.limits, shown.breaker, shown.updatedBy], [[], {}, 'alice']);
+    assert.equal(await zkData(zk.url, RoutePaths.traffic(service)), undefined, 'an empty policy leaves no znode: normal behaviour');
+    await call<Change>(RegistrySubjects.serviceDelete, { name: service });
   });
 
   it('registry - rebuild replays the events into an empty read model with the same state', async () => {

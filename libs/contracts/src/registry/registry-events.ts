@@ -12,6 +12,9 @@ export const RegistryEventType = {
   instanceEnabled: 'registry.InstanceEnabled',
   instanceDisabled: 'registry.InstanceDisabled',
   instanceWeightChanged: 'registry.InstanceWeightChanged',
+  rateLimitSet: 'registry.RateLimitSet',
+  rateLimitRemoved: 'registry.RateLimitRemoved',
+  breakerSettingsSet: 'registry.BreakerSettingsSet',
 } as const;
 /** One of RegistryEventType. */
 export type RegistryEventType = (typeof RegistryEventType)[keyof typeof RegistryEventType];
@@ -25,6 +28,10 @@ export interface RegistryEventPayloads {
   'registry.InstanceEnabled': { service: string; ip: string; port: number };
   'registry.InstanceDisabled': { service: string; ip: string; port: number };
   'registry.InstanceWeightChanged': { service: string; ip: string; port: number; weight: number };
+  'registry.RateLimitSet': { service: string; method: string; qps: number; burst?: number; cluster?: boolean; by: string };
+  'registry.RateLimitRemoved': { service: string; method: string; by: string };
+  /** Empty settings restore the defaults. */
+  'registry.BreakerSettingsSet': { service: string; settings: Record<string, number>; by: string };
 }
 
 /** NATS request subjects of the registry. */
@@ -39,7 +46,25 @@ export const RegistrySubjects = {
   scaleIn: 'msec.registry.scale-in',
   instanceWeight: 'msec.registry.instance.weight',
   rebuild: 'msec.registry.rebuild',
+  trafficShow: 'msec.registry.traffic.show',
+  limitSet: 'msec.registry.limit.set',
+  limitRemove: 'msec.registry.limit.remove',
+  breakerSet: 'msec.registry.breaker.set',
 } as const;
+
+/** A service's traffic policy as the registry keeps it and publishes it to ZooKeeper (`<service>/traffic`). */
+export interface TrafficPolicyView {
+  service: string;
+  /** Rises by one with every change. */
+  version: number;
+  /** `cluster`: qps is for the whole service, shared evenly by its serving instances. */
+  limits: Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
+  /** Breaker settings its callers use; empty for the defaults. */
+  breaker: Record<string, number>;
+  /** Who made the last change, and when. */
+  updatedBy: string;
+  updatedAt: string;
+}
 
 /** An instance as the registry shows it. */
 export interface InstanceView {

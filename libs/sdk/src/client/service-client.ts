@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { BoundMethod, CallOptions, Endpoint } from '@msec/rpc';
 import { currentCall } from '../runtime/call-scope.js';
 import { findService, type ProtoSource } from '../runtime/proto-catalog.js';
-import { sharedRuntime } from '../runtime/shared-runtime.js';
+import { followCalleeBreakers, sharedRuntime } from '../runtime/shared-runtime.js';
 import { callerStats } from '../telemetry/telemetry-hub.js';
 
 /** Per-call options a business developer may give. */
@@ -49,6 +49,7 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
   if (!endpoint && !runtime.routed) {
     throw new Error(`client: "${target}" is a service name but MSEC_ZK_CONNECT is not set; set it or call an ip:port`);
   }
+  if (!endpoint) followCalleeBreakers(target);
   const caller = runtime.env.service ?? 'client';
   const send = (
     method: BoundMethod,

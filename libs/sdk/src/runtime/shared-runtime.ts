@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { Nlb, ZkRouteCache } from '@msec/nlb';
-import { RoutedClient, RpcClient, type CallListener } from '@msec/rpc';
+import { isRoutable, Nlb, RoutePaths, ZkRouteCache, type RouteInstance } from '@msec/nlb';
+import { CircuitBreakers, parseTrafficPolicy, RoutedClient, RpcClient, type CallListener, type TrafficPolicy } from '@msec/rpc';
 import { readSdkEnvironment, type SdkEnvironment } from '../config/sdk-env.js';
 
 /** What every client in a process shares: one connection pool, one route cache, one adaptive selector. */
@@ -11,6 +11,8 @@ export interface SharedRuntime {
   routed: RoutedClient | undefined;
   nlb: Nlb | undefined;
   routes: ZkRouteCache | undefined;
+  /** This process's circuit breakers, one per callee method, with each callee's settings from its traffic policy. */
+  breakers: CircuitBreakers;
 }
 
 let shared: SharedRuntime | undefined;
@@ -39,10 +41,53 @@ export function sharedRuntime(): SharedRuntime {
       snapshotFile: join(env.dataDir, 'routes', `${env.service ?? 'client'}${env.port ? `-${env.port}` : ''}.json`),
     });
     nlb = new Nlb({ routes });
-    routed = new RoutedClient({ router: nlb, client: rpc });
   }
-  shared = { env, rpc, routed, nlb, routes };
+  const breakers = new CircuitBreakers();
+  if (nlb !== undefined) routed = new RoutedClient({ router: nlb, client: rpc, breakers });
+  shared = { env, rpc, routed, nlb, routes, breakers };
   return shared;
+}
+
+const followed = new Set<string>();
+
+/**
+ * Follows a service's traffic policy znode: `onPolicy` gets it now and after every change within about a second
+ * (undefined when there is none, or it is unreadable: a bad policy is reported and ignored, never half applied).
+ */
+export function followTraffic(service: string, onPolicy: (policy: TrafficPolicy | undefined) => void): void {
+  const routes = sharedRuntime().routes;
+  if (routes === undefined) return;
+  routes.watchData(RoutePaths.traffic(service), (data) => {
+    if (data === undefined || data.length === 0) return onPolicy(undefined);
+    try {
+      onPolicy(parseTrafficPolicy(data, `${RoutePaths.traffic(service)}`));
+    } catch (error) {
+      process.emitWarning(`ignoring the traffic policy of ${service}: ${(error as Error).message}`);
+      onPolicy(undefined);
+    }
+  });
+}
+
+/**
+ * Tells `onCount` how many instances of `service` serve (enabled and live), now and after every change: the share
+ * of a cluster-wide rate limit each instance admits. Nothing happens without ZooKeeper.
+ */
+export function followServingCount(service: string, onCount: (count: number) => void): void {
+  const routes = sharedRuntime().routes;
+  if (routes === undefined) return;
+  const count = (instances: readonly RouteInstance[]): void => onCount(instances.filter(isRoutable).length);
+  routes.on('change', (changed: string, instances: readonly RouteInstance[]) => {
+    if (changed === service) count(instances);
+  });
+  routes.routes(service).then(count, () => undefined);
+}
+
+/** Applies a callee's breaker settings from its traffic policy to this process's breakers (once per callee). */
+export function followCalleeBreakers(service: string): void {
+  if (followed.has(service)) return;
+  followed.add(service);
+  const { breakers } = sharedRuntime();
+  followTraffic(service, (policy) => breakers.configure(service, policy?.breaker));
 }
 
 /** Closes connections and the ZooKeeper session (end of process or tests). */
@@ -50,4 +95,5 @@ export function closeSharedRuntime(): void {
   shared?.rpc.close();
   shared?.routes?.close();
   shared = undefined;
+  followed.clear();
 }

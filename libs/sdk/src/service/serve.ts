@@ -1,10 +1,10 @@
-import { RpcServer, type CallContext, type CallEvent, type CallListener, type RpcServerOptions } from '@msec/rpc';
+import { RateLimiter, RpcServer, type CallContext, type CallEvent, type CallListener, type RpcServerOptions } from '@msec/rpc';
 import { unknownCaller } from '@msec/contracts';
 import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
 import { findService } from '../runtime/proto-catalog.js';
-import { closeSharedRuntime } from '../runtime/shared-runtime.js';
+import { closeSharedRuntime, followServingCount, followTraffic } from '../runtime/shared-runtime.js';
 import { closeTelemetry, telemetryHub } from '../telemetry/telemetry-hub.js';
 import { spanFromServedCall, type MsecLogger } from '../log/index.js';
 import { requestContext, type ServiceDefinition } from './define-service.js';
@@ -107,7 +107,20 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
           if (event.traced || !event.ok || event.latencyMs >= slowMs) hub.reportSpan(spanFromServedCall(event, service, env.hostName));
         };
   const sampler = hub.sampler;
-  const server = new RpcServer({ ...options.limits, host, port: options.port ?? env.port, onCall, sample: () => sampler.sample() });
+  // The rate limits of the service's traffic policy, followed in ZooKeeper and enforced per instance.
+  const admission = new RateLimiter();
+  if (service) {
+    followTraffic(service, (policy) => admission.set(policy?.limits ?? []));
+    followServingCount(service, (count) => admission.share(count));
+  }
+  const server = new RpcServer({
+    ...options.limits,
+    host,
+    port: options.port ?? env.port,
+    onCall,
+    sample: () => sampler.sample(),
+    admission,
+  });
   for (const definition of Array.isArray(definitions) ? definitions : [definitions]) {
     const bound = await findService(definition.serviceName, definition.proto, definition.idempotent);
     for (const [name, method] of Object.entries(bound.methods)) {

@@ -4,6 +4,7 @@ import zookeeper from 'node-zookeeper-client';
 import { ServiceKind } from '@msec/contracts';
 import { RoutePaths, ZkRouteWriter, type ZkAclPolicy, type ZkIdentity } from '@msec/nlb';
 import { InstanceEntity, ServiceEntity } from '../services/services.entities.js';
+import { TrafficEntity } from '../traffic/traffic.entities.js';
 import { ZkSession, withTimeout } from '../zookeeper/zk-session.js';
 
 /** How often every service's routes are compared with the read model, to heal after a ZooKeeper outage. */
@@ -92,6 +93,16 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
       await writer.createService(name, { requireLive: service.kind === ServiceKind.standard });
       for (const i of wanted)
         await writer.putInstance(name, { ip: i.ip, port: i.port, weight: i.weight, enabled: i.enabled, protocol: service.protocol });
+    }
+    // The traffic policy instances and callers follow: written when it has anything, removed when it is empty.
+    const traffic = service ? await this.dataSource.getRepository(TrafficEntity).findOneBy({ service: name }) : null;
+    const breaker = traffic ? (JSON.parse(traffic.breaker) as Record<string, number>) : {};
+    const limits = traffic ? (JSON.parse(traffic.limits) as unknown[]) : [];
+    if (traffic && (limits.length > 0 || Object.keys(breaker).length > 0)) {
+      const policy = { version: traffic.version, limits, ...(Object.keys(breaker).length > 0 ? { breaker } : {}) };
+      await writer.putTraffic(name, Buffer.from(JSON.stringify(policy)));
+    } else {
+      await writer.putTraffic(name, undefined);
     }
     const wantedKeys = new Set(wanted.map((i) => `${i.ip}:${i.port}`));
     for (const key of await this.zk.children(RoutePaths.instances(name))) {

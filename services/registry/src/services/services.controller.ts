@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RegistrySubjects, type ServiceView } from '@msec/contracts';
+import { RegistrySubjects, type ServiceView, type TrafficPolicyView } from '@msec/contracts';
 import { ServicesDomain, type ChangeResult } from './services.domain.js';
 
 /** NATS request API of the service tree; validation and rules live in ServicesDomain. */
@@ -51,6 +51,26 @@ export class ServicesController {
   @MessagePattern(RegistrySubjects.instanceWeight)
   weight(@Payload() body: unknown): Promise<ChangeResult> {
     return this.domain.setWeight(body);
+  }
+
+  @MessagePattern(RegistrySubjects.trafficShow)
+  traffic(@Payload() body: unknown): Promise<TrafficPolicyView> {
+    return this.domain.showTraffic(body);
+  }
+
+  @MessagePattern(RegistrySubjects.limitSet)
+  setLimit(@Payload() body: unknown): Promise<TrafficPolicyView> {
+    return this.domain.setLimit(body);
+  }
+
+  @MessagePattern(RegistrySubjects.limitRemove)
+  removeLimit(@Payload() body: unknown): Promise<TrafficPolicyView> {
+    return this.domain.removeLimit(body);
+  }
+
+  @MessagePattern(RegistrySubjects.breakerSet)
+  setBreaker(@Payload() body: unknown): Promise<TrafficPolicyView> {
+    return this.domain.setBreaker(body);
   }
 
   @MessagePattern(RegistrySubjects.rebuild)

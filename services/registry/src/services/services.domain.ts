@@ -2,12 +2,21 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { BusErrorCode, EventStore, ProjectionRunner, createEvent, type DomainEvent } from '@msec/bus';
-import { MsecError, RegistryEventType, type InstanceView, type RegistryEventPayloads, type ServiceView } from '@msec/contracts';
+import {
+  MsecError,
+  RegistryEventType,
+  type InstanceView,
+  type RegistryEventPayloads,
+  type ServiceView,
+  type TrafficPolicyView,
+} from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { RouteSync } from '../routes/route-sync.js';
 import { InstanceEntity, ServiceEntity } from './services.entities.js';
 import { instanceEnabled, instanceExists, instanceNotFound, serviceExists, serviceNotEmpty, serviceNotFound } from './services.errors.js';
 import { ServicesProjection } from './services.projection.js';
+import { TrafficEntity } from '../traffic/traffic.entities.js';
+import { breakerInput, limitInput, limitRemoveInput } from '../traffic/traffic.validation.js';
 import { createServiceInput, instancesInput, serviceName, weightInput, type InstanceInput } from './services.validation.js';
 
 /** What a change returns: the service as it now stands, and whether ZooKeeper has it yet. */
@@ -163,6 +172,57 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
         }),
       ];
     });
+  }
+
+  /** Sets (or replaces) the rate limit of one method of a service. */
+  setLimit(body: unknown): Promise<TrafficPolicyView> {
+    const input = limitInput(body);
+    return this.trafficChange(input.service, () => [this.event(RegistryEventType.rateLimitSet, input.service, input)]);
+  }
+
+  /** Removes a method's rate limit; removing one that is not set changes nothing. */
+  removeLimit(body: unknown): Promise<TrafficPolicyView> {
+    const input = limitRemoveInput(body);
+    return this.trafficChange(input.service, async (current) =>
+      current.limits.some((l) => l.method === input.method) ? [this.event(RegistryEventType.rateLimitRemoved, input.service, input)] : [],
+    );
+  }
+
+  /** Sets the breaker settings callers use for a service (`{}`: the defaults). */
+  setBreaker(body: unknown): Promise<TrafficPolicyView> {
+    const input = breakerInput(body);
+    return this.trafficChange(input.service, () => [this.event(RegistryEventType.breakerSettingsSet, input.service, input)]);
+  }
+
+  /** A service's traffic policy (version 0 and empty when none was ever set). */
+  async showTraffic(body: unknown): Promise<TrafficPolicyView> {
+    const name = serviceName((body as { service?: unknown } | null)?.service, 'service');
+    await this.requireService(name);
+    return this.trafficView(name);
+  }
+
+  private async trafficChange(
+    service: string,
+    decide: (current: TrafficPolicyView) => DomainEvent[] | Promise<DomainEvent[]>,
+  ): Promise<TrafficPolicyView> {
+    await this.change(service, async () => {
+      await this.requireService(service);
+      return decide(await this.trafficView(service));
+    });
+    return this.trafficView(service);
+  }
+
+  private async trafficView(service: string): Promise<TrafficPolicyView> {
+    const row = await this.dataSource.getRepository(TrafficEntity).findOneBy({ service });
+    if (!row) return { service, version: 0, limits: [], breaker: {}, updatedBy: '', updatedAt: '' };
+    return {
+      service,
+      version: row.version,
+      limits: JSON.parse(row.limits) as TrafficPolicyView['limits'],
+      breaker: JSON.parse(row.breaker) as Record<string, number>,
+      updatedBy: row.updatedBy,
+      updatedAt: row.updatedAt,
+    };
   }
 
   /** Every service with its instances and live state. */

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { RegistryEventType, type RegistryEventPayloads } from '@msec/contracts';
 import { InstanceEntity, ServiceEntity } from './services.entities.js';
+import { TrafficEntity } from '../traffic/traffic.entities.js';
 
 type RegistryEvent = { [K in keyof RegistryEventPayloads]: DomainEvent<K, RegistryEventPayloads[K]> }[keyof RegistryEventPayloads];
 
@@ -24,6 +25,7 @@ export class ServicesProjection implements Projection<RegistryEvent> {
         return;
       }
       case RegistryEventType.serviceDeleted:
+        await em.getRepository(TrafficEntity).delete({ service: event.payload.name });
         await instances.delete({ service: event.payload.name });
         await services.delete({ name: event.payload.name });
         return;
@@ -48,11 +50,49 @@ export class ServicesProjection implements Projection<RegistryEvent> {
         await instances.update({ service, ip, port }, { weight });
         return;
       }
+      case RegistryEventType.rateLimitSet:
+      case RegistryEventType.rateLimitRemoved:
+      case RegistryEventType.breakerSettingsSet:
+        await applyTraffic(em, event, _meta);
+        return;
     }
   }
 
   async reset(em: EntityManager): Promise<void> {
+    await em.getRepository(TrafficEntity).clear();
     await em.getRepository(InstanceEntity).clear();
     await em.getRepository(ServiceEntity).clear();
   }
+}
+
+type TrafficEvent = Extract<RegistryEvent, { type: 'registry.RateLimitSet' | 'registry.RateLimitRemoved' | 'registry.BreakerSettingsSet' }>;
+
+/**
+ * Folds one traffic event into the service's policy row. The version is the event's stream sequence, so applying
+ * an event twice (a redelivery) gives the same row.
+ */
+async function applyTraffic(em: EntityManager, event: TrafficEvent, meta: EventMeta): Promise<void> {
+  const repo = em.getRepository(TrafficEntity);
+  const service = event.payload.service;
+  const row = (await repo.findOneBy({ service })) ?? { service, version: 0, limits: '[]', breaker: '{}', updatedBy: '', updatedAt: '' };
+  let limits = JSON.parse(row.limits) as Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
+  let breaker = JSON.parse(row.breaker) as Record<string, number>;
+  if (event.type === RegistryEventType.rateLimitSet) {
+    const { method, qps, burst, cluster } = event.payload;
+    const limit = { method, qps, ...(burst === undefined ? {} : { burst }), ...(cluster === true ? { cluster } : {}) };
+    limits = [...limits.filter((l) => l.method !== method), limit];
+    limits.sort((a, b) => a.method.localeCompare(b.method));
+  } else if (event.type === RegistryEventType.rateLimitRemoved) {
+    limits = limits.filter((l) => l.method !== event.payload.method);
+  } else {
+    breaker = event.payload.settings;
+  }
+  await repo.save({
+    service,
+    version: Number(meta.seq),
+    limits: JSON.stringify(limits),
+    breaker: JSON.stringify(breaker),
+    updatedBy: event.payload.by,
+    updatedAt: event.occurredAt,
+  });
 }

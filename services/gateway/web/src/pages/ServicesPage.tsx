@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import { api, ApiError, get, type Page } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader } from '../ui';
 import ServicesDetail, { type ServiceView } from './ServicesDetail';
+import ServicesTraffic from './ServicesTraffic';
 import './ServicesPage.css';
 
 /** How often the tree and live status are fetched again. */
@@ -173,7 +174,10 @@ export default function ServicesPage() {
             </ul>
           </Card>
           {current ? (
-            <ServicesDetail service={current} onChanged={refresh} onDeleted={() => setSelected(undefined)} />
+            <div className="svc-stack">
+              <ServicesDetail service={current} onChanged={refresh} onDeleted={() => setSelected(undefined)} />
+              <ServicesTraffic key={current.name} service={current.name} />
+            </div>
           ) : (
             <Card>
               <EmptyState title="Pick a service">Choose a service in the tree to see its instances.</EmptyState>

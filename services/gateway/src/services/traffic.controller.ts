@@ -1,0 +1,95 @@
+import { Controller, Delete, Get, Inject, Put, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RegistrySubjects, type TrafficPolicyView } from '@msec/contracts';
+import { Access, Role } from '../auth/access.js';
+import { JsonBody, PathParam } from '../http/api-params.js';
+import { NatsForwarder } from '../http/nats-forwarder.js';
+import type { GatewayRequest } from '../http/request-context.js';
+import { s, type Infer } from '../http/schema.js';
+import { serviceName } from './services.schemas.js';
+
+const CHANGE_DEADLINE_MS = 10_000;
+
+/** pkg.Service.Method, or * for every method without its own limit. */
+const methodName = s.string({
+  min: 1,
+  max: 256,
+  pattern: /^(\*|[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){2,})$/,
+  hint: 'must be a full method name pkg.Service.Method (e.g. flight.FlightService.Query), or * for every method',
+});
+
+const limitBody = s.object({
+  qps: s.number({ min: 0.001, max: 10_000_000 }).describe('requests per second each instance admits'),
+  burst: s.number({ min: 1 }).optional().describe('tokens a bucket holds when full; default qps'),
+  cluster: s.boolean().optional().describe('qps is for the whole service, shared evenly by its serving instances'),
+});
+
+const breakerBody = s.object({
+  windowMs: s.int({ min: 1 }).optional().describe('sliding window, ms (default 10000)'),
+  minCalls: s.int({ min: 1 }).optional().describe('calls in the window before it may open (default 10)'),
+  errorRatio: s.number({ min: 0.001, max: 1 }).optional().describe('opens at this failed share (default 0.4)'),
+  slowCallMs: s.int({ min: 1 }).optional().describe('a call at least this slow counts as slow, ms (default 1000)'),
+  slowRatio: s.number({ min: 0.001, max: 1 }).optional().describe('opens at this slow share (default 0.8)'),
+  openMs: s.int({ min: 1 }).optional().describe('how long it stays open before probing, ms (default 1000)'),
+  halfOpenProbes: s.int({ min: 1 }).optional().describe('successful probes that close it (default 3)'),
+});
+
+const MOVED: Record<string, string> = { service: 'path.name', method: 'path.method', by: 'principal' };
+
+/** Traffic governance of a service: its rate limits and the breaker settings its callers use. Viewers read, developers change. */
+@ApiTags('services')
+@Controller('api/v1/services/:name')
+export class TrafficController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Get('traffic')
+  @Access(Role.viewer)
+  @ApiOperation({ summary: "A service's traffic policy: rate limits, breaker settings, version and who changed it last" })
+  show(@PathParam('name', serviceName) name: string): Promise<TrafficPolicyView> {
+    return this.forward(RegistrySubjects.trafficShow, { service: name });
+  }
+
+  @Put('limits/:method')
+  @Access(Role.developer)
+  @ApiOperation({ summary: 'Set the rate limit of one method (per instance); refused calls fail with RPC_RATE_LIMITED' })
+  setLimit(
+    @PathParam('name', serviceName) name: string,
+    @PathParam('method', methodName) method: string,
+    @JsonBody(limitBody) body: Infer<typeof limitBody>,
+    @Req() req: GatewayRequest,
+  ): Promise<TrafficPolicyView> {
+    return this.forward(RegistrySubjects.limitSet, { service: name, method, ...body, by: req.principal!.username });
+  }
+
+  @Delete('limits/:method')
+  @Access(Role.developer)
+  @ApiOperation({ summary: "Remove a method's rate limit" })
+  removeLimit(
+    @PathParam('name', serviceName) name: string,
+    @PathParam('method', methodName) method: string,
+    @Req() req: GatewayRequest,
+  ): Promise<TrafficPolicyView> {
+    return this.forward(RegistrySubjects.limitRemove, { service: name, method, by: req.principal!.username });
+  }
+
+  @Put('breaker')
+  @Access(Role.developer)
+  @ApiOperation({ summary: 'Set the circuit-breaker settings callers use for this service ({} restores the defaults)' })
+  setBreaker(
+    @PathParam('name', serviceName) name: string,
+    @JsonBody(breakerBody) body: Infer<typeof breakerBody>,
+    @Req() req: GatewayRequest,
+  ): Promise<TrafficPolicyView> {
+    const settings = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+    return this.forward(RegistrySubjects.breakerSet, { service: name, settings, by: req.principal!.username });
+  }
+
+  private forward<T>(subject: string, data: unknown): Promise<T> {
+    return this.nats.requestNamingRestFields<T>(
+      subject,
+      data,
+      (field) => MOVED[field] ?? `body.${field.replace(/^settings\./, '')}`,
+      CHANGE_DEADLINE_MS,
+    );
+  }
+}
