@@ -93,7 +93,7 @@ export const registryEventDefinitions: EventDefinition[] = [
       burst: 'number, optional: tokens a bucket holds when full (default: qps)',
       by: 'string: the user who made the change',
     },
-    example: { service: 'Flight.mod_query', method: 'flight.FlightService.Query', qps: 200, by: 'alice' },
+    example: { service: 'Flight.mod_query', method: 'flight.FlightService.Query', qps: 200, cluster: false, burst: 200, by: 'alice' },
   },
   {
     type: RegistryEventType.rateLimitRemoved,
