@@ -57,6 +57,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   private jsm: JetStreamManager | undefined;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  private rebuilding: Promise<void> | undefined;
   private readonly key: string;
   private readonly durable: string;
   private readonly options: Required<Omit<ProjectionRunnerOptions, 'onError'>> & Pick<ProjectionRunnerOptions, 'onError'>;
@@ -106,16 +107,29 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     await loop?.catch(() => undefined);
   }
 
-  /** Empties the read model, resets the checkpoint and replays the stream from sequence 1. */
-  async rebuild(timeoutMs = 30_000): Promise<void> {
-    await this.stop();
-    this.jsm ??= await jetstreamManager(this.nc);
-    await this.jsm.consumers.delete(BusStreams.events, this.durable).catch(() => false);
-    await this.dataSource.transaction(async (em) => {
-      await this.projection.reset(em);
-      await em.getRepository(ProjectionCheckpointEntity).save({ projection: this.key, lastSeq: 0, updatedAt: new Date() });
+  /**
+   * Empties the read model, resets the checkpoint and replays the stream from sequence 1. A rebuild asked for while one
+   * runs joins it (it replays every event either way); the runner consumes again afterwards even if the rebuild failed.
+   */
+  rebuild(timeoutMs = 30_000): Promise<void> {
+    this.rebuilding ??= this.replayFromStart(timeoutMs).finally(() => {
+      this.rebuilding = undefined;
     });
-    await this.start();
+    return this.rebuilding;
+  }
+
+  private async replayFromStart(timeoutMs: number): Promise<void> {
+    await this.stop();
+    try {
+      this.jsm ??= await jetstreamManager(this.nc);
+      await this.jsm.consumers.delete(BusStreams.events, this.durable).catch(() => false);
+      await this.dataSource.transaction(async (em) => {
+        await this.projection.reset(em);
+        await em.getRepository(ProjectionCheckpointEntity).save({ projection: this.key, lastSeq: 0, updatedAt: new Date() });
+      });
+    } finally {
+      await this.start();
+    }
     await this.waitUntilCaughtUp(timeoutMs);
   }
 

@@ -17,6 +17,8 @@ export interface DeployRebuildResult {
 /** Deploy's event-sourced read models (release plans, IDL, config and package versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
 @Injectable()
 export class DeployReadModels {
+  private rebuilding: Promise<DeployRebuildResult> | undefined;
+
   constructor(
     private readonly releases: ReleasesRepository,
     private readonly idl: IdlDomain,
@@ -41,8 +43,15 @@ export class DeployReadModels {
     await this.releases.stop();
   }
 
-  /** Empties every read model and replays its events. */
-  async rebuild(): Promise<DeployRebuildResult> {
+  /** Empties every read model and replays its events; a rebuild asked for while one runs gets that one's result. */
+  rebuild(): Promise<DeployRebuildResult> {
+    this.rebuilding ??= this.replayAll().finally(() => {
+      this.rebuilding = undefined;
+    });
+    return this.rebuilding;
+  }
+
+  private async replayAll(): Promise<DeployRebuildResult> {
     const releases = (await this.releases.rebuild()).releases;
     const idlVersions = await this.idl.rebuild();
     const configVersions = await this.configs.rebuild();
