@@ -30,6 +30,13 @@ export interface ServerKind {
   url(host: string, port: number): string;
 }
 
+/** How many free ports a server started on a port of its own choosing tries before giving up. */
+const PORT_ATTEMPTS = 3;
+
+function isAddressInUse(error: unknown): boolean {
+  return error instanceof Error && /address already in use|BindException/i.test(error.message);
+}
+
 /** A real server on loopback that can be stopped, killed and started again on the same port and data. */
 export class InfraServer {
   readonly name: string;
@@ -66,15 +73,23 @@ export class InfraServer {
         data: { component: kind.name, host, port },
       });
     }
-    const server = new InfraServer(kind, dir, ownsDir, host, port, options.readyTimeoutMs ?? kind.defaultReadyTimeoutMs);
-    await kind.prepare(dir, host, port);
-    try {
-      await server.start();
-    } catch (error) {
-      if (ownsDir) rmSync(dir, { recursive: true, force: true });
-      throw error;
+    const readyTimeoutMs = options.readyTimeoutMs ?? kind.defaultReadyTimeoutMs;
+    for (let attempt = 1, chosen = port; ; attempt += 1) {
+      const server = new InfraServer(kind, dir, ownsDir, host, chosen, readyTimeoutMs);
+      await kind.prepare(dir, host, chosen);
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        // A port the kernel called free can be taken by another test process before the server binds it: take another.
+        if (options.port === undefined && attempt < PORT_ATTEMPTS && isAddressInUse(error)) {
+          chosen = await freePort(host);
+          continue;
+        }
+        if (ownsDir) rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
     }
-    return server;
   }
 
   /** Operating-system pid, or -1 when not running. */
