@@ -9,6 +9,7 @@ import { ConfigVersionRecord } from './artifacts.entities.js';
 import { ConfigVersionsProjection, type ConfigVersionEvent } from './config-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireString, requireTag } from './validate.js';
+import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
 
 /** A config version as listed. */
 export interface ConfigVersionView {
@@ -42,10 +43,7 @@ export class ConfigVersionsDomain {
   ) {
     this.repo = dataSource.getRepository(ConfigVersionRecord);
     this.store = new EventStore(nc);
-    this.runner = new ProjectionRunner(nc, dataSource, new ConfigVersionsProjection(), {
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    this.runner = deployProjectionRunner(nc, dataSource, new ConfigVersionsProjection(), this.logger);
   }
 
   /** Carries versions stored before config events existed into the stream, then starts the projection. */

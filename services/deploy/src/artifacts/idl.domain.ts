@@ -10,6 +10,7 @@ import { IdlVersionRecord } from './artifacts.entities.js';
 import { IdlVersionsProjection, type IdlVersionEvent } from './idl-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireTag } from './validate.js';
+import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
 
 /** An IDL version as listed. */
 export interface IdlVersionView {
@@ -72,10 +73,7 @@ export class IdlDomain {
   ) {
     this.repo = dataSource.getRepository(IdlVersionRecord);
     this.store = new EventStore(nc);
-    this.runner = new ProjectionRunner(nc, dataSource, new IdlVersionsProjection(), {
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    this.runner = deployProjectionRunner(nc, dataSource, new IdlVersionsProjection(), this.logger);
   }
 
   /** Carries versions stored before IDL events existed into the stream, then starts the projection. */

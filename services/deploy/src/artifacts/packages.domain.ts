@@ -23,6 +23,7 @@ import { PackageRecord } from './artifacts.entities.js';
 import { PackagesProjection, type PackageEvent } from './packages.projection.js';
 import { hashFile, UPLOAD_TTL_MS, type PackageStore } from './package-store.js';
 import { TAG, requireString } from './validate.js';
+import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
 
 export type { PackageView } from '@msec/contracts';
 
@@ -79,10 +80,7 @@ export class PackagesDomain {
     this.repo = dataSource.getRepository(PackageRecord);
     this.dir = join(dataDir, 'packages');
     this.events = new EventStore(nc);
-    this.runner = new ProjectionRunner(nc, dataSource, new PackagesProjection(), {
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    this.runner = deployProjectionRunner(nc, dataSource, new PackagesProjection(), this.logger);
   }
 
   /**

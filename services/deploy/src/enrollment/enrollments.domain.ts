@@ -18,6 +18,7 @@ import { enrollTokenInvalid, enrollUnavailable, notFound } from '../deploy.error
 import type { KeysDomain } from '../signing/keys.domain.js';
 import { HostEnrollmentRecord } from './enrollments.entities.js';
 import { EnrollmentsProjection, type EnrollmentEvent } from './enrollments.projection.js';
+import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
 
 /** Every enrolment token starts with this, so a leaked one is easy to scan for. */
 export const ENROLL_TOKEN_PREFIX = 'msec_enroll_';
@@ -66,10 +67,7 @@ export class EnrollmentsDomain {
   ) {
     this.repo = dataSource.getRepository(HostEnrollmentRecord);
     this.store = new EventStore(nc);
-    this.runner = new ProjectionRunner(nc, dataSource, new EnrollmentsProjection(), {
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    this.runner = deployProjectionRunner(nc, dataSource, new EnrollmentsProjection(), this.logger);
   }
 
   /** Carries tokens stored before enrolment events existed into the stream, then starts the projection. */

@@ -17,6 +17,7 @@ import { notFound } from '../deploy.errors.js';
 import { foldRelease, type ReleaseEvent } from './release-fold.js';
 import { ReleaseRecord } from './releases.entities.js';
 import { ReleasesProjection } from './releases.projection.js';
+import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
 
 /** A plan as the runner works on it. */
 export interface ReleasePlan extends ReleasePlanView {
@@ -29,9 +30,6 @@ export interface LoadedPlan {
   plan: ReleasePlan;
   seq: number;
 }
-
-/** How long an unacknowledged release event waits before another deploy process gets it. */
-const PROJECTION_ACK_WAIT_MS = 5_000;
 
 /**
  * Release plans, event-sourced: every change is an event appended under `deploy.release.plan_<planId>` expecting the
@@ -50,10 +48,7 @@ export class ReleasesRepository {
   ) {
     this.repo = dataSource.getRepository(ReleaseRecord);
     this.store = new EventStore(nc);
-    this.runner = new ProjectionRunner(nc, dataSource, new ReleasesProjection(), {
-      ackWaitMs: PROJECTION_ACK_WAIT_MS,
-      onError: (error) => this.logger.error(`projection: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    this.runner = deployProjectionRunner(nc, dataSource, new ReleasesProjection(), this.logger);
   }
 
   /** Carries plans stored before release events existed into the stream, then starts the projection. */
