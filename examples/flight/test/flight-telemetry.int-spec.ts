@@ -51,6 +51,9 @@ describe('flight demo sampling, entry traces and callee statistics', () => {
   let unsampled: ModuleInstance;
   /** Samples every request (rate 1). */
   let sampled: ModuleInstance;
+  /** Samples no request, and keeps the span of any call of 400 ms or more. */
+  let slowWatch: ModuleInstance;
+  let user: ModuleInstance;
 
   const search = async (filter: LogQuery): Promise<LogLine[]> =>
     (await natsRequest<LogPage>(stack.nc, LogSubjects.query, { limit: 1000, ...filter }, 10_000)).lines;
@@ -66,13 +69,14 @@ describe('flight demo sampling, entry traces and callee statistics', () => {
   before(async () => {
     stack = await FlightStack.start([Component.registry, Component.log, Component.monitor]);
     await stack.createServices();
-    await stack.deploy(USER_SERVICE, 1, { MSEC_TRACE_SAMPLE_RATE: '0' });
+    [user] = await stack.deploy(USER_SERVICE, 1, { MSEC_TRACE_SAMPLE_RATE: '0' });
     [unsampled] = await stack.deploy(FLIGHT_SERVICE, 1, { MSEC_TRACE_SAMPLE_RATE: '0' });
     // Called only by address: the registry never routes to it.
     sampled = await stack.startModule(FLIGHT_SERVICE, undefined, { MSEC_TRACE_SAMPLE_RATE: '1' });
+    slowWatch = await stack.startModule(FLIGHT_SERVICE, undefined, { MSEC_TRACE_SAMPLE_RATE: '0', MSEC_TRACE_SLOW_MS: '400' });
     Object.assign(process.env, { MSEC_ZK_CONNECT: stack.zk.url, MSEC_DATA_DIR: stack.dir });
     // Both Flight instances find User through ZooKeeper: wait until they answer.
-    for (const instance of [unsampled!, sampled]) {
+    for (const instance of [unsampled!, sampled, slowWatch]) {
       const flight = await client<FlightClient>(instance.address, FLIGHT_IDL_SERVICE, { proto: FLIGHT_PROTO });
       await waitFor(`${instance.address} answering`, () =>
         flight.queryFlight(query('warmup', 'x')).then(
@@ -108,6 +112,26 @@ describe('flight demo sampling, entry traces and callee statistics', () => {
     assert.equal(view.spanCount, 1);
     assert.equal(view.roots[0]!.span.status, 'error');
     assert.equal(view.roots[0]!.span.errorCode, 'RPC_METHOD_NOT_FOUND');
+  });
+
+  it('sampling - at rate 0 a call slower than MSEC_TRACE_SLOW_MS still stores its span; a quick one does not', async () => {
+    const flight = await client<FlightClient>(slowWatch.address, FLIGHT_IDL_SERVICE, { proto: FLIGHT_PROTO });
+    assert.equal((await flight.queryFlight(query('slow-quick-bee', 'guess'))).errcode, -1);
+    const quickTrace = await traceOfName('slow-quick-bee');
+    // User stalls for 750 ms (under Flight's 1 s deadline for it): Flight's call takes longer than its 400 ms threshold.
+    user.child.kill('SIGSTOP');
+    const resumed = sleep(750).then(() => user.child.kill('SIGCONT'));
+    const pending = flight.queryFlight(query('slow-stalled-cat', 'guess'));
+    await resumed;
+    assert.equal((await pending).errcode, -1, 'the slow call itself succeeded');
+    const slowTrace = await traceOfName('slow-stalled-cat');
+    const view = await waitFor('the span of the slow call', () => trace(slowTrace));
+    const span = view.roots[0]!.span;
+    assert.equal(span.callee, FLIGHT_SERVICE);
+    assert.equal(span.status, 'ok');
+    assert.ok(span.duration >= 400, `the stored span took ${span.duration} ms`);
+    await sleep(1500);
+    assert.equal(await trace(quickTrace), undefined, 'the quick call on the same instance stored no span');
   });
 
   it('sampling - a coloured request is traced across Flight and User even at rate 0', async () => {

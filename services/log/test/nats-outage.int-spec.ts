@@ -28,6 +28,8 @@ describe('log delivery across a NATS outage', () => {
       spoolDir: harness.dataDir,
       watchColourRules: false,
       flushIntervalMs: 50,
+      // About 2,000 lines a second: over the default line budget, and every one must arrive here.
+      maxLinesPerSecond: 0,
     });
     after(async () => {
       await logger.close();

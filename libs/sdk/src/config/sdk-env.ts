@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseZkAuth, type ZkIdentity } from '@msec/nlb';
 import type { ConnectionOptions } from '@nats-io/transport-node';
 import { natsCredsOptions } from '@msec/contracts';
+import { LINE_BUDGET_DEFAULTS } from '../log/logger.js';
 
 /** Where and as whom a business process runs: what the agent puts in its environment. */
 export interface SdkEnvironment {
@@ -30,6 +31,10 @@ export interface SdkEnvironment {
   traceMaxPerSecond: number;
   /** An untraced call that took at least this long still stores its span (MSEC_TRACE_SLOW_MS, default 1000). */
   traceSlowMs: number;
+  /** Log lines below WARN shipped per second outside traced or coloured requests (MSEC_LOG_MAX_LINES_PER_SECOND, default 1000, 0 = all). */
+  logMaxLinesPerSecond: number;
+  /** WARN and above shipped per second (MSEC_LOG_MAX_WARN_LINES_PER_SECOND, default 10000, 0 = all). */
+  logMaxWarnLinesPerSecond: number;
 }
 
 /** Defaults of the tracing keys. */
@@ -67,6 +72,15 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     traceSampleRate: numberKey(env, 'MSEC_TRACE_SAMPLE_RATE', TRACE_DEFAULTS.sampleRate, 0, 1, false),
     traceMaxPerSecond: numberKey(env, 'MSEC_TRACE_MAX_PER_SECOND', TRACE_DEFAULTS.maxPerSecond, 0, 1_000_000, true),
     traceSlowMs: numberKey(env, 'MSEC_TRACE_SLOW_MS', TRACE_DEFAULTS.slowMs, 1, 3_600_000, false),
+    logMaxLinesPerSecond: numberKey(env, 'MSEC_LOG_MAX_LINES_PER_SECOND', LINE_BUDGET_DEFAULTS.linesPerSecond, 0, 10_000_000, true),
+    logMaxWarnLinesPerSecond: numberKey(
+      env,
+      'MSEC_LOG_MAX_WARN_LINES_PER_SECOND',
+      LINE_BUDGET_DEFAULTS.warnLinesPerSecond,
+      0,
+      10_000_000,
+      true,
+    ),
   };
 }
 

@@ -1,6 +1,9 @@
 // Public surface of the SDK logger; the lead re-exports these names from libs/sdk/src/index.ts.
 /** The SDK logger, request loggers and their options. */
-export { MsecLogger, RequestLogger, createLogger } from './logger.js';
+export { MsecLogger, RequestLogger, createLogger, LINE_BUDGET_DEFAULTS } from './logger.js';
+/** The per-second line allowance and its loss counters in Monitoring. */
+export { LineBudget, LogLineCounters, SUPPRESSED_LINES_ATTR, DROPPED_LINES_ATTR } from './line-budget.js';
+export type { LineBudgetOptions } from './line-budget.js';
 export type { LoggerOptions, RequestLogContext } from './logger.js';
 /** Colouring rules: matching, the live rule set and its KV watcher. */
 export { matchesColourRule, parseColourRules, ColourRuleSet, ColourRuleWatcher } from './colour-rules.js';

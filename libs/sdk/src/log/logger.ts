@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { LogLevel, LogSubjects, type ColourRule, type LogFieldValue, type LogLevelName, type LogLine } from '@msec/contracts';
 import { ColourRuleSet, ColourRuleWatcher } from './colour-rules.js';
 import { badLogOption } from './log.errors.js';
+import { LineBudget } from './line-budget.js';
 import { newLineId } from './log-ids.js';
 import { NatsBatchPublisher, type BatchPublisherStats } from './nats-batch-publisher.js';
 
@@ -29,7 +30,17 @@ export interface LoggerOptions {
   flushIntervalMs?: number;
   /** Watch the colouring rules bucket. Default true. */
   watchColourRules?: boolean;
+  /**
+   * Lines below WARN shipped per second, lines of traced or coloured requests not counted (they always go). The rest
+   * are counted as suppressed. Default 1,000; 0 ships every line.
+   */
+  maxLinesPerSecond?: number;
+  /** WARN, ERROR and FATAL lines shipped per second. Default 10,000; 0 ships every line. */
+  maxWarnLinesPerSecond?: number;
 }
+
+/** Default per-second line allowances of a process (see LineBudget). */
+export const LINE_BUDGET_DEFAULTS = { linesPerSecond: 1000, warnLinesPerSecond: 10_000 } as const;
 
 /** What the RPC runtime knows about the request being served. */
 export interface RequestLogContext {
@@ -37,6 +48,8 @@ export interface RequestLogContext {
   spanId?: string;
   /** True when the RPC head says the request is coloured. */
   colour?: boolean;
+  /** True when the request is traced: its lines always go, so the trace view shows them. */
+  traced?: boolean;
   /** Fields added to every line of this request (e.g. caller, rpc, user name). */
   fields?: Record<string, unknown>;
 }
@@ -102,6 +115,8 @@ export class MsecLogger extends LevelMethods {
   /** Colouring rules as last received from the log service. */
   readonly colourRules = new ColourRuleSet();
   private readonly publisher: NatsBatchPublisher<LogLine>;
+  private readonly budget: LineBudget;
+  private droppedReported = 0;
   private readonly watcher: ColourRuleWatcher | undefined;
   private threshold: number;
   private readonly host: string;
@@ -112,6 +127,10 @@ export class MsecLogger extends LevelMethods {
     if (!options.service) throw badLogOption('service', 'give the service name, e.g. "Flight.mod_flight"');
     this.threshold = LogLevel[options.level ?? 'INFO'];
     if (this.threshold === undefined) throw badLogOption('level', `use one of ${Object.keys(LogLevel).join(', ')}`);
+    this.budget = new LineBudget({
+      linesPerSecond: budgetOption(options.maxLinesPerSecond, 'maxLinesPerSecond', LINE_BUDGET_DEFAULTS.linesPerSecond),
+      warnLinesPerSecond: budgetOption(options.maxWarnLinesPerSecond, 'maxWarnLinesPerSecond', LINE_BUDGET_DEFAULTS.warnLinesPerSecond),
+    });
     this.host = options.host ?? hostname();
     this.instance = options.instance ?? `${this.host}:${process.pid}`;
     const spoolName = `${options.service}-${this.instance}`.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -151,22 +170,31 @@ export class MsecLogger extends LevelMethods {
   }
 
   log(level: LogLevelName, message: string, fields?: Record<string, unknown>): void {
-    this.write(level, message, fields, undefined, this.threshold);
+    this.write(level, message, fields, undefined, this.threshold, false);
   }
 
-  /** @internal Builds and queues a line when it passes `threshold` or matches a rule. Never throws. */
+  /**
+   * @internal Builds and queues a line when it passes `threshold` or matches a rule, and the line budget allows it
+   * (`always`: a traced or coloured request's line, which the budget does not count). Never throws.
+   */
   write(
     level: LogLevelName,
     message: string,
     fields: Record<string, unknown> | undefined,
     context: RequestLogContext | undefined,
     threshold: number,
+    always: boolean,
   ): void {
     try {
       const rank = LogLevel[level];
       if (rank === undefined) return;
-      if (rank < threshold && this.colourRules.match({ ...context?.fields, ...fields }) === undefined) return;
+      let matched = false;
+      if (rank < threshold) {
+        if (this.colourRules.rules.length === 0 || this.colourRules.match({ ...context?.fields, ...fields }) === undefined) return;
+        matched = true;
+      }
       const now = Date.now();
+      if (!this.budget.admit(rank, always || matched, now)) return;
       const line: LogLine = {
         id: newLineId(now),
         ts: now,
@@ -183,6 +211,22 @@ export class MsecLogger extends LevelMethods {
     } catch {
       // Logging must never break a call.
     }
+  }
+
+  /** Changes the per-second line allowances (0 ships every line). */
+  setLineBudget(maxLinesPerSecond: number, maxWarnLinesPerSecond: number): void {
+    this.budget.update(
+      budgetOption(maxLinesPerSecond, 'maxLinesPerSecond', 0),
+      budgetOption(maxWarnLinesPerSecond, 'maxWarnLinesPerSecond', 0),
+    );
+  }
+
+  /** Lines kept back by the budget and lines lost (buffer or spool full) since the previous call. */
+  takeLosses(): { suppressed: number; dropped: number } {
+    const dropped = this.publisher.droppedSoFar;
+    const losses = { suppressed: this.budget.takeSuppressed(), dropped: dropped - this.droppedReported };
+    this.droppedReported = dropped;
+    return losses;
   }
 
   /** Counters of the line publisher. */
@@ -224,8 +268,15 @@ export class RequestLogger extends LevelMethods {
 
   log(level: LogLevelName, message: string, fields?: Record<string, unknown>): void {
     const threshold = this.coloured ? Math.min(LogLevel.DEBUG, this.parent.thresholdRank) : this.parent.thresholdRank;
-    this.parent.write(level, message, fields, this.context, threshold);
+    this.parent.write(level, message, fields, this.context, threshold, this.coloured || this.context.traced === true);
   }
+}
+
+/** A line allowance from the options: a whole number ≥ 0, or the default when unset. */
+function budgetOption(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw badLogOption(field, 'give a whole number of lines per second, 0 for no limit');
+  return value;
 }
 
 /** Creates the SDK logger of one service instance. */

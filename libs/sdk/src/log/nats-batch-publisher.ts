@@ -109,6 +109,11 @@ export class NatsBatchPublisher<T> {
     if (this.buffer.length === this.batchSize) setImmediate(() => void this.pump());
   }
 
+  /** Records dropped since start (buffer or spool full). */
+  get droppedSoFar(): number {
+    return this.counts.dropped;
+  }
+
   /** Counters so far. */
   async stats(): Promise<BatchPublisherStats> {
     return { ...this.counts, buffered: this.buffer.length, spoolBytes: await this.spool.size() };

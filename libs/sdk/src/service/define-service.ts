@@ -109,7 +109,7 @@ function requestLogger(call: CallContext, logger: MsecLogger): RequestLogger {
   // Built field by field: this runs for every request that logs.
   const fields: Record<string, unknown> = { rpc: call.method };
   if (call.caller) fields.caller = call.caller;
-  const context: RequestLogContext = { colour: call.coloring === 1, fields };
+  const context: RequestLogContext = { colour: call.coloring === 1, traced: call.traced, fields };
   const traceId = call.traceId;
   if (traceId) context.traceId = traceId;
   const spanId = call.spanId;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { RpcStatSide, traceSamplingFor, type SpanRecord } from '@msec/contracts';
 import { readSdkEnvironment, sdkNatsCreds, TRACE_DEFAULTS } from '../config/sdk-env.js';
-import { createLogger, createSpanReporter, type MsecLogger, type SpanReporter } from '../log/index.js';
+import { createLogger, createSpanReporter, LogLineCounters, type MsecLogger, type SpanReporter } from '../log/index.js';
 import { MonitorReporter, RpcCallStats, type SetMode } from '../monitor/index.js';
 import { TraceSampler } from './trace-sampler.js';
 import { TraceSamplingWatcher } from './trace-sampling-watcher.js';
@@ -127,9 +127,20 @@ class TelemetryHub {
         const instance = `${env.host}:${env.port}`;
         const spoolDir = join(env.dataDir, 'spool');
         this.configure();
-        const sources = [this.callerStats, this.calleeStats].filter((source) => source !== undefined);
+        const logger = createLogger({
+          nc: this.nc,
+          service: env.service,
+          host: env.hostName,
+          instance,
+          spoolDir,
+          maxLinesPerSecond: env.logMaxLinesPerSecond,
+          maxWarnLinesPerSecond: env.logMaxWarnLinesPerSecond,
+        });
+        this.logger = logger;
+        // Lines the budget kept back or the buffer lost are counted per minute in Monitoring, beside the calls.
+        const lineLosses = new LogLineCounters(() => logger.takeLosses());
+        const sources = [this.callerStats, this.calleeStats, lineLosses].filter((source) => source !== undefined);
         this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance, sources });
-        this.logger = createLogger({ nc: this.nc, service: env.service, host: env.hostName, instance, spoolDir });
         this.spans = createSpanReporter({ nc: this.nc, service: env.service, spoolDir });
         // Sampling set in the console for this service overrides the environment's; deleting it restores them.
         const service = env.service;
