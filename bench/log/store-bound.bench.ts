@@ -72,6 +72,8 @@ async function main(): Promise<void> {
   mkdirSync(serviceDir);
   const nats = await startNats({ dir: join(root, 'nats') });
   const nc = await nats.connect({ maxReconnectAttempts: -1 });
+  // The samples ask on a connection of their own, as the console does: not queued behind the producers' megabytes.
+  const probe = await nats.connect({ maxReconnectAttempts: -1 });
   let service: ChildProcess | undefined;
   try {
     service = spawn(process.execPath, ['services/log/dist/src/main.js'], {
@@ -116,10 +118,10 @@ async function main(): Promise<void> {
     let sampling = false;
     const sample = async (): Promise<void> => {
       const asked = performance.now();
-      const report = await storage(nc);
+      const report = await storage(probe);
       const replyMs = Math.round(performance.now() - asked);
       const healthAsked = performance.now();
-      const healthy = await natsRequest(nc, 'msec.log.health', {}, 10_000).then(
+      const healthy = await natsRequest(probe, 'msec.log.health', {}, 10_000).then(
         () => Math.round(performance.now() - healthAsked),
         () => -1,
       );
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
   } finally {
     service?.kill('SIGTERM');
     if (service && service.exitCode === null) await new Promise((resolve) => service!.once('exit', resolve));
-    await Promise.race([nc.close(), sleep(5000)]);
+    await Promise.race([Promise.all([nc.close(), probe.close()]), sleep(5000)]);
     await nats.dispose();
     rmSync(root, { recursive: true, force: true });
   }

@@ -13,6 +13,8 @@ import { StoreBoundJob } from './retention/store-bound.job.js';
 import { LOG_ENTITIES } from './storage/log.entities.js';
 import { LOG_MIGRATIONS } from './storage/log-tables.migration.js';
 import { StoreTally } from './storage/store-tally.js';
+import { DropCounterStore } from './storage/drop-counters.js';
+import { TrimGate } from './storage/trim-gate.js';
 import { TraceController } from './trace/trace.controller.js';
 
 /** The log service: ingest of lines and spans, search, live tail, colouring rules, call graphs, retention. */
@@ -30,6 +32,8 @@ export class LogModule {
           migrations: LOG_MIGRATIONS,
         }),
         StoreTally,
+        DropCounterStore,
+        TrimGate,
         IngestConsumer,
         RetentionJob,
         StoreBoundJob,

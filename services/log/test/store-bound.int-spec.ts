@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { LogSubjects, NatsRole, type LogLine, type LogStorageReport, type SpanRecord, type TraceView } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { startMariaDb, startNats, type InfraServer, type NatsTestServer } from '@msec/testing';
+import { startMariaDb, startNats, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { searchAll, startLogService, waitFor, type LogHarness } from './support.js';
 
 const T0 = Date.now() - 3600_000;
@@ -117,6 +120,28 @@ describe('log store bounds', () => {
     );
     assert.ok(report.dropped.streamMessages < published, 'the newest messages were kept and read');
     assert.ok(report.stream.bytes <= 1024 * 1024);
+  });
+
+  it('store bound - the drop counters and the time they count from survive a restart of the log service', async () => {
+    await harness!.close();
+    const dataDir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}log-counters-`));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { ...LIMITS, MSEC_DATA_DIR: dataDir };
+    harness = await startLogService(nats, '', env);
+    const js = jetstream(producer);
+    const lines = Array.from({ length: 150 }, (_, i) => line(`r${String(i).padStart(3, '0')}`, Date.now() + i, 'INFO'));
+    await js.publish(LogSubjects.ingestLines, JSON.stringify(lines));
+    const before = await waitFor('the line limit to drop lines', async () => {
+      const r = await storage(harness!.nc);
+      return r.dropped.lines > 0 && r.stream.pending === 0 ? r : undefined;
+    });
+
+    await harness!.close();
+    harness = await startLogService(nats, '', env);
+    const restarted = await storage(harness.nc);
+    assert.deepEqual(restarted.dropped, before.dropped, 'the counters were kept');
+    assert.equal(restarted.since, before.since, 'they still count from the first start');
+    assert.ok(restarted.dropped.lines >= 50);
   });
 });
 

@@ -190,7 +190,7 @@ export interface LogStorageReport {
   stored: { lines: number; spans: number };
   /** The ingest stream now: bytes and messages held, messages not yet delivered to the log service. */
   stream: { bytes: number; messages: number; pending: number };
-  /** Telemetry dropped since `since` (the service's start). */
+  /** Telemetry dropped since `since` (the first start of this store; kept across restarts). */
   dropped: {
     /** Ingest messages (batches of lines or spans) the stream discarded before the log service read them. */
     streamMessages: number;

@@ -10,6 +10,8 @@ import { LogWriter, isLogLine, isSpanRecord } from './log-writer.js';
 import { Dialect, dialectOf } from '../storage/sql-dialect.js';
 import { TailPublisher } from './tail-publisher.js';
 import { StoreTally } from '../storage/store-tally.js';
+import { yieldToIo } from '../storage/yield-to-io.js';
+import { TrimGate } from '../storage/trim-gate.js';
 
 const MIB = 1024 * 1024;
 
@@ -73,6 +75,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
     dataSource: DataSource,
     @Inject(LOG_CONFIG) private readonly config: LogConfig,
     private readonly tally: StoreTally,
+    private readonly gate: TrimGate,
   ) {
     this.writer = new LogWriter(dataSource);
     this.tail = new TailPublisher(nc);
@@ -144,7 +147,10 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private async writeAll(): Promise<void> {
     const inFlight: Array<Promise<boolean>> = [];
     let acked: Promise<boolean> = Promise.resolve(true);
-    while (this.pending.length > 0) {
+    for (let first = true; this.pending.length > 0; first = false) {
+      // Each batch is a synchronous transaction on SQLite: requests are answered between batches.
+      if (!first) await yieldToIo();
+      await this.gate.whenOpen();
       const batch = this.takeBatch();
       const lines = batch.flatMap((r) => r.lines);
       const spans = batch.flatMap((r) => r.spans);

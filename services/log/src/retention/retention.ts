@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { FIELD_NAME_MAX, FieldKeyCache, fieldText } from '../storage/field-key.js';
+import { yieldToIo } from '../storage/yield-to-io.js';
 
 /** Rows removed by one purge. */
 export interface PurgeResult {
@@ -72,6 +73,7 @@ async function purgeLines(runner: QueryRunner, before: number): Promise<{ lines:
     lines += removed;
     // Stop rather than spin if these lines were removed meanwhile.
     if (removed === 0) return { lines, fields };
+    await yieldToIo();
   }
 }
 
@@ -93,6 +95,7 @@ export async function purgeOlderThan(dataSource: DataSource, before: number): Pr
         `DELETE FROM log_span WHERE span_id IN (${placeholders(rows.length)})`,
         rows.map((r) => r.span_id),
       );
+      await yieldToIo();
     }
     return { before, lines, fields, spans };
   } finally {

@@ -6,6 +6,8 @@ import { LOG_INGEST_CONSUMER, LOG_INGEST_STREAM, type LogStorageReport } from '@
 import { NATS_CONNECTION } from '@msec/platform';
 import { LOG_CONFIG, type LogConfig } from '../config/log.config.js';
 import { StoreTally } from '../storage/store-tally.js';
+import { DropCounterStore } from '../storage/drop-counters.js';
+import { TrimGate } from '../storage/trim-gate.js';
 import { countRows, trimLines, trimSpans, type TrimResult } from './store-bound.js';
 
 /** A trim goes this far under the limit, so the next few batches do not each start a trim. */
@@ -22,10 +24,14 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<TrimResult> | undefined;
   private jsm: JetStreamManager | undefined;
+  /** The drop counters as last saved (JSON), so an unchanged interval writes nothing. */
+  private savedCounters = '';
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tally: StoreTally,
+    private readonly dropCounters: DropCounterStore,
+    private readonly gate: TrimGate,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOG_CONFIG) private readonly config: LogConfig,
   ) {}
@@ -34,6 +40,12 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
     const counted = await countRows(this.dataSource);
     this.tally.lines = counted.lines;
     this.tally.spans = counted.spans;
+    const saved = await this.dropCounters.load();
+    if (saved) {
+      Object.assign(this.tally.dropped, saved.dropped);
+      this.tally.since = saved.since;
+    }
+    await this.saveCounters();
     this.timer = setInterval(() => void this.trimQuietly(), this.config.storeCheckSeconds * 1000);
     this.timer.unref();
   }
@@ -41,12 +53,22 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
+    await this.saveCounters().catch(() => undefined);
+  }
+
+  /** Saves the drop counters when they changed since the last save. */
+  private async saveCounters(): Promise<void> {
+    const counters = { dropped: { ...this.tally.dropped }, since: this.tally.since };
+    const text = JSON.stringify(counters);
+    if (text === this.savedCounters) return;
+    await this.dropCounters.save(counters);
+    this.savedCounters = text;
   }
 
   /** Brings the store under its limits now; what it removed. */
   async trim(): Promise<TrimResult> {
     await this.running?.catch(() => undefined);
-    this.running = this.trimOnce();
+    this.running = this.gate.hold(() => this.trimOnce());
     return this.running;
   }
 
@@ -68,6 +90,7 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
     dropped.linesBelowWarn += result.linesBelowWarn;
     dropped.spans += result.spans;
     dropped.okSpans += result.okSpans;
+    await this.saveCounters();
     return result;
   }
 
@@ -78,6 +101,8 @@ export class StoreBoundJob implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn(
           `store over its limits: dropped ${r.lines} lines (${r.linesBelowWarn} below WARN) and ${r.spans} spans (${r.okSpans} successful)`,
         );
+      // Stream messages lost to the ingest stream's own limits are counted by ingest; both are saved here.
+      await this.saveCounters();
     } catch (error) {
       this.logger.warn(`size limit check failed, retried at the next interval: ${String(error)}`);
     }

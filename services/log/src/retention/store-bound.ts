@@ -1,6 +1,7 @@
 import { LogLevel, SpanStatus } from '@msec/contracts';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { FIELD_NAME_MAX, FieldKeyCache, fieldText } from '../storage/field-key.js';
+import { yieldToIo } from '../storage/yield-to-io.js';
 
 /** Rows removed to bring the store back under its limits. */
 export interface TrimResult {
@@ -56,6 +57,7 @@ async function deleteLines(
     const chunk = keyRows.slice(i, i + KEYS_PER_STATEMENT);
     const where = chunk.map(() => '(field_key = ? AND ts = ? AND line_id = ?)').join(' OR ');
     fields += await affected(runner, `DELETE FROM log_field_key WHERE ${where}`, chunk.flat());
+    await yieldToIo();
   }
   const tss = rows.map((r) => Number(r.ts));
   const lines = await affected(runner, `DELETE FROM log_line WHERE ts >= ? AND ts <= ? AND id IN (${placeholders(rows.length)})`, [
@@ -89,6 +91,7 @@ export async function trimLines(runner: QueryRunner, count: number): Promise<Pic
       result.fields += removed.fields;
       result.linesBelowWarn += lowValue ? removed.lines : rows.filter((r) => Number(r.level) < LogLevel.WARN).length;
       if (removed.lines === 0) break;
+      await yieldToIo();
     }
   }
   return result;
@@ -113,6 +116,7 @@ export async function trimSpans(runner: QueryRunner, count: number): Promise<Pic
       result.spans += removed;
       result.okSpans += okOnly ? removed : rows.filter((r) => r.status === SpanStatus.ok).length;
       if (removed === 0) break;
+      await yieldToIo();
     }
   }
   return result;

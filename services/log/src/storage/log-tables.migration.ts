@@ -227,10 +227,24 @@ export class LogMessageCollation1763773000000 implements MigrationInterface {
   }
 }
 
+/** Named counters that outlive a restart: the telemetry dropped to keep the store bounded, and since when. */
+export class LogCounters1763774000000 implements MigrationInterface {
+  name = 'LogCounters1763774000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.createTable(new Table({ name: 'log_counter', columns: [{ ...str('name', 64), isPrimary: true }, big('value')] }), true);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropTable('log_counter', true);
+  }
+}
+
 /** Every migration of the log service, oldest first. */
 export const LOG_MIGRATIONS = [
   LogTables1763770000000,
   LogIngestIndexes1763771000000,
   LogFieldKeys1763772000000,
   LogMessageCollation1763773000000,
+  LogCounters1763774000000,
 ];

@@ -123,4 +123,14 @@ export class ColourRuleEntity {
 }
 
 /** Every entity of the log service. */
-export const LOG_ENTITIES = [LogLineEntity, LogFieldKeyEntity, SpanEntity, ColourRuleEntity];
+/** A named counter kept across restarts (the drop counters and the time they count from). */
+@Entity('log_counter')
+export class LogCounterEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  name!: string;
+
+  @Column({ type: 'bigint', transformer: epochMs })
+  value!: number;
+}
+
+export const LOG_ENTITIES = [LogLineEntity, LogFieldKeyEntity, SpanEntity, ColourRuleEntity, LogCounterEntity];

@@ -2,15 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { LogStorageReport } from '@msec/contracts';
 
 /**
- * Rows held and telemetry dropped, shared by ingest, retention and the size limits: counted in full at start and
- * after each age purge, tracked in between (a redelivered row counts twice until the next count).
+ * Rows held and telemetry dropped, shared by ingest, retention and the size limits: rows are counted in full at start
+ * and after each age purge, tracked in between (a redelivered row counts twice until the next count); the drop
+ * counters are loaded from the database at start and saved as they change (DropCounterStore).
  */
 @Injectable()
 export class StoreTally {
   lines = 0;
   spans = 0;
   readonly dropped: LogStorageReport['dropped'] = { streamMessages: 0, lines: 0, linesBelowWarn: 0, spans: 0, okSpans: 0 };
-  readonly since = Date.now();
+  /** When the drop counters started counting: the store's first start. */
+  since = Date.now();
 
   /** Rows just stored. */
   stored(lines: number, spans: number): void {
