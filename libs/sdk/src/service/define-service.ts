@@ -105,16 +105,42 @@ class ServedRequest implements RequestContext {
   }
 }
 
+/**
+ * What a request's lines carry, read from the call only when a line is written: most lines of a busy service are
+ * kept back by the line budget, and the trace id text and the fields would be built for nothing.
+ */
+class CallLogContext implements RequestLogContext {
+  private builtFields: Record<string, unknown> | undefined;
+
+  constructor(private readonly call: CallContext) {}
+
+  get colour(): boolean {
+    return this.call.coloring === 1;
+  }
+
+  get traced(): boolean {
+    return this.call.traced;
+  }
+
+  get traceId(): string | undefined {
+    return this.call.traceId || undefined;
+  }
+
+  get spanId(): string | undefined {
+    return this.call.spanId || undefined;
+  }
+
+  get fields(): Record<string, unknown> {
+    if (this.builtFields === undefined) {
+      const caller = this.call.caller;
+      this.builtFields = caller ? { rpc: this.call.method, caller } : { rpc: this.call.method };
+    }
+    return this.builtFields;
+  }
+}
+
 function requestLogger(call: CallContext, logger: MsecLogger): RequestLogger {
-  // Built field by field: this runs for every request that logs.
-  const fields: Record<string, unknown> = { rpc: call.method };
-  if (call.caller) fields.caller = call.caller;
-  const context: RequestLogContext = { colour: call.coloring === 1, traced: call.traced, fields };
-  const traceId = call.traceId;
-  if (traceId) context.traceId = traceId;
-  const spanId = call.spanId;
-  if (spanId) context.spanId = spanId;
-  return logger.forRequest(context);
+  return logger.forRequest(new CallLogContext(call));
 }
 
 /** Builds the handler's view of a call; its logger carries the trace and the colour of the request. */
