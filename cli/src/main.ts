@@ -53,6 +53,8 @@ const USAGE = `usage: ./msec <command> [options]
                      the service tree (./msec service help)
   limit <ls|set|rm> SERVICE [METHOD --qps N] | breaker <set|reset> SERVICE [KEY=VALUE…]
                      rate limits and circuit-breaker settings (./msec limit help)
+  route <ls|set|rm|tag> SERVICE …
+                     routing rules and instance tags for gray releases (./msec route help)
   monitor show SERVICE ATTR [--host H] [--day YYYY-MM-DD] | monitor alarms [--all]
                      per-minute curves and alarms (needs ./msec login)
   mq publish|streams|dlq|inspect|redrive|discard|trace …
@@ -136,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
       return service(config, args);
     case 'limit':
     case 'breaker':
+    case 'route':
       return traffic(config, args);
     case 'hosts':
       return hostsCommand(config, args);

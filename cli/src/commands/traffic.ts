@@ -1,4 +1,4 @@
-import type { TrafficPolicyView } from '@msec/contracts';
+import type { RoutingRule, ServiceView, TrafficPolicyView } from '@msec/contracts';
 import { badArgs } from '../api/api.errors.js';
 import { authenticatedClient } from '../api/api-target.js';
 import { processIo, type CliIo } from '../api/cli-io.js';
@@ -7,8 +7,8 @@ import type { ParsedArgs } from '../cli-args.js';
 import type { LauncherConfig } from '../launcher-config.js';
 import { apiTarget } from './login.js';
 
-/** Usage of `msec limit` and `msec breaker`. */
-export const TRAFFIC_USAGE = `usage: ./msec limit|breaker <subcommand> [--json] [--url URL]
+/** Usage of `msec limit`, `msec breaker` and `msec route`. */
+export const TRAFFIC_USAGE = `usage: ./msec limit|breaker|route <subcommand> [--json] [--url URL]
 
   limit ls SERVICE                          the service's rate limits, breaker settings, version and who changed them
   limit set SERVICE METHOD --qps N [--burst N] [--cluster]
@@ -19,6 +19,13 @@ export const TRAFFIC_USAGE = `usage: ./msec limit|breaker <subcommand> [--json] 
   breaker set SERVICE KEY=VALUE...          breaker settings callers use for SERVICE: windowMs, minCalls, errorRatio,
                                             slowCallMs, slowRatio, openMs, halfOpenProbes
   breaker reset SERVICE                     back to the default breaker settings
+  route ls SERVICE                          the service's routing rules (and the rest of its traffic policy)
+  route set SERVICE ID --tag TAG [--order N] [--caller SERVICE] [--field F (--values A,B | --percent P)] [--percent P]
+                                            callers send the requests the rule matches to SERVICE's instances tagged
+                                            TAG: from --caller, whose request field F is one of --values, whose F
+                                            hashes into the first P of 100 buckets, or P % of requests at random
+  route rm SERVICE ID                       remove a routing rule
+  route tag SERVICE IP:PORT [TAG...]        set an instance's tags (none: untag it)
 
   Changes reach running instances and callers within seconds. Needs ./msec login (or MSEC_TOKEN).`;
 
@@ -49,7 +56,24 @@ function formatPolicy(p: TrafficPolicyView): string {
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
   const who = p.version === 0 ? 'never changed' : `version ${p.version}, last changed by ${p.updatedBy} at ${p.updatedAt}`;
-  return `${p.service}: ${who}\n${limits}\nBreaker settings of its callers: ${breaker}`;
+  const routes =
+    p.routes.length === 0
+      ? 'No routing rules.'
+      : textTable(
+          ['rule', 'order', 'tag', 'when'],
+          p.routes.map((r) => [r.id, String(r.order), r.tag, ruleCondition(r)]),
+        );
+  return `${p.service}: ${who}\n${limits}\nBreaker settings of its callers: ${breaker}\n${routes}`;
+}
+
+/** A rule's conditions in words. */
+function ruleCondition(r: RoutingRule): string {
+  const parts: string[] = [];
+  if (r.caller !== undefined) parts.push(`caller ${r.caller}`);
+  if (r.field !== undefined && r.values !== undefined) parts.push(`${r.field} in ${r.values.join(',')}`);
+  else if (r.field !== undefined) parts.push(`hash(${r.field}) < ${r.percent}%`);
+  else if (r.percent !== undefined) parts.push(`${r.percent}% of requests`);
+  return parts.join(' and ');
 }
 
 /** `msec limit …` and `msec breaker …`: the traffic policy of a service, through the gateway. */
@@ -92,6 +116,55 @@ export async function traffic(config: Pick<LauncherConfig, 'homeDir'>, args: Par
       throw badArgs('KEY=VALUE', 'give at least one setting, e.g. ./msec breaker set SERVICE errorRatio=0.5 openMs=5000', TRAFFIC_USAGE);
     }
     return print(await client.request<TrafficPolicyView>('PUT', `${base}/breaker`, settings));
+  }
+  if (key === 'route ls') return print(await client.request<TrafficPolicyView>('GET', `${base}/traffic`));
+  if (key === 'route set' || key === 'route rm') {
+    const id = method;
+    if (!id) throw badArgs('ID', `is missing: ./msec route ${sub} SERVICE ID`, TRAFFIC_USAGE);
+    const path = `${base}/routes/${encodeURIComponent(id)}`;
+    if (sub === 'rm') return print(await client.request<TrafficPolicyView>('DELETE', path));
+    const tag = args.flags.tag;
+    if (typeof tag !== 'string' || tag === '') throw badArgs('tag', 'is required: ./msec route set SERVICE ID --tag TAG …', TRAFFIC_USAGE);
+    const text = (name: string): string | undefined => {
+      const value = args.flags[name];
+      if (value === undefined) return undefined;
+      if (value === true || value === '') throw badArgs(name, 'needs a value', TRAFFIC_USAGE);
+      return value;
+    };
+    const order = number(args, 'order');
+    const percent = number(args, 'percent');
+    const values = text('values')
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+    const body = {
+      tag,
+      ...(order === undefined ? {} : { order }),
+      ...(text('caller') === undefined ? {} : { caller: text('caller') }),
+      ...(text('field') === undefined ? {} : { field: text('field') }),
+      ...(values === undefined ? {} : { values }),
+      ...(percent === undefined ? {} : { percent }),
+    };
+    return print(await client.request<TrafficPolicyView>('PUT', path, body));
+  }
+  if (key === 'route tag') {
+    const address = method;
+    if (!address) throw badArgs('IP:PORT', 'is missing: ./msec route tag SERVICE IP:PORT [TAG...]', TRAFFIC_USAGE);
+    const tags = args.positionals.slice(3);
+    const changed = await client.request<{ service: ServiceView | null }>('PUT', `${base}/instances/${encodeURIComponent(address)}/tags`, {
+      tags,
+    });
+    if (args.flags.json === true) io.out(JSON.stringify(changed, null, 2));
+    else {
+      const instances = changed.service?.instances ?? [];
+      io.out(
+        textTable(
+          ['instance', 'enabled', 'live', 'tags'],
+          instances.map((i) => [`${i.ip}:${i.port}`, i.enabled ? 'yes' : 'no', i.live ? 'yes' : 'no', i.tags.join(',') || '-']),
+        ),
+      );
+    }
+    return 0;
   }
   throw badArgs('subcommand', `"${sub}" is not a subcommand of ${args.command} (see ./msec ${args.command} help)`, TRAFFIC_USAGE);
 }

@@ -150,7 +150,7 @@ export type { DeployEventPayloads, ReleaseCreatedPayload, ReleaseEventPayloads }
 export { deployEventDefinitions } from './events/deploy.events.js';
 /** Registry: service kinds, events, subjects and views. */
 export { ServiceKind, RegistryEventType, RegistrySubjects } from './registry/registry-events.js';
-export type { RegistryEventPayloads, InstanceView, ServiceView, TrafficPolicyView } from './registry/registry-events.js';
+export type { RegistryEventPayloads, InstanceView, ServiceView, TrafficPolicyView, RoutingRule } from './registry/registry-events.js';
 /** ZooKeeper digest identity names (registry, reader, `svc-<Service>`). */
 export { ZkIdentityName } from './registry/zk-identities.js';
 /** JetStream stream and consumer names, and Object Store buckets, of the deploy area. */
@@ -212,3 +212,12 @@ export { EVENTS_DOC_MARKERS, generatedPartOf, withGeneratedCatalogue } from './e
 export { WebhookHeaders, WebhookDeliveryStatus } from './events/webhook-contract.js';
 export type { WebhookView, CreatedWebhook, WebhookDeliveryView } from './events/webhook-contract.js';
 export { eventTypesFilter } from './events/event-catalogue.js';
+export {
+  checkRoutingRule,
+  isFieldProblem,
+  sortRoutingRules,
+  routingBucket,
+  ROUTING_LIMITS,
+  DEFAULT_RULE_ORDER,
+} from './registry/routing-rule.js';
+export type { FieldProblem } from './registry/routing-rule.js';

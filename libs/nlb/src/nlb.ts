@@ -39,11 +39,21 @@ export interface InstanceWeight {
   samples: number;
 }
 
-interface ServiceState {
-  source: readonly RouteInstance[];
+/** Instances one call may go to, with the selection state of that set. */
+interface RouteGroup {
   routes: Route[];
   weights: Float64Array;
   strategy: Strategy;
+}
+
+interface ServiceState {
+  source: readonly RouteInstance[];
+  /** Every routable instance. */
+  all: RouteGroup;
+  /** Routable instances without tags: where requests go that no routing rule sends to a tag. */
+  untagged: RouteGroup;
+  /** Routable instances by tag. */
+  byTag: Map<string, RouteGroup>;
 }
 
 /**
@@ -71,19 +81,21 @@ export class Nlb {
   }
 
   /** Loads (and starts watching) a service's routes, then picks; use once per service before getRoute, or always. */
-  async route(service: string, hashKey?: string): Promise<Route> {
+  async route(service: string, hashKey?: string, tag?: string): Promise<Route> {
     if (this.source.cached(service) === undefined) {
       assertServiceName(service);
       await this.source.routes(service);
     }
-    return this.getRoute(service, hashKey);
+    return this.getRoute(service, hashKey, tag);
   }
 
   /**
    * Picks an instance of a loaded service for one call. Throws NLB_NO_ROUTE (retryable) when none is routable
-   * or the service is not loaded yet (loading then starts; `route()` waits for it).
+   * or the service is not loaded yet (loading then starts; `route()` waits for it). With `tag` (a routing rule
+   * matched) it picks among the instances carrying that tag while any of them can take calls, else as without;
+   * without it, among the untagged instances (every instance when all are tagged).
    */
-  getRoute(service: string, hashKey?: string): Route {
+  getRoute(service: string, hashKey?: string, tag?: string): Route {
     const cached = this.source.cached(service);
     if (cached === undefined) {
       assertServiceName(service);
@@ -92,11 +104,26 @@ export class Nlb {
     }
     let st = this.services.get(service);
     if (st === undefined || st.source !== cached) st = this.rebuild(service, cached);
-    const routes = st.routes;
-    const n = routes.length;
-    if (n === 0) throw noRoute(service, cached.length);
+    const normal = st.untagged.routes.length > 0 ? st.untagged : st.all;
+    if (normal.routes.length === 0) throw noRoute(service, cached.length);
     const now = this.clock.now();
+    if (tag !== undefined) {
+      const tagged = st.byTag.get(tag);
+      if (tagged !== undefined) {
+        const picked = this.pick(tagged, hashKey, now, false);
+        if (picked !== undefined) return picked;
+      }
+    }
+    return this.pick(normal, hashKey, now, true)!;
+  }
 
+  /**
+   * Picks within a group: a due probe first, else by effective weight. When every instance is ejected it picks by
+   * static weight if `lastResort` (trying one beats refusing every call until a probe comes back), else gives up.
+   */
+  private pick(group: RouteGroup, hashKey: string | undefined, now: number, lastResort: boolean): Route | undefined {
+    const routes = group.routes;
+    const n = routes.length;
     let fastest = Infinity;
     for (let i = 0; i < n; i++) {
       const h = routes[i]!.health;
@@ -106,7 +133,7 @@ export class Nlb {
       }
       if (h.state !== HealthState.ejected && h.latencyMs !== undefined && h.latencyMs < fastest) fastest = h.latencyMs;
     }
-    const weights = st.weights;
+    const weights = group.weights;
     let live = 0;
     for (let i = 0; i < n; i++) {
       const r = routes[i]!;
@@ -115,10 +142,10 @@ export class Nlb {
       if (w > 0) live++;
     }
     if (live === 0) {
-      // Everything is ejected: trying an instance beats refusing every call until a probe comes back.
+      if (!lastResort) return undefined;
       for (let i = 0; i < n; i++) weights[i] = routes[i]!.instance.weight;
     }
-    return routes[st.strategy.pick(weights, hashKey)]!;
+    return routes[group.strategy.pick(weights, hashKey)];
   }
 
   /** Records how a call to a route went; `ok` false only for failures that say something about the instance. */
@@ -132,11 +159,11 @@ export class Nlb {
     if (st === undefined) return [];
     const now = this.clock.now();
     let fastest: number | undefined;
-    for (const r of st.routes) {
+    for (const r of st.all.routes) {
       const l = r.health.latencyMs;
       if (r.health.state !== HealthState.ejected && l !== undefined && (fastest === undefined || l < fastest)) fastest = l;
     }
-    return st.routes.map((r) => ({
+    return st.all.routes.map((r) => ({
       key: r.key,
       staticWeight: r.instance.weight,
       effectiveWeight: r.instance.weight * r.health.factor(now, fastest),
@@ -168,8 +195,22 @@ export class Nlb {
     }
     // An instance scaled in and out again starts with a clean record.
     for (const key of book.keys()) if (!keep.has(key)) book.delete(key);
+    const byTag = new Map<string, RouteGroup>();
+    for (const tag of new Set(routes.flatMap((r) => r.instance.tags ?? []))) {
+      byTag.set(tag, this.group(routes.filter((r) => r.instance.tags?.includes(tag))));
+    }
     const st: ServiceState = {
       source,
+      all: this.group(routes),
+      untagged: this.group(routes.filter((r) => (r.instance.tags?.length ?? 0) === 0)),
+      byTag,
+    };
+    this.services.set(service, st);
+    return st;
+  }
+
+  private group(routes: Route[]): RouteGroup {
+    return {
       routes,
       weights: new Float64Array(routes.length),
       strategy: this.strategyFactory(
@@ -177,7 +218,5 @@ export class Nlb {
         this.random,
       ),
     };
-    this.services.set(service, st);
-    return st;
   }
 }

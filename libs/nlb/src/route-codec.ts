@@ -14,8 +14,8 @@ export function assertServiceName(name: string): void {
 
 /** The bytes an instance znode holds. */
 export function encodeRouteInstance(instance: ConfiguredInstance): Buffer {
-  const { ip, port, weight, enabled, protocol } = instance;
-  return Buffer.from(JSON.stringify({ ip, port, weight, enabled, protocol }));
+  const { ip, port, weight, enabled, protocol, tags } = instance;
+  return Buffer.from(JSON.stringify({ ip, port, weight, enabled, protocol, ...(tags && tags.length > 0 ? { tags } : {}) }));
 }
 
 /**
@@ -41,5 +41,15 @@ export function decodeRouteInstance(path: string, data: Buffer | null | undefine
   if (typeof enabled !== 'boolean') throw invalidRoute(path, 'enabled must be true or false');
   const protocol = r.protocol ?? 'msec';
   if (typeof protocol !== 'string') throw invalidRoute(path, 'protocol must be a string');
-  return { ip: r.ip, port: r.port, weight: Math.min(MAX_WEIGHT, Math.max(MIN_WEIGHT, Math.round(weight))), enabled, protocol };
+  const tags = r.tags ?? [];
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw invalidRoute(path, 'tags must be a list of strings');
+  const instance: ConfiguredInstance = {
+    ip: r.ip,
+    port: r.port,
+    weight: Math.min(MAX_WEIGHT, Math.max(MIN_WEIGHT, Math.round(weight))),
+    enabled,
+    protocol,
+  };
+  if (tags.length > 0) instance.tags = tags as string[];
+  return instance;
 }

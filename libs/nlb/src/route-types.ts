@@ -10,6 +10,8 @@ export interface RouteInstance {
   live: boolean;
   /** `msec` (frames), `http`, or whatever a heterogeneous service speaks. Default `msec`. */
   protocol: string;
+  /** Tags routing rules send requests to (e.g. `v2`); absent or empty for an untagged instance. */
+  tags?: readonly string[];
 }
 
 /** Weight bounds of MSEC. */

@@ -37,6 +37,7 @@ export { CircuitBreaker, CircuitBreakers, BreakerState, DEFAULT_BREAKER_SETTINGS
 export type { BreakerSettings, BreakerReport } from './governance/circuit-breaker.js';
 /** A service's traffic policy (limits for its instances, breaker settings for its callers) and its parser. */
 export { parseTrafficPolicy } from './governance/traffic-policy.js';
+export { RoutingRules } from './governance/routing-rules.js';
 export type { TrafficPolicy } from './governance/traffic-policy.js';
 /** The frame head (MSEC's CRpcHead plus MSEC-TS fields) and its pure codec. */
 export { HeadField, HEAD_VERSION, encodeHead, headSize, headSizeBound, writeHead } from './rpc-head.js';

@@ -12,7 +12,8 @@ export interface RouteLike {
 
 /** Picks instances and learns from outcomes; @msec/nlb's Nlb is one. Kept structural so rpc does not depend on nlb. */
 export interface Router<R extends RouteLike = RouteLike> {
-  route(service: string, hashKey?: string): Promise<R>;
+  /** `tag`: a routing rule sent the request to the instances carrying it. */
+  route(service: string, hashKey?: string, tag?: string): Promise<R>;
   reportResult(route: R, ok: boolean, latencyMs: number): void;
 }
 
@@ -31,6 +32,8 @@ export interface RoutedClientOptions<R extends RouteLike> {
 export interface RoutedCallOptions extends CallOptions {
   /** Consistent-hash key, for the consistent-hash strategy. */
   hashKey?: string;
+  /** Instances carrying this tag take the call while any of them can (a routing rule matched); else normal selection. */
+  tag?: string;
   /** Overrides the method's own idempotent mark. */
   idempotent?: boolean;
 }
@@ -113,9 +116,9 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
       for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
         const left = deadline - performance.now();
         if (left <= 0) throw lastError ?? deadlineExceeded(method.name);
-        let route = await this.router.route(service, options.hashKey);
+        let route = await this.router.route(service, options.hashKey, options.tag);
         // Prefer an instance not tried yet; the router may still hand back the same one if it is all there is.
-        for (let i = 0; i < 3 && tried.has(route.key); i++) route = await this.router.route(service, options.hashKey);
+        for (let i = 0; i < 3 && tried.has(route.key); i++) route = await this.router.route(service, options.hashKey, options.tag);
         tried.add(route.key);
         const started = performance.now();
         try {

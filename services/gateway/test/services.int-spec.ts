@@ -216,6 +216,44 @@ describe('gateway services', () => {
     );
   });
 
+  it('routing - a developer tags an instance and sets routing rules; who did it is kept; bad input names the field; a viewer cannot', async () => {
+    const base = '/api/v1/services/Flight.mod_flight';
+    const tagged = await dev.call('PUT', `${base}/instances/127.0.0.1:8090/tags`, { tags: ['v2'] });
+    assert.equal(tagged.status, 200, JSON.stringify(tagged.body));
+    assert.deepEqual(tagged.body.service.instances.find((i: { port: number }) => i.port === 8090).tags, ['v2']);
+    const rule = await dev.call('PUT', `${base}/routes/beta-users`, { tag: 'v2', field: 'name', values: ['bison'], order: 10 });
+    assert.equal(rule.status, 200, JSON.stringify(rule.body));
+    assert.deepEqual(rule.body.routes, [{ id: 'beta-users', tag: 'v2', order: 10, field: 'name', values: ['bison'] }]);
+    assert.equal(rule.body.updatedBy, 'dora');
+
+    const bad: [string, string, unknown, string][] = [
+      ['PUT', `${base}/routes/beta-users`, { tag: 'v2' }, 'body.caller'],
+      ['PUT', `${base}/routes/beta-users`, { tag: 'v 2', caller: 'User.mod_user' }, 'body.tag'],
+      ['PUT', `${base}/routes/beta-users`, { tag: 'v2', values: ['x'] }, 'body.values'],
+      ['PUT', `${base}/routes/beta-users`, { tag: 'v2', field: 'name', percent: 101 }, 'body.percent'],
+      ['PUT', `${base}/routes/bad id`, { tag: 'v2', percent: 5 }, 'path.id'],
+      ['PUT', `${base}/instances/127.0.0.1:8090/tags`, { tags: ['ok', 'not ok'] }, 'body.tags.1'],
+      ['PUT', `${base}/instances/localhost/tags`, { tags: [] }, 'path.address'],
+    ];
+    for (const [method, path, body, field] of bad) {
+      const r = await dev.call(method, path, body);
+      assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error?.field, field, `${path}: ${JSON.stringify(r.body)}`);
+    }
+    assert.equal((await dev.call('PUT', `${base}/instances/127.0.0.1:9999/tags`, { tags: ['v2'] })).status, 404);
+    assert.equal((await viewer.call('PUT', `${base}/routes/x`, { tag: 'v2', percent: 5 })).status, 403);
+    assert.equal((await viewer.call('PUT', `${base}/instances/127.0.0.1:8090/tags`, { tags: [] })).status, 403);
+
+    const removed = await dev.call('DELETE', `${base}/routes/beta-users`);
+    assert.deepEqual(removed.body.routes, []);
+    await dev.call('PUT', `${base}/instances/127.0.0.1:8090/tags`, { tags: [] });
+    const audit = await admin.call('GET', '/api/v1/audit');
+    assert.ok(
+      audit.body.items.some((e: { actor: string; path: string }) => e.actor === 'dora' && e.path.endsWith('/routes/beta-users')),
+      'the rule change is in the audit log with its user',
+    );
+  });
+
   describe('console', () => {
     let browser: TestBrowser;
     before(async () => {
@@ -291,6 +329,35 @@ describe('gateway services', () => {
       await page.close();
       const shown = await admin.call('GET', '/api/v1/services/Order.mod_order/traffic');
       assert.deepEqual(shown.body.limits, [{ method: 'order.OrderService.Place', qps: 50 }]);
+    });
+
+    it('routing - a developer sets a routing rule and tags an instance on the service page; a bad rule names its field', async () => {
+      const page = await browser.newPage();
+      await page.goto('/');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services', exact: true }).click();
+      await page.getByTestId('service-Flight.mod_flight').getByRole('button', { name: 'Flight.mod_flight' }).click();
+      const routing = page.getByTestId('service-routing');
+      await routing.getByText(/No routing rules/).waitFor();
+      await routing.getByLabel('Rule id').fill('beta-users');
+      await routing.getByLabel('Tag', { exact: true }).fill('v2');
+      await routing.getByLabel('Request field').fill('name');
+      await routing.getByLabel('Values (comma-separated)').fill('bison, ant');
+      await routing.getByRole('button', { name: 'Set rule' }).click();
+      await routing.getByTestId('route-beta-users').getByText('name is bison, ant').waitFor();
+      await routing.getByLabel('Instance to tag (ip:port)').fill('127.0.0.1:8090');
+      await routing.getByLabel('Tags (comma-separated, empty to untag)').fill('v2');
+      await routing.getByRole('button', { name: 'Set tags' }).click();
+      await page.getByTestId('tags-127.0.0.1:8090').getByText('v2').waitFor();
+      await routing.getByLabel('Rule id').fill('no-condition');
+      await routing.getByLabel('Tag', { exact: true }).fill('v2');
+      await routing.getByRole('button', { name: 'Set rule' }).click();
+      await page.getByRole('alert').filter({ hasText: 'body.caller' }).waitFor();
+      await screenshot(page, 'services-routing');
+      await page.close();
+      const shown = await admin.call('GET', '/api/v1/services/Flight.mod_flight/traffic');
+      assert.deepEqual(shown.body.routes, [{ id: 'beta-users', tag: 'v2', order: 100, field: 'name', values: ['bison', 'ant'] }]);
+      await admin.call('DELETE', '/api/v1/services/Flight.mod_flight/routes/beta-users');
+      await admin.call('PUT', '/api/v1/services/Flight.mod_flight/instances/127.0.0.1:8090/tags', { tags: [] });
     });
 
     it('services - a viewer sees the tree and instances but no button that changes them', async () => {

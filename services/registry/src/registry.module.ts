@@ -7,6 +7,7 @@ import { REGISTRY_CONFIG, registryZkAccess, type RegistryConfig } from './config
 import { HealthController } from './health/health.controller.js';
 import { CreateRegistry1732200000000 } from './migrations/1732200000000-create-registry.js';
 import { CreateTraffic1796000000000 } from './migrations/1796000000000-create-traffic.js';
+import { AddRouting1797000000000 } from './migrations/1797000000000-add-routing.js';
 import { TrafficEntity } from './traffic/traffic.entities.js';
 import { ReleaseListener } from './routes/release-listener.js';
 import { RouteSync } from './routes/route-sync.js';
@@ -18,7 +19,7 @@ import { ZkSession } from './zookeeper/zk-session.js';
 /** Tables and migrations of the registry's database. */
 export const REGISTRY_ENTITIES = [ServiceEntity, InstanceEntity, TrafficEntity, ProjectionCheckpointEntity];
 /** Migrations applied at start. */
-export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000, CreateTraffic1796000000000];
+export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000, CreateTraffic1796000000000, AddRouting1797000000000];
 
 /** The registry: service tree, instances and routes in ZooKeeper, event-sourced through the bus. */
 @Module({})

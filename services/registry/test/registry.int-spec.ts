@@ -225,7 +225,7 @@ describe('registry', () => {
   it('registry - heterogeneous endpoints are routed by name without announcing themselves', async () => {
     await call(RegistrySubjects.serviceCreate, { name: 'Db.orders', kind: 'heterogeneous', protocol: 'mysql' });
     const out = await call<Change>(RegistrySubjects.scaleOut, { service: 'Db.orders', instances: ['127.0.0.1:3306'] });
-    assert.deepEqual(out.service?.instances, [{ ip: '127.0.0.1', port: 3306, weight: 1000, enabled: true, live: true }]);
+    assert.deepEqual(out.service?.instances, [{ ip: '127.0.0.1', port: 3306, weight: 1000, enabled: true, live: true, tags: [] }]);
     const routes = await zkRead(zk.url, RoutePaths.instances('Db.orders'));
     assert.equal(routes.data[0]?.protocol, 'mysql');
   });
@@ -273,6 +273,74 @@ describe('registry', () => {
     const shown = await call<TrafficPolicyView>(RegistrySubjects.trafficShow, { service });
     assert.deepEqual([shown.limits, shown.breaker, shown.updatedBy], [[], {}, 'alice']);
     assert.equal(await zkData(zk.url, RoutePaths.traffic(service)), undefined, 'an empty policy leaves no znode: normal behaviour');
+    await call<Change>(RegistrySubjects.serviceDelete, { name: service });
+  });
+
+  it('registry - routing rules and instance tags are events, kept with who set them and published to the traffic and instance znodes', async () => {
+    const service = 'Gray.mod_user';
+    const field = (e: unknown): string | undefined => (e as { data?: { field?: string } }).data?.field;
+    await call<Change>(RegistrySubjects.serviceCreate, { name: service });
+    await call<Change>(RegistrySubjects.scaleOut, { service, instances: ['127.0.0.1:9101', '127.0.0.1:9102'] });
+    const tagged = await call<Change>(RegistrySubjects.instanceTags, {
+      service,
+      ip: '127.0.0.1',
+      port: 9102,
+      tags: ['v2', 'canary', 'v2'],
+      by: 'alice',
+    });
+    assert.deepEqual(
+      tagged.service?.instances.map((i) => i.tags),
+      [[], ['canary', 'v2']],
+    );
+    assert.deepEqual((await zkData(zk.url, RoutePaths.instance(service, '127.0.0.1:9102')))?.tags, ['canary', 'v2']);
+
+    const first = await call<TrafficPolicyView>(RegistrySubjects.routeSet, {
+      service,
+      rule: { id: 'beta', tag: 'v2', field: 'name', values: ['bison'] },
+      by: 'alice',
+    });
+    assert.deepEqual(first.routes, [{ id: 'beta', tag: 'v2', order: 100, field: 'name', values: ['bison'] }]);
+    const second = await call<TrafficPolicyView>(RegistrySubjects.routeSet, {
+      service,
+      rule: { id: 'some', tag: 'canary', order: 5, percent: 10 },
+      by: 'bob',
+    });
+    assert.deepEqual(
+      second.routes.map((r) => r.id),
+      ['some', 'beta'],
+      'rules are kept in the order callers try them',
+    );
+    assert.equal(second.updatedBy, 'bob');
+    assert.deepEqual(await zkData(zk.url, RoutePaths.traffic(service)), { version: second.version, limits: [], routes: second.routes });
+
+    await assert.rejects(call(RegistrySubjects.routeSet, { service, rule: { id: 'x', tag: 'v2' } }), (e) => field(e) === 'rule.caller');
+    await assert.rejects(
+      call(RegistrySubjects.routeSet, { service, rule: { id: 'x', tag: 'v2', values: ['a'] } }),
+      (e) => field(e) === 'rule.values',
+    );
+    await assert.rejects(
+      call(RegistrySubjects.routeSet, { service, rule: { id: 'x', tag: 'v2', percent: 140 } }),
+      (e) => field(e) === 'rule.percent',
+    );
+    await assert.rejects(
+      call(RegistrySubjects.instanceTags, { service, ip: '127.0.0.1', port: 9101, tags: ['no spaces'] }),
+      (e) => field(e) === 'tags.0',
+    );
+    await assert.rejects(call(RegistrySubjects.instanceTags, { service, ip: '127.0.0.1', port: 9999, tags: ['v2'] }), {
+      code: 'REGISTRY_INSTANCE_NOT_FOUND',
+    });
+    const unchanged = await call<TrafficPolicyView>(RegistrySubjects.trafficShow, { service });
+    assert.equal(unchanged.version, second.version, 'refused changes change nothing');
+
+    await call(RegistrySubjects.routeRemove, { service, id: 'beta', by: 'alice' });
+    const none = await call<TrafficPolicyView>(RegistrySubjects.routeRemove, { service, id: 'some', by: 'alice' });
+    assert.deepEqual(none.routes, []);
+    assert.equal(await zkData(zk.url, RoutePaths.traffic(service)), undefined, 'no rules, no limits: no traffic znode');
+    await call<Change>(RegistrySubjects.instanceTags, { service, ip: '127.0.0.1', port: 9102, tags: [], by: 'alice' });
+    assert.equal((await zkData(zk.url, RoutePaths.instance(service, '127.0.0.1:9102')))?.tags, undefined, 'untagged');
+
+    await call<Change>(RegistrySubjects.scaleIn, { service, instances: ['127.0.0.1:9101', '127.0.0.1:9102'] });
+    await call<Change>(RegistrySubjects.instanceRemove, { service, instances: ['127.0.0.1:9101', '127.0.0.1:9102'] });
     await call<Change>(RegistrySubjects.serviceDelete, { name: service });
   });
 

@@ -122,4 +122,40 @@ export const registryEventDefinitions: EventDefinition[] = [
     },
     example: { service: 'Flight.mod_query', settings: { errorRatio: 0.5, openMs: 5000 }, by: 'alice' },
   },
+  {
+    type: RegistryEventType.routingRuleSet,
+    version: 1,
+    owner: 'registry',
+    subject: 'registry.<service name>',
+    description:
+      "A routing rule was set (or replaced) for a service: callers send the requests it matches to the service's instances carrying its tag.",
+    fields: {
+      service: 'string: the callee service name',
+      rule: 'object: id, tag, order (lower first) and the conditions that must all hold: caller (calling service), field with values (request field equals one of them) or with percent (hash of the field value below percent of 100), percent alone (share at random)',
+      by: 'string: the user who made the change',
+    },
+    example: {
+      service: 'User.mod_user',
+      rule: { id: 'beta-users', tag: 'v2', order: 10, field: 'name', values: ['bison', 'ant'] },
+      by: 'alice',
+    },
+  },
+  {
+    type: RegistryEventType.routingRuleRemoved,
+    version: 1,
+    owner: 'registry',
+    subject: 'registry.<service name>',
+    description: 'A routing rule was removed; the requests it matched go back to normal selection.',
+    fields: { service: 'string: the callee service name', id: 'string: the rule id', by: 'string: the user who made the change' },
+    example: { service: 'User.mod_user', id: 'beta-users', by: 'alice' },
+  },
+  {
+    type: RegistryEventType.instanceTagsSet,
+    version: 1,
+    owner: OWNER,
+    subject: SUBJECT,
+    description: "An instance's tags were set; routing rules send requests to instances by tag. Empty tags untag it.",
+    fields: { ...INSTANCE, tags: 'string[]: the tags, e.g. ["v2"]', by: 'string: the user who made the change' },
+    example: { service: 'User.mod_user', ip: '10.0.0.8', port: 7001, tags: ['v2'], by: 'alice' },
+  },
 ];

@@ -15,6 +15,9 @@ export const RegistryEventType = {
   rateLimitSet: 'registry.RateLimitSet',
   rateLimitRemoved: 'registry.RateLimitRemoved',
   breakerSettingsSet: 'registry.BreakerSettingsSet',
+  routingRuleSet: 'registry.RoutingRuleSet',
+  routingRuleRemoved: 'registry.RoutingRuleRemoved',
+  instanceTagsSet: 'registry.InstanceTagsSet',
 } as const;
 /** One of RegistryEventType. */
 export type RegistryEventType = (typeof RegistryEventType)[keyof typeof RegistryEventType];
@@ -32,6 +35,32 @@ export interface RegistryEventPayloads {
   'registry.RateLimitRemoved': { service: string; method: string; by: string };
   /** Empty settings restore the defaults. */
   'registry.BreakerSettingsSet': { service: string; settings: Record<string, number>; by: string };
+  /** A rule is replaced as a whole when one with the same id exists. */
+  'registry.RoutingRuleSet': { service: string; rule: RoutingRule; by: string };
+  'registry.RoutingRuleRemoved': { service: string; id: string; by: string };
+  /** Empty tags untag the instance. */
+  'registry.InstanceTagsSet': { service: string; ip: string; port: number; tags: string[]; by: string };
+}
+
+/**
+ * Sends the requests it matches to the instances of the callee that carry `tag` (a gray release: the new version's
+ * instances are tagged, a rule sends some users or callers to them). The conditions given must all hold:
+ * - `caller`: the calling service's name;
+ * - `field` with `values`: the request field (top level) has one of these values, as text;
+ * - `field` with `percent`: the field's value falls in the first `percent` of 100 hash buckets (stable per value);
+ * - `percent` alone: that share of requests, at random.
+ * Rules are tried in their `order` (then id); the first that matches decides. With no tagged instance live the request
+ * goes to the untagged ones; requests no rule matches never go to tagged instances while untagged ones serve.
+ */
+export interface RoutingRule {
+  id: string;
+  tag: string;
+  /** Lower first; default 100. */
+  order: number;
+  caller?: string;
+  field?: string;
+  values?: string[];
+  percent?: number;
 }
 
 /** NATS request subjects of the registry. */
@@ -50,6 +79,9 @@ export const RegistrySubjects = {
   limitSet: 'msec.registry.limit.set',
   limitRemove: 'msec.registry.limit.remove',
   breakerSet: 'msec.registry.breaker.set',
+  routeSet: 'msec.registry.route.set',
+  routeRemove: 'msec.registry.route.remove',
+  instanceTags: 'msec.registry.instance.tags',
 } as const;
 
 /** A service's traffic policy as the registry keeps it and publishes it to ZooKeeper (`<service>/traffic`). */
@@ -61,6 +93,8 @@ export interface TrafficPolicyView {
   limits: Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
   /** Breaker settings its callers use; empty for the defaults. */
   breaker: Record<string, number>;
+  /** Routing rules its callers follow, in the order they are tried. */
+  routes: RoutingRule[];
   /** Who made the last change, and when. */
   updatedBy: string;
   updatedAt: string;
@@ -74,6 +108,8 @@ export interface InstanceView {
   enabled: boolean;
   /** The process has announced itself in ZooKeeper (always true for heterogeneous endpoints). */
   live: boolean;
+  /** Tags routing rules send requests to (e.g. `v2`); empty for an untagged instance. */
+  tags: string[];
 }
 
 /** A service as the registry shows it. */

@@ -1,3 +1,4 @@
+import { checkRoutingRule, isFieldProblem, sortRoutingRules, type RoutingRule } from '@msec/contracts';
 import { invalidOption } from '../rpc.errors.js';
 import { breakerSettings, type BreakerSettings } from './circuit-breaker.js';
 import { checkRateLimit, type RateLimit } from './rate-limiter.js';
@@ -10,6 +11,8 @@ export interface TrafficPolicy {
   version: number;
   limits: RateLimit[];
   breaker?: Partial<BreakerSettings>;
+  /** Routing rules its callers follow, in the order they are tried. */
+  routes: RoutingRule[];
 }
 
 /** Parses and checks a policy (znode data, an API body); throws RPC_INVALID_OPTION naming the field. */
@@ -23,7 +26,7 @@ export function parseTrafficPolicy(input: unknown, field = 'policy'): TrafficPol
     }
   }
   if (typeof value !== 'object' || value === null) throw invalidOption(field, 'must be an object {version, limits, breaker?}');
-  const { version, limits, breaker } = value as Record<string, unknown>;
+  const { version, limits, breaker, routes } = value as Record<string, unknown>;
   if (!Number.isInteger(version) || (version as number) < 0) throw invalidOption(`${field}.version`, 'must be an integer, 0 or more');
   if (!Array.isArray(limits)) throw invalidOption(`${field}.limits`, 'must be a list of {method, qps, burst?}');
   const checked = limits.map((limit: unknown, i) => {
@@ -36,7 +39,13 @@ export function parseTrafficPolicy(input: unknown, field = 'policy'): TrafficPol
       throw invalidOption(`${field}.limits.${i}.method`, `${limit.method} is limited twice; keep one limit per method`);
     methods.add(limit.method);
   });
-  const policy: TrafficPolicy = { version: version as number, limits: checked };
+  if (routes !== undefined && !Array.isArray(routes)) throw invalidOption(`${field}.routes`, 'must be a list of routing rules');
+  const rules = (routes ?? []).map((rule: unknown, i) => {
+    const checkedRule = checkRoutingRule(rule, `${field}.routes.${i}`);
+    if (isFieldProblem(checkedRule)) throw invalidOption(checkedRule.field, checkedRule.hint);
+    return checkedRule;
+  });
+  const policy: TrafficPolicy = { version: version as number, limits: checked, routes: sortRoutingRules(rules) };
   if (breaker !== undefined) {
     if (typeof breaker !== 'object' || breaker === null) throw invalidOption(`${field}.breaker`, 'must be an object of breaker settings');
     breakerSettings(breaker as Partial<BreakerSettings>, `${field}.breaker`);

@@ -149,7 +149,7 @@ describe('rate limiter share', () => {
 describe('traffic policy', () => {
   it('traffic policy - a policy is parsed from znode JSON; a bad one names the field and is refused whole', () => {
     const policy = parseTrafficPolicy(Buffer.from('{"version":3,"limits":[{"method":"a.B.c","qps":5}],"breaker":{"openMs":500}}'));
-    assert.deepEqual(policy, { version: 3, limits: [{ method: 'a.B.c', qps: 5 }], breaker: { openMs: 500 } });
+    assert.deepEqual(policy, { version: 3, limits: [{ method: 'a.B.c', qps: 5 }], breaker: { openMs: 500 }, routes: [] });
     const field = (input: unknown): unknown => {
       try {
         parseTrafficPolicy(input, 'traffic');

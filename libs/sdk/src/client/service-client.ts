@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { BoundMethod, CallOptions, Endpoint } from '@msec/rpc';
 import { currentCall } from '../runtime/call-scope.js';
 import { findService, type ProtoSource } from '../runtime/proto-catalog.js';
-import { followCalleeBreakers, sharedRuntime } from '../runtime/shared-runtime.js';
+import { followCallee, routingRules, sharedRuntime } from '../runtime/shared-runtime.js';
 import { callerStats } from '../telemetry/telemetry-hub.js';
 
 /** Per-call options a business developer may give. */
@@ -49,7 +49,7 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
   if (!endpoint && !runtime.routed) {
     throw new Error(`client: "${target}" is a service name but MSEC_ZK_CONNECT is not set; set it or call an ip:port`);
   }
-  if (!endpoint) followCalleeBreakers(target);
+  if (!endpoint) followCallee(target);
   const caller = runtime.env.service ?? 'client';
   const send = (
     method: BoundMethod,
@@ -62,9 +62,12 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
       ...(callOptions.timeoutMs !== undefined ? { timeoutMs: callOptions.timeoutMs } : {}),
     };
     if (endpoint) return runtime.rpc.call(endpoint, method, request, rpcOptions);
+    const rules = routingRules(target);
+    const tag = rules.size === 0 ? undefined : rules.tagFor(caller, request);
     return runtime.routed!.call(target, method, request, {
       ...rpcOptions,
       ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}),
+      ...(tag !== undefined ? { tag } : {}),
     });
   };
   // Every call is counted caller → callee → method in process, with no code in the business service (MSEC's

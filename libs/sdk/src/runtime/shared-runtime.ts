@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { isRoutable, Nlb, RoutePaths, ZkRouteCache, type RouteInstance } from '@msec/nlb';
-import { CircuitBreakers, parseTrafficPolicy, RoutedClient, RpcClient, type CallListener, type TrafficPolicy } from '@msec/rpc';
+import {
+  CircuitBreakers,
+  parseTrafficPolicy,
+  RoutedClient,
+  RoutingRules,
+  RpcClient,
+  type CallListener,
+  type TrafficPolicy,
+} from '@msec/rpc';
 import { readSdkEnvironment, type SdkEnvironment } from '../config/sdk-env.js';
 
 /** What every client in a process shares: one connection pool, one route cache, one adaptive selector. */
@@ -49,6 +57,8 @@ export function sharedRuntime(): SharedRuntime {
 }
 
 const followed = new Set<string>();
+/** Each followed callee's routing rules, as its traffic policy last said. */
+const routing = new Map<string, RoutingRules>();
 
 /**
  * Follows a service's traffic policy znode: `onPolicy` gets it now and after every change within about a second
@@ -82,12 +92,23 @@ export function followServingCount(service: string, onCount: (count: number) => 
   routes.routes(service).then(count, () => undefined);
 }
 
-/** Applies a callee's breaker settings from its traffic policy to this process's breakers (once per callee). */
-export function followCalleeBreakers(service: string): void {
+/**
+ * Follows a callee's traffic policy (once per callee): its breaker settings go to this process's breakers, its
+ * routing rules to `routingRules(service)`.
+ */
+export function followCallee(service: string): void {
   if (followed.has(service)) return;
   followed.add(service);
   const { breakers } = sharedRuntime();
-  followTraffic(service, (policy) => breakers.configure(service, policy?.breaker));
+  followTraffic(service, (policy) => {
+    breakers.configure(service, policy?.breaker);
+    routing.set(service, RoutingRules.of(policy?.routes ?? []));
+  });
+}
+
+/** The routing rules of a followed callee (none until its policy is read). */
+export function routingRules(service: string): RoutingRules {
+  return routing.get(service) ?? RoutingRules.none;
 }
 
 /** Closes connections and the ZooKeeper session (end of process or tests). */
@@ -96,4 +117,5 @@ export function closeSharedRuntime(): void {
   shared?.routes?.close();
   shared = undefined;
   followed.clear();
+  routing.clear();
 }

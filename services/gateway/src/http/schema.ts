@@ -128,6 +128,21 @@ function oneOf<const V extends string>(values: readonly V[]): Schema<V> {
   );
 }
 
+/** A list of items each checked by `item`, with optional length bounds. */
+function array<T>(item: Schema<T>, opts: { min?: number; max?: number } = {}): Schema<T[]> {
+  const json: JsonSchema = { type: 'array', items: item.json };
+  if (opts.min !== undefined) json.minItems = opts.min;
+  if (opts.max !== undefined) json.maxItems = opts.max;
+  return new Schema<T[]>((v, path, issues) => {
+    if (!Array.isArray(v)) return fail(issues, path, 'must be a list');
+    if (opts.min !== undefined && v.length < opts.min) return fail(issues, path, `must list at least ${opts.min}`);
+    if (opts.max !== undefined && v.length > opts.max) return fail(issues, path, `must list at most ${opts.max}`);
+    const before = issues.length;
+    const out = v.map((x, i) => item.run(x, [...path, String(i)], issues) as T);
+    return issues.length > before ? undefined : out;
+  }, json);
+}
+
 type Shape = Record<string, Schema<unknown>>;
 type ObjectOf<S extends Shape> = { [K in keyof S as undefined extends Infer<S[K]> ? never : K]: Infer<S[K]> } & {
   [K in keyof S as undefined extends Infer<S[K]> ? K : never]?: Infer<S[K]>;
@@ -162,4 +177,4 @@ function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
 }
 
 /** Builders of request schemas: `s.object({ name: s.string({ min: 1 }) })`. */
-export const s = { string, int, number, boolean, oneOf, object } as const;
+export const s = { string, int, number, boolean, oneOf, object, array } as const;

@@ -6,7 +6,7 @@ import { JsonBody, PathParam } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
-import { serviceName } from './services.schemas.js';
+import { addressParam, serviceName, type InstanceAddress } from './services.schemas.js';
 
 const CHANGE_DEADLINE_MS = 10_000;
 
@@ -34,7 +34,32 @@ const breakerBody = s.object({
   halfOpenProbes: s.int({ min: 1 }).optional().describe('successful probes that close it (default 3)'),
 });
 
-const MOVED: Record<string, string> = { service: 'path.name', method: 'path.method', by: 'principal' };
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_HINT = 'must be 1-64 letters, digits, . _ - (e.g. v2)';
+const ruleId = s.string({ min: 1, max: 64, pattern: NAME, hint: 'must be 1-64 letters, digits, . _ - (e.g. beta-users)' });
+
+const routeBody = s.object({
+  tag: s
+    .string({ min: 1, max: 64, pattern: NAME, hint: NAME_HINT })
+    .describe('instances carrying this tag take the requests the rule matches'),
+  order: s.int({ min: 0, max: 1_000_000 }).optional().describe('rules are tried lowest first (default 100), then by id'),
+  caller: s.string({ min: 3, max: 128 }).optional().describe('matches calls from this service (First.Second)'),
+  field: s.string({ min: 1, max: 64 }).optional().describe('a top-level request field, compared with values or hashed for percent'),
+  values: s
+    .array(s.string({ min: 1, max: 256 }), { min: 1, max: 1000 })
+    .optional()
+    .describe('matches when the field equals one of these'),
+  percent: s
+    .number({ min: 0.001, max: 100 })
+    .optional()
+    .describe('with field: that share of field values (stable per value); alone: that share of requests'),
+});
+
+const tagsBody = s.object({
+  tags: s.array(s.string({ min: 1, max: 64, pattern: NAME, hint: NAME_HINT }), { max: 16 }).describe('the tags; [] untags the instance'),
+});
+
+const MOVED: Record<string, string> = { service: 'path.name', method: 'path.method', by: 'principal', 'rule.id': 'path.id', id: 'path.id' };
 
 /** Traffic governance of a service: its rate limits and the breaker settings its callers use. Viewers read, developers change. */
 @ApiTags('services')
@@ -84,11 +109,54 @@ export class TrafficController {
     return this.forward(RegistrySubjects.breakerSet, { service: name, settings, by: req.principal!.username });
   }
 
+  @Put('routes/:id')
+  @Access(Role.developer)
+  @ApiOperation({
+    summary: "Set (or replace) a routing rule: callers send the requests it matches to this service's instances carrying its tag",
+  })
+  setRoute(
+    @PathParam('name', serviceName) name: string,
+    @PathParam('id', ruleId) id: string,
+    @JsonBody(routeBody) body: Infer<typeof routeBody>,
+    @Req() req: GatewayRequest,
+  ): Promise<TrafficPolicyView> {
+    const rule = Object.fromEntries(Object.entries({ id, ...body }).filter(([, v]) => v !== undefined));
+    return this.forward(RegistrySubjects.routeSet, { service: name, rule, by: req.principal!.username });
+  }
+
+  @Delete('routes/:id')
+  @Access(Role.developer)
+  @ApiOperation({ summary: 'Remove a routing rule; the requests it matched go back to normal selection' })
+  removeRoute(
+    @PathParam('name', serviceName) name: string,
+    @PathParam('id', ruleId) id: string,
+    @Req() req: GatewayRequest,
+  ): Promise<TrafficPolicyView> {
+    return this.forward(RegistrySubjects.routeRemove, { service: name, id, by: req.principal!.username });
+  }
+
+  @Put('instances/:address/tags')
+  @Access(Role.developer)
+  @ApiOperation({ summary: "Set one instance's tags (routing rules send requests to instances by tag); [] untags it" })
+  setTags(
+    @PathParam('name', serviceName) name: string,
+    @PathParam('address', addressParam) address: InstanceAddress,
+    @JsonBody(tagsBody) body: Infer<typeof tagsBody>,
+    @Req() req: GatewayRequest,
+  ): Promise<unknown> {
+    return this.nats.requestNamingRestFields(
+      RegistrySubjects.instanceTags,
+      { service: name, ip: address.ip, port: address.port, tags: body.tags, by: req.principal!.username },
+      (field) => (field === 'ip' || field === 'port' ? 'path.address' : (MOVED[field] ?? `body.${field}`)),
+      CHANGE_DEADLINE_MS,
+    );
+  }
+
   private forward<T>(subject: string, data: unknown): Promise<T> {
     return this.nats.requestNamingRestFields<T>(
       subject,
       data,
-      (field) => MOVED[field] ?? `body.${field.replace(/^settings\./, '')}`,
+      (field) => MOVED[field] ?? `body.${field.replace(/^(settings|rule)\./, '')}`,
       CHANGE_DEADLINE_MS,
     );
   }

@@ -92,14 +92,27 @@ export class RouteSync implements OnApplicationBootstrap, OnApplicationShutdown 
     if (service) {
       await writer.createService(name, { requireLive: service.kind === ServiceKind.standard });
       for (const i of wanted)
-        await writer.putInstance(name, { ip: i.ip, port: i.port, weight: i.weight, enabled: i.enabled, protocol: service.protocol });
+        await writer.putInstance(name, {
+          ip: i.ip,
+          port: i.port,
+          weight: i.weight,
+          enabled: i.enabled,
+          protocol: service.protocol,
+          ...(i.tags ? { tags: i.tags.split(',') } : {}),
+        });
     }
     // The traffic policy instances and callers follow: written when it has anything, removed when it is empty.
     const traffic = service ? await this.dataSource.getRepository(TrafficEntity).findOneBy({ service: name }) : null;
     const breaker = traffic ? (JSON.parse(traffic.breaker) as Record<string, number>) : {};
     const limits = traffic ? (JSON.parse(traffic.limits) as unknown[]) : [];
-    if (traffic && (limits.length > 0 || Object.keys(breaker).length > 0)) {
-      const policy = { version: traffic.version, limits, ...(Object.keys(breaker).length > 0 ? { breaker } : {}) };
+    const routes = traffic?.routes ? (JSON.parse(traffic.routes) as unknown[]) : [];
+    if (traffic && (limits.length > 0 || Object.keys(breaker).length > 0 || routes.length > 0)) {
+      const policy = {
+        version: traffic.version,
+        limits,
+        ...(Object.keys(breaker).length > 0 ? { breaker } : {}),
+        ...(routes.length > 0 ? { routes } : {}),
+      };
       await writer.putTraffic(name, Buffer.from(JSON.stringify(policy)));
     } else {
       await writer.putTraffic(name, undefined);

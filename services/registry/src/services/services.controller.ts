@@ -73,6 +73,21 @@ export class ServicesController {
     return this.domain.setBreaker(body);
   }
 
+  @MessagePattern(RegistrySubjects.routeSet)
+  setRoute(@Payload() body: unknown): Promise<TrafficPolicyView> {
+    return this.domain.setRoute(body);
+  }
+
+  @MessagePattern(RegistrySubjects.routeRemove)
+  removeRoute(@Payload() body: unknown): Promise<TrafficPolicyView> {
+    return this.domain.removeRoute(body);
+  }
+
+  @MessagePattern(RegistrySubjects.instanceTags)
+  setInstanceTags(@Payload() body: unknown): Promise<ChangeResult> {
+    return this.domain.setInstanceTags(body);
+  }
+
   @MessagePattern(RegistrySubjects.rebuild)
   rebuild(): Promise<{ services: number; instances: number }> {
     return this.domain.rebuild();

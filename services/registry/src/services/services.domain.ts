@@ -5,18 +5,28 @@ import { BusErrorCode, EventStore, ProjectionRunner, createEvent, type DomainEve
 import {
   MsecError,
   RegistryEventType,
+  ROUTING_LIMITS,
   type InstanceView,
   type RegistryEventPayloads,
+  type RoutingRule,
   type ServiceView,
   type TrafficPolicyView,
 } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { RouteSync } from '../routes/route-sync.js';
 import { InstanceEntity, ServiceEntity } from './services.entities.js';
-import { instanceEnabled, instanceExists, instanceNotFound, serviceExists, serviceNotEmpty, serviceNotFound } from './services.errors.js';
+import {
+  instanceEnabled,
+  instanceExists,
+  instanceNotFound,
+  invalid,
+  serviceExists,
+  serviceNotEmpty,
+  serviceNotFound,
+} from './services.errors.js';
 import { ServicesProjection } from './services.projection.js';
 import { TrafficEntity } from '../traffic/traffic.entities.js';
-import { breakerInput, limitInput, limitRemoveInput } from '../traffic/traffic.validation.js';
+import { breakerInput, limitInput, limitRemoveInput, routeInput, routeRemoveInput, tagsInput } from '../traffic/traffic.validation.js';
 import { createServiceInput, instancesInput, serviceName, weightInput, type InstanceInput } from './services.validation.js';
 
 /** What a change returns: the service as it now stands, and whether ZooKeeper has it yet. */
@@ -194,6 +204,36 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
     return this.trafficChange(input.service, () => [this.event(RegistryEventType.breakerSettingsSet, input.service, input)]);
   }
 
+  /** Sets (or replaces, by id) a routing rule its callers follow. */
+  setRoute(body: unknown): Promise<TrafficPolicyView> {
+    const input = routeInput(body);
+    return this.trafficChange(input.service, (current) => {
+      if (!current.routes.some((r) => r.id === input.rule.id) && current.routes.length >= ROUTING_LIMITS.rules)
+        throw invalid('rule.id', `${input.service} has ${ROUTING_LIMITS.rules} routing rules already; remove one first`);
+      return [this.event(RegistryEventType.routingRuleSet, input.service, input)];
+    });
+  }
+
+  /** Removes a routing rule; removing one that is not set changes nothing. */
+  removeRoute(body: unknown): Promise<TrafficPolicyView> {
+    const input = routeRemoveInput(body);
+    return this.trafficChange(input.service, (current) =>
+      current.routes.some((r) => r.id === input.id) ? [this.event(RegistryEventType.routingRuleRemoved, input.service, input)] : [],
+    );
+  }
+
+  /** Sets one instance's tags (routing rules send requests to instances by tag). */
+  setInstanceTags(body: unknown): Promise<ChangeResult> {
+    const input = tagsInput(body);
+    return this.change(input.service, async () => {
+      await this.requireService(input.service);
+      const current = (await this.instanceMap(input.service)).get(keyOf(input));
+      if (!current) throw instanceNotFound(input.service, keyOf(input));
+      if (current.tags === input.tags.join(',')) return [];
+      return [this.event(RegistryEventType.instanceTagsSet, input.service, input)];
+    });
+  }
+
   /** A service's traffic policy (version 0 and empty when none was ever set). */
   async showTraffic(body: unknown): Promise<TrafficPolicyView> {
     const name = serviceName((body as { service?: unknown } | null)?.service, 'service');
@@ -214,12 +254,13 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
 
   private async trafficView(service: string): Promise<TrafficPolicyView> {
     const row = await this.dataSource.getRepository(TrafficEntity).findOneBy({ service });
-    if (!row) return { service, version: 0, limits: [], breaker: {}, updatedBy: '', updatedAt: '' };
+    if (!row) return { service, version: 0, limits: [], breaker: {}, routes: [], updatedBy: '', updatedAt: '' };
     return {
       service,
       version: row.version,
       limits: JSON.parse(row.limits) as TrafficPolicyView['limits'],
       breaker: JSON.parse(row.breaker) as Record<string, number>,
+      routes: JSON.parse(row.routes ?? '[]') as RoutingRule[],
       updatedBy: row.updatedBy,
       updatedAt: row.updatedAt,
     };
@@ -317,6 +358,7 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
       weight: r.weight,
       enabled: r.enabled,
       live: live ? live.has(keyOf(r)) : true,
+      tags: r.tags ? r.tags.split(',') : [],
     }));
     return {
       name: service.name,

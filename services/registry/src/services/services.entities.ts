@@ -36,4 +36,8 @@ export class InstanceEntity {
 
   @Column({ type: 'boolean' })
   enabled!: boolean;
+
+  /** Comma-separated tags routing rules send requests to; '' for none. */
+  @Column({ type: 'varchar', length: 1100, default: '' })
+  tags!: string;
 }

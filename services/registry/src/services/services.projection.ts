@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
-import { RegistryEventType, type RegistryEventPayloads } from '@msec/contracts';
+import { RegistryEventType, sortRoutingRules, type RegistryEventPayloads, type RoutingRule } from '@msec/contracts';
 import { InstanceEntity, ServiceEntity } from './services.entities.js';
 import { TrafficEntity } from '../traffic/traffic.entities.js';
 
@@ -31,7 +31,7 @@ export class ServicesProjection implements Projection<RegistryEvent> {
         return;
       case RegistryEventType.instanceAdded: {
         const { service, ip, port, weight } = event.payload;
-        await instances.save({ service, ip, port, weight, enabled: false });
+        await instances.save({ service, ip, port, weight, enabled: false, tags: '' });
         return;
       }
       case RegistryEventType.instanceRemoved: {
@@ -50,9 +50,16 @@ export class ServicesProjection implements Projection<RegistryEvent> {
         await instances.update({ service, ip, port }, { weight });
         return;
       }
+      case RegistryEventType.instanceTagsSet: {
+        const { service, ip, port, tags } = event.payload;
+        await instances.update({ service, ip, port }, { tags: tags.join(',') });
+        return;
+      }
       case RegistryEventType.rateLimitSet:
       case RegistryEventType.rateLimitRemoved:
       case RegistryEventType.breakerSettingsSet:
+      case RegistryEventType.routingRuleSet:
+      case RegistryEventType.routingRuleRemoved:
         await applyTraffic(em, event, _meta);
         return;
     }
@@ -65,7 +72,17 @@ export class ServicesProjection implements Projection<RegistryEvent> {
   }
 }
 
-type TrafficEvent = Extract<RegistryEvent, { type: 'registry.RateLimitSet' | 'registry.RateLimitRemoved' | 'registry.BreakerSettingsSet' }>;
+type TrafficEvent = Extract<
+  RegistryEvent,
+  {
+    type:
+      | 'registry.RateLimitSet'
+      | 'registry.RateLimitRemoved'
+      | 'registry.BreakerSettingsSet'
+      | 'registry.RoutingRuleSet'
+      | 'registry.RoutingRuleRemoved';
+  }
+>;
 
 /**
  * Folds one traffic event into the service's policy row. The version is the event's stream sequence, so applying
@@ -74,9 +91,18 @@ type TrafficEvent = Extract<RegistryEvent, { type: 'registry.RateLimitSet' | 're
 async function applyTraffic(em: EntityManager, event: TrafficEvent, meta: EventMeta): Promise<void> {
   const repo = em.getRepository(TrafficEntity);
   const service = event.payload.service;
-  const row = (await repo.findOneBy({ service })) ?? { service, version: 0, limits: '[]', breaker: '{}', updatedBy: '', updatedAt: '' };
+  const row = (await repo.findOneBy({ service })) ?? {
+    service,
+    version: 0,
+    limits: '[]',
+    breaker: '{}',
+    routes: null,
+    updatedBy: '',
+    updatedAt: '',
+  };
   let limits = JSON.parse(row.limits) as Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
   let breaker = JSON.parse(row.breaker) as Record<string, number>;
+  let routes = JSON.parse(row.routes ?? '[]') as RoutingRule[];
   if (event.type === RegistryEventType.rateLimitSet) {
     const { method, qps, burst, cluster } = event.payload;
     const limit = { method, qps, ...(burst === undefined ? {} : { burst }), ...(cluster === true ? { cluster } : {}) };
@@ -84,14 +110,21 @@ async function applyTraffic(em: EntityManager, event: TrafficEvent, meta: EventM
     limits.sort((a, b) => a.method.localeCompare(b.method));
   } else if (event.type === RegistryEventType.rateLimitRemoved) {
     limits = limits.filter((l) => l.method !== event.payload.method);
-  } else {
+  } else if (event.type === RegistryEventType.breakerSettingsSet) {
     breaker = event.payload.settings;
+  } else if (event.type === RegistryEventType.routingRuleSet) {
+    const rule = event.payload.rule;
+    routes = sortRoutingRules([...routes.filter((r) => r.id !== rule.id), rule]);
+  } else {
+    const id = event.payload.id;
+    routes = routes.filter((r) => r.id !== id);
   }
   await repo.save({
     service,
     version: Number(meta.seq),
     limits: JSON.stringify(limits),
     breaker: JSON.stringify(breaker),
+    routes: routes.length > 0 ? JSON.stringify(routes) : null,
     updatedBy: event.payload.by,
     updatedAt: event.occurredAt,
   });

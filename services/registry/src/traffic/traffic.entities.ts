@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A service's traffic policy (read model): rate limits and callers' breaker settings, as JSON. */
+/** A service's traffic policy (read model): rate limits, callers' breaker settings and routing rules, as JSON. */
 @Entity({ name: 'registry_traffic' })
 export class TrafficEntity {
   @PrimaryColumn({ type: 'varchar', length: 128 })
@@ -16,6 +16,10 @@ export class TrafficEntity {
   /** JSON object of breaker settings; `{}` for the defaults. */
   @Column({ type: 'text' })
   breaker!: string;
+
+  /** JSON list of routing rules in the order callers try them; null for none. */
+  @Column({ type: 'text', nullable: true })
+  routes!: string | null;
 
   @Column({ type: 'varchar', length: 64, name: 'updated_by' })
   updatedBy!: string;

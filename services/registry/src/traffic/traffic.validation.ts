@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { checkRoutingRule, isFieldProblem, ROUTING_LIMITS, type RoutingRule } from '@msec/contracts';
 import { invalid } from '../services/services.errors.js';
 import { serviceName } from '../services/services.validation.js';
 
@@ -5,6 +7,7 @@ import { serviceName } from '../services/services.validation.js';
 const METHOD = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){2,}$/;
 const BREAKER_KEYS = ['windowMs', 'minCalls', 'errorRatio', 'slowCallMs', 'slowRatio', 'openMs', 'halfOpenProbes'] as const;
 const BY = /^[A-Za-z0-9._@-]{1,64}$/;
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function record(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(field, 'must be an object');
@@ -80,4 +83,35 @@ export function breakerInput(body: unknown): { service: string; settings: Record
     out[key] = value;
   }
   return { service: serviceName(b.service, 'service'), settings: out, by: by(b.by) };
+}
+
+/** A validated routing rule to set. */
+export function routeInput(body: unknown): { service: string; rule: RoutingRule; by: string } {
+  const b = record(body, 'body');
+  const rule = checkRoutingRule(b.rule, 'rule');
+  if (isFieldProblem(rule)) throw invalid(rule.field, rule.hint);
+  return { service: serviceName(b.service, 'service'), rule, by: by(b.by) };
+}
+
+/** A validated routing rule removal. */
+export function routeRemoveInput(body: unknown): { service: string; id: string; by: string } {
+  const b = record(body, 'body');
+  if (typeof b.id !== 'string' || !TAG.test(b.id)) throw invalid('id', 'must be the id of a routing rule (1-64 letters, digits, . _ -)');
+  return { service: serviceName(b.service, 'service'), id: b.id, by: by(b.by) };
+}
+
+/** Validated tags of one instance (an empty list untags it). */
+export function tagsInput(body: unknown): { service: string; ip: string; port: number; tags: string[]; by: string } {
+  const b = record(body, 'body');
+  const service = serviceName(b.service, 'service');
+  if (typeof b.ip !== 'string' || isIP(b.ip) === 0) throw invalid('ip', `must be an IPv4 or IPv6 address; got ${JSON.stringify(b.ip)}`);
+  if (typeof b.port !== 'number' || !Number.isInteger(b.port) || b.port < 1 || b.port > 65_535)
+    throw invalid('port', `must be a whole number from 1 to 65535; got ${JSON.stringify(b.port)}`);
+  if (!Array.isArray(b.tags) || b.tags.length > ROUTING_LIMITS.tags)
+    throw invalid('tags', `must be a list of at most ${ROUTING_LIMITS.tags} tags, e.g. ["v2"]; [] untags the instance`);
+  b.tags.forEach((tag: unknown, i) => {
+    if (typeof tag !== 'string' || !TAG.test(tag)) throw invalid(`tags.${i}`, 'must be 1-64 letters, digits, . _ - (e.g. v2)');
+  });
+  const tags = [...new Set(b.tags as string[])].sort();
+  return { service, ip: b.ip, port: b.port, tags, by: by(b.by) };
 }

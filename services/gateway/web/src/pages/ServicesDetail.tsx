@@ -9,6 +9,8 @@ export interface InstanceView {
   weight: number;
   enabled: boolean;
   live: boolean;
+  /** Tags routing rules send requests to. */
+  tags: string[];
 }
 
 /** A service as the registry shows it. */
@@ -144,6 +146,22 @@ export default function ServicesDetail({
               render: (i) => <span className={`badge${i.enabled ? ' ok' : ' warn'}`}>{i.enabled ? 'enabled' : 'disabled'}</span>,
             },
             { title: 'Live', render: (i) => <span className={`badge${i.live ? ' ok' : ' bad'}`}>{i.live ? 'live' : 'down'}</span> },
+            {
+              title: 'Tags',
+              render: (i) => (
+                <span data-testid={`tags-${addressOf(i)}`}>
+                  {(i.tags ?? []).length === 0 ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    i.tags.map((t) => (
+                      <span key={t} className="badge">
+                        {t}
+                      </span>
+                    ))
+                  )}
+                </span>
+              ),
+            },
             {
               title: '',
               render: (i) => (

@@ -3,6 +3,7 @@ import { api, ApiError, get, type Page } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader } from '../ui';
 import ServicesDetail, { type ServiceView } from './ServicesDetail';
 import ServicesTraffic from './ServicesTraffic';
+import ServicesRouting from './ServicesRouting';
 import './ServicesPage.css';
 
 /** How often the tree and live status are fetched again. */
@@ -177,6 +178,7 @@ export default function ServicesPage() {
             <div className="svc-stack">
               <ServicesDetail service={current} onChanged={refresh} onDeleted={() => setSelected(undefined)} />
               <ServicesTraffic key={current.name} service={current.name} />
+              <ServicesRouting key={`routing-${current.name}`} service={current.name} onTagged={refresh} />
             </div>
           ) : (
             <Card>
