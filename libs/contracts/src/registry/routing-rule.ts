@@ -72,14 +72,39 @@ export function sortRoutingRules(rules: RoutingRule[]): RoutingRule[] {
 
 /**
  * The hash bucket (0-99) of a field value: FNV-1a over its UTF-8 bytes, so a user lands in the same bucket in every
- * caller, whatever its language.
+ * caller, whatever its language. The bytes are produced on the fly (no buffer per call: this runs on the call path).
  */
 export function routingBucket(text: string): number {
   let hash = 0x811c9dc5;
-  const bytes = Buffer.from(text, 'utf8');
-  for (let i = 0; i < bytes.length; i++) {
-    hash ^= bytes[i]!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+  const add = (byte: number): void => {
+    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  };
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      add(code);
+      continue;
+    }
+    if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    // A lone surrogate is encoded as U+FFFD, as Buffer.from(text, 'utf8') does.
+    if (code >= 0xd800 && code < 0xe000) code = 0xfffd;
+    if (code < 0x800) {
+      add(0xc0 | (code >> 6));
+    } else if (code < 0x10000) {
+      add(0xe0 | (code >> 12));
+      add(0x80 | ((code >> 6) & 0x3f));
+    } else {
+      add(0xf0 | (code >> 18));
+      add(0x80 | ((code >> 12) & 0x3f));
+      add(0x80 | ((code >> 6) & 0x3f));
+    }
+    add(0x80 | (code & 0x3f));
   }
   return hash % 100;
 }

@@ -38,6 +38,17 @@ describe('routing rules', () => {
     assert.equal(routingBucket('bison'), routingBucket('bison'));
   });
 
+  it('routing rules - the hash bucket is FNV-1a of the UTF-8 bytes, so callers in other languages agree', () => {
+    const reference = (text: string): number => {
+      let hash = 0x811c9dc5;
+      for (const byte of Buffer.from(text, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+      return hash % 100;
+    };
+    for (const text of ['bison', '', 'user-42', '用户', 'é', '😀 emoji', 'lone \ud800 surrogate', 'x\udc00y'])
+      assert.equal(routingBucket(text), reference(text), JSON.stringify(text));
+    assert.equal(routingBucket('a'), 0xe40c292c % 100, 'the FNV-1a test vector of "a"');
+  });
+
   it('routing rules - a percent alone takes that share of requests at random', () => {
     const r = rules([{ id: 'fifth', tag: 'v2', percent: 20 }]);
     let n = 0;
