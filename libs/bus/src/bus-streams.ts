@@ -1,7 +1,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { BusStreams, BusSubjects } from './bus-subjects.js';
-import { EventStreams } from '@msec/contracts';
+import { EventStreams, scaleStreamReplicas, streamReplicas } from '@msec/contracts';
 
 /** How long each stream keeps data; every field has a default. */
 export interface BusRetention {
@@ -36,6 +36,7 @@ function config(name: string, subject: string, maxAgeMs: number, duplicateWindow
     discard: DiscardPolicy.Old,
     max_age: nanos(maxAgeMs),
     duplicate_window: nanos(duplicateWindowMs),
+    num_replicas: streamReplicas(),
   };
 }
 
@@ -70,6 +71,7 @@ export async function ensureBusStreams(jsm: JetStreamManager, retention?: BusRet
       );
       if (!exists) throw error;
       if (retention !== undefined) await jsm.streams.update(cfg.name, cfg);
+      else await scaleStreamReplicas(jsm, cfg.name);
     }
   }
 }

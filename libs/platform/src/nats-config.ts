@@ -28,4 +28,12 @@ export const natsConfigFields = {
     description: 'PEM client certificate for NATS (with natsTlsKey)',
   },
   natsTlsKey: { type: ConfigType.string, env: 'MSEC_NATS_TLS_KEY', default: '', description: 'PEM client key for NATS (with natsTlsCert)' },
+  streamReplicas: {
+    type: ConfigType.integer,
+    env: 'MSEC_STREAM_REPLICAS',
+    default: 1,
+    min: 1,
+    max: 5,
+    description: 'servers keeping a copy of each JetStream stream and KV bucket: 1, or 3 or 5 with a NATS cluster',
+  },
 } as const satisfies ConfigSchema;

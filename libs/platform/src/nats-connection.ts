@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { MsecError, natsCredsOptions } from '@msec/contracts';
+import { MsecError, natsCredsOptions, setStreamReplicas } from '@msec/contracts';
 import type { DependencyCheck } from './health.service.js';
 
 /** Injection token of the NatsConnection a service uses for its own publishing and requests. */
@@ -16,6 +16,8 @@ export interface NatsEndpoint {
   /** PEM client certificate and key, when the server asks for one. */
   natsTlsCert?: string;
   natsTlsKey?: string;
+  /** Copies of each stream and KV bucket this process creates (1, 3 or 5). */
+  streamReplicas?: number;
 }
 
 function readPem(file: string, key: string): string {
@@ -54,6 +56,8 @@ export function natsConnectionOptions(endpoint: NatsEndpoint | string): Connecti
 /** Connects to NATS, retrying forever once connected; fails with a clear error when the first connect fails. */
 export async function connectNats(endpoint: NatsEndpoint | string, name: string): Promise<NatsConnection> {
   const options = natsConnectionOptions(endpoint);
+  // The streams this process creates get the configured number of copies (checked here: 1, 3 or 5).
+  if (typeof endpoint !== 'string' && endpoint.streamReplicas !== undefined) setStreamReplicas(endpoint.streamReplicas);
   const url = typeof endpoint === 'string' ? endpoint : endpoint.natsUrl;
   try {
     return await connect({ ...options, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, timeout: 5000 });

@@ -14,6 +14,8 @@ export { tcpExchange, zooKeeperIsOk, zooKeeperServes, redisPongs } from './probe
 /** Starters for each real server. */
 export { startNats } from './nats-server.js';
 export type { NatsServerOptions, NatsTestServer } from './nats-server.js';
+export { startNatsCluster } from './nats-cluster.js';
+export type { NatsTestCluster } from './nats-cluster.js';
 export { startZooKeeper } from './zookeeper-server.js';
 /** Fresh ZooKeeper digest identities for a test's registry and clients. */
 export { zooKeeperIdentities } from './zookeeper-identities.js';

@@ -42,9 +42,10 @@ export interface NatsTestServer extends InfraServer {
 }
 
 /** The identity the tests' own connections use: the gateway's, which may ask every console operation and watch events. */
-const OBSERVER_ROLE = NatsRole.gateway;
+export const OBSERVER_ROLE = NatsRole.gateway;
 
-async function probe(host: string, port: number, options: () => Promise<ConnectionOptions>): Promise<boolean> {
+/** True once the server at host:port answers JetStream (in a cluster: once a meta leader is elected). */
+export async function probeJetStream(host: string, port: number, options: () => Promise<ConnectionOptions>): Promise<boolean> {
   const nc = await connect({ ...(await options()), servers: `nats://${host}:${port}`, timeout: 1000, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc, { timeout: 1000 });
@@ -86,7 +87,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
       ],
       logFile: join(dir, 'nats.log'),
     }),
-    probe: (host, port) => probe(host, port, () => optionsFor(OBSERVER_ROLE)),
+    probe: (host, port) => probeJetStream(host, port, () => optionsFor(OBSERVER_ROLE)),
     url: (host, port) => `nats://${host}:${port}`,
   };
   const server = await InfraServer.launch(kind, options);
@@ -97,21 +98,49 @@ export async function startNats(options: NatsServerOptions = {}): Promise<NatsTe
     get tlsCaFile() {
       return tls?.caFile;
     },
-    credsFile: async (role: NatsRole, name?: string) => (authority ? authority.ensureCredsFile(role, name) : undefined),
+    ...natsClientHelpers(
+      () => authority,
+      optionsFor,
+      () => server.url,
+      () => tls?.caFile,
+    ),
+  }) as NatsTestServer;
+}
+
+/** What a test does with a NATS server or cluster: connect as identities and hand processes their environment. */
+export interface NatsClientHelpers {
+  credsFile(role: NatsRole, name?: string): Promise<string | undefined>;
+  optionsFor(role: NatsRole, name?: string): Promise<ConnectionOptions>;
+  connectAs(role?: NatsRole, name?: string): Promise<NatsConnection>;
+  connect(extra?: Partial<ConnectionOptions>): Promise<NatsConnection>;
+  envFor(role: NatsRole, name?: string): Promise<Record<string, string>>;
+}
+
+/** The client side of a test server (`url`: one server, or every server of a cluster comma-separated). */
+export function natsClientHelpers(
+  authority: () => NatsAuthority | undefined,
+  optionsFor: (role: NatsRole, name?: string) => Promise<ConnectionOptions>,
+  url: () => string,
+  tlsCaFile: () => string | undefined,
+): NatsClientHelpers {
+  const servers = (): string[] => url().split(',');
+  return {
+    credsFile: async (role, name) => authority()?.ensureCredsFile(role, name),
     optionsFor,
-    connectAs: async (role: NatsRole = OBSERVER_ROLE, name?: string) =>
-      connect({ ...(await optionsFor(role, name)), servers: server.url, name: identityName(role, name) }),
-    connect: async (extra: Partial<ConnectionOptions> = {}) =>
-      connect({ ...(await optionsFor(OBSERVER_ROLE)), servers: server.url, name: 'test', ...extra }),
-    envFor: async (role: NatsRole, name?: string): Promise<Record<string, string>> => {
-      const creds = authority ? await authority.ensureCredsFile(role, name) : undefined;
+    connectAs: async (role = OBSERVER_ROLE, name) =>
+      connect({ ...(await optionsFor(role, name)), servers: servers(), name: identityName(role, name) }),
+    connect: async (extra = {}) => connect({ ...(await optionsFor(OBSERVER_ROLE)), servers: servers(), name: 'test', ...extra }),
+    envFor: async (role, name) => {
+      const auth = authority();
+      const creds = auth ? await auth.ensureCredsFile(role, name) : undefined;
+      const ca = tlsCaFile();
       return {
-        MSEC_NATS_URL: server.url,
+        MSEC_NATS_URL: url(),
         ...(creds ? { MSEC_NATS_CREDS: creds } : {}),
-        ...(tls ? { MSEC_NATS_TLS_CA: tls.caFile } : {}),
+        ...(ca ? { MSEC_NATS_TLS_CA: ca } : {}),
         // Deploy mints the creds of the business services it releases, as the launcher's deploy does.
-        ...(authority && role === NatsRole.deploy ? { MSEC_NATS_ACCOUNT_SEED: authority.accountSeedFile } : {}),
+        ...(auth && role === NatsRole.deploy ? { MSEC_NATS_ACCOUNT_SEED: auth.accountSeedFile } : {}),
       };
     },
-  }) as NatsTestServer;
+  };
 }

@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
-import { DeployBuckets } from '@msec/contracts';
+import { DeployBuckets, streamReplicas } from '@msec/contracts';
 
 /** How long a staged upload lives in DeployBuckets.uploads before JetStream removes it. */
 export const UPLOAD_TTL_MS = 60 * 60 * 1000;
@@ -30,9 +30,11 @@ export class PackageStore {
   /** Creates (or opens) both buckets; the uploads bucket holds at most `uploadsMaxBytes` in total. */
   async open(uploadsMaxBytes: number): Promise<void> {
     const objm = new Objm(this.nc);
-    this.packages = await objm.create(DeployBuckets.packages, { storage: StorageType.File, description: 'MSEC release packages' });
+    const replicas = streamReplicas();
+    this.packages = await objm.create(DeployBuckets.packages, { storage: StorageType.File, replicas, description: 'MSEC release packages' });
     this.uploads = await objm.create(DeployBuckets.uploads, {
       storage: StorageType.File,
+      replicas,
       ttl: UPLOAD_TTL_MS * 1_000_000,
       max_bytes: uploadsMaxBytes,
       description: 'MSEC package uploads in flight',

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import { DeploySubjects, DeployStreams } from '@msec/contracts';
+import { DeploySubjects, DeployStreams, scaleStreamReplicas, streamReplicas } from '@msec/contracts';
 
 const THIRTY_DAYS_MS = 30 * 24 * 3_600_000;
 
@@ -17,6 +17,7 @@ export async function ensureDeployStream(nc: NatsConnection): Promise<void> {
     // Streams made before the agent subjects carried the host id: move them to the current subjects.
     const wanted = [...DeployStreams.eventSubjects];
     if (info.config.subjects?.join(',') !== wanted.join(',')) await jsm.streams.update(DeployStreams.events, { subjects: wanted });
+    await scaleStreamReplicas(jsm, DeployStreams.events);
   } else {
     await jsm.streams.add({
       name: DeployStreams.events,
@@ -24,6 +25,7 @@ export async function ensureDeployStream(nc: NatsConnection): Promise<void> {
       storage: StorageType.File,
       max_age: nanos(THIRTY_DAYS_MS),
       duplicate_window: nanos(2 * 60_000),
+      num_replicas: streamReplicas(),
     });
   }
   try {

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { StorageType } from '@nats-io/jetstream';
-import { LOG_COLOUR_BUCKET, LOG_COLOUR_KEY, type ColourRule } from '@msec/contracts';
+import { LOG_COLOUR_BUCKET, LOG_COLOUR_KEY, streamReplicas, type ColourRule } from '@msec/contracts';
 
 /** Where the colouring rules go so that every SDK sees them; one method, so the transport can be swapped. */
 export interface ColourRulePublisher {
@@ -15,7 +15,7 @@ export class KvColourRulePublisher implements ColourRulePublisher {
   constructor(private readonly nc: NatsConnection) {}
 
   async publish(rules: readonly ColourRule[]): Promise<void> {
-    this.bucket ??= new Kvm(this.nc).create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File }).catch((error: unknown) => {
+    this.bucket ??= new Kvm(this.nc).create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File, replicas: streamReplicas() }).catch((error: unknown) => {
       this.bucket = undefined;
       throw error;
     });

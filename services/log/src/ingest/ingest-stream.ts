@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
-import { LOG_INGEST_CONSUMER, LOG_INGEST_STREAM, LogSubjects } from '@msec/contracts';
+import { LOG_INGEST_CONSUMER, LOG_INGEST_STREAM, LogSubjects, streamReplicas } from '@msec/contracts';
 
 const NANOS_PER_MS = 1_000_000;
 
@@ -21,6 +21,7 @@ export async function ensureIngestStream(nc: NatsConnection, maxBytes: number): 
     max_age: 24 * 3600_000 * NANOS_PER_MS,
     max_bytes: maxBytes,
     discard: DiscardPolicy.Old,
+    num_replicas: streamReplicas(),
   };
   try {
     await jsm.streams.info(LOG_INGEST_STREAM);

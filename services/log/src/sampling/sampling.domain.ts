@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { StorageType } from '@nats-io/jetstream';
-import { LOG_COLOUR_BUCKET, LOG_TRACE_SAMPLING_KEY, type TraceSamplingSettings } from '@msec/contracts';
+import { LOG_COLOUR_BUCKET, LOG_TRACE_SAMPLING_KEY, streamReplicas, type TraceSamplingSettings } from '@msec/contracts';
 import { invalidField } from '../log.errors.js';
 
 const SERVICE_NAME = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -24,7 +24,7 @@ export class SamplingDomain {
   constructor(private readonly nc: NatsConnection) {}
 
   private kv(): Promise<KV> {
-    this.bucket ??= new Kvm(this.nc).create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File }).catch((error: unknown) => {
+    this.bucket ??= new Kvm(this.nc).create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File, replicas: streamReplicas() }).catch((error: unknown) => {
       this.bucket = undefined;
       throw error;
     });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
-import type { AlarmEvent } from '@msec/contracts';
+import { scaleStreamReplicas, streamReplicas, type AlarmEvent } from '@msec/contracts';
 
 /** Where alarm and recovery events go; one method so the bus lib can replace it. */
 export interface AlarmEventSink {
@@ -37,12 +37,13 @@ export class JetStreamAlarmEventSink implements AlarmEventSink {
     try {
       const jsm = await jetstreamManager(this.nc);
       try {
-        await jsm.streams.find(subject);
+        await scaleStreamReplicas(jsm, await jsm.streams.find(subject));
       } catch {
         await jsm.streams.add({
           name: MONITOR_EVENTS_STREAM.name,
           subjects: [...MONITOR_EVENTS_STREAM.subjects],
           storage: StorageType.File,
+          num_replicas: streamReplicas(),
         });
       }
       return 'jetstream';

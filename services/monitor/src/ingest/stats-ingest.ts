@@ -8,7 +8,7 @@ import type { MonitorConfig } from '../config/monitor.config.js';
 import { snapshotUnreadable } from '../monitor.errors.js';
 import { readSnapshot, writeSnapshot } from '../series/snapshot-file.js';
 import type { SeriesStore } from '../series/series-store.js';
-import { ensureStatsStream } from './stats-stream.js';
+import { ensureStatsStream } from '@msec/sdk';
 
 /** One ordered consumer: a key for the snapshot and the subject filter it reads. */
 interface ConsumerPlan {

@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
+import { NatsAuthority, identityName, natsInboxPrefix, type NatsRole } from '@msec/contracts';
+import { requireBinary } from './binaries.js';
+import { InfraServer, TEMP_DIR_PREFIX, type ServerKind } from './infra-server.js';
+import { natsClientHelpers, OBSERVER_ROLE, probeJetStream, type NatsClientHelpers } from './nats-server.js';
+import { freePort } from './ports.js';
+
+/** A NATS cluster of real servers with JetStream, in operator mode like `startNats()`. */
+export interface NatsTestCluster extends NatsClientHelpers {
+  /** The servers, in start order; kill and restart them one by one to make faults. */
+  readonly nodes: readonly InfraServer[];
+  /** Every server's URL, comma-separated (what MSEC_NATS_URL holds in a cluster). */
+  readonly url: string;
+  readonly authority: NatsAuthority;
+  /** Stops every server and removes the folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts `size` nats-servers on loopback routed into one cluster, each with JetStream on its own file store, sharing
+ * one trust chain, and waits until JetStream answers on every one (a meta leader is elected).
+ */
+export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}nats-cluster-`));
+  const authority = await NatsAuthority.open(join(dir, 'secrets', 'nats'));
+  const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => ({
+    authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
+    inboxPrefix: natsInboxPrefix(identityName(role, name)),
+  });
+  const clientPorts: number[] = [];
+  const routePorts: number[] = [];
+  for (let i = 0; i < size; i++) {
+    clientPorts.push(await freePort());
+    routePorts.push(await freePort());
+  }
+  const routes = routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
+  const kindOf = (index: number): ServerKind => ({
+    name: `nats-${index + 1}`,
+    defaultReadyTimeoutMs: 30_000,
+    prepare: (nodeDir) => {
+      // The trust chain's fragment and the cluster block in one file: nats-server resolves `include` relative paths only.
+      const config = [
+        readFileSync(authority.serverConfigFile, 'utf8'),
+        `server_name: msec-node-${index + 1}`,
+        `cluster { name: msec-test, listen: 127.0.0.1:${routePorts[index]}, routes: [${routes}] }`,
+        '',
+      ].join('\n');
+      writeFileSync(join(nodeDir, 'node.conf'), config, { mode: 0o600 });
+    },
+    spec: (nodeDir, host, port) => ({
+      name: `nats-${index + 1}`,
+      command: requireBinary('nats'),
+      args: ['-c', join(nodeDir, 'node.conf'), '-a', host, '-p', String(port), '-js', '-sd', join(nodeDir, 'jetstream')],
+      logFile: join(nodeDir, 'nats.log'),
+    }),
+    probe: (host, port) => probeJetStream(host, port, () => optionsFor(OBSERVER_ROLE)),
+    url: (host, port) => `nats://${host}:${port}`,
+  });
+  // All at once: no server has JetStream until a quorum of them runs.
+  const launched = await Promise.allSettled(
+    clientPorts.map((port, i) => {
+      const nodeDir = join(dir, `node-${i + 1}`);
+      mkdirSync(nodeDir, { recursive: true });
+      return InfraServer.launch(kindOf(i), { dir: nodeDir, port });
+    }),
+  );
+  const nodes = launched.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = launched.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(nodes.map((n) => n.dispose().catch(() => undefined)));
+    rmSync(dir, { recursive: true, force: true });
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const url = nodes.map((n) => n.url).join(',');
+  return {
+    nodes,
+    url,
+    authority,
+    ...natsClientHelpers(
+      () => authority,
+      optionsFor,
+      () => url,
+      () => undefined,
+    ),
+    dispose: async () => {
+      await Promise.all(nodes.map((n) => n.dispose().catch(() => undefined)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
