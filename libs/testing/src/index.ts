@@ -16,7 +16,8 @@ export { startNats } from './nats-server.js';
 export type { NatsServerOptions, NatsTestServer } from './nats-server.js';
 export { startNatsCluster } from './nats-cluster.js';
 export type { NatsTestCluster } from './nats-cluster.js';
-export { startZooKeeper } from './zookeeper-server.js';
+export { startZooKeeper, startZooKeeperEnsemble } from './zookeeper-server.js';
+export type { ZooKeeperEnsemble } from './zookeeper-server.js';
 /** Fresh ZooKeeper digest identities for a test's registry and clients. */
 export { zooKeeperIdentities } from './zookeeper-identities.js';
 export type { ZooKeeperIdentities } from './zookeeper-identities.js';
