@@ -221,5 +221,11 @@ export {
   DEFAULT_RULE_ORDER,
 } from './registry/routing-rule.js';
 export type { FieldProblem } from './registry/routing-rule.js';
-export { streamReplicas, setStreamReplicas, checkStreamReplicas, scaleStreamReplicas, STREAM_REPLICA_CHOICES } from './nats/stream-replicas.js';
+export {
+  streamReplicas,
+  setStreamReplicas,
+  checkStreamReplicas,
+  scaleStreamReplicas,
+  STREAM_REPLICA_CHOICES,
+} from './nats/stream-replicas.js';
 export type { StreamAdmin } from './nats/stream-replicas.js';

@@ -31,7 +31,11 @@ export class PackageStore {
   async open(uploadsMaxBytes: number): Promise<void> {
     const objm = new Objm(this.nc);
     const replicas = streamReplicas();
-    this.packages = await objm.create(DeployBuckets.packages, { storage: StorageType.File, replicas, description: 'MSEC release packages' });
+    this.packages = await objm.create(DeployBuckets.packages, {
+      storage: StorageType.File,
+      replicas,
+      description: 'MSEC release packages',
+    });
     this.uploads = await objm.create(DeployBuckets.uploads, {
       storage: StorageType.File,
       replicas,

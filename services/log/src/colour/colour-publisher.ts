@@ -15,10 +15,12 @@ export class KvColourRulePublisher implements ColourRulePublisher {
   constructor(private readonly nc: NatsConnection) {}
 
   async publish(rules: readonly ColourRule[]): Promise<void> {
-    this.bucket ??= new Kvm(this.nc).create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File, replicas: streamReplicas() }).catch((error: unknown) => {
-      this.bucket = undefined;
-      throw error;
-    });
+    this.bucket ??= new Kvm(this.nc)
+      .create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File, replicas: streamReplicas() })
+      .catch((error: unknown) => {
+        this.bucket = undefined;
+        throw error;
+      });
     await (await this.bucket).put(LOG_COLOUR_KEY, JSON.stringify(rules));
   }
 }

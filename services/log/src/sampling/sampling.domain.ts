@@ -24,10 +24,12 @@ export class SamplingDomain {
   constructor(private readonly nc: NatsConnection) {}
 
   private kv(): Promise<KV> {
-    this.bucket ??= new Kvm(this.nc).create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File, replicas: streamReplicas() }).catch((error: unknown) => {
-      this.bucket = undefined;
-      throw error;
-    });
+    this.bucket ??= new Kvm(this.nc)
+      .create(LOG_COLOUR_BUCKET, { history: 1, storage: StorageType.File, replicas: streamReplicas() })
+      .catch((error: unknown) => {
+        this.bucket = undefined;
+        throw error;
+      });
     return this.bucket;
   }
 
