@@ -31,10 +31,15 @@ export function onClientCall(listener: CallListener): void {
   callListeners.push(listener);
 }
 
-/** The process's shared runtime, created from the environment on first use. */
-export function sharedRuntime(): SharedRuntime {
+/**
+ * The process's shared runtime, created from the environment on first use. `zkConnect` (serve's option) stands in
+ * for MSEC_ZK_CONNECT when the runtime is created by this call (as it does for the announcement); a runtime already
+ * made keeps its own.
+ */
+export function sharedRuntime(zkConnect?: string): SharedRuntime {
   if (shared) return shared;
-  const env = readSdkEnvironment();
+  const fromEnv = readSdkEnvironment();
+  const env = zkConnect === undefined ? fromEnv : { ...fromEnv, zkConnect };
   const onCall: CallListener = (event) => {
     for (const listener of callListeners) listener(event);
   };

@@ -4,7 +4,7 @@ import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
 import { findService } from '../runtime/proto-catalog.js';
-import { closeSharedRuntime, followServingCount, followTraffic } from '../runtime/shared-runtime.js';
+import { closeSharedRuntime, followServingCount, followTraffic, sharedRuntime } from '../runtime/shared-runtime.js';
 import { closeTelemetry, telemetryHub } from '../telemetry/telemetry-hub.js';
 import { spanFromServedCall, type MsecLogger } from '../log/index.js';
 import { requestContext, type ServiceDefinition } from './define-service.js';
@@ -89,6 +89,8 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
   const service = options.service ?? env.service;
   const host = options.host ?? env.host;
   const zkConnect = options.zkConnect ?? env.zkConnect;
+  // The traffic policy and routes come from the same ZooKeeper as the announcement, also when only the option names it.
+  if (zkConnect !== undefined) sharedRuntime(zkConnect);
   const hub = telemetryHub();
   hub.configure();
   await hub.ready();
