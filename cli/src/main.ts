@@ -32,6 +32,7 @@ import { EVENTS_BOOLEAN_FLAGS, events } from './commands/events.js';
 import { service, SERVICE_BOOLEAN_FLAGS } from './commands/service.js';
 import { status } from './commands/status.js';
 import { traffic, TRAFFIC_BOOLEAN_FLAGS } from './commands/traffic.js';
+import { capacity } from './commands/capacity.js';
 import { test } from './commands/test.js';
 import { upDetached, upForeground } from './commands/up.js';
 import { say } from './output.js';
@@ -53,6 +54,8 @@ const USAGE = `usage: ./msec <command> [options]
                      the service tree (./msec service help)
   limit <ls|set|rm> SERVICE [METHOD --qps N] | breaker <set|reset> SERVICE [KEY=VALUE…]
                      rate limits and circuit-breaker settings (./msec limit help)
+  capacity [SERVICE] [--target-cpu N]
+                     instances, calls/s, CPU and memory per service, and the instances it needs (./msec capacity help)
   route <ls|set|rm|tag> SERVICE …
                      routing rules and instance tags for gray releases (./msec route help)
   monitor show SERVICE ATTR [--host H] [--day YYYY-MM-DD] | monitor alarms [--all]
@@ -140,6 +143,8 @@ async function main(argv: string[]): Promise<number> {
     case 'breaker':
     case 'route':
       return traffic(config, args);
+    case 'capacity':
+      return capacity(config, args);
     case 'hosts':
       return hostsCommand(config, args);
     case 'package':

@@ -5,6 +5,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { DEFAULT_RUN_MANIFEST, runCommand, type InstanceReport, type RunManifest } from '@msec/contracts';
 import { AgentCommandError, AgentErrorCode } from '../agent.errors.js';
 import { RotatingLog } from './rotating-log.js';
+import { ProcessUsage } from '../heartbeat/process-usage.js';
 
 /** What it takes to run one business instance. */
 export interface InstanceSpec {
@@ -63,6 +64,8 @@ const STABLE_RUN_MS = 10_000;
  */
 export class InstanceSupervisor {
   private readonly instances = new Map<string, Instance>();
+  /** CPU and memory of the supervised processes, reported with each instance. */
+  private readonly usage = new ProcessUsage();
   private readonly stateFile: string;
   private closing = false;
 
@@ -112,7 +115,9 @@ export class InstanceSupervisor {
 
   /** Every instance as reported in heartbeats. */
   list(): InstanceReport[] {
-    return [...this.instances.values()].map((i) => this.report(i));
+    const reports = [...this.instances.values()].map((i) => this.report(i));
+    this.usage.retain(new Set(reports.flatMap((r) => (r.pid === null ? [] : [r.pid]))));
+    return reports;
   }
 
   /** The spec of a running instance, if any. */
@@ -268,14 +273,16 @@ export class InstanceSupervisor {
   }
 
   private report(instance: Instance): InstanceReport {
+    const pid = instance.child?.pid ?? null;
     return {
       name: instance.spec.name,
       service: instance.spec.service,
       port: instance.spec.port,
       status: instance.status,
-      pid: instance.child?.pid ?? null,
+      pid,
       restarts: instance.restarts,
       packageVersion: instance.spec.packageVersion,
+      ...(pid === null ? {} : this.usage.sample(pid)),
     };
   }
 

@@ -67,8 +67,6 @@ describe('automation example', () => {
     [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
     nc = await nats.connect();
     dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}automation-`));
-    const port = await freePort();
-    apiUrl = `http://127.0.0.1:${port}`;
     const platform = async (role: NatsRole, sub: string): Promise<Record<string, string>> => ({
       ...(await nats.envFor(role)),
       MSEC_ZK_CONNECT: zk.url,
@@ -81,11 +79,27 @@ describe('automation example', () => {
       MSEC_MONITOR_ALARM_INTERVAL_MS: '0',
       MSEC_MONITOR_ALARM_GRACE_MS: '0',
     });
-    run('services/gateway/dist/src/main.js', {
-      ...(await platform(NatsRole.gateway, 'gateway')),
-      MSEC_HTTP_PORT: String(port),
-      MSEC_HTTP_HOST: '127.0.0.1',
-    });
+    // A free port can be taken by a parallel test before the gateway binds it: then it exits, and another is tried.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      apiUrl = `http://127.0.0.1:${port}`;
+      const gateway = run('services/gateway/dist/src/main.js', {
+        ...(await platform(NatsRole.gateway, 'gateway')),
+        MSEC_HTTP_PORT: String(port),
+        MSEC_HTTP_HOST: '127.0.0.1',
+      });
+      const exited = new Promise<'exited'>((resolve) => gateway.once('exit', () => resolve('exited')));
+      const listening = eventually('the gateway listening', () =>
+        fetch(`${apiUrl}/api/v1/auth/me`).then(
+          () => 'listening' as const,
+          () => undefined,
+        ),
+      ).catch(() => 'silent' as const);
+      const outcome = await Promise.race([exited, listening]);
+      if (outcome === 'listening') break;
+      if (outcome === 'silent') throw new Error('the gateway neither listened nor exited within 20 s');
+      if (attempt === 3) throw new Error('the gateway did not start on any of three ports');
+    }
     for (const component of [Component.registry, Component.monitor, Component.gateway]) {
       await eventually(`${component} ready`, async () =>
         (await natsRequest<HealthReport>(nc, Subjects.health(component), {}, 1000)).ready ? true : undefined,

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsAuthority, identityName, natsInboxPrefix, type NatsRole } from '@msec/contracts';
 import { requireBinary } from './binaries.js';
 import { InfraServer, TEMP_DIR_PREFIX, type ServerKind } from './infra-server.js';
@@ -75,6 +76,7 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
     throw (failed as PromiseRejectedResult).reason;
   }
   const url = nodes.map((n) => n.url).join(',');
+  await untilStreamsReplicate(url, size, () => optionsFor(OBSERVER_ROLE));
   return {
     nodes,
     url,
@@ -90,4 +92,27 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until a stream with a copy on every server can be placed: JetStream answers as soon as a meta leader is
+ * elected, but a replicated stream is refused ("no suitable peers for placement") until every peer has reported in.
+ */
+async function untilStreamsReplicate(url: string, replicas: number, options: () => Promise<ConnectionOptions>): Promise<void> {
+  const nc = await connect({ ...(await options()), servers: url.split(','), name: 'cluster-probe' });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const deadline = Date.now() + 30_000; ;) {
+      try {
+        await jsm.streams.add({ name: 'msec_cluster_probe', subjects: ['msec.test.cluster-probe'], num_replicas: replicas });
+        await jsm.streams.delete('msec_cluster_probe');
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }

@@ -39,6 +39,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { WebhooksDomain } from './webhooks/webhooks.domain.js';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhooks/webhooks.entities.js';
 import { TrafficController } from './services/traffic.controller.js';
+import { CapacityController } from './capacity/capacity.controller.js';
 
 /** The gateway's tables. */
 export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity, WebhookEntity, WebhookDeliveryEntity];
@@ -53,6 +54,7 @@ export class GatewayModule {
       module: GatewayModule,
       controllers: [
         HealthController,
+        CapacityController,
         AuthController,
         TokensController,
         UsersController,

@@ -205,6 +205,43 @@ describe('gateway releases', () => {
     assert.equal(list.body.items[0].planId, planId);
   });
 
+  it('capacity - the released instance shows with CPU and memory from its agent, its host and a suggested count with the rule, in REST and ./msec capacity', async () => {
+    type Capacity = {
+      targetCpuPercent: number;
+      services: Array<{
+        service: string;
+        hosts: string[];
+        instances: Array<{ cpuPercent: number | null; rssMb: number | null }>;
+        suggestedInstances: number;
+        rule: string;
+      }>;
+    };
+    const echo = await eventually('the instance with CPU and memory from two heartbeats', async () => {
+      const r = await viewer.call('GET', '/api/v1/capacity?targetCpu=50');
+      const found = (r.body as Capacity).services?.find((x) => x.service === 'Demo.echo');
+      return found && found.instances[0]?.cpuPercent !== null && (found.instances[0]?.rssMb ?? 0) > 5
+        ? { view: r.body as Capacity, found }
+        : undefined;
+    });
+    assert.equal(echo.view.targetCpuPercent, 50);
+    assert.deepEqual(echo.found.hosts, [HOST.hostId]);
+    assert.equal(echo.found.instances.length, 1);
+    assert.equal(echo.found.suggestedInstances, 2, 'an idle service still gets two instances');
+    assert.match(echo.found.rule, /^ceil\([\d.]+ % CPU in total \/ 50 % target per instance\) = [01], at least 2 for redundancy$/);
+    const bad = await viewer.call('GET', '/api/v1/capacity?targetCpu=0');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error?.field, 'query.targetCpu');
+    const printed = await promisify(execFile)(
+      process.execPath,
+      [CLI_MAIN, 'capacity', 'Demo.echo', '--target-cpu', '50', '--url', gw.baseUrl],
+      {
+        env: { ...process.env, MSEC_TOKEN: devToken.token! },
+      },
+    );
+    assert.match(printed.stdout, /Demo\.echo\s+1\s+1\s/);
+    assert.match(printed.stdout, /at least 2 for redundancy/);
+  });
+
   it('releases - bad input is 400 naming the field, an unknown package 404, a 2 MiB package streams in, an oversize one is 413', async () => {
     const base = { service: 'Demo.echo', packageName: 'echo-svc', packageVersion: '1.1.0', port, hosts: [HOST.hostId] };
     const cases: [unknown, string][] = [
@@ -296,7 +333,7 @@ describe('gateway releases', () => {
     );
   });
 
-  it('releases - console: Hosts lists the agent as up; Releases shows the plan at 100 % and viewers get no buttons', async () => {
+  it('releases - console: Hosts lists the agent as up; Releases shows the plan at 100 %; Capacity shows the service; viewers get no buttons', async () => {
     const page = await browser.newPage();
     await login(page, 'dora', 'dora-password-2');
     const nav = page.getByRole('navigation', { name: 'Main' });
@@ -319,6 +356,14 @@ describe('gateway releases', () => {
     await page.getByRole('button', { name: 'Show diff' }).click();
     await page.getByTestId('diff').getByText('+threads=8').waitFor();
     await screenshot(page, 'releases-configs');
+    // Capacity: the released service with its instance, and the suggestion for the target typed in.
+    await nav.getByRole('link', { name: 'Capacity', exact: true }).click();
+    const capacity = page.getByTestId('capacity-Demo.echo');
+    await capacity.getByText(`${HOST.hostId}`).waitFor();
+    await page.getByLabel('Target CPU per instance').fill('40');
+    await capacity.getByText(/40 % target per instance/).waitFor();
+    await capacity.getByTestId('capacity-summary-Demo.echo').getByText('suggested 2').waitFor();
+    await screenshot(page, 'capacity');
     await page.close();
 
     const viewerPage = await browser.newPage();

@@ -103,6 +103,10 @@ export interface InstanceReport {
   pid: number | null;
   restarts: number;
   packageVersion: string;
+  /** CPU of the process since the previous heartbeat, % of one core (absent on the first reading). */
+  cpuPercent?: number;
+  /** Resident memory of the process, MB. */
+  rssMb?: number;
 }
 
 /** Published on `msec.events.agent.<hostId>.heartbeat` every intervalMs. */

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Role } from './auth';
 import AuditPage from './pages/AuditPage';
+import CapacityPage from './pages/CapacityPage';
 import CallGraphPage from './pages/CallGraphPage';
 import DashboardPage from './pages/DashboardPage';
 import HostsPage from './pages/HostsPage';
@@ -34,6 +35,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/kv', title: 'KV', icon: '⛁', page: KvPage },
   { path: '/messages', title: 'Messages', icon: '✉', page: MessagesPage },
   { path: '/hosts', title: 'Hosts', icon: '▤', page: HostsPage },
+  { path: '/capacity', title: 'Capacity', icon: '◔', page: CapacityPage },
   { path: '/webhooks', title: 'Webhooks', icon: '⚡', page: WebhooksPage, minRole: 'admin' },
   { path: '/audit', title: 'Audit', icon: '✎', page: AuditPage, minRole: 'admin' },
   { path: '/settings', title: 'Settings', icon: '⚙', page: SettingsPage },
