@@ -1,3 +1,4 @@
+import type { CapacityReport } from '@msec/contracts';
 import { badArgs } from '../api/api.errors.js';
 import { authenticatedClient } from '../api/api-target.js';
 import { processIo, type CliIo } from '../api/cli-io.js';
@@ -12,20 +13,6 @@ export const CAPACITY_USAGE = `usage: ./msec capacity [SERVICE] [--target-cpu N]
   Per service: instances and hosts, calls per second (last 5 minutes), CPU and memory per instance (from the
   agents) and in total, and the instances needed to keep each at or under N % of a core (default 60), at least 2.
   Needs ./msec login (or MSEC_TOKEN).`;
-
-interface CapacityView {
-  targetCpuPercent: number;
-  services: Array<{
-    service: string;
-    instances: Array<{ hostId: string; name: string; port: number; cpuPercent: number | null; rssMb: number | null }>;
-    hosts: string[];
-    callsPerSecond: number | null;
-    cpuPercentTotal: number;
-    rssMbTotal: number;
-    suggestedInstances: number;
-    rule: string;
-  }>;
-}
 
 const figure = (n: number | null, unit: string): string => (n === null ? '-' : `${n}${unit}`);
 
@@ -44,7 +31,7 @@ export async function capacity(config: Pick<LauncherConfig, 'homeDir'>, args: Pa
       CAPACITY_USAGE,
     );
   const client = authenticatedClient(apiTarget(config, args, io));
-  const view = await client.request<CapacityView>('GET', `/api/v1/capacity${target === undefined ? '' : `?targetCpu=${target}`}`);
+  const view = await client.request<CapacityReport>('GET', `/api/v1/capacity${target === undefined ? '' : `?targetCpu=${target}`}`);
   const services = view.services.filter((s) => service === undefined || s.service === service);
   if (args.flags.json === true) {
     io.out(JSON.stringify({ ...view, services }, null, 2));

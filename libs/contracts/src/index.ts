@@ -229,3 +229,4 @@ export {
   STREAM_REPLICA_CHOICES,
 } from './nats/stream-replicas.js';
 export type { StreamAdmin } from './nats/stream-replicas.js';
+export type { CapacityReport, ServiceCapacity, InstanceCapacity } from './capacity/capacity-types.js';

@@ -1,11 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DeploySubjects, MonitorSubjects, type CallsReply, type HostView } from '@msec/contracts';
+import { DeploySubjects, MonitorSubjects, type CallsReply, type CapacityReport, type HostView } from '@msec/contracts';
 import { Access, Role } from '../auth/access.js';
 import { QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import { s, type Infer } from '../http/schema.js';
-import { capacityReport, type CapacityReport } from './capacity.js';
+import { capacityReport } from './capacity.js';
 
 /** Calls per second are averaged over the last complete minutes of this window. */
 const WINDOW_MS = 5 * 60_000;
