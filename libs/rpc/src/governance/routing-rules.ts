@@ -20,6 +20,11 @@ export class RoutingRules {
 
   /** The tag of the first rule the request matches, or undefined. */
   tagFor(caller: string, request: unknown, random: () => number = Math.random): string | undefined {
+    return this.ruleFor(caller, request, random)?.tag;
+  }
+
+  /** The first rule the request matches, or undefined. */
+  ruleFor(caller: string, request: unknown, random: () => number = Math.random): RoutingRule | undefined {
     const rules = this.rules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
@@ -31,7 +36,7 @@ export class RoutingRules {
       } else if (rule.percent !== undefined && random() * 100 >= rule.percent) {
         continue;
       }
-      return rule.tag;
+      return rule;
     }
     return undefined;
   }

@@ -22,6 +22,7 @@ describe('routing rules', () => {
     assert.equal(r.tagFor('Flight.mod_flight', { name: 'bison' }), 'v2');
     assert.equal(r.tagFor('Flight.mod_flight', { name: 'ant' }), 'v3');
     assert.equal(r.tagFor('Hotel.mod_hotel', { name: 'bison' }), undefined, 'another caller matches neither');
+    assert.equal(r.ruleFor('Flight.mod_flight', { name: 'ant' })?.id, 'z-late', 'the rule that decided is named (counted as a hit)');
   });
 
   it('routing rules - a percent of a field is stable per value and close to the share asked', () => {

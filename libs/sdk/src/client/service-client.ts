@@ -3,7 +3,7 @@ import type { BoundMethod, CallOptions, Endpoint } from '@msec/rpc';
 import { currentCall } from '../runtime/call-scope.js';
 import { findService, type ProtoSource } from '../runtime/proto-catalog.js';
 import { followCallee, routingRules, sharedRuntime } from '../runtime/shared-runtime.js';
-import { callerStats } from '../telemetry/telemetry-hub.js';
+import { callerStats, monitor } from '../telemetry/telemetry-hub.js';
 
 /** Per-call options a business developer may give. */
 export interface ClientCallOptions {
@@ -37,6 +37,9 @@ function directEndpoint(target: string): Endpoint | undefined {
   return isIP(host) !== 0 && Number.isInteger(port) && port > 0 && port < 65_536 ? { host, port } : undefined;
 }
 
+/** Attribute prefix under which callers count the requests each routing rule sent to its tag. */
+export const ROUTE_HITS_ATTR = 'msec.route.hits';
+
 /**
  * A client of `serviceName` (`package.service` in the IDL) at `target`: a service name routed by nlb
  * (`Flight.mod_flight`) or a fixed address (`127.0.0.1:8090`, like MSEC's CRpcUdpChannel). Inside a handler,
@@ -63,7 +66,10 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
     };
     if (endpoint) return runtime.rpc.call(endpoint, method, request, rpcOptions);
     const rules = routingRules(target);
-    const tag = rules.size === 0 ? undefined : rules.tagFor(caller, request);
+    const rule = rules.size === 0 ? undefined : rules.ruleFor(caller, request);
+    // Rule hits are counted per minute in Monitoring under the caller: msec.route.hits|<callee>|<rule id>.
+    if (rule !== undefined) monitor.add(`${ROUTE_HITS_ATTR}|${target}|${rule.id}`, 1);
+    const tag = rule?.tag;
     return runtime.routed!.call(target, method, request, {
       ...rpcOptions,
       ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}),
