@@ -32,6 +32,7 @@ ${REMOTE_USAGE}
   ./msec config list SERVICE
   ./msec config diff SERVICE FROM TO
   ./msec config rollback SERVICE TO [--tag T]    make version TO current again (as a new copy)
+  ./msec config publish SERVICE TAG              send version TAG live to the running instances (no restart)
   ./msec idl add SERVICE FILE.proto... --tag T [--memo M]
   ./msec idl list SERVICE
   ./msec idl diff SERVICE FROM TO
@@ -289,7 +290,7 @@ export const packageCommand: Command = async (config, args, io = processIo()) =>
   throw badArgs('subcommand', `"${sub ?? ''}" is not a package subcommand (build, upload, list)`, DEPLOY_USAGE);
 };
 
-/** `msec config add|list|diff|rollback`. */
+/** `msec config add|list|diff|rollback|publish`. */
 export const configCommand: Command = async (config, args, io = processIo()) => {
   const sub = args.positionals[0];
   const client = start(config, args, io);
@@ -309,18 +310,24 @@ export const configCommand: Command = async (config, args, io = processIo()) => 
     }
     case 'list': {
       const [service] = needs(args, 1, 'SERVICE', 'config');
-      const page = await client.request<Page<{ tag: string; memo: string; current: boolean; bytes: number; createdAt: number }>>(
-        'GET',
-        `/api/v1/configs?service=${q(service!)}`,
-      );
+      const page = await client.request<
+        Page<{ tag: string; memo: string; current: boolean; live: boolean; bytes: number; createdAt: number }>
+      >('GET', `/api/v1/configs?service=${q(service!)}`);
       io.out(
         isJson(args)
           ? JSON.stringify(page.items, null, 2)
           : page.items.length === 0
             ? `No config versions of ${service} yet.`
             : textTable(
-                ['tag', 'current', 'bytes', 'added', 'memo'],
-                page.items.map((c) => [c.tag, c.current ? '*' : '', String(c.bytes), new Date(c.createdAt).toISOString(), c.memo]),
+                ['tag', 'current', 'live', 'bytes', 'added', 'memo'],
+                page.items.map((c) => [
+                  c.tag,
+                  c.current ? '*' : '',
+                  c.live ? '*' : '',
+                  String(c.bytes),
+                  new Date(c.createdAt).toISOString(),
+                  c.memo,
+                ]),
               ),
       );
       return 0;
@@ -338,8 +345,18 @@ export const configCommand: Command = async (config, args, io = processIo()) => 
       io.out(isJson(args) ? JSON.stringify(view, null, 2) : `Config of ${service} is ${to} again (as ${view.tag}).`);
       return 0;
     }
+    case 'publish': {
+      const [service, tag] = needs(args, 2, 'SERVICE TAG', 'config');
+      const view = await client.request<{ tag: string; publishedAt: number }>('POST', '/api/v1/configs/publish', { service, tag });
+      io.out(
+        isJson(args)
+          ? JSON.stringify(view, null, 2)
+          : `Published config ${service}@${view.tag} live; running instances read it within seconds (config.get / config.watch).`,
+      );
+      return 0;
+    }
     default:
-      throw badArgs('subcommand', `"${sub ?? ''}" is not a config subcommand (add, list, diff, rollback)`, DEPLOY_USAGE);
+      throw badArgs('subcommand', `"${sub ?? ''}" is not a config subcommand (add, list, diff, rollback, publish)`, DEPLOY_USAGE);
   }
 };
 

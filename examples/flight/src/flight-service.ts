@@ -1,4 +1,4 @@
-import { client, defineService, monitor, type RequestContext } from '@msec/sdk';
+import { client, config, defineService, monitor, type RequestContext } from '@msec/sdk';
 import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, type QueryFlightRequest, type QueryFlightResponse } from './flight-idl.js';
 import { USER_IDL_SERVICE, USER_PROTO, USER_SERVICE, type UserClient } from './user-idl.js';
 
@@ -29,7 +29,9 @@ export async function queryFlight(request: QueryFlightRequest, context: RequestC
   const { ok } = await (await userClient()).checkPassword({ name: request.name, password: request.password });
   if (ok) {
     context.log.info('flight found', { name: request.name });
-    return { errcode: 0, errmsg: 'success', flightsInfo: '{春秋航空;c8835;RMB1230}' };
+    // The fare comes from the service's config (`fare = RMB…`), published in the console and read live.
+    const fare = config.get<string>('fare') ?? 'RMB1230';
+    return { errcode: 0, errmsg: 'success', flightsInfo: `{春秋航空;c8835;${fare}}` };
   }
   // A business report, as in MSEC: per-minute curves of failed logins for the service and each host.
   monitor.add('login_fail');

@@ -4,6 +4,8 @@ export { Component, COMPONENTS_IN_START_ORDER, Subjects } from './subjects.js';
 export type { DependencyHealth, HealthReport } from './health.js';
 /** Subjects of the host agents and the deploy service. */
 export { DeploySubjects } from './deploy/deploy-subjects.js';
+export { LIVE_CONFIG_BUCKET, liveConfigKey, parseLiveConfigValue } from './deploy/live-config.js';
+export type { LiveConfigValue } from './deploy/live-config.js';
 /** Signed agent commands, audit events, heartbeats and host views. */
 export { ADMIN_ONLY_COMMAND_TYPES, AgentCommandType, AuditOutcome } from './deploy/agent-command.js';
 export type {

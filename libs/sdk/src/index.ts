@@ -14,11 +14,14 @@ export { currentCall } from './runtime/call-scope.js';
 /** Process-wide runtime: call listeners for telemetry, and closing at exit. */
 export { onClientCall, closeSharedRuntime, sharedRuntime } from './runtime/shared-runtime.js';
 export type { SharedRuntime } from './runtime/shared-runtime.js';
+/** Live configuration: the config version published in the console, read and watched without a restart. */
+export { config } from './config/live-config.js';
+export type { ConfigVersionInfo, ConfigValueListener } from './config/live-config.js';
 /** The environment the agent gives a business process. */
 export { readSdkEnvironment } from './config/sdk-env.js';
 export type { SdkEnvironment } from './config/sdk-env.js';
 /** `monitor.add(attr, n)` / `monitor.set(attr, v)` for business services, reported per minute with no set-up. */
-export { monitor, closeTelemetry } from './telemetry/telemetry-hub.js';
+export { monitor, log, closeTelemetry } from './telemetry/telemetry-hub.js';
 /** Business monitoring: add/set reports aggregated per minute and batched to the monitor over JetStream. */
 export {
   MonitorReporter,

@@ -24,7 +24,7 @@ import { ConsoleKeyStore } from './signing/console-keys.js';
 import { KeysController } from './signing/keys.controller.js';
 import { KeysDomain } from './signing/keys.domain.js';
 import { ArtifactsController } from './artifacts/artifacts.controller.js';
-import { ConfigVersionRecord, IdlVersionRecord, PackageRecord } from './artifacts/artifacts.entities.js';
+import { ConfigVersionRecord, IdlVersionRecord, LiveConfigRecord, PackageRecord } from './artifacts/artifacts.entities.js';
 import { ConfigVersionsDomain } from './artifacts/config-versions.domain.js';
 import { IdlDomain } from './artifacts/idl.domain.js';
 import { PackageStore } from './artifacts/package-store.js';
@@ -35,6 +35,7 @@ import { DeployPackageObjects1763770300000 } from './migrations/1763770300000-de
 import { DeployAuditRequester1764900000000 } from './migrations/1764900000000-deploy-audit-requester.js';
 import { DeployHostEnrollments1764950000000 } from './migrations/1764950000000-deploy-host-enrollments.js';
 import { DeployReleaseEvents1765000000000 } from './migrations/1765000000000-deploy-release-events.js';
+import { DeployLiveConfigs1766000000000 } from './migrations/1766000000000-deploy-live-configs.js';
 import { EnrollmentsController } from './enrollment/enrollments.controller.js';
 import { EnrollmentsDomain } from './enrollment/enrollments.domain.js';
 import { HostEnrollmentRecord } from './enrollment/enrollments.entities.js';
@@ -55,6 +56,7 @@ export const DEPLOY_ENTITIES = [
   AuditRecord,
   IdlVersionRecord,
   ConfigVersionRecord,
+  LiveConfigRecord,
   PackageRecord,
   ReleaseRecord,
   HostEnrollmentRecord,
@@ -69,6 +71,7 @@ export const DEPLOY_MIGRATIONS = [
   DeployAuditRequester1764900000000,
   DeployHostEnrollments1764950000000,
   DeployReleaseEvents1765000000000,
+  DeployLiveConfigs1766000000000,
 ];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */

@@ -166,6 +166,27 @@ describe('gateway releases', () => {
     const configs = await viewer.call('GET', '/api/v1/configs?service=Demo.echo');
     assert.equal(configs.body.items[0].tag, back.body.tag);
     assert.equal(configs.body.items[0].current, true);
+    // Publishing live: developers only, the version must exist, and the list says which one is live.
+    assert.equal((await viewer.call('POST', '/api/v1/configs/publish', { service: 'Demo.echo', tag: 'c2' })).status, 403);
+    const missing = await dev.call('POST', '/api/v1/configs/publish', { service: 'Demo.echo', tag: 'c9' });
+    assert.equal(missing.status, 404, JSON.stringify(missing.body));
+    const badTag = await dev.call('POST', '/api/v1/configs/publish', { service: 'Demo.echo' });
+    assert.equal(badTag.status, 400);
+    assert.equal(badTag.body.error.field, 'body.tag');
+    const published = await dev.call('POST', '/api/v1/configs/publish', { service: 'Demo.echo', tag: 'c2' });
+    assert.equal(published.status, 201, JSON.stringify(published.body));
+    assert.equal(published.body.publishedBy, 'dora');
+    const listed = await viewer.call('GET', '/api/v1/configs?service=Demo.echo');
+    assert.deepEqual(
+      listed.body.items.filter((c: { live: boolean }) => c.live).map((c: { tag: string }) => c.tag),
+      ['c2'],
+    );
+    const configCli = (...words: string[]) =>
+      promisify(execFile)(process.execPath, [CLI_MAIN, 'config', ...words, '--url', gw.baseUrl], {
+        env: { ...process.env, MSEC_TOKEN: devToken.token! },
+      });
+    assert.match((await configCli('publish', 'Demo.echo', 'c2')).stdout, /Published config Demo\.echo@c2 live/);
+    assert.match((await configCli('list', 'Demo.echo')).stdout, /c2\s+\*\s+\d+/);
 
     const proto = (field: string) => `syntax = "proto3"; package demo; message Echo { string ${field} = 1; }`;
     assert.equal(
@@ -355,6 +376,10 @@ describe('gateway releases', () => {
     await page.getByLabel('To version').selectOption('c2');
     await page.getByRole('button', { name: 'Show diff' }).click();
     await page.getByTestId('diff').getByText('+threads=8').waitFor();
+    // c2 was published live through the API; publishing c1 from the console moves the live badge to it.
+    await page.getByRole('button', { name: 'Publish c1 live' }).click();
+    await page.getByRole('button', { name: 'Publish c1 live' }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Publish c2 live' }).waitFor();
     await screenshot(page, 'releases-configs');
     // Capacity: the released service with its instance, and the suggestion for the target typed in.
     await nav.getByRole('link', { name: 'Capacity', exact: true }).click();

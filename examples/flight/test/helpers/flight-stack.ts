@@ -6,14 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Component, NatsRole, RegistrySubjects, Subjects, type HealthReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { freePort, startNats, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
+import { freePort, startNats, startRedis, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { FLIGHT_SERVICE, USER_SERVICE } from '../../src/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Platform services a flight test may need, each run from its build as `./msec up` runs it. */
-export type PlatformPart = typeof Component.registry | typeof Component.monitor | typeof Component.log;
+export type PlatformPart = typeof Component.registry | typeof Component.monitor | typeof Component.log | typeof Component.deploy;
 
 /** Entry of each demo module's process. */
 const MODULE_ENTRIES: Record<string, string> = {
@@ -32,6 +32,8 @@ export interface ModuleInstance {
 /** NATS, ZooKeeper, the platform services asked for, and the demo's modules as separate processes. */
 export class FlightStack {
   private readonly children: ChildProcess[] = [];
+  /** Redis of the deploy service's queues, when the stack runs deploy. */
+  private redis: InfraServer | undefined;
 
   private constructor(
     readonly nats: NatsTestServer,
@@ -49,7 +51,12 @@ export class FlightStack {
     const [nats, zk] = await Promise.all([startNats(), startZooKeeper()]);
     const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}flight-`));
     const stack = new FlightStack(nats, zk, await nats.connect(), dir);
-    for (const part of parts) stack.spawn(`services/${part}/dist/src/main.js`, await stack.platformEnv(part));
+    if (parts.includes(Component.deploy)) stack.redis = await startRedis();
+    for (const part of parts) {
+      const env = await stack.platformEnv(part);
+      if (part === Component.deploy) Object.assign(env, { MSEC_REDIS_URL: stack.redis!.url, MSEC_DATA_DIR: join(dir, 'deploy') });
+      stack.spawn(`services/${part}/dist/src/main.js`, env);
+    }
     await Promise.all(parts.map((part) => stack.healthy(part)));
     return stack;
   }
@@ -108,7 +115,7 @@ export class FlightStack {
   async close(): Promise<void> {
     for (const child of this.children) child.kill('SIGKILL');
     await this.nc.close();
-    await Promise.all([this.nats.dispose(), this.zk.dispose()]);
+    await Promise.all([this.nats.dispose(), this.zk.dispose(), this.redis?.dispose()]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 

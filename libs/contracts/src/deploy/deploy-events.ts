@@ -33,6 +33,8 @@ export const DeployEventType = {
   idlVersionAdded: 'deploy.IdlVersionAdded',
   /** A new config file version of a service was stored (a rollback stores a copy of an older one); the newest is current. */
   configVersionAdded: 'deploy.ConfigVersionAdded',
+  /** A config version was published live: running instances of the service read it within seconds, without a restart. */
+  configPublished: 'deploy.ConfigPublished',
   /** A package version was checked and stored (its tarball in the Object Store, or on disk before the Object Store). */
   packageVersionAdded: 'deploy.PackageVersionAdded',
   /** A package version stored on disk before the Object Store was moved into it. */
@@ -134,5 +136,6 @@ export interface DeployEventPayloads extends ReleaseEventPayloads {
   };
   'deploy.PackageMovedToObjectStore': { name: string; version: string; bucket: string; objectName: string };
   'deploy.ConfigVersionAdded': { service: string; tag: string; memo: string; content: string; seq: number; createdAt: number };
+  'deploy.ConfigPublished': { service: string; tag: string; seq: number; publishedAt: number; publishedBy: string };
   'deploy.IdlVersionAdded': { service: string; tag: string; memo: string; files: Record<string, string>; createdAt: number };
 }

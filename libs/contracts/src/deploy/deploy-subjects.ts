@@ -55,6 +55,8 @@ export const DeploySubjects = {
   configList: 'msec.deploy.config.list',
   configDiff: 'msec.deploy.config.diff',
   configRollback: 'msec.deploy.config.rollback',
+  /** Command: publish a config version live to the service's running instances ({service, tag, by}). */
+  configPublish: 'msec.deploy.config.publish',
   /** Commands/queries on release plans. */
   releaseCreate: 'msec.deploy.release.create',
   releaseGet: 'msec.deploy.release.get',

@@ -248,6 +248,22 @@ export const deployEventDefinitions: EventDefinition[] = [
     },
   },
   {
+    type: DeployEventType.configPublished,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.config.<service name>',
+    description:
+      "A config version was published live: the service's running instances read it through the SDK (config.get, config.watch) within seconds, without a restart.",
+    fields: {
+      service: 'string: the service',
+      tag: 'string: the published version',
+      seq: "number: that version's seq",
+      publishedAt: 'number: milliseconds since the epoch',
+      publishedBy: 'string: the user who published it',
+    },
+    example: { service: 'Flight.mod_flight', tag: 'c2', seq: 2, publishedAt: 1764893000000, publishedBy: 'alice' },
+  },
+  {
     type: DeployEventType.packageVersionAdded,
     version: 1,
     owner: 'deploy',

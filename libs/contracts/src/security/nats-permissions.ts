@@ -1,4 +1,5 @@
 import { DeployBuckets, DeploySubjects } from '../deploy/deploy-subjects.js';
+import { LIVE_CONFIG_BUCKET, liveConfigKey } from '../deploy/live-config.js';
 import { LOG_COLOUR_BUCKET, LogSubjects } from '../log/log-subjects.js';
 import { EventStreams } from '../events/event-stream.js';
 import { MONITOR_STATS_STREAM, MonitorSubjects } from '../monitor/monitor-subjects.js';
@@ -153,6 +154,23 @@ function kvRead(bucket: string): string[] {
   return streamRead(`KV_${bucket}`);
 }
 
+/**
+ * Reading and watching one key of a KV bucket and nothing else of it: a watcher's consumer may only be created with
+ * that key as its filter (the server checks the filter in the subject against the request), and a get names the key.
+ */
+function kvKeyRead(bucket: string, key: string): string[] {
+  const stream = `KV_${bucket}`;
+  const subject = `$KV.${bucket}.${key}`;
+  return [
+    `$JS.API.STREAM.INFO.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.${subject}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.*.${subject}`,
+    `$JS.API.CONSUMER.INFO.${stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${stream}.>`,
+    `$JS.FC.${stream}.>`,
+  ];
+}
+
 /** Reading one stream's messages through an ephemeral consumer or direct get: the common core of the two above. */
 function streamRead(stream: string): string[] {
   return [
@@ -269,6 +287,7 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
           LogSubjects.ingestLines,
           LogSubjects.ingestSpans,
           ...kvRead(LOG_COLOUR_BUCKET),
+          ...kvKeyRead(LIVE_CONFIG_BUCKET, liveConfigKey(service)),
           BusMessagingNames.messageSubjects,
           BusMessagingNames.delaySubjects,
           BusMessagingNames.deadLetterSubjects,

@@ -22,6 +22,8 @@ export interface SdkEnvironment {
   natsCreds: string | undefined;
   /** CA of a TLS NATS server (MSEC_NATS_TLS_CA). */
   natsTlsCa: string | undefined;
+  /** The config file a release put beside the package (MSEC_CONFIG_FILE); live config published later replaces it. */
+  configFile: string | undefined;
   /** Folder for the route snapshot and log spool (MSEC_DATA_DIR, default .msec/data). */
   dataDir: string;
   hostName: string;
@@ -67,6 +69,7 @@ export function readSdkEnvironment(env: NodeJS.ProcessEnv = process.env): SdkEnv
     natsUrl: env.MSEC_NATS_URL || undefined,
     natsCreds: env.MSEC_NATS_CREDS || undefined,
     natsTlsCa: env.MSEC_NATS_TLS_CA || undefined,
+    configFile: env.MSEC_CONFIG_FILE || undefined,
     dataDir: env.MSEC_DATA_DIR || '.msec/data',
     hostName: env.MSEC_HOST_ID || hostname(),
     traceSampleRate: numberKey(env, 'MSEC_TRACE_SAMPLE_RATE', TRACE_DEFAULTS.sampleRate, 0, 1, false),

@@ -6,6 +6,7 @@ import { createLogger, createSpanReporter, LogLineCounters, type MsecLogger, typ
 import { MonitorReporter, RpcCallStats, type SetMode } from '../monitor/index.js';
 import { TraceSampler } from './trace-sampler.js';
 import { TraceSamplingWatcher } from './trace-sampling-watcher.js';
+import { liveConfig } from '../config/live-config.js';
 
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
 const MAX_EARLY_REPORTS = 10_000;
@@ -89,6 +90,7 @@ class TelemetryHub {
     await reporter?.close().catch(() => undefined);
     await this.samplingWatcher?.stop().catch(() => undefined);
     this.samplingWatcher = undefined;
+    await liveConfig().stop();
     await this.logger?.close().catch(() => undefined);
     await this.spans?.flush().catch(() => undefined);
     this.logger = undefined;
@@ -148,6 +150,8 @@ class TelemetryHub {
           const set = text === undefined ? undefined : traceSamplingFor(text, service);
           this.sampler.update(set?.rate ?? env.traceSampleRate, set?.maxPerSecond ?? env.traceMaxPerSecond);
         });
+        // The config published live for this service, read before the first request is served.
+        await liveConfig().follow(this.nc);
         for (const report of this.early) {
           if (report.kind === 'add') this.reporter.add(report.attr, report.n);
           else this.reporter.set(report.attr, report.value, report.mode);
@@ -173,6 +177,22 @@ export const monitor = {
   /** Publishes what is aggregated now. */
   flush: (): Promise<void> => hub.flush(),
 } as const;
+
+/**
+ * The service's own log lines outside a request (start-up, a configuration change), shipped to the log service like
+ * request lines; before NATS is connected (or without it) they go to stderr.
+ */
+export const log = {
+  debug: (message: string, fields?: Record<string, unknown>): void => processLine('DEBUG', message, fields),
+  info: (message: string, fields?: Record<string, unknown>): void => processLine('INFO', message, fields),
+  warn: (message: string, fields?: Record<string, unknown>): void => processLine('WARN', message, fields),
+  error: (message: string, fields?: Record<string, unknown>): void => processLine('ERROR', message, fields),
+} as const;
+
+function processLine(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string, fields?: Record<string, unknown>): void {
+  if (hub.logger) hub.logger.log(level, message, fields);
+  else if (level !== 'DEBUG') process.stderr.write(`${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+}
 
 /** The hub itself, for serve(): logger, spans, readiness. */
 export function telemetryHub(): TelemetryHub {

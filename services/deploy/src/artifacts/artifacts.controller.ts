@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DeploySubjects, type PackageUploadSlot } from '@msec/contracts';
-import { ConfigVersionsDomain, type ConfigVersionView } from './config-versions.domain.js';
+import { ConfigVersionsDomain, type ConfigVersionView, type LiveConfigView } from './config-versions.domain.js';
 import { IdlDomain, type IdlVersionView } from './idl.domain.js';
 import { PackagesDomain, type PackageView } from './packages.domain.js';
 
@@ -49,6 +49,11 @@ export class ArtifactsController {
   @MessagePattern(DeploySubjects.configRollback)
   configRollback(@Payload() body: Body): Promise<ConfigVersionView> {
     return this.configs.rollback(body);
+  }
+
+  @MessagePattern(DeploySubjects.configPublish)
+  configPublish(@Payload() body: Body): Promise<LiveConfigView> {
+    return this.configs.publish(body);
   }
 
   @MessagePattern(DeploySubjects.packagesUpload)

@@ -71,3 +71,22 @@ export class PackageRecord {
   @Column({ type: 'bigint', name: 'created_at' })
   createdAt!: string | number;
 }
+
+/** The config version published live for a service (at most one row per service): what its running instances read. */
+@Entity({ name: 'deploy_live_configs' })
+export class LiveConfigRecord {
+  @PrimaryColumn({ type: 'varchar', length: 128 })
+  service!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  tag!: string;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ type: 'bigint', name: 'published_at' })
+  publishedAt!: string | number;
+
+  @Column({ type: 'varchar', length: 160, name: 'published_by' })
+  publishedBy!: string;
+}

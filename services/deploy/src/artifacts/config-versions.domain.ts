@@ -5,7 +5,8 @@ import { BusErrorCode, EventStore, ProjectionCheckpointEntity, ProjectionRunner,
 import { DeployEventSubjects, DeployEventType, MsecError } from '@msec/contracts';
 import { notFound, tagTaken } from '../deploy.errors.js';
 import { PerKeyQueue } from '../events/per-key-queue.js';
-import { ConfigVersionRecord } from './artifacts.entities.js';
+import { ConfigVersionRecord, LiveConfigRecord } from './artifacts.entities.js';
+import { LiveConfigBucket } from './live-config-bucket.js';
 import { ConfigVersionsProjection, type ConfigVersionEvent } from './config-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireString, requireTag } from './validate.js';
@@ -18,9 +19,23 @@ export interface ConfigVersionView {
   memo: string;
   seq: number;
   current: boolean;
+  /** True for the version published live (what running instances read through the SDK). */
+  live: boolean;
   bytes: number;
   createdAt: number;
 }
+
+/** A published live config, as answered to the publisher. */
+export interface LiveConfigView {
+  service: string;
+  tag: string;
+  seq: number;
+  publishedAt: number;
+  publishedBy: string;
+}
+
+/** How often the live config bucket is checked against the read model (repairs a put lost to a crash or outage). */
+const RECONCILE_EVERY_MS = 30_000;
 
 /** How often a config change is decided again after another deploy process added a version of the same service first. */
 const MAX_DECISIONS = 5;
@@ -36,6 +51,9 @@ export class ConfigVersionsDomain {
   private readonly store: EventStore;
   private readonly queue = new PerKeyQueue();
   private readonly runner: ProjectionRunner<ConfigVersionEvent>;
+  private readonly live: LiveConfigBucket;
+  private readonly liveRepo: Repository<LiveConfigRecord>;
+  private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,6 +62,8 @@ export class ConfigVersionsDomain {
     this.repo = dataSource.getRepository(ConfigVersionRecord);
     this.store = new EventStore(nc);
     this.runner = deployProjectionRunner(nc, dataSource, new ConfigVersionsProjection(), this.logger);
+    this.live = new LiveConfigBucket(nc);
+    this.liveRepo = dataSource.getRepository(LiveConfigRecord);
   }
 
   /** Carries versions stored before config events existed into the stream, then starts the projection. */
@@ -52,9 +72,16 @@ export class ConfigVersionsDomain {
     await this.importLegacyRows();
     await this.runner.start();
     await this.runner.waitUntilCaughtUp();
+    await this.live.ensure().catch((error: unknown) => this.logger.warn(`live config bucket not created: ${(error as Error).message}`));
+    await this.reconcileLive().catch((error: unknown) => this.logger.warn(`live configs not checked: ${(error as Error).message}`));
+    this.reconcileTimer = setInterval(() => {
+      this.reconcileLive().catch((error: unknown) => this.logger.warn(`live configs not checked: ${(error as Error).message}`));
+    }, RECONCILE_EVERY_MS);
+    this.reconcileTimer.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.reconcileTimer);
     await this.runner.stop();
   }
 
@@ -76,7 +103,64 @@ export class ConfigVersionsDomain {
   async list(body: Record<string, unknown> | null): Promise<ConfigVersionView[]> {
     const service = requireService(body);
     const rows = await this.repo.find({ where: { service }, order: { seq: 'DESC' } });
-    return rows.map((r, i) => view(r, i === 0));
+    const live = await this.liveRepo.findOneBy({ service });
+    return rows.map((r, i) => view(r, i === 0, live?.tag === r.tag));
+  }
+
+  /**
+   * Publishes a version live: a `deploy.ConfigPublished` event (who and when), then the version into the live config
+   * bucket, from which running instances read it within seconds.
+   */
+  async publish(body: Record<string, unknown> | null): Promise<LiveConfigView> {
+    const service = requireService(body);
+    const tag = requireTag(body);
+    const by = optionalString(body, 'by') || 'unknown';
+    return this.queue.run(service, () => this.decideAndPublish(service, tag, by));
+  }
+
+  private async decideAndPublish(service: string, tag: string, by: string): Promise<LiveConfigView> {
+    const subject = DeployEventSubjects.config(service);
+    for (let attempt = 1; ; attempt += 1) {
+      const expected = await this.store.lastSequence(subject);
+      await this.runner.waitUntilCaughtUp();
+      const version = await this.repo.findOneBy({ service, tag });
+      if (!version) throw notFound('config version', `${service}@${tag}`);
+      const published: LiveConfigView = { service, tag, seq: version.seq, publishedAt: Date.now(), publishedBy: by };
+      try {
+        await this.store.append(subject, createEvent(DeployEventType.configPublished, service, published), {
+          expectedLastSubjectSeq: expected,
+        });
+      } catch (error) {
+        // another deploy process changed this service's config since: decide again on what it stored
+        if (attempt < MAX_DECISIONS && error instanceof MsecError && error.code === BusErrorCode.appendConflict) continue;
+        throw error;
+      }
+      await this.runner.waitUntilCaughtUp();
+      await this.live.put({ ...published, content: version.content });
+      return published;
+    }
+  }
+
+  /**
+   * Puts into the live config bucket what the read model says is published where the bucket differs: a put lost
+   * between the event and the bucket (a crash, NATS briefly away) is repaired within RECONCILE_EVERY_MS.
+   */
+  private async reconcileLive(): Promise<void> {
+    for (const row of await this.liveRepo.find()) {
+      const inBucket = await this.live.get(row.service);
+      if (inBucket?.tag === row.tag && inBucket.seq === row.seq) continue;
+      const version = await this.repo.findOneBy({ service: row.service, tag: row.tag });
+      if (!version) continue;
+      await this.live.put({
+        service: row.service,
+        tag: row.tag,
+        seq: row.seq,
+        content: version.content,
+        publishedAt: Number(row.publishedAt),
+        publishedBy: row.publishedBy,
+      });
+      this.logger.log(`live config of ${row.service} put again (${row.tag})`);
+    }
   }
 
   /** Content of one version. */
@@ -126,7 +210,8 @@ export class ConfigVersionsDomain {
         throw error;
       }
       await this.runner.waitUntilCaughtUp();
-      return view(record, true);
+      const live = await this.liveRepo.findOneBy({ service });
+      return view(record, true, live?.tag === tag);
     }
   }
 
@@ -159,13 +244,14 @@ export class ConfigVersionsDomain {
   }
 }
 
-function view(r: ConfigVersionRecord, current: boolean): ConfigVersionView {
+function view(r: ConfigVersionRecord, current: boolean, live: boolean): ConfigVersionView {
   return {
     service: r.service,
     tag: r.tag,
     memo: r.memo,
     seq: r.seq,
     current,
+    live,
     bytes: Buffer.byteLength(r.content),
     createdAt: Number(r.createdAt),
   };

@@ -10,11 +10,20 @@ import { Access, Role } from '../auth/access.js';
 import { JsonBody, QueryParams } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { Page } from '../http/pagination.js';
+import type { GatewayRequest } from '../http/request-context.js';
 import type { Infer } from '../http/schema.js';
-import { forwardToDeploy, type ConfigVersionView, type IdlFileDiff, type IdlVersionView, type PackageView } from './deploy-forward.js';
+import {
+  forwardToDeploy,
+  type ConfigVersionView,
+  type LiveConfigView,
+  type IdlFileDiff,
+  type IdlVersionView,
+  type PackageView,
+} from './deploy-forward.js';
 import {
   MAX_JSON_PACKAGE_BYTES,
   configAddBody,
+  configPublishBody,
   configRollbackBody,
   diffQuery,
   idlAddBody,
@@ -125,6 +134,15 @@ export class ArtifactsController {
   @ApiOperation({ summary: 'Make an older config version current again (appends a copy of it)' })
   configRollback(@JsonBody(configRollbackBody) body: Infer<typeof configRollbackBody>): Promise<ConfigVersionView> {
     return forwardToDeploy(this.nats, DeploySubjects.configRollback, body, 'body', ARTIFACT_DEADLINE_MS);
+  }
+
+  @Post('configs/publish')
+  @Access(Role.developer)
+  @ApiOperation({
+    summary: "Publish a config version live: the service's running instances read it through the SDK within seconds, without a restart",
+  })
+  configPublish(@JsonBody(configPublishBody) body: Infer<typeof configPublishBody>, @Req() req: GatewayRequest): Promise<LiveConfigView> {
+    return forwardToDeploy(this.nats, DeploySubjects.configPublish, { ...body, by: req.principal!.username }, 'body', ARTIFACT_DEADLINE_MS);
   }
 
   @Get('packages')

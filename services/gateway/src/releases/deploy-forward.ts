@@ -34,8 +34,19 @@ export interface ConfigVersionView {
   memo: string;
   seq: number;
   current: boolean;
+  /** The version published live. */
+  live: boolean;
   bytes: number;
   createdAt: number;
+}
+
+/** A config version published live (LiveConfigView in services/deploy). */
+export interface LiveConfigView {
+  service: string;
+  tag: string;
+  seq: number;
+  publishedAt: number;
+  publishedBy: string;
 }
 
 /** An IDL version (IdlVersionView in services/deploy). */

@@ -82,6 +82,11 @@ export const configRollbackBody = s.object({
   to: tag.describe('the version to make current again'),
   tag: tag.optional().describe('tag of the new copy; default "<to>-rollback-<n>"'),
 });
+/** POST /configs/publish. */
+export const configPublishBody = s.object({
+  service: serviceName,
+  tag: tag.describe('the version to publish live to the running instances'),
+});
 /** GET /idl, /configs. */
 export const serviceQuery = s.object({ service: serviceName });
 /** GET /idl/diff, /configs/diff. */

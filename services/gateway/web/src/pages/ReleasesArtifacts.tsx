@@ -15,6 +15,8 @@ interface ConfigVersion {
   tag: string;
   memo: string;
   current: boolean;
+  /** Published live: what the running instances read through the SDK. */
+  live: boolean;
   bytes: number;
   createdAt: number;
 }
@@ -165,7 +167,7 @@ function DiffPicker({ tags, load }: { tags: string[]; load: (from: string, to: s
   );
 }
 
-/** Config file versions of one service: list, add, diff, roll back. */
+/** Config file versions of one service: list, add, diff, roll back, publish live to the running instances. */
 export function ConfigsTab({ service }: { service: string }) {
   const valid = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/.test(service);
   const q = encodeURIComponent(service);
@@ -192,10 +194,23 @@ export function ConfigsTab({ service }: { service: string }) {
       setFailure(err as ApiError);
     }
   };
+  const publish = async (version: string) => {
+    try {
+      await api('POST', '/api/v1/configs/publish', { service, tag: version });
+      setFailure(undefined);
+      reload();
+    } catch (err) {
+      setFailure(err as ApiError);
+    }
+  };
   if (!valid) return <EmptyState title="Pick a service">Type a service name (First.Second) to see its config versions.</EmptyState>;
   const items = data?.items ?? [];
   return (
     <Card title={`Config versions of ${service}`} testId="config-list">
+      <p className="hint">
+        A release ships the current version as a file; <em>Publish live</em> sends a version to the running instances at once (they read it
+        with <code>config.get</code> and <code>config.watch</code>), with no restart.
+      </p>
       <ErrorBanner error={error ?? failure} />
       {items.length === 0 ? (
         <EmptyState title="No config versions yet">Add the first version of this service's config file below.</EmptyState>
@@ -206,19 +221,31 @@ export function ConfigsTab({ service }: { service: string }) {
           columns={[
             { title: 'Tag', render: (c) => <strong>{c.tag}</strong> },
             { title: 'Current', render: (c) => (c.current ? <span className="badge ok">current</span> : '') },
+            { title: 'Live', render: (c) => (c.live ? <span className="badge ok">live</span> : '') },
             { title: 'Memo', render: (c) => c.memo },
             { title: 'Size', render: (c) => `${c.bytes} B` },
             { title: 'Added', render: (c) => at(c.createdAt) },
             {
               title: ' ',
-              render: (c) =>
-                c.current ? null : (
-                  <Can role="developer">
+              render: (c) => (
+                <Can role="developer">
+                  {c.current ? null : (
                     <button className="small" data-testid="mutation-button" onClick={() => void rollback(c.tag)}>
                       Make current
                     </button>
-                  </Can>
-                ),
+                  )}
+                  {c.live ? null : (
+                    <button
+                      className="small"
+                      data-testid="mutation-button"
+                      aria-label={`Publish ${c.tag} live`}
+                      onClick={() => void publish(c.tag)}
+                    >
+                      Publish live
+                    </button>
+                  )}
+                </Can>
+              ),
             },
           ]}
         />
