@@ -80,3 +80,4 @@ export { DeadLetterStore } from './dead-letters.js';
 export type { DeadLetter, DeadLetterFilter } from './dead-letters.js';
 export { BusAdmin } from './bus-admin.js';
 export type { StreamSummary, ConsumerSummary } from './bus-admin.js';
+export { ensureRateQuotaBucket } from './rate-quota-bucket.js';

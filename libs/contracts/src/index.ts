@@ -5,6 +5,7 @@ export type { DependencyHealth, HealthReport } from './health.js';
 /** Subjects of the host agents and the deploy service. */
 export { DeploySubjects } from './deploy/deploy-subjects.js';
 export { LIVE_CONFIG_BUCKET, liveConfigKey, parseLiveConfigValue } from './deploy/live-config.js';
+export { RATE_QUOTA_BUCKET, RATE_QUOTA_TTL_SECONDS, rateQuotaKey, rateQuotaKeyPrefix } from './registry/rate-quota.js';
 export type { LiveConfigValue } from './deploy/live-config.js';
 /** Signed agent commands, audit events, heartbeats and host views. */
 export { ADMIN_ONLY_COMMAND_TYPES, AgentCommandType, AuditOutcome } from './deploy/agent-command.js';

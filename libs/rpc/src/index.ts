@@ -30,7 +30,10 @@ export {
   circuitOpen,
 } from './rpc.errors.js';
 /** Rate limits enforced by the callee: token buckets per method. */
-export { RateLimiter, TokenBucket, checkRateLimit } from './governance/rate-limiter.js';
+export { RateLimiter, checkRateLimit } from './governance/rate-limiter.js';
+export { TokenBucket } from './governance/token-bucket.js';
+export { ClusterBucket } from './governance/cluster-quota.js';
+export type { QuotaStore, QuotaStoreStats } from './governance/cluster-quota.js';
 export type { RateLimit, Admission } from './governance/rate-limiter.js';
 /** Circuit breakers kept by the caller per callee method. */
 export { CircuitBreaker, CircuitBreakers, BreakerState, DEFAULT_BREAKER_SETTINGS, breakerSettings } from './governance/circuit-breaker.js';

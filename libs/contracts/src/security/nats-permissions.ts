@@ -1,5 +1,6 @@
 import { DeployBuckets, DeploySubjects } from '../deploy/deploy-subjects.js';
 import { LIVE_CONFIG_BUCKET, liveConfigKey } from '../deploy/live-config.js';
+import { RATE_QUOTA_BUCKET, rateQuotaKeyPrefix } from '../registry/rate-quota.js';
 import { LOG_COLOUR_BUCKET, LogSubjects } from '../log/log-subjects.js';
 import { EventStreams } from '../events/event-stream.js';
 import { MONITOR_STATS_STREAM, MonitorSubjects } from '../monitor/monitor-subjects.js';
@@ -171,6 +172,15 @@ function kvKeyRead(bucket: string, key: string): string[] {
   ];
 }
 
+/**
+ * Reading and updating the keys of a KV bucket under one prefix (a get names its key; an update is a publish on the
+ * key's subject), and nothing else of it: no consumers, no other keys.
+ */
+function kvKeysUse(bucket: string, prefix: string): string[] {
+  const stream = `KV_${bucket}`;
+  return [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.DIRECT.GET.${stream}.$KV.${bucket}.${prefix}.>`, `$KV.${bucket}.${prefix}.>`];
+}
+
 /** Reading one stream's messages through an ephemeral consumer or direct get: the common core of the two above. */
 function streamRead(stream: string): string[] {
   return [
@@ -288,6 +298,7 @@ export function natsPermissionsFor(role: NatsRole, name?: string): NatsPermissio
           LogSubjects.ingestSpans,
           ...kvRead(LOG_COLOUR_BUCKET),
           ...kvKeyRead(LIVE_CONFIG_BUCKET, liveConfigKey(service)),
+          ...kvKeysUse(RATE_QUOTA_BUCKET, rateQuotaKeyPrefix(service)),
           BusMessagingNames.messageSubjects,
           BusMessagingNames.delaySubjects,
           BusMessagingNames.deadLetterSubjects,

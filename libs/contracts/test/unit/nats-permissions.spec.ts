@@ -41,7 +41,12 @@ describe('nats permissions', () => {
 
   it('nats permissions - a business service may not request console operations nor read the console', () => {
     const p = natsPermissionsFor(NatsRole.service, 'flight');
-    assert.ok(!p.publish.some((s) => /^msec\.(deploy|registry|kv|bus|monitor)\./.test(s) || s.startsWith('$KV') || s.startsWith('$O')));
+    assert.ok(!p.publish.some((s) => /^msec\.(deploy|registry|kv|bus|monitor)\./.test(s) || s.startsWith('$O')));
+    // Of the KV buckets it writes only its own cluster rate limit counts.
+    assert.deepEqual(
+      p.publish.filter((s) => s.startsWith('$KV')),
+      ['$KV.msec_quota.flight.=.>'],
+    );
     // The console's event stream is out of reach; the feed automation reads may be consumed, never written.
     assert.ok(!p.publish.some((s) => /MSEC_EVENTS($|\.)/.test(s) || s.startsWith('msec.evt')));
     assert.ok(p.publish.includes('$JS.API.CONSUMER.MSG.NEXT.MSEC_EVENTS_FEED.>'));

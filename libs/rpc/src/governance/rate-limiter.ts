@@ -1,4 +1,6 @@
 import { invalidOption } from '../rpc.errors.js';
+import { ClusterBucket, type QuotaStore, type QuotaStoreStats } from './cluster-quota.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** A limit on one method of the callee: requests per second this instance admits, and the burst it tolerates. */
 export interface RateLimit {
@@ -20,33 +22,6 @@ export interface Admission {
   limitOf(method: string): number;
 }
 
-/** A token bucket: `rate` tokens a second up to `capacity`; a request takes one. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    readonly rate: number,
-    readonly capacity: number,
-    now: number,
-  ) {
-    this.tokens = capacity;
-    this.last = now;
-  }
-
-  /** Takes a token if there is one. `now` is in milliseconds from a monotonic clock. */
-  take(now: number): boolean {
-    const elapsed = now - this.last;
-    if (elapsed > 0) {
-      this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.rate) / 1000);
-      this.last = now;
-    }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 /** Checks a limit from configuration or an API; throws RPC_INVALID_OPTION naming the field. */
 export function checkRateLimit(limit: RateLimit, field = 'limit'): RateLimit {
   if (typeof limit.method !== 'string' || limit.method.length === 0) {
@@ -62,18 +37,25 @@ export function checkRateLimit(limit: RateLimit, field = 'limit'): RateLimit {
   return limit;
 }
 
+/** A bucket of one limited method: local (TokenBucket) or shared by the instances (ClusterBucket). */
+type MethodBucket = TokenBucket | ClusterBucket;
+
 /**
- * Local admission by token buckets, one per limited method of this instance. With no limit set, `admit` is one
- * map lookup. Limits are replaced whole (`set`), as a watcher of the configured limits delivers them.
+ * Admission by token buckets, one per limited method of this instance. With no limit set, `admit` is one map lookup.
+ * Limits are replaced whole (`set`), as a watcher of the configured limits delivers them. A cluster-wide limit is
+ * shared through the quota store once one is given (`useQuota`); without one, each instance admits its even share.
  */
 export class RateLimiter implements Admission {
-  private buckets = new Map<string, TokenBucket>();
-  private any: TokenBucket | undefined;
+  private buckets = new Map<string, MethodBucket>();
+  private any: MethodBucket | undefined;
   private readonly now: () => number;
   private input: readonly RateLimit[] = [];
   private instances = 1;
+  private quota: QuotaStore | undefined;
   /** Requests refused since start, per method. */
   readonly refused = new Map<string, number>();
+  /** Failures of the quota store (the instances' even share applied meanwhile). */
+  readonly quotaStats: QuotaStoreStats = { failures: 0 };
 
   constructor(limits: readonly RateLimit[] = [], now: () => number = () => performance.now()) {
     this.now = now;
@@ -81,8 +63,8 @@ export class RateLimiter implements Admission {
   }
 
   /**
-   * How many instances share the cluster-wide limits (the live, enabled instances of the service); each admits its
-   * share. Instance limits do not change.
+   * How many instances share the cluster-wide limits (the live, enabled instances of the service): the even share each
+   * admits without a quota store, or while it fails. Instance limits do not change.
    */
   share(instances: number): void {
     const n = Math.max(1, Math.floor(instances));
@@ -91,19 +73,22 @@ export class RateLimiter implements Admission {
     this.set(this.input);
   }
 
+  /** Shares cluster-wide limits through `store` from now on. */
+  useQuota(store: QuotaStore): void {
+    this.quota = store;
+    this.set(this.input);
+  }
+
   /** Replaces every limit; a bucket whose limit did not change keeps its tokens. */
   set(limits: readonly RateLimit[]): void {
-    const next = new Map<string, TokenBucket>();
-    let any: TokenBucket | undefined;
+    const next = new Map<string, MethodBucket>();
+    let any: MethodBucket | undefined;
     limits.forEach((limit, i) => checkRateLimit(limit, `limits.${i}`));
     this.input = limits;
     const at = this.now();
-    for (const input of limits) {
-      const limit = input.cluster === true ? { ...input, qps: input.qps / this.instances } : input;
-      const capacity = input.burst ?? Math.max(1, limit.qps);
+    for (const limit of limits) {
       const old = limit.method === '*' ? this.any : this.buckets.get(limit.method);
-      const bucket =
-        old !== undefined && old.rate === limit.qps && old.capacity === capacity ? old : new TokenBucket(limit.qps, capacity, at);
+      const bucket = this.bucketFor(limit, old, at);
       if (limit.method === '*') any = bucket;
       else next.set(limit.method, bucket);
     }
@@ -111,7 +96,16 @@ export class RateLimiter implements Admission {
     this.any = any;
   }
 
-  /** The limits in force. */
+  private bucketFor(limit: RateLimit, old: MethodBucket | undefined, at: number): MethodBucket {
+    if (limit.cluster === true && this.quota !== undefined) {
+      return new ClusterBucket(limit.method, limit.qps, this.instances, limit.burst, this.quota, this.quotaStats, this.now);
+    }
+    const qps = limit.cluster === true ? limit.qps / this.instances : limit.qps;
+    const capacity = limit.burst ?? Math.max(1, qps);
+    return old instanceof TokenBucket && old.rate === qps && old.capacity === capacity ? old : new TokenBucket(qps, capacity, at);
+  }
+
+  /** The limits in force (a cluster-wide one with the whole service's figure). */
   get limits(): RateLimit[] {
     const out: RateLimit[] = [...this.buckets].map(([method, b]) => ({ method, qps: b.rate, burst: b.capacity }));
     if (this.any !== undefined) out.push({ method: '*', qps: this.any.rate, burst: this.any.capacity });

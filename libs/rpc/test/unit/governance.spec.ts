@@ -4,12 +4,14 @@ import type { MsecError } from '@msec/contracts';
 import {
   breakerSettings,
   BreakerState,
+  ClusterBucket,
   CircuitBreaker,
   CircuitBreakers,
   RateLimiter,
   errorFromPayload,
   parseTrafficPolicy,
   UnavailableError,
+  type QuotaStore,
 } from '../../src/index.js';
 
 describe('rate limiter', () => {
@@ -172,5 +174,98 @@ describe('traffic policy', () => {
       'traffic.limits.1.method',
     );
     assert.equal(field({ version: 1, limits: [], breaker: { minCalls: 0 } }), 'traffic.breaker.minCalls');
+  });
+});
+
+describe('cluster-wide rate limit', () => {
+  /** A count per method and second, as the KV bucket keeps it. */
+  const memoryStore = (): QuotaStore & { counts: Map<string, number> } => {
+    const counts = new Map<string, number>();
+    return {
+      counts,
+      claim: async (method, window, want, limit) => {
+        const key = `${method}@${window}`;
+        const used = counts.get(key) ?? 0;
+        const granted = Math.max(0, Math.min(want, limit - used));
+        counts.set(key, used + granted);
+        return granted;
+      },
+    };
+  };
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 4; i += 1) await Promise.resolve();
+  };
+
+  it('cluster limit - two instances sharing one count admit the limit a second in all, however the calls are spread', async () => {
+    const store = memoryStore();
+    let wall = 4_999_999;
+    let mono = 0;
+    const stats = { failures: 0 };
+    const a = new ClusterBucket(
+      'a.B.c',
+      100,
+      2,
+      undefined,
+      store,
+      stats,
+      () => mono,
+      () => wall,
+    );
+    const b = new ClusterBucket(
+      'a.B.c',
+      100,
+      2,
+      undefined,
+      store,
+      stats,
+      () => mono,
+      () => wall,
+    );
+    const admitted = [0, 0, 0];
+    for (let ms = 0; ms < 3000; ms += 1) {
+      wall += 1;
+      mono += 1;
+      // a gets a call every millisecond, b one every third: a would get only half with an even split
+      if (a.take(mono)) admitted[Math.floor(ms / 1000)]! += 1;
+      if (ms % 3 === 0 && b.take(mono)) admitted[Math.floor(ms / 1000)]! += 1;
+      await flush();
+    }
+    for (const n of admitted) assert.ok(n >= 95 && n <= 100, `admitted per second: ${admitted.join(', ')}`);
+    assert.equal(stats.failures, 0);
+  });
+
+  it('cluster limit - a failing store leaves each instance its even share, and a store that answers again is used again', async () => {
+    let failing = true;
+    const healthy = memoryStore();
+    const store: QuotaStore = {
+      claim: (method, window, want, limit) =>
+        failing ? Promise.reject(new Error('bucket gone')) : healthy.claim(method, window, want, limit),
+    };
+    let wall = 6_999_999;
+    let mono = 0;
+    const stats = { failures: 0 };
+    const a = new ClusterBucket(
+      'a.B.c',
+      100,
+      2,
+      10,
+      store,
+      stats,
+      () => mono,
+      () => wall,
+    );
+    const admitted = [0, 0, 0, 0, 0, 0];
+    for (let ms = 0; ms < 6000; ms += 1) {
+      wall += 1;
+      mono += 1;
+      if (ms === 3000) failing = false;
+      if (a.take(mono)) admitted[Math.floor(ms / 1000)]! += 1;
+      await flush();
+    }
+    // while failing: 50 a second (the share of 2) after the first chunk and a burst of 10
+    for (const n of admitted.slice(1, 3)) assert.ok(n >= 45 && n <= 55, `admitted per second while failing: ${admitted.join(', ')}`);
+    assert.ok(stats.failures >= 1);
+    // the store is tried again within 2 s of the failure and then gives the whole limit
+    assert.ok(admitted[5]! >= 95 && admitted[5]! <= 100, `admitted per second once back: ${admitted.join(', ')}`);
   });
 });

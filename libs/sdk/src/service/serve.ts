@@ -1,11 +1,20 @@
-import { RateLimiter, RpcServer, type CallContext, type CallEvent, type CallListener, type RpcServerOptions } from '@msec/rpc';
+import {
+  RateLimiter,
+  RpcServer,
+  type QuotaStore,
+  type CallContext,
+  type CallEvent,
+  type CallListener,
+  type RpcServerOptions,
+} from '@msec/rpc';
 import { unknownCaller } from '@msec/contracts';
 import { ZkRouteWriter } from '@msec/nlb';
 import { readSdkEnvironment } from '../config/sdk-env.js';
 import { runInCall } from '../runtime/call-scope.js';
 import { findService } from '../runtime/proto-catalog.js';
 import { closeSharedRuntime, followServingCount, followTraffic, sharedRuntime } from '../runtime/shared-runtime.js';
-import { closeTelemetry, telemetryHub } from '../telemetry/telemetry-hub.js';
+import { closeTelemetry, monitor, telemetryHub } from '../telemetry/telemetry-hub.js';
+import { NatsQuotaStore } from './nats-quota-store.js';
 import { spanFromServedCall, type MsecLogger } from '../log/index.js';
 import { requestContext, type ServiceDefinition } from './define-service.js';
 
@@ -56,6 +65,19 @@ function callerOf(event: CallEvent): string {
     unknownCallers.set(event.peer, name);
   }
   return name;
+}
+
+/** Attribute counting, per minute, claims of a cluster-wide limit the quota store failed (the even share applied). */
+export const QUOTA_UNREACHABLE_ATTR = 'msec.limit.quota_unreachable';
+
+function reportingFailures(store: QuotaStore): QuotaStore {
+  return {
+    claim: (method, window, want, limit) =>
+      store.claim(method, window, want, limit).catch((error: unknown) => {
+        monitor.add(QUOTA_UNREACHABLE_ATTR, 1);
+        throw error;
+      }),
+  };
 }
 
 /** Overrides of what the environment says (tests, or a process serving without an agent). */
@@ -114,6 +136,9 @@ export async function serve(definitions: ServiceDefinition | ServiceDefinition[]
   if (service) {
     followTraffic(service, (policy) => admission.set(policy?.limits ?? []));
     followServingCount(service, (count) => admission.share(count));
+    // Cluster-wide limits are counted by all instances together in NATS; a failed count is reported in Monitoring.
+    const nc = hub.connection;
+    if (nc !== undefined) admission.useQuota(reportingFailures(new NatsQuotaStore(nc, service)));
   }
   const server = new RpcServer({
     ...options.limits,

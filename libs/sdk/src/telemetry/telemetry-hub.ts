@@ -66,6 +66,11 @@ class TelemetryHub {
     }
   }
 
+  /** The NATS connection, once connected (undefined without NATS). */
+  get connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+
   /** Sends one span of a served call to the log service. */
   reportSpan(span: SpanRecord | undefined): void {
     if (span) this.spans?.report(span);

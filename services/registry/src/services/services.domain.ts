@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { BusErrorCode, EventStore, ProjectionRunner, createEvent, type DomainEvent } from '@msec/bus';
+import { BusErrorCode, EventStore, ProjectionRunner, createEvent, ensureRateQuotaBucket, type DomainEvent } from '@msec/bus';
 import {
   MsecError,
   RegistryEventType,
@@ -57,7 +57,7 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly dataSource: DataSource,
     private readonly routes: RouteSync,
   ) {
@@ -72,6 +72,10 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     await this.store.init();
     await this.runner.start();
+    // Instances count their cluster-wide rate limits there; without it they admit their even share.
+    await ensureRateQuotaBucket(this.nc).catch((error: unknown) =>
+      this.logger.warn(`rate quota bucket not created: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
