@@ -6,6 +6,9 @@ export type { RunningService, ServeOptions } from './service/serve.js';
 /** Calling a service by name (routed, load-balanced, failing over) or by address. */
 export { client } from './client/service-client.js';
 export type { AnyClient, ClientCallOptions, ClientOptions, ServiceClient } from './client/service-client.js';
+/** What callers report about their circuit breakers, per callee method and minute. */
+export { BreakerCounters, BreakerAttrs } from './client/breaker-counters.js';
+export { CircuitBreakers } from '@msec/rpc';
 /** IDLs known to this process. */
 export { useProto } from './runtime/proto-catalog.js';
 export type { ProtoSource } from './runtime/proto-catalog.js';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { MonitorSubjects, NatsRole } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { MonitorReporter } from '@msec/sdk';
+import { BreakerCounters, CircuitBreakers, MonitorReporter } from '@msec/sdk';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
 import {
   adminClient,
@@ -143,6 +143,44 @@ describe('gateway monitoring', () => {
     const bad = await viewer.call('GET', `/api/v1/monitoring/curve?service=${SERVICE}&attr=login_ok&day=yesterday`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.field, 'query.day');
+  });
+
+  it("traffic - a callee's page lists the breakers its callers keep for it: open, with openings and refused calls, from the callers' reports", async () => {
+    // A caller's breaker for queryFlight opens on failures and refuses calls while open; its reporter sends that.
+    const clock = 1_000;
+    const breakers = new CircuitBreakers(undefined, () => clock);
+    const breaker = breakers.for(CALLEE, 'queryFlight');
+    for (let i = 0; i < 10; i += 1) breaker.record(true, 5, clock);
+    assert.equal(breaker.tryPass(clock), false, 'the breaker is open');
+    assert.equal(breaker.tryPass(clock), false);
+    const reporter = new MonitorReporter({
+      nc,
+      service: SERVICE,
+      host: '10.0.0.1',
+      flushIntervalMs: 60_000,
+      sources: [new BreakerCounters(() => breakers.report())],
+    });
+    await reporter.close();
+    const path = `/api/v1/services/${CALLEE}/breakers`;
+    const shown = await eventually('the caller breaker through REST', async () => {
+      const r = await viewer.call('GET', path);
+      return r.status === 200 && r.body.breakers.length > 0 ? r.body : undefined;
+    });
+    assert.deepEqual(
+      shown.breakers.map((b: { caller: string; method: string; state: string; opened: number; refused: number }) => [
+        b.caller,
+        b.method,
+        b.state,
+        b.opened,
+        b.refused,
+      ]),
+      [[SERVICE, 'queryFlight', 'open', 1, 2]],
+    );
+    // A service nobody calls has none; a bad name is 400 naming the path.
+    assert.deepEqual((await viewer.call('GET', '/api/v1/services/Nobody.calls/breakers')).body.breakers, []);
+    const bad = await viewer.call('GET', '/api/v1/services/bad name/breakers');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.field, 'path.name');
   });
 
   it('monitoring - alarm rules: developers create, change and delete; bad fields answer 400 naming them; viewers only read', async () => {

@@ -8,7 +8,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startZooKeeper, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { launchBrowser, screenshot, type TestBrowser, signIn } from './browser.js';
-import { adminClient, buildConsole, startTestGateway, userClient, type ApiClient, type TestGateway } from './gateway-harness.js';
+import { BreakerCounters, CircuitBreakers, MonitorReporter } from '@msec/sdk';
+import {
+  adminClient,
+  buildConsole,
+  startServiceProcess,
+  startTestGateway,
+  userClient,
+  type ApiClient,
+  type ServiceProcess,
+  type TestGateway,
+} from './gateway-harness.js';
 
 const REGISTRY_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../registry/dist/src/main.js');
 
@@ -53,6 +63,7 @@ describe('gateway services', () => {
   let zk: InfraServer;
   let gw: TestGateway;
   let registry: Awaited<ReturnType<typeof startRegistry>>;
+  let monitor: ServiceProcess;
   let admin: ApiClient;
   let dev: ApiClient;
   let viewer: ApiClient;
@@ -61,6 +72,7 @@ describe('gateway services', () => {
     buildConsole();
     [zk, gw] = await Promise.all([startZooKeeper(), startTestGateway()]);
     registry = await startRegistry(gw.nats, zk.url);
+    monitor = await startServiceProcess('monitor', await gw.nats.envFor(NatsRole.monitor));
     admin = await adminClient(gw);
     dev = await userClient(gw, admin, 'dora', 'developer');
     viewer = await userClient(gw, admin, 'vic', 'viewer');
@@ -68,6 +80,7 @@ describe('gateway services', () => {
   });
   after(async () => {
     await registry?.stop();
+    await monitor?.stop();
     await gw?.close();
     await zk?.dispose();
   });
@@ -325,6 +338,43 @@ describe('gateway services', () => {
       await traffic.getByLabel('Breaker settings (KEY=VALUE …)').fill('errorRatio=0.5 openMs=5000');
       await traffic.getByRole('button', { name: 'Set breaker' }).click();
       await traffic.getByTestId('traffic-breaker').getByText('errorRatio=0.5 openMs=5000').waitFor();
+      // A caller whose breaker for Place opened reports it; the page lists it under the caller.
+      const breakers = new CircuitBreakers();
+      const breaker = breakers.for('Order.mod_order', 'Place');
+      for (let i = 0; i < 10; i += 1) breaker.record(true, 5, breakers.now());
+      const nc = await gw.nats.connect();
+      const reporter = new MonitorReporter({
+        nc,
+        service: 'Shop.mod_cart',
+        host: '10.0.0.9',
+        sources: [new BreakerCounters(() => breakers.report())],
+      });
+      reporter.recordCalls([
+        {
+          caller: 'Shop.mod_cart',
+          callee: 'Order.mod_order',
+          method: 'Place',
+          ok: false,
+          errorCode: 'RPC_TIMEOUT',
+          latencyMs: 1000,
+          endedAt: Date.now(),
+        },
+      ]);
+      await reporter.close();
+      await nc.close();
+      const callerRow = traffic.getByTestId('caller-breakers').getByRole('row').filter({ hasText: 'Shop.mod_cart' });
+      // The monitor stores the report within a moment; the page reads the breakers when the service is opened.
+      for (let attempt = 1; ; attempt += 1) {
+        await page.reload();
+        await page.getByTestId('service-Order.mod_order').getByRole('button', { name: 'Order.mod_order' }).click();
+        const shown = await callerRow
+          .getByText('open', { exact: true })
+          .waitFor({ timeout: 1500 })
+          .then(() => true)
+          .catch(() => false);
+        if (shown) break;
+        if (attempt === 10) throw new Error("the caller's open breaker never showed on the service page");
+      }
       await screenshot(page, 'services-traffic');
       await page.close();
       const shown = await admin.call('GET', '/api/v1/services/Order.mod_order/traffic');

@@ -61,6 +61,11 @@ export function sharedRuntime(zkConnect?: string): SharedRuntime {
   return shared;
 }
 
+/** The shared runtime if something already made it (reporters must not make one: it opens a ZooKeeper session). */
+export function existingSharedRuntime(): SharedRuntime | undefined {
+  return shared;
+}
+
 const followed = new Set<string>();
 /** Each followed callee's routing rules, as its traffic policy last said. */
 const routing = new Map<string, RoutingRules>();

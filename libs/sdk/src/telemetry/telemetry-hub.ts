@@ -7,6 +7,8 @@ import { MonitorReporter, RpcCallStats, type SetMode } from '../monitor/index.js
 import { TraceSampler } from './trace-sampler.js';
 import { TraceSamplingWatcher } from './trace-sampling-watcher.js';
 import { liveConfig } from '../config/live-config.js';
+import { BreakerCounters } from '../client/breaker-counters.js';
+import { existingSharedRuntime } from '../runtime/shared-runtime.js';
 
 /** Reports made before NATS is connected are held here, up to this many, then dropped and counted. */
 const MAX_EARLY_REPORTS = 10_000;
@@ -146,7 +148,9 @@ class TelemetryHub {
         this.logger = logger;
         // Lines the budget kept back or the buffer lost are counted per minute in Monitoring, beside the calls.
         const lineLosses = new LogLineCounters(() => logger.takeLosses());
-        const sources = [this.callerStats, this.calleeStats, lineLosses].filter((source) => source !== undefined);
+        // The caller's circuit breakers: state, openings and refusals per callee method, for the callee's console page.
+        const breakers = new BreakerCounters(() => existingSharedRuntime()?.breakers.report() ?? []);
+        const sources = [this.callerStats, this.calleeStats, lineLosses, breakers].filter((source) => source !== undefined);
         this.reporter = new MonitorReporter({ nc: this.nc, service: env.service, host: env.hostName, instance, sources });
         this.spans = createSpanReporter({ nc: this.nc, service: env.service, spoolDir });
         // Sampling set in the console for this service overrides the environment's; deleting it restores them.

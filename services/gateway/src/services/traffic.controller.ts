@@ -7,6 +7,7 @@ import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
 import { addressParam, serviceName, type InstanceAddress } from './services.schemas.js';
+import { breakersOf, type BreakersView } from './breaker-states.js';
 
 const CHANGE_DEADLINE_MS = 10_000;
 
@@ -21,7 +22,10 @@ const methodName = s.string({
 const limitBody = s.object({
   qps: s.number({ min: 0.001, max: 10_000_000 }).describe('requests per second each instance admits'),
   burst: s.number({ min: 1 }).optional().describe('tokens a bucket holds when full; default qps'),
-  cluster: s.boolean().optional().describe('qps is for the whole service, shared evenly by its serving instances'),
+  cluster: s
+    .boolean()
+    .optional()
+    .describe('qps is for the whole service: its instances count together (even share while the count is unreachable)'),
 });
 
 const breakerBody = s.object({
@@ -72,6 +76,16 @@ export class TrafficController {
   @ApiOperation({ summary: "A service's traffic policy: rate limits, breaker settings, version and who changed it last" })
   show(@PathParam('name', serviceName) name: string): Promise<TrafficPolicyView> {
     return this.forward(RegistrySubjects.trafficShow, { service: name });
+  }
+
+  @Get('breakers')
+  @Access(Role.viewer)
+  @ApiOperation({
+    summary:
+      "The circuit breakers this service's callers keep for it (last 15 minutes): worst state in the latest report, openings, refusals",
+  })
+  breakers(@PathParam('name', serviceName) name: string): Promise<BreakersView> {
+    return breakersOf(this.nats, name);
   }
 
   @Put('limits/:method')

@@ -12,6 +12,16 @@ interface TrafficPolicyView {
   updatedAt: string;
 }
 
+/** A caller's breaker for one method, from its reports in Monitoring. */
+interface CallerBreaker {
+  caller: string;
+  method: string;
+  state: 'closed' | 'half-open' | 'open';
+  stateAt: number | null;
+  opened: number;
+  refused: number;
+}
+
 /** `errorRatio=0.5 openMs=5000` → settings; a word that is not KEY=NUMBER is sent as NaN so the API names it. */
 function parseSettings(text: string): Record<string, number> {
   const settings: Record<string, number> = {};
@@ -26,16 +36,20 @@ function parseSettings(text: string): Record<string, number> {
 export default function ServicesTraffic({ service }: { service: string }) {
   const base = `/api/v1/services/${encodeURIComponent(service)}`;
   const { data, error, reload } = useApi<TrafficPolicyView>(`${base}/traffic`);
+  const breakers = useApi<{ breakers: CallerBreaker[]; minutes: number }>(`${base}/breakers`);
   const { act, busy, error: failure } = useMutation(reload);
   const [method, setMethod] = useState('');
   const [qps, setQps] = useState('');
+  const [cluster, setCluster] = useState(false);
   const [breaker, setBreaker] = useState('');
 
   const addLimit = async (e: FormEvent) => {
     e.preventDefault();
-    if (await act(() => api('PUT', `${base}/limits/${encodeURIComponent(method.trim())}`, { qps: Number(qps) }))) {
+    const body = { qps: Number(qps), ...(cluster ? { cluster: true } : {}) };
+    if (await act(() => api('PUT', `${base}/limits/${encodeURIComponent(method.trim())}`, body))) {
       setMethod('');
       setQps('');
+      setCluster(false);
     }
   };
   const saveBreaker = async (e: FormEvent) => {
@@ -83,6 +97,30 @@ export default function ServicesTraffic({ service }: { service: string }) {
         Circuit breaker of its callers:{' '}
         <span data-testid="traffic-breaker">{settings.length === 0 ? 'defaults' : settings.map(([k, v]) => `${k}=${v}`).join(' ')}</span>
       </p>
+      <div data-testid="caller-breakers">
+        <p className="small">
+          Breakers its callers keep (last {breakers.data?.minutes ?? 15} minutes, from their reports in Monitoring):
+          {breakers.data && breakers.data.breakers.length === 0 ? ' none opened.' : ''}
+        </p>
+        <ErrorBanner error={breakers.error} />
+        {breakers.data && breakers.data.breakers.length > 0 && (
+          <Table
+            rows={breakers.data.breakers}
+            rowKey={(b) => `${b.caller}|${b.method}`}
+            columns={[
+              { title: 'Caller', render: (b) => b.caller },
+              { title: 'Method', render: (b) => <code className="svc-method">{b.method}</code> },
+              {
+                title: 'Worst state (minute)',
+                render: (b) => <span className={`badge ${b.state === 'closed' ? 'ok' : 'bad'}`}>{b.state}</span>,
+              },
+              { title: 'Minute', render: (b) => (b.stateAt === null ? '' : when(new Date(b.stateAt).toISOString())) },
+              { title: 'Opened', render: (b) => b.opened },
+              { title: 'Refused calls', render: (b) => b.refused },
+            ]}
+          />
+        )}
+      </div>
       <Can role="developer">
         <form className="svc-add toolbar" onSubmit={addLimit}>
           <input
@@ -102,6 +140,9 @@ export default function ServicesTraffic({ service }: { service: string }) {
             onChange={(e) => setQps(e.target.value)}
             required
           />
+          <label className="small inline-check">
+            <input type="checkbox" checked={cluster} onChange={(e) => setCluster(e.target.checked)} /> for the whole service
+          </label>
           <button type="submit" disabled={busy}>
             Set limit
           </button>
