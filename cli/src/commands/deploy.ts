@@ -14,12 +14,14 @@ import { REPO_ROOT } from '../paths.js';
 import { AGENT_ARCHIVE_ROOT, buildAgentArchive } from '../packaging/agent-archive.js';
 import { cancelEnrollment, ENROLL_USAGE, enrollHost, listEnrollments } from './hosts-enroll.js';
 import { execOnHost, getFromHost, putOnHost, REMOTE_USAGE } from './hosts-remote.js';
+import { MAINTENANCE_USAGE, offlineHost, onlineHost } from './hosts-maintenance.js';
 
 /** Usage of the deploy commands: hosts, package, config, idl, release, keys. */
 export const DEPLOY_USAGE = `usage:
   ./msec hosts                                   hosts with up/down, CPU, memory, disk, load, last heartbeat
 ${ENROLL_USAGE}
 ${REMOTE_USAGE}
+${MAINTENANCE_USAGE}
   ./msec package build DIR --name N --version V --entry FILE [--out FILE.tar.gz]
                                                  make a release package from a built service folder
                                                  (everything but node_modules and tests, plus manifest.json)
@@ -119,7 +121,7 @@ export function formatHosts(hosts: HostView[], now = Date.now()): string {
     hosts.map((h) => [
       h.hostId,
       h.ip,
-      h.status,
+      h.offline ? `${h.status}, offline` : h.status,
       h.metrics ? `${Math.round(h.metrics.cpuPercent)}%` : '-',
       h.metrics ? used(h.metrics.memTotalBytes, h.metrics.memFreeBytes) : '-',
       h.metrics ? used(h.metrics.diskTotalBytes, h.metrics.diskFreeBytes) : '-',
@@ -175,7 +177,7 @@ function start(config: Pick<LauncherConfig, 'homeDir'>, args: ParsedArgs, io: Cl
   return authenticatedClient(apiTarget(config, args, io));
 }
 
-/** `msec hosts [enroll HOST | enrollments | cancel-enrollment ID]`. */
+/** `msec hosts [enroll HOST | enrollments | cancel-enrollment ID | exec | get | put | offline HOST | online HOST]`. */
 export const hostsCommand: Command = async (config, args, io = processIo()) => {
   const client = start(config, args, io);
   const sub = args.positionals[0];
@@ -185,10 +187,12 @@ export const hostsCommand: Command = async (config, args, io = processIo()) => {
   if (sub === 'exec') return execOnHost(client, args, io, isJson(args));
   if (sub === 'get') return getFromHost(client, args, io);
   if (sub === 'put') return putOnHost(client, args, io);
+  if (sub === 'offline') return offlineHost(client, args, io, isJson(args));
+  if (sub === 'online') return onlineHost(client, args, io, isJson(args));
   if (sub !== undefined)
     throw badArgs(
       'subcommand',
-      `"${sub}" is not a hosts subcommand (enroll, enrollments, cancel-enrollment, exec, get, put)`,
+      `"${sub}" is not a hosts subcommand (enroll, enrollments, cancel-enrollment, exec, get, put, offline, online)`,
       DEPLOY_USAGE,
     );
   const all: HostView[] = [];

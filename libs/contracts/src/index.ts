@@ -22,6 +22,7 @@ export type {
   HostMetrics,
   HostStatusChanged,
   HostView,
+  HostOfflineView,
   InstanceReport,
   SignedCommand,
 } from './deploy/agent-command.js';

@@ -15,7 +15,8 @@ import { ReadModelsController } from './events/read-models.controller.js';
 import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsController } from './hosts/hosts.controller.js';
-import { HostRecord } from './hosts/hosts.entities.js';
+import { HostMaintenanceRecord, HostRecord } from './hosts/hosts.entities.js';
+import { HostMaintenanceDomain } from './hosts/host-maintenance.domain.js';
 import { HostsListener } from './hosts/hosts.listener.js';
 import { HostsProjection } from './hosts/hosts.projection.js';
 import { DeployHostsAudit1763770000000 } from './migrations/1763770000000-deploy-hosts-audit.js';
@@ -36,6 +37,7 @@ import { DeployAuditRequester1764900000000 } from './migrations/1764900000000-de
 import { DeployHostEnrollments1764950000000 } from './migrations/1764950000000-deploy-host-enrollments.js';
 import { DeployReleaseEvents1765000000000 } from './migrations/1765000000000-deploy-release-events.js';
 import { DeployLiveConfigs1766000000000 } from './migrations/1766000000000-deploy-live-configs.js';
+import { DeployHostMaintenance1766000000001 } from './migrations/1766000000001-deploy-host-maintenance.js';
 import { EnrollmentsController } from './enrollment/enrollments.controller.js';
 import { EnrollmentsDomain } from './enrollment/enrollments.domain.js';
 import { HostEnrollmentRecord } from './enrollment/enrollments.entities.js';
@@ -53,6 +55,7 @@ import { ReleasesRepository } from './releases/releases.repository.js';
 /** Every entity of the deploy service. */
 export const DEPLOY_ENTITIES = [
   HostRecord,
+  HostMaintenanceRecord,
   AuditRecord,
   IdlVersionRecord,
   ConfigVersionRecord,
@@ -72,6 +75,7 @@ export const DEPLOY_MIGRATIONS = [
   DeployHostEnrollments1764950000000,
   DeployReleaseEvents1765000000000,
   DeployLiveConfigs1766000000000,
+  DeployHostMaintenance1766000000001,
 ];
 
 /** The deploy service: hosts, audit, console keys, signed agent commands and release management. */
@@ -123,6 +127,11 @@ export class DeployModule {
           inject: [ConsoleKeyStore, AgentClient, HostsProjection, DeployEventLog],
         },
         HostsListener,
+        {
+          provide: HostMaintenanceDomain,
+          useFactory: (ds: DataSource, nc: NatsConnection, hosts: HostsProjection) => new HostMaintenanceDomain(ds, nc, hosts),
+          inject: [DataSource, NATS_CONNECTION, HostsProjection],
+        },
         {
           provide: EnrollmentsDomain,
           useFactory: (ds: DataSource, nc: NatsConnection, keys: KeysDomain) =>

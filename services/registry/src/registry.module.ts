@@ -8,8 +8,10 @@ import { HealthController } from './health/health.controller.js';
 import { CreateRegistry1732200000000 } from './migrations/1732200000000-create-registry.js';
 import { CreateTraffic1796000000000 } from './migrations/1796000000000-create-traffic.js';
 import { AddRouting1797000000000 } from './migrations/1797000000000-add-routing.js';
+import { AddHostOffline1798000000000 } from './migrations/1798000000000-add-host-offline.js';
 import { TrafficEntity } from './traffic/traffic.entities.js';
 import { ReleaseListener } from './routes/release-listener.js';
+import { HostMaintenanceListener } from './routes/host-maintenance-listener.js';
 import { RouteSync } from './routes/route-sync.js';
 import { ServicesController } from './services/services.controller.js';
 import { ServicesDomain } from './services/services.domain.js';
@@ -19,7 +21,12 @@ import { ZkSession } from './zookeeper/zk-session.js';
 /** Tables and migrations of the registry's database. */
 export const REGISTRY_ENTITIES = [ServiceEntity, InstanceEntity, TrafficEntity, ProjectionCheckpointEntity];
 /** Migrations applied at start. */
-export const REGISTRY_MIGRATIONS = [CreateRegistry1732200000000, CreateTraffic1796000000000, AddRouting1797000000000];
+export const REGISTRY_MIGRATIONS = [
+  CreateRegistry1732200000000,
+  CreateTraffic1796000000000,
+  AddRouting1797000000000,
+  AddHostOffline1798000000000,
+];
 
 /** The registry: service tree, instances and routes in ZooKeeper, event-sourced through the bus. */
 @Module({})
@@ -44,6 +51,7 @@ export class RegistryModule {
         },
         ServicesDomain,
         ReleaseListener,
+        HostMaintenanceListener,
       ],
     };
   }

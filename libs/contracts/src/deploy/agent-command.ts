@@ -137,6 +137,15 @@ export interface HostView {
   intervalMs: number;
   metrics: HostMetrics | null;
   instances: InstanceReport[];
+  /** Set while the host is offline for maintenance: out of routing and of new releases. */
+  offline?: HostOfflineView;
+}
+
+/** Why and since when a host is offline. */
+export interface HostOfflineView {
+  since: number;
+  by: string;
+  reason: string;
 }
 
 /** One enrolment token as listed (never the secret). */

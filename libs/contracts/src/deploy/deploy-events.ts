@@ -27,6 +27,10 @@ export const DeployEventType = {
   hostUp: 'deploy.HostUp',
   /** A host missed its heartbeats: it is down. */
   hostDown: 'deploy.HostDown',
+  /** An operator took a host offline for maintenance: its instances leave routing and it is kept out of new releases. */
+  hostTakenOffline: 'deploy.HostTakenOffline',
+  /** An operator brought an offline host back: the instances taken out of routing for it are routed again. */
+  hostBroughtOnline: 'deploy.HostBroughtOnline',
   /** The console's signing key was replaced; agents that are up were sent the new public key. */
   signingKeyRotated: 'deploy.SigningKeyRotated',
   /** A new IDL version of a service compiled and was stored. */
@@ -53,6 +57,7 @@ export const DeployEventSubjects = {
   release: (planId: string): string => `deploy.release.plan_${planId}`,
   releasesAll: 'deploy.release.*',
   host: (hostId: string): string => `deploy.host.host_${hostId}`,
+  hostsAll: 'deploy.host.*',
   keys: 'deploy.keys',
   idl: (service: string): string => `deploy.idl.${service}`,
   idlAll: 'deploy.idl.>',
@@ -136,6 +141,8 @@ export interface DeployEventPayloads extends ReleaseEventPayloads {
   };
   'deploy.PackageMovedToObjectStore': { name: string; version: string; bucket: string; objectName: string };
   'deploy.ConfigVersionAdded': { service: string; tag: string; memo: string; content: string; seq: number; createdAt: number };
+  'deploy.HostTakenOffline': { hostId: string; ip: string; by: string; reason: string; at: number };
+  'deploy.HostBroughtOnline': { hostId: string; ip: string; by: string; at: number };
   'deploy.ConfigPublished': { service: string; tag: string; seq: number; publishedAt: number; publishedBy: string };
   'deploy.IdlVersionAdded': { service: string; tag: string; memo: string; files: Record<string, string>; createdAt: number };
 }

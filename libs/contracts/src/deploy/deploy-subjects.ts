@@ -30,6 +30,10 @@ export const DeploySubjects = {
   hostsEnrollmentRevoke: 'msec.deploy.hosts.enrollments.revoke',
   /** Command: redeem an enrolment token for the host's NATS creds and the console key (HostEnrollmentGrant); once. */
   hostsRedeem: 'msec.deploy.hosts.redeem',
+  /** Command: take a host offline for maintenance ({hostId, by, reason?}; admin only). */
+  hostsOffline: 'msec.deploy.hosts.offline',
+  /** Command: bring an offline host back ({hostId, by}; admin only). */
+  hostsOnline: 'msec.deploy.hosts.online',
   /** Query: audited agent commands, newest first. */
   auditList: 'msec.deploy.audit.list',
   /** Command: rotate the console signing key; agents accept the old one during the overlap. */

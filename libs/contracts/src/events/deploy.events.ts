@@ -142,6 +142,31 @@ export const deployEventDefinitions: EventDefinition[] = [
     example: { hostId: 'host-1', lastSeenAt: 1764892800000, at: 1764892809500 },
   },
   {
+    type: DeployEventType.hostTakenOffline,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.host.host_<host id>',
+    description:
+      'An operator took a host offline for maintenance: the registry stops routing to its instances (they keep running) and new releases leave it out.',
+    fields: {
+      hostId,
+      ip: 'string: the address its instances are routed at',
+      by: 'string: the user who took it offline',
+      reason: "string: why ('' when none was given)",
+      at: 'number: milliseconds since the epoch',
+    },
+    example: { hostId: 'host-1', ip: '10.0.0.7', by: 'alice', reason: 'disk replacement', at: 1764892900000 },
+  },
+  {
+    type: DeployEventType.hostBroughtOnline,
+    version: 1,
+    owner: 'deploy',
+    subject: 'deploy.host.host_<host id>',
+    description: 'An operator brought an offline host back: the registry routes again to the instances it took out of routing for it.',
+    fields: { hostId, ip: 'string: its address', by: 'string: the user who brought it back', at: 'number: milliseconds since the epoch' },
+    example: { hostId: 'host-1', ip: '10.0.0.7', by: 'alice', at: 1764896500000 },
+  },
+  {
     type: DeployEventType.signingKeyRotated,
     version: 1,
     owner: 'deploy',

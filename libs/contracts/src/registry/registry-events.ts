@@ -29,7 +29,7 @@ export interface RegistryEventPayloads {
   'registry.InstanceAdded': { service: string; ip: string; port: number; weight: number };
   'registry.InstanceRemoved': { service: string; ip: string; port: number };
   'registry.InstanceEnabled': { service: string; ip: string; port: number };
-  'registry.InstanceDisabled': { service: string; ip: string; port: number };
+  'registry.InstanceDisabled': { service: string; ip: string; port: number; hostOffline?: string };
   'registry.InstanceWeightChanged': { service: string; ip: string; port: number; weight: number };
   'registry.RateLimitSet': { service: string; method: string; qps: number; burst?: number; cluster?: boolean; by: string };
   'registry.RateLimitRemoved': { service: string; method: string; by: string };

@@ -4,6 +4,7 @@ import { IdlDomain } from '../artifacts/idl.domain.js';
 import { PackagesDomain } from '../artifacts/packages.domain.js';
 import { EnrollmentsDomain } from '../enrollment/enrollments.domain.js';
 import { ReleasesRepository } from '../releases/releases.repository.js';
+import { HostMaintenanceDomain } from '../hosts/host-maintenance.domain.js';
 
 /** What a rebuild replayed: rows of each read model. */
 export interface DeployRebuildResult {
@@ -12,9 +13,10 @@ export interface DeployRebuildResult {
   configVersions: number;
   packages: number;
   enrollments: number;
+  offlineHosts: number;
 }
 
-/** Deploy's event-sourced read models (release plans, IDL, config and package versions, enrolment tokens): started (after carrying an older database's rows into events) and rebuilt together. */
+/** Deploy's event-sourced read models (release plans, IDL, config and package versions, enrolment tokens, hosts offline): started (after carrying an older database's rows into events) and rebuilt together. */
 @Injectable()
 export class DeployReadModels {
   private rebuilding: Promise<DeployRebuildResult> | undefined;
@@ -25,6 +27,7 @@ export class DeployReadModels {
     private readonly configs: ConfigVersionsDomain,
     private readonly packages: PackagesDomain,
     private readonly enrollments: EnrollmentsDomain,
+    private readonly maintenance: HostMaintenanceDomain,
   ) {}
 
   async start(): Promise<void> {
@@ -33,9 +36,11 @@ export class DeployReadModels {
     await this.configs.start();
     await this.packages.start();
     await this.enrollments.start();
+    await this.maintenance.start();
   }
 
   async stop(): Promise<void> {
+    await this.maintenance.stop();
     await this.enrollments.stop();
     await this.packages.stop();
     await this.configs.stop();
@@ -56,6 +61,7 @@ export class DeployReadModels {
     const idlVersions = await this.idl.rebuild();
     const configVersions = await this.configs.rebuild();
     const packages = await this.packages.rebuild();
-    return { releases, idlVersions, configVersions, packages, enrollments: await this.enrollments.rebuild() };
+    const enrollments = await this.enrollments.rebuild();
+    return { releases, idlVersions, configVersions, packages, enrollments, offlineHosts: await this.maintenance.rebuild() };
   }
 }

@@ -24,3 +24,22 @@ export class HostRecord {
   @Column({ type: 'text', name: 'instances_json' })
   instancesJson!: string;
 }
+
+/** A host taken offline for maintenance (projection of deploy.HostTakenOffline; deleted when it is brought online). */
+@Entity({ name: 'deploy_host_maintenance' })
+export class HostMaintenanceRecord {
+  @PrimaryColumn({ type: 'varchar', length: 128, name: 'host_id' })
+  hostId!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  ip!: string;
+
+  @Column({ type: 'bigint' })
+  since!: string | number;
+
+  @Column({ type: 'varchar', length: 160, name: 'taken_by' })
+  by!: string;
+
+  @Column({ type: 'varchar', length: 500 })
+  reason!: string;
+}

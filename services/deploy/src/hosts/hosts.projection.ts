@@ -9,7 +9,7 @@ import {
 } from '@msec/contracts';
 import type { DeployEventLog } from '../events/deploy-event-log.js';
 import type { EventPublisher } from '../events/event-publisher.js';
-import { HostRecord } from './hosts.entities.js';
+import { HostMaintenanceRecord, HostRecord } from './hosts.entities.js';
 
 /** A host is down once this many heartbeat intervals pass without one. */
 export const MISSED_HEARTBEATS_FOR_DOWN = 3;
@@ -24,6 +24,7 @@ export const HOST_SWEEP_MS = 500;
  */
 export class HostsProjection {
   private readonly repo: Repository<HostRecord>;
+  private readonly maintenance: Repository<HostMaintenanceRecord>;
 
   constructor(
     dataSource: DataSource,
@@ -31,6 +32,7 @@ export class HostsProjection {
     private readonly log: DeployEventLog | null = null,
   ) {
     this.repo = dataSource.getRepository(HostRecord);
+    this.maintenance = dataSource.getRepository(HostMaintenanceRecord);
   }
 
   /** Applies one heartbeat; idempotent. */
@@ -82,13 +84,14 @@ export class HostsProjection {
   /** Every host, sorted by id. */
   async list(): Promise<HostView[]> {
     const rows = await this.repo.find({ order: { hostId: 'ASC' } });
-    return rows.map((r) => toView(r));
+    const offline = new Map((await this.maintenance.find()).map((m) => [m.hostId, m]));
+    return rows.map((r) => toView(r, offline.get(r.hostId)));
   }
 
   /** One host, or null. */
   async get(hostId: string): Promise<HostView | null> {
     const row = await this.repo.findOneBy({ hostId });
-    return row ? toView(row) : null;
+    return row ? toView(row, (await this.maintenance.findOneBy({ hostId })) ?? undefined) : null;
   }
 
   private changed(hostId: string, status: 'up' | 'down', at: number, lastSeenAt: number): void {
@@ -97,8 +100,9 @@ export class HostsProjection {
   }
 }
 
-function toView(r: HostRecord): HostView {
+function toView(r: HostRecord, offline: HostMaintenanceRecord | undefined): HostView {
   return {
+    ...(offline ? { offline: { since: Number(offline.since), by: offline.by, reason: offline.reason } } : {}),
     hostId: r.hostId,
     ip: r.ip,
     status: r.status,

@@ -135,6 +135,11 @@ export class ReleasesDomain {
       const host = known.get(hostId);
       if (!host) throw planInvalid('hosts', `${hostId} is not a known host (see msec.deploy.hosts.list)`);
       if (host.status !== 'up') throw planInvalid('hosts', `${hostId} is down; release to hosts that heartbeat`);
+      if (host.offline)
+        throw planInvalid(
+          'hosts',
+          `${hostId} is offline for maintenance (taken offline by ${host.offline.by}${host.offline.reason ? `: ${host.offline.reason}` : ''}); bring it online or leave it out`,
+        );
       const batch = strategy.canary ? (i === 0 ? 0 : 1 + Math.floor((i - 1) / strategy.batchSize)) : Math.floor(i / strategy.batchSize);
       return { hostId, ip: host.ip, batch, state: ReleaseHostState.pending, error: null, previous: previousOn(history, hostId) };
     });

@@ -2,6 +2,8 @@ import { Controller, Delete, Get, HttpCode, Inject, Post, Req } from '@nestjs/co
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DeploySubjects,
+  RegistrySubjects,
+  type ServiceView,
   type AgentAuditEvent,
   type CanonicalValue,
   type CommandRequester,
@@ -26,6 +28,26 @@ const ROTATE_DEADLINE_MS = 30_000;
 const COMMAND_SLACK_MS = 2000;
 
 const hostsQuery = s.object({ ...pageQueryShape });
+const offlineBody = s.object({
+  reason: s.string({ max: 500 }).optional().describe('why (shown on the Hosts page)'),
+  drainMs: s
+    .int({ min: 0, max: 600_000 })
+    .optional()
+    .describe('after callers stop routing to its instances, how long to wait for calls in flight (default 2000)'),
+});
+/** Callers follow a routing change within about a second; the registry applies the offline event before that. */
+const ROUTING_WAIT_MS = 15_000;
+const DEFAULT_DRAIN_MS = 2000;
+
+/** What taking a host offline answers. */
+export interface HostOfflineReply {
+  host: HostView;
+  /** Routed instances at the host's address when the answer was given (0 once the registry took them out). */
+  stillRouted: number;
+  /** False when the registry did not confirm within ROUTING_WAIT_MS (not running?): the change applies when it does. */
+  routingConfirmed: boolean;
+  drainedMs: number;
+}
 /** Failed redemptions are counted per address under this name, as failed logins are per user. */
 const ENROLL_LIMIT_KEY = '\u0000enroll';
 
@@ -61,6 +83,49 @@ export class HostsController {
     const rows = all.sort((a, b) => a.hostId.localeCompare(b.hostId)).filter((h) => after === undefined || h.hostId > String(after));
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.hostId) : null };
+  }
+
+  @Post(':hostId/offline')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({
+    summary:
+      'Take a host offline for maintenance: the registry stops routing to its instances (they keep running), then calls in flight get drainMs to finish; new releases leave it out',
+  })
+  async offline(
+    @PathParam('hostId', hostId) id: string,
+    @JsonBody(offlineBody) body: Infer<typeof offlineBody>,
+    @Req() req: GatewayRequest,
+  ): Promise<HostOfflineReply> {
+    const host = await forwardToDeploy<HostView>(
+      this.nats,
+      DeploySubjects.hostsOffline,
+      { hostId: id, reason: body.reason ?? '', by: req.principal!.username },
+      { hostId: 'path.hostId' },
+    );
+    const stillRouted = await this.waitUntilUnrouted(host.ip);
+    const drainedMs = body.drainMs ?? DEFAULT_DRAIN_MS;
+    if (stillRouted === 0) await new Promise((resolve) => setTimeout(resolve, drainedMs));
+    return { host, stillRouted, routingConfirmed: stillRouted === 0, drainedMs: stillRouted === 0 ? drainedMs : 0 };
+  }
+
+  @Post(':hostId/online')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: 'Bring an offline host back: the instances taken out of routing for it are routed again within seconds' })
+  online(@PathParam('hostId', hostId) id: string, @Req() req: GatewayRequest): Promise<HostView> {
+    return forwardToDeploy(this.nats, DeploySubjects.hostsOnline, { hostId: id, by: req.principal!.username }, { hostId: 'path.hostId' });
+  }
+
+  /** Polls the registry until no routed instance is left at `ip`; answers how many still are when it gives up. */
+  private async waitUntilUnrouted(ip: string): Promise<number> {
+    const deadline = Date.now() + ROUTING_WAIT_MS;
+    for (;;) {
+      const services = await this.nats.request<ServiceView[]>(RegistrySubjects.serviceList, {}).catch(() => undefined);
+      const routed = services?.flatMap((svc) => svc.instances).filter((i) => i.ip === ip && i.enabled).length;
+      if (routed === 0 || Date.now() > deadline) return routed ?? -1;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   @Get('audit')

@@ -1,17 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BusStreams, BusSubjects, ensureBusStreams, type DomainEvent } from '@msec/bus';
+import type { DomainEvent } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, DeployStreams, type DeployEventPayloads } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { ServicesDomain } from '../services/services.domain.js';
+import { DeployEventFollower } from './deploy-event-follower.js';
 
 /** Durable consumer of the registry on deploy's release events. */
 const CONSUMER = 'registry_release_succeeded';
 /** The consumer earlier versions read the fire-and-forget `released` events with; removed at start. */
 const FORMER_CONSUMER = 'registry-released';
-/** How long to wait before trying again after a failure. */
-const RETRY_MS = 5_000;
 
 type ReleaseSucceeded = DomainEvent<'deploy.ReleaseSucceeded', DeployEventPayloads['deploy.ReleaseSucceeded']>;
 
@@ -23,61 +21,30 @@ type ReleaseSucceeded = DomainEvent<'deploy.ReleaseSucceeded', DeployEventPayloa
 @Injectable()
 export class ReleaseListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReleaseListener');
-  private messages: ConsumerMessages | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly follower: DeployEventFollower;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
     private readonly domain: ServicesDomain,
-  ) {}
+  ) {
+    this.follower = new DeployEventFollower(
+      nc,
+      CONSUMER,
+      DeployEventSubjects.releasesAll,
+      async (event) => {
+        if (event.type === DeployEventType.releaseSucceeded) await this.apply(event as ReleaseSucceeded);
+      },
+      this.logger,
+      async (jsm) => void (await jsm.consumers.delete(DeployStreams.events, FORMER_CONSUMER).catch(() => false)),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    void this.attach();
+    this.follower.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.messages?.close();
-  }
-
-  private async attach(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const jsm = await jetstreamManager(this.nc);
-      await ensureBusStreams(jsm);
-      await jsm.consumers.delete(DeployStreams.events, FORMER_CONSUMER).catch(() => false);
-      await jsm.consumers.info(BusStreams.events, CONSUMER).catch(() =>
-        jsm.consumers.add(BusStreams.events, {
-          durable_name: CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          filter_subject: BusSubjects.event(DeployEventSubjects.releasesAll),
-        }),
-      );
-      const consumer = await jetstream(this.nc).consumers.get(BusStreams.events, CONSUMER);
-      this.messages = await consumer.consume();
-      for await (const message of this.messages) {
-        const event = message.json<DomainEvent>();
-        if (event.type !== DeployEventType.releaseSucceeded) {
-          message.ack();
-          continue;
-        }
-        try {
-          await this.apply(event as ReleaseSucceeded);
-          message.ack();
-        } catch (error) {
-          this.logger.warn(`release event ${message.seq} not applied yet: ${error instanceof Error ? error.message : String(error)}`);
-          message.nak(RETRY_MS);
-        }
-      }
-    } catch (error) {
-      if (this.stopped) return;
-      this.logger.warn(`release events not followed yet: ${error instanceof Error ? error.message : String(error)}`);
-      this.timer = setTimeout(() => void this.attach(), RETRY_MS);
-      this.timer.unref();
-    }
+    await this.follower.stop();
   }
 
   private async apply({ payload }: ReleaseSucceeded): Promise<void> {

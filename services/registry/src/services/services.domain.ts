@@ -169,6 +169,41 @@ export class ServicesDomain implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
+  /**
+   * Takes every routed instance at `ip` out of routing because host `hostId` went offline, naming the host in each
+   * `registry.InstanceDisabled`; returns how many it disabled. Idempotent: a second call finds none routed.
+   */
+  async drainHost(hostId: string, ip: string): Promise<number> {
+    const routed = await this.dataSource.getRepository(InstanceEntity).findBy({ ip, enabled: true });
+    let disabled = 0;
+    for (const service of new Set(routed.map((i) => i.service))) {
+      let decided = 0;
+      await this.change(service, async () => {
+        const rows = await this.dataSource.getRepository(InstanceEntity).findBy({ service, ip, enabled: true });
+        decided = rows.length;
+        return rows.map((i) => this.event(RegistryEventType.instanceDisabled, service, { service, ip, port: i.port, hostOffline: hostId }));
+      });
+      disabled += decided;
+    }
+    return disabled;
+  }
+
+  /** Routes again the instances at `ip` that host `hostId` going offline took out of routing; returns how many. */
+  async restoreHost(hostId: string, ip: string): Promise<number> {
+    const drained = await this.dataSource.getRepository(InstanceEntity).findBy({ ip, enabled: false, disabledByHost: hostId });
+    let enabled = 0;
+    for (const service of new Set(drained.map((i) => i.service))) {
+      let decided = 0;
+      await this.change(service, async () => {
+        const rows = await this.dataSource.getRepository(InstanceEntity).findBy({ service, ip, enabled: false, disabledByHost: hostId });
+        decided = rows.length;
+        return rows.map((i) => this.event(RegistryEventType.instanceEnabled, service, { service, ip, port: i.port }));
+      });
+      enabled += decided;
+    }
+    return enabled;
+  }
+
   /** Sets one instance's static weight. */
   setWeight(body: unknown): Promise<ChangeResult> {
     const { service, instance } = weightInput(body);

@@ -40,4 +40,8 @@ export class InstanceEntity {
   /** Comma-separated tags routing rules send requests to; '' for none. */
   @Column({ type: 'varchar', length: 1100, default: '' })
   tags!: string;
+
+  /** The host whose going offline disabled this instance ('' otherwise): bringing it online enables it again. */
+  @Column({ type: 'varchar', length: 128, name: 'disabled_by_host', default: '' })
+  disabledByHost!: string;
 }

@@ -31,7 +31,7 @@ export class ServicesProjection implements Projection<RegistryEvent> {
         return;
       case RegistryEventType.instanceAdded: {
         const { service, ip, port, weight } = event.payload;
-        await instances.save({ service, ip, port, weight, enabled: false, tags: '' });
+        await instances.save({ service, ip, port, weight, enabled: false, tags: '', disabledByHost: '' });
         return;
       }
       case RegistryEventType.instanceRemoved: {
@@ -39,10 +39,14 @@ export class ServicesProjection implements Projection<RegistryEvent> {
         await instances.delete({ service, ip, port });
         return;
       }
-      case RegistryEventType.instanceEnabled:
-      case RegistryEventType.instanceDisabled: {
+      case RegistryEventType.instanceEnabled: {
         const { service, ip, port } = event.payload;
-        await instances.update({ service, ip, port }, { enabled: event.type === RegistryEventType.instanceEnabled });
+        await instances.update({ service, ip, port }, { enabled: true, disabledByHost: '' });
+        return;
+      }
+      case RegistryEventType.instanceDisabled: {
+        const { service, ip, port, hostOffline } = event.payload;
+        await instances.update({ service, ip, port }, { enabled: false, disabledByHost: hostOffline ?? '' });
         return;
       }
       case RegistryEventType.instanceWeightChanged: {

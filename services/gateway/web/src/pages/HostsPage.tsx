@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, get, type Page } from '../api';
+import { ApiError, api, get, type Page } from '../api';
 import { useLiveEvents } from '../live';
-import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table } from '../ui';
+import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table, useMutation } from '../ui';
 import { HostsEnroll } from './HostsEnroll';
 import { HostsRemote } from './HostsRemote';
 import './ReleasesPage.css';
@@ -25,6 +25,8 @@ export interface HostView {
   intervalMs: number;
   metrics: HostMetrics | null;
   instances: { name: string; service: string; port: number; status: string; restarts: number; packageVersion: string }[];
+  /** Set while the host is offline for maintenance. */
+  offline?: { since: number; by: string; reason: string };
 }
 
 const REFRESH_MS = 2000;
@@ -53,7 +55,7 @@ function Gauge({ value, label }: { value: number; label: string }) {
 }
 
 /** Every host in pages of 200, refreshed every 2 s and whenever a host goes up or down. */
-function useHosts(): { hosts: HostView[] | undefined; error: ApiError | undefined } {
+function useHosts(): { hosts: HostView[] | undefined; error: ApiError | undefined; refresh: () => Promise<void> } {
   const [hosts, setHosts] = useState<HostView[]>();
   const [error, setError] = useState<ApiError>();
   const events = useLiveEvents(1);
@@ -81,17 +83,18 @@ function useHosts(): { hosts: HostView[] | undefined; error: ApiError | undefine
   useEffect(() => {
     if (last?.subject === 'msec.events.deploy.host-status') void refresh();
   }, [last, refresh]);
-  return { hosts, error };
+  return { hosts, error, refresh };
 }
 
 /** Hosts: every machine running an agent, up or down, with its load and the instances on it. */
 export default function HostsPage() {
-  const { hosts, error } = useHosts();
+  const { hosts, error, refresh } = useHosts();
+  const { act, busy, error: failure } = useMutation(() => void refresh());
   const now = Date.now();
   return (
     <>
       <PageHeader title="Hosts" subtitle="Machines running an agent: up/down, CPU, memory, disk, load and the instances on them." />
-      <ErrorBanner error={error} />
+      <ErrorBanner error={error ?? failure} />
       <Card>
         {hosts === undefined && !error ? (
           <p className="muted">Loading…</p>
@@ -112,8 +115,43 @@ export default function HostsPage() {
                   render: (h) => (
                     <span data-testid={`host-${h.hostId}`}>
                       <strong>{h.hostId}</strong> <span className={`badge ${h.status === 'up' ? 'ok' : 'bad'}`}>{h.status}</span>
+                      {h.offline && (
+                        <span
+                          className="badge warn"
+                          title={`taken offline by ${h.offline.by} ${new Date(h.offline.since).toLocaleString()}${h.offline.reason ? `: ${h.offline.reason}` : ''}`}
+                        >
+                          offline
+                        </span>
+                      )}
                       <br />
                       <span className="muted small">{h.ip}</span>
+                      <Can role="admin">
+                        <br />
+                        {h.offline ? (
+                          <button
+                            className="small"
+                            disabled={busy}
+                            onClick={() => void act(() => api('POST', `/api/v1/hosts/${encodeURIComponent(h.hostId)}/online`, {}))}
+                          >
+                            Bring online
+                          </button>
+                        ) : (
+                          <button
+                            className="small"
+                            disabled={busy}
+                            onClick={() => {
+                              const reason = window.prompt(
+                                `Take ${h.hostId} offline: its instances leave routing and new releases leave it out. Why?`,
+                                '',
+                              );
+                              if (reason !== null)
+                                void act(() => api('POST', `/api/v1/hosts/${encodeURIComponent(h.hostId)}/offline`, { reason }));
+                            }}
+                          >
+                            Take offline
+                          </button>
+                        )}
+                      </Can>
                     </span>
                   ),
                 },
