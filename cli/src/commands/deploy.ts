@@ -41,6 +41,8 @@ ${MAINTENANCE_USAGE}
   ./msec release create SERVICE --package NAME@VERSION --hosts H1,H2 --port N
         [--config-tag TAG] [--idl TAG] [--batch N] [--no-canary] [--pause] [--stabilize-ms MS] [--no-wait]
                                                  start a release and follow it with a progress bar
+  ./msec release create SERVICE --config-tag TAG --hosts H1,H2 [--batch N] ...
+                                                 config-only: the hosts keep their package, get config TAG
   ./msec release list [--service S]
   ./msec release show ID
   ./msec release watch ID                        follow a running plan
@@ -424,21 +426,28 @@ export const idlCommand: Command = async (config, args, io = processIo()) => {
 export function releaseBody(args: ParsedArgs): Record<string, unknown> {
   const [service] = needs(args, 1, 'SERVICE', 'release');
   const pkg = flag(args, 'package');
+  const configTag = flag(args, 'config-tag');
+  // Without --package, --config-tag alone ships a config version to what the hosts run now.
+  const configOnly = pkg === undefined && configTag !== undefined;
   const at = pkg?.lastIndexOf('@') ?? -1;
-  if (!pkg || at <= 0) throw badArgs('package', 'must be NAME@VERSION, e.g. --package echo-svc@1.0.0', DEPLOY_USAGE);
+  if (!configOnly && (!pkg || at <= 0))
+    throw badArgs(
+      'package',
+      'must be NAME@VERSION, e.g. --package echo-svc@1.0.0 (or give only --config-tag for a config-only release)',
+      DEPLOY_USAGE,
+    );
   const hosts = (flag(args, 'hosts') ?? '').split(',').filter(Boolean);
   if (hosts.length === 0) throw badArgs('hosts', 'must list host ids, e.g. --hosts host-a,host-b (see ./msec hosts)', DEPLOY_USAGE);
   const port = intFlag(args, 'port');
-  if (port === undefined) throw badArgs('port', 'is required: the port the instances listen on, e.g. --port 7963', DEPLOY_USAGE);
-  const configTag = flag(args, 'config-tag');
+  if (port === undefined && !configOnly)
+    throw badArgs('port', 'is required: the port the instances listen on, e.g. --port 7963', DEPLOY_USAGE);
   const idlTag = flag(args, 'idl');
   const batchSize = intFlag(args, 'batch');
   const stabilizeMs = intFlag(args, 'stabilize-ms');
   return {
     service,
-    packageName: pkg.slice(0, at),
-    packageVersion: pkg.slice(at + 1),
-    port,
+    ...(configOnly ? {} : { packageName: pkg!.slice(0, at), packageVersion: pkg!.slice(at + 1) }),
+    ...(port !== undefined ? { port } : {}),
     hosts,
     ...(configTag ? { configTag } : {}),
     ...(idlTag ? { idlTag } : {}),

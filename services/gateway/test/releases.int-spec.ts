@@ -33,7 +33,8 @@ const SERVER = `
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 const creds = process.env.MSEC_NATS_CREDS ? readFileSync(process.env.MSEC_NATS_CREDS, 'utf8') : '';
-const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: VERSION, hasNatsCreds: creds.includes('NATS USER JWT') })));
+const config = process.env.MSEC_CONFIG_FILE ? readFileSync(process.env.MSEC_CONFIG_FILE, 'utf8') : '';
+const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: VERSION, config, hasNatsCreds: creds.includes('NATS USER JWT') })));
 server.listen(Number(process.env.MSEC_PORT), process.env.MSEC_HOST || '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
@@ -219,11 +220,49 @@ describe('gateway releases', () => {
       return ['succeeded', 'failed', 'rolled-back'].includes(r.body.state) ? r.body : undefined;
     });
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
-    const served = (await (await fetch(`http://${HOST.ip}:${port}/`)).json()) as { version: string; hasNatsCreds: boolean };
+    const served = (await (await fetch(`http://${HOST.ip}:${port}/`)).json()) as { version: string; config: string; hasNatsCreds: boolean };
     assert.equal(served.version, '1.1.0');
+    assert.equal(served.config, 'threads=8\n');
     assert.equal(served.hasNatsCreds, true, 'the instance was started without its NATS identity (MSEC_NATS_CREDS)');
     const list = await viewer.call('GET', '/api/v1/releases?service=Demo.echo&limit=1');
     assert.equal(list.body.items[0].planId, planId);
+  });
+
+  it('releases - a config-only release ships a config version to the running instances, package and port unchanged, in the same kind of plan', async () => {
+    // Without a package: the CLI flag and the API field say what is missing; a host that runs no release is refused.
+    const noPackage = await dev.call('POST', '/api/v1/releases', { service: 'Demo.echo', hosts: [HOST.hostId], port });
+    assert.equal(noPackage.status, 400);
+    assert.equal(noPackage.body.error.field, 'body.packageName');
+    const other = await dev.call('POST', '/api/v1/releases', { service: 'Demo.other', configTag: 'c1', hosts: [HOST.hostId] });
+    assert.equal(other.status, 404, 'no config c1 of Demo.other');
+    const created = await promisify(execFile)(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'release',
+        'create',
+        'Demo.echo',
+        '--config-tag',
+        'c1',
+        '--hosts',
+        HOST.hostId,
+        '--stabilize-ms',
+        '300',
+        '--url',
+        gw.baseUrl,
+      ],
+      { env: { ...process.env, MSEC_TOKEN: devToken.token! } },
+    );
+    assert.match(created.stdout, /Demo\.echo → echo-svc@1\.1\.0 on 1 host\(s\)/);
+    assert.match(created.stdout, /succeeded on 1 host/);
+    const plans = await viewer.call('GET', '/api/v1/releases?service=Demo.echo&limit=1');
+    const plan = plans.body.items[0];
+    assert.deepEqual([plan.target.packageVersion, plan.target.configTag, plan.target.idlTag, plan.port], ['1.1.0', 'c1', 'v2', port]);
+    const served = (await (await fetch(`http://${HOST.ip}:${port}/`)).json()) as { version: string; config: string };
+    assert.deepEqual([served.version, served.config], ['1.1.0', 'threads=4\n']);
+    // Shown in the plan list like any release, and its rollback would put c2 back: the previous versions are recorded.
+    const detail = await viewer.call('GET', `/api/v1/releases/${plan.planId}`);
+    assert.equal(detail.body.hosts[0].previous.configTag, 'c2');
   });
 
   it('capacity - the released instance shows with CPU and memory from its agent, its host and a suggested count with the rule, in REST and ./msec capacity', async () => {

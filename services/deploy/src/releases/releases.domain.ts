@@ -46,9 +46,16 @@ export class ReleasesDomain {
     private readonly idl: IdlDomain,
   ) {}
 
-  /** Validates a plan, records what each host runs now (for rollback) and queues it. */
+  /**
+   * Validates a plan, records what each host runs now (for rollback) and queues it. Without a package and with a
+   * config tag it is a config-only release: the package each host runs now stays, the config version changes.
+   */
   async create(body: Body): Promise<ReleasePlanView> {
     const service = requireService(body);
+    if (body?.packageName === undefined && body?.packageVersion === undefined && typeof body?.configTag === 'string')
+      return this.createConfigOnly(body, service);
+    if (body?.packageName === undefined)
+      throw new ValidationError('packageName', 'is required: the package to release (or give only configTag for a config-only release)');
     const target: ReleaseVersions = {
       packageName: requireString(body, 'packageName'),
       packageVersion: requireString(body, 'packageVersion', TAG),
@@ -59,20 +66,41 @@ export class ReleasesDomain {
       throw notFound('package', `${target.packageName}@${target.packageVersion}`);
     if (target.configTag) await this.configs.content(service, target.configTag);
     if (target.idlTag) await this.idl.files(service, target.idlTag);
-    const strategyBody = (body?.strategy ?? {}) as Body;
-    if (typeof strategyBody !== 'object' || Array.isArray(strategyBody)) throw new ValidationError('strategy', 'must be an object');
-    const strategy: ReleaseStrategy = {
-      canary: boolField(strategyBody, 'canary', true),
-      batchSize: intField(strategyBody, 'batchSize', 1, 1000, 1),
-      pauseAfterCanary: boolField(strategyBody, 'pauseAfterCanary', false),
-      stabilizeMs: intField(strategyBody, 'stabilizeMs', 0, 600_000, 2_000),
-      healthTimeoutMs: intField(strategyBody, 'healthTimeoutMs', 100, 60_000, 10_000),
-    };
-    const hostIds = body?.hosts;
-    if (!Array.isArray(hostIds) || hostIds.length === 0 || !hostIds.every((h) => typeof h === 'string'))
-      throw new ValidationError('hosts', 'must be a non-empty array of host ids');
-    if (new Set(hostIds).size !== hostIds.length) throw new ValidationError('hosts', 'lists a host twice');
-    return this.start('release', service, intField(body, 'port', 1, 65_535, 0), target, strategy, hostIds as string[]);
+    const strategy = strategyOf(body);
+    const hostIds = hostIdsOf(body);
+    return this.start('release', service, intField(body, 'port', 1, 65_535, 0), target, strategy, hostIds);
+  }
+
+  /**
+   * A config-only release: each host keeps the package (and IDL) its last successful plan of the service put there,
+   * on the same port, and gets config version `configTag`, in the same batches, with the same health checks and
+   * automatic rollback as any release.
+   */
+  private async createConfigOnly(body: Body, service: string): Promise<ReleasePlanView> {
+    const configTag = requireString(body, 'configTag', TAG);
+    await this.configs.content(service, configTag);
+    const strategy = strategyOf(body);
+    const hostIds = hostIdsOf(body);
+    const history = await this.plans.list(service, 500);
+    const running = hostIds.map((hostId) => {
+      const plan = lastPlanOn(history, hostId);
+      if (!plan)
+        throw planInvalid(
+          'hosts',
+          `${hostId} runs no release of ${service}: a config-only release changes the config of running instances; release a package there first`,
+        );
+      return { hostId, plan };
+    });
+    const versions = new Set(running.map((r) => `${r.plan.target.packageName}@${r.plan.target.packageVersion}:${r.plan.port}`));
+    if (versions.size > 1)
+      throw planInvalid(
+        'hosts',
+        `run different package versions or ports (${running.map((r) => `${r.hostId}: ${r.plan.target.packageName}@${r.plan.target.packageVersion} on ${r.plan.port}`).join(', ')}); release the config to each group separately`,
+      );
+    const { plan } = running[0]!;
+    const port = body?.port === undefined ? plan.port : intField(body, 'port', 1, 65_535, 0);
+    if (port !== plan.port) throw planInvalid('port', `must be ${plan.port}, the port the instances run on, or left out`);
+    return this.start('release', service, port, { ...plan.target, configTag }, strategy, hostIds);
   }
 
   /** One plan. */
@@ -161,9 +189,32 @@ export class ReleasesDomain {
 
 /** What the last successful plan of the service put on the host, if any. */
 function previousOn(history: ReleasePlan[], hostId: string): ReleaseVersions | null {
-  for (const plan of history) {
-    if (plan.state !== ReleaseState.succeeded) continue;
-    if (plan.hosts.some((h) => h.hostId === hostId)) return plan.target;
-  }
-  return null;
+  return lastPlanOn(history, hostId)?.target ?? null;
+}
+
+/** The last successful plan of the service that covered the host (history is newest first). */
+function lastPlanOn(history: ReleasePlan[], hostId: string): ReleasePlan | undefined {
+  return history.find((plan) => plan.state === ReleaseState.succeeded && plan.hosts.some((h) => h.hostId === hostId));
+}
+
+/** A plan's strategy from the request, with the defaults. */
+function strategyOf(body: Body): ReleaseStrategy {
+  const strategyBody = (body?.strategy ?? {}) as Body;
+  if (typeof strategyBody !== 'object' || Array.isArray(strategyBody)) throw new ValidationError('strategy', 'must be an object');
+  return {
+    canary: boolField(strategyBody, 'canary', true),
+    batchSize: intField(strategyBody, 'batchSize', 1, 1000, 1),
+    pauseAfterCanary: boolField(strategyBody, 'pauseAfterCanary', false),
+    stabilizeMs: intField(strategyBody, 'stabilizeMs', 0, 600_000, 2_000),
+    healthTimeoutMs: intField(strategyBody, 'healthTimeoutMs', 100, 60_000, 10_000),
+  };
+}
+
+/** The hosts a plan names: a non-empty list without repeats. */
+function hostIdsOf(body: Body): string[] {
+  const hostIds = body?.hosts;
+  if (!Array.isArray(hostIds) || hostIds.length === 0 || !hostIds.every((h) => typeof h === 'string'))
+    throw new ValidationError('hosts', 'must be a non-empty array of host ids');
+  if (new Set(hostIds).size !== hostIds.length) throw new ValidationError('hosts', 'lists a host twice');
+  return hostIds as string[];
 }

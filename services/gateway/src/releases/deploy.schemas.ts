@@ -120,11 +120,14 @@ const strategy = s.object({
 /** POST /releases. */
 export const releaseCreateBody = s.object({
   service: serviceName,
-  packageName,
-  packageVersion: tag,
-  configTag: tag.optional(),
+  packageName: packageName.optional().describe('the package to release; leave it and packageVersion out for a config-only release'),
+  packageVersion: tag.optional(),
+  configTag: tag.optional().describe('config version to ship; alone (no package), a config-only release'),
   idlTag: tag.optional(),
-  port: s.int({ min: 1, max: 65_535 }).describe('port the instances listen on'),
+  port: s
+    .int({ min: 1, max: 65_535 })
+    .optional()
+    .describe('port the instances listen on; required unless config-only (then the port they run on)'),
   hosts: hostList,
   strategy: strategy.optional(),
 });

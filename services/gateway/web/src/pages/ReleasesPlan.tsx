@@ -179,14 +179,14 @@ export function CreatePlanForm({ onCreated, onCancel }: { onCreated: (planId: st
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const num = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+    // No package and a config tag: a config-only release to what the hosts run now (on their port).
+    const configOnly = form.packageName.trim() === '' && form.packageVersion.trim() === '' && form.configTag.trim() !== '';
     try {
       const plan = await api<PlanView>('POST', '/api/v1/releases', {
         service: form.service,
-        packageName: form.packageName,
-        packageVersion: form.packageVersion,
+        ...(configOnly ? {} : { packageName: form.packageName, packageVersion: form.packageVersion, port: num(form.port) }),
         ...(form.configTag ? { configTag: form.configTag } : {}),
         ...(form.idlTag ? { idlTag: form.idlTag } : {}),
-        port: num(form.port),
         hosts: targets,
         strategy: {
           canary: form.canary,
@@ -209,11 +209,11 @@ export function CreatePlanForm({ onCreated, onCancel }: { onCreated: (planId: st
         </label>
         <label>
           Package
-          <input value={form.packageName} onChange={set('packageName')} placeholder="echo-svc" required />
+          <input value={form.packageName} onChange={set('packageName')} placeholder="empty: config only" />
         </label>
         <label>
           Package version
-          <input value={form.packageVersion} onChange={set('packageVersion')} placeholder="1.0.0" required />
+          <input value={form.packageVersion} onChange={set('packageVersion')} placeholder="1.0.0" />
         </label>
         <label>
           Config tag
