@@ -39,6 +39,8 @@ export type { EventDelivery, EventHandler, EventSubscriberOptions } from './even
 export { MessageBus } from './message-bus.js';
 export type { MessageBusOptions, PublishOptions, PublishResult } from './message-bus.js';
 export { Subscription } from './subscription.js';
+export { PullSubscription } from './pull-subscription.js';
+export type { PullOptions, PulledMessage } from './pull-subscription.js';
 export type { DeliveryContext, MessageHandler, SubscribeOptions } from './subscription.js';
 export type { BusMessage } from './message-codec.js';
 export { TagMode, tagsMatch } from './tag-matcher.js';

@@ -11,6 +11,7 @@ import { requireKnownSubject, resolveDueTime, validateMsgId, validateSize, valid
 import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
 import { resolveRetryPolicy } from './retry/resolve-retry.js';
 import { subjectMatches } from './message-validation.js';
+import { PullSubscription, type PullOptions } from './pull-subscription.js';
 import { Subscription, type MessageHandler, type SubscribeOptions } from './subscription.js';
 
 /** How a message is sent. */
@@ -179,6 +180,13 @@ export class MessageBus {
     this.subscriptions.add(sub);
     sub.closed.finally(() => this.subscriptions.delete(sub)).catch(() => undefined);
     return sub;
+  }
+
+  /** A pull consumer of `group` on `subject`: `fetch(n)` hands out messages to settle with ack() or retry(). */
+  async pull<TBody = unknown>(subject: string, options: PullOptions): Promise<PullSubscription<TBody>> {
+    const pull = new PullSubscription<TBody>(this, subject, options);
+    await pull.start();
+    return pull;
   }
 
   /** Stops every subscription (in-flight handlers finish first) and sends buffered trace; the connection stays the caller's. */

@@ -2,10 +2,11 @@ import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@na
 import { nanos, nuid } from '@nats-io/transport-node';
 import { invalidField } from './bus.errors.js';
 import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
-import { copyHeaders, decodeMessage, type BusMessage } from './message-codec.js';
+import { decodeMessage, type BusMessage } from './message-codec.js';
+import { sendToDeadLetters } from './dead-lettering.js';
 import type { MessageBus } from './message-bus.js';
 import { TraceKind } from './message-trace.js';
-import { validateSubject, validateSubjectPattern, validateTags } from './message-validation.js';
+import { validateSubjectPattern, validateTags } from './message-validation.js';
 import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
 import { TagMode, tagsMatch } from './tag-matcher.js';
 
@@ -224,40 +225,17 @@ export class Subscription {
     return retryAt;
   }
 
-  private async deadLetter(m: JsMsg, message: BusMessage, attempts: number, reason: string): Promise<void> {
-    validateSubject(message.subject);
-    const h = copyHeaders(m.headers);
-    h.set(BusHeaders.msgId, message.msgId);
-    h.set(BusHeaders.deadGroup, this.group);
-    h.set(BusHeaders.deadAttempts, String(attempts));
-    h.set(BusHeaders.deadReason, reason.slice(0, 500));
-    h.set(BusHeaders.deadAt, String(Date.now()));
-    const redrives = h.get(BusHeaders.redriveCount) || '0';
-    try {
-      await this.bus.js.publish(BusSubjects.deadLetter(this.group, message.subject), m.data, {
-        headers: h,
-        msgID: `${message.msgId}.${this.group}.${redrives}`,
-        expect: { streamName: BusStreams.deadLetters },
-      });
-    } catch {
-      // Not stored: leave the message to come back and try again.
-      m.nak(this.policy.delayAfter(attempts));
-      return;
-    }
-    m.term();
-    this.bus.trace.record({
-      kind: TraceKind.dead,
-      msgId: message.msgId,
-      at: Date.now(),
-      subject: message.subject,
+  private deadLetter(m: JsMsg, message: BusMessage, attempts: number, reason: string): Promise<void> {
+    return sendToDeadLetters(this.bus, m, message, {
       group: this.group,
       consumer: this.consumer,
-      attempt: attempts,
-      error: reason,
+      attempts,
+      reason,
+      retryDelayMs: this.policy.delayAfter(attempts),
     });
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -2,8 +2,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { startNats, type NatsTestServer } from '@msec/testing';
-import { BusAdmin, BusStreams, MessageBus, TagMode, type BusMessage } from '../src/index.js';
+import { BusAdmin, BusStreams, MessageBus, TagMode, type BusMessage, type PulledMessage, type PullSubscription } from '../src/index.js';
 import { sleep, waitFor } from './helpers.js';
+
+/** Fetches until `count` messages came (or fails after 10 s). */
+async function waitForBatch<T>(pull: PullSubscription<T>, count: number): Promise<PulledMessage<T>[]> {
+  const got: PulledMessage<T>[] = [];
+  for (const deadline = Date.now() + 10_000; got.length < count && Date.now() < deadline;)
+    got.push(...(await pull.fetch(count - got.length, 1000)));
+  assert.equal(got.length, count, `${count} message(s) fetched`);
+  return got;
+}
 
 describe('message bus', () => {
   let nats: NatsTestServer;
@@ -48,6 +57,40 @@ describe('message bus', () => {
     assert.ok(got.a1.length > 0 && got.a2.length > 0, 'both members share the work');
     const dup = await a1.publish('order.created', { n: 0 }, { msgId: ids[0] });
     assert.equal(dup.duplicate, true, 'a publish id seen within the window is stored once');
+  });
+
+  it('pull - fetch(n) hands out at most n, each once across two pulling members; ack, retry with back-off, lease expiry and dead letter follow the group rules', async () => {
+    const retry = { 'pull.*': { kind: 'schedule' as const, delaysMs: [300, 300] } };
+    const bus = await newBus({ retry });
+    const other = await newBus({ retry });
+    const admin = new BusAdmin(bus);
+    const a = await bus.pull<{ n: number }>('pull.job', { group: 'pullers', ackLeaseMs: 3000 });
+    const b = await other.pull<{ n: number }>('pull.job', { group: 'pullers', ackLeaseMs: 3000 });
+    await assert.rejects(a.fetch(0), { code: 'VALIDATION_FAILED' });
+    assert.deepEqual(await a.fetch(5, 1000), [], 'nothing there: an empty batch after the wait');
+    for (let n = 0; n < 10; n += 1) await bus.publish('pull.job', { n });
+    const first = await a.fetch(4);
+    assert.equal(first.length, 4);
+    const second = await b.fetch(10);
+    assert.equal(second.length, 6, 'the other member gets the rest, none twice');
+    assert.deepEqual(
+      [...first, ...second].map((m) => m.body.n).sort((x, y) => x - y),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    for (const m of [...first.slice(1), ...second]) m.ack();
+    // One is asked to come back, one is left to its lease: both come again as attempt 2.
+    await first[0]!.retry('not now');
+    const again = await waitForBatch(a, 1);
+    assert.deepEqual([again[0]!.body.n, again[0]!.attempt], [first[0]!.body.n, 2]);
+    await sleep(3300);
+    const leased = await waitForBatch(b, 1);
+    assert.deepEqual([leased[0]!.body.n, leased[0]!.attempt], [first[0]!.body.n, 3], 'a lease that ran out hands it out again');
+    // The last attempt's retry sends it to the dead letters of the group.
+    await leased[0]!.retry('gave up');
+    await waitFor('dead letter', async () => (await admin.deadLetters.list({ group: 'pullers' })).length === 1);
+    const [dead] = await admin.deadLetters.inspect(leased[0]!.msgId, 'pullers');
+    assert.equal(dead!.reason, 'gave up');
+    assert.deepEqual(await a.fetch(10, 1000), [], 'nothing else comes back');
   });
 
   it('tags - no tag takes all, AND needs all, OR needs one, and tagged consumers never get untagged messages', async () => {

@@ -70,6 +70,7 @@ export { Mq, MqOutbox, mq, idempotent, idempotentInTransaction, MqErrorCode, mqN
 export type { MqOptions, MqSubscribeOptions, ScopeOf, TransactionalHandler } from './mq/index.js';
 /** Tables a service adds to its DataSource for the outbox and idempotent consumers. */
 export { OutboxEntity, ProcessedMessageEntity, IdempotencyGuard, pruneProcessedMessages } from '@msec/bus';
+export type { PullOptions, PulledMessage, PullSubscription } from '@msec/bus';
 /** `sdk.events`: subscribe to catalogue events (docs/events.md) at least once, handled once per event id. */
 export { Events, events } from './events/events.js';
 export type { EventsOptions, EventSubscribeOptions, EventSubscription } from './events/events.js';

@@ -73,6 +73,18 @@ describe('deploy messaging', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('deploy messaging - sdk.mq pull: a service fetches a batch with its own NATS identity and settles each message', async () => {
+    const pull = await mq.pull<{ n: number }>('shop.pulled', { group: 'pullers' });
+    for (let n = 0; n < 3; n += 1) await mq.publish('shop.pulled', { n });
+    const batch = await pull.fetch(3, 5000);
+    assert.deepEqual(
+      batch.map((m) => m.body.n),
+      [0, 1, 2],
+    );
+    for (const m of batch) m.ack();
+    assert.deepEqual(await pull.fetch(3, 1000), [], 'acknowledged: not delivered again');
+  });
+
   it('deploy messaging - health stays ready with the bus hosted', async () => {
     const report = await natsRequest<HealthReport>(nc, Subjects.health(Component.deploy), {});
     assert.equal(report.ready, true, JSON.stringify(report));

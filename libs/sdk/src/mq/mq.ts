@@ -11,6 +11,8 @@ import {
   type PublishResult,
   type SubscribeOptions,
   type Subscription,
+  type PullOptions,
+  type PullSubscription,
   type SweepResult,
 } from '@msec/bus';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -106,6 +108,14 @@ export class Mq {
    */
   async subscribe<TBody = unknown>(pattern: string, handler: MessageHandler<TBody>, options: MqSubscribeOptions): Promise<Subscription> {
     return (await this.connection()).subscribe(pattern, handler, options);
+  }
+
+  /**
+   * A pull consumer of `group` on `pattern` (QMQ's pull consumer): `fetch(n)` returns up to n messages, each settled
+   * with `ack()` or `retry()`, with the same retries with back-off, leases and dead letters as `subscribe`.
+   */
+  async pull<TBody = unknown>(pattern: string, options: PullOptions): Promise<PullSubscription<TBody>> {
+    return (await this.connection()).pull<TBody>(pattern, options);
   }
 
   /**
