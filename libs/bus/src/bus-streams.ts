@@ -49,6 +49,8 @@ export function busStreamConfigs(retention: BusRetention = {}): Array<Partial<St
     // The feed is relayed from the event stream (a JetStream source would refuse events appended with expectations).
     config(EventStreams.feed, EventStreams.feedAllSubjects, EVENT_FEED_MAX_AGE_MS, 2 * 60_000),
     config(BusStreams.messages, BusSubjects.messagesAll, r.messagesMs, r.duplicateWindowMs),
+    // A relayed copy carries its message id: relayed twice (a relay that died before its ack), it is stored once.
+    config(BusStreams.ordered, BusSubjects.orderedAll, r.messagesMs, r.duplicateWindowMs),
     // Delayed records are deleted when dispatched; they may wait two years.
     config(BusStreams.delayed, BusSubjects.delayedAll, 0, r.duplicateWindowMs),
     config(BusStreams.deadLetters, BusSubjects.deadLettersAll, r.deadLettersMs, 2 * 60_000),

@@ -17,6 +17,8 @@ export const BusStreams = {
   deadLetters: 'MSEC_MQ_DLQ',
   /** Message trace records (publish, every delivery attempt and its outcome), kept for the retention time. */
   trace: 'MSEC_MQ_TRACE',
+  /** Messages of key-ordered subscriptions, relayed into one subject per group partition. */
+  ordered: 'MSEC_MQ_ORDERED',
 } as const;
 /** One of the bus's streams. */
 export type BusStreams = (typeof BusStreams)[keyof typeof BusStreams];
@@ -31,6 +33,9 @@ export const BusSubjects = {
   delayed: (subject: string): string => `msec.delay.${subject}`,
   deadLettersAll: 'msec.dlq.>',
   deadLetter: (group: string, subject: string): string => `msec.dlq.${group}.${subject}`,
+  orderedAll: 'msec.mqo.>',
+  /** One partition of a key-ordered subscription (`base` is its durable name). */
+  ordered: (base: string, partition: number): string => `msec.mqo.${base}.${partition}`,
   traceAll: 'msec.trace.>',
   trace: (msgId: string): string => `msec.trace.${msgId}`,
   /** Batches of publish locations (message id → stream and sequence); four tokens, so never a message id's subject. */
@@ -58,6 +63,10 @@ export const BusHeaders = {
   deadAttempts: 'Msec-Dead-Attempts',
   deadReason: 'Msec-Dead-Reason',
   deadAt: 'Msec-Dead-At',
+  /** The ordering key: a key-ordered subscription handles messages of one key one at a time, in order. */
+  key: 'Msec-Key',
+  /** The subject a message was published to, on its relayed copy in a partition. */
+  subject: 'Msec-Subject',
 } as const;
 
 /** Redis keys of the delay scheduler and the idempotency helper. */
@@ -79,4 +88,8 @@ export const BusConsumers = {
   /** A durable name may not hold dots or wildcards; a short hash keeps `a.b` and `a_b` apart. */
   group: (group: string, subject: string): string =>
     `grp_${group}_${subject.replace(/[.*>]/g, '_')}_${createHash('sha1').update(subject).digest('hex').slice(0, 8)}`,
+  /** The consumer that relays a key-ordered subscription's messages into its partitions, one at a time. */
+  orderedRelay: (base: string): string => `${base}_relay`,
+  /** The consumer of one partition of a key-ordered subscription (one message in flight across the group). */
+  orderedPartition: (base: string, partition: number): string => `${base}_p${partition}`,
 } as const;

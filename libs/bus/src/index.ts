@@ -40,6 +40,7 @@ export { MessageBus } from './message-bus.js';
 export type { MessageBusOptions, PublishOptions, PublishResult } from './message-bus.js';
 export { Subscription } from './subscription.js';
 export { PullSubscription } from './pull-subscription.js';
+export { OrderedSubscription, keyPartition } from './ordered-subscription.js';
 export type { PullOptions, PulledMessage } from './pull-subscription.js';
 export type { DeliveryContext, MessageHandler, SubscribeOptions } from './subscription.js';
 export type { BusMessage } from './message-codec.js';

@@ -12,6 +12,7 @@ import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
 import { resolveRetryPolicy } from './retry/resolve-retry.js';
 import { subjectMatches } from './message-validation.js';
 import { PullSubscription, type PullOptions } from './pull-subscription.js';
+import { OrderedSubscription } from './ordered-subscription.js';
 import { Subscription, type MessageHandler, type SubscribeOptions } from './subscription.js';
 
 /** How a message is sent. */
@@ -24,6 +25,8 @@ export interface PublishOptions {
   deliverAt?: Date | number;
   /** De-duplication id (letters, digits, _ and -); generated when omitted. */
   msgId?: string;
+  /** Ordering key (1–256 characters): a key-ordered subscription handles messages of one key one at a time, in order. */
+  key?: string;
 }
 
 /** What a publish produced. */
@@ -74,7 +77,7 @@ export class MessageBus {
   readonly trace: TraceWriter;
   private readonly acks: AckPublisher;
   private jsm: JetStreamManager | undefined;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new Set<Subscription | OrderedSubscription>();
   private readonly checkedSubjects = new Set<string>();
 
   constructor(
@@ -136,6 +139,11 @@ export class MessageBus {
     }
     if (typeof options !== 'object' || options === null) throw invalidField('options', 'must be an object');
     const tags = validateTags(options.tags);
+    if (
+      options.key !== undefined &&
+      (typeof options.key !== 'string' || options.key.length < 1 || options.key.length > 256 || /[\r\n]/.test(options.key))
+    )
+      throw invalidField('key', 'must be 1 to 256 characters on one line, e.g. the order id');
     const msgId = options.msgId === undefined ? nuid.next() : validateMsgId(options.msgId);
     const now = Date.now();
     const due = resolveDueTime(options, now);
@@ -148,6 +156,7 @@ export class MessageBus {
       publishedAt: now,
       encoding,
       ...(due === undefined ? {} : { deliverAt: due }),
+      ...(options.key === undefined ? {} : { key: options.key }),
     });
     const target = due === undefined ? BusSubjects.message(subject) : BusSubjects.delayed(subject);
     const stream = due === undefined ? BusStreams.messages : BusStreams.delayed;
@@ -174,8 +183,16 @@ export class MessageBus {
    * Starts consuming `subject` (a pattern may use `*` and `>`). With `group`, each message goes to one
    * member of the group; with `broadcast: true`, every instance gets every message.
    */
-  async subscribe<TBody = unknown>(subject: string, handler: MessageHandler<TBody>, options: SubscribeOptions): Promise<Subscription> {
-    const sub = new Subscription(this, subject, handler as MessageHandler, options);
+  async subscribe<TBody = unknown>(
+    subject: string,
+    handler: MessageHandler<TBody>,
+    options: SubscribeOptions,
+  ): Promise<Subscription | OrderedSubscription> {
+    if (options?.orderedBy !== undefined && options.orderedBy !== 'key') throw invalidField('orderedBy', "must be 'key' or left out");
+    const sub =
+      options?.orderedBy === 'key'
+        ? new OrderedSubscription(this, subject, handler as MessageHandler, options)
+        : new Subscription(this, subject, handler as MessageHandler, options);
     await sub.start();
     this.subscriptions.add(sub);
     sub.closed.finally(() => this.subscriptions.delete(sub)).catch(() => undefined);

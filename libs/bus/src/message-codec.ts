@@ -15,6 +15,8 @@ export interface BusMessage<TBody = unknown> {
   publishedAt: Date;
   /** Set for delayed and scheduled messages: when it was due. */
   deliverAt: Date | undefined;
+  /** The ordering key it was published with, if any. */
+  key: string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -46,6 +48,7 @@ export interface MessageHeaderFields {
   publishedAt: number;
   encoding: 'json' | 'raw';
   deliverAt?: number;
+  key?: string;
 }
 
 /** Builds NATS headers for a message: as few as possible, since each costs the broker on every publish. */
@@ -57,6 +60,7 @@ export function buildHeaders(fields: MessageHeaderFields): MsgHdrs {
   h.set(BusHeaders.publishedAt, String(fields.publishedAt));
   if (fields.encoding === 'raw') h.set(BusHeaders.encoding, fields.encoding);
   if (fields.deliverAt !== undefined) h.set(BusHeaders.deliverAt, String(fields.deliverAt));
+  if (fields.key !== undefined) h.set(BusHeaders.key, fields.key);
   return h;
 }
 
@@ -91,5 +95,6 @@ export function decodeMessage(data: Uint8Array, h: MsgHdrs | undefined, subject:
     producer: get(BusHeaders.producer),
     publishedAt: new Date(Number(get(BusHeaders.publishedAt)) || 0),
     deliverAt: deliverAt === '' ? undefined : new Date(Number(deliverAt)),
+    key: get(BusHeaders.key) || undefined,
   };
 }

@@ -44,6 +44,22 @@ export interface SubscribeOptions {
   concurrency?: number;
   /** Where a new group starts: only new messages (default, as QMQ) or everything retained. */
   startFrom?: 'new' | 'all';
+  /**
+   * `key`: messages published with the same `key` are handled one at a time, in publish order, across the whole group;
+   * different keys in parallel (spread over `partitions`). A message without a key is ordered by its id (any order).
+   */
+  orderedBy?: 'key';
+  /** Partitions of a key-ordered subscription: how many keys are handled at once across the group (1–64, default 8). */
+  partitions?: number;
+}
+
+/** Where a subscription reads, when not the message stream (the partitions of a key-ordered subscription). */
+export interface SubscriptionSource {
+  stream: string;
+  filterSubject: string;
+  durableName: string;
+  /** Messages in flight across the whole group: 1 keeps the partition in order. */
+  maxAckPending: number;
 }
 
 const MESSAGE_PREFIX = BusSubjects.message('');
@@ -71,6 +87,7 @@ export class Subscription {
     readonly subject: string,
     private readonly handler: MessageHandler,
     private readonly options: SubscribeOptions,
+    private readonly source?: SubscriptionSource,
   ) {
     validateSubjectPattern(subject);
     if (options.group !== undefined && (typeof options.group !== 'string' || !GROUP.test(options.group))) {
@@ -84,7 +101,7 @@ export class Subscription {
         throw invalidField('group', 'must name the consumer group (letter first, then letters, digits, _ or -), or set broadcast: true');
       }
       this.group = options.group;
-      this.consumerName = BusConsumers.group(options.group, subject);
+      this.consumerName = source?.durableName ?? BusConsumers.group(options.group, subject);
     }
     this.consumer = `${this.group}@${bus.instanceId}`;
     this.tags = validateTags(options.tags);
@@ -99,26 +116,28 @@ export class Subscription {
   /** Creates (or binds to) the consumer and starts handling. */
   async start(): Promise<void> {
     const jsm = await this.bus.manager();
+    const stream = this.source?.stream ?? BusStreams.messages;
     const config = {
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
-      filter_subject: BusSubjects.message(this.subject),
+      // A partition holds only what was relayed for its subscription: all of it.
+      deliver_policy: this.source !== undefined || this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      filter_subject: this.source?.filterSubject ?? BusSubjects.message(this.subject),
       ack_wait: nanos(this.leaseMs),
       // Attempts are counted by the bus (dead letter after the last); the server never gives up on its own.
       max_deliver: -1,
-      max_ack_pending: Math.max(1_000, this.concurrency * 4),
+      max_ack_pending: this.source?.maxAckPending ?? Math.max(1_000, this.concurrency * 4),
     };
     if (this.options.broadcast) {
       // Durable so it survives a NATS restart; removed on stop, or by the server a minute after its instance died.
-      await jsm.consumers.add(BusStreams.messages, { ...config, durable_name: this.consumerName, inactive_threshold: nanos(60_000) });
+      await jsm.consumers.add(stream, { ...config, durable_name: this.consumerName, inactive_threshold: nanos(60_000) });
     } else {
       try {
-        await jsm.consumers.info(BusStreams.messages, this.consumerName);
+        await jsm.consumers.info(stream, this.consumerName);
       } catch {
-        await jsm.consumers.add(BusStreams.messages, { ...config, durable_name: this.consumerName });
+        await jsm.consumers.add(stream, { ...config, durable_name: this.consumerName });
       }
     }
-    const consumer = await this.bus.js.consumers.get(BusStreams.messages, this.consumerName);
+    const consumer = await this.bus.js.consumers.get(stream, this.consumerName);
     this.messages = await consumer.consume({ max_messages: this.concurrency * 2 });
     const messages = this.messages;
     this.loop = (async () => {
@@ -147,7 +166,8 @@ export class Subscription {
 
   private async handle(m: JsMsg): Promise<void> {
     const target = m.headers?.get(BusHeaders.targetGroup);
-    const message = decodeMessage(m.data, m.headers, m.subject.slice(MESSAGE_PREFIX.length));
+    const subject = this.source === undefined ? m.subject.slice(MESSAGE_PREFIX.length) : (m.headers?.get(BusHeaders.subject) ?? '');
+    const message = decodeMessage(m.data, m.headers, subject);
     // A re-driven dead letter is meant for one group only; a tag filter QMQ applies on the server.
     if ((target && target !== this.group) || !tagsMatch(this.tags, this.tagMode, message.tags)) {
       m.ack();
@@ -161,7 +181,7 @@ export class Subscription {
       group: this.group,
       consumer: this.consumer,
       attempt,
-      stream: BusStreams.messages,
+      stream: this.source?.stream ?? BusStreams.messages,
       seq: m.seq,
       ...(attempt === 1 ? { producer: message.producer, publishedAt: message.publishedAt.getTime(), tags: message.tags } : {}),
     };

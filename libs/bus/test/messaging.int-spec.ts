@@ -93,6 +93,57 @@ describe('message bus', () => {
     assert.deepEqual(await a.fetch(10, 1000), [], 'nothing else comes back');
   });
 
+  it('ordered - one key at a time and in publish order across two members, keys in parallel; a failed message is retried before the next of its key', async () => {
+    const retry = { 'ord.*': { kind: 'schedule' as const, delaysMs: [200, 200, 200] } };
+    const a = await newBus({ retry });
+    const b = await newBus({ retry });
+    const field = (f: string) => (e: { data?: { field?: string } }) => e.data?.field === f;
+    await assert.rejects(
+      a.subscribe('ord.events', () => undefined, { group: 'x', orderedBy: 'nope' as 'key' }),
+      field('orderedBy'),
+    );
+    await assert.rejects(
+      a.subscribe('ord.events', () => undefined, { broadcast: true, orderedBy: 'key' }),
+      field('orderedBy'),
+    );
+    await assert.rejects(
+      a.subscribe('ord.events', () => undefined, { group: 'x', orderedBy: 'key', partitions: 65 }),
+      field('partitions'),
+    );
+    await assert.rejects(a.publish('ord.events', {}, { key: '' }), field('key'));
+    const seen = new Map<string, number[]>();
+    const busy = new Set<string>();
+    const byMember = { a: 0, b: 0 };
+    let overlaps = 0;
+    let failedOnce = false;
+    const handler = (member: 'a' | 'b') => async (m: BusMessage) => {
+      const { key, n } = m.body as { key: string; n: number };
+      assert.equal(m.key, key);
+      if (busy.has(key)) overlaps += 1;
+      busy.add(key);
+      try {
+        await sleep(Math.floor(Math.random() * 4));
+        if (key === 'k1' && n === 3 && !failedOnce) {
+          failedOnce = true;
+          throw new Error('the first try of k1 #3 fails');
+        }
+        seen.set(key, [...(seen.get(key) ?? []), n]);
+        byMember[member] += 1;
+      } finally {
+        busy.delete(key);
+      }
+    };
+    await a.subscribe('ord.events', handler('a'), { group: 'ord', orderedBy: 'key', partitions: 4 });
+    await b.subscribe('ord.events', handler('b'), { group: 'ord', orderedBy: 'key', partitions: 4 });
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
+    for (let n = 0; n < 10; n += 1) for (const key of keys) await a.publish('ord.events', { key, n }, { key });
+    await waitFor('every message handled', () => [...seen.values()].reduce((sum, list) => sum + list.length, 0) === 60, 30_000);
+    for (const key of keys) assert.deepEqual(seen.get(key), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `messages of ${key} in publish order`);
+    assert.equal(overlaps, 0, 'never two messages of one key at once');
+    assert.ok(failedOnce, 'k1 #3 failed once and was retried before k1 #4');
+    assert.ok(byMember.a > 0 && byMember.b > 0, `both members took part: ${JSON.stringify(byMember)}`);
+  });
+
   it('tags - no tag takes all, AND needs all, OR needs one, and tagged consumers never get untagged messages', async () => {
     const bus = await newBus();
     const got: Record<string, string[]> = { none: [], and: [], or: [] };

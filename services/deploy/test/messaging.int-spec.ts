@@ -85,6 +85,25 @@ describe('deploy messaging', () => {
     assert.deepEqual(await pull.fetch(3, 1000), [], 'acknowledged: not delivered again');
   });
 
+  it('deploy messaging - sdk.mq key-ordered subscription: a service relays and handles messages of one key in order with its own NATS identity', async () => {
+    const got: number[] = [];
+    await mq.subscribe(
+      'shop.ordered',
+      async (m) => {
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 3)));
+        got.push((m.body as { n: number }).n);
+      },
+      { group: 'orderers', orderedBy: 'key', partitions: 2 },
+    );
+    for (let n = 0; n < 20; n += 1) await mq.publish('shop.ordered', { n }, { key: 'cart-1' });
+    const deadline = Date.now() + 15_000;
+    while (got.length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 20 }, (_, n) => n),
+    );
+  });
+
   it('deploy messaging - health stays ready with the bus hosted', async () => {
     const report = await natsRequest<HealthReport>(nc, Subjects.health(Component.deploy), {});
     assert.equal(report.ready, true, JSON.stringify(report));

@@ -69,7 +69,7 @@ export const registryEventDefinitions: EventDefinition[] = [
     description:
       'An instance was scaled in: callers stop routing to it; it stays configured. Taken out of routing because its host went offline, it names the host.',
     fields: { ...INSTANCE, hostOffline: 'string, optional: the host id when its host was taken offline for maintenance' },
-    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000 },
+    example: { service: 'Flight.mod_flight', ip: '10.0.0.7', port: 7000, hostOffline: 'host-1' },
   },
   {
     type: RegistryEventType.instanceWeightChanged,

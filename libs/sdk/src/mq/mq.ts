@@ -12,6 +12,7 @@ import {
   type SubscribeOptions,
   type Subscription,
   type PullOptions,
+  type OrderedSubscription,
   type PullSubscription,
   type SweepResult,
 } from '@msec/bus';
@@ -106,7 +107,11 @@ export class Mq {
    * Consumes `pattern` (`*` and `>` allowed) as a member of `group` or as a broadcast listener, with QMQ's
    * tag semantics, retries with back-off (ctx.attempt, ctx.retryAt) and dead letters after the last attempt.
    */
-  async subscribe<TBody = unknown>(pattern: string, handler: MessageHandler<TBody>, options: MqSubscribeOptions): Promise<Subscription> {
+  async subscribe<TBody = unknown>(
+    pattern: string,
+    handler: MessageHandler<TBody>,
+    options: MqSubscribeOptions,
+  ): Promise<Subscription | OrderedSubscription> {
     return (await this.connection()).subscribe(pattern, handler, options);
   }
 
