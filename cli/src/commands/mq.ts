@@ -1,4 +1,4 @@
-import type { BusConsumerView, BusDeadLetterView, BusPublishReply, BusStreamView, BusTraceView } from '@msec/contracts';
+import type { BusCancelReply, BusConsumerView, BusDeadLetterView, BusPublishReply, BusStreamView, BusTraceView } from '@msec/contracts';
 import { badArgs } from '../api/api.errors.js';
 import { authenticatedClient } from '../api/api-target.js';
 import { processIo, type CliIo } from '../api/cli-io.js';
@@ -18,6 +18,7 @@ export const MQ_USAGE = `usage: ./msec mq <subcommand> [--json] [--url URL]
   redrive ID [--group G]           send a dead letter back to the group(s) that failed it (admin)
   discard ID --group G             delete a group's dead letter for good (admin)
   trace ID                         a message's publish, dispatch and every delivery attempt
+  cancel ID                        withdraw a delayed or scheduled message before it is due (developer)
 
   --json prints the API's reply as JSON. Needs ./msec login (or MSEC_TOKEN); publish needs the
   developer role, redrive and discard the admin role.`;
@@ -176,7 +177,7 @@ export async function mq(
 
   // Check the arguments before asking for credentials, so usage errors come first.
   const request = sub === 'publish' ? publishRequest(args, argv) : undefined;
-  if (!['publish', 'streams', 'dlq', 'inspect', 'redrive', 'discard', 'trace'].includes(sub))
+  if (!['publish', 'streams', 'dlq', 'inspect', 'redrive', 'discard', 'trace', 'cancel'].includes(sub))
     throw badArgs('subcommand', `"${sub}" is not an mq subcommand`, MQ_USAGE);
   const ids = sub === 'publish' || sub === 'streams' || sub === 'dlq' ? [] : needs(args, 1, 'ID');
   if (sub === 'discard' && group === undefined) throw badArgs('group', 'is required: ./msec mq discard ID --group G', MQ_USAGE);
@@ -229,6 +230,14 @@ export async function mq(
     case 'discard': {
       const reply = await client.request<{ discarded: number }>('DELETE', `${deadLetter(ids[0]!)}?group=${encodeURIComponent(group!)}`);
       return print(reply, () => `Discarded ${reply.discarded} dead letter(s) of ${ids[0]} for ${group}.`);
+    }
+    case 'cancel': {
+      const reply = await client.request<BusCancelReply>('DELETE', `/api/v1/messages/scheduled/${encodeURIComponent(ids[0]!)}`);
+      return print(reply, () =>
+        reply.alreadyCancelled
+          ? `${reply.msgId} was already cancelled.`
+          : `Cancelled ${reply.msgId} (${reply.subject}, due ${reply.deliverAt ?? 'unknown'}): it will not be delivered.`,
+      );
     }
     default: {
       const reply = await client.request<BusTraceView>('GET', `/api/v1/messages/trace/${encodeURIComponent(ids[0]!)}`);

@@ -16,6 +16,9 @@ export const BusErrorCode = {
   upcastFailed: 'BUS_EVENT_UPCAST_FAILED',
   subscriberFailed: 'BUS_EVENT_HANDLER_FAILED',
   appendConflict: 'BUS_APPEND_CONFLICT',
+  scheduledNotFound: 'BUS_SCHEDULED_NOT_FOUND',
+  notScheduled: 'BUS_NOT_SCHEDULED',
+  alreadyDelivered: 'BUS_ALREADY_DELIVERED',
 } as const;
 /** One of the bus's error codes. */
 export type BusErrorCode = (typeof BusErrorCode)[keyof typeof BusErrorCode];
@@ -149,5 +152,38 @@ export function eventHandlerFailed(durable: string, seq: number, cause: unknown)
     BusErrorCode.subscriberFailed,
     `event subscriber ${durable} failed on event #${seq}: ${cause instanceof Error ? cause.message : String(cause)}`,
     { status: 500, retryable: true, data: { durable, seq }, cause },
+  );
+}
+
+/** No scheduled message has this id (never published, or its publish record is gone). */
+export function scheduledNotFound(msgId: string): MsecError {
+  return new MsecError(
+    BusErrorCode.scheduledNotFound,
+    `no scheduled message has id ${msgId}; check the id the publish answered (./msec mq trace ID shows what is known of it)`,
+    { status: 404, data: { msgId } },
+  );
+}
+
+/** The message was published for delivery at once: there is nothing scheduled to cancel. */
+export function notScheduled(msgId: string): MsecError {
+  return new MsecError(
+    BusErrorCode.notScheduled,
+    `message ${msgId} was published for delivery at once, not scheduled; it cannot be cancelled`,
+    {
+      status: 409,
+      data: { msgId },
+    },
+  );
+}
+
+/** The scheduled message was already delivered (or is being delivered): too late to cancel. */
+export function alreadyDelivered(msgId: string): MsecError {
+  return new MsecError(
+    BusErrorCode.alreadyDelivered,
+    `message ${msgId} was already delivered to its subject; it can no longer be cancelled`,
+    {
+      status: 409,
+      data: { msgId },
+    },
   );
 }

@@ -1,3 +1,4 @@
+import { SENDING_MARKER } from './delay-cancel.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -343,14 +344,17 @@ export class DelayScheduler {
     const gone: number[] = [];
     loaded.forEach((r, i) => (r === null ? gone.push(entries[i]![0]) : live.push({ ...r, due: entries[i]![1] })));
     const markers = live.length === 0 ? [] : await this.redis.mget(live.map((r) => this.marker(r.msgId)));
-    // A marker means a scheduler published it before it could clean up (it crashed): only clean up now.
-    const sent = live.filter((_, i) => markers[i] !== null);
+    // A sent marker means a scheduler published it before it could clean up (it crashed), a cancelled one that it was
+    // withdrawn: only clean up now. A 'sending' one may not have been published: it is armed and sent again (the
+    // message id keeps JetStream from storing it twice).
+    const done = (marker: string | null | undefined): boolean => marker != null && marker !== SENDING_MARKER;
+    const sent = live.filter((_, i) => done(markers[i]));
     if (gone.length + sent.length > 0) {
       await this.redis.zrem(this.key('due'), ...[...gone, ...sent.map((r) => r.seq)].map(String));
       sent.forEach((r) => this.forget(r.seq));
     }
     if (!this.running || !this.leader) return;
-    live.forEach((r, i) => markers[i] === null && this.armed.add(r));
+    live.forEach((r, i) => !done(markers[i]) && this.armed.add(r));
     this.fire();
   }
 
@@ -387,7 +391,8 @@ export class DelayScheduler {
    * Publishes due records concurrently, then marks the published ones dispatched and drops them from the
    * index in one pipeline. One that failed stays indexed and is armed again by a later round.
    */
-  private async dispatchBatch(due: readonly DelayedRecord[]): Promise<void> {
+  private async dispatchBatch(records: readonly DelayedRecord[]): Promise<void> {
+    const due = await this.claim(records);
     const results = await Promise.allSettled(due.map((r) => this.publish(r)));
     const at = Date.now();
     const done = due.flatMap((record, i) => {
@@ -397,6 +402,26 @@ export class DelayScheduler {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (done.length > 0) await this.settle(done);
     if (failed) throw failed.reason;
+  }
+
+  /**
+   * Claims each record's marker before it is sent, in one pipeline: the same atomic step a cancel takes, so a message
+   * is cancelled or sent, never both. Records a cancel (or an earlier send) claimed first are dropped from the index;
+   * one another scheduler claimed but may not have sent ('sending') is sent again (JetStream keeps one copy).
+   */
+  private async claim(records: readonly DelayedRecord[]): Promise<DelayedRecord[]> {
+    const tx = this.redis.pipeline();
+    for (const r of records) tx.set(this.marker(r.msgId), SENDING_MARKER, 'PX', this.o.dispatchedMarkerTtlMs, 'NX');
+    const replies = (await tx.exec()) ?? [];
+    const refused = records.filter((_, i) => replies[i]?.[1] !== 'OK');
+    if (refused.length === 0) return [...records];
+    const markers = await this.redis.mget(refused.map((r) => this.marker(r.msgId)));
+    const drop = refused.filter((_, i) => markers[i] !== null && markers[i] !== SENDING_MARKER);
+    if (drop.length > 0) {
+      await this.redis.zrem(this.key('due'), ...drop.map((r) => String(r.seq)));
+      drop.forEach((r) => this.forget(r.seq));
+    }
+    return records.filter((r) => !drop.includes(r));
   }
 
   /**

@@ -40,6 +40,8 @@ export { MessageBus } from './message-bus.js';
 export type { MessageBusOptions, PublishOptions, PublishResult } from './message-bus.js';
 export { Subscription } from './subscription.js';
 export { PullSubscription } from './pull-subscription.js';
+export { cancelScheduled } from './delay-cancel.js';
+export type { CancelledMessage, CancelOptions } from './delay-cancel.js';
 export { OrderedSubscription, keyPartition } from './ordered-subscription.js';
 export type { PullOptions, PulledMessage } from './pull-subscription.js';
 export type { DeliveryContext, MessageHandler, SubscribeOptions } from './subscription.js';

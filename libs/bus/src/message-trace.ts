@@ -15,6 +15,8 @@ export const TraceKind = {
   dropped: 'dropped',
   dead: 'dead',
   redriven: 'redriven',
+  /** A delayed or scheduled message was withdrawn before it was due. */
+  cancelled: 'cancelled',
 } as const;
 /** One of the trace kinds. */
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
@@ -204,7 +206,7 @@ function publishRecord(m: StoredMsg): TraceRecord {
 }
 
 /** Scans the publish index (oldest first) for a message id. */
-async function findPublishLocation(nc: NatsConnection, msgId: string): Promise<{ stream: string; seq: number } | undefined> {
+export async function findPublishLocation(nc: NatsConnection, msgId: string): Promise<{ stream: string; seq: number } | undefined> {
   let found: { stream: string; seq: number } | undefined;
   await scanStream(nc, BusStreams.trace, BusSubjects.tracePublishIndex, (m) => {
     const text = decoder.decode(m.data);

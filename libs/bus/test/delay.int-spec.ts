@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { startNats, startRedis, type InfraServer, type NatsTestServer } from '@msec/testing';
-import { DelayScheduler, IdempotencyGuard, MessageBus } from '../src/index.js';
+import { BusStreams, cancelScheduled, DelayScheduler, IdempotencyGuard, MessageBus } from '../src/index.js';
 import { sleep, startWorker, waitFor } from './helpers.js';
 
 describe('delayed messages', () => {
@@ -76,6 +76,70 @@ describe('delayed messages', () => {
       );
       // The index entries go a few ms after the publishes (one Redis pipeline per batch), so not before delivery.
       await waitFor('index emptied', async () => (await scheduler.pending()) === 0);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('cancel - a message due in 2028 and one due in a second are withdrawn and never delivered; the one not cancelled is; a second cancel says so', async () => {
+    const scheduler = new DelayScheduler(nc, redis, { prefix: 'cancel' });
+    await scheduler.start();
+    try {
+      const far = await bus.publish('timer.cancel', 'far', { deliverAt: Date.parse('2028-06-01T00:00:00Z') });
+      const soon = await publishDelayed('timer.cancel', 1_200);
+      const kept = await publishDelayed('timer.cancel', 1_200);
+      const cancelled = await cancelScheduled(bus, redis, far.msgId, { prefix: 'cancel' });
+      assert.deepEqual(
+        [cancelled.subject, cancelled.deliverAt, cancelled.alreadyCancelled],
+        ['timer.cancel', Date.parse('2028-06-01T00:00:00Z'), false],
+      );
+      assert.equal((await cancelScheduled(bus, redis, soon, { prefix: 'cancel' })).alreadyCancelled, false);
+      assert.equal(
+        (await cancelScheduled(bus, redis, soon, { prefix: 'cancel' })).alreadyCancelled,
+        true,
+        'a second cancel is answered, not refused',
+      );
+      await waitFor('the message not cancelled', () => arrivedAt.has(kept));
+      await sleep(800);
+      assert.equal(raw.get(soon), undefined, 'the cancelled message never came');
+      assert.equal(
+        await bus.manager().then((jsm) => jsm.streams.getMessage(BusStreams.delayed, { seq: far.seq }).catch(() => null)),
+        null,
+        'gone from the delay stream',
+      );
+      const code = (c: string) => (e: { code?: string }) => e.code === c;
+      await assert.rejects(cancelScheduled(bus, redis, kept, { prefix: 'cancel' }), code('BUS_ALREADY_DELIVERED'));
+      await assert.rejects(cancelScheduled(bus, redis, 'no-such-message', { prefix: 'cancel' }), code('BUS_SCHEDULED_NOT_FOUND'));
+      const now = await bus.publish('timer.cancel', 'now');
+      await sleep(300);
+      await assert.rejects(cancelScheduled(bus, redis, now.msgId, { prefix: 'cancel' }), code('BUS_NOT_SCHEDULED'));
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('cancel - cancels racing the dispatch at the due moment: each message is either cancelled and never delivered, or delivered once and the cancel refused', async () => {
+    const scheduler = new DelayScheduler(nc, redis, { prefix: 'cancel-race' });
+    await scheduler.start();
+    try {
+      const ids = await Promise.all(Array.from({ length: 40 }, () => publishDelayed('timer.race', 1_000)));
+      await sleep(Math.max(0, due.get(ids[0]!)! - Date.now() - 5));
+      const outcomes = await Promise.all(
+        ids.map((id) =>
+          cancelScheduled(bus, redis, id, { prefix: 'cancel-race' }).then(
+            () => 'cancelled',
+            (e: { code?: string }) => e.code ?? 'error',
+          ),
+        ),
+      );
+      await sleep(1_500);
+      for (const [i, id] of ids.entries()) {
+        if (outcomes[i] === 'cancelled') assert.equal(raw.get(id), undefined, `${id} was cancelled and still delivered`);
+        else {
+          assert.equal(outcomes[i], 'BUS_ALREADY_DELIVERED');
+          assert.equal(raw.get(id), 1, `${id}: the cancel was refused, so it is delivered once`);
+        }
+      }
     } finally {
       await scheduler.stop();
     }

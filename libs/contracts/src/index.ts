@@ -176,6 +176,7 @@ export { BusApiSubjects } from './bus/bus-api.js';
 export type {
   BusPublishRequest,
   BusPublishReply,
+  BusCancelReply,
   BusStreamView,
   BusConsumerView,
   BusMessageView,

@@ -211,6 +211,27 @@ describe('gateway messages', () => {
         view.timeline.some((t) => t.kind === k),
         `${k}: ${trace.out}`,
       );
+    // A message scheduled for 2028 is withdrawn through the CLI; REST answers 404 for an unknown id, a viewer 403.
+    const later = await cliMq(gw.baseUrl, token, [
+      'publish',
+      'shop.audit',
+      '{"entry":4}',
+      '--at',
+      '2028-06-01T00:00:00Z',
+      '--id',
+      'cli-2028',
+    ]);
+    assert.equal(later.code, 0, later.out);
+    const cancel = await cliMq(gw.baseUrl, token, ['cancel', 'cli-2028']);
+    assert.equal(cancel.code, 0, cancel.out);
+    assert.match(cancel.out, /Cancelled cli-2028 \(shop\.audit, due 2028-06-01T00:00:00\.000Z\): it will not be delivered/);
+    assert.match((await cliMq(gw.baseUrl, token, ['cancel', 'cli-2028'])).out, /already cancelled/);
+    assert.equal((await admin.call('DELETE', '/api/v1/messages/scheduled/no-such-id')).status, 404);
+    const watcher = await userClient(gw, admin, 'wally', 'viewer');
+    assert.equal((await watcher.call('DELETE', '/api/v1/messages/scheduled/cli-2028')).status, 403);
+    const delivered = await cliMq(gw.baseUrl, token, ['cancel', 'cli-3']);
+    assert.equal(delivered.code, 1);
+    assert.match(delivered.out, /already delivered/);
     const bad = await cliMq(gw.baseUrl, token, ['publish', 'shop.audit', '{oops', '--delay', '5']);
     assert.equal(bad.code, 1);
     assert.match(bad.out, /JSON/);
@@ -244,6 +265,26 @@ describe('gateway messages', () => {
     await row.getByRole('button', { name: 'Re-drive' }).click();
     await page.getByText('Re-drove console-2').waitFor();
     await eventually('the re-driven message', async () => (handled.includes('console-2') ? true : undefined));
+    // A message scheduled for 2028 is looked up and cancelled from its trace.
+    const scheduled = await admin.call('POST', '/api/v1/messages', {
+      subject: 'shop.audit',
+      body: { entry: 5 },
+      deliverAt: '2028-06-01T00:00:00Z',
+      msgId: 'console-2028',
+    });
+    assert.equal(scheduled.status, 201, JSON.stringify(scheduled.body));
+    const trace = page.getByTestId('trace');
+    await trace.getByLabel('Message id').fill('console-2028');
+    const cancelButton = trace.getByRole('button', { name: 'Cancel this scheduled message' });
+    // The publish is indexed for lookups within a moment: look up again until the trace knows it.
+    for (let attempt = 1; !(await cancelButton.isVisible()); attempt += 1) {
+      if (attempt > 10) throw new Error('the trace of the scheduled message never offered Cancel');
+      await trace.getByRole('button', { name: 'Look up' }).click();
+      await cancelButton.waitFor({ timeout: 1000 }).catch(() => undefined);
+    }
+    await cancelButton.click();
+    await trace.getByText('cancelled', { exact: true }).waitFor();
+    assert.equal((await admin.call('DELETE', '/api/v1/messages/scheduled/console-2028')).body.alreadyCancelled, true);
     await page.close();
 
     // A viewer sees the lists but no buttons that change anything.

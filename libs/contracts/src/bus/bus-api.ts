@@ -16,7 +16,20 @@ export const BusApiSubjects = {
   deadLettersRedrive: 'msec.bus.dead-letters.redrive',
   /** Delete for good: {msgId, group} → {discarded: number}. */
   deadLettersDiscard: 'msec.bus.dead-letters.discard',
+  /** Withdraw a delayed or scheduled message before it is due: {msgId} → BusCancelReply. */
+  scheduledCancel: 'msec.bus.scheduled.cancel',
 } as const;
+
+/** A withdrawn delayed or scheduled message. */
+export interface BusCancelReply {
+  msgId: string;
+  /** The subject it was published to ('' when an earlier cancel already withdrew it and left no record). */
+  subject: string;
+  /** When it was due (ISO 8601), null when not known. */
+  deliverAt: string | null;
+  /** An earlier cancel had already withdrawn it. */
+  alreadyCancelled: boolean;
+}
 
 /** A publish through the bus API. */
 export interface BusPublishRequest {

@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   BusApiSubjects,
+  type BusCancelReply,
   type BusConsumerView,
   type BusDeadLetterView,
   type BusPublishReply,
@@ -48,6 +49,11 @@ export class MessagingController {
   @MessagePattern(BusApiSubjects.deadLettersRedrive)
   redrive(@Payload() body: unknown): Promise<{ redriven: BusDeadLetterView[] }> {
     return this.messaging.redrive(body);
+  }
+
+  @MessagePattern(BusApiSubjects.scheduledCancel)
+  cancel(@Payload() body: unknown): Promise<BusCancelReply> {
+    return this.messaging.cancel(body);
   }
 
   @MessagePattern(BusApiSubjects.deadLettersDiscard)

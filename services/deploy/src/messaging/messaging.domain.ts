@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { BusAdmin, BusStreams, invalidField, type MessageBus, type PublishOptions } from '@msec/bus';
-import type { BusConsumerView, BusDeadLetterView, BusPublishReply, BusStreamView, BusTraceView } from '@msec/contracts';
+import type { Redis } from 'ioredis';
+import { BusAdmin, BusStreams, cancelScheduled, invalidField, type MessageBus, type PublishOptions } from '@msec/bus';
+import type { BusCancelReply, BusConsumerView, BusDeadLetterView, BusPublishReply, BusStreamView, BusTraceView } from '@msec/contracts';
 import { deadLetterView, traceView } from './message-views.js';
 
 const PUBLISH_FIELDS = new Set(['subject', 'body', 'tags', 'delayMs', 'deliverAt', 'msgId']);
@@ -43,8 +44,26 @@ function parseDeliverAt(v: unknown): number | undefined {
 export class MessagingDomain {
   private readonly admin: BusAdmin;
 
-  constructor(private readonly bus: MessageBus) {
+  constructor(
+    private readonly bus: MessageBus,
+    /** The delay scheduler's Redis and key prefix: a cancel takes the same atomic step as the dispatch. */
+    private readonly scheduler?: { redis: Redis; prefix: string },
+  ) {
     this.admin = new BusAdmin(bus);
+  }
+
+  /** Withdraws a delayed or scheduled message before it is due; cancelled or delivered, never both. */
+  async cancel(payload: unknown): Promise<BusCancelReply> {
+    const o = asObject(payload, 'request');
+    const msgId = requiredString(o, 'msgId');
+    if (!this.scheduler) throw invalidField('msgId', 'cannot be cancelled here: this deploy instance runs no delay scheduler store');
+    const cancelled = await cancelScheduled(this.bus, this.scheduler.redis, msgId, { prefix: this.scheduler.prefix });
+    return {
+      msgId: cancelled.msgId,
+      subject: cancelled.subject,
+      deliverAt: cancelled.deliverAt > 0 ? new Date(cancelled.deliverAt).toISOString() : null,
+      alreadyCancelled: cancelled.alreadyCancelled,
+    };
   }
 
   /** Validates everything, then publishes and awaits JetStream's acknowledgement; bad input sends nothing. */

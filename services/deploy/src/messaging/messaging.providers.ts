@@ -63,7 +63,11 @@ export function messagingProviders(
         config.busScheduler ? new DelayScheduler(nc, redis, { prefix: config.busPrefix, onError: throttledErrorLog() }) : null,
       inject: [NATS_CONNECTION, BUS_REDIS],
     },
-    { provide: MessagingDomain, useFactory: (bus: MessageBus) => new MessagingDomain(bus), inject: [DEPLOY_BUS] },
+    {
+      provide: MessagingDomain,
+      useFactory: (bus: MessageBus, redis: Redis) => new MessagingDomain(bus, { redis, prefix: config.busPrefix }),
+      inject: [DEPLOY_BUS, BUS_REDIS],
+    },
     MessagingLifecycle,
   ];
 }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   BusApiSubjects,
   MsecError,
+  type BusCancelReply,
   type BusConsumerView,
   type BusDeadLetterView,
   type BusPublishReply,
@@ -128,6 +129,16 @@ export class MessagesController {
       { msgId: 'path.msgId', group: 'query.group' },
       SCAN_DEADLINE_MS,
     );
+  }
+
+  @Delete('scheduled/:msgId')
+  @Access(Role.developer)
+  @ApiOperation({
+    summary:
+      'Cancel a delayed or scheduled message before it is due: it is never delivered (409 BUS_ALREADY_DELIVERED when it already was)',
+  })
+  cancelScheduled(@PathParam('msgId', msgIdParam) msgId: string): Promise<BusCancelReply> {
+    return this.forward(BusApiSubjects.scheduledCancel, { msgId }, { msgId: 'path.msgId' }, SCAN_DEADLINE_MS);
   }
 
   @Get('trace/:msgId')

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get } from '../api';
-import { Card, ErrorBanner, when } from '../ui';
+import { ApiError, api, get } from '../api';
+import { Can, Card, ErrorBanner, when } from '../ui';
 
 interface TraceStep {
   kind: string;
@@ -57,6 +57,19 @@ export function MessagesTrace({ msgId, onMsgId }: { msgId: string; onMsgId: (id:
   const [input, setInput] = useState(msgId);
   const [trace, setTrace] = useState<TraceView | undefined>();
   const [error, setError] = useState<ApiError | string | undefined>();
+  const [cancelled, setCancelled] = useState<string | undefined>();
+  /** A scheduled message not yet sent (no dispatch step, not withdrawn) can still be cancelled. */
+  const pending =
+    trace?.deliverAt != null && !trace.timeline.some((s) => s.kind === 'dispatched' || s.kind === 'cancelled') && cancelled !== trace.msgId;
+  const cancel = async (id: string) => {
+    try {
+      await api('DELETE', `/api/v1/messages/scheduled/${encodeURIComponent(id)}`);
+      setCancelled(id);
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof ApiError ? e : String(e));
+    }
+  };
 
   useEffect(() => {
     setInput(msgId);
@@ -103,7 +116,15 @@ export function MessagesTrace({ msgId, onMsgId }: { msgId: string; onMsgId: (id:
             {trace.deliverAt && `, due ${when(trace.deliverAt)}`}
             {trace.tags.length > 0 && ` · tags ${trace.tags.join(', ')}`}
             {trace.dead && <span className="badge dead"> dead letter</span>}
+            {cancelled === trace.msgId && <span className="badge warn"> cancelled</span>}
           </p>
+          {pending && (
+            <Can role="developer">
+              <button className="small danger" data-testid="mutation-button" onClick={() => void cancel(trace.msgId)}>
+                Cancel this scheduled message
+              </button>
+            </Can>
+          )}
           <ol className="timeline" data-testid="trace-timeline">
             {trace.timeline.map((s, i) => (
               <li key={i} className={`step step-${s.kind}`}>
