@@ -202,6 +202,7 @@ describe('deploy upgrade', () => {
       configVersions: 1,
       packages: 1,
       enrollments: 2,
+      offlineHosts: 0,
     });
     assert.deepEqual(await natsRequest<ReleasePlanView[]>(nc, DeploySubjects.releaseList, {}), newestFirst);
     assert.deepEqual(await natsRequest(nc, DeploySubjects.idlList, { service: 'Shop.mod_cart' }), idl);
