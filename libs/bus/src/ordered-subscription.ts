@@ -4,9 +4,8 @@ import { invalidField } from './bus.errors.js';
 import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
 import { copyHeaders } from './message-codec.js';
 import type { MessageBus } from './message-bus.js';
-import { validateTags } from './message-validation.js';
 import { Subscription, type MessageHandler, type SubscribeOptions } from './subscription.js';
-import { TagMode, tagsMatch } from './tag-matcher.js';
+import { consumerRules, takesMessage, type ConsumerRules } from './consumer-rules.js';
 
 const MESSAGE_PREFIX = BusSubjects.message('');
 const DEFAULT_PARTITIONS = 8;
@@ -34,8 +33,7 @@ export function keyPartition(key: string, partitions: number): number {
 export class OrderedSubscription {
   readonly base: string;
   private readonly partitions: number;
-  private readonly tags: string[];
-  private readonly tagMode: TagMode;
+  private readonly rules: ConsumerRules;
   private readonly parts: Subscription[] = [];
   private relayMessages: ConsumerMessages | undefined;
   private relayLoop: Promise<void> | undefined;
@@ -56,8 +54,7 @@ export class OrderedSubscription {
     if (!Number.isInteger(this.partitions) || this.partitions < 1 || this.partitions > 64)
       throw invalidField('partitions', 'must be a whole number from 1 to 64 (default 8)');
     this.base = BusConsumers.group(options.group, subject);
-    this.tags = validateTags(options.tags);
-    this.tagMode = options.tagMode ?? TagMode.and;
+    this.rules = consumerRules(bus, subject, options);
   }
 
   get group(): string {
@@ -123,7 +120,7 @@ export class OrderedSubscription {
     const h = m.headers;
     const target = h?.get(BusHeaders.targetGroup);
     const tags = h?.get(BusHeaders.tags) ?? '';
-    if ((target && target !== this.group) || !tagsMatch(this.tags, this.tagMode, tags === '' ? [] : tags.split(','))) {
+    if (!takesMessage(this.rules, this.group, target, tags === '' ? [] : tags.split(','))) {
       m.ack();
       return;
     }

@@ -6,9 +6,10 @@ import { sendToDeadLetters } from './dead-lettering.js';
 import { decodeMessage, type BusMessage } from './message-codec.js';
 import type { MessageBus } from './message-bus.js';
 import { TraceKind } from './message-trace.js';
-import { validateSubjectPattern, validateTags } from './message-validation.js';
+import { validateSubjectPattern } from './message-validation.js';
 import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
-import { TagMode, tagsMatch } from './tag-matcher.js';
+import type { TagMode } from './tag-matcher.js';
+import { consumerRules, takesMessage, type ConsumerRules } from './consumer-rules.js';
 
 /** How a pull consumer consumes: a group, as for `subscribe`, with the same retries and dead letters. */
 export interface PullOptions {
@@ -50,10 +51,7 @@ export class PullSubscription<TBody = unknown> {
   readonly group: string;
   readonly consumerName: string;
   readonly consumer: string;
-  private readonly tags: string[];
-  private readonly tagMode: TagMode;
-  private readonly policy: RetryPolicy;
-  private readonly leaseMs: number;
+  private readonly rules: ConsumerRules;
   private source: Consumer | undefined;
 
   constructor(
@@ -68,12 +66,7 @@ export class PullSubscription<TBody = unknown> {
     this.group = options.group;
     this.consumerName = BusConsumers.group(options.group, subject);
     this.consumer = `${this.group}@${bus.instanceId}`;
-    this.tags = validateTags(options.tags);
-    this.tagMode = options.tagMode ?? TagMode.and;
-    if (this.tagMode !== TagMode.and && this.tagMode !== TagMode.or) throw invalidField('tagMode', 'must be "and" or "or"');
-    this.policy = bus.retryPolicyFor(subject, options.retry);
-    this.leaseMs = options.ackLeaseMs ?? 30_000;
-    if (!(this.leaseMs >= 1_000)) throw invalidField('ackLeaseMs', 'must be at least 1000 ms');
+    this.rules = consumerRules(bus, subject, options);
   }
 
   /** Creates (or binds to) the group's durable consumer. */
@@ -87,7 +80,7 @@ export class PullSubscription<TBody = unknown> {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
         filter_subject: BusSubjects.message(this.subject),
-        ack_wait: nanos(this.leaseMs),
+        ack_wait: nanos(this.rules.leaseMs),
         max_deliver: -1,
         max_ack_pending: 1_000,
       });
@@ -115,12 +108,12 @@ export class PullSubscription<TBody = unknown> {
   private async admit(m: JsMsg): Promise<PulledMessage<TBody> | undefined> {
     const target = m.headers?.get(BusHeaders.targetGroup);
     const message = decodeMessage(m.data, m.headers, m.subject.slice(MESSAGE_PREFIX.length)) as BusMessage<TBody>;
-    if ((target && target !== this.group) || !tagsMatch(this.tags, this.tagMode, message.tags)) {
+    if (!takesMessage(this.rules, this.group, target, message.tags)) {
       m.ack();
       return undefined;
     }
     const attempt = m.info.deliveryCount;
-    if (attempt > this.policy.maxAttempts) {
+    if (attempt > this.rules.policy.maxAttempts) {
       // Its lease ran out on every attempt: dead-letter without handing it out again.
       await this.deadLetter(m, message, attempt - 1, 'lease expired on the last attempt');
       return undefined;
@@ -135,7 +128,7 @@ export class PullSubscription<TBody = unknown> {
     return {
       ...message,
       attempt,
-      maxAttempts: this.policy.maxAttempts,
+      maxAttempts: this.rules.policy.maxAttempts,
       ack: () => {
         if (!settle()) return;
         m.ack();
@@ -143,10 +136,10 @@ export class PullSubscription<TBody = unknown> {
       },
       retry: async (reason = 'retry requested by the consumer', when) => {
         if (!settle()) return;
-        if (attempt >= this.policy.maxAttempts) return this.deadLetter(m, message, attempt, reason);
+        if (attempt >= this.rules.policy.maxAttempts) return this.deadLetter(m, message, attempt, reason);
         const now = Date.now();
         const delay =
-          when === undefined ? this.policy.delayAfter(attempt) : Math.max(0, (when instanceof Date ? when.getTime() : when) - now);
+          when === undefined ? this.rules.policy.delayAfter(attempt) : Math.max(0, (when instanceof Date ? when.getTime() : when) - now);
         m.nak(delay);
         this.bus.trace.record({ ...trace, kind: TraceKind.retry, at: now, nextAttemptAt: now + delay, error: reason });
       },
@@ -160,7 +153,7 @@ export class PullSubscription<TBody = unknown> {
       consumer: this.consumer,
       attempts,
       reason,
-      retryDelayMs: this.policy.delayAfter(attempts),
+      retryDelayMs: this.rules.policy.delayAfter(attempts),
     });
   }
 }

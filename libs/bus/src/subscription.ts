@@ -6,9 +6,10 @@ import { decodeMessage, type BusMessage } from './message-codec.js';
 import { sendToDeadLetters } from './dead-lettering.js';
 import type { MessageBus } from './message-bus.js';
 import { TraceKind } from './message-trace.js';
-import { validateSubjectPattern, validateTags } from './message-validation.js';
+import { validateSubjectPattern } from './message-validation.js';
+import { consumerRules, takesMessage, type ConsumerRules } from './consumer-rules.js';
 import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';
-import { TagMode, tagsMatch } from './tag-matcher.js';
+import type { TagMode } from './tag-matcher.js';
 
 /** What a handler knows about the delivery in hand. */
 export interface DeliveryContext {
@@ -70,10 +71,7 @@ export class Subscription {
   readonly group: string;
   readonly consumerName: string;
   readonly consumer: string;
-  private readonly tags: string[];
-  private readonly tagMode: TagMode;
-  private readonly policy: RetryPolicy;
-  private readonly leaseMs: number;
+  private readonly rules: ConsumerRules;
   private readonly concurrency: number;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
@@ -104,12 +102,7 @@ export class Subscription {
       this.consumerName = source?.durableName ?? BusConsumers.group(options.group, subject);
     }
     this.consumer = `${this.group}@${bus.instanceId}`;
-    this.tags = validateTags(options.tags);
-    this.tagMode = options.tagMode ?? TagMode.and;
-    if (this.tagMode !== TagMode.and && this.tagMode !== TagMode.or) throw invalidField('tagMode', 'must be "and" or "or"');
-    this.policy = bus.retryPolicyFor(subject, options.retry);
-    this.leaseMs = options.ackLeaseMs ?? 30_000;
-    if (!(this.leaseMs >= 1_000)) throw invalidField('ackLeaseMs', 'must be at least 1000 ms');
+    this.rules = consumerRules(bus, subject, options);
     this.concurrency = Math.max(1, options.concurrency ?? 16);
   }
 
@@ -122,7 +115,7 @@ export class Subscription {
       // A partition holds only what was relayed for its subscription: all of it.
       deliver_policy: this.source !== undefined || this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
       filter_subject: this.source?.filterSubject ?? BusSubjects.message(this.subject),
-      ack_wait: nanos(this.leaseMs),
+      ack_wait: nanos(this.rules.leaseMs),
       // Attempts are counted by the bus (dead letter after the last); the server never gives up on its own.
       max_deliver: -1,
       max_ack_pending: this.source?.maxAckPending ?? Math.max(1_000, this.concurrency * 4),
@@ -169,7 +162,7 @@ export class Subscription {
     const subject = this.source === undefined ? m.subject.slice(MESSAGE_PREFIX.length) : (m.headers?.get(BusHeaders.subject) ?? '');
     const message = decodeMessage(m.data, m.headers, subject);
     // A re-driven dead letter is meant for one group only; a tag filter QMQ applies on the server.
-    if ((target && target !== this.group) || !tagsMatch(this.tags, this.tagMode, message.tags)) {
+    if (!takesMessage(this.rules, this.group, target, message.tags)) {
       m.ack();
       return;
     }
@@ -198,12 +191,12 @@ export class Subscription {
       );
       return;
     }
-    if (attempt > this.policy.maxAttempts) {
+    if (attempt > this.rules.policy.maxAttempts) {
       // Leases ran out on every attempt (consumers died holding it): dead-letter without running again.
       await this.deadLetter(m, message, attempt - 1, 'lease expired on the last attempt');
       return;
     }
-    const keepAlive = setInterval(() => m.working(), Math.max(500, Math.floor(this.leaseMs / 3)));
+    const keepAlive = setInterval(() => m.working(), Math.max(500, Math.floor(this.rules.leaseMs / 3)));
     let retryAt: number | undefined;
     let failure: unknown;
     try {
@@ -219,12 +212,12 @@ export class Subscription {
       return;
     }
     const reason = failure === undefined ? 'retry requested by handler' : describe(failure);
-    if (attempt >= this.policy.maxAttempts) {
+    if (attempt >= this.rules.policy.maxAttempts) {
       await this.deadLetter(m, message, attempt, reason);
       return;
     }
     const now = Date.now();
-    const delay = retryAt === undefined ? this.policy.delayAfter(attempt) : Math.max(0, retryAt - now);
+    const delay = retryAt === undefined ? this.rules.policy.delayAfter(attempt) : Math.max(0, retryAt - now);
     m.nak(delay);
     this.bus.trace.record({ ...base, kind: TraceKind.retry, at: now, nextAttemptAt: now + delay, error: reason });
   }
@@ -234,7 +227,7 @@ export class Subscription {
     let retryAt: number | undefined;
     const ctx: DeliveryContext = {
       attempt,
-      maxAttempts: this.policy.maxAttempts,
+      maxAttempts: this.rules.policy.maxAttempts,
       group: this.group,
       consumer: this.consumer,
       retryAt: (when) => {
@@ -251,7 +244,7 @@ export class Subscription {
       consumer: this.consumer,
       attempts,
       reason,
-      retryDelayMs: this.policy.delayAfter(attempts),
+      retryDelayMs: this.rules.policy.delayAfter(attempts),
     });
   }
 }
