@@ -1,10 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Component, MonitorSubjects, NatsRole, type CallsReply, type CurveReply } from '@msec/contracts';
+import { Component, MonitorSubjects, NatsRole, RegistrySubjects, type CallsReply, type CurveReply } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { client, closeSharedRuntime, closeTelemetry, monitor } from '@msec/sdk';
 import { FLIGHT_IDL_SERVICE, FLIGHT_PROTO, FLIGHT_SERVICE, USER_SERVICE, type FlightClient } from '../src/index.js';
-import { FlightStack } from './helpers/flight-stack.js';
+import { FlightStack, type ModuleInstance } from './helpers/flight-stack.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const minuteNow = (): number => new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
@@ -12,12 +12,13 @@ const sum = (values: (number | null)[] | undefined): number => (values ?? []).re
 
 describe('flight demo monitoring', () => {
   let stack: FlightStack;
+  let flightInstance: ModuleInstance;
 
   before(async () => {
     stack = await FlightStack.start([Component.registry, Component.monitor]);
     await stack.createServices();
     await stack.deploy(USER_SERVICE, 1);
-    await stack.deploy(FLIGHT_SERVICE, 1, { MSEC_HOST_ID: 'flight-host-1' });
+    [flightInstance] = await stack.deploy(FLIGHT_SERVICE, 1, { MSEC_HOST_ID: 'flight-host-1' });
     // This test process is the caller Flight.web, as a business service would be under the agent.
     Object.assign(process.env, { ...(await stack.platformEnv(NatsRole.service, 'Flight.web')), MSEC_SERVICE: 'Flight.web' });
   });
@@ -75,5 +76,31 @@ describe('flight demo monitoring', () => {
     assert.ok((loginFail?.values[minute] ?? 0) + (loginFail?.values[minute - 1] ?? 0) === 25, 'the reports sit in the current minute');
     const views = await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: 'Flight.web', attr: 'page_views' }, 3000);
     assert.equal(sum(views.values), 7);
+  });
+
+  it("monitoring - a routing rule's hits are counted per minute under the caller: every request it sent to its tag", async () => {
+    await natsRequest(
+      stack.nc,
+      RegistrySubjects.instanceTags,
+      { service: FLIGHT_SERVICE, ip: '127.0.0.1', port: flightInstance.port, tags: ['v2'], by: 'test' },
+      10_000,
+    );
+    await natsRequest(
+      stack.nc,
+      RegistrySubjects.routeSet,
+      { service: FLIGHT_SERVICE, rule: { id: 'web-ant', tag: 'v2', field: 'name', values: ['ant'] }, by: 'test' },
+      10_000,
+    );
+    // The caller follows Flight's traffic policy: the rule reaches it within about a second.
+    await sleep(2000);
+    const flight = await client<FlightClient>(FLIGHT_SERVICE, FLIGHT_IDL_SERVICE, { proto: FLIGHT_PROTO });
+    for (let i = 0; i < 10; i += 1) await flight.queryFlight({ name: 'ant', password: 'x', departureCity: 'sz', destinationCity: 'xz' });
+    await monitor.flush();
+    const attr = `msec.route.hits|${FLIGHT_SERVICE}|web-ant`;
+    let hits = 0;
+    for (const sentAt = Date.now(); Date.now() - sentAt < 8_000 && hits < 10; await sleep(250)) {
+      hits = sum((await natsRequest<CurveReply>(stack.nc, MonitorSubjects.curve, { service: 'Flight.web', attr }, 3000)).values);
+    }
+    assert.equal(hits, 10, 'every request the rule matched is counted once');
   });
 });
