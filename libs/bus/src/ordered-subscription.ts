@@ -1,4 +1,5 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { ResilientPull } from './resilient-pull.js';
 import { nanos } from '@nats-io/transport-node';
 import { invalidField } from './bus.errors.js';
 import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
@@ -35,8 +36,7 @@ export class OrderedSubscription {
   private readonly partitions: number;
   private readonly rules: ConsumerRules;
   private readonly parts: Subscription[] = [];
-  private relayMessages: ConsumerMessages | undefined;
-  private relayLoop: Promise<void> | undefined;
+  private relayPull: ResilientPull | undefined;
   private resolveClosed!: () => void;
   readonly closed: Promise<void> = new Promise((r) => (this.resolveClosed = r));
 
@@ -83,10 +83,7 @@ export class OrderedSubscription {
   }
 
   async stop(): Promise<void> {
-    const messages = this.relayMessages;
-    this.relayMessages = undefined;
-    await messages?.close().catch(() => undefined);
-    await this.relayLoop?.catch(() => undefined);
+    await this.relayPull?.stop();
     await Promise.all(this.parts.map((part) => part.stop()));
     this.resolveClosed();
   }
@@ -94,26 +91,24 @@ export class OrderedSubscription {
   private async startRelay(): Promise<void> {
     const jsm = await this.bus.manager();
     const name = BusConsumers.orderedRelay(this.base);
-    try {
-      await jsm.consumers.info(BusStreams.messages, name);
-    } catch {
-      await jsm.consumers.add(BusStreams.messages, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
-        filter_subject: BusSubjects.message(this.subject),
-        ack_wait: nanos(RELAY_LEASE_MS),
-        max_deliver: -1,
-        // One message relayed at a time across the group: the relay keeps publish order.
-        max_ack_pending: 1,
-      });
-    }
-    const consumer = await this.bus.js.consumers.get(BusStreams.messages, name);
-    this.relayMessages = await consumer.consume({ max_messages: 1 });
-    const messages = this.relayMessages;
-    this.relayLoop = (async () => {
-      for await (const m of messages) await this.relay(m);
-    })();
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      filter_subject: BusSubjects.message(this.subject),
+      ack_wait: nanos(RELAY_LEASE_MS),
+      max_deliver: -1,
+      // One message relayed at a time across the group: the relay keeps publish order.
+      max_ack_pending: 1,
+    };
+    this.relayPull = new ResilientPull(
+      async () => {
+        await jsm.consumers.info(BusStreams.messages, name).catch(() => jsm.consumers.add(BusStreams.messages, config));
+        return (await this.bus.js.consumers.get(BusStreams.messages, name)).consume({ max_messages: 1 });
+      },
+      (m) => this.relay(m),
+    );
+    await this.relayPull.start();
   }
 
   private async relay(m: JsMsg): Promise<void> {

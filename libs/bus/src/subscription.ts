@@ -1,4 +1,5 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { ResilientPull } from './resilient-pull.js';
 import { nanos, nuid } from '@nats-io/transport-node';
 import { invalidField } from './bus.errors.js';
 import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
@@ -73,8 +74,7 @@ export class Subscription {
   readonly consumer: string;
   private readonly rules: ConsumerRules;
   private readonly concurrency: number;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private pull: ResilientPull | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private resolveClosed!: () => void;
   /** Settles when the subscription has stopped. */
@@ -120,35 +120,35 @@ export class Subscription {
       max_deliver: -1,
       max_ack_pending: this.source?.maxAckPending ?? Math.max(1_000, this.concurrency * 4),
     };
-    if (this.options.broadcast) {
-      // Durable so it survives a NATS restart; removed on stop, or by the server a minute after its instance died.
-      await jsm.consumers.add(stream, { ...config, durable_name: this.consumerName, inactive_threshold: nanos(60_000) });
-    } else {
-      try {
-        await jsm.consumers.info(stream, this.consumerName);
-      } catch {
-        await jsm.consumers.add(stream, { ...config, durable_name: this.consumerName });
-      }
-    }
-    const consumer = await this.bus.js.consumers.get(stream, this.consumerName);
-    this.messages = await consumer.consume({ max_messages: this.concurrency * 2 });
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const m of messages) {
+    const consumerConfig = {
+      ...config,
+      durable_name: this.consumerName,
+      // A broadcast consumer is durable so it survives a NATS restart; removed on stop, or by the server a minute
+      // after its instance died.
+      ...(this.options.broadcast ? { inactive_threshold: nanos(60_000) } : {}),
+    };
+    this.pull = new ResilientPull(
+      async () => {
+        // Made when missing: at the first start, and after a fault in which the cluster lost it.
+        await jsm.consumers.info(stream, this.consumerName).catch(() => jsm.consumers.add(stream, consumerConfig));
+        const consumer = await this.bus.js.consumers.get(stream, this.consumerName);
+        return consumer.consume({ max_messages: this.concurrency * 2 });
+      },
+      async (m) => {
         if (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
         const p = this.handle(m).finally(() => this.inflight.delete(p));
         this.inflight.add(p);
-      }
-    })();
+      },
+    );
+    await this.pull.start();
   }
 
   /** Stops fetching, lets in-flight handlers finish, and removes a broadcast consumer. */
   async stop(): Promise<void> {
-    const messages = this.messages;
-    if (!messages) return;
-    this.messages = undefined;
-    await messages.close().catch(() => undefined);
-    await this.loop?.catch(() => undefined);
+    const pull = this.pull;
+    if (!pull) return;
+    this.pull = undefined;
+    await pull.stop();
     await Promise.allSettled([...this.inflight]);
     if (this.options.broadcast) {
       const jsm = await this.bus.manager();

@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsRole, setStreamReplicas } from '@msec/contracts';
 import { startNatsCluster, type NatsTestCluster } from '@msec/testing';
-import { BusStreams, EventStore, createEvent } from '../src/index.js';
+import { BusStreams, EventStore, MessageBus, createEvent } from '../src/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -82,5 +82,91 @@ describe('bus on a three-node NATS cluster', () => {
     assert.deepEqual(new Set(stored), new Set(acknowledged), 'every acknowledged event is in the stream');
     const after = await settled(() => jsm.streams.info(BusStreams.events));
     assert.notEqual(after.cluster?.leader, leaderName, 'another node leads the stream');
+  });
+});
+
+describe('bus on a three-node NATS cluster, meta leader killed', () => {
+  let cluster: NatsTestCluster;
+  let nc: NatsConnection;
+  let bus: MessageBus;
+
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    setStreamReplicas(3);
+    nc = await cluster.connect({ ...(await cluster.optionsFor(NatsRole.registry)), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  });
+
+  after(async () => {
+    await bus?.close();
+    setStreamReplicas(1);
+    await nc?.close();
+    await cluster?.dispose();
+  });
+
+  it('cluster faults - kill -9 of the JetStream meta leader while messages are published and events appended: every acknowledged one is delivered or kept, once per idempotent consumer', async () => {
+    bus = new MessageBus(nc);
+    await bus.init();
+    const store = new EventStore(nc);
+    await store.init();
+    // The group's consumer: an idempotent handler counts each message id once, and every delivery.
+    const handled = new Set<string>();
+    let deliveries = 0;
+    await bus.subscribe(
+      'fault.order',
+      (m) => {
+        deliveries += 1;
+        handled.add(m.msgId);
+      },
+      { group: 'fault-billing', ackLeaseMs: 2_000 },
+    );
+    const metaLeader = await cluster.metaLeader();
+    assert.ok(metaLeader !== undefined, 'the meta group has a leader');
+
+    const published: string[] = [];
+    const appended: string[] = [];
+    let killed = false;
+    let retried = 0;
+    for (const deadline = Date.now() + 40_000; Date.now() < deadline && (published.length < 200 || appended.length < 200);) {
+      const msgId = `order-${published.length}`;
+      const event = createEvent('registry.FaultProbe', 'Fault.mod_meta', { n: appended.length });
+      // Unacknowledged publishes and appends are sent again with the same id, as a caller would.
+      for (let attempt = 0; attempt < 40; attempt += 1) {
+        try {
+          if (published.length < 200) {
+            await bus.publish('fault.order', { n: published.length }, { msgId });
+            published.push(msgId);
+          }
+          if (appended.length < 200) {
+            await store.append('registry.Fault.mod_meta', event);
+            appended.push(event.id);
+          }
+          break;
+        } catch {
+          retried += 1;
+          await sleep(250);
+        }
+      }
+      if (!killed && published.length === 60) {
+        await cluster.nodes[metaLeader]!.kill();
+        killed = true;
+      }
+    }
+    assert.ok(killed, 'the meta leader was killed mid-run');
+    assert.equal(published.length, 200, `publishes went on after the kill (${retried} retried)`);
+    assert.equal(appended.length, 200, 'appends went on after the kill');
+    await settled(async () => {
+      if (!published.every((id) => handled.has(id))) throw new Error(`${handled.size} of ${published.length} handled`);
+    });
+    assert.deepEqual([...handled].sort(), [...published].sort(), 'every acknowledged message handled, none unknown');
+    const stored = (await settled(() => store.read('registry.Fault.mod_meta'))).events.map((e) => e.event.id);
+    assert.equal(new Set(stored).size, stored.length, 'no event is stored twice');
+    assert.deepEqual(new Set(stored), new Set(appended), 'every acknowledged event is in the stream');
+    const after = await settled(async () => {
+      const leader = await cluster.metaLeader();
+      if (leader === undefined || leader === metaLeader) throw new Error('no new meta leader yet');
+      return leader;
+    });
+    assert.notEqual(after, metaLeader, 'another node leads the meta group');
+    assert.ok(deliveries >= published.length, 'redeliveries are possible, losses are not');
   });
 });

@@ -16,6 +16,11 @@ export interface NatsTestCluster extends NatsClientHelpers {
   /** Every server's URL, comma-separated (what MSEC_NATS_URL holds in a cluster). */
   readonly url: string;
   readonly authority: NatsAuthority;
+  /**
+   * The index in `nodes` of the server leading the JetStream meta group (the one that places streams and consumers),
+   * read from a live server's monitoring endpoint; undefined while none is elected.
+   */
+  metaLeader(): Promise<number | undefined>;
   /** Stops every server and removes the folder. */
   dispose(): Promise<void>;
 }
@@ -33,9 +38,12 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
   });
   const clientPorts: number[] = [];
   const routePorts: number[] = [];
+  /** HTTP monitoring (loopback only): where the meta group's leader is read. */
+  const monitorPorts: number[] = [];
   for (let i = 0; i < size; i++) {
     clientPorts.push(await freePort());
     routePorts.push(await freePort());
+    monitorPorts.push(await freePort());
   }
   const routes = routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
   const kindOf = (index: number): ServerKind => ({
@@ -54,7 +62,19 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
     spec: (nodeDir, host, port) => ({
       name: `nats-${index + 1}`,
       command: requireBinary('nats'),
-      args: ['-c', join(nodeDir, 'node.conf'), '-a', host, '-p', String(port), '-js', '-sd', join(nodeDir, 'jetstream')],
+      args: [
+        '-c',
+        join(nodeDir, 'node.conf'),
+        '-a',
+        host,
+        '-p',
+        String(port),
+        '-m',
+        String(monitorPorts[index]),
+        '-js',
+        '-sd',
+        join(nodeDir, 'jetstream'),
+      ],
       logFile: join(nodeDir, 'nats.log'),
     }),
     probe: (host, port) => probeJetStream(host, port, () => optionsFor(OBSERVER_ROLE)),
@@ -77,10 +97,21 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
   }
   const url = nodes.map((n) => n.url).join(',');
   await untilStreamsReplicate(url, size, () => optionsFor(OBSERVER_ROLE));
+  const metaLeader = async (): Promise<number | undefined> => {
+    for (const port of monitorPorts) {
+      const jsz = await fetch(`http://127.0.0.1:${port}/jsz`)
+        .then((r) => r.json() as Promise<{ meta_cluster?: { leader?: string } }>)
+        .catch(() => undefined);
+      const leader = jsz?.meta_cluster?.leader;
+      if (leader) return Number(leader.replace('msec-node-', '')) - 1;
+    }
+    return undefined;
+  };
   return {
     nodes,
     url,
     authority,
+    metaLeader,
     ...natsClientHelpers(
       () => authority,
       optionsFor,
