@@ -1,4 +1,5 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { EventStreams } from '@msec/contracts';
 import { publishFailed } from './bus.errors.js';
@@ -11,8 +12,7 @@ import { ensureBusStreams } from './bus-streams.js';
  * repeated after a crash is stored once (the feed de-duplicates by the event id).
  */
 export class EventFeedRelay {
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private pull: ResilientPull | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -21,7 +21,7 @@ export class EventFeedRelay {
 
   /** Creates the streams and the relay's consumer if missing, then copies events as they come. */
   async start(): Promise<void> {
-    if (this.loop) return;
+    if (this.pull) return;
     const jsm = await jetstreamManager(this.nc);
     await ensureBusStreams(jsm);
     const durable = BusConsumers.feedRelay;
@@ -36,20 +36,19 @@ export class EventFeedRelay {
         max_ack_pending: 1,
       }),
     );
-    const messages = await (await jetstream(this.nc).consumers.get(BusStreams.events, durable)).consume({ max_messages: 64 });
-    this.messages = messages;
-    this.loop = (async () => {
-      for await (const m of messages) await this.copy(m);
-    })();
+    this.pull = new ResilientPull(
+      async () =>
+        (await jetstream(this.nc).consumers.get(BusStreams.events, durable)).consume({ max_messages: 64, expires: PULL_EXPIRES_MS }),
+      (m) => this.copy(m),
+    );
+    await this.pull.start();
   }
 
   /** Stops copying; the consumer keeps its position. */
   async stop(): Promise<void> {
-    const loop = this.loop;
-    this.loop = undefined;
-    await this.messages?.close();
-    this.messages = undefined;
-    await loop?.catch(() => undefined);
+    const pull = this.pull;
+    this.pull = undefined;
+    await pull?.stop();
   }
 
   private async copy(m: JsMsg): Promise<void> {

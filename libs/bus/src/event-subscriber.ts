@@ -1,10 +1,10 @@
+import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
 import {
   AckPolicy,
   DeliverPolicy,
   jetstream,
   jetstreamManager,
   type ConsumerConfig,
-  type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
@@ -62,8 +62,7 @@ export function validateDurableName(durable: unknown): string {
  * appended while the process was down are delivered when it returns.
  */
 export class EventSubscriber<TEvent extends DomainEvent = DomainEvent> {
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private pull: ResilientPull | undefined;
   private readonly stream: string;
   private readonly filter: string;
   private readonly prefix: string;
@@ -86,24 +85,27 @@ export class EventSubscriber<TEvent extends DomainEvent = DomainEvent> {
 
   /** Creates the durable consumer unless it exists (with the same filter), then starts handling events. */
   async start(): Promise<void> {
-    if (this.loop) return;
+    if (this.pull) return;
     const jsm = await jetstreamManager(this.nc, { checkAPI: false });
-    await this.ensureConsumer(jsm);
-    const consumer = await jetstream(this.nc).consumers.get(this.stream, this.options.durable);
-    const messages = await consumer.consume({ max_messages: 64 });
-    this.messages = messages;
-    this.loop = (async () => {
-      for await (const m of messages) await this.handle(m);
-    })();
+    // The consumer is checked (its filter must match) and made when missing, also when bound again after a fault.
+    this.pull = new ResilientPull(
+      async () => {
+        await this.ensureConsumer(jsm);
+        return (await jetstream(this.nc).consumers.get(this.stream, this.options.durable)).consume({
+          max_messages: 64,
+          expires: PULL_EXPIRES_MS,
+        });
+      },
+      (m) => this.handle(m),
+    );
+    await this.pull.start();
   }
 
   /** Stops after the event in hand; the durable consumer keeps the position for the next start. */
   async stop(): Promise<void> {
-    const loop = this.loop;
-    this.loop = undefined;
-    await this.messages?.close();
-    this.messages = undefined;
-    await loop?.catch(() => undefined);
+    const pull = this.pull;
+    this.pull = undefined;
+    await pull?.stop();
   }
 
   private async ensureConsumer(jsm: JetStreamManager): Promise<void> {

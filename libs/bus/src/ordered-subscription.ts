@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { ResilientPull } from './resilient-pull.js';
+import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
 import { nanos } from '@nats-io/transport-node';
 import { invalidField } from './bus.errors.js';
 import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
@@ -104,7 +104,7 @@ export class OrderedSubscription {
     this.relayPull = new ResilientPull(
       async () => {
         await jsm.consumers.info(BusStreams.messages, name).catch(() => jsm.consumers.add(BusStreams.messages, config));
-        return (await this.bus.js.consumers.get(BusStreams.messages, name)).consume({ max_messages: 1 });
+        return (await this.bus.js.consumers.get(BusStreams.messages, name)).consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
       },
       (m) => this.relay(m),
     );

@@ -1,12 +1,5 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import { projectionFailed } from './bus.errors.js';
@@ -55,8 +48,7 @@ export interface ProjectionRunnerOptions {
  */
 export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   private jsm: JetStreamManager | undefined;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private pull: ResilientPull | undefined;
   private rebuilding: Promise<void> | undefined;
   private readonly key: string;
   private readonly durable: string;
@@ -86,25 +78,28 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
 
   /** Creates the durable consumer if needed and starts applying events. */
   async start(): Promise<void> {
-    if (this.loop) return;
+    if (this.pull) return;
     this.jsm ??= await jetstreamManager(this.nc);
     await ensureBusStreams(this.jsm);
-    await this.ensureConsumer();
-    const consumer = await jetstream(this.nc).consumers.get(BusStreams.events, this.durable);
-    const messages = await consumer.consume({ max_messages: 256 });
-    this.messages = messages;
-    this.loop = (async () => {
-      for await (const m of messages) await this.handle(m);
-    })();
+    // Bound again when the pull ends or stalls (the server holding the consumer died): a read model never stops.
+    this.pull = new ResilientPull(
+      async () => {
+        await this.ensureConsumer();
+        return (await jetstream(this.nc).consumers.get(BusStreams.events, this.durable)).consume({
+          max_messages: 256,
+          expires: PULL_EXPIRES_MS,
+        });
+      },
+      (m) => this.handle(m),
+    );
+    await this.pull.start();
   }
 
   /** Stops consuming; the durable consumer and checkpoint stay. */
   async stop(): Promise<void> {
-    const loop = this.loop;
-    this.loop = undefined;
-    await this.messages?.close();
-    this.messages = undefined;
-    await loop?.catch(() => undefined);
+    const pull = this.pull;
+    this.pull = undefined;
+    await pull?.stop();
   }
 
   /**

@@ -2,8 +2,13 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 
 /** Pause before binding again to a consumer whose pull ended without a stop. */
 const RESUME_MS = 500;
-/** Missed heartbeats (or consumer-gone notices) in a row after which a pull is given up and bound again. */
-const STALLS_BEFORE_RESUME = 2;
+/** Missed-heartbeat (or consumer-gone) notices after which a pull is given up and bound again. */
+const STALLS_BEFORE_RESUME = 1;
+/**
+ * How long each pull request waits on the server: heartbeats come every half of it and two missed ones are noticed,
+ * so a pull whose server died is bound again within about this long (the client default, 30 s, would take a minute).
+ */
+export const PULL_EXPIRES_MS = 5_000;
 
 /**
  * Pulls from a durable consumer until stopped, binding again when the pull ends or stalls on its own: on a cluster,
@@ -14,6 +19,8 @@ export class ResilientPull {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** Heartbeats missed (or consumer-gone notices) since the last message or heartbeat. */
+  private missed = 0;
 
   constructor(
     private readonly open: () => Promise<ConsumerMessages>,
@@ -37,9 +44,13 @@ export class ResilientPull {
   private async run(first: ConsumerMessages): Promise<void> {
     for (let messages: ConsumerMessages | undefined = first; !this.stopping;) {
       if (messages !== undefined) {
-        const watching = watchStalls(messages);
+        this.missed = 0;
+        const watching = this.watchStalls(messages);
         try {
-          for await (const m of messages) await this.onMessage(m);
+          for await (const m of messages) {
+            this.missed = 0;
+            await this.onMessage(m);
+          }
         } catch {
           // pulling failed: bound again below
         }
@@ -52,18 +63,20 @@ export class ResilientPull {
       if (this.stopping) await messages?.close().catch(() => undefined);
     }
   }
-}
 
-/** Closes a pull the server stopped answering (missed heartbeats, consumer gone), so that it is bound again. */
-async function watchStalls(messages: ConsumerMessages): Promise<void> {
-  let missed = 0;
-  for await (const status of messages.status()) {
-    const gone = status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'no_responders';
-    if (gone || status.type === 'consumer_deleted') missed += 1;
-    else if (status.type === 'heartbeat' || status.type === 'next') missed = 0;
-    if (missed >= STALLS_BEFORE_RESUME) {
-      await messages.close().catch(() => undefined);
-      return;
+  /**
+   * Closes a pull the server stopped answering (missed heartbeats, consumer gone), so that it is bound again. The
+   * client's own re-pulls do not count as answers: only a heartbeat or a message does.
+   */
+  private async watchStalls(messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      const gone = status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'no_responders';
+      if (gone || status.type === 'consumer_deleted') this.missed += 1;
+      else if (status.type === 'heartbeat') this.missed = 0;
+      if (this.missed >= STALLS_BEFORE_RESUME) {
+        await messages.close().catch(() => undefined);
+        return;
+      }
     }
   }
 }

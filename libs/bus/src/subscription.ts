@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { ResilientPull } from './resilient-pull.js';
+import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
 import { nanos, nuid } from '@nats-io/transport-node';
 import { invalidField } from './bus.errors.js';
 import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
@@ -132,7 +132,7 @@ export class Subscription {
         // Made when missing: at the first start, and after a fault in which the cluster lost it.
         await jsm.consumers.info(stream, this.consumerName).catch(() => jsm.consumers.add(stream, consumerConfig));
         const consumer = await this.bus.js.consumers.get(stream, this.consumerName);
-        return consumer.consume({ max_messages: this.concurrency * 2 });
+        return consumer.consume({ max_messages: this.concurrency * 2, expires: PULL_EXPIRES_MS });
       },
       async (m) => {
         if (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
