@@ -86,4 +86,3 @@ export type { DeadLetter, DeadLetterFilter } from './dead-letters.js';
 export { BusAdmin } from './bus-admin.js';
 export type { StreamSummary, ConsumerSummary } from './bus-admin.js';
 export { ensureRateQuotaBucket } from './rate-quota-bucket.js';
-export { ResilientPull, PULL_EXPIRES_MS } from './resilient-pull.js';

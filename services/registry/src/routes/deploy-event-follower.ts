@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BusStreams, BusSubjects, PULL_EXPIRES_MS, ResilientPull, ensureBusStreams, type DomainEvent } from '@msec/bus';
+import { BusStreams, BusSubjects, ensureBusStreams, type DomainEvent } from '@msec/bus';
 
 /** How long to wait before trying again after a failure. */
 const RETRY_MS = 5_000;
@@ -15,7 +15,7 @@ type Prepare = (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<vo
  * after RETRY_MS.
  */
 export class DeployEventFollower {
-  private pull: ResilientPull | undefined;
+  private messages: ConsumerMessages | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -36,17 +36,7 @@ export class DeployEventFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.pull?.stop();
-  }
-
-  private async apply(message: JsMsg): Promise<void> {
-    try {
-      await this.handle(message.json<DomainEvent>());
-      message.ack();
-    } catch (error) {
-      this.logger.warn(`event ${message.seq} not applied yet: ${error instanceof Error ? error.message : String(error)}`);
-      message.nak(RETRY_MS);
-    }
+    await this.messages?.close();
   }
 
   private async attach(): Promise<void> {
@@ -55,22 +45,25 @@ export class DeployEventFollower {
       const jsm = await jetstreamManager(this.nc);
       await ensureBusStreams(jsm);
       await this.prepare(jsm);
-      const config = {
-        durable_name: this.consumer,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: BusSubjects.event(this.subjects),
-      };
-      // Bound again when the pull ends or stalls (the server holding the consumer died), not only on errors.
-      this.pull = new ResilientPull(
-        async () => {
-          await jsm.consumers.info(BusStreams.events, this.consumer).catch(() => jsm.consumers.add(BusStreams.events, config));
-          return (await jetstream(this.nc).consumers.get(BusStreams.events, this.consumer)).consume({ expires: PULL_EXPIRES_MS });
-        },
-        (message) => this.apply(message),
+      await jsm.consumers.info(BusStreams.events, this.consumer).catch(() =>
+        jsm.consumers.add(BusStreams.events, {
+          durable_name: this.consumer,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: BusSubjects.event(this.subjects),
+        }),
       );
-      await this.pull.start();
-      if (this.stopped) await this.pull.stop();
+      const consumer = await jetstream(this.nc).consumers.get(BusStreams.events, this.consumer);
+      this.messages = await consumer.consume();
+      for await (const message of this.messages) {
+        try {
+          await this.handle(message.json<DomainEvent>());
+          message.ack();
+        } catch (error) {
+          this.logger.warn(`event ${message.seq} not applied yet: ${error instanceof Error ? error.message : String(error)}`);
+          message.nak(RETRY_MS);
+        }
+      }
     } catch (error) {
       if (this.stopped) return;
       this.logger.warn(`${this.subjects} events not followed yet: ${error instanceof Error ? error.message : String(error)}`);
