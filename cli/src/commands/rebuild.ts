@@ -9,6 +9,7 @@ import { apiTarget } from './login.js';
 const REBUILDABLE: Record<string, string> = {
   registry: '/api/v1/admin/rebuild/registry',
   deploy: '/api/v1/admin/rebuild/deploy',
+  monitor: '/api/v1/admin/rebuild/monitor',
 };
 
 /** `msec rebuild SERVICE`: empties the service's read model and replays its events from the start (admin, through REST). */

@@ -38,4 +38,7 @@ export class EventUpcasters {
  * The platform's upcasters: every step from an event version the platform once wrote to the next. Projections,
  * subscribers and webhooks read events through these unless given others.
  */
-export const platformUpcasters = new EventUpcasters();
+export const platformUpcasters = new EventUpcasters()
+  // Alarm rule events gained the digest of the rule's webhook URL in version 2; a version 1 event names none.
+  .register('monitor.AlarmRuleCreated', 1, (payload) => ({ webhookDigest: null, ...(payload as object) }))
+  .register('monitor.AlarmRuleUpdated', 1, (payload) => ({ webhookDigest: null, ...(payload as object) }));

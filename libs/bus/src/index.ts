@@ -25,6 +25,7 @@ export type { DomainEvent, StoredEvent } from './event-envelope.js';
 export { EventStore } from './event-store.js';
 export type { AppendResult, AggregateEvents } from './event-store.js';
 export { ProjectionRunner } from './projection-runner.js';
+export { PerKeyQueue } from './per-key-queue.js';
 export type { Projection, ProjectionRunnerOptions, EventMeta } from './projection-runner.js';
 export { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
 export type { ProjectionCheckpoint } from './projection-checkpoint.entity.js';

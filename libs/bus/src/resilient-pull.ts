@@ -38,7 +38,15 @@ export class ResilientPull {
     if (this.stopping) return;
     this.stopping = true;
     await this.messages?.close().catch(() => undefined);
-    await this.loop?.catch(() => undefined);
+    // A pull closed while its consumer was being deleted and made again (another process rebuilding a read model) can
+    // leave its iterator open until the server ends the pull request; the loop ends at its next turn either way.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 2 * PULL_EXPIRES_MS);
+      timer.unref();
+    });
+    await Promise.race([this.loop?.catch(() => undefined), bound]);
+    clearTimeout(timer);
   }
 
   private async run(first: ConsumerMessages): Promise<void> {
@@ -57,7 +65,7 @@ export class ResilientPull {
         await watching;
       }
       if (this.stopping) return;
-      await new Promise((resolve) => setTimeout(resolve, RESUME_MS));
+      await new Promise((resolve) => setTimeout(resolve, RESUME_MS).unref());
       messages = await this.open().catch(() => undefined);
       this.messages = messages;
       if (this.stopping) await messages?.close().catch(() => undefined);

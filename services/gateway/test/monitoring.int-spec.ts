@@ -259,6 +259,26 @@ describe('gateway monitoring', () => {
     assert.match((await cli('rules', '--service', 'Demo.cli')).stdout, /No alarm rules yet/);
   });
 
+  it('monitoring - ./msec rebuild monitor replays alarm rules and alarms from their events (admin only); the console reads the same after', async () => {
+    const adminToken = (await admin.call('POST', '/api/v1/tokens', { name: 'rebuild-monitor' })).body.token as string;
+    const devToken = (await dev.call('POST', '/api/v1/tokens', { name: 'rebuild-monitor-dev' })).body.token as string;
+    await dev.call('POST', '/api/v1/alarm-rules', { service: 'Demo.rebuild', attr: 'orders', type: 'min', threshold: 2 });
+    const rebuild = (token: string) =>
+      promisify(execFile)(process.execPath, [CLI_MAIN, 'rebuild', 'monitor', '--url', gw.baseUrl], {
+        env: { ...process.env, MSEC_TOKEN: token },
+      });
+    const rules = (await viewer.call('GET', '/api/v1/alarm-rules')).body.items as unknown[];
+    const alarms = (await viewer.call('GET', '/api/v1/alarms?state=all')).body.items as unknown[];
+    assert.ok(rules.length >= 1);
+    await assert.rejects(rebuild(devToken), /403|role|admin/i);
+    assert.match(
+      (await rebuild(adminToken)).stdout,
+      new RegExp(`monitor rebuilt from its events: ${rules.length} alarmRules, ${alarms.length} alarms`),
+    );
+    assert.deepEqual((await viewer.call('GET', '/api/v1/alarm-rules')).body.items, rules);
+    assert.deepEqual((await viewer.call('GET', '/api/v1/alarms?state=all')).body.items, alarms);
+  });
+
   it('monitoring - a rule whose webhook targets loopback, link-local or the metadata service is refused naming the field and the fix', async () => {
     const rule = { service: SERVICE, attr: 'login_ok', type: 'max', threshold: 1 };
     for (const webhookUrl of [

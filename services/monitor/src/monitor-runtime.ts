@@ -7,7 +7,10 @@ import { MONITOR_CONFIG, type MonitorConfig } from './config/monitor.config.js';
 import { AlarmEngine } from './alarms/alarm-engine.js';
 import { JetStreamAlarmEventSink } from './alarms/alarm-event-sink.js';
 import { AlarmRules } from './alarms/alarm-rules.domain.js';
-import { MonitorEventLog } from './alarms/monitor-event-log.js';
+import { MonitorEventLog, type MonitorEvent } from './alarms/monitor-event-log.js';
+import { AlarmRulesProjection } from './alarms/alarm-rules.projection.js';
+import { AlarmsProjection } from './alarms/alarms.projection.js';
+import { ProjectionRunner, type Projection } from '@msec/bus';
 import { StatsIngest } from './ingest/stats-ingest.js';
 import { MonitorQueries, mergeCallRows } from './queries/monitor-queries.js';
 import { prometheusText } from './queries/prometheus-text.js';
@@ -29,6 +32,12 @@ export const QueryAction = {
 /** One of QueryAction. */
 export type QueryAction = (typeof QueryAction)[keyof typeof QueryAction];
 
+/** What a rebuild replayed: rows of each read model. */
+export interface MonitorRebuildResult {
+  alarmRules: number;
+  alarms: number;
+}
+
 /** Holds the monitor's parts: store, ingest, queries, shard routing and alarms; starts and stops them with the app. */
 @Injectable()
 export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
@@ -40,6 +49,9 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
   readonly rules: AlarmRules;
   readonly alarms: AlarmEngine;
   private readonly events: MonitorEventLog;
+  private readonly rulesProjection: ProjectionRunner<MonitorEvent>;
+  private readonly alarmsProjection: ProjectionRunner<MonitorEvent>;
+  private rebuilding: Promise<MonitorRebuildResult> | undefined;
   private alarmTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -52,8 +64,10 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
     this.queries = new MonitorQueries(this.store);
     this.router = new ShardRouter(nc, config.shardIndex, config.shards, (action, payload) => this.local(action, payload));
     this.events = new MonitorEventLog(nc);
-    this.rules = new AlarmRules(dataSource, this.events, config.webhookAllowInternal);
-    this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), this.events, {
+    this.rulesProjection = this.projectionRunner(nc, dataSource, new AlarmRulesProjection());
+    this.alarmsProjection = this.projectionRunner(nc, dataSource, new AlarmsProjection());
+    this.rules = new AlarmRules(dataSource, this.events, this.rulesProjection, config.webhookAllowInternal);
+    this.alarms = new AlarmEngine(dataSource, this.rules, this.store, new JetStreamAlarmEventSink(nc), this.events, this.alarmsProjection, {
       graceMs: config.alarmGraceMs,
       webhookTimeoutMs: config.webhookTimeoutMs,
       webhookAllowInternal: config.webhookAllowInternal,
@@ -64,6 +78,12 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.events.init();
+    await this.rules.importLegacyRows((await this.rulesProjection.checkpoint()) === 0);
+    await this.alarms.importLegacyRows((await this.alarmsProjection.checkpoint()) === 0);
+    await this.rulesProjection.start();
+    await this.alarmsProjection.start();
+    await this.rulesProjection.waitUntilCaughtUp();
+    await this.alarmsProjection.waitUntilCaughtUp();
     await this.ingest.start();
     this.router.start();
     if (this.config.alarmIntervalMs > 0) {
@@ -78,6 +98,34 @@ export class MonitorRuntime implements OnModuleInit, BeforeApplicationShutdown {
     clearInterval(this.alarmTimer);
     this.router.stop();
     await this.ingest.stop();
+    await this.rulesProjection.stop();
+    await this.alarmsProjection.stop();
+  }
+
+  /** Empties the alarm rule and alarm tables and replays the monitor's events; a rebuild asked for while one runs joins it. */
+  rebuild(): Promise<MonitorRebuildResult> {
+    this.rebuilding ??= this.replayAll().finally(() => {
+      this.rebuilding = undefined;
+    });
+    return this.rebuilding;
+  }
+
+  private async replayAll(): Promise<MonitorRebuildResult> {
+    await this.rulesProjection.rebuild();
+    await this.alarmsProjection.rebuild();
+    return { alarmRules: (await this.rules.list({})).length, alarms: (await this.alarms.list({ state: 'all', limit: 5000 })).length };
+  }
+
+  private projectionRunner(
+    nc: NatsConnection,
+    dataSource: DataSource,
+    projection: Projection<MonitorEvent>,
+  ): ProjectionRunner<MonitorEvent> {
+    return new ProjectionRunner(nc, dataSource, projection, {
+      // Another monitor process sharing the database gets an event this one took and did not apply after 5 s.
+      ackWaitMs: 5_000,
+      onError: (error) => this.logger.error(`projection ${projection.name}: ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
 
   /** The time alarms are judged at: now, or `atMs` when an operator or a test asks for another instant. */

@@ -7,6 +7,9 @@ export const MonitorEventType = {
   alarmRuleCreated: 'monitor.AlarmRuleCreated',
   alarmRuleUpdated: 'monitor.AlarmRuleUpdated',
   alarmRuleDeleted: 'monitor.AlarmRuleDeleted',
+  alarmHeld: 'monitor.AlarmHeld',
+  alarmRuleImported: 'monitor.AlarmRuleImported',
+  alarmImported: 'monitor.AlarmImported',
 } as const;
 /** One of MonitorEventType. */
 export type MonitorEventType = (typeof MonitorEventType)[keyof typeof MonitorEventType];
@@ -21,7 +24,10 @@ export const MonitorEventSubjects = {
   all: 'monitor.>',
 } as const;
 
-/** An alarm rule as its events carry it (the webhook URL stays private to the monitor: it may hold a token). */
+/**
+ * An alarm rule as its events carry it (version 2). The webhook URL stays private to the monitor (it may hold a
+ * token): events carry its digest, and the monitor keeps the URL under that digest in its own table.
+ */
 export interface AlarmRuleEventPayload {
   id: string;
   service: string;
@@ -31,6 +37,27 @@ export interface AlarmRuleEventPayload {
   host: string | null;
   enabled: boolean;
   hasWebhook: boolean;
+  /** sha256 (hex) of the webhook URL, or null without one. */
+  webhookDigest: string | null;
+}
+
+/** An alarm episode as it stood when carried over from a database written before alarm events were complete. */
+export interface AlarmImportedPayload {
+  alarmId: string;
+  ruleId: string;
+  service: string;
+  attr: string;
+  host: string | null;
+  type: AlarmType;
+  threshold: number;
+  state: 'active' | 'recovered';
+  value: number | null;
+  message: string;
+  firstAt: string;
+  lastAt: string;
+  lastMinute: number;
+  count: number;
+  recoveredAt: string | null;
 }
 
 /** Payloads by monitor event type. */
@@ -64,4 +91,17 @@ export interface MonitorEventPayloads {
   'monitor.AlarmRuleCreated': AlarmRuleEventPayload;
   'monitor.AlarmRuleUpdated': AlarmRuleEventPayload;
   'monitor.AlarmRuleDeleted': { id: string; service: string };
+  'monitor.AlarmHeld': {
+    alarmId: string;
+    ruleId: string;
+    service: string;
+    value: number | null;
+    message: string;
+    /** ISO time of the minute judged. */
+    at: string;
+    /** Minutes the alarm has held, this one included. */
+    count: number;
+  };
+  'monitor.AlarmRuleImported': AlarmRuleEventPayload & { createdAt: string; updatedAt: string };
+  'monitor.AlarmImported': AlarmImportedPayload;
 }

@@ -52,6 +52,8 @@ export const MonitorSubjects = {
   alarmsList: 'msec.monitor.alarms.list',
   /** Judges alarm rules now (or at a given time): for operators and tests. */
   alarmsEvaluate: 'msec.monitor.alarms.evaluate',
+  /** Empties the alarm rule and alarm read models and replays the monitor's events (admin). */
+  rebuild: 'msec.monitor.rebuild',
   /** Raw (non-Nest) request subject a shard answers for queries forwarded by other shards. */
   shardQuery: (shard: number): string => `msec.monitor.shard.${shard}.query`,
   /** Event: an alarm started. */

@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
-import { BusErrorCode, EventStore, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
+import { BusErrorCode, EventStore, PerKeyQueue, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, MsecError } from '@msec/contracts';
 import { notFound, tagTaken } from '../deploy.errors.js';
-import { PerKeyQueue } from '../events/per-key-queue.js';
 import { ConfigVersionRecord, LiveConfigRecord } from './artifacts.entities.js';
 import { LiveConfigBucket } from './live-config-bucket.js';
 import { ConfigVersionsProjection, type ConfigVersionEvent } from './config-versions.projection.js';

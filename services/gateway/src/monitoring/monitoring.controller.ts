@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Header, Inject, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -164,6 +164,24 @@ export class AlarmsController {
   }
 }
 
+/** How long a rebuild of the monitor's read models may take before the caller is told it timed out. */
+const REBUILD_DEADLINE_MS = 60_000;
+
+/** Admin-only maintenance of the monitor's read models. */
+@ApiTags('admin')
+@Controller('api/v1/admin/rebuild')
+export class MonitorAdminController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Post('monitor')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: "Rebuild the monitor's read models (alarm rules, alarms) from its event stream" })
+  rebuild(): Promise<{ alarmRules: number; alarms: number }> {
+    return this.nats.request(MonitorSubjects.rebuild, {}, REBUILD_DEADLINE_MS);
+  }
+}
+
 /** Where Prometheus scrapes by default, and the route behind it inside the API (so the console's SPA fallback leaves it alone). */
 export const METRICS_PATHS = { scrape: '/metrics', api: '/api/v1/metrics' } as const;
 
@@ -218,4 +236,10 @@ export class MetricsController {
 }
 
 /** Every monitoring controller, for `controllers` in gateway.module.ts. */
-export const MONITORING_CONTROLLERS = [MonitoringController, AlarmRulesController, AlarmsController, MetricsController];
+export const MONITORING_CONTROLLERS = [
+  MonitoringController,
+  AlarmRulesController,
+  AlarmsController,
+  MetricsController,
+  MonitorAdminController,
+];

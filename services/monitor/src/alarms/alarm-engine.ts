@@ -15,10 +15,11 @@ import {
 import { invalidField } from '../monitor.errors.js';
 import type { SeriesStore } from '../series/series-store.js';
 import { AlarmEntity } from './alarm.entities.js';
-import { evaluateAlarms, type AlarmDecision } from './alarm-evaluator.js';
+import { evaluateAlarms, type AlarmDecision, type JudgedRule } from './alarm-evaluator.js';
 import type { AlarmEventSink } from './alarm-event-sink.js';
 import type { AlarmRules } from './alarm-rules.domain.js';
-import type { MonitorEventLog } from './monitor-event-log.js';
+import type { MonitorEvent, MonitorEventLog } from './monitor-event-log.js';
+import type { ProjectionRunner } from '@msec/bus';
 import { internalAddressOf } from '@msec/platform';
 
 /** Settings of the alarm engine. */
@@ -50,6 +51,26 @@ function view(e: AlarmEntity): AlarmView {
   };
 }
 
+/** The view of an alarm that has just fired. */
+function firedView(rule: JudgedRule, id: string, value: number | null, message: string, at: string): AlarmView {
+  return {
+    id,
+    ruleId: rule.id,
+    service: rule.service,
+    attr: rule.attr,
+    host: rule.host,
+    type: rule.type,
+    threshold: rule.threshold,
+    state: AlarmState.active,
+    value,
+    message,
+    firstAt: at,
+    lastAt: at,
+    count: 1,
+    recoveredAt: null,
+  };
+}
+
 /**
  * The id of the alarm a rule starts at a minute, in UUID form: derived, not random, so an evaluation retried after its
  * event was appended (and de-duplicated) stores the alarm under the id the event names.
@@ -59,7 +80,10 @@ function alarmId(ruleId: string, minute: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Judges the rules of the services this shard owns, keeps alarm episodes in the database, and sends events and webhooks. */
+/**
+ * Judges the rules of the services this shard owns and records each alarm step as an event (the alarms table follows
+ * through its projection), then sends the console event and the webhook.
+ */
 export class AlarmEngine {
   private readonly logger = new Logger('AlarmEngine');
   private readonly repo: Repository<AlarmEntity>;
@@ -71,6 +95,7 @@ export class AlarmEngine {
     private readonly store: SeriesStore,
     private readonly sink: AlarmEventSink,
     private readonly events: MonitorEventLog,
+    private readonly projection: ProjectionRunner<MonitorEvent>,
     private readonly options: AlarmEngineOptions,
   ) {
     this.repo = dataSource.getRepository(AlarmEntity);
@@ -88,6 +113,8 @@ export class AlarmEngine {
   }
 
   private async evaluateOnce(nowMs: number): Promise<AlarmDecision[]> {
+    // Judge from every alarm event applied, whichever monitor process appended it.
+    await this.projection.waitUntilCaughtUp();
     const rules = (await this.rules.enabled()).filter((r) => monitorShardOf(r.service, this.options.shards) === this.options.shardIndex);
     const active = new Map<string, AlarmEntity>();
     for (const a of await this.repo.findBy({ state: AlarmState.active })) active.set(a.ruleId, a);
@@ -95,58 +122,51 @@ export class AlarmEngine {
       this.store.find(service, attr, host)?.valueAt(minute);
     const decisions = evaluateAlarms(rules, new Set(active.keys()), read, nowMs, this.options.graceMs);
     const webhooks = new Map(rules.map((r) => [r.id, r.webhookUrl]));
+    const announcements: { event: AlarmEvent; webhookUrl: string | null }[] = [];
     for (const d of decisions) {
       const at = new Date(d.minute * 60_000).toISOString();
       const existing = active.get(d.rule.id);
+      const webhookUrl = webhooks.get(d.rule.id) ?? null;
       if (d.action === 'fire') {
-        const entity = this.repo.create({
-          id: alarmId(d.rule.id, d.minute),
-          ruleId: d.rule.id,
-          service: d.rule.service,
-          attr: d.rule.attr,
-          host: d.rule.host,
-          type: d.rule.type,
-          threshold: d.rule.threshold,
-          state: AlarmState.active,
-          value: d.value,
-          message: d.message,
-          firstAt: at,
-          lastAt: at,
-          lastMinute: d.minute,
-          count: 1,
-          recoveredAt: null,
-        });
+        const id = alarmId(d.rule.id, d.minute);
         await this.events.append(
-          MonitorEventSubjects.alarm(entity.service),
+          MonitorEventSubjects.alarm(d.rule.service),
           MonitorEventType.alarmFired,
-          entity.service,
+          d.rule.service,
           {
-            alarmId: entity.id,
-            ruleId: entity.ruleId,
-            service: entity.service,
-            attr: entity.attr,
-            host: entity.host,
+            alarmId: id,
+            ruleId: d.rule.id,
+            service: d.rule.service,
+            attr: d.rule.attr,
+            host: d.rule.host,
             type: d.rule.type,
-            threshold: entity.threshold,
-            value: entity.value,
-            message: entity.message,
+            threshold: d.rule.threshold,
+            value: d.value,
+            message: d.message,
             at,
           },
-          // A retried evaluation of the same minute decides the same alarm: one event.
+          // A retried evaluation of the same minute (or another monitor process judging it) decides the same alarm: one event.
           `alarm-fired-${d.rule.id}-${d.minute}`,
         );
-        await this.repo.insert(entity);
-        await this.announce({ kind: 'alarm', alarm: view(entity) }, webhooks.get(d.rule.id) ?? null);
+        announcements.push({ event: { kind: 'alarm', alarm: { ...firedView(d.rule, id, d.value, d.message, at) } }, webhookUrl });
       } else if (existing !== undefined && d.minute > existing.lastMinute) {
-        existing.lastAt = at;
-        existing.lastMinute = d.minute;
-        existing.value = d.value;
         if (d.action === 'hold') {
-          existing.count++;
-          existing.message = d.message;
+          await this.events.append(
+            MonitorEventSubjects.alarm(existing.service),
+            MonitorEventType.alarmHeld,
+            existing.service,
+            {
+              alarmId: existing.id,
+              ruleId: existing.ruleId,
+              service: existing.service,
+              value: d.value,
+              message: d.message,
+              at,
+              count: existing.count + 1,
+            },
+            `alarm-held-${existing.id}-${d.minute}`,
+          );
         } else {
-          existing.state = AlarmState.recovered;
-          existing.recoveredAt = at;
           await this.events.append(
             MonitorEventSubjects.alarm(existing.service),
             MonitorEventType.alarmRecovered,
@@ -157,19 +177,39 @@ export class AlarmEngine {
               service: existing.service,
               attr: existing.attr,
               host: existing.host,
-              value: existing.value,
+              value: d.value,
               firstAt: existing.firstAt,
               recoveredAt: at,
               minutes: existing.count,
             },
             `alarm-recovered-${existing.id}`,
           );
+          const recovered = { ...view(existing), state: AlarmState.recovered, value: d.value, lastAt: at, recoveredAt: at };
+          announcements.push({ event: { kind: 'recovered', alarm: recovered }, webhookUrl });
         }
-        await this.repo.save(existing);
-        if (d.action === 'recover') await this.announce({ kind: 'recovered', alarm: view(existing) }, webhooks.get(d.rule.id) ?? null);
       }
     }
+    await this.projection.waitUntilCaughtUp();
+    for (const a of announcements) await this.announce(a.event, a.webhookUrl);
     return decisions;
+  }
+
+  /** Carries alarms stored before alarm events were complete into the stream as they stand, once, on the first start. */
+  async importLegacyRows(firstStart: boolean): Promise<number> {
+    if (!firstStart) return 0;
+    const rows = await this.repo.find();
+    for (const row of rows) {
+      const { id, ...rest } = row;
+      await this.events.append(
+        MonitorEventSubjects.alarm(row.service),
+        MonitorEventType.alarmImported,
+        row.service,
+        { alarmId: id, ...rest, type: row.type as AlarmType, state: row.state === AlarmState.active ? 'active' : 'recovered' },
+        `import-alarm-${id}`,
+      );
+    }
+    if (rows.length > 0) this.logger.log(`${rows.length} alarm(s) carried over into the event stream`);
+    return rows.length;
   }
 
   /** Active alarms, or the history (newest first). */

@@ -84,3 +84,17 @@ export class AlarmEntity {
   @Column({ name: 'recovered_at', type: 'varchar', length: 32, nullable: true })
   recoveredAt!: string | null;
 }
+
+/**
+ * Webhook URLs of alarm rules, under the sha256 of the URL. Rule events carry only the digest (a URL may hold a
+ * token and events reach automation subscribers), so this table is the monitor's own record, not a read model: a
+ * rebuild keeps it and looks the URLs up again.
+ */
+@Entity({ name: 'monitor_webhook_urls' })
+export class WebhookUrlEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  digest!: string;
+
+  @Column({ type: 'varchar', length: 500 })
+  url!: string;
+}

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MonitorSubjects, type AlarmRuleView, type AlarmView, type AlarmsListRequest } from '@msec/contracts';
-import { MonitorRuntime } from '../monitor-runtime.js';
+import { MonitorRuntime, type MonitorRebuildResult } from '../monitor-runtime.js';
 
 /** Alarm rule CRUD, the alarm list and an on-demand evaluation. */
 @Controller()
@@ -39,5 +39,10 @@ export class AlarmsController {
   ): Promise<{ decisions: { ruleId: string; action: string; minute: number }[] }> {
     const decisions = await this.runtime.alarms.evaluate(this.runtime.evaluationTime(payload?.atMs));
     return { decisions: decisions.map((d) => ({ ruleId: d.rule.id, action: d.action, minute: d.minute })) };
+  }
+
+  @MessagePattern(MonitorSubjects.rebuild)
+  rebuild(): Promise<MonitorRebuildResult> {
+    return this.runtime.rebuild();
   }
 }

@@ -60,5 +60,41 @@ export class MonitorInitial1763769700000 implements MigrationInterface {
   }
 }
 
+/**
+ * Alarm rules and alarms become projections of the monitor's events: creates the projections' checkpoint table and
+ * monitor_webhook_urls (the webhook URLs that rule events name only by digest).
+ */
+export class MonitorWebhookUrls1799000000000 implements MigrationInterface {
+  name = 'MonitorWebhookUrls1799000000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.createTable(
+      new Table({
+        name: 'monitor_webhook_urls',
+        columns: [
+          { name: 'digest', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'url', type: 'varchar', length: '500' },
+        ],
+      }),
+      true,
+    );
+    await runner.createTable(
+      new Table({
+        name: 'projection_checkpoint',
+        columns: [
+          { name: 'projection', type: 'varchar', length: '200', isPrimary: true },
+          { name: 'last_seq', type: 'bigint' },
+          { name: 'updated_at', type: 'datetime' },
+        ],
+      }),
+      true,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.dropTable('monitor_webhook_urls', true);
+  }
+}
+
 /** Every monitor migration, oldest first. */
-export const MONITOR_MIGRATIONS = [MonitorInitial1763769700000];
+export const MONITOR_MIGRATIONS = [MonitorInitial1763769700000, MonitorWebhookUrls1799000000000];
