@@ -10,6 +10,7 @@ const REBUILDABLE: Record<string, string> = {
   registry: '/api/v1/admin/rebuild/registry',
   deploy: '/api/v1/admin/rebuild/deploy',
   monitor: '/api/v1/admin/rebuild/monitor',
+  log: '/api/v1/admin/rebuild/log',
 };
 
 /** `msec rebuild SERVICE`: empties the service's read model and replays its events from the start (admin, through REST). */

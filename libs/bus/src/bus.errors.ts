@@ -77,7 +77,8 @@ export function unknownRetryPolicy(name: string, known: readonly string[]): Msec
 
 /** A projection could not apply an event; the event stays unacknowledged and comes back. */
 export function projectionFailed(projection: string, seq: number, cause: unknown): MsecError {
-  return new MsecError(BusErrorCode.projectionFailed, `projection "${projection}" failed to apply stream sequence ${seq}`, {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new MsecError(BusErrorCode.projectionFailed, `projection "${projection}" failed to apply stream sequence ${seq}: ${reason}`, {
     status: 500,
     retryable: true,
     data: { projection, seq },

@@ -26,6 +26,8 @@ export { EventStore } from './event-store.js';
 export type { AppendResult, AggregateEvents } from './event-store.js';
 export { ProjectionRunner } from './projection-runner.js';
 export { PerKeyQueue } from './per-key-queue.js';
+export { EventDecisions } from './event-decisions.js';
+export type { Decision } from './event-decisions.js';
 export type { Projection, ProjectionRunnerOptions, EventMeta } from './projection-runner.js';
 export { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
 export type { ProjectionCheckpoint } from './projection-checkpoint.entity.js';

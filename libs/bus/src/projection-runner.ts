@@ -2,6 +2,7 @@ import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
+import { serialTransaction } from '@msec/persistence';
 import { projectionFailed } from './bus.errors.js';
 import { BusConsumers, BusStreams, BusSubjects } from './bus-subjects.js';
 import { ensureBusStreams } from './bus-streams.js';
@@ -118,7 +119,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     try {
       this.jsm ??= await jetstreamManager(this.nc);
       await this.jsm.consumers.delete(BusStreams.events, this.durable).catch(() => false);
-      await this.dataSource.transaction(async (em) => {
+      await serialTransaction(this.dataSource, async (em) => {
         await this.projection.reset(em);
         await em.getRepository(ProjectionCheckpointEntity).save({ projection: this.key, lastSeq: 0, updatedAt: new Date() });
       });
@@ -162,7 +163,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   private async handle(m: JsMsg): Promise<void> {
     const seq = m.seq;
     try {
-      await this.dataSource.transaction(async (em) => {
+      await serialTransaction(this.dataSource, async (em) => {
         const repo = em.getRepository(ProjectionCheckpointEntity);
         const row = await repo.findOneBy({ projection: this.key });
         if (row !== null && row.lastSeq >= seq) return;

@@ -206,6 +206,9 @@ export type { EventDefinition } from './events/event-definition.js';
 export { EVENT_CATALOGUE, eventDefinitionOf, eventSubjectFilter, eventCatalogueMarkdown } from './events/event-catalogue.js';
 export { registryEventDefinitions } from './events/registry.events.js';
 export { monitorEventDefinitions } from './events/monitor.events.js';
+export { logEventDefinitions } from './events/log.events.js';
+export { LogEventType, LogEventSubjects } from './log/log-events.js';
+export type { LogEventPayloads } from './log/log-events.js';
 /** Event streams: the console's source of truth and the feed automation reads. */
 export { EventStreams } from './events/event-stream.js';
 /** Monitor events: alarm state and alarm rule changes. */

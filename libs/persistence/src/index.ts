@@ -6,5 +6,6 @@ export { openDataSource, dataSourceOptions, databaseAnswers } from './data-sourc
 export type { DataSourceSpec, EntityDefinition, MigrationDefinition } from './data-source-factory.js';
 /** Recognising a unique or primary key violation (a concurrent create of the same key). */
 export { isDuplicateKeyError } from './duplicate-key.js';
+export { serialTransaction } from './serial-transaction.js';
 /** Errors raised by this lib. */
 export { PersistenceErrorCode, badDatabaseUrl, connectFailed } from './persistence.errors.js';

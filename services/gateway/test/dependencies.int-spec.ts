@@ -39,6 +39,7 @@ describe('gateway dependency graph and log storage', () => {
   let logService: ServiceProcess;
   let nc: NatsConnection;
   let viewer: ApiClient;
+  let admin: ApiClient;
   let dev: ApiClient;
   const traceId = newTraceId();
   /** Three complete minutes that end a minute ago. */
@@ -55,7 +56,7 @@ describe('gateway dependency graph and log storage', () => {
       MSEC_LOG_STORE_CHECK_SECONDS: '1',
     });
     nc = await gw.nats.connect();
-    const admin = await adminClient(gw);
+    admin = await adminClient(gw);
     viewer = await userClient(gw, admin, 'vic', 'viewer');
     dev = await userClient(gw, admin, 'dora', 'developer');
     await eventually('the monitor and the log service answer through the gateway', async () =>
@@ -195,6 +196,12 @@ describe('gateway dependency graph and log storage', () => {
     assert.deepEqual(set.body.services[FLIGHT], { rate: 0.05, maxPerSecond: 100 });
     const removed = await dev.call('DELETE', `/api/v1/trace-sampling/${USER}`);
     assert.deepEqual(removed.body, { services: { [FLIGHT]: { rate: 0.05, maxPerSecond: 100 } } });
+    // An admin replays the log service's settings from their events: nothing changes; a developer may not.
+    assert.equal((await dev.call('POST', '/api/v1/admin/rebuild/log')).status, 403);
+    const rebuilt = await admin.call('POST', '/api/v1/admin/rebuild/log');
+    assert.equal(rebuilt.status, 200, JSON.stringify(rebuilt.body));
+    assert.equal(rebuilt.body.samplingServices, 1);
+    assert.deepEqual((await viewer.call('GET', '/api/v1/trace-sampling')).body, removed.body);
   });
 
   describe('console', () => {

@@ -9,6 +9,7 @@ import { QueryController } from './query/query.controller.js';
 import { RetentionController } from './retention/retention.controller.js';
 import { RetentionJob } from './retention/retention.job.js';
 import { SamplingController } from './sampling/sampling.controller.js';
+import { LogSettings } from './settings/log-settings.js';
 import { StoreBoundJob } from './retention/store-bound.job.js';
 import { LOG_ENTITIES } from './storage/log.entities.js';
 import { LOG_MIGRATIONS } from './storage/log-tables.migration.js';
@@ -31,6 +32,7 @@ export class LogModule {
           entities: LOG_ENTITIES,
           migrations: LOG_MIGRATIONS,
         }),
+        LogSettings,
         StoreTally,
         DropCounterStore,
         TrimGate,

@@ -33,6 +33,8 @@ export const LogSubjects = {
   samplingSet: 'msec.log.sampling.set',
   /** Request/reply: remove one service's setting `{ service }`, so its environment applies again (→ TraceSamplingSettings). */
   samplingDelete: 'msec.log.sampling.delete',
+  /** Request/reply: empty the colouring and sampling tables and replay the log service's events (admin). */
+  rebuild: 'msec.log.rebuild',
   /** Request/reply: the store's limits, its size and the telemetry dropped to keep it bounded (→ LogStorageReport). */
   storage: 'msec.log.storage',
 } as const;

@@ -105,6 +105,7 @@ const BACKEND_OPERATIONS: Record<Exclude<ConsoleRole, typeof NatsRole.gateway>, 
     'msec.log.purge',
     'msec.log.storage',
     'msec.log.sampling.>',
+    'msec.log.rebuild',
     'msec.log.tail.>',
   ],
   [NatsRole.kvAdmin]: ['msec.kv.>'],
@@ -120,6 +121,7 @@ const EVENT_SUBJECTS = {
   /** Domain events in the event store (`msec.evt.<owner>.…`), one owner each. */
   registryStore: `${EventStreams.subjectPrefix}registry.>`,
   monitorStore: `${EventStreams.subjectPrefix}monitor.>`,
+  logStore: `${EventStreams.subjectPrefix}log.>`,
   /** The automation feed: a copy of the event store the gateway relays. */
   feed: EventStreams.feedAllSubjects,
   deploy: 'msec.events.deploy.>',
@@ -133,7 +135,7 @@ const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
   [NatsRole.registry]: [EVENT_SUBJECTS.registryStore],
   [NatsRole.deploy]: [EVENT_SUBJECTS.deploy, EVENT_SUBJECTS.deployStore],
   [NatsRole.monitor]: [EVENT_SUBJECTS.monitor, EVENT_SUBJECTS.monitorStore],
-  [NatsRole.log]: [],
+  [NatsRole.log]: [EVENT_SUBJECTS.logStore],
   [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin],
   [NatsRole.gateway]: [EVENT_SUBJECTS.feed],
 };

@@ -232,5 +232,27 @@ export class TraceSamplingController {
   }
 }
 
+/** Admin-only maintenance of the log service's read models. */
+@ApiTags('admin')
+@Controller('api/v1/admin/rebuild')
+export class LogAdminController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Post('log')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: "Rebuild the log service's read models (colouring rules, trace sampling) from its event stream" })
+  rebuild(): Promise<{ colourRules: number; samplingServices: number }> {
+    return this.nats.request(LogSubjects.rebuild, {}, 60_000);
+  }
+}
+
 /** Every logs controller, for `controllers` in gateway.module.ts. */
-export const LOGS_CONTROLLERS = [LogsController, TracesController, DependenciesController, ColourRulesController, TraceSamplingController];
+export const LOGS_CONTROLLERS = [
+  LogsController,
+  TracesController,
+  DependenciesController,
+  ColourRulesController,
+  TraceSamplingController,
+  LogAdminController,
+];

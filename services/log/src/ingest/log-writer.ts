@@ -1,5 +1,6 @@
 import { LogLevel, LOG_LEVEL_NAMES, SpanStatus, type LogLine, type SpanRecord } from '@msec/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
+import { serialTransaction } from '@msec/persistence';
 import { Dialect, dialectOf, multiRowInsert } from '../storage/sql-dialect.js';
 import { FIELD_NAME_MAX, FieldKeyCache, fieldText } from '../storage/field-key.js';
 
@@ -144,7 +145,7 @@ export class LogWriter {
         optional(s.errorCode, 128),
         optional(s.host, 128),
       );
-    await this.dataSource.transaction(async (manager) => {
+    await serialTransaction(this.dataSource, async (manager) => {
       await this.insert(manager, 'log_line', LINE_COLUMNS, lineValues);
       await this.insert(manager, 'log_field_key', FIELD_KEY_COLUMNS, fieldValues);
       await this.insert(manager, 'log_span', SPAN_COLUMNS, spanValues);

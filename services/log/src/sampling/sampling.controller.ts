@@ -1,31 +1,30 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { LogSubjects, type TraceSamplingSettings } from '@msec/contracts';
-import { NATS_CONNECTION } from '@msec/platform';
-import { SamplingDomain } from './sampling.domain.js';
+import { LogSettings, type LogRebuildResult } from '../settings/log-settings.js';
 
-/** `msec.log.sampling.*`: trace sampling by service, set from the console and read by every SDK. */
+/** `msec.log.sampling.*`: trace sampling by service, set from the console and read by every SDK; `msec.log.rebuild`. */
 @Controller()
 export class SamplingController {
-  private readonly domain: SamplingDomain;
-
-  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection) {
-    this.domain = new SamplingDomain(nc);
-  }
+  constructor(private readonly settings: LogSettings) {}
 
   @MessagePattern(LogSubjects.samplingGet)
   get(): Promise<TraceSamplingSettings> {
-    return this.domain.get();
+    return this.settings.sampling.get();
   }
 
   @MessagePattern(LogSubjects.samplingSet)
   set(@Payload() request: unknown): Promise<TraceSamplingSettings> {
-    return this.domain.set(request);
+    return this.settings.sampling.set(request);
   }
 
   @MessagePattern(LogSubjects.samplingDelete)
   delete(@Payload() request: unknown): Promise<TraceSamplingSettings> {
-    return this.domain.delete(request);
+    return this.settings.sampling.delete(request);
+  }
+
+  @MessagePattern(LogSubjects.rebuild)
+  rebuild(): Promise<LogRebuildResult> {
+    return this.settings.rebuild();
   }
 }

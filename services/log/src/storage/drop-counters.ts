@@ -1,3 +1,4 @@
+import { serialTransaction } from '@msec/persistence';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { LogStorageReport } from '@msec/contracts';
@@ -37,6 +38,6 @@ export class DropCounterStore {
       { name: SINCE, value: counters.since },
       ...DROPPED_KEYS.map((key) => ({ name: `dropped.${key}`, value: counters.dropped[key] })),
     ];
-    await this.dataSource.transaction((manager) => manager.getRepository(LogCounterEntity).save(rows));
+    await serialTransaction(this.dataSource, (manager) => manager.getRepository(LogCounterEntity).save(rows));
   }
 }

@@ -240,6 +240,39 @@ export class LogCounters1763774000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Colouring rules and trace sampling become projections of the log service's events: the projections' checkpoint
+ * table, and log_trace_sampling (trace sampling was kept only in the SDKs' KV bucket before).
+ */
+export class LogSettingsEvents1799000000000 implements MigrationInterface {
+  name = 'LogSettingsEvents1799000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.createTable(
+      new Table({
+        name: 'log_trace_sampling',
+        columns: [
+          { ...str('service', 128), isPrimary: true },
+          { name: 'rate', type: 'double' },
+          { name: 'max_per_second', type: 'int' },
+        ],
+      }),
+      true,
+    );
+    await q.createTable(
+      new Table({
+        name: 'projection_checkpoint',
+        columns: [{ ...str('projection', 200), isPrimary: true }, big('last_seq'), { name: 'updated_at', type: 'datetime' }],
+      }),
+      true,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropTable('log_trace_sampling', true);
+  }
+}
+
 /** Every migration of the log service, oldest first. */
 export const LOG_MIGRATIONS = [
   LogTables1763770000000,
@@ -247,4 +280,5 @@ export const LOG_MIGRATIONS = [
   LogFieldKeys1763772000000,
   LogMessageCollation1763773000000,
   LogCounters1763774000000,
+  LogSettingsEvents1799000000000,
 ];

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { ProjectionCheckpointEntity } from '@msec/bus';
 
 /** bigint columns come back as strings from MySQL; epoch milliseconds and field keys fit a JS number. */
 const epochMs = { to: (v: number | undefined) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
@@ -103,7 +104,7 @@ export class SpanEntity {
   host!: string | null;
 }
 
-/** One colouring rule, the source of truth for the KV bucket the SDKs watch. */
+/** One colouring rule: a projection of `log.ColourRule*` events, mirrored to the KV bucket the SDKs watch. */
 @Entity('log_colour_rule')
 export class ColourRuleEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
@@ -122,7 +123,19 @@ export class ColourRuleEntity {
   createdAt!: number;
 }
 
-/** Every entity of the log service. */
+/** One service's trace sampling set from the console: a projection of `log.TraceSampling*` events. */
+@Entity('log_trace_sampling')
+export class TraceSamplingEntity {
+  @PrimaryColumn({ type: 'varchar', length: 128 })
+  service!: string;
+
+  @Column({ type: 'double' })
+  rate!: number;
+
+  @Column({ name: 'max_per_second', type: 'int' })
+  maxPerSecond!: number;
+}
+
 /** A named counter kept across restarts (the drop counters and the time they count from). */
 @Entity('log_counter')
 export class LogCounterEntity {
@@ -133,4 +146,13 @@ export class LogCounterEntity {
   value!: number;
 }
 
-export const LOG_ENTITIES = [LogLineEntity, LogFieldKeyEntity, SpanEntity, ColourRuleEntity, LogCounterEntity];
+/** Every entity of the log service. */
+export const LOG_ENTITIES = [
+  LogLineEntity,
+  LogFieldKeyEntity,
+  SpanEntity,
+  ColourRuleEntity,
+  LogCounterEntity,
+  TraceSamplingEntity,
+  ProjectionCheckpointEntity,
+];

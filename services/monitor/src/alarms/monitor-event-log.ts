@@ -1,12 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BusErrorCode, EventStore, PerKeyQueue, createEvent, platformUpcasters, type DomainEvent, type StoredEvent } from '@msec/bus';
-import { MsecError, type MonitorEventPayloads } from '@msec/contracts';
+import { EventDecisions, EventStore, createEvent, type Decision, type DomainEvent } from '@msec/bus';
+import type { MonitorEventPayloads } from '@msec/contracts';
 
 /** A monitor event with its typed payload. */
 export type MonitorEvent = { [K in keyof MonitorEventPayloads]: DomainEvent<K, MonitorEventPayloads[K]> }[keyof MonitorEventPayloads];
-
-/** How often a decision that lost a race to another monitor process is taken again from the newer events. */
-const DECISION_ATTEMPTS = 8;
 
 /**
  * The monitor's events (alarm rules and alarm state): every change is appended here first and the tables follow
@@ -15,10 +12,11 @@ const DECISION_ATTEMPTS = 8;
  */
 export class MonitorEventLog {
   private readonly store: EventStore;
-  private readonly queue = new PerKeyQueue();
+  private readonly decisions: EventDecisions<MonitorEvent>;
 
   constructor(nc: NatsConnection) {
     this.store = new EventStore(nc);
+    this.decisions = new EventDecisions(nc);
   }
 
   /** Creates the event stream if missing. */
@@ -26,10 +24,9 @@ export class MonitorEventLog {
     return this.store.init();
   }
 
-  /** Every event under `subject` in its current version, and the sequence of the last. */
-  async read(subject: string): Promise<{ events: StoredEvent<MonitorEvent>[]; lastSeq: number }> {
-    const { events, lastSeq } = await this.store.read<MonitorEvent>(subject);
-    return { events: events.map((e) => ({ ...e, event: platformUpcasters.upcast(e.event) })), lastSeq };
+  /** Every event under `subject` in its current version. */
+  async read(subject: string): Promise<MonitorEvent[]> {
+    return (await this.decisions.events(subject)).events;
   }
 
   /**
@@ -46,31 +43,8 @@ export class MonitorEventLog {
     await this.store.append(subject, createEvent(type, aggregateId, payload, id === undefined ? {} : { id }));
   }
 
-  /**
-   * Reads the events under `subject`, lets `decide` turn them into the events to append (or throw), and appends
-   * those expecting the last one read; when another process appended first, reads and decides again.
-   */
-  async decide<T>(subject: string, decide: (events: MonitorEvent[]) => Promise<{ append: MonitorEvent[]; result: T }>): Promise<T> {
-    return this.queue.run(subject, () => this.decideNow(subject, decide));
-  }
-
-  private async decideNow<T>(
-    subject: string,
-    decide: (events: MonitorEvent[]) => Promise<{ append: MonitorEvent[]; result: T }>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const { events, lastSeq } = await this.read(subject);
-      const decision = await decide(events.map((e) => e.event));
-      if (decision.append.length === 0) return decision.result;
-      try {
-        await this.store.appendAll(subject, decision.append, lastSeq);
-        return decision.result;
-      } catch (error) {
-        const conflict = error instanceof MsecError && error.code === BusErrorCode.appendConflict;
-        if (!conflict || attempt >= DECISION_ATTEMPTS) throw error;
-        // Let the other process's next decision land before reading again.
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-      }
-    }
+  /** Decides a change from the events under `subject` and appends it expecting the last of them (see EventDecisions). */
+  decide<T>(subject: string, decide: (events: MonitorEvent[]) => Promise<Decision<MonitorEvent, T>>): Promise<T> {
+    return this.decisions.decide(subject, decide);
   }
 }
