@@ -11,6 +11,7 @@ const REBUILDABLE: Record<string, string> = {
   deploy: '/api/v1/admin/rebuild/deploy',
   monitor: '/api/v1/admin/rebuild/monitor',
   log: '/api/v1/admin/rebuild/log',
+  'kv-admin': '/api/v1/admin/rebuild/kv-admin',
 };
 
 /** `msec rebuild SERVICE`: empties the service's read model and replays its events from the start (admin, through REST). */

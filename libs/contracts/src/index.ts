@@ -207,6 +207,9 @@ export { EVENT_CATALOGUE, eventDefinitionOf, eventSubjectFilter, eventCatalogueM
 export { registryEventDefinitions } from './events/registry.events.js';
 export { monitorEventDefinitions } from './events/monitor.events.js';
 export { logEventDefinitions } from './events/log.events.js';
+export { kvEventDefinitions } from './events/kv.events.js';
+export { KvEventType, KvEventSubjects } from './kv/kv-events.js';
+export type { KvEventPayloads } from './kv/kv-events.js';
 export { LogEventType, LogEventSubjects } from './log/log-events.js';
 export type { LogEventPayloads } from './log/log-events.js';
 /** Event streams: the console's source of truth and the feed automation reads. */

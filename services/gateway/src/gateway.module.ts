@@ -28,7 +28,7 @@ import { GatewayTokenScopeAuditDetail1764950000000 } from './migrations/token-sc
 import { ArtifactsController } from './releases/artifacts.controller.js';
 import { HostsController, KeysController } from './releases/hosts.controller.js';
 import { DeployAdminController, ReleasesController } from './releases/releases.controller.js';
-import { KvController } from './kv/kv.controller.js';
+import { KvAdminRebuildController, KvController } from './kv/kv.controller.js';
 import { LOGS_CONTROLLERS } from './logs/logs.controller.js';
 import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
@@ -72,6 +72,7 @@ export class GatewayModule {
         ...MONITORING_CONTROLLERS,
         ...LOGS_CONTROLLERS,
         KvController,
+        KvAdminRebuildController,
         MessagesController,
         WebhooksController,
       ],

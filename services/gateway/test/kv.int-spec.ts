@@ -159,6 +159,15 @@ describe('gateway kv', () => {
     await waitOperation(admin, started.body.operation.id);
   });
 
+  it('kv - an admin rebuilds the registered clusters from their events; the list reads the same; a developer may not', async () => {
+    const before = (await viewer.call('GET', '/api/v1/kv/clusters')).body;
+    assert.equal((await dev.call('POST', '/api/v1/admin/rebuild/kv-admin')).status, 403);
+    const rebuilt = await admin.call('POST', '/api/v1/admin/rebuild/kv-admin');
+    assert.equal(rebuilt.status, 200, JSON.stringify(rebuilt.body));
+    assert.ok(rebuilt.body.clusters >= 1);
+    assert.deepEqual((await viewer.call('GET', '/api/v1/kv/clusters')).body, before);
+  });
+
   describe('browser', () => {
     let browser: TestBrowser;
     before(async () => {

@@ -5,7 +5,9 @@ import { Component } from '@msec/contracts';
 import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platform';
 import { ClustersController } from './clusters/clusters.controller.js';
 import { ClustersDomain } from './clusters/clusters.domain.js';
-import { KvClusterEntity, KvOperationEntity } from './clusters/kv.entities.js';
+import { ProjectionCheckpointEntity } from '@msec/bus';
+import { ClusterRegistrations } from './clusters/cluster-registrations.js';
+import { KvClusterEntity, KvClusterSecretEntity, KvOperationEntity } from './clusters/kv.entities.js';
 import { KV_MIGRATIONS } from './clusters/kv.migrations.js';
 import { KVADMIN_CONFIG, type KvAdminConfig } from './config/kv-admin.config.js';
 import { KV_EVENT_SINK, NatsKvEventSink } from './events/kv-event-sink.js';
@@ -33,7 +35,7 @@ export class KvAdminModule {
         { provide: KVADMIN_CONFIG, useValue: config },
         ...coreProviders(Component.kvAdmin, config, {
           target: databaseTargetFor(Component.kvAdmin, config),
-          entities: [KvClusterEntity, KvOperationEntity],
+          entities: [KvClusterEntity, KvClusterSecretEntity, KvOperationEntity, ProjectionCheckpointEntity],
           migrations: KV_MIGRATIONS,
         }),
         { provide: KV_EVENT_SINK, useFactory: (nc: NatsConnection) => new NatsKvEventSink(nc), inject: [NATS_CONNECTION] },
@@ -43,6 +45,7 @@ export class KvAdminModule {
           useFactory: () => PasswordBox.open(config.secretKeyFile || join(config.dataDir, 'secrets', 'kv-admin.key')),
         },
         TopologyReader,
+        ClusterRegistrations,
         ClustersDomain,
         OperationsStore,
         OperationQueue,

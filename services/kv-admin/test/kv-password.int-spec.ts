@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type NatsConnection } from '@nats-io/transport-node';
 import type { Cluster } from 'ioredis';
 import {
+  KvEventSubjects,
   KvSubjects,
   type KvCheckReport,
   type KvClusterSummary,
@@ -15,6 +16,7 @@ import {
   type MsecError,
   NatsRole,
 } from '@msec/contracts';
+import { EventStore } from '@msec/bus';
 import { natsRequest } from '@msec/platform';
 import { startNats, startRedis, startRedisNodes, tcpExchange, type InfraServer, type RedisNodes, type NatsTestServer } from '@msec/testing';
 import { KvAdminProcess, clusterClient, missingKeys, waitOperation, writeKeys } from './helpers/kv-harness.js';
@@ -134,3 +136,51 @@ test('kv password - a restarted kv-admin reads the sealed password back and reac
   const check = await request<KvCheckReport>(KvSubjects.clustersCheck, { cluster: NAME });
   assert.deepEqual(check.errors, []);
 });
+
+test(
+  'kv password - two kv-admin processes on one database: a name registered by four requests at once is registered once',
+  { timeout: 60_000 },
+  async () => {
+    const second = new KvAdminProcess({
+      ...(await nats.envFor(NatsRole.kvAdmin)),
+      MSEC_REDIS_URL: bull.url,
+      MSEC_DATA_DIR: dataDir,
+      MSEC_DB_URL: '',
+      MSEC_KV_SAMPLE_SECONDS: '1',
+    });
+    await second.start(nc);
+    try {
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3].map(() =>
+          request(KvSubjects.clustersRegister, { name: 'twice', seeds: [six.addresses[0]], password: PASSWORD }).then(
+            () => 'ok',
+            (e: MsecError) => e.code,
+          ),
+        ),
+      );
+      assert.deepEqual([...outcomes].sort(), ['KV_CLUSTER_EXISTS', 'KV_CLUSTER_EXISTS', 'KV_CLUSTER_EXISTS', 'ok']);
+      const events = (await new EventStore(nc).read(KvEventSubjects.clusters)).events.map((e) => e.event);
+      assert.equal(events.filter((e) => (e.payload as { name: string }).name === 'twice').length, 1);
+      await request(KvSubjects.clustersUnregister, { cluster: 'twice', confirm: 'twice' });
+    } finally {
+      await second.stop();
+    }
+  },
+);
+
+test(
+  'kv password - rebuild replays the registrations: the same list, the cluster reached with its password, no password in any event',
+  { timeout: 30_000 },
+  async () => {
+    const before = await request<KvClusterSummary[]>(KvSubjects.clustersList, {});
+    const rebuilt = await natsRequest<{ clusters: number }>(nc, KvSubjects.rebuild, {}, 60_000);
+    assert.equal(rebuilt.clusters, before.length);
+    assert.deepEqual(await request<KvClusterSummary[]>(KvSubjects.clustersList, {}), before);
+    await kvAdmin.stop();
+    await kvAdmin.start(nc);
+    assert.deepEqual((await request<KvCheckReport>(KvSubjects.clustersCheck, { cluster: NAME })).errors, []);
+    const events = JSON.stringify((await new EventStore(nc).read(KvEventSubjects.clusters)).events);
+    assert.ok(events.includes('kv-admin.ClusterRegistered') && events.includes('kv-admin.ClusterUnregistered'), events.slice(0, 300));
+    assert.ok(!events.includes(PASSWORD) && !events.includes('v1:'), 'neither the password nor its sealed form is in an event');
+  },
+);

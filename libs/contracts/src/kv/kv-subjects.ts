@@ -34,6 +34,8 @@ export const KvSubjects = {
   slowlogGet: 'msec.kv.slowlog.get',
   /** Read-only key lookup with size guards. */
   keysInspect: 'msec.kv.keys.inspect',
+  /** Empty the cluster registrations table and replay kv-admin's events (admin). */
+  rebuild: 'msec.kv.rebuild',
   /** Event: live progress of an operation (core NATS publish). */
   progressEvent: 'msec.events.kv.progress',
   /** Telemetry: per-node samples, used until the monitor service publishes its report contract. */

@@ -122,6 +122,7 @@ const EVENT_SUBJECTS = {
   registryStore: `${EventStreams.subjectPrefix}registry.>`,
   monitorStore: `${EventStreams.subjectPrefix}monitor.>`,
   logStore: `${EventStreams.subjectPrefix}log.>`,
+  kvAdminStore: `${EventStreams.subjectPrefix}kv-admin.>`,
   /** The automation feed: a copy of the event store the gateway relays. */
   feed: EventStreams.feedAllSubjects,
   deploy: 'msec.events.deploy.>',
@@ -136,7 +137,7 @@ const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
   [NatsRole.deploy]: [EVENT_SUBJECTS.deploy, EVENT_SUBJECTS.deployStore],
   [NatsRole.monitor]: [EVENT_SUBJECTS.monitor, EVENT_SUBJECTS.monitorStore],
   [NatsRole.log]: [EVENT_SUBJECTS.logStore],
-  [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin],
+  [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin, EVENT_SUBJECTS.kvAdminStore],
   [NatsRole.gateway]: [EVENT_SUBJECTS.feed],
 };
 /** What the gateway subscribes to among the console operations: the live log tail it relays to browsers. */

@@ -237,3 +237,18 @@ export class KvController {
     return this.nats.requestNamingRestFields<T>(subject, data, (field) => restField(field, elsewhere), deadlineMs);
   }
 }
+
+/** Admin-only maintenance of kv-admin's read model. */
+@ApiTags('admin')
+@Controller('api/v1/admin/rebuild')
+export class KvAdminRebuildController {
+  constructor(@Inject(NatsForwarder) private readonly nats: NatsForwarder) {}
+
+  @Post('kv-admin')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: "Rebuild kv-admin's registered clusters from its event stream" })
+  rebuild(): Promise<{ clusters: number }> {
+    return this.nats.request(KvSubjects.rebuild, {}, 60_000);
+  }
+}

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KvSubjects, type KvCheckReport, type KvClusterSummary, type KvOperationStarted, type KvTopology } from '@msec/contracts';
 import { OperationsDomain } from '../operations/operations.domain.js';
+import { ClusterRegistrations } from './cluster-registrations.js';
 import { ClustersDomain } from './clusters.domain.js';
 
 type Input = Record<string, unknown>;
@@ -12,7 +13,13 @@ export class ClustersController {
   constructor(
     private readonly clusters: ClustersDomain,
     private readonly operations: OperationsDomain,
+    private readonly registrations: ClusterRegistrations,
   ) {}
+
+  @MessagePattern(KvSubjects.rebuild)
+  rebuild(): Promise<{ clusters: number }> {
+    return this.registrations.rebuild();
+  }
 
   @MessagePattern(KvSubjects.clustersRegister)
   register(@Payload() input: Input): Promise<KvClusterSummary> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
-import type { KvCheckReport, KvClusterSummary, KvTopology } from '@msec/contracts';
+import { createEvent } from '@msec/bus';
+import { KvEventType, type KvCheckReport, type KvClusterSummary, type KvTopology } from '@msec/contracts';
 import {
   KvErrorCode,
   badInput,
@@ -16,6 +17,8 @@ import { parseNodeList } from '../redis/node-address.js';
 import { RedisConnections } from '../redis/redis-connections.js';
 import { PasswordBox } from '../secrets/password-box.js';
 import { TopologyReader } from '../topology/topology.reader.js';
+import { ClusterRegistrations } from './cluster-registrations.js';
+import { registeredClusters } from './clusters.projection.js';
 import { KvClusterEntity } from './kv.entities.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -42,7 +45,7 @@ export function requireConfirm(cluster: string, confirm: unknown): void {
   if (confirm !== cluster) throw confirmMismatch(cluster);
 }
 
-/** Registered clusters: registration, lookup, and their topology and health. */
+/** Registered clusters: registration (as events, see ClusterRegistrations), lookup, and their topology and health. */
 @Injectable()
 export class ClustersDomain {
   private readonly repo: Repository<KvClusterEntity>;
@@ -53,6 +56,7 @@ export class ClustersDomain {
     private readonly operations: OperationsStore,
     private readonly redis: RedisConnections,
     private readonly box: PasswordBox,
+    private readonly registrations: ClusterRegistrations,
   ) {
     this.repo = dataSource.getRepository(KvClusterEntity);
   }
@@ -88,18 +92,17 @@ export class ClustersDomain {
     return this.insert(name, seeds, password);
   }
 
-  /** Stores a cluster row (the password sealed); fails when the name is taken. */
+  /** Registers a cluster (its password sealed and kept under a reference); fails when the name is taken. */
   async insert(name: string, seeds: string[], password?: string): Promise<KvClusterSummary> {
     if (await this.repo.findOneBy({ name })) throw clusterExists(name);
-    this.redis.usePassword(seeds, password);
-    const row = this.repo.create({
-      name,
-      seeds: JSON.stringify(seeds),
-      createdAt: new Date().toISOString(),
-      passwordSealed: password === undefined ? null : this.box.seal(password),
+    const passwordRef = password === undefined ? null : await this.registrations.keepSealedPassword(this.box.seal(password));
+    await this.registrations.decide((events) => {
+      if (registeredClusters(events).has(name)) throw clusterExists(name);
+      const payload = { name, seeds, hasPassword: passwordRef !== null, passwordRef };
+      return { append: [createEvent(KvEventType.clusterRegistered, name, payload)], result: undefined };
     });
-    await this.repo.save(row);
-    return toSummary(row);
+    this.redis.usePassword(seeds, password);
+    return this.get(name);
   }
 
   /** Every registered cluster, by name. */
@@ -139,7 +142,12 @@ export class ClustersDomain {
 
   /** Replaces the seed list (after an operation changed membership). */
   async updateSeeds(name: string, seeds: string[]): Promise<void> {
-    if (seeds.length > 0) await this.repo.update({ name }, { seeds: JSON.stringify(seeds) });
+    if (seeds.length === 0) return;
+    await this.registrations.decide((events) => {
+      const current = registeredClusters(events).get(name);
+      const changed = current !== undefined && JSON.stringify(current) !== JSON.stringify(seeds);
+      return { append: changed ? [createEvent(KvEventType.clusterSeedsChanged, name, { name, seeds })] : [], result: undefined };
+    });
   }
 
   /** Forgets a cluster (the Redis nodes keep running). */
@@ -148,7 +156,10 @@ export class ClustersDomain {
     requireConfirm(cluster.name, input.confirm);
     const active = await this.operations.activeOf(cluster.name);
     if (active !== null) throw operationInProgress(cluster.name, active.id);
-    await this.repo.delete({ name: cluster.name });
+    await this.registrations.decide((events) => {
+      if (!registeredClusters(events).has(cluster.name)) throw clusterNotFound(cluster.name);
+      return { append: [createEvent(KvEventType.clusterUnregistered, cluster.name, { name: cluster.name })], result: undefined };
+    });
     return { removed: cluster.name };
   }
 

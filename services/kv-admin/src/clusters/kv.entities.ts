@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** A registered Redis Cluster: a name and the seed nodes used to reach it. */
+/** A registered Redis Cluster: a name and the seed nodes used to reach it; a projection of `kv-admin.Cluster*` events. */
 @Entity({ name: 'kv_clusters' })
 export class KvClusterEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
@@ -70,4 +70,18 @@ export class KvOperationEntity {
 
   @Column({ name: 'finished_at', type: 'varchar', length: 32, nullable: true })
   finishedAt!: string | null;
+}
+
+/**
+ * Sealed cluster passwords by reference. Registration events name a password only by this reference (events reach
+ * automation subscribers), so this table is kv-admin's own record, not a read model: a rebuild keeps it.
+ */
+@Entity({ name: 'kv_cluster_secrets' })
+export class KvClusterSecretEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  ref!: string;
+
+  /** The password sealed with AES-256-GCM (PasswordBox). */
+  @Column({ type: 'text' })
+  sealed!: string;
 }

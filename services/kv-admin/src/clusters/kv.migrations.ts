@@ -69,5 +69,41 @@ export class KvClusterPassword1764800000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Cluster registrations become a projection of kv-admin's events: the projections' checkpoint table and
+ * kv_cluster_secrets (sealed passwords, which events name only by reference).
+ */
+export class KvClusterEvents1799000000000 implements MigrationInterface {
+  name = 'KvClusterEvents1799000000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.createTable(
+      new Table({
+        name: 'kv_cluster_secrets',
+        columns: [
+          { name: 'ref', type: 'varchar', length: '36', isPrimary: true },
+          { name: 'sealed', type: 'text' },
+        ],
+      }),
+      true,
+    );
+    await runner.createTable(
+      new Table({
+        name: 'projection_checkpoint',
+        columns: [
+          { name: 'projection', type: 'varchar', length: '200', isPrimary: true },
+          { name: 'last_seq', type: 'bigint' },
+          { name: 'updated_at', type: 'datetime' },
+        ],
+      }),
+      true,
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.dropTable('kv_cluster_secrets', true);
+  }
+}
+
 /** Every kv-admin migration, oldest first. */
-export const KV_MIGRATIONS = [KvInitial1763769600000, KvClusterPassword1764800000000];
+export const KV_MIGRATIONS = [KvInitial1763769600000, KvClusterPassword1764800000000, KvClusterEvents1799000000000];
