@@ -6,7 +6,7 @@ import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platfor
 import { ClustersController } from './clusters/clusters.controller.js';
 import { ClustersDomain } from './clusters/clusters.domain.js';
 import { ProjectionCheckpointEntity } from '@msec/bus';
-import { ClusterRegistrations } from './clusters/cluster-registrations.js';
+import { KvAdminEvents } from './events/kv-admin-events.js';
 import { KvClusterEntity, KvClusterSecretEntity, KvOperationEntity } from './clusters/kv.entities.js';
 import { KV_MIGRATIONS } from './clusters/kv.migrations.js';
 import { KVADMIN_CONFIG, type KvAdminConfig } from './config/kv-admin.config.js';
@@ -45,7 +45,7 @@ export class KvAdminModule {
           useFactory: () => PasswordBox.open(config.secretKeyFile || join(config.dataDir, 'secrets', 'kv-admin.key')),
         },
         TopologyReader,
-        ClusterRegistrations,
+        KvAdminEvents,
         ClustersDomain,
         OperationsStore,
         OperationQueue,

@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
-import { KvOperationKind, type MsecError } from '@msec/contracts';
+import { ProjectionCheckpointEntity } from '@msec/bus';
+import { KvOperationKind } from '@msec/contracts';
 import { openDataSource, parseDatabaseUrl, type DatabaseTarget } from '@msec/persistence';
 import { startMariaDb, type InfraServer } from '@msec/testing';
-import { KvClusterEntity, KvOperationEntity } from '../src/clusters/kv.entities.js';
+import { KvClusterEntity, KvClusterSecretEntity, KvOperationEntity } from '../src/clusters/kv.entities.js';
 import { KV_MIGRATIONS } from '../src/clusters/kv.migrations.js';
-import { OperationsStore } from '../src/operations/operations.store.js';
 
 let maria: InfraServer;
 
@@ -16,28 +16,44 @@ before(async () => {
 
 after(() => maria?.dispose());
 
+/** An operation row as the operations projection writes it. */
+function operationRow(id: string, cluster: string, active: boolean): Partial<KvOperationEntity> {
+  return {
+    id,
+    cluster,
+    kind: KvOperationKind.rebalance,
+    status: active ? 'running' : 'succeeded',
+    activeCluster: active ? cluster : null,
+    params: '{}',
+    state: '{}',
+    percent: 0,
+    step: 'queued',
+    message: '',
+    error: null,
+    runs: 0,
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
 async function checkStore(target: DatabaseTarget): Promise<void> {
-  const ds: DataSource = await openDataSource({ target, entities: [KvClusterEntity, KvOperationEntity], migrations: KV_MIGRATIONS });
+  const ds: DataSource = await openDataSource({
+    target,
+    entities: [KvClusterEntity, KvClusterSecretEntity, KvOperationEntity, ProjectionCheckpointEntity],
+    migrations: KV_MIGRATIONS,
+  });
   try {
-    // Two service instances share the table: the unique active_cluster index lets only one start an operation.
-    const a = new OperationsStore(ds);
-    const b = new OperationsStore(ds);
-    const first = await a.createQueued('c1', KvOperationKind.rebalance, {});
-    await assert.rejects(
-      b.createQueued('c1', KvOperationKind.failover, { node: 'x' }),
-      (e: MsecError) => e.code === 'KV_OPERATION_IN_PROGRESS',
-    );
-    await b.createQueued('c2', KvOperationKind.rebalance, {});
-    await a.update(first.id, { status: 'succeeded', activeCluster: null });
-    await a.update((await a.activeOf('c2'))!.id, { status: 'failed', activeCluster: null });
-    // History is ordered by creation time (ms); keep the two rows apart.
-    await new Promise((r) => setTimeout(r, 5));
-    const next = await b.createQueued('c1', KvOperationKind.failover, { node: 'x' });
-    assert.equal((await a.activeOf('c1'))!.id, next.id);
-    assert.deepEqual(
-      (await a.list('c1', 10)).map((o) => o.kind),
-      [KvOperationKind.failover, KvOperationKind.rebalance],
-    );
+    // Every migration ran: the projection's tables and the secrets table answer.
+    await ds.getRepository(KvClusterSecretEntity).insert({ ref: 'r1', sealed: 'v1:abc' });
+    await ds.getRepository(ProjectionCheckpointEntity).save({ projection: 'kv-admin.clusters', lastSeq: 7, updatedAt: new Date() });
+    // Beside the events' own check, the table keeps one active operation per cluster.
+    const repo = ds.getRepository(KvOperationEntity);
+    await repo.insert(operationRow('00000000-0000-4000-8000-000000000001', 'c1', true));
+    await assert.rejects(repo.insert(operationRow('00000000-0000-4000-8000-000000000002', 'c1', true)));
+    await repo.insert(operationRow('00000000-0000-4000-8000-000000000003', 'c1', false));
+    await repo.insert(operationRow('00000000-0000-4000-8000-000000000004', 'c2', true));
+    assert.equal(await repo.countBy({ cluster: 'c1' }), 2);
   } finally {
     await ds.destroy();
   }

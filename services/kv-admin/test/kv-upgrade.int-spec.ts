@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@msec/bus';
-import { KvEventSubjects, KvSubjects, NatsRole, type KvClusterSummary } from '@msec/contracts';
+import { KvEventSubjects, KvSubjects, NatsRole, type KvClusterSummary, type KvOperationView } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 import { startNats, startRedis, TEMP_DIR_PREFIX, type InfraServer, type NatsTestServer } from '@msec/testing';
 import { KV_MIGRATIONS } from '../src/clusters/kv.migrations.js';
@@ -22,6 +22,39 @@ const dataDir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}kv-upgrade-`));
 const OLD: KvClusterSummary[] = [
   { name: 'orders', seeds: ['10.0.0.11:7000', '10.0.0.12:7000'], createdAt: '2026-11-02T08:00:00.000Z', hasPassword: true },
   { name: 'sessions', seeds: ['10.0.0.21:7000'], createdAt: '2026-11-05T09:30:00.000Z', hasPassword: false },
+];
+
+const OPERATIONS: KvOperationView[] = [
+  {
+    id: '1a2b3c4d-0000-4000-8000-000000000001',
+    cluster: 'orders',
+    kind: 'rebalance',
+    status: 'succeeded',
+    params: {},
+    percent: 100,
+    step: 'done',
+    message: 'finished',
+    error: null,
+    runs: 1,
+    createdAt: '2026-11-03T08:00:00.000Z',
+    startedAt: '2026-11-03T08:00:01.000Z',
+    finishedAt: '2026-11-03T08:02:00.000Z',
+  },
+  {
+    id: '1a2b3c4d-0000-4000-8000-000000000002',
+    cluster: 'orders',
+    kind: 'add-master',
+    status: 'failed',
+    params: { node: '10.0.0.14:7000' },
+    percent: 40,
+    step: 'migrate',
+    message: 'failed: node 10.0.0.14:7000 did not answer',
+    error: 'node 10.0.0.14:7000 did not answer',
+    runs: 2,
+    createdAt: '2026-11-04T08:00:00.000Z',
+    startedAt: '2026-11-04T08:00:01.000Z',
+    finishedAt: '2026-11-04T08:05:00.000Z',
+  },
 ];
 
 before(async () => {
@@ -43,6 +76,27 @@ before(async () => {
       c.createdAt,
       c.hasPassword ? box.seal('old-password') : null,
     ]);
+  for (const o of OPERATIONS)
+    await ds.query(
+      `INSERT INTO kv_operations (id, cluster, kind, status, active_cluster, params, state, percent, step, message, error, runs, created_at, started_at, finished_at)
+       VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        o.id,
+        o.cluster,
+        o.kind,
+        o.status,
+        JSON.stringify(o.params),
+        '{"moved":12}',
+        o.percent,
+        o.step,
+        o.message,
+        o.error,
+        o.runs,
+        o.createdAt,
+        o.startedAt,
+        o.finishedAt,
+      ],
+    );
   await ds.destroy();
   kvAdmin = new KvAdminProcess({
     ...(await nats.envFor(NatsRole.kvAdmin)),
@@ -60,18 +114,22 @@ after(async () => {
 });
 
 test(
-  'kv upgrade - clusters registered by the previous version are kept and carried into the event stream once',
+  'kv upgrade - clusters and operations stored by the previous version are kept and carried into the event stream once',
   { timeout: 60_000 },
   async () => {
     await kvAdmin.start(nc);
-    assert.deepEqual(await natsRequest<KvClusterSummary[]>(nc, KvSubjects.clustersList, {}), OLD);
-    const registered = async (): Promise<number> => (await new EventStore(nc).read(KvEventSubjects.clusters)).events.length;
-    assert.equal(await registered(), 2);
+    const clusters = (): Promise<KvClusterSummary[]> => natsRequest<KvClusterSummary[]>(nc, KvSubjects.clustersList, {});
+    const history = (): Promise<KvOperationView[]> => natsRequest<KvOperationView[]>(nc, KvSubjects.operationsList, { cluster: 'orders' });
+    const imported = async (): Promise<number> => (await new EventStore(nc).read(KvEventSubjects.clusters)).events.length;
+    assert.deepEqual(await clusters(), OLD);
+    assert.deepEqual(await history(), [...OPERATIONS].reverse());
+    assert.equal(await imported(), 4);
     await natsRequest(nc, KvSubjects.rebuild, {}, 60_000);
-    assert.deepEqual(await natsRequest<KvClusterSummary[]>(nc, KvSubjects.clustersList, {}), OLD, 'rebuilt, the password too');
+    assert.deepEqual(await clusters(), OLD, 'rebuilt, the password too');
+    assert.deepEqual(await history(), [...OPERATIONS].reverse());
     await kvAdmin.stop();
     await kvAdmin.start(nc);
-    assert.equal(await registered(), 2, 'a restart imports nothing again');
-    assert.deepEqual(await natsRequest<KvClusterSummary[]>(nc, KvSubjects.clustersList, {}), OLD);
+    assert.equal(await imported(), 4, 'a restart imports nothing again');
+    assert.deepEqual(await clusters(), OLD);
   },
 );

@@ -247,8 +247,8 @@ export class KvAdminRebuildController {
   @Post('kv-admin')
   @HttpCode(200)
   @Access(Role.admin)
-  @ApiOperation({ summary: "Rebuild kv-admin's registered clusters from its event stream" })
-  rebuild(): Promise<{ clusters: number }> {
+  @ApiOperation({ summary: "Rebuild kv-admin's registered clusters and operation history from its event stream" })
+  rebuild(): Promise<{ clusters: number; operations: number }> {
     return this.nats.request(KvSubjects.rebuild, {}, 60_000);
   }
 }

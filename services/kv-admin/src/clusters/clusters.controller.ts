@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KvSubjects, type KvCheckReport, type KvClusterSummary, type KvOperationStarted, type KvTopology } from '@msec/contracts';
 import { OperationsDomain } from '../operations/operations.domain.js';
-import { ClusterRegistrations } from './cluster-registrations.js';
+import { KvAdminEvents, type KvRebuildResult } from '../events/kv-admin-events.js';
 import { ClustersDomain } from './clusters.domain.js';
 
 type Input = Record<string, unknown>;
@@ -13,12 +13,12 @@ export class ClustersController {
   constructor(
     private readonly clusters: ClustersDomain,
     private readonly operations: OperationsDomain,
-    private readonly registrations: ClusterRegistrations,
+    private readonly events: KvAdminEvents,
   ) {}
 
   @MessagePattern(KvSubjects.rebuild)
-  rebuild(): Promise<{ clusters: number }> {
-    return this.registrations.rebuild();
+  rebuild(): Promise<KvRebuildResult> {
+    return this.events.rebuild();
   }
 
   @MessagePattern(KvSubjects.clustersRegister)

@@ -12,12 +12,12 @@ import {
   operationInProgress,
   seedsUnreachable,
 } from '../kv-admin.errors.js';
-import { OperationsStore } from '../operations/operations.store.js';
 import { parseNodeList } from '../redis/node-address.js';
 import { RedisConnections } from '../redis/redis-connections.js';
 import { PasswordBox } from '../secrets/password-box.js';
 import { TopologyReader } from '../topology/topology.reader.js';
-import { ClusterRegistrations } from './cluster-registrations.js';
+import { KvAdminEvents } from '../events/kv-admin-events.js';
+import { activeOperations } from '../operations/operations.projection.js';
 import { registeredClusters } from './clusters.projection.js';
 import { KvClusterEntity } from './kv.entities.js';
 
@@ -45,7 +45,7 @@ export function requireConfirm(cluster: string, confirm: unknown): void {
   if (confirm !== cluster) throw confirmMismatch(cluster);
 }
 
-/** Registered clusters: registration (as events, see ClusterRegistrations), lookup, and their topology and health. */
+/** Registered clusters: registration (as events, see KvAdminEvents), lookup, and their topology and health. */
 @Injectable()
 export class ClustersDomain {
   private readonly repo: Repository<KvClusterEntity>;
@@ -53,10 +53,9 @@ export class ClustersDomain {
   constructor(
     dataSource: DataSource,
     private readonly topologyReader: TopologyReader,
-    private readonly operations: OperationsStore,
     private readonly redis: RedisConnections,
     private readonly box: PasswordBox,
-    private readonly registrations: ClusterRegistrations,
+    private readonly events: KvAdminEvents,
   ) {
     this.repo = dataSource.getRepository(KvClusterEntity);
   }
@@ -95,8 +94,8 @@ export class ClustersDomain {
   /** Registers a cluster (its password sealed and kept under a reference); fails when the name is taken. */
   async insert(name: string, seeds: string[], password?: string): Promise<KvClusterSummary> {
     if (await this.repo.findOneBy({ name })) throw clusterExists(name);
-    const passwordRef = password === undefined ? null : await this.registrations.keepSealedPassword(this.box.seal(password));
-    await this.registrations.decide((events) => {
+    const passwordRef = password === undefined ? null : await this.events.keepSealedPassword(this.box.seal(password));
+    await this.events.decide((events) => {
       if (registeredClusters(events).has(name)) throw clusterExists(name);
       const payload = { name, seeds, hasPassword: passwordRef !== null, passwordRef };
       return { append: [createEvent(KvEventType.clusterRegistered, name, payload)], result: undefined };
@@ -143,7 +142,7 @@ export class ClustersDomain {
   /** Replaces the seed list (after an operation changed membership). */
   async updateSeeds(name: string, seeds: string[]): Promise<void> {
     if (seeds.length === 0) return;
-    await this.registrations.decide((events) => {
+    await this.events.decide((events) => {
       const current = registeredClusters(events).get(name);
       const changed = current !== undefined && JSON.stringify(current) !== JSON.stringify(seeds);
       return { append: changed ? [createEvent(KvEventType.clusterSeedsChanged, name, { name, seeds })] : [], result: undefined };
@@ -154,10 +153,10 @@ export class ClustersDomain {
   async unregister(input: { cluster?: unknown; confirm?: unknown }): Promise<{ removed: string }> {
     const cluster = await this.get(input.cluster);
     requireConfirm(cluster.name, input.confirm);
-    const active = await this.operations.activeOf(cluster.name);
-    if (active !== null) throw operationInProgress(cluster.name, active.id);
-    await this.registrations.decide((events) => {
+    await this.events.decide((events) => {
       if (!registeredClusters(events).has(cluster.name)) throw clusterNotFound(cluster.name);
+      const active = activeOperations(events).get(cluster.name);
+      if (active !== undefined) throw operationInProgress(cluster.name, active);
       return { append: [createEvent(KvEventType.clusterUnregistered, cluster.name, { name: cluster.name })], result: undefined };
     });
     return { removed: cluster.name };

@@ -12,7 +12,7 @@ export function registeredClusters(events: KvEvent[]): Map<string, string[]> {
   for (const e of events) {
     if (e.type === KvEventType.clusterRegistered || e.type === KvEventType.clusterSeedsChanged)
       clusters.set(e.payload.name, e.payload.seeds);
-    else clusters.delete(e.payload.name);
+    else if (e.type === KvEventType.clusterUnregistered) clusters.delete(e.payload.name);
   }
   return clusters;
 }
@@ -37,6 +37,8 @@ export class ClustersProjection implements Projection<KvEvent> {
         return;
       case KvEventType.clusterUnregistered:
         await repo.delete({ name: event.payload.name });
+        return;
+      default:
         return;
     }
   }

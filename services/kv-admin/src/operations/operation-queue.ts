@@ -134,7 +134,7 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
     row.runs += 1;
     row.status = KvOperationStatus.running;
     row.startedAt ??= now;
-    await this.store.update(row.id, { status: row.status, runs: row.runs, startedAt: row.startedAt });
+    await this.store.started(row, row.runs);
     this.logger.log(`operation ${row.id} (${row.kind} on ${row.cluster}) run ${row.runs}`);
     const state = JSON.parse(row.state) as Record<string, unknown>;
     let lastSaved = 0;
@@ -151,7 +151,7 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
         this.publish(row);
         if (!force && Date.now() - lastSaved < CHECKPOINT_EVERY_MS) return;
         lastSaved = Date.now();
-        await this.store.update(row.id, { percent, step, message, state: JSON.stringify(state) });
+        await this.store.progressed(row, { percent, step, message }, state);
         await job.updateProgress(percent);
       },
     };
@@ -165,15 +165,7 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
       message: 'finished',
       finishedAt: new Date().toISOString(),
     });
-    await this.store.update(row.id, {
-      status: row.status,
-      activeCluster: null,
-      percent: 100,
-      step: row.step,
-      message: row.message,
-      state: JSON.stringify(state),
-      finishedAt: row.finishedAt,
-    });
+    await this.store.succeeded(row, state);
     this.publish(row);
   }
 
@@ -190,13 +182,7 @@ export class OperationQueue implements OnApplicationBootstrap, OnModuleDestroy {
         message: `failed: ${error.message}`,
         finishedAt: new Date().toISOString(),
       });
-      await this.store.update(operationId, {
-        status: row.status,
-        activeCluster: null,
-        error: row.error,
-        message: row.message,
-        finishedAt: row.finishedAt,
-      });
+      await this.store.failed(row, error.message);
       this.publish(row);
       this.logger.warn(`operation ${operationId} failed at ${row.step}: ${error.message}`);
     } catch (storeError) {

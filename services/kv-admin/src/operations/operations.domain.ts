@@ -98,16 +98,7 @@ export class OperationsDomain {
     const row = await this.store.get(operationId(input.operationId));
     requireConfirm(row.cluster, input.confirm);
     if (row.status !== KvOperationStatus.failed) throw operationNotResumable(row.id, row.status);
-    const active = await this.store.activeOf(row.cluster);
-    if (active !== null) throw operationNotResumable(row.id, `blocked by ${active.id}`);
-    await this.store.update(row.id, {
-      status: KvOperationStatus.queued,
-      activeCluster: row.cluster,
-      error: null,
-      step: 'queued',
-      message: 'resumed; waiting for a worker',
-      finishedAt: null,
-    });
+    await this.store.resumed(row);
     await this.queue.enqueue(row.id, row.runs + 1);
     return { operation: toView(await this.store.get(row.id)) };
   }

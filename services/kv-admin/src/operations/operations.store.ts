@@ -1,50 +1,88 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type Repository } from 'typeorm';
-import { KvOperationStatus, type KvOperationKind, type KvOperationView } from '@msec/contracts';
-import { operationInProgress, operationNotFound } from '../kv-admin.errors.js';
+import { createEvent } from '@msec/bus';
+import { KvEventType, KvOperationStatus, type KvOperationKind, type KvOperationView } from '@msec/contracts';
+import { operationInProgress, operationNotFound, operationNotResumable } from '../kv-admin.errors.js';
 import { KvOperationEntity } from '../clusters/kv.entities.js';
+import { KvAdminEvents } from '../events/kv-admin-events.js';
+import { activeOperations, failedOperations } from './operations.projection.js';
 
 const ACTIVE = [KvOperationStatus.queued, KvOperationStatus.running];
 
-/** The kv_operations table: history, progress, and the state each operation resumes from. */
+/**
+ * Operations as events: queueing (one active operation per cluster, decided on the `kv-admin.clusters` events),
+ * each run's start and checkpoints, success, failure and resume. The kv_operations table is their projection:
+ * history, progress, and the state each operation resumes from.
+ */
 @Injectable()
 export class OperationsStore {
   private readonly repo: Repository<KvOperationEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly events: KvAdminEvents,
+  ) {
     this.repo = dataSource.getRepository(KvOperationEntity);
   }
 
-  /** Inserts a queued operation; the unique active_cluster index refuses a second active one on the cluster. */
+  /** Queues an operation unless another is queued or running on the cluster (KV_OPERATION_IN_PROGRESS). */
   async createQueued(cluster: string, kind: KvOperationKind, params: Record<string, unknown>): Promise<KvOperationEntity> {
-    const active = await this.activeOf(cluster);
-    if (active !== null) throw operationInProgress(cluster, active.id);
-    const row = this.repo.create({
-      id: randomUUID(),
-      cluster,
-      kind,
-      status: KvOperationStatus.queued,
-      activeCluster: cluster,
-      params: JSON.stringify(params),
-      state: '{}',
-      percent: 0,
-      step: 'queued',
-      message: 'waiting for a worker',
-      error: null,
-      runs: 0,
-      createdAt: new Date().toISOString(),
-      startedAt: null,
-      finishedAt: null,
+    const operationId = randomUUID();
+    await this.events.decide((events) => {
+      const active = activeOperations(events).get(cluster);
+      if (active !== undefined) throw operationInProgress(cluster, active);
+      return { append: [createEvent(KvEventType.operationQueued, operationId, { operationId, cluster, kind, params })], result: undefined };
     });
-    try {
-      await this.repo.insert(row);
-    } catch (error) {
-      const again = await this.activeOf(cluster);
-      if (again !== null) throw operationInProgress(cluster, again.id);
-      throw error;
-    }
-    return row;
+    return this.get(operationId);
+  }
+
+  /** A run of the operation begins (`run` counts from 1). */
+  async started(row: KvOperationEntity, run: number): Promise<void> {
+    await this.events.appendToOperation(
+      row.id,
+      createEvent(KvEventType.operationStarted, row.id, { operationId: row.id, cluster: row.cluster, run }),
+      true,
+    );
+  }
+
+  /** A checkpoint: progress and the state a resumed run continues from. */
+  async progressed(
+    row: KvOperationEntity,
+    progress: { percent: number; step: string; message: string },
+    state: Record<string, unknown>,
+  ): Promise<void> {
+    const payload = { operationId: row.id, cluster: row.cluster, ...progress, state };
+    await this.events.appendToOperation(row.id, createEvent(KvEventType.operationProgressed, row.id, payload), false);
+  }
+
+  /** The operation finished; the cluster may take another. */
+  async succeeded(row: KvOperationEntity, state: Record<string, unknown>): Promise<void> {
+    await this.events.decide(() => ({
+      append: [createEvent(KvEventType.operationSucceeded, row.id, { operationId: row.id, cluster: row.cluster, state })],
+      result: undefined,
+    }));
+  }
+
+  /** The operation failed; it keeps its checkpoint and may be resumed. */
+  async failed(row: KvOperationEntity, error: string): Promise<void> {
+    await this.events.decide(() => ({
+      append: [createEvent(KvEventType.operationFailed, row.id, { operationId: row.id, cluster: row.cluster, error })],
+      result: undefined,
+    }));
+  }
+
+  /** Queues a failed operation again (KV_OPERATION_NOT_RESUMABLE unless it failed and its cluster is free). */
+  async resumed(row: KvOperationEntity): Promise<void> {
+    await this.events.decide((events) => {
+      if (!failedOperations(events).has(row.id)) throw operationNotResumable(row.id, row.status);
+      const active = activeOperations(events).get(row.cluster);
+      if (active !== undefined) throw operationNotResumable(row.id, `blocked by ${active}`);
+      return {
+        append: [createEvent(KvEventType.operationResumed, row.id, { operationId: row.id, cluster: row.cluster })],
+        result: undefined,
+      };
+    });
   }
 
   /** The queued or running operation of a cluster, if any. */
@@ -66,10 +104,6 @@ export class OperationsStore {
   /** Newest first. */
   list(cluster: string, limit: number): Promise<KvOperationEntity[]> {
     return this.repo.find({ where: { cluster }, order: { createdAt: 'DESC' }, take: limit });
-  }
-
-  async update(id: string, patch: Partial<KvOperationEntity>): Promise<void> {
-    await this.repo.update({ id }, patch);
   }
 }
 
