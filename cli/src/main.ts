@@ -80,7 +80,7 @@ const USAGE = `usage: ./msec <command> [options]
                      every credential of a docker-compose stack (or external servers) and one env file per component
   events catalogue [--write]
                      every event automation can subscribe to (--write: regenerate docs/events.md)
-  rebuild SERVICE    replay a service's events into an empty read model (registry, deploy, monitor, log, kv-admin)
+  rebuild SERVICE    replay a service's events into an empty read model (registry, deploy, monitor, log, kv-admin, gateway)
   test [filter]      typecheck, lint, unit and integration tests (filter: a path part, e.g. libs/rpc)
 
 options: --config FILE (default msec.config.json)

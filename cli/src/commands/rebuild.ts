@@ -12,6 +12,7 @@ const REBUILDABLE: Record<string, string> = {
   monitor: '/api/v1/admin/rebuild/monitor',
   log: '/api/v1/admin/rebuild/log',
   'kv-admin': '/api/v1/admin/rebuild/kv-admin',
+  gateway: '/api/v1/admin/rebuild/gateway',
 };
 
 /** `msec rebuild SERVICE`: empties the service's read model and replays its events from the start (admin, through REST). */

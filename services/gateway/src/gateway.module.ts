@@ -7,7 +7,10 @@ import { AuditController } from './audit/audit.controller.js';
 import { AuditDomain } from './audit/audit.domain.js';
 import { AuditEntryEntity } from './audit/audit.entities.js';
 import { AuditPruner } from './audit/audit-pruner.js';
-import { ApiTokenEntity, SessionEntity, UserEntity } from './auth/auth.entities.js';
+import { ProjectionCheckpointEntity } from '@msec/bus';
+import { ApiTokenEntity, SecretEntity, SessionEntity, TokenUsageEntity, UserEntity } from './auth/auth.entities.js';
+import { AuthEvents } from './auth/auth-events.js';
+import { GatewayAuthEvents1799000000000 } from './migrations/auth-events.migration.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { InitialAdmin } from './auth/initial-admin.js';
@@ -15,7 +18,7 @@ import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import { SessionsDomain } from './auth/sessions.domain.js';
 import { TokensController } from './auth/tokens.controller.js';
 import { TokensDomain } from './auth/tokens.domain.js';
-import { UsersController } from './auth/users.controller.js';
+import { GatewayAdminController, UsersController } from './auth/users.controller.js';
 import { UsersDomain } from './auth/users.domain.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
 import { ComponentsController } from './dashboard/components.controller.js';
@@ -42,9 +45,24 @@ import { TrafficController } from './services/traffic.controller.js';
 import { CapacityController } from './capacity/capacity.controller.js';
 
 /** The gateway's tables. */
-export const GATEWAY_ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, AuditEntryEntity, WebhookEntity, WebhookDeliveryEntity];
+export const GATEWAY_ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  ApiTokenEntity,
+  SecretEntity,
+  TokenUsageEntity,
+  ProjectionCheckpointEntity,
+  AuditEntryEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+];
 /** The gateway's migrations, oldest first. */
-export const GATEWAY_MIGRATIONS = [GatewaySchema1763769600000, GatewayTokenScopeAuditDetail1764950000000, GatewayWebhooks1765100000000];
+export const GATEWAY_MIGRATIONS = [
+  GatewaySchema1763769600000,
+  GatewayTokenScopeAuditDetail1764950000000,
+  GatewayWebhooks1765100000000,
+  GatewayAuthEvents1799000000000,
+];
 
 /** The REST gateway and web console. Other areas add their REST controllers to `controllers` here. */
 @Module({})
@@ -58,6 +76,7 @@ export class GatewayModule {
         AuthController,
         TokensController,
         UsersController,
+        GatewayAdminController,
         AuditController,
         EventsController,
         ComponentsController,
@@ -84,13 +103,22 @@ export class GatewayModule {
           migrations: GATEWAY_MIGRATIONS,
         }),
         { provide: LoginRateLimiter, useFactory: () => new LoginRateLimiter() },
-        { provide: UsersDomain, useFactory: (ds: DataSource) => new UsersDomain(ds, config.dataDir), inject: [DataSource] },
+        AuthEvents,
+        {
+          provide: UsersDomain,
+          useFactory: (ds: DataSource, events: AuthEvents) => new UsersDomain(ds, events, config.dataDir),
+          inject: [DataSource, AuthEvents],
+        },
         {
           provide: SessionsDomain,
           useFactory: (ds: DataSource, limiter: LoginRateLimiter) => new SessionsDomain(ds, limiter),
           inject: [DataSource, LoginRateLimiter],
         },
-        { provide: TokensDomain, useFactory: (ds: DataSource) => new TokensDomain(ds), inject: [DataSource] },
+        {
+          provide: TokensDomain,
+          useFactory: (ds: DataSource, events: AuthEvents) => new TokensDomain(ds, events),
+          inject: [DataSource, AuthEvents],
+        },
         { provide: AuditDomain, useFactory: (ds: DataSource) => new AuditDomain(ds), inject: [DataSource] },
         {
           provide: AuditPruner,

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openDataSource, parseDatabaseUrl, type DatabaseTarget } from '@msec/persistence';
-import { startMariaDb, type InfraServer } from '@msec/testing';
+import { NatsRole } from '@msec/contracts';
+import { startMariaDb, startNats, type InfraServer } from '@msec/testing';
+import { AuthEvents } from '../src/auth/auth-events.js';
 import { AuditDomain } from '../src/audit/audit.domain.js';
 import { Role } from '../src/auth/access.js';
 import { SessionsDomain } from '../src/auth/sessions.domain.js';
@@ -15,8 +17,23 @@ import { sha256 } from '../src/auth/secrets.js';
 import { UsersDomain } from '../src/auth/users.domain.js';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../src/gateway.module.js';
 
-async function exercise(dataSource: DataSource, dataDir: string): Promise<void> {
-  const users = new UsersDomain(dataSource, dataDir);
+/** Runs `work` with the gateway's users and tokens fed by a fresh nats-server (their events) and this database. */
+async function withAuthEvents(dataSource: DataSource, work: (events: AuthEvents) => Promise<void>): Promise<void> {
+  const nats = await startNats();
+  const nc = await nats.connectAs(NatsRole.gateway);
+  const events = new AuthEvents(nc, dataSource);
+  try {
+    await events.onModuleInit();
+    await work(events);
+  } finally {
+    await events.onApplicationShutdown();
+    await nc.close();
+    await nats.dispose();
+  }
+}
+
+async function exercise(dataSource: DataSource, events: AuthEvents, dataDir: string): Promise<void> {
+  const users = new UsersDomain(dataSource, events, dataDir);
   await users.ensureInitialAdmin();
   const created = await users.create('maria', 'maria-password-1', Role.developer, false);
   const page = await users.list(1, undefined);
@@ -24,7 +41,7 @@ async function exercise(dataSource: DataSource, dataDir: string): Promise<void> 
   assert.ok(page.nextCursor);
   const login = await new SessionsDomain(dataSource, new LoginRateLimiter()).login('maria', 'maria-password-1', '127.0.0.1');
   assert.equal(login.user.id, created.id);
-  const tokens = new TokensDomain(dataSource);
+  const tokens = new TokensDomain(dataSource, events);
   const token = await tokens.create(created.id, { name: 'ci', expiresInDays: 30, scope: 'read-only' });
   assert.equal((await tokens.resolve(token.token))?.username, 'maria');
   assert.equal((await tokens.resolve(token.token))?.tokenScope, 'read-only');
@@ -66,8 +83,10 @@ describe('gateway schema', () => {
         kind === 'sqlite' ? { kind: 'sqlite', file: join(dir, 'gateway.sqlite') } : parseDatabaseUrl(maria.url, 'MSEC_DB_URL');
       const dataSource = await openDataSource({ target, entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS });
       try {
-        await exercise(dataSource, join(dir, kind));
+        await withAuthEvents(dataSource, (events) => exercise(dataSource, events, join(dir, kind)));
         for (let i = 0; i < GATEWAY_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+        // The projections' checkpoints are shared by every service of a database, so no migration drops them.
+        await dataSource.query('DROP TABLE IF EXISTS projection_checkpoint');
         const runner = dataSource.createQueryRunner();
         assert.equal(await runner.hasTable('gateway_users'), false);
         await runner.release();
@@ -100,16 +119,23 @@ describe('gateway schema', () => {
       }
       const dataSource = await openDataSource({ target, entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS });
       try {
-        const tokens = new TokensDomain(dataSource);
-        const principal = await tokens.resolve(secret);
-        assert.equal(principal?.tokenScope, 'read-write');
-        assert.equal(principal?.role, 'developer');
-        const [listed] = (await tokens.list('u-1', 10, undefined)).items;
-        assert.equal(listed?.scope, 'read-write');
-        assert.equal(listed?.expiresAt, new Date(expiresAt).toISOString());
+        await withAuthEvents(dataSource, async (events) => {
+          // The rows of the previous version are carried into the event stream and read back through the projection.
+          const tokens = new TokensDomain(dataSource, events);
+          const principal = await tokens.resolve(secret);
+          assert.equal(principal?.tokenScope, 'read-write');
+          assert.equal(principal?.role, 'developer');
+          const [listed] = (await tokens.list('u-1', 10, undefined)).items;
+          assert.equal(listed?.scope, 'read-write');
+          assert.equal(listed?.expiresAt, new Date(expiresAt).toISOString());
+          assert.deepEqual(await events.rebuild(), { users: 1, tokens: 1 });
+          assert.equal((await tokens.resolve(secret))?.username, 'olga', 'the token still works after a rebuild');
+        });
         const [entry] = (await new AuditDomain(dataSource).list(10, undefined, 'olga')).items;
         assert.equal(entry?.detail, null);
         for (let i = 0; i < GATEWAY_MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+        // The projections' checkpoints are shared by every service of a database, so no migration drops them.
+        await dataSource.query('DROP TABLE IF EXISTS projection_checkpoint');
       } finally {
         await dataSource.destroy();
       }

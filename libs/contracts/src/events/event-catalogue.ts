@@ -2,6 +2,7 @@ import { MsecError } from '../msec-error.js';
 import type { EventDefinition } from './event-definition.js';
 import { EventStreams } from './event-stream.js';
 import { deployEventDefinitions } from './deploy.events.js';
+import { gatewayEventDefinitions } from './gateway.events.js';
 import { kvEventDefinitions } from './kv.events.js';
 import { logEventDefinitions } from './log.events.js';
 import { monitorEventDefinitions } from './monitor.events.js';
@@ -14,6 +15,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ...monitorEventDefinitions,
   ...logEventDefinitions,
   ...kvEventDefinitions,
+  ...gatewayEventDefinitions,
 ];
 
 /** The catalogue entry of `type`, or an error listing the known types. */

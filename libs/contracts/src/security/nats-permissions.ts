@@ -123,6 +123,7 @@ const EVENT_SUBJECTS = {
   monitorStore: `${EventStreams.subjectPrefix}monitor.>`,
   logStore: `${EventStreams.subjectPrefix}log.>`,
   kvAdminStore: `${EventStreams.subjectPrefix}kv-admin.>`,
+  gatewayStore: `${EventStreams.subjectPrefix}gateway.>`,
   /** The automation feed: a copy of the event store the gateway relays. */
   feed: EventStreams.feedAllSubjects,
   deploy: 'msec.events.deploy.>',
@@ -138,7 +139,7 @@ const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
   [NatsRole.monitor]: [EVENT_SUBJECTS.monitor, EVENT_SUBJECTS.monitorStore],
   [NatsRole.log]: [EVENT_SUBJECTS.logStore],
   [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin, EVENT_SUBJECTS.kvAdminStore],
-  [NatsRole.gateway]: [EVENT_SUBJECTS.feed],
+  [NatsRole.gateway]: [EVENT_SUBJECTS.feed, EVENT_SUBJECTS.gatewayStore],
 };
 /** What the gateway subscribes to among the console operations: the live log tail it relays to browsers. */
 const GATEWAY_SUBSCRIBES = ['msec.log.tail.>'];

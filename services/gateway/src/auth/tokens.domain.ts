@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull, type Repository } from 'typeorm';
+import { DataSource, In, IsNull, type Repository } from 'typeorm';
+import { createEvent } from '@msec/bus';
+import { GatewayEventSubjects, GatewayEventType } from '@msec/contracts';
 import { notFound, tokenReadOnly } from '../gateway.errors.js';
 import { pageOf, type Page } from '../http/pagination.js';
 import type { Principal } from '../http/request-context.js';
 import { Role } from './access.js';
-import { ApiTokenEntity, UserEntity } from './auth.entities.js';
+import { ApiTokenEntity, TokenUsageEntity, UserEntity } from './auth.entities.js';
+import type { AuthEvents } from './auth-events.js';
 import { randomSecret, sha256 } from './secrets.js';
 
 /** Every API token starts with this, so leaked tokens are easy to scan for. */
@@ -48,7 +51,7 @@ export interface CreatedApiToken extends ApiTokenView {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-function view(t: ApiTokenEntity): ApiTokenView {
+function view(t: ApiTokenEntity, lastUsedAt: number | null): ApiTokenView {
   return {
     id: t.id,
     name: t.name,
@@ -56,50 +59,67 @@ function view(t: ApiTokenEntity): ApiTokenView {
     scope: t.scope as TokenScope,
     createdAt: iso(t.createdAt)!,
     expiresAt: iso(t.expiresAt),
-    lastUsedAt: iso(t.lastUsedAt),
+    lastUsedAt: iso(lastUsedAt),
     revokedAt: iso(t.revokedAt),
   };
 }
 
 /**
  * API tokens for CLI and automation: created per user, stored as SHA-256, expiring after 90 days unless asked
- * otherwise, acting with that user's role (read-write) or as a viewer (read-only), revocable.
+ * otherwise, acting with that user's role (read-write) or as a viewer (read-only), revocable. Issue and revoke are
+ * `gateway.Token*` events; when a token was last used is volatile and kept apart (gateway_token_usage).
  */
 export class TokensDomain {
   private readonly tokens: Repository<ApiTokenEntity>;
   private readonly users: Repository<UserEntity>;
+  private readonly usage: Repository<TokenUsageEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly events: AuthEvents,
+  ) {
     this.tokens = dataSource.getRepository(ApiTokenEntity);
     this.users = dataSource.getRepository(UserEntity);
+    this.usage = dataSource.getRepository(TokenUsageEntity);
   }
 
-  /** Creates a token for a user; the secret is returned once and never stored. */
+  /** Creates a token for a user (`gateway.TokenIssued`); the secret is returned once and never stored. */
   async create(userId: string, request: TokenRequest): Promise<CreatedApiToken> {
     const token = `${TOKEN_PREFIX}${randomSecret()}`;
-    const now = Date.now();
     const days = request.expiresInDays === undefined ? DEFAULT_TOKEN_DAYS : request.expiresInDays;
-    const row = this.tokens.create({
-      id: randomUUID(),
+    const tokenId = randomUUID();
+    const secretRef = await this.events.keepSecret(sha256(token));
+    const expiresAt = days === null ? null : Date.now() + days * 86_400_000;
+    const payload = {
+      tokenId,
       userId,
       name: request.name,
       scope: request.scope ?? TokenScope.readWrite,
-      tokenHash: sha256(token),
       prefix: token.slice(0, 12),
-      createdAt: now,
-      expiresAt: days === null ? null : now + days * 86_400_000,
-      lastUsedAt: null,
-      revokedAt: null,
-    });
-    await this.tokens.insert(row);
-    return { ...view(row), token };
+      expiresAt,
+      secretRef,
+    };
+    await this.events.decide(GatewayEventSubjects.tokens, () => ({
+      append: [createEvent(GatewayEventType.tokenIssued, tokenId, payload)],
+      result: undefined,
+    }));
+    const row = await this.tokens.findOneBy({ id: tokenId });
+    if (row === null) throw notFound(`API token ${tokenId}`);
+    return { ...view(row, null), token };
   }
 
   /** A user's tokens, newest first, a page at a time. */
   async list(userId: string, limit: number, after: string | undefined): Promise<Page<ApiTokenView>> {
     const rows = await this.tokens.find({ where: { userId }, order: { createdAt: 'DESC', id: 'ASC' }, take: 1000 });
     const start = after === undefined ? 0 : rows.findIndex((r) => r.id === after) + 1;
-    return pageOf(rows.slice(start, start + limit + 1), limit, (r) => r.id, view);
+    const page = rows.slice(start, start + limit + 1);
+    const used = new Map((await this.usage.findBy({ tokenId: In(page.map((r) => r.id)) })).map((u) => [u.tokenId, u.lastUsedAt]));
+    return pageOf(
+      page,
+      limit,
+      (r) => r.id,
+      (r) => view(r, used.get(r.id) ?? null),
+    );
   }
 
   /**
@@ -111,10 +131,16 @@ export class TokensDomain {
     const row = await this.tokens.findOneBy({ id });
     if (!row || (row.userId !== by.userId && by.role !== Role.admin)) throw notFound(`API token ${id}`);
     if (row.revokedAt === null) {
-      row.revokedAt = Date.now();
-      await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: row.revokedAt });
+      await this.events.decide(GatewayEventSubjects.tokens, (events) => {
+        const revoked = events.some((e) => e.type === GatewayEventType.tokenRevoked && e.payload.tokenId === id);
+        return {
+          append: revoked ? [] : [createEvent(GatewayEventType.tokenRevoked, id, { tokenId: id, userId: row.userId })],
+          result: undefined,
+        };
+      });
     }
-    return view(row);
+    const after = (await this.tokens.findOneBy({ id })) ?? row;
+    return view(after, (await this.usage.findOneBy({ tokenId: id }))?.lastUsedAt ?? null);
   }
 
   /** True while the token is neither revoked nor expired (a long-lived stream checks its caller with it). */
@@ -132,7 +158,8 @@ export class TokensDomain {
     const user = await this.users.findOneBy({ id: row.userId });
     if (!user) return undefined;
     // Writing last use at most once a minute keeps busy automation from hammering the table.
-    if (row.lastUsedAt === null || row.lastUsedAt < now - 60_000) await this.tokens.update({ id: row.id }, { lastUsedAt: now });
+    const used = await this.usage.findOneBy({ tokenId: row.id });
+    if (used === null || used.lastUsedAt < now - 60_000) await this.usage.save({ tokenId: row.id, lastUsedAt: now });
     const scope = row.scope === TokenScope.readOnly ? TokenScope.readOnly : TokenScope.readWrite;
     return {
       userId: user.id,

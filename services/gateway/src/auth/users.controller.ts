@@ -5,6 +5,7 @@ import { decodeCursor, PAGE_SIZE, pageQueryShape, type Page } from '../http/pagi
 import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
 import { Access, ROLES, Role } from './access.js';
+import { AuthEvents, type GatewayRebuildResult } from './auth-events.js';
 import { describeRevoked } from './credential-revocation.js';
 import { MIN_PASSWORD_LENGTH, UsersDomain, type UserChange, type UserView } from './users.domain.js';
 
@@ -68,5 +69,20 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user with their sessions and tokens (never yourself or the last admin)' })
   async remove(@PathParam('username', username) name: string, @Req() req: GatewayRequest): Promise<void> {
     req.auditDetail = describeRevoked(await this.users.remove(name, req.principal!.userId));
+  }
+}
+
+/** Admin-only maintenance of the gateway's own read model. */
+@ApiTags('admin')
+@Controller('api/v1/admin/rebuild')
+export class GatewayAdminController {
+  constructor(@Inject(AuthEvents) private readonly events: AuthEvents) {}
+
+  @Post('gateway')
+  @HttpCode(200)
+  @Access(Role.admin)
+  @ApiOperation({ summary: "Rebuild the gateway's users and API tokens from its event stream" })
+  rebuild(): Promise<GatewayRebuildResult> {
+    return this.events.rebuild();
   }
 }

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { DataSource, IsNull, MoreThan, type Repository } from 'typeorm';
-import { ValidationError } from '@msec/contracts';
+import { DataSource, IsNull, MoreThan, Not, type Repository } from 'typeorm';
+import { createEvent } from '@msec/bus';
+import { GatewayEventSubjects, GatewayEventType, ValidationError } from '@msec/contracts';
 import { conflict, notFound } from '../gateway.errors.js';
 import { pageOf, type Page } from '../http/pagination.js';
 import { Role } from './access.js';
 import { ApiTokenEntity, SessionEntity, UserEntity } from './auth.entities.js';
-import { revokeCredentials, type RevokedCredentials } from './credential-revocation.js';
+import type { RevokedCredentials } from './credential-revocation.js';
+import type { AuthEvents } from './auth-events.js';
+import { foldUsers, type GatewayEvent } from './auth.projection.js';
 import { hashPassword, verifyPassword } from './password-hasher.js';
 import { randomSecret } from './secrets.js';
 
@@ -45,13 +48,18 @@ export function userView(u: UserEntity): UserView {
   };
 }
 
-/** Users and their passwords: creation, first admin, password change, role change, removal. */
+/**
+ * Users and their passwords: creation, first admin, password change, role change, removal. Each change is a
+ * `gateway.User*` event decided on the users' events (a name is taken once, the last admin stays, across gateways);
+ * sessions are volatile and ended here directly.
+ */
 export class UsersDomain {
   private readonly logger = new Logger('users');
   private readonly users: Repository<UserEntity>;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly events: AuthEvents,
     private readonly dataDir: string,
   ) {
     this.users = dataSource.getRepository(UserEntity);
@@ -61,13 +69,15 @@ export class UsersDomain {
   async ensureInitialAdmin(): Promise<void> {
     if ((await this.users.count()) > 0) return;
     const password = randomSecret(15);
-    try {
-      await this.insert(INITIAL_ADMIN, password, Role.admin, true);
-    } catch (error) {
-      // Another gateway instance won the race.
-      if ((await this.users.count()) > 0) return;
-      throw error;
-    }
+    const credentialRef = await this.events.keepSecret(await hashPassword(password));
+    const userId = randomUUID();
+    // Of gateways starting together, the one whose event lands first creates it; the others see a user and stop.
+    const created = await this.events.decide(GatewayEventSubjects.users, (events) => {
+      if (foldUsers(events).size > 0) return { append: [], result: false };
+      const payload = { userId, username: INITIAL_ADMIN, role: Role.admin, mustChangePassword: true, credentialRef };
+      return { append: [createEvent(GatewayEventType.userCreated, userId, payload)], result: true };
+    });
+    if (!created) return;
     await mkdir(this.dataDir, { recursive: true });
     const file = join(this.dataDir, INITIAL_ADMIN_PASSWORD_FILE);
     await writeFile(file, `${password}\n`, { mode: 0o600 });
@@ -81,7 +91,15 @@ export class UsersDomain {
   async create(username: string, password: string, role: Role, mustChangePassword = true): Promise<UserView> {
     checkPassword('password', password);
     if (await this.users.findOneBy({ username })) throw conflict(`user ${username} already exists`, 'username');
-    return userView(await this.insert(username, password, role, mustChangePassword));
+    const credentialRef = await this.events.keepSecret(await hashPassword(password));
+    const userId = randomUUID();
+    await this.events.decide(GatewayEventSubjects.users, (events) => {
+      if ([...foldUsers(events).values()].some((u) => u.username === username))
+        throw conflict(`user ${username} already exists`, 'username');
+      const payload = { userId, username, role, mustChangePassword, credentialRef };
+      return { append: [createEvent(GatewayEventType.userCreated, userId, payload)], result: undefined };
+    });
+    return userView(await this.byId(userId));
   }
 
   /** Users ordered by name, a page at a time. */
@@ -113,15 +131,16 @@ export class UsersDomain {
       throw new ValidationError('body.currentPassword', 'is not your current password');
     checkPassword('body.newPassword', next);
     if (current === next) throw new ValidationError('body.newPassword', 'must differ from the current password');
-    user.passwordHash = await hashPassword(next);
-    user.mustChangePassword = false;
-    user.updatedAt = Date.now();
-    const revoked = await this.dataSource.transaction(async (m) => {
-      await m.save(user);
-      return revokeCredentials(m, user.id, keepSessionId);
+    const credentialRef = await this.events.keepSecret(await hashPassword(next));
+    const tokens = await this.liveTokens(user.id);
+    await this.events.decide(GatewayEventSubjects.users, (events) => {
+      if (!foldUsers(events).has(user.id)) throw notFound(`user ${user.id}`);
+      const payload = { userId: user.id, credentialRef, mustChangePassword: false };
+      return { append: [createEvent(GatewayEventType.userPasswordChanged, user.id, payload)], result: undefined };
     });
+    const sessions = await this.endSessions(user.id, keepSessionId);
     if (user.username === INITIAL_ADMIN) await rm(join(this.dataDir, INITIAL_ADMIN_PASSWORD_FILE), { force: true });
-    return { ...userView(user), revoked };
+    return { ...userView(await this.byId(user.id)), revoked: { sessions, tokens } };
   }
 
   /**
@@ -131,26 +150,29 @@ export class UsersDomain {
   async update(username: string, change: { role?: Role; password?: string }, actorId: string): Promise<UserChange> {
     const user = await this.byName(username);
     if (!user) throw notFound(`user ${username}`);
-    let changed = false;
-    if (change.role && change.role !== user.role) {
-      if (user.id === actorId) throw conflict('you cannot change your own role; ask another admin', 'role');
-      if (user.role === Role.admin) await this.keepAnAdmin();
-      user.role = change.role;
-      changed = true;
-    }
-    if (change.password !== undefined) {
-      checkPassword('body.password', change.password);
-      user.passwordHash = await hashPassword(change.password);
-      user.mustChangePassword = true;
-      changed = true;
-    }
-    if (!changed) return { ...userView(user), revoked: { sessions: 0, tokens: 0 } };
-    user.updatedAt = Date.now();
-    const revoked = await this.dataSource.transaction(async (m) => {
-      await m.save(user);
-      return revokeCredentials(m, user.id);
+    if (change.role && change.role !== user.role && user.id === actorId)
+      throw conflict('you cannot change your own role; ask another admin', 'role');
+    if (change.password !== undefined) checkPassword('body.password', change.password);
+    const credentialRef = change.password === undefined ? undefined : await this.events.keepSecret(await hashPassword(change.password));
+    const tokens = await this.liveTokens(user.id);
+    const changed = await this.events.decide(GatewayEventSubjects.users, (events) => {
+      const users = foldUsers(events);
+      const current = users.get(user.id);
+      if (current === undefined) throw notFound(`user ${username}`);
+      const append: GatewayEvent[] = [];
+      if (change.role && change.role !== current.role) {
+        if (current.role === Role.admin) keepAnAdmin(users);
+        append.push(createEvent(GatewayEventType.userRoleChanged, user.id, { userId: user.id, role: change.role }));
+      }
+      if (credentialRef !== undefined)
+        append.push(
+          createEvent(GatewayEventType.userPasswordChanged, user.id, { userId: user.id, credentialRef, mustChangePassword: true }),
+        );
+      return { append, result: append.length > 0 };
     });
-    return { ...userView(user), revoked };
+    if (!changed) return { ...userView(user), revoked: { sessions: 0, tokens: 0 } };
+    const sessions = await this.endSessions(user.id);
+    return { ...userView(await this.byId(user.id)), revoked: { sessions, tokens } };
   }
 
   /** Removes a user with their sessions and tokens; never oneself nor the last admin. Returns what it ended. */
@@ -158,33 +180,32 @@ export class UsersDomain {
     const user = await this.byName(username);
     if (!user) throw notFound(`user ${username}`);
     if (user.id === actorId) throw conflict('you cannot delete yourself', 'username');
-    if (user.role === Role.admin) await this.keepAnAdmin();
-    return this.dataSource.transaction(async (m) => {
-      const tokens = await m.countBy(ApiTokenEntity, { userId: user.id, revokedAt: IsNull() });
-      const sessions = await m.delete(SessionEntity, { userId: user.id });
-      await m.delete(ApiTokenEntity, { userId: user.id });
-      await m.delete(UserEntity, { id: user.id });
-      return { sessions: sessions.affected ?? 0, tokens };
+    const tokens = await this.liveTokens(user.id);
+    await this.events.decide(GatewayEventSubjects.users, (events) => {
+      const users = foldUsers(events);
+      const current = users.get(user.id);
+      if (current === undefined) throw notFound(`user ${username}`);
+      if (current.role === Role.admin) keepAnAdmin(users);
+      return { append: [createEvent(GatewayEventType.userDeleted, user.id, { userId: user.id })], result: undefined };
     });
+    return { sessions: await this.endSessions(user.id), tokens };
   }
 
-  private async keepAnAdmin(): Promise<void> {
-    if ((await this.users.countBy({ role: Role.admin })) <= 1) throw conflict('this is the last admin; make another user admin first');
+  private liveTokens(userId: string): Promise<number> {
+    return this.dataSource.getRepository(ApiTokenEntity).countBy({ userId, revokedAt: IsNull() });
   }
 
-  private async insert(username: string, password: string, role: Role, mustChangePassword: boolean): Promise<UserEntity> {
-    const now = Date.now();
-    const user = this.users.create({
-      id: randomUUID(),
-      username,
-      passwordHash: await hashPassword(password),
-      role,
-      mustChangePassword,
-      createdAt: now,
-      updatedAt: now,
-    });
-    return this.users.save(user);
+  /** Ends the user's browser sessions but `keepSessionId`; answers how many. */
+  private async endSessions(userId: string, keepSessionId?: string): Promise<number> {
+    const where = keepSessionId === undefined ? { userId } : { userId, id: Not(keepSessionId) };
+    return (await this.dataSource.getRepository(SessionEntity).delete(where)).affected ?? 0;
   }
+}
+
+/** Throws unless another admin would remain. */
+function keepAnAdmin(users: Map<string, { role: string }>): void {
+  if ([...users.values()].filter((u) => u.role === Role.admin).length <= 1)
+    throw conflict('this is the last admin; make another user admin first');
 }
 
 function checkPassword(field: string, password: string): void {
