@@ -1,8 +1,17 @@
 // Lint rules for the whole workspace; the import-boundary rule keeps dependencies running services → libs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import msec from './tools/eslint/msec-boundaries.js';
 
 const libs = ['contracts', 'persistence', 'testing', 'platform', 'rpc', 'nlb', 'bus', 'sdk'];
+
+/** Packages a program must not import, by where it lives (tests included): dependencies run towards the libs. */
+const forbidden = {
+  agent: ['@msec/service-*', '@msec/cli', '@msec/example-*'],
+  cli: ['@msec/service-*', '@msec/agent', '@msec/example-*'],
+  examples: ['@msec/service-*', '@msec/agent', '@msec/cli'],
+};
+const forbid = (group, message) => ({ 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] });
 
 /** No lib may import a service, the agent, the CLI or an example; no service may import another service. */
 const boundaryRules = (ownPackage) => ({
@@ -28,9 +37,14 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'use a const object plus a same-named type, not enum' }],
     },
   },
+  // Every package, tests and benchmarks included: a relative import never leaves its package.
+  { files: ['**/*.ts', '**/*.tsx'], plugins: { msec }, rules: { 'msec/no-cross-package-relative': 'error' } },
   ...libs.map((lib) => ({ files: [`libs/${lib}/**/*.ts`], rules: boundaryRules(`@msec/${lib}`) })),
+  { files: ['agent/**/*.ts'], rules: forbid(forbidden.agent, 'the agent runs on every host alone: it talks to the console over NATS') },
+  { files: ['cli/**/*.ts'], rules: forbid(forbidden.cli, 'the CLI talks to the console through its REST API, and starts services as processes') },
+  { files: ['examples/**/*.ts'], rules: forbid(forbidden.examples, 'an example uses only what a user of the platform has: the SDK and the contracts') },
   {
-    files: ['services/*/src/**/*.ts'],
+    files: ['services/*/src/**/*.ts', 'services/*/test/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
