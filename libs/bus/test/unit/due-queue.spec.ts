@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DueQueue, type DueItem } from '../../src/due-queue.js';
+import { DueQueue, type DueItem } from '../../src/delay/due-queue.js';
 
 describe('due queue', () => {
   it('due queue - items come out by due time, equal times in arrival order, never before their time', () => {

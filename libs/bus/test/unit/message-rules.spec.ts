@@ -13,7 +13,7 @@ import {
   validateSubject,
   validateTags,
 } from '../../src/index.js';
-import { encodeBody } from '../../src/message-codec.js';
+import { encodeBody } from '../../src/messaging/message-codec.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {

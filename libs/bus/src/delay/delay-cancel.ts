@@ -1,11 +1,11 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Redis } from 'ioredis';
-import { alreadyDelivered, notScheduled, scheduledNotFound } from './bus.errors.js';
-import { BusHeaders, BusRedisKeys, BusStreams, BusSubjects } from './bus-subjects.js';
-import type { MessageBus } from './message-bus.js';
-import { findPublishLocation, TraceKind } from './message-trace.js';
-import { validateMsgId } from './message-validation.js';
-import { scanStream } from './stream-reader.js';
+import { alreadyDelivered, notScheduled, scheduledNotFound } from '../bus.errors.js';
+import { BusHeaders, BusRedisKeys, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
+import type { MessageBus } from '../messaging/message-bus.js';
+import { findPublishLocation, TraceKind } from '../messaging/message-trace.js';
+import { validateMsgId } from '../messaging/message-validation.js';
+import { scanStream } from '../jetstream/stream-reader.js';
 
 /** The dispatched marker of a message a cancel claimed first; the scheduler then drops it instead of sending it. */
 export const CANCELLED_MARKER = 'cancelled';

@@ -1,8 +1,8 @@
 import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
+import { BusHeaders, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
 import { decodeMessage } from './message-codec.js';
-import { readStream, scanStream } from './stream-reader.js';
+import { readStream, scanStream } from '../jetstream/stream-reader.js';
 
 /** What happened to a message at one step of its life. */
 export const TraceKind = {

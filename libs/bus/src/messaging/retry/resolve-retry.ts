@@ -1,4 +1,4 @@
-import { invalidField, unknownRetryPolicy } from '../bus.errors.js';
+import { invalidField, unknownRetryPolicy } from '../../bus.errors.js';
 import { ExponentialRetry } from './exponential-retry.js';
 import { FixedRetry } from './fixed-retry.js';
 import type { RetryPolicy, RetryPolicySpec } from './retry-policy.js';

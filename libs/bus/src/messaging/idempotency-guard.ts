@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { messageInProgress } from './bus.errors.js';
-import { BusRedisKeys } from './bus-subjects.js';
+import { messageInProgress } from '../bus.errors.js';
+import { BusRedisKeys } from '../jetstream/bus-subjects.js';
 
 /** Knobs of the idempotency guard. */
 export interface IdempotencyOptions {

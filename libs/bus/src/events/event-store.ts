@@ -8,12 +8,12 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { headers } from '@nats-io/transport-node';
-import { appendConflict, invalidField, publishFailed } from './bus.errors.js';
-import { BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
-import { ensureBusStreams } from './bus-streams.js';
+import { appendConflict, invalidField, publishFailed } from '../bus.errors.js';
+import { BusHeaders, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
+import { ensureBusStreams } from '../jetstream/bus-streams.js';
 import type { DomainEvent, StoredEvent } from './event-envelope.js';
-import { scanStream } from './stream-reader.js';
-import { validateMsgId, validateSubject } from './message-validation.js';
+import { scanStream } from '../jetstream/stream-reader.js';
+import { validateMsgId, validateSubject } from '../messaging/message-validation.js';
 
 /** Result of an append: where the event landed and whether JetStream saw its id before. */
 export interface AppendResult {

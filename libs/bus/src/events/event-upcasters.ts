@@ -1,4 +1,4 @@
-import { eventUpcastFailed } from './bus.errors.js';
+import { eventUpcastFailed } from '../bus.errors.js';
 import type { DomainEvent } from './event-envelope.js';
 
 /** Lifts the payload of one event type from `fromVersion` to `fromVersion + 1`. */

@@ -1,4 +1,4 @@
-import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
+import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -10,7 +10,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { EventStreams } from '@msec/contracts';
-import { eventHandlerFailed, invalidField } from './bus.errors.js';
+import { eventHandlerFailed, invalidField } from '../bus.errors.js';
 import type { DomainEvent } from './event-envelope.js';
 import { platformUpcasters, type EventUpcasters } from './event-upcasters.js';
 

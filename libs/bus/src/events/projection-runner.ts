@@ -1,11 +1,11 @@
-import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
+import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import { serialTransaction } from '@msec/persistence';
-import { projectionFailed } from './bus.errors.js';
-import { BusConsumers, BusStreams, BusSubjects } from './bus-subjects.js';
-import { ensureBusStreams } from './bus-streams.js';
+import { projectionFailed } from '../bus.errors.js';
+import { BusConsumers, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
+import { ensureBusStreams } from '../jetstream/bus-streams.js';
 import type { DomainEvent } from './event-envelope.js';
 import { platformUpcasters, type EventUpcasters } from './event-upcasters.js';
 import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';

@@ -11,11 +11,11 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, nuid, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
-import { BusConsumers, BusHeaders, BusRedisKeys, BusStreams, BusSubjects } from './bus-subjects.js';
-import { ensureBusStreams } from './bus-streams.js';
-import { AckPublisher, type StoreAck } from './ack-publisher.js';
+import { BusConsumers, BusHeaders, BusRedisKeys, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
+import { ensureBusStreams } from '../jetstream/bus-streams.js';
+import { AckPublisher, type StoreAck } from '../messaging/ack-publisher.js';
 import { DueQueue } from './due-queue.js';
-import { TraceKind, TraceWriter } from './message-trace.js';
+import { TraceKind, TraceWriter } from '../messaging/message-trace.js';
 
 /** Knobs of the delay scheduler; every field has a default. */
 export interface DelaySchedulerOptions {

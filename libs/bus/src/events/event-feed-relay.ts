@@ -1,10 +1,10 @@
-import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
+import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { EventStreams } from '@msec/contracts';
-import { publishFailed } from './bus.errors.js';
-import { BusConsumers, BusHeaders, BusStreams } from './bus-subjects.js';
-import { ensureBusStreams } from './bus-streams.js';
+import { publishFailed } from '../bus.errors.js';
+import { BusConsumers, BusHeaders, BusStreams } from '../jetstream/bus-subjects.js';
+import { ensureBusStreams } from '../jetstream/bus-streams.js';
 
 /**
  * Copies every domain event from the event stream to the automation feed (`msec.evt.X` → `msec.feed.X`), in order,

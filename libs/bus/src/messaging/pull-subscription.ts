@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { invalidField } from './bus.errors.js';
-import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
+import { invalidField } from '../bus.errors.js';
+import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
 import { sendToDeadLetters } from './dead-lettering.js';
 import { decodeMessage, type BusMessage } from './message-codec.js';
 import type { MessageBus } from './message-bus.js';

@@ -1,4 +1,4 @@
-import { invalidField, messageTooLarge, unknownSubject } from './bus.errors.js';
+import { invalidField, messageTooLarge, unknownSubject } from '../bus.errors.js';
 
 /** QMQ's horizon for delayed messages: two years. */
 export const MAX_DELAY_MS = 2 * 366 * 24 * 3600 * 1000;

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { MsecError } from '@msec/contracts';
-import { BusErrorCode } from './bus.errors.js';
+import { BusErrorCode } from '../bus.errors.js';
 import type { DomainEvent } from './event-envelope.js';
 import { EventStore } from './event-store.js';
 import { platformUpcasters, type EventUpcasters } from './event-upcasters.js';

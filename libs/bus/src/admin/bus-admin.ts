@@ -1,10 +1,10 @@
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import type { MessageBus } from './message-bus.js';
-import { traceMessage, type MessageTrace } from './message-trace.js';
-import { validateMsgId } from './message-validation.js';
-import { streamNotFound } from './bus.errors.js';
-import { BusStreams } from './bus-subjects.js';
-import { DeadLetterStore } from './dead-letters.js';
+import type { MessageBus } from '../messaging/message-bus.js';
+import { traceMessage, type MessageTrace } from '../messaging/message-trace.js';
+import { validateMsgId } from '../messaging/message-validation.js';
+import { streamNotFound } from '../bus.errors.js';
+import { BusStreams } from '../jetstream/bus-subjects.js';
+import { DeadLetterStore } from '../messaging/dead-letters.js';
 
 /** One stream as the console's Messages page shows it. */
 export interface StreamSummary {

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { nuid, type NatsConnection } from '@nats-io/transport-node';
-import { busNotCreated, invalidField, publishFailed, publishRejected } from './bus.errors.js';
-import { BusStreams, BusSubjects } from './bus-subjects.js';
-import { ensureBusStreams, type BusRetention } from './bus-streams.js';
+import { busNotCreated, invalidField, publishFailed, publishRejected } from '../bus.errors.js';
+import { BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
+import { ensureBusStreams, type BusRetention } from '../jetstream/bus-streams.js';
 import { AckPublisher } from './ack-publisher.js';
 import { buildHeaders, encodeBody } from './message-codec.js';
 import { TraceWriter } from './message-trace.js';

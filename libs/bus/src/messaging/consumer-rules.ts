@@ -1,4 +1,4 @@
-import { invalidField } from './bus.errors.js';
+import { invalidField } from '../bus.errors.js';
 import type { MessageBus } from './message-bus.js';
 import { validateTags } from './message-validation.js';
 import type { RetryPolicy, RetryPolicySpec } from './retry/retry-policy.js';

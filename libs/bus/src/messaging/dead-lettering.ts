@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
+import { BusHeaders, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
 import { copyHeaders, type BusMessage } from './message-codec.js';
 import type { MessageBus } from './message-bus.js';
 import { TraceKind } from './message-trace.js';

@@ -1,12 +1,12 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { deadLetterNotFound, invalidField } from './bus.errors.js';
-import { BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
+import { deadLetterNotFound, invalidField } from '../bus.errors.js';
+import { BusHeaders, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
 import { copyHeaders, decodeMessage, type BusMessage } from './message-codec.js';
 import type { MessageBus } from './message-bus.js';
 import { TraceKind } from './message-trace.js';
 import { validateMsgId, validateSubject } from './message-validation.js';
-import { readStream } from './stream-reader.js';
+import { readStream } from '../jetstream/stream-reader.js';
 
 /** A message that used up its attempts in one consumer group. */
 export interface DeadLetter {

@@ -1,8 +1,8 @@
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { PULL_EXPIRES_MS, ResilientPull } from './resilient-pull.js';
+import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { nanos, nuid } from '@nats-io/transport-node';
-import { invalidField } from './bus.errors.js';
-import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from './bus-subjects.js';
+import { invalidField } from '../bus.errors.js';
+import { BusConsumers, BusHeaders, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
 import { decodeMessage, type BusMessage } from './message-codec.js';
 import { sendToDeadLetters } from './dead-lettering.js';
 import type { MessageBus } from './message-bus.js';

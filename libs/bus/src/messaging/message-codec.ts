@@ -1,6 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { invalidField } from './bus.errors.js';
-import { BusHeaders } from './bus-subjects.js';
+import { invalidField } from '../bus.errors.js';
+import { BusHeaders } from '../jetstream/bus-subjects.js';
 
 /** A business message as a handler, the dead-letter store and the trace see it. */
 export interface BusMessage<TBody = unknown> {
