@@ -1,3 +1,4 @@
+import { SchedulerLease } from './scheduler-lease.js';
 import { SENDING_MARKER } from './delay-cancel.js';
 import {
   AckPolicy,
@@ -49,7 +50,6 @@ const DELAYED_PREFIX = BusSubjects.delayed('');
 const MAX_CACHED = 50_000;
 /** JetStream API subject that deletes one message of the delay stream (sent on the bus's cheap request path). */
 const MSG_DELETE_API = `$JS.API.STREAM.MSG.DELETE.${BusStreams.delayed}`;
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /**
  * Moves delayed messages to the message stream when due. JetStream holds the bytes (delay stream, file
@@ -63,8 +63,9 @@ export class DelayScheduler {
   private intakeLoop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  private leader = false;
-  private renewedAt = 0;
+  private readonly lease: SchedulerLease;
+  /** The Redis sorted set indexing delayed messages by due time. */
+  private readonly dueKey: string;
   private ticking: Promise<void> | undefined;
   private lastReconcile = 0;
   private readonly trace: TraceWriter;
@@ -105,6 +106,8 @@ export class DelayScheduler {
       instanceId: options.instanceId ?? nuid.next(),
       onError: options.onError,
     };
+    this.dueKey = BusRedisKeys.delayDue(this.o.prefix);
+    this.lease = new SchedulerLease(redis, BusRedisKeys.schedulerLeader(this.o.prefix), this.o.instanceId, this.o.leaderLeaseMs);
   }
 
   private get intakeName(): string {
@@ -113,7 +116,7 @@ export class DelayScheduler {
 
   /** True while this scheduler holds the leader lease. */
   get isLeader(): boolean {
-    return this.leader;
+    return this.lease.isHeld;
   }
 
   /** Starts indexing new delayed messages and dispatching due ones. */
@@ -136,25 +139,12 @@ export class DelayScheduler {
     await Promise.all(this.deleting);
     this.disarm();
     this.acks.close();
-    if (this.leader)
-      await this.redis
-        .eval(
-          `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
-          1,
-          this.key('leader'),
-          this.o.instanceId,
-        )
-        .catch(() => 0);
-    this.leader = false;
+    await this.lease.release();
   }
 
   /** Number of delayed messages waiting in the index. */
   async pending(): Promise<number> {
-    return this.redis.zcard(this.key('due'));
-  }
-
-  private key(kind: 'due' | 'leader'): string {
-    return kind === 'due' ? BusRedisKeys.delayDue(this.o.prefix) : BusRedisKeys.schedulerLeader(this.o.prefix);
+    return this.redis.zcard(this.dueKey);
   }
 
   private async startIntake(): Promise<void> {
@@ -209,7 +199,7 @@ export class DelayScheduler {
     const pairs: Array<number | string> = [];
     batch.forEach((m, i) => pairs.push(dues[i]!, String(m.seq)));
     try {
-      await this.redis.zadd(this.key('due'), 'NX', ...pairs);
+      await this.redis.zadd(this.dueKey, 'NX', ...pairs);
     } catch (error) {
       this.o.onError?.(error);
       for (const m of batch) m.nak(1_000);
@@ -219,7 +209,7 @@ export class DelayScheduler {
     const behind: Array<[seq: number, due: number]> = [];
     for (const [i, m] of batch.entries()) {
       // Due before what the dispatcher has already read (a short delay): arm it now rather than at the next sweep.
-      if (this.leader && dues[i]! <= this.horizon) behind.push([m.seq, dues[i]!]);
+      if (this.lease.isHeld && dues[i]! <= this.horizon) behind.push([m.seq, dues[i]!]);
       // Due soon: keep the bytes from intake so dispatch needs no read back from the stream.
       if (dues[i]! - now < this.o.intakeCacheMs && this.cache.size < MAX_CACHED) {
         this.cache.set(m.seq, {
@@ -249,9 +239,9 @@ export class DelayScheduler {
   private async round(): Promise<void> {
     let next = this.o.pollMs;
     try {
-      this.leader = await this.holdLease();
-      if (!this.leader) this.disarm();
-      if (this.leader) {
+      const leader = await this.lease.hold();
+      if (!leader) this.disarm();
+      if (leader) {
         if (Date.now() - this.lastReconcile > this.o.reconcileMs) await this.reconcile();
         const overdue = await this.armDue();
         if (overdue >= this.o.batchSize) next = 0;
@@ -263,17 +253,6 @@ export class DelayScheduler {
       next = 250;
     }
     this.schedule(next);
-  }
-
-  private async holdLease(): Promise<boolean> {
-    // Renew at a third of the lease, not every 20 ms round.
-    const now = Date.now();
-    if (this.leader && now - this.renewedAt < this.o.leaderLeaseMs / 3) return true;
-    this.renewedAt = now;
-    const key = this.key('leader');
-    const got = await this.redis.set(key, this.o.instanceId, 'PX', this.o.leaderLeaseMs, 'NX');
-    if (got === 'OK') return true;
-    return (await this.redis.eval(RENEW, 1, key, this.o.instanceId, this.o.leaderLeaseMs)) === 1;
   }
 
   /**
@@ -288,7 +267,7 @@ export class DelayScheduler {
     const [stream, intake, indexed] = await Promise.all([
       jsm.streams.info(BusStreams.delayed),
       jsm.consumers.info(BusStreams.delayed, this.intakeName),
-      this.redis.zcard(this.key('due')),
+      this.redis.zcard(this.dueKey),
     ]);
     if (stream.state.messages <= indexed + intake.num_pending + intake.num_ack_pending) return;
     await this.stopIntake();
@@ -309,15 +288,7 @@ export class DelayScheduler {
     if (sweep) this.lastSweep = now;
     const until = now + this.o.lookaheadMs;
     const limit = this.o.batchSize + (sweep ? this.armed.size + this.arming.size + this.dispatching.size : 0);
-    const flat = await this.redis.zrangebyscore(
-      this.key('due'),
-      sweep ? '-inf' : `(${this.horizon}`,
-      until,
-      'WITHSCORES',
-      'LIMIT',
-      0,
-      limit,
-    );
+    const flat = await this.redis.zrangebyscore(this.dueKey, sweep ? '-inf' : `(${this.horizon}`, until, 'WITHSCORES', 'LIMIT', 0, limit);
     const entries: Array<[seq: number, due: number]> = [];
     for (let i = 0; i < flat.length; i += 2) entries.push([Number(flat[i]), Number(flat[i + 1])]);
     // A full page may stop inside a run of equal scores: the next round reads that score again.
@@ -350,10 +321,10 @@ export class DelayScheduler {
     const done = (marker: string | null | undefined): boolean => marker != null && marker !== SENDING_MARKER;
     const sent = live.filter((_, i) => done(markers[i]));
     if (gone.length + sent.length > 0) {
-      await this.redis.zrem(this.key('due'), ...[...gone, ...sent.map((r) => r.seq)].map(String));
+      await this.redis.zrem(this.dueKey, ...[...gone, ...sent.map((r) => r.seq)].map(String));
       sent.forEach((r) => this.forget(r.seq));
     }
-    if (!this.running || !this.leader) return;
+    if (!this.running || !this.lease.isHeld) return;
     live.forEach((r, i) => !done(markers[i]) && this.armed.add(r));
     this.fire();
   }
@@ -418,7 +389,7 @@ export class DelayScheduler {
     const markers = await this.redis.mget(refused.map((r) => this.marker(r.msgId)));
     const drop = refused.filter((_, i) => markers[i] !== null && markers[i] !== SENDING_MARKER);
     if (drop.length > 0) {
-      await this.redis.zrem(this.key('due'), ...drop.map((r) => String(r.seq)));
+      await this.redis.zrem(this.dueKey, ...drop.map((r) => String(r.seq)));
       drop.forEach((r) => this.forget(r.seq));
     }
     return records.filter((r) => !drop.includes(r));
@@ -437,7 +408,7 @@ export class DelayScheduler {
       this.settling = undefined;
       const tx = this.redis.pipeline();
       for (const { record } of batch) tx.set(this.marker(record.msgId), '1', 'PX', this.o.dispatchedMarkerTtlMs);
-      tx.zrem(this.key('due'), ...batch.map(({ record }) => String(record.seq)));
+      tx.zrem(this.dueKey, ...batch.map(({ record }) => String(record.seq)));
       await tx.exec();
       for (const { record: r, ack, at } of batch) {
         this.trace.record({
