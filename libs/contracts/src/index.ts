@@ -211,6 +211,7 @@ export { kvEventDefinitions } from './events/kv.events.js';
 export { gatewayEventDefinitions } from './events/gateway.events.js';
 export { GatewayEventType, GatewayEventSubjects } from './gateway/gateway-events.js';
 export type { GatewayEventPayloads } from './gateway/gateway-events.js';
+export type { ApiTokenScope, ApiTokenView, AuditEntry, CreatedApiToken, UserView } from './gateway/gateway-api.js';
 export { KvEventType, KvEventSubjects } from './kv/kv-events.js';
 export type { KvEventPayloads } from './kv/kv-events.js';
 export { LogEventType, LogEventSubjects } from './log/log-events.js';

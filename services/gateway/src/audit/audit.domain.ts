@@ -1,22 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, LessThan, type FindOptionsWhere, type Repository } from 'typeorm';
+import type { AuditEntry } from '@msec/contracts';
 import { pageOf, type Page } from '../http/pagination.js';
 import { AuditEntryEntity } from './audit.entities.js';
 
-/** One audit entry as the API shows it. */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  role: string;
-  via: string;
-  method: string;
-  path: string;
-  status: number;
-  result: string;
-  /** What the call ended or changed beyond its result (e.g. "revoked 2 sessions, 3 API tokens"), or null. */
-  detail: string | null;
-}
+/** One audit entry as the API shows it (the wire type is in @msec/contracts). */
+export type { AuditEntry };
 
 /** What gets recorded for one mutating call. */
 export type AuditRecord = Omit<AuditEntryEntity, 'id' | 'detail'> & { detail?: string | null };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, type Repository } from 'typeorm';
 import { createEvent } from '@msec/bus';
-import { GatewayEventSubjects, GatewayEventType } from '@msec/contracts';
+import { GatewayEventSubjects, GatewayEventType, type ApiTokenView, type CreatedApiToken } from '@msec/contracts';
 import { notFound, tokenReadOnly } from '../gateway.errors.js';
 import { pageOf, type Page } from '../http/pagination.js';
 import type { Principal } from '../http/request-context.js';
@@ -32,22 +32,8 @@ export interface TokenRequest {
   scope?: TokenScope;
 }
 
-/** An API token as listed (never the secret). */
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  scope: TokenScope;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-/** A newly created token: the only time `token` is ever shown. */
-export interface CreatedApiToken extends ApiTokenView {
-  token: string;
-}
+/** An API token as listed, and as created (the wire types are in @msec/contracts). */
+export type { ApiTokenView, CreatedApiToken };
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource, IsNull, MoreThan, Not, type Repository } from 'typeorm';
 import { createEvent } from '@msec/bus';
-import { GatewayEventSubjects, GatewayEventType, ValidationError } from '@msec/contracts';
+import { GatewayEventSubjects, GatewayEventType, ValidationError, type UserView } from '@msec/contracts';
 import { conflict, notFound } from '../gateway.errors.js';
 import { pageOf, type Page } from '../http/pagination.js';
 import { Role } from './access.js';
@@ -15,14 +15,8 @@ import { foldUsers, type GatewayEvent } from './auth.projection.js';
 import { hashPassword, verifyPassword } from './password-hasher.js';
 import { randomSecret } from './secrets.js';
 
-/** A user as the API shows it (never the hash). */
-export interface UserView {
-  id: string;
-  username: string;
-  role: string;
-  mustChangePassword: boolean;
-  createdAt: string;
-}
+/** A user as the API shows it (never the hash); the wire type is in @msec/contracts. */
+export type { UserView };
 
 /** A user after a change of password or role, with the credentials the change ended. */
 export interface UserChange extends UserView {

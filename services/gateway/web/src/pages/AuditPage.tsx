@@ -1,19 +1,7 @@
 import { useEffect, useState } from 'react';
+import type { AuditEntry } from '@msec/contracts';
 import { ApiError, get, type Page } from '../api';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, when } from '../ui';
-
-interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  role: string;
-  via: string;
-  method: string;
-  path: string;
-  status: number;
-  result: string;
-  detail: string | null;
-}
 
 /** Every mutating call: who, what, when and the result (admin). */
 export default function AuditPage() {

@@ -1,13 +1,5 @@
+import type { LogStorageReport } from '@msec/contracts';
 import { Card, ErrorBanner, useApi } from '../ui';
-
-/** GET /api/v1/logs/storage: the log store's limits, what it holds and what was dropped to stay within them. */
-interface LogStorageReport {
-  limits: { retentionDays: number; maxLines: number; maxSpans: number; ingestStreamMaxBytes: number };
-  stored: { lines: number; spans: number };
-  stream: { bytes: number; messages: number; pending: number };
-  dropped: { streamMessages: number; lines: number; linesBelowWarn: number; spans: number; okSpans: number };
-  since: number;
-}
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;

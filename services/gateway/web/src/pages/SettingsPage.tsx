@@ -1,29 +1,13 @@
 import { useState, type FormEvent } from 'react';
+import type { ApiTokenScope, ApiTokenView, UserView } from '@msec/contracts';
 import { api, ApiError, type Page } from '../api';
 import { revokedText, ROLES, useSession, type Revoked, type Role } from '../auth';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, when } from '../ui';
 import ChangePasswordForm from './ChangePasswordForm';
 
-type Scope = 'read-write' | 'read-only';
-
-interface Token {
-  id: string;
-  name: string;
-  prefix: string;
-  scope: Scope;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-interface User {
-  id: string;
-  username: string;
-  role: Role;
-  mustChangePassword: boolean;
-  createdAt: string;
-}
+type Scope = ApiTokenScope;
+type Token = ApiTokenView;
+type User = Omit<UserView, 'role'> & { role: Role };
 
 /** Lifetimes offered at creation, in days; `null` never expires. */
 const EXPIRY_CHOICES: { label: string; days: number | null }[] = [
