@@ -17,6 +17,9 @@ import { StoreTally } from './storage/store-tally.js';
 import { DropCounterStore } from './storage/drop-counters.js';
 import { TrimGate } from './storage/trim-gate.js';
 import { TraceController } from './trace/trace.controller.js';
+import { CallGraphDomain } from './trace/call-graph.domain.js';
+import { SpanRepository } from './trace/span.repository.js';
+import { LogQueryRepository } from './query/log-query.repository.js';
 
 /** The log service: ingest of lines and spans, search, live tail, colouring rules, call graphs, retention. */
 @Module({})
@@ -33,6 +36,9 @@ export class LogModule {
           migrations: LOG_MIGRATIONS,
         }),
         LogSettings,
+        LogQueryRepository,
+        SpanRepository,
+        CallGraphDomain,
         StoreTally,
         DropCounterStore,
         TrimGate,

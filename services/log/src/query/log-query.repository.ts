@@ -7,7 +7,8 @@ import {
   type LogLine,
   type LogPage,
 } from '@msec/contracts';
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { Dialect, dialectOf } from '../storage/sql-dialect.js';
 import { fieldKey, fieldText } from '../storage/field-key.js';
 import { LogFieldKeyEntity, LogLineEntity } from '../storage/log.entities.js';
@@ -42,6 +43,7 @@ function hasFields(line: LogLine, fields: readonly FieldFilter[]): boolean {
 }
 
 /** Runs validated searches with bound parameters only: newest first, keyset-paged on (ts, id). */
+@Injectable()
 export class LogQueryRepository {
   private readonly mysql: boolean;
 

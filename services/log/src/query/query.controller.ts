@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DataSource } from 'typeorm';
 import { LogSubjects, type LogPage } from '@msec/contracts';
 import { validateLogQuery } from './log-query.domain.js';
 import { LogQueryRepository } from './log-query.repository.js';
@@ -8,11 +7,7 @@ import { LogQueryRepository } from './log-query.repository.js';
 /** `msec.log.query`: typed log search, newest first, paged with a cursor. */
 @Controller()
 export class QueryController {
-  private readonly repository: LogQueryRepository;
-
-  constructor(dataSource: DataSource) {
-    this.repository = new LogQueryRepository(dataSource);
-  }
+  constructor(private readonly repository: LogQueryRepository) {}
 
   @MessagePattern(LogSubjects.query)
   query(@Payload() request: unknown): Promise<LogPage> {

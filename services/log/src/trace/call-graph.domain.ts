@@ -1,11 +1,13 @@
+import { Injectable } from '@nestjs/common';
 import type { DependencyGraph, DependencyRequest, TraceRequest, TraceView } from '@msec/contracts';
 import { invalidField, traceNotFound } from '../log.errors.js';
 import { buildTrace, dependencyMermaid } from './call-graph.js';
-import type { SpanRepository } from './span.repository.js';
+import { SpanRepository } from './span.repository.js';
 
 const MAX_RANGE_MS = 31 * 24 * 3600_000;
 
 /** Call trees of one trace and dependency graphs over a time range. */
+@Injectable()
 export class CallGraphDomain {
   constructor(private readonly spans: SpanRepository) {}
 

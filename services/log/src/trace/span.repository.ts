@@ -1,5 +1,6 @@
 import { SpanStatus, type SpanRecord } from '@msec/contracts';
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { SpanEntity } from '../storage/log.entities.js';
 
 /** Aggregates of one caller → callee edge, before examples are attached. */
@@ -30,6 +31,7 @@ function toSpan(row: SpanEntity): SpanRecord {
 }
 
 /** Reads stored spans. */
+@Injectable()
 export class SpanRepository {
   constructor(private readonly dataSource: DataSource) {}
 

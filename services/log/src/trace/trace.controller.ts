@@ -1,18 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DataSource } from 'typeorm';
 import { LogSubjects, type DependencyGraph, type TraceView } from '@msec/contracts';
 import { CallGraphDomain } from './call-graph.domain.js';
-import { SpanRepository } from './span.repository.js';
 
 /** `msec.log.trace` and `msec.log.dependencies`: call graphs as JSON and Mermaid text. */
 @Controller()
 export class TraceController {
-  private readonly domain: CallGraphDomain;
-
-  constructor(dataSource: DataSource) {
-    this.domain = new CallGraphDomain(new SpanRepository(dataSource));
-  }
+  constructor(private readonly domain: CallGraphDomain) {}
 
   @MessagePattern(LogSubjects.trace)
   trace(@Payload() request: unknown): Promise<TraceView> {
