@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { MonitorSubjects, StatKind, type CurveReply, type StatItem, NatsRole } from '@msec/contracts';
 import { natsRequest, natsConnectionOptions } from '@msec/platform';
-import { MonitorModule, MonitorRuntime, loadMonitorConfig } from '@msec/service-monitor';
+import { MonitorModule, MonitorQueries, SeriesStore, loadMonitorConfig } from '@msec/service-monitor';
 import { startNats } from '@msec/testing';
 import { emit, environment, percentile } from './stats.js';
 
@@ -31,7 +31,8 @@ const app = await NestFactory.createMicroservice<MicroserviceOptions>(MonitorMod
 });
 await app.listen();
 try {
-  const runtime = app.get(MonitorRuntime);
+  const store = app.get(SeriesStore);
+  const queries = app.get(MonitorQueries);
   const now = Math.floor(Date.now() / 60_000);
   const firstMinute = (Math.floor(now / 1440) - 1) * 1440;
   const fillStart = performance.now();
@@ -39,7 +40,7 @@ try {
     for (let h = 0; h < HOSTS; h++) {
       const items: StatItem[] = [];
       for (let a = 0; a < ATTRS; a++) for (let m = firstMinute; m <= now; m++) items.push([`attr_${a}`, m, StatKind.sum, (m % 97) + a, 1]);
-      runtime.store.applyBatch({
+      store.applyBatch({
         v: 1,
         service: `Bench.s${s}`,
         host: `10.0.${s}.${h}`,
@@ -59,7 +60,7 @@ try {
   const local: number[] = [];
   for (let i = 0; i < QUERIES; i++) {
     const t = performance.now();
-    runtime.queries.curve({ ...pick(i), compare: ['yesterday', 'weekAgo'] });
+    queries.curve({ ...pick(i), compare: ['yesterday', 'weekAgo'] });
     local.push(performance.now() - t);
   }
   const overNats: number[] = [];
@@ -75,7 +76,7 @@ try {
   }
   emit({
     scenario: 'query',
-    liveSeries: runtime.store.seriesCount(),
+    liveSeries: store.seriesCount(),
     fillMs: Math.round(fillMs),
     queries: QUERIES,
     curveInProcessP50Ms: +percentile(local, 50).toFixed(3),

@@ -10,7 +10,7 @@ import { MsecRpcErrorFilter, natsRequest, natsConnectionOptions } from '@msec/pl
 import { startNats, type NatsTestServer } from '@msec/testing';
 import { loadMonitorConfig } from '../src/config/monitor.config.js';
 import { MonitorModule } from '../src/monitor.module.js';
-import { MonitorRuntime } from '../src/monitor-runtime.js';
+import { SeriesStore } from '../src/series/series-store.js';
 import { eventually, freshDataDir } from './support/monitor-harness.js';
 import { MonitorReporter } from './support/sdk-monitor.js';
 
@@ -76,8 +76,8 @@ describe('monitor shards', () => {
       assert.equal(await hits(services[0]!), 3);
       assert.equal(await hits(services[1]!), 4);
     }
-    assert.deepEqual([...apps[0]!.get(MonitorRuntime).store.services.keys()], [services[0]]);
-    assert.deepEqual([...apps[1]!.get(MonitorRuntime).store.services.keys()], [services[1]]);
+    assert.deepEqual([...apps[0]!.get(SeriesStore).services.keys()], [services[0]]);
+    assert.deepEqual([...apps[1]!.get(SeriesStore).services.keys()], [services[1]]);
     const listed = await natsRequest<string[]>(nc, MonitorSubjects.services, {});
     assert.deepEqual(listed, [...services].sort());
   });

@@ -6,7 +6,8 @@ import { Component, Subjects, type HealthReport } from '@msec/contracts';
 import { HealthReporter, NATS_CONNECTION, natsCheck } from '@msec/platform';
 import { databaseAnswers } from '@msec/persistence';
 import { MONITOR_CONFIG, type MonitorConfig } from '../config/monitor.config.js';
-import { MonitorRuntime } from '../monitor-runtime.js';
+import { StatsIngest } from '../ingest/stats-ingest.js';
+import { SeriesStore } from '../series/series-store.js';
 
 /** Answers `msec.monitor.health`: ready when its dependencies are. */
 @Controller()
@@ -17,7 +18,8 @@ export class HealthController {
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     dataSource: DataSource,
     @Inject(MONITOR_CONFIG) config: MonitorConfig,
-    runtime: MonitorRuntime,
+    store: SeriesStore,
+    ingest: StatsIngest,
   ) {
     this.reporter = new HealthReporter(Component.monitor, [
       natsCheck(nc),
@@ -26,10 +28,10 @@ export class HealthController {
         // Informational: where ingest stands in the stream and what it refused.
         name: 'telemetry',
         check: () => {
-          const c = runtime.store.counters;
+          const c = store.counters;
           return Promise.resolve(
-            `shard ${config.shardIndex}/${config.shards}, stream seq ${JSON.stringify(runtime.ingest.positions())}, ${runtime.store.seriesCount()} series, ` +
-              `${c.items} items (${c.invalid} invalid, ${c.kindConflicts} kind conflicts, ${c.outOfRange} out of range), ${runtime.ingest.badMessages} bad messages`,
+            `shard ${config.shardIndex}/${config.shards}, stream seq ${JSON.stringify(ingest.positions())}, ${store.seriesCount()} series, ` +
+              `${c.items} items (${c.invalid} invalid, ${c.kindConflicts} kind conflicts, ${c.outOfRange} out of range), ${ingest.badMessages} bad messages`,
           );
         },
       },
