@@ -29,7 +29,7 @@ export { PerKeyQueue } from './events/per-key-queue.js';
 export { EventDecisions } from './events/event-decisions.js';
 export type { Decision } from './events/event-decisions.js';
 export type { Projection, ProjectionRunnerOptions, EventMeta } from './events/projection-runner.js';
-export { ProjectionCheckpointEntity } from './events/projection-checkpoint.entity.js';
+export { ProjectionCheckpointEntity, createProjectionCheckpointTable } from './events/projection-checkpoint.entity.js';
 export type { ProjectionCheckpoint } from './events/projection-checkpoint.entity.js';
 /** Upcasting: events stored in an older version are lifted to the current one before anyone reads them. */
 export { EventUpcasters, platformUpcasters } from './events/event-upcasters.js';

@@ -1,3 +1,4 @@
+import { createProjectionCheckpointTable } from '@msec/bus';
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
@@ -32,17 +33,7 @@ export class GatewayAuthEvents1799000000000 implements MigrationInterface {
     await q.query(
       'INSERT INTO gateway_token_usage (token_id, last_used_at) SELECT id, last_used_at FROM gateway_api_tokens WHERE last_used_at IS NOT NULL',
     );
-    await q.createTable(
-      new Table({
-        name: 'projection_checkpoint',
-        columns: [
-          { name: 'projection', type: 'varchar', length: '200', isPrimary: true },
-          { name: 'last_seq', type: 'bigint' },
-          { name: 'updated_at', type: 'datetime' },
-        ],
-      }),
-      true,
-    );
+    await createProjectionCheckpointTable(q);
   }
 
   async down(q: QueryRunner): Promise<void> {

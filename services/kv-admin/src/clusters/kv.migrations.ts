@@ -1,3 +1,4 @@
+import { createProjectionCheckpointTable } from '@msec/bus';
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** Creates kv_clusters and kv_operations. */
@@ -87,17 +88,7 @@ export class KvClusterEvents1799000000000 implements MigrationInterface {
       }),
       true,
     );
-    await runner.createTable(
-      new Table({
-        name: 'projection_checkpoint',
-        columns: [
-          { name: 'projection', type: 'varchar', length: '200', isPrimary: true },
-          { name: 'last_seq', type: 'bigint' },
-          { name: 'updated_at', type: 'datetime' },
-        ],
-      }),
-      true,
-    );
+    await createProjectionCheckpointTable(runner);
   }
 
   async down(runner: QueryRunner): Promise<void> {

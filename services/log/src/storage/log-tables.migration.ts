@@ -1,3 +1,4 @@
+import { createProjectionCheckpointTable } from '@msec/bus';
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 import { FIELD_NAME_MAX, MYSQL_FIELD_KEY_SQL, fieldKey, fieldText } from './field-key.js';
 
@@ -259,13 +260,7 @@ export class LogSettingsEvents1799000000000 implements MigrationInterface {
       }),
       true,
     );
-    await q.createTable(
-      new Table({
-        name: 'projection_checkpoint',
-        columns: [{ ...str('projection', 200), isPrimary: true }, big('last_seq'), { name: 'updated_at', type: 'datetime' }],
-      }),
-      true,
-    );
+    await createProjectionCheckpointTable(q);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,3 +1,4 @@
+import { createProjectionCheckpointTable } from '@msec/bus';
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** Creates monitor_alarm_rules and monitor_alarms. */
@@ -78,17 +79,7 @@ export class MonitorWebhookUrls1799000000000 implements MigrationInterface {
       }),
       true,
     );
-    await runner.createTable(
-      new Table({
-        name: 'projection_checkpoint',
-        columns: [
-          { name: 'projection', type: 'varchar', length: '200', isPrimary: true },
-          { name: 'last_seq', type: 'bigint' },
-          { name: 'updated_at', type: 'datetime' },
-        ],
-      }),
-      true,
-    );
+    await createProjectionCheckpointTable(runner);
   }
 
   async down(runner: QueryRunner): Promise<void> {
