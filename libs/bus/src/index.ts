@@ -24,7 +24,7 @@ export { createEvent } from './events/event-envelope.js';
 export type { DomainEvent, StoredEvent } from './events/event-envelope.js';
 export { EventStore } from './events/event-store.js';
 export type { AppendResult, AggregateEvents } from './events/event-store.js';
-export { ProjectionRunner } from './events/projection-runner.js';
+export { ProjectionRunner, sharedProjectionRunner } from './events/projection-runner.js';
 export { PerKeyQueue } from './events/per-key-queue.js';
 export { EventDecisions } from './events/event-decisions.js';
 export type { Decision } from './events/event-decisions.js';

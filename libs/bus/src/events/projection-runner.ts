@@ -178,3 +178,23 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     }
   }
 }
+
+/** How long an event one process took and did not apply waits before another process sharing the read model gets it. */
+const SHARED_ACK_WAIT_MS = 5_000;
+
+/**
+ * The runner of a read model that several processes of one service share (one database), as every console service's
+ * read models are: an event a dying process held goes to another after 5 s, and failures are reported, naming the
+ * projection, to `log` (a Nest logger's `error`, say).
+ */
+export function sharedProjectionRunner<TEvent extends DomainEvent>(
+  nc: NatsConnection,
+  dataSource: DataSource,
+  projection: Projection<TEvent>,
+  log: (message: string) => void,
+): ProjectionRunner<TEvent> {
+  return new ProjectionRunner(nc, dataSource, projection, {
+    ackWaitMs: SHARED_ACK_WAIT_MS,
+    onError: (error) => log(`projection ${projection.name}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { EventDecisions, ProjectionRunner, createEvent, type Decision } from '@msec/bus';
+import { EventDecisions, createEvent, sharedProjectionRunner, type Decision, type ProjectionRunner } from '@msec/bus';
 import { GatewayEventSubjects, GatewayEventType } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { ApiTokenEntity, SecretEntity, UserEntity } from './auth.entities.js';
@@ -32,11 +32,7 @@ export class AuthEvents implements OnModuleInit, OnApplicationShutdown {
     private readonly dataSource: DataSource,
   ) {
     this.decisions = new EventDecisions(nc);
-    this.projection = new ProjectionRunner(nc, dataSource, new AuthProjection(), {
-      // Another gateway sharing the database gets an event this one took and did not apply after 5 s.
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(error instanceof Error ? error.message : String(error)),
-    });
+    this.projection = sharedProjectionRunner(nc, dataSource, new AuthProjection(), (message) => this.logger.error(message));
   }
 
   async onModuleInit(): Promise<void> {

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { EventDecisions, EventStore, ProjectionRunner, createEvent, type Decision, type Projection } from '@msec/bus';
+import {
+  EventDecisions,
+  EventStore,
+  ProjectionRunner,
+  createEvent,
+  sharedProjectionRunner,
+  type Decision,
+  type Projection,
+} from '@msec/bus';
 import { KvEventSubjects, KvEventType, type KvOperationKind, type KvOperationStatus } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { ClustersProjection, type KvEvent } from '../clusters/clusters.projection.js';
@@ -134,10 +142,6 @@ export class KvAdminEvents implements OnModuleInit, OnApplicationShutdown {
   }
 
   private runner(nc: NatsConnection, projection: Projection<KvEvent>): ProjectionRunner<KvEvent> {
-    return new ProjectionRunner(nc, this.dataSource, projection, {
-      // Another kv-admin process sharing the database gets an event this one took and did not apply after 5 s.
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(error instanceof Error ? error.message : String(error)),
-    });
+    return sharedProjectionRunner(nc, this.dataSource, projection, (message) => this.logger.error(message));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { EventDecisions, ProjectionRunner, type Projection } from '@msec/bus';
+import { EventDecisions, sharedProjectionRunner, type Projection, type ProjectionRunner } from '@msec/bus';
 import { NATS_CONNECTION } from '@msec/platform';
 import { KvColourRulePublisher } from '../colour/colour-publisher.js';
 import { ColourDomain, type LogEvent } from '../colour/colour.domain.js';
@@ -83,10 +83,6 @@ export class LogSettings implements OnModuleInit, OnApplicationShutdown {
   }
 
   private runner(nc: NatsConnection, dataSource: DataSource, projection: Projection<LogEvent>): ProjectionRunner<LogEvent> {
-    return new ProjectionRunner(nc, dataSource, projection, {
-      // Another log process sharing the database gets an event this one took and did not apply after 5 s.
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(`projection ${projection.name}: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    return sharedProjectionRunner(nc, dataSource, projection, (message) => this.logger.error(message));
   }
 }

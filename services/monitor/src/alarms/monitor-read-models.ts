@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { ProjectionRunner, type Projection } from '@msec/bus';
+import { sharedProjectionRunner, type Projection, type ProjectionRunner } from '@msec/bus';
 import { NATS_CONNECTION } from '@msec/platform';
 import { AlarmEntity, AlarmRuleEntity } from './alarm.entities.js';
 import { AlarmRulesProjection } from './alarm-rules.projection.js';
@@ -61,10 +61,6 @@ export class MonitorReadModels implements OnApplicationShutdown {
   }
 
   private runner(nc: NatsConnection, projection: Projection<MonitorEvent>): ProjectionRunner<MonitorEvent> {
-    return new ProjectionRunner(nc, this.dataSource, projection, {
-      // Another monitor process sharing the database gets an event this one took and did not apply after 5 s.
-      ackWaitMs: 5_000,
-      onError: (error) => this.logger.error(`projection ${projection.name}: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    return sharedProjectionRunner(nc, this.dataSource, projection, (message) => this.logger.error(message));
   }
 }
