@@ -1,5 +1,14 @@
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import { serialTransaction } from '@msec/persistence';
@@ -126,17 +135,30 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     } finally {
       await this.start();
     }
-    await this.waitUntilCaughtUp(timeoutMs);
+    await this.caughtUp(timeoutMs);
   }
 
-  /** Resolves once the consumer has nothing pending or unacknowledged. */
+  /**
+   * Resolves once the consumer has nothing pending or unacknowledged. While a rebuild runs (here, or in another
+   * process sharing the read model, which deletes and makes the consumer again) it waits for that too.
+   */
   async waitUntilCaughtUp(timeoutMs = 30_000): Promise<void> {
+    if (this.rebuilding) await this.rebuilding.catch(() => undefined);
+    await this.caughtUp(timeoutMs);
+  }
+
+  private async caughtUp(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.jsm ??= await jetstreamManager(this.nc);
     for (;;) {
-      const info = await this.jsm.consumers.info(BusStreams.events, this.durable);
-      if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-      if (Date.now() > deadline) throw projectionFailed(this.key, info.delivered.stream_seq, new Error('timed out waiting to catch up'));
+      const info = await this.jsm.consumers.info(BusStreams.events, this.durable).catch((error: unknown) => {
+        // The consumer is being made again by a rebuild: not caught up yet.
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
+        throw error;
+      });
+      if (info !== null && info.num_pending === 0 && info.num_ack_pending === 0) return;
+      if (Date.now() > deadline)
+        throw projectionFailed(this.key, info?.delivered.stream_seq ?? 0, new Error('timed out waiting to catch up'));
       await new Promise((r) => setTimeout(r, 50));
     }
   }
