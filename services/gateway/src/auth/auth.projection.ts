@@ -37,6 +37,27 @@ async function secret(em: EntityManager, ref: string): Promise<string> {
   return row?.value ?? '!missing';
 }
 
+/** Writes a token row as issued (or imported): its hash looked up by the reference the event names. */
+async function saveToken(
+  em: EntityManager,
+  p: GatewayEventPayloads['gateway.TokenIssued'],
+  createdAt: number,
+  revokedAt: number | null,
+): Promise<void> {
+  await em.getRepository(ApiTokenEntity).save({
+    id: p.tokenId,
+    userId: p.userId,
+    name: p.name,
+    scope: p.scope,
+    prefix: p.prefix,
+    tokenHash: await secret(em, p.secretRef),
+    createdAt,
+    expiresAt: p.expiresAt,
+    lastUsedAt: null,
+    revokedAt,
+  });
+}
+
 /**
  * Users and API tokens (`gateway_users`, `gateway_api_tokens`). A password or role change revokes the user's live
  * tokens, and a deleted user's tokens go with them, here, so a rebuild revokes exactly what the change did.
@@ -97,38 +118,12 @@ export class AuthProjection implements Projection<GatewayEvent> {
         await tokens.delete({ userId: event.payload.userId });
         await users.delete({ id: event.payload.userId });
         return;
-      case GatewayEventType.tokenIssued: {
-        const p = event.payload;
-        await tokens.save({
-          id: p.tokenId,
-          userId: p.userId,
-          name: p.name,
-          scope: p.scope,
-          prefix: p.prefix,
-          tokenHash: await secret(em, p.secretRef),
-          createdAt: at,
-          expiresAt: p.expiresAt,
-          lastUsedAt: null,
-          revokedAt: null,
-        });
+      case GatewayEventType.tokenIssued:
+        await saveToken(em, event.payload, at, null);
         return;
-      }
-      case GatewayEventType.tokenImported: {
-        const p = event.payload;
-        await tokens.save({
-          id: p.tokenId,
-          userId: p.userId,
-          name: p.name,
-          scope: p.scope,
-          prefix: p.prefix,
-          tokenHash: await secret(em, p.secretRef),
-          createdAt: p.createdAt,
-          expiresAt: p.expiresAt,
-          lastUsedAt: null,
-          revokedAt: p.revokedAt,
-        });
+      case GatewayEventType.tokenImported:
+        await saveToken(em, event.payload, event.payload.createdAt, event.payload.revokedAt);
         return;
-      }
       case GatewayEventType.tokenRevoked:
         await tokens.update({ id: event.payload.tokenId, revokedAt: IsNull() }, { revokedAt: at });
         return;
