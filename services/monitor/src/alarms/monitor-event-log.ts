@@ -24,11 +24,6 @@ export class MonitorEventLog {
     return this.store.init();
   }
 
-  /** Every event under `subject` in its current version. */
-  async read(subject: string): Promise<MonitorEvent[]> {
-    return (await this.decisions.events(subject)).events;
-  }
-
   /**
    * Appends one event under `subject` (see MonitorEventSubjects). A stable `id` makes a repeated decision (a retried
    * evaluation of the same minute, or another monitor process judging it too) one event.
