@@ -19,6 +19,8 @@ export {
 /** Stream set-up and retention. */
 export { ensureBusStreams, busStreamConfigs, DEFAULT_RETENTION, EVENT_FEED_MAX_AGE_MS } from './jetstream/bus-streams.js';
 export type { BusRetention } from './jetstream/bus-streams.js';
+/** Making streams and consumers (also importable alone as `@msec/bus/jetstream`). */
+export * from './jetstream/index.js';
 /** Event sourcing: the typed envelope, the append-only store, projections with checkpoints. */
 export { createEvent } from './events/event-envelope.js';
 export type { DomainEvent, StoredEvent } from './events/event-envelope.js';

@@ -236,12 +236,5 @@ export {
   DEFAULT_RULE_ORDER,
 } from './registry/routing-rule.js';
 export type { FieldProblem } from './registry/routing-rule.js';
-export {
-  streamReplicas,
-  setStreamReplicas,
-  checkStreamReplicas,
-  scaleStreamReplicas,
-  STREAM_REPLICA_CHOICES,
-} from './nats/stream-replicas.js';
-export type { StreamAdmin } from './nats/stream-replicas.js';
+export { streamReplicas, setStreamReplicas, checkStreamReplicas, STREAM_REPLICA_CHOICES } from './nats/stream-replicas.js';
 export type { CapacityReport, ServiceCapacity, InstanceCapacity } from './capacity/capacity-types.js';

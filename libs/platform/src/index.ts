@@ -10,6 +10,7 @@ export { NATS_CONNECTION, connectNats, natsCheck, natsConnectionOptions } from '
 export type { NatsEndpoint } from './nats-connection.js';
 /** Readiness reports built from dependency checks. */
 export { HealthReporter } from './health.service.js';
+export { healthReporterProvider } from './health.provider.js';
 export type { DependencyCheck } from './health.service.js';
 /** Exception filter sending errors over NATS in the platform's wire shape. */
 export { MsecRpcErrorFilter } from './rpc-error.filter.js';

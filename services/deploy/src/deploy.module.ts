@@ -14,6 +14,7 @@ import { DeployReadModels } from './events/deploy-read-models.js';
 import { ReadModelsController } from './events/read-models.controller.js';
 import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
+import { deployHealth } from './health/health.provider.js';
 import { HostsController } from './hosts/hosts.controller.js';
 import { HostMaintenanceRecord, HostRecord } from './hosts/hosts.entities.js';
 import { HostMaintenanceDomain } from './hosts/host-maintenance.domain.js';
@@ -99,6 +100,7 @@ export class DeployModule {
         ...MESSAGING_CONTROLLERS,
       ],
       providers: [
+        deployHealth,
         { provide: DEPLOY_CONFIG, useValue: config },
         ...coreProviders(Component.deploy, config, {
           target: databaseTargetFor(Component.deploy, config),

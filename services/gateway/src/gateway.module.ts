@@ -25,6 +25,7 @@ import { ComponentsController } from './dashboard/components.controller.js';
 import { EventsBridge } from './events/events.bridge.js';
 import { EventsController } from './events/events.controller.js';
 import { HealthController } from './health/health.controller.js';
+import { gatewayHealth } from './health/health.provider.js';
 import { NatsForwarder } from './http/nats-forwarder.js';
 import { GatewaySchema1763769600000 } from './migrations/gateway-schema.migration.js';
 import { GatewayTokenScopeAuditDetail1764950000000 } from './migrations/token-scope-audit-detail.migration.js';
@@ -96,6 +97,7 @@ export class GatewayModule {
         WebhooksController,
       ],
       providers: [
+        gatewayHealth,
         { provide: GATEWAY_CONFIG, useValue: config },
         ...coreProviders(Component.gateway, config, {
           target: databaseTargetFor(Component.gateway, config),

@@ -12,6 +12,7 @@ import { KV_MIGRATIONS } from './clusters/kv.migrations.js';
 import { KVADMIN_CONFIG, type KvAdminConfig } from './config/kv-admin.config.js';
 import { KV_EVENT_SINK, NatsKvEventSink } from './events/kv-event-sink.js';
 import { HealthController } from './health/health.controller.js';
+import { kvAdminHealth } from './health/health.provider.js';
 import { KeyInspector } from './keys/key-inspector.js';
 import { MonitoringController } from './monitoring/monitoring.controller.js';
 import { NodeSampler } from './monitoring/node-sampler.js';
@@ -32,6 +33,7 @@ export class KvAdminModule {
       module: KvAdminModule,
       controllers: [HealthController, ClustersController, OperationsController, MonitoringController],
       providers: [
+        kvAdminHealth,
         { provide: KVADMIN_CONFIG, useValue: config },
         ...coreProviders(Component.kvAdmin, config, {
           target: databaseTargetFor(Component.kvAdmin, config),

@@ -4,6 +4,7 @@ import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { ColourController } from './colour/colour.controller.js';
 import { LOG_CONFIG, type LogConfig } from './config/log.config.js';
 import { HealthController } from './health/health.controller.js';
+import { logHealth } from './health/health.provider.js';
 import { IngestConsumer } from './ingest/ingest.consumer.js';
 import { QueryController } from './query/query.controller.js';
 import { RetentionController } from './retention/retention.controller.js';
@@ -29,6 +30,7 @@ export class LogModule {
       module: LogModule,
       controllers: [HealthController, QueryController, TraceController, ColourController, RetentionController, SamplingController],
       providers: [
+        logHealth,
         { provide: LOG_CONFIG, useValue: config },
         ...coreProviders(Component.log, config, {
           target: databaseTargetFor(Component.log, config),

@@ -15,6 +15,7 @@ import { MonitorReadModels } from './alarms/monitor-read-models.js';
 import { MONITOR_MIGRATIONS } from './alarms/monitor.migrations.js';
 import { MONITOR_CONFIG, type MonitorConfig } from './config/monitor.config.js';
 import { HealthController } from './health/health.controller.js';
+import { monitorHealth } from './health/health.provider.js';
 import { StatsIngest } from './ingest/stats-ingest.js';
 import { MonitorQueriesController } from './queries/monitor.controller.js';
 import { MonitorQueries } from './queries/monitor-queries.js';
@@ -32,6 +33,7 @@ export class MonitorModule {
       module: MonitorModule,
       controllers: [HealthController, MonitorQueriesController, AlarmsController],
       providers: [
+        monitorHealth,
         { provide: MONITOR_CONFIG, useValue: config },
         ...coreProviders(Component.monitor, config, {
           target: databaseTargetFor(Component.monitor, config),

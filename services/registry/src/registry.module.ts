@@ -5,6 +5,7 @@ import { Component } from '@msec/contracts';
 import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { REGISTRY_CONFIG, registryZkAccess, type RegistryConfig } from './config/registry.config.js';
 import { HealthController } from './health/health.controller.js';
+import { registryHealth } from './health/health.provider.js';
 import { CreateRegistry1732200000000 } from './migrations/1732200000000-create-registry.js';
 import { CreateTraffic1796000000000 } from './migrations/1796000000000-create-traffic.js';
 import { AddRouting1797000000000 } from './migrations/1797000000000-add-routing.js';
@@ -37,6 +38,7 @@ export class RegistryModule {
       module: RegistryModule,
       controllers: [HealthController, ServicesController],
       providers: [
+        registryHealth,
         { provide: REGISTRY_CONFIG, useValue: config },
         ...coreProviders(Component.registry, config, {
           target: databaseTargetFor(Component.registry, config),

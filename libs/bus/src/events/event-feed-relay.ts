@@ -1,3 +1,4 @@
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
@@ -25,17 +26,15 @@ export class EventFeedRelay {
     const jsm = await jetstreamManager(this.nc);
     await ensureBusStreams(jsm);
     const durable = BusConsumers.feedRelay;
-    await jsm.consumers.info(BusStreams.events, durable).catch(() =>
-      jsm.consumers.add(BusStreams.events, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: EventStreams.allSubjects,
-        ack_wait: nanos(30_000),
-        // One at a time keeps the feed in the order of the event stream.
-        max_ack_pending: 1,
-      }),
-    );
+    await ensureConsumer(jsm, BusStreams.events, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: EventStreams.allSubjects,
+      ack_wait: nanos(30_000),
+      // One at a time keeps the feed in the order of the event stream.
+      max_ack_pending: 1,
+    });
     this.pull = new ResilientPull(
       async () =>
         (await jetstream(this.nc).consumers.get(BusStreams.events, durable)).consume({ max_messages: 64, expires: PULL_EXPIRES_MS }),

@@ -1,13 +1,6 @@
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerConfig,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { EventStreams } from '@msec/contracts';
 import { eventHandlerFailed, invalidField } from '../bus.errors.js';
@@ -109,26 +102,21 @@ export class EventSubscriber<TEvent extends DomainEvent = DomainEvent> {
   }
 
   private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
-    const existing = await jsm.consumers.info(this.stream, this.options.durable).catch(() => undefined);
-    if (existing !== undefined) {
-      if ((existing.config.filter_subject ?? '') !== this.filter) {
-        throw invalidField(
-          'durable',
-          `the durable consumer '${this.options.durable}' already reads ${existing.config.filter_subject ?? 'every event'}, not ${this.filter}; ` +
-            'choose another durable name for another set of events',
-        );
-      }
-      return;
-    }
-    const config: Partial<ConsumerConfig> = {
+    const consumer = await ensureConsumer(jsm, this.stream, {
       durable_name: this.options.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: this.options.startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       filter_subject: this.filter,
       ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
       max_ack_pending: 256,
-    };
-    await jsm.consumers.add(this.stream, config);
+    });
+    if ((consumer.config.filter_subject ?? '') !== this.filter) {
+      throw invalidField(
+        'durable',
+        `the durable consumer '${this.options.durable}' already reads ${consumer.config.filter_subject ?? 'every event'}, not ${this.filter}; ` +
+          'choose another durable name for another set of events',
+      );
+    }
   }
 
   private async handle(m: JsMsg): Promise<void> {

@@ -1,4 +1,5 @@
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -164,13 +165,10 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   }
 
   private async ensureConsumer(): Promise<void> {
-    try {
-      const info = await this.jsm!.consumers.info(BusStreams.events, this.durable);
-      const ackWait = nanos(this.options.ackWaitMs);
-      if (info.config.max_ack_pending !== 1 || info.config.ack_wait !== ackWait)
-        await this.jsm!.consumers.update(BusStreams.events, this.durable, { max_ack_pending: 1, ack_wait: ackWait });
-    } catch {
-      await this.jsm!.consumers.add(BusStreams.events, {
+    await ensureConsumer(
+      this.jsm!,
+      BusStreams.events,
+      {
         durable_name: this.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
@@ -178,8 +176,9 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
         ack_wait: nanos(this.options.ackWaitMs),
         // One event in flight: processes sharing the read model's database share this consumer and still apply in order.
         max_ack_pending: 1,
-      });
-    }
+      },
+      { update: ['max_ack_pending', 'ack_wait'] },
+    );
   }
 
   private async handle(m: JsMsg): Promise<void> {

@@ -1,7 +1,8 @@
-import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { BusStreams, BusSubjects } from './bus-subjects.js';
-import { EventStreams, scaleStreamReplicas, streamReplicas } from '@msec/contracts';
+import { EventStreams, streamReplicas } from '@msec/contracts';
+import { ensureStream, type StreamSpec } from './ensure-stream.js';
 
 /** How long each stream keeps data; every field has a default. */
 export interface BusRetention {
@@ -27,7 +28,7 @@ export const DEFAULT_RETENTION: Required<BusRetention> = {
 /** How long the event feed (the copy automation reads) keeps events. */
 export const EVENT_FEED_MAX_AGE_MS = 7 * 24 * HOUR;
 
-function config(name: string, subject: string, maxAgeMs: number, duplicateWindowMs: number): Partial<StreamConfig> & { name: string } {
+function config(name: string, subject: string, maxAgeMs: number, duplicateWindowMs: number): StreamSpec {
   return {
     name,
     subjects: [subject],
@@ -41,7 +42,7 @@ function config(name: string, subject: string, maxAgeMs: number, duplicateWindow
 }
 
 /** The stream configurations of the bus for a retention. */
-export function busStreamConfigs(retention: BusRetention = {}): Array<Partial<StreamConfig> & { name: string }> {
+export function busStreamConfigs(retention: BusRetention = {}): StreamSpec[] {
   const r = { ...DEFAULT_RETENTION, ...retention };
   return [
     // Events are the source of truth of the console: no age limit.
@@ -63,17 +64,5 @@ export function busStreamConfigs(retention: BusRetention = {}): Array<Partial<St
  * those limits; without one, existing streams keep whatever limits an operator or another process set.
  */
 export async function ensureBusStreams(jsm: JetStreamManager, retention?: BusRetention): Promise<void> {
-  for (const cfg of busStreamConfigs(retention)) {
-    try {
-      await jsm.streams.add(cfg);
-    } catch (error) {
-      const exists = await jsm.streams.info(cfg.name).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) throw error;
-      if (retention !== undefined) await jsm.streams.update(cfg.name, cfg);
-      else await scaleStreamReplicas(jsm, cfg.name);
-    }
-  }
+  for (const cfg of busStreamConfigs(retention)) await ensureStream(jsm, cfg, retention === undefined ? 'keep-limits' : 'apply');
 }

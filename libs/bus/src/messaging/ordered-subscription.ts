@@ -1,3 +1,4 @@
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { nanos } from '@nats-io/transport-node';
@@ -103,7 +104,7 @@ export class OrderedSubscription {
     };
     this.relayPull = new ResilientPull(
       async () => {
-        await jsm.consumers.info(BusStreams.messages, name).catch(() => jsm.consumers.add(BusStreams.messages, config));
+        await ensureConsumer(jsm, BusStreams.messages, config);
         return (await this.bus.js.consumers.get(BusStreams.messages, name)).consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
       },
       (m) => this.relay(m),

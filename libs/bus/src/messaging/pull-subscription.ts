@@ -1,3 +1,4 @@
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { invalidField } from '../bus.errors.js';
@@ -72,19 +73,15 @@ export class PullSubscription<TBody = unknown> {
   /** Creates (or binds to) the group's durable consumer. */
   async start(): Promise<void> {
     const jsm = await this.bus.manager();
-    try {
-      await jsm.consumers.info(BusStreams.messages, this.consumerName);
-    } catch {
-      await jsm.consumers.add(BusStreams.messages, {
-        durable_name: this.consumerName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
-        filter_subject: BusSubjects.message(this.subject),
-        ack_wait: nanos(this.rules.leaseMs),
-        max_deliver: -1,
-        max_ack_pending: 1_000,
-      });
-    }
+    await ensureConsumer(jsm, BusStreams.messages, {
+      durable_name: this.consumerName,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: this.options.startFrom === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      filter_subject: BusSubjects.message(this.subject),
+      ack_wait: nanos(this.rules.leaseMs),
+      max_deliver: -1,
+      max_ack_pending: 1_000,
+    });
     this.source = await this.bus.js.consumers.get(BusStreams.messages, this.consumerName);
   }
 

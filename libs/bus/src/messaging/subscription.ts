@@ -1,3 +1,4 @@
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { nanos, nuid } from '@nats-io/transport-node';
@@ -130,7 +131,7 @@ export class Subscription {
     this.pull = new ResilientPull(
       async () => {
         // Made when missing: at the first start, and after a fault in which the cluster lost it.
-        await jsm.consumers.info(stream, this.consumerName).catch(() => jsm.consumers.add(stream, consumerConfig));
+        await ensureConsumer(jsm, stream, consumerConfig);
         const consumer = await this.bus.js.consumers.get(stream, this.consumerName);
         return consumer.consume({ max_messages: this.concurrency * 2, expires: PULL_EXPIRES_MS });
       },

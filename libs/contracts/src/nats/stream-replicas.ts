@@ -35,21 +35,3 @@ export function streamReplicas(): number {
   configured = text === undefined || text === '' ? 1 : checkStreamReplicas(text, 'MSEC_STREAM_REPLICAS');
   return configured;
 }
-
-/** The part of a JetStream manager that scaling needs (structural, so this library needs no JetStream client). */
-export interface StreamAdmin {
-  streams: {
-    info(name: string): Promise<{ config: { num_replicas?: number } }>;
-    update(name: string, config: { num_replicas: number }): Promise<unknown>;
-  };
-}
-
-/**
- * Gives an existing stream the configured number of copies (a stream made before `streamReplicas` was raised, or by
- * a single server that has since joined a cluster). JetStream moves the data itself.
- */
-export async function scaleStreamReplicas(jsm: StreamAdmin, name: string): Promise<void> {
-  const info = await jsm.streams.info(name);
-  const wanted = streamReplicas();
-  if ((info.config.num_replicas ?? 1) !== wanted) await jsm.streams.update(name, { ...info.config, num_replicas: wanted });
-}

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
-import { scaleStreamReplicas, streamReplicas, type AlarmEvent } from '@msec/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { ensureStream } from '@msec/bus/jetstream';
+import type { AlarmEvent } from '@msec/contracts';
 
 /** Where alarm and recovery events go; one method so the bus lib can replace it. */
 export interface AlarmEventSink {
@@ -36,16 +37,10 @@ export class JetStreamAlarmEventSink implements AlarmEventSink {
   private async settle(subject: string): Promise<'jetstream' | 'core'> {
     try {
       const jsm = await jetstreamManager(this.nc);
-      try {
-        await scaleStreamReplicas(jsm, await jsm.streams.find(subject));
-      } catch {
-        await jsm.streams.add({
-          name: MONITOR_EVENTS_STREAM.name,
-          subjects: [...MONITOR_EVENTS_STREAM.subjects],
-          storage: StorageType.File,
-          num_replicas: streamReplicas(),
-        });
-      }
+      const owner = await jsm.streams.find(subject).catch(() => undefined);
+      // A stream an operator made for these subjects is theirs to configure.
+      if (owner === undefined || owner === MONITOR_EVENTS_STREAM.name)
+        await ensureStream(jsm, { name: MONITOR_EVENTS_STREAM.name, subjects: [...MONITOR_EVENTS_STREAM.subjects] });
       return 'jetstream';
     } catch (error) {
       this.logger.warn(

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BusStreams, BusSubjects, ensureBusStreams, type DomainEvent } from '@msec/bus';
+import { BusStreams, BusSubjects, ensureBusStreams, ensureConsumer, type DomainEvent } from '@msec/bus';
 
 /** How long to wait before trying again after a failure. */
 const RETRY_MS = 5_000;
@@ -45,14 +45,12 @@ export class DeployEventFollower {
       const jsm = await jetstreamManager(this.nc);
       await ensureBusStreams(jsm);
       await this.prepare(jsm);
-      await jsm.consumers.info(BusStreams.events, this.consumer).catch(() =>
-        jsm.consumers.add(BusStreams.events, {
-          durable_name: this.consumer,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          filter_subject: BusSubjects.event(this.subjects),
-        }),
-      );
+      await ensureConsumer(jsm, BusStreams.events, {
+        durable_name: this.consumer,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: BusSubjects.event(this.subjects),
+      });
       const consumer = await jetstream(this.nc).consumers.get(BusStreams.events, this.consumer);
       this.messages = await consumer.consume();
       for await (const message of this.messages) {
