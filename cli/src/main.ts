@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { MsecError } from '@msec/contracts';
-import { setBinarySearchPath } from '@msec/testing';
+import { setBinarySearchPath } from '@msec/infra';
 import { describeFatalError } from '@msec/platform';
 import { parseArgs, stringFlag } from './cli-args.js';
 import { loadLauncherConfig } from './launcher-config.js';

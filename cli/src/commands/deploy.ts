@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { HostView, ReleasePlanView } from '@msec/contracts';
-import { packServiceFolder, type PackageManifest } from '@msec/testing';
+import { packServiceFolder, type PackageManifest } from '@msec/infra';
 import { badArgs } from '../api/api.errors.js';
 import { authenticatedClient } from '../api/api-target.js';
 import { processIo, type CliIo } from '../api/cli-io.js';

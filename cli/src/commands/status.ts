@@ -4,7 +4,7 @@ import { pidAlive, readRunState } from '../launcher/run-state.js';
 import { readRedisPassword } from '../launcher/zk-redis-secrets.js';
 import { cliNatsOptions, connectForProbes, probeHealth } from '../launcher/health-probe.js';
 import { green, red, say, bold } from '../output.js';
-import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/testing';
+import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/infra';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type HostView, type InstanceReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEMP_DIR_PREFIX } from '@msec/testing';
+import { TEMP_DIR_PREFIX } from '@msec/infra';
 import type { LauncherConfig } from '../launcher-config.js';
 import { ensureInstalled, Requirements } from '../launcher/provision.js';
 import { bold, green, red, say } from '../output.js';

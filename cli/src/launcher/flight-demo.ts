@@ -12,7 +12,7 @@ import {
   type ServiceView,
 } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
-import { folderDigest, freePort, isPortTaken, packServiceFolder } from '@msec/testing';
+import { folderDigest, freePort, isPortTaken, packServiceFolder } from '@msec/infra';
 import { REPO_ROOT, type MsecHome } from '../paths.js';
 
 /** The demo service callers query. */

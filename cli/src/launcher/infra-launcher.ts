@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { isPortTaken, freePort, startNats, startRedis, startZooKeeper, type InfraServer, type ServerOptions } from '@msec/testing';
+import { isPortTaken, freePort, startNats, startRedis, startZooKeeper, type InfraServer, type ServerOptions } from '@msec/infra';
 import type { NatsAuthority } from '@msec/contracts';
 import type { LauncherConfig } from '../launcher-config.js';
 import type { MsecHome } from '../paths.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { MsecError } from '@msec/contracts';
-import { hasZooKeeper, whichBinary } from '@msec/testing';
+import { hasZooKeeper, whichBinary } from '@msec/infra';
 import { say, bold } from '../output.js';
 
 /** A Debian package the platform needs, and how to tell whether it is present. */

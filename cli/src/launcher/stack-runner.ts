@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
-import { isPortTaken, type InfraServer } from '@msec/testing';
+import { isPortTaken, type InfraServer } from '@msec/infra';
 import type { LauncherConfig } from '../launcher-config.js';
 import { bold, dim, green, processPrefix, red, say } from '../output.js';
 import { REPO_ROOT, msecHome, type MsecHome } from '../paths.js';

@@ -40,6 +40,15 @@ describe('lint boundaries', () => {
     for (const [path, from] of cases) assert.ok((await rulesHit(path, use(from))).includes('no-restricted-imports'), `${path} → ${from}`);
   });
 
+  it('lint - production code (CLI, agent, services, libs) loading the test kit fails; tests may', async () => {
+    for (const path of ['cli/src/x.ts', 'agent/src/x.ts', 'services/deploy/src/x.ts', 'libs/bus/src/x.ts'])
+      assert.ok((await rulesHit(path, use('@msec/testing'))).includes('no-restricted-imports'), `${path} → @msec/testing`);
+    assert.deepEqual(await rulesHit('cli/src/x.ts', use('@msec/infra')), []);
+    assert.deepEqual(await rulesHit('services/deploy/test/x.ts', use('@msec/testing')), []);
+    // A service's own rule set still keeps it from importing another service.
+    assert.ok((await rulesHit('services/deploy/src/x.ts', use('@msec/service-log'))).includes('no-restricted-imports'));
+  });
+
   it('lint - imports inside a package and of libs by name pass', async () => {
     assert.deepEqual(await rulesHit('libs/bus/src/x.ts', use('./event-store.js')), []);
     assert.deepEqual(await rulesHit('services/log/test/x.ts', use('../src/log.module.js')), []);

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
-import { requireBinary } from './binaries.js';
-import { InfraServer, type ServerKind, type ServerOptions } from './infra-server.js';
+import { requireBinary, InfraServer, type ServerKind, type ServerOptions } from '@msec/infra';
 
 const run = promisify(execFile);
 

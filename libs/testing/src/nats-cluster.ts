@@ -4,10 +4,17 @@ import { join } from 'node:path';
 import { connect, credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsAuthority, identityName, natsInboxPrefix, type NatsRole } from '@msec/contracts';
-import { requireBinary } from './binaries.js';
-import { InfraServer, TEMP_DIR_PREFIX, type ServerKind } from './infra-server.js';
-import { natsClientHelpers, OBSERVER_ROLE, probeJetStream, type NatsClientHelpers } from './nats-server.js';
-import { freePort } from './ports.js';
+import {
+  requireBinary,
+  InfraServer,
+  TEMP_DIR_PREFIX,
+  natsClientHelpers,
+  OBSERVER_ROLE,
+  probeJetStream,
+  freePort,
+  type ServerKind,
+  type NatsClientHelpers,
+} from '@msec/infra';
 
 /** A NATS cluster of real servers with JetStream, in operator mode like `startNats()`. */
 export interface NatsTestCluster extends NatsClientHelpers {

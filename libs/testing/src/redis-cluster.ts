@@ -3,9 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { requireBinary } from './binaries.js';
-import { TEMP_DIR_PREFIX, type InfraServer } from './infra-server.js';
-import { startRedis } from './redis-server.js';
+import { requireBinary, TEMP_DIR_PREFIX, startRedis, type InfraServer } from '@msec/infra';
 
 const runFile = promisify(execFile);
 
