@@ -39,6 +39,9 @@ export type { Upcaster } from './events/event-upcasters.js';
 /** Automation: at-least-once delivery of domain events through a durable consumer of the event feed. */
 export { EventSubscriber, validateDurableName } from './events/event-subscriber.js';
 export { EventFeedRelay } from './events/event-feed-relay.js';
+export type { EventFeedRelayOptions } from './events/event-feed-relay.js';
+export { EVENT_STORE, AUDIT_TRAIL } from './events/event-source.js';
+export type { EventSource } from './events/event-source.js';
 export type { EventDelivery, EventHandler, EventSubscriberOptions } from './events/event-subscriber.js';
 /** Messaging: publish, subscribe (group or broadcast), tags, retries, dead letters. */
 export { MessageBus } from './messaging/message-bus.js';

@@ -4,7 +4,10 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DataSource, EntitySchema, type EntityManager } from 'typeorm';
 import { NatsRole } from '@msec/contracts';
-import { startNats, type NatsTestServer } from '@msec/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEMP_DIR_PREFIX, startMariaDb, startNats, type NatsTestServer } from '@msec/testing';
 import {
   BusConsumers,
   BusStreams,
@@ -121,7 +124,7 @@ describe('event sourcing', () => {
     const checkpoint = await runner.checkpoint();
     assert.equal(checkpoint, 11);
 
-    // Every event delivered again (the consumer lost its place): the checkpoint makes the replays no-ops.
+    // The consumer lost (a cluster fault): made again after the checkpoint, so nothing is applied twice.
     await runner.stop();
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.delete(BusStreams.events, BusConsumers.projection('registry', 'services'));
@@ -142,4 +145,65 @@ describe('event sourcing', () => {
     assert.deepEqual(await snapshot(), before);
     assert.equal(await runner.checkpoint(), 12);
   });
+
+  for (const kind of ['sqlite', 'mariadb'] as const) {
+    it(`projection - a rebuild in one process while another applies live events on one ${kind} database: nothing missed or applied twice`, async () => {
+      const maria = kind === 'mariadb' ? await startMariaDb() : undefined;
+      const dir = await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}projection-race-`));
+      const open = async () => {
+        const source = new DataSource({
+          ...(maria
+            ? { type: 'mysql' as const, url: maria.url }
+            : { type: 'better-sqlite3' as const, database: join(dir, 'shared.sqlite') }),
+          entities: [ServiceEntity, ProjectionCheckpointEntity],
+          synchronize: true,
+        });
+        return source.initialize();
+      };
+      const first = await open();
+      const second = await open();
+      // A slow apply keeps an event in the live process's hands while the other rebuilds: applied after the rebuild's
+      // reset, it would move the checkpoint past events the replay then skips.
+      const key: Projection<RegistryEvent> = {
+        ...servicesProjection,
+        name: `race_${kind}`,
+        async apply(em, event, meta) {
+          await new Promise((r) => setTimeout(r, 10));
+          await servicesProjection.apply(em, event, meta);
+        },
+      };
+      const live = new ProjectionRunner(nc, first, key, { ackWaitMs: 2_000 });
+      const rebuilding = new ProjectionRunner(nc, second, key, { ackWaitMs: 2_000 });
+      try {
+        const id = `race-${kind}`;
+        await store.append('registry.service', createEvent('service.created', id, { name: id }));
+        await live.start();
+        await rebuilding.start();
+        // Appends go on while one process rebuilds twice and both apply what comes.
+        const appends = (async () => {
+          for (let i = 0; i < 120; i++) await store.append('registry.instance', createEvent('instance.added', id, { ip: `10.9.0.${i}` }));
+        })();
+        await new Promise((r) => setTimeout(r, 50));
+        const jsm = await jetstreamManager(nc);
+        const consumer = BusConsumers.projection('registry', `race_${kind}`);
+        const made = (await jsm.consumers.info(BusStreams.events, consumer)).created;
+        await rebuilding.rebuild();
+        await rebuilding.rebuild();
+        await appends;
+        // The shared consumer was never deleted, so the live process could not make it again midway from a stale checkpoint.
+        assert.equal((await jsm.consumers.info(BusStreams.events, consumer)).created, made);
+        await live.waitUntilCaughtUp();
+        await rebuilding.waitUntilCaughtUp();
+        const row = await first.getRepository(ServiceEntity).findOneBy({ id });
+        assert.equal(row?.instances, 120, 'every instance.added applied exactly once');
+      } finally {
+        await live.stop();
+        await rebuilding.stop();
+        await first.destroy();
+        await second.destroy();
+        await maria?.dispose();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -203,14 +203,20 @@ export { NatsAccountSigner, NatsAuthority, identityName, natsCredsOptions } from
 /** The shape of an event catalogue entry. */
 export type { EventDefinition } from './events/event-definition.js';
 /** The event catalogue: every event a user can subscribe to, its subject filter, and docs/events.md's table. */
-export { EVENT_CATALOGUE, eventDefinitionOf, eventSubjectFilter, eventCatalogueMarkdown } from './events/event-catalogue.js';
+export {
+  EVENT_CATALOGUE,
+  eventDefinitionOf,
+  eventSubjectFilter,
+  eventStoreSubject,
+  eventCatalogueMarkdown,
+} from './events/event-catalogue.js';
 export { registryEventDefinitions } from './events/registry.events.js';
 export { monitorEventDefinitions } from './events/monitor.events.js';
 export { logEventDefinitions } from './events/log.events.js';
 export { kvEventDefinitions } from './events/kv.events.js';
 export { gatewayEventDefinitions } from './events/gateway.events.js';
 export { GatewayEventType, GatewayEventSubjects } from './gateway/gateway-events.js';
-export type { GatewayEventPayloads } from './gateway/gateway-events.js';
+export type { GatewayEventPayloads, AuditedCall, WebhookSettings } from './gateway/gateway-events.js';
 export type { ApiTokenScope, ApiTokenView, AuditEntry, CreatedApiToken, UserView } from './gateway/gateway-api.js';
 export { KvEventType, KvEventSubjects } from './kv/kv-events.js';
 export type { KvEventPayloads } from './kv/kv-events.js';

@@ -6,11 +6,12 @@ import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditDomain } from './audit/audit.domain.js';
 import { AuditEntryEntity } from './audit/audit.entities.js';
-import { AuditPruner } from './audit/audit-pruner.js';
+import { AUDIT_RETENTION, AuditPruner } from './audit/audit-pruner.js';
 import { ProjectionCheckpointEntity } from '@msec/bus';
 import { ApiTokenEntity, SecretEntity, SessionEntity, TokenUsageEntity, UserEntity } from './auth/auth.entities.js';
 import { AuthEvents } from './auth/auth-events.js';
 import { GatewayAuthEvents1799000000000 } from './migrations/auth-events.migration.js';
+import { GatewayWebhookEvents1799100000000 } from './migrations/webhook-events.migration.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { InitialAdmin } from './auth/initial-admin.js';
@@ -38,10 +39,12 @@ import { MONITORING_CONTROLLERS } from './monitoring/monitoring.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { RegistryAdminController, ServicesController } from './services/services.controller.js';
 import { GatewayWebhooks1765100000000 } from './migrations/webhooks.migration.js';
+import { WebhookEvents } from './webhooks/webhook-events.js';
+import { GatewayRebuild } from './rebuild/gateway-rebuild.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { WebhooksDomain } from './webhooks/webhooks.domain.js';
-import { WebhookDeliveryEntity, WebhookEntity } from './webhooks/webhooks.entities.js';
+import { WebhookDeliveryEntity, WebhookEntity, WebhookTargetEntity } from './webhooks/webhooks.entities.js';
 import { TrafficController } from './services/traffic.controller.js';
 import { CapacityController } from './capacity/capacity.controller.js';
 
@@ -55,6 +58,7 @@ export const GATEWAY_ENTITIES = [
   ProjectionCheckpointEntity,
   AuditEntryEntity,
   WebhookEntity,
+  WebhookTargetEntity,
   WebhookDeliveryEntity,
 ];
 /** The gateway's migrations, oldest first. */
@@ -63,6 +67,7 @@ export const GATEWAY_MIGRATIONS = [
   GatewayTokenScopeAuditDetail1764950000000,
   GatewayWebhooks1765100000000,
   GatewayAuthEvents1799000000000,
+  GatewayWebhookEvents1799100000000,
 ];
 
 /** The REST gateway and web console. Other areas add their REST controllers to `controllers` here. */
@@ -121,17 +126,15 @@ export class GatewayModule {
           useFactory: (ds: DataSource, events: AuthEvents) => new TokensDomain(ds, events),
           inject: [DataSource, AuthEvents],
         },
-        { provide: AuditDomain, useFactory: (ds: DataSource) => new AuditDomain(ds), inject: [DataSource] },
-        {
-          provide: AuditPruner,
-          useFactory: (ds: DataSource) =>
-            new AuditPruner(ds, { retentionDays: config.auditRetentionDays, maxEntries: config.auditMaxEntries }),
-          inject: [DataSource],
-        },
+        { provide: AUDIT_RETENTION, useValue: { retentionDays: config.auditRetentionDays, maxEntries: config.auditMaxEntries } },
+        AuditPruner,
+        AuditDomain,
         { provide: APP_GUARD, useClass: AuthGuard },
         InitialAdmin,
         NatsForwarder,
         EventsBridge,
+        WebhookEvents,
+        GatewayRebuild,
         WebhookDispatcher,
         WebhooksDomain,
       ],

@@ -287,6 +287,7 @@ describe('gateway audit retention', () => {
     for (let i = 0; i < 8; i++) await audit.record(entry(now - (8 - i) * 1000, `/new/${i}`));
 
     // The set-up's login and password change came first: 2 + 3 old + 8 new entries.
+    await audit.caughtUp();
     const pruned = await gw.app.get(AuditPruner).prune();
     assert.deepEqual(pruned, { expired: 3, excess: 5 });
     const total = (await admin.call('GET', '/api/v1/audit?limit=200')).body.items as { path: string }[];

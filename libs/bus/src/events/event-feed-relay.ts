@@ -4,40 +4,60 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } fro
 import { headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { EventStreams } from '@msec/contracts';
 import { publishFailed } from '../bus.errors.js';
-import { BusConsumers, BusHeaders, BusStreams } from '../jetstream/bus-subjects.js';
+import { BusConsumers, BusHeaders } from '../jetstream/bus-subjects.js';
 import { ensureBusStreams } from '../jetstream/bus-streams.js';
+import { EVENT_STORE, type EventSource } from './event-source.js';
+
+/** Knobs of a feed relay. */
+export interface EventFeedRelayOptions {
+  /** The stream relayed; the event store when absent. */
+  source?: EventSource;
+  /** The relay's durable consumer on the source; one per source. */
+  durable?: string;
+  retryDelayMs?: number;
+  onError?: (error: unknown) => void;
+}
 
 /**
- * Copies every domain event from the event stream to the automation feed (`msec.evt.X` → `msec.feed.X`), in order,
- * through one durable consumer: an event appended while the relay was down is copied when it returns, and a copy
- * repeated after a crash is stored once (the feed de-duplicates by the event id).
+ * Copies every domain event from an event stream to the automation feed (`msec.evt.X` or `msec.audit.X` →
+ * `msec.feed.X`), in order, through one durable consumer: an event appended while the relay was down is copied when it
+ * returns, and a copy repeated after a crash is stored once (the feed de-duplicates by the event id).
  */
 export class EventFeedRelay {
   private pull: ResilientPull | undefined;
+  private readonly source: EventSource;
+  private readonly durable: string;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly options: { retryDelayMs?: number; onError?: (error: unknown) => void } = {},
-  ) {}
+    private readonly options: EventFeedRelayOptions = {},
+  ) {
+    this.source = options.source ?? EVENT_STORE;
+    this.durable = options.durable ?? BusConsumers.feedRelay;
+  }
 
-  /** Creates the streams and the relay's consumer if missing, then copies events as they come. */
+  /** Creates the bus streams (the source's owner makes any other) and the relay's consumer, then copies events as they come. */
   async start(): Promise<void> {
     if (this.pull) return;
     const jsm = await jetstreamManager(this.nc);
     await ensureBusStreams(jsm);
-    const durable = BusConsumers.feedRelay;
-    await ensureConsumer(jsm, BusStreams.events, {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: EventStreams.allSubjects,
-      ack_wait: nanos(30_000),
-      // One at a time keeps the feed in the order of the event stream.
-      max_ack_pending: 1,
-    });
     this.pull = new ResilientPull(
-      async () =>
-        (await jetstream(this.nc).consumers.get(BusStreams.events, durable)).consume({ max_messages: 64, expires: PULL_EXPIRES_MS }),
+      async () => {
+        // Made again when lost (a cluster fault, or the audit stream made anew).
+        await ensureConsumer(jsm, this.source.stream, {
+          durable_name: this.durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: `${this.source.subjectPrefix}>`,
+          ack_wait: nanos(30_000),
+          // One at a time keeps the feed in the order of the event stream.
+          max_ack_pending: 1,
+        });
+        return (await jetstream(this.nc).consumers.get(this.source.stream, this.durable)).consume({
+          max_messages: 64,
+          expires: PULL_EXPIRES_MS,
+        });
+      },
       (m) => this.copy(m),
     );
     await this.pull.start();
@@ -51,8 +71,8 @@ export class EventFeedRelay {
   }
 
   private async copy(m: JsMsg): Promise<void> {
-    const subject = `${EventStreams.feedSubjectPrefix}${m.subject.slice(EventStreams.subjectPrefix.length)}`;
-    const msgId = m.headers?.get(BusHeaders.natsMsgId) || m.headers?.get(BusHeaders.msgId) || `${BusStreams.events}-${m.seq}`;
+    const subject = `${EventStreams.feedSubjectPrefix}${m.subject.slice(this.source.subjectPrefix.length)}`;
+    const msgId = m.headers?.get(BusHeaders.natsMsgId) || m.headers?.get(BusHeaders.msgId) || `${this.source.stream}-${m.seq}`;
     const h = headers();
     h.set(BusHeaders.msgId, msgId);
     try {

@@ -1,5 +1,6 @@
 import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import { ensureConsumer } from '../jetstream/ensure-consumer.js';
+import { scanStream } from '../jetstream/stream-reader.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -14,11 +15,12 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, EntityManager } from 'typeorm';
 import { serialTransaction } from '@msec/persistence';
 import { projectionFailed } from '../bus.errors.js';
-import { BusConsumers, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
+import { BusConsumers } from '../jetstream/bus-subjects.js';
 import { ensureBusStreams } from '../jetstream/bus-streams.js';
 import type { DomainEvent } from './event-envelope.js';
 import { platformUpcasters, type EventUpcasters } from './event-upcasters.js';
 import { ProjectionCheckpointEntity } from './projection-checkpoint.entity.js';
+import { EVENT_STORE, type EventSource } from './event-source.js';
 
 /** Where an event sits in the stream, handed to `apply`. */
 export interface EventMeta {
@@ -34,6 +36,8 @@ export interface Projection<TEvent extends DomainEvent = DomainEvent> {
   name: string;
   /** Event subject filter under the event stream, e.g. `registry.>`. */
   subjects: string;
+  /** Where its events are; the event store when absent (the gateway's audit trail has a stream of its own). */
+  source?: EventSource;
   /** Applies one event inside the transaction that also moves the checkpoint. */
   apply(em: EntityManager, event: TEvent, meta: EventMeta): Promise<void>;
   /** Empties the read model before a rebuild. */
@@ -63,6 +67,8 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   private rebuilding: Promise<void> | undefined;
   private readonly key: string;
   private readonly durable: string;
+  private readonly source: EventSource;
+  private readonly rowLocks: boolean;
   private readonly options: Required<Omit<ProjectionRunnerOptions, 'onError'>> & Pick<ProjectionRunnerOptions, 'onError'>;
 
   constructor(
@@ -73,6 +79,8 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   ) {
     this.key = `${projection.service}.${projection.name}`;
     this.durable = BusConsumers.projection(projection.service, projection.name);
+    this.source = projection.source ?? EVENT_STORE;
+    this.rowLocks = dataSource.options.type !== 'better-sqlite3';
     this.options = {
       ackWaitMs: options.ackWaitMs ?? 30_000,
       retryDelayMs: options.retryDelayMs ?? 1_000,
@@ -91,12 +99,13 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   async start(): Promise<void> {
     if (this.pull) return;
     this.jsm ??= await jetstreamManager(this.nc);
-    await ensureBusStreams(this.jsm);
+    // Another source's stream is its owner's to make (with its limits).
+    if (this.source === EVENT_STORE) await ensureBusStreams(this.jsm);
     // Bound again when the pull ends or stalls (the server holding the consumer died): a read model never stops.
     this.pull = new ResilientPull(
       async () => {
         await this.ensureConsumer();
-        return (await jetstream(this.nc).consumers.get(BusStreams.events, this.durable)).consume({
+        return (await jetstream(this.nc).consumers.get(this.source.stream, this.durable)).consume({
           max_messages: 256,
           expires: PULL_EXPIRES_MS,
         });
@@ -114,8 +123,10 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   }
 
   /**
-   * Empties the read model, resets the checkpoint and replays the stream from sequence 1. A rebuild asked for while one
-   * runs joins it (it replays every event either way); the runner consumes again afterwards even if the rebuild failed.
+   * Empties the read model and replays its events from the first, in one transaction with the checkpoint, then catches
+   * up with what came meanwhile. The transaction holds off every process sharing the read model until it commits (their
+   * next event then finds it applied), and the durable consumer is left in place, so no process can re-make it midway.
+   * A rebuild asked for while one runs joins it.
    */
   rebuild(timeoutMs = 30_000): Promise<void> {
     this.rebuilding ??= this.replayFromStart(timeoutMs).finally(() => {
@@ -125,17 +136,21 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
   }
 
   private async replayFromStart(timeoutMs: number): Promise<void> {
-    await this.stop();
-    try {
-      this.jsm ??= await jetstreamManager(this.nc);
-      await this.jsm.consumers.delete(BusStreams.events, this.durable).catch(() => false);
-      await serialTransaction(this.dataSource, async (em) => {
-        await this.projection.reset(em);
-        await em.getRepository(ProjectionCheckpointEntity).save({ projection: this.key, lastSeq: 0, updatedAt: new Date() });
+    const filter = `${this.source.subjectPrefix}${this.projection.subjects}`;
+    await serialTransaction(this.dataSource, async (em) => {
+      const checkpoints = em.getRepository(ProjectionCheckpointEntity);
+      // Written first, so the lock is taken before the replay reads anything.
+      await checkpoints.save({ projection: this.key, lastSeq: 0, updatedAt: new Date() });
+      await this.projection.reset(em);
+      let last = 0;
+      await scanStream(this.nc, this.source.stream, filter, async (m) => {
+        const event = this.options.upcasters.upcast(JSON.parse(new TextDecoder().decode(m.data)) as TEvent);
+        await this.projection.apply(em, event, { seq: m.seq, subject: m.subject.slice(this.source.subjectPrefix.length) });
+        last = m.seq;
+        return true;
       });
-    } finally {
-      await this.start();
-    }
+      await checkpoints.save({ projection: this.key, lastSeq: last, updatedAt: new Date() });
+    });
     await this.caughtUp(timeoutMs);
   }
 
@@ -152,7 +167,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     const deadline = Date.now() + timeoutMs;
     this.jsm ??= await jetstreamManager(this.nc);
     for (;;) {
-      const info = await this.jsm.consumers.info(BusStreams.events, this.durable).catch((error: unknown) => {
+      const info = await this.jsm.consumers.info(this.source.stream, this.durable).catch((error: unknown) => {
         // The consumer is being made again by a rebuild: not caught up yet.
         if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
         throw error;
@@ -164,15 +179,29 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     }
   }
 
+  /**
+   * Records that the read model already holds every event up to `seq` (rows an import carried over as they stood), so
+   * those events are not applied again; never moves the checkpoint back.
+   */
+  async markApplied(seq: number): Promise<void> {
+    await serialTransaction(this.dataSource, async (em) => {
+      const repo = em.getRepository(ProjectionCheckpointEntity);
+      const row = await repo.findOneBy({ projection: this.key });
+      if ((row?.lastSeq ?? 0) < seq) await repo.save({ projection: this.key, lastSeq: seq, updatedAt: new Date() });
+    });
+  }
+
   private async ensureConsumer(): Promise<void> {
+    // A consumer made anew starts after the checkpoint: what the read model holds is not read again.
+    const after = await this.checkpoint();
     await ensureConsumer(
       this.jsm!,
-      BusStreams.events,
+      this.source.stream,
       {
         durable_name: this.durable,
         ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: BusSubjects.event(this.projection.subjects),
+        ...(after > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 } : { deliver_policy: DeliverPolicy.All }),
+        filter_subject: `${this.source.subjectPrefix}${this.projection.subjects}`,
         ack_wait: nanos(this.options.ackWaitMs),
         // One event in flight: processes sharing the read model's database share this consumer and still apply in order.
         max_ack_pending: 1,
@@ -186,10 +215,15 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     try {
       await serialTransaction(this.dataSource, async (em) => {
         const repo = em.getRepository(ProjectionCheckpointEntity);
-        const row = await repo.findOneBy({ projection: this.key });
+        // Locked where the database locks rows (SQLite locks the whole file at the first write): a rebuild in another
+        // process holds it until its replay is in, and this event is then found applied.
+        const row = await repo.findOne({
+          where: { projection: this.key },
+          ...(this.rowLocks ? { lock: { mode: 'pessimistic_write' } } : {}),
+        });
         if (row !== null && row.lastSeq >= seq) return;
         const event = this.options.upcasters.upcast(JSON.parse(new TextDecoder().decode(m.data)) as TEvent);
-        await this.projection.apply(em, event, { seq, subject: m.subject.slice(BusSubjects.event('').length) });
+        await this.projection.apply(em, event, { seq, subject: m.subject.slice(this.source.subjectPrefix.length) });
         await repo.save({ projection: this.key, lastSeq: seq, updatedAt: new Date() });
       });
       m.ack();

@@ -85,6 +85,8 @@ export const BusConsumers = {
   projection: (service: string, projection: string): string => `proj_${service}_${projection}`,
   /** The consumer that copies the event stream to the automation feed. */
   feedRelay: 'feed_relay',
+  /** The relay of the audit trail to the feed. */
+  auditFeedRelay: 'feed_relay_audit',
   /** A durable name may not hold dots or wildcards; a short hash keeps `a.b` and `a_b` apart. */
   group: (group: string, subject: string): string =>
     `grp_${group}_${subject.replace(/[.*>]/g, '_')}_${createHash('sha1').update(subject).digest('hex').slice(0, 8)}`,

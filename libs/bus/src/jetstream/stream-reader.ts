@@ -14,8 +14,16 @@ export async function readStream(nc: NatsConnection, stream: string, filter: str
   return out;
 }
 
-/** Visits the messages of `stream` matching `filter`, oldest first, until `visit` returns false or none are left. */
-export async function scanStream(nc: NatsConnection, stream: string, filter: string, visit: (m: JsMsg) => boolean): Promise<void> {
+/**
+ * Visits the messages of `stream` matching `filter`, oldest first, until `visit` returns (or resolves to) false or
+ * none are left; an async visit is awaited before the next message.
+ */
+export async function scanStream(
+  nc: NatsConnection,
+  stream: string,
+  filter: string,
+  visit: (m: JsMsg) => boolean | Promise<boolean>,
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const name = `read_${nuid.next()}`;
   const info = await jsm.consumers.add(stream, {
@@ -37,7 +45,7 @@ export async function scanStream(nc: NatsConnection, stream: string, filter: str
       for await (const m of batch) {
         got++;
         pending = m.info.pending;
-        more = visit(m);
+        more = await visit(m);
         // Leaving the loop stops the fetch (closing it from inside its own iteration would wait on itself).
         if (!more) break;
       }

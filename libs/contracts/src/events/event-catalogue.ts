@@ -41,21 +41,27 @@ export function eventSubjectFilter(definition: EventDefinition): string {
   return mapped.join('.');
 }
 
+/** The NATS subject an event of `definition` is stored under (placeholders kept). */
+export function eventStoreSubject(definition: EventDefinition): string {
+  return `${definition.store === 'audit' ? EventStreams.auditSubjectPrefix : EventStreams.subjectPrefix}${definition.subject}`;
+}
+
 /** The catalogue as Markdown; docs/events.md holds it between markers and a test checks the two match. */
 export function eventCatalogueMarkdown(catalogue: readonly EventDefinition[] = EVENT_CATALOGUE): string {
   const owners = [...new Set(catalogue.map((d) => d.owner))];
   const out: string[] = [];
   out.push('| Event type | Version | Owner | Subject | What happened |', '| --- | --- | --- | --- | --- |');
   for (const d of catalogue) {
-    out.push(
-      `| [\`${d.type}\`](#${anchor(d.type)}) | ${d.version} | ${d.owner} | \`${EventStreams.subjectPrefix}${d.subject}\` | ${d.description} |`,
-    );
+    out.push(`| [\`${d.type}\`](#${anchor(d.type)}) | ${d.version} | ${d.owner} | \`${eventStoreSubject(d)}\` | ${d.description} |`);
   }
   for (const owner of owners) {
     out.push('', `## ${owner}`);
     for (const d of catalogue.filter((e) => e.owner === owner)) {
       out.push('', `### ${d.type}`, '', d.description, '');
-      out.push(`Version ${d.version}, appended by ${d.owner} under \`${EventStreams.subjectPrefix}${d.subject}\`.`, '');
+      out.push(
+        `Version ${d.version}, appended by ${d.owner} under \`${eventStoreSubject(d)}\`${d.store === 'audit' ? ` (the audit stream ${EventStreams.audit}, kept as long as the audit log)` : ''}.`,
+        '',
+      );
       out.push('| Field | Type and meaning |', '| --- | --- |');
       for (const [field, meaning] of Object.entries(d.fields)) out.push(`| \`${field}\` | ${meaning.replace(/\|/g, '\\|')} |`);
       out.push('', '```json', JSON.stringify(d.example, null, 2), '```');

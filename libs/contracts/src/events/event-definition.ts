@@ -12,6 +12,11 @@ export interface EventDefinition {
   owner: string;
   /** The event-store subject it is appended under, with placeholders, e.g. `registry.<service name>`. */
   subject: string;
+  /**
+   * `audit` for the audit trail, kept in the bounded audit stream (`msec.audit.<subject>` in MSEC_AUDIT); absent for
+   * every other event (the event store, `msec.evt.<subject>`, kept forever). Both reach the feed as `msec.feed.<subject>`.
+   */
+  store?: 'audit';
   /** What happened, in one sentence a user understands. */
   description: string;
   /** Each payload field → its type and meaning, e.g. `{ name: 'string: the service name' }`. */

@@ -15,6 +15,15 @@ export const EventStreams = {
   feedSubjectPrefix: 'msec.feed.',
   /** Every feed subject. */
   feedAllSubjects: 'msec.feed.>',
+  /**
+   * The gateway's audit trail: events like the others, but one per mutating call, so kept in their own stream,
+   * bounded by the gateway's audit retention (age and count) instead of forever. Relayed to the feed like the rest.
+   */
+  audit: 'MSEC_AUDIT',
+  /** Every subject in the audit stream starts with this; the catalogue's subjects follow it. */
+  auditSubjectPrefix: 'msec.audit.',
+  /** Every audit subject. */
+  auditAllSubjects: 'msec.audit.>',
   /** Prefix of the durable consumers automation subscribers create on the feed. */
   automationConsumerPrefix: 'auto_',
 } as const;

@@ -1,14 +1,31 @@
-import { GatewayEventType } from '../gateway/gateway-events.js';
+import { GatewayEventSubjects, GatewayEventType } from '../gateway/gateway-events.js';
 import type { EventDefinition } from './event-definition.js';
 
 const OWNER = 'gateway';
 const USERS = 'gateway.users';
 const TOKENS = 'gateway.tokens';
+const WEBHOOKS = GatewayEventSubjects.webhooks;
+const WEBHOOK_ID = '9b2f4c1e-5d3a-4f7b-8e6c-1a2b3c4d5e6f';
 const USER_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const TOKEN_ID = '16fd2706-8baf-433b-82eb-8c7fada847da';
 const REF = 'string: where the gateway keeps the hash (never in an event)';
 
-/** The gateway's events: console users, roles and passwords, and API tokens. */
+const WEBHOOK_FIELDS = {
+  webhookId: 'string: the webhook id',
+  urlHost: 'string: the host of the receiving URL (the URL and the signing secret stay in the gateway)',
+  eventTypes: 'string[]: the event types it is sent',
+  maxAttempts: 'number: attempts of a delivery before it is a dead letter',
+  createdBy: 'string: the user who created it',
+};
+const WEBHOOK_EXAMPLE = {
+  webhookId: WEBHOOK_ID,
+  urlHost: 'hooks.example.com',
+  eventTypes: ['deploy.ReleaseSucceeded', 'monitor.AlarmFired'],
+  maxAttempts: 8,
+  createdBy: 'dora',
+};
+
+/** The gateway's events: console users, roles and passwords, API tokens, event webhooks and the audit trail. */
 export const gatewayEventDefinitions: EventDefinition[] = [
   {
     type: GatewayEventType.userCreated,
@@ -148,6 +165,103 @@ export const gatewayEventDefinitions: EventDefinition[] = [
       secretRef: 'e3f2c5a4-2d8f-4da0-9c73-4b6e8fa02c33',
       createdAt: 1764000000000,
       revokedAt: null,
+    },
+  },
+  {
+    type: GatewayEventType.webhookCreated,
+    version: 1,
+    owner: OWNER,
+    subject: WEBHOOKS,
+    description: 'An admin created an event webhook: the chosen events are sent to it from now on, signed with its secret.',
+    fields: WEBHOOK_FIELDS,
+    example: WEBHOOK_EXAMPLE,
+  },
+  {
+    type: GatewayEventType.webhookDeleted,
+    version: 1,
+    owner: OWNER,
+    subject: WEBHOOKS,
+    description: 'An admin deleted a webhook: nothing more is sent to it and its delivery log is gone.',
+    fields: { webhookId: 'string: the webhook id' },
+    example: { webhookId: WEBHOOK_ID },
+  },
+  {
+    type: GatewayEventType.webhookImported,
+    version: 1,
+    owner: OWNER,
+    subject: WEBHOOKS,
+    description: 'A webhook stored by an older gateway was carried into the event stream as it stood, once, on upgrade.',
+    fields: { ...WEBHOOK_FIELDS, createdAt: 'number: epoch ms it was created' },
+    example: { ...WEBHOOK_EXAMPLE, createdAt: 1764000000000 },
+  },
+  {
+    type: GatewayEventType.callAudited,
+    version: 1,
+    owner: OWNER,
+    subject: GatewayEventSubjects.audit,
+    store: 'audit',
+    description: 'A mutating REST call (POST, PUT, PATCH, DELETE) ended: who, what, when and how; one per call, whatever its result.',
+    fields: {
+      at: 'number: epoch ms the call arrived',
+      actor: 'string: the user, the login name tried, or anonymous',
+      role: 'string: viewer, developer or admin; - when not logged in',
+      via: 'string: session or token; - when not logged in',
+      method: 'string: POST, PUT, PATCH or DELETE',
+      path: 'string: the path as sent (never the body)',
+      status: 'number: the HTTP status answered',
+      result: 'string: ok, the error code, or HTTP_<status>',
+      ip: 'string: the caller address',
+      requestId: 'string: the request id (X-Request-Id)',
+      detail: 'string or null: what the call did beyond its result, e.g. revoked 2 sessions',
+    },
+    example: {
+      at: 1764000000000,
+      actor: 'dora',
+      role: 'developer',
+      via: 'session',
+      method: 'POST',
+      path: '/api/v1/releases',
+      status: 201,
+      result: 'ok',
+      ip: '10.0.0.7',
+      requestId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      detail: null,
+    },
+  },
+  {
+    type: GatewayEventType.auditImported,
+    version: 1,
+    owner: OWNER,
+    subject: GatewayEventSubjects.audit,
+    store: 'audit',
+    description: "An entry of an older gateway's audit log was carried into the audit stream, once, on upgrade, with the id it had.",
+    fields: {
+      at: 'number: epoch ms the call arrived',
+      actor: 'string: the user, the login name tried, or anonymous',
+      role: 'string: viewer, developer or admin; - when not logged in',
+      via: 'string: session or token; - when not logged in',
+      method: 'string: POST, PUT, PATCH or DELETE',
+      path: 'string: the path as sent (never the body)',
+      status: 'number: the HTTP status answered',
+      result: 'string: ok, the error code, or HTTP_<status>',
+      ip: 'string: the caller address',
+      requestId: 'string: the request id (X-Request-Id)',
+      detail: 'string or null: what the call did beyond its result, e.g. revoked 2 sessions',
+      formerId: 'number: the id the entry had (and keeps)',
+    },
+    example: {
+      at: 1764000000000,
+      actor: 'dora',
+      role: 'developer',
+      via: 'session',
+      method: 'POST',
+      path: '/api/v1/releases',
+      status: 201,
+      result: 'ok',
+      ip: '10.0.0.7',
+      requestId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      detail: null,
+      formerId: 4711,
     },
   },
 ];

@@ -1,4 +1,4 @@
-/** Gateway event types: console users, their roles and passwords, and API tokens. */
+/** Gateway event types: console users, their roles and passwords, API tokens, event webhooks and the audit trail. */
 export const GatewayEventType = {
   userCreated: 'gateway.UserCreated',
   userPasswordChanged: 'gateway.UserPasswordChanged',
@@ -8,16 +8,54 @@ export const GatewayEventType = {
   tokenIssued: 'gateway.TokenIssued',
   tokenRevoked: 'gateway.TokenRevoked',
   tokenImported: 'gateway.TokenImported',
+  webhookCreated: 'gateway.WebhookCreated',
+  webhookDeleted: 'gateway.WebhookDeleted',
+  webhookImported: 'gateway.WebhookImported',
+  callAudited: 'gateway.CallAudited',
+  auditImported: 'gateway.AuditImported',
 } as const;
 /** One of GatewayEventType. */
 export type GatewayEventType = (typeof GatewayEventType)[keyof typeof GatewayEventType];
 
-/** Event-store subjects of the gateway's events: one aggregate for users, one for API tokens. */
+/** Subjects of the gateway's events: one aggregate each for users, API tokens and webhooks, and the audit trail. */
 export const GatewayEventSubjects = {
   users: 'gateway.users',
   tokens: 'gateway.tokens',
+  webhooks: 'gateway.webhooks',
+  /** Every subject of the gateway's events in the event store (users, tokens, webhooks). */
   all: 'gateway.>',
+  /** The audit trail, in the audit stream (`msec.audit.gateway.calls`), not the event store. */
+  audit: 'gateway.calls',
 } as const;
+
+/** One mutating call as the audit trail keeps it (never the request body). */
+export interface AuditedCall {
+  /** Epoch ms the call arrived. */
+  at: number;
+  /** The user (or the login name tried, or `anonymous`). */
+  actor: string;
+  role: string;
+  /** `session` or `token`, `-` when not logged in. */
+  via: string;
+  method: string;
+  path: string;
+  status: number;
+  /** `ok`, the error code, or `HTTP_<status>`. */
+  result: string;
+  ip: string;
+  requestId: string;
+  detail: string | null;
+}
+
+/** A webhook's settings as its events carry them: the URL and the signing secret stay in the gateway's database. */
+export interface WebhookSettings {
+  webhookId: string;
+  /** Host of the receiving URL (the full URL may hold a credential, so it stays out of events). */
+  urlHost: string;
+  eventTypes: string[];
+  maxAttempts: number;
+  createdBy: string;
+}
 
 /** Payloads by gateway event type. Password and token hashes stay out: events name them by reference. */
 export interface GatewayEventPayloads {
@@ -55,4 +93,10 @@ export interface GatewayEventPayloads {
     createdAt: number;
     revokedAt: number | null;
   };
+  'gateway.WebhookCreated': WebhookSettings;
+  'gateway.WebhookDeleted': { webhookId: string };
+  'gateway.WebhookImported': WebhookSettings & { createdAt: number };
+  'gateway.CallAudited': AuditedCall;
+  /** An entry of an older gateway's audit log, with the id it had (kept, so links and cursors still work). */
+  'gateway.AuditImported': AuditedCall & { formerId: number };
 }

@@ -124,6 +124,8 @@ const EVENT_SUBJECTS = {
   logStore: `${EventStreams.subjectPrefix}log.>`,
   kvAdminStore: `${EventStreams.subjectPrefix}kv-admin.>`,
   gatewayStore: `${EventStreams.subjectPrefix}gateway.>`,
+  /** The gateway's audit trail, in its own bounded stream. */
+  gatewayAudit: `${EventStreams.auditSubjectPrefix}gateway.>`,
   /** The automation feed: a copy of the event store the gateway relays. */
   feed: EventStreams.feedAllSubjects,
   deploy: 'msec.events.deploy.>',
@@ -139,7 +141,7 @@ const OWN_EVENTS: Record<ConsoleRole, readonly string[]> = {
   [NatsRole.monitor]: [EVENT_SUBJECTS.monitor, EVENT_SUBJECTS.monitorStore],
   [NatsRole.log]: [EVENT_SUBJECTS.logStore],
   [NatsRole.kvAdmin]: [EVENT_SUBJECTS.kvAdmin, EVENT_SUBJECTS.kvAdminStore],
-  [NatsRole.gateway]: [EVENT_SUBJECTS.feed, EVENT_SUBJECTS.gatewayStore],
+  [NatsRole.gateway]: [EVENT_SUBJECTS.feed, EVENT_SUBJECTS.gatewayStore, EVENT_SUBJECTS.gatewayAudit],
 };
 /** What the gateway subscribes to among the console operations: the live log tail it relays to browsers. */
 const GATEWAY_SUBSCRIBES = ['msec.log.tail.>'];

@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource, LessThan, LessThanOrEqual, type Repository } from 'typeorm';
 import { AuditEntryEntity } from './audit.entities.js';
 
@@ -7,6 +7,9 @@ export interface AuditRetention {
   retentionDays: number;
   maxEntries: number;
 }
+
+/** Injection token of the audit retention (from the gateway's configuration). */
+export const AUDIT_RETENTION = Symbol('AUDIT_RETENTION');
 
 /** What one pruning pass deleted. */
 export interface AuditPruned {
@@ -28,6 +31,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Keeps the audit log bounded: at start and every hour deletes entries older than `retentionDays` and then the
  * oldest beyond `maxEntries`, in batches of {@link AUDIT_PRUNE_BATCH} rows so requests are never held up for long.
  */
+@Injectable()
 export class AuditPruner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('audit');
   private readonly entries: Repository<AuditEntryEntity>;
@@ -37,7 +41,7 @@ export class AuditPruner implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     dataSource: DataSource,
-    private readonly retention: AuditRetention,
+    @Inject(AUDIT_RETENTION) private readonly retention: AuditRetention,
   ) {
     this.entries = dataSource.getRepository(AuditEntryEntity);
   }

@@ -1,11 +1,12 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../auth/auth.entities.js';
 
 /** One mutating REST call: who, what, when, and how it ended. */
 @Entity('gateway_audit_log')
 @Index('idx_gateway_audit_at', ['at'])
 export class AuditEntryEntity {
-  @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
+  /** The sequence of the entry's event in the audit stream (an imported entry keeps its former id). */
+  @PrimaryColumn({ type: 'integer' }) id!: number;
   @Column({ type: 'bigint', transformer: epochMs }) at!: number;
   @Column({ type: 'varchar', length: 64 }) actor!: string;
   @Column({ type: 'varchar', length: 16 }) role!: string;

@@ -8,8 +8,8 @@ import { NATS_CONNECTION } from '@msec/platform';
 import { ApiTokenEntity, SecretEntity, UserEntity } from './auth.entities.js';
 import { AuthProjection, type GatewayEvent } from './auth.projection.js';
 
-/** What a rebuild replayed: rows of each read model. */
-export interface GatewayRebuildResult {
+/** What a rebuild of users and tokens replayed: rows of each. */
+export interface AuthRebuildResult {
   users: number;
   tokens: number;
 }
@@ -25,7 +25,7 @@ export class AuthEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('auth-events');
   private readonly decisions: EventDecisions<GatewayEvent>;
   private readonly projection: ProjectionRunner<GatewayEvent>;
-  private rebuilding: Promise<GatewayRebuildResult> | undefined;
+  private rebuilding: Promise<AuthRebuildResult> | undefined;
 
   constructor(
     @Inject(NATS_CONNECTION) nc: NatsConnection,
@@ -64,7 +64,7 @@ export class AuthEvents implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Empties the user and token tables and replays the events; a rebuild asked for while one runs joins it. */
-  rebuild(): Promise<GatewayRebuildResult> {
+  rebuild(): Promise<AuthRebuildResult> {
     this.rebuilding ??= this.projection
       .rebuild()
       .then(async () => ({

@@ -5,7 +5,7 @@ import { decodeCursor, PAGE_SIZE, pageQueryShape, type Page } from '../http/pagi
 import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
 import { Access, ROLES, Role } from './access.js';
-import { AuthEvents, type GatewayRebuildResult } from './auth-events.js';
+import { GatewayRebuild, type GatewayRebuildResult } from '../rebuild/gateway-rebuild.js';
 import { describeRevoked } from './credential-revocation.js';
 import { MIN_PASSWORD_LENGTH, UsersDomain, type UserChange, type UserView } from './users.domain.js';
 
@@ -76,13 +76,13 @@ export class UsersController {
 @ApiTags('admin')
 @Controller('api/v1/admin/rebuild')
 export class GatewayAdminController {
-  constructor(@Inject(AuthEvents) private readonly events: AuthEvents) {}
+  constructor(@Inject(GatewayRebuild) private readonly gateway: GatewayRebuild) {}
 
   @Post('gateway')
   @HttpCode(200)
   @Access(Role.admin)
-  @ApiOperation({ summary: "Rebuild the gateway's users and API tokens from its event stream" })
+  @ApiOperation({ summary: "Rebuild the gateway's users, API tokens, webhooks and audit log from their events" })
   rebuild(): Promise<GatewayRebuildResult> {
-    return this.events.rebuild();
+    return this.gateway.rebuild();
   }
 }

@@ -2,17 +2,21 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DataSource } from 'typeorm';
-import { EventFeedRelay, EventSubscriber, type DomainEvent } from '@msec/bus';
+import { AUDIT_TRAIL, BusConsumers, EventFeedRelay, EventSubscriber, type DomainEvent } from '@msec/bus';
 import { EventStreams, WebhookDeliveryStatus, WebhookHeaders, eventTypesFilter } from '@msec/contracts';
 import { NATS_CONNECTION, internalAddressOf } from '@msec/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { signWebhookBody, webhookBackoffMs } from './webhook-signature.js';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhooks.entities.js';
+import { WebhookEvents } from './webhook-events.js';
 
 /** The durable consumer of the event feed that feeds one webhook. */
 export function webhookDurable(id: string): string {
   return `webhook_${id.replace(/-/g, '')}`;
 }
+
+/** How often the webhooks sent to are brought in line with the table. */
+const RECONCILE_MS = 5_000;
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -26,16 +30,24 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly relay: EventFeedRelay;
+  private readonly auditRelay: EventFeedRelay;
   private readonly running = new Map<string, EventSubscriber>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly dataSource: DataSource,
+    @Inject(WebhookEvents) private readonly events: WebhookEvents,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.relay = new EventFeedRelay(nc, { onError: (error) => this.logger.warn(`feed relay: ${message(error)}`) });
+    this.auditRelay = new EventFeedRelay(nc, {
+      source: AUDIT_TRAIL,
+      durable: BusConsumers.auditFeedRelay,
+      onError: (error) => this.logger.warn(`audit feed relay: ${message(error)}`),
+    });
   }
 
   /** Starts in the background: the console and API serve even while JetStream is not there yet. */
@@ -46,21 +58,37 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.reconcileTimer);
     await Promise.all([...this.running.values()].map((s) => s.stop()));
     this.running.clear();
     await this.relay.stop();
+    await this.auditRelay.stop();
   }
 
   private async start(): Promise<void> {
     try {
       await this.relay.start();
-      for (const hook of await this.dataSource.getRepository(WebhookEntity).find()) await this.watch(hook);
+      await this.auditRelay.start();
+      await this.reconcile();
+      // Webhooks created or deleted through another gateway reach this one's table through the projection.
+      this.reconcileTimer = setInterval(() => void this.reconcile().catch((error) => this.logger.warn(message(error))), RECONCILE_MS);
+      this.reconcileTimer.unref();
     } catch (error) {
       if (this.stopped) return;
       this.logger.warn(`event feed and webhooks not started yet (${message(error)}); trying again in 5 s`);
       this.retryTimer = setTimeout(() => void this.start(), 5_000);
       this.retryTimer.unref();
     }
+  }
+
+  /**
+   * Sends to every webhook that exists and to no other. Which exist is read from their events, not the table: a rebuild
+   * empties the table for a moment, and forgetting a webhook removes its place in the feed.
+   */
+  private async reconcile(): Promise<void> {
+    const existing = await this.events.current();
+    for (const hook of await this.dataSource.getRepository(WebhookEntity).find()) if (existing.has(hook.id)) await this.watch(hook);
+    for (const id of [...this.running.keys()]) if (!existing.has(id)) await this.forget(id);
   }
 
   /** Starts sending `hook` its events (those appended from its creation on). */

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { createEvent } from '@msec/bus';
 import {
   EVENT_CATALOGUE,
+  GatewayEventType,
   ValidationError,
   WebhookDeliveryStatus,
   type CreatedWebhook,
@@ -13,7 +15,9 @@ import { webhookTargetOf } from '@msec/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { notFound } from '../gateway.errors.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
-import { WebhookDeliveryEntity, WebhookEntity } from './webhooks.entities.js';
+import { WebhookDeliveryEntity, WebhookEntity, WebhookTargetEntity } from './webhooks.entities.js';
+import { WebhookEvents, urlHostOf } from './webhook-events.js';
+import { foldWebhooks } from './webhooks.projection.js';
 
 /** Attempts of a delivery before it is a dead letter, unless the webhook says otherwise. */
 export const DEFAULT_WEBHOOK_ATTEMPTS = 8;
@@ -57,6 +61,7 @@ function deliveryView(e: WebhookDeliveryEntity): WebhookDeliveryView {
 export class WebhooksDomain {
   constructor(
     private readonly dataSource: DataSource,
+    @Inject(WebhookEvents) private readonly events: WebhookEvents,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -80,28 +85,36 @@ export class WebhooksDomain {
         `${unknown.join(', ')} is not in the event catalogue; choose from ${[...known].join(', ')}`,
       );
     }
-    const entity = this.dataSource.getRepository(WebhookEntity).create({
-      id: randomUUID(),
-      url: input.url,
-      eventTypes: JSON.stringify([...new Set(input.eventTypes)]),
-      secret: `whsec_${randomBytes(24).toString('hex')}`,
-      maxAttempts: input.maxAttempts ?? DEFAULT_WEBHOOK_ATTEMPTS,
-      createdAt: Date.now(),
-      createdBy: actor.slice(0, 64),
-    });
-    await this.dataSource.getRepository(WebhookEntity).insert(entity);
+    const id = randomUUID();
+    const secret = `whsec_${randomBytes(24).toString('hex')}`;
+    // The URL and secret are kept first, under the id the event names: the projection reads them from there.
+    await this.dataSource.getRepository(WebhookTargetEntity).insert({ webhookId: id, url: input.url, secret });
+    await this.events.decide(() => ({
+      append: [
+        createEvent(GatewayEventType.webhookCreated, id, {
+          webhookId: id,
+          urlHost: urlHostOf(input.url),
+          eventTypes: [...new Set(input.eventTypes)],
+          maxAttempts: input.maxAttempts ?? DEFAULT_WEBHOOK_ATTEMPTS,
+          createdBy: actor.slice(0, 64),
+        }),
+      ],
+      result: undefined,
+    }));
+    const entity = await this.dataSource.getRepository(WebhookEntity).findOneByOrFail({ id });
     await this.dispatcher.watch(entity);
-    return { ...view(entity), secret: entity.secret };
+    return { ...view(entity), secret };
   }
 
   async remove(id: string): Promise<WebhookView> {
     const entity = await this.dataSource.getRepository(WebhookEntity).findOneBy({ id });
     if (entity === null) throw notFound(`webhook ${id}`);
-    await this.dispatcher.forget(id);
-    await this.dataSource.transaction(async (em) => {
-      await em.getRepository(WebhookDeliveryEntity).delete({ webhookId: id });
-      await em.getRepository(WebhookEntity).delete({ id });
+    // Decided on the events: of two deletes at once (on two gateways, say), one deletes and the other is told 404.
+    await this.events.decide((events) => {
+      if (!foldWebhooks(events).has(id)) throw notFound(`webhook ${id}`);
+      return { append: [createEvent(GatewayEventType.webhookDeleted, id, { webhookId: id })], result: undefined };
     });
+    await this.dispatcher.forget(id);
     return view(entity);
   }
 

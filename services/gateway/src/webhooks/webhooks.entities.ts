@@ -28,3 +28,14 @@ export class WebhookDeliveryEntity {
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt!: number;
   @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs }) updatedAt!: number;
 }
+
+/**
+ * Where a webhook sends and the key it signs with, kept apart from its events: a URL may carry a credential (many
+ * receivers put one in the path), and the events reach the automation feed.
+ */
+@Entity('gateway_webhook_targets')
+export class WebhookTargetEntity {
+  @PrimaryColumn({ name: 'webhook_id', type: 'varchar', length: 36 }) webhookId!: string;
+  @Column({ type: 'varchar', length: 500 }) url!: string;
+  @Column({ type: 'varchar', length: 80 }) secret!: string;
+}

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from '../../src/config/gateway.config.js';
 import { signWebhookBody, verifyWebhookSignature, webhookBackoffMs } from '../../src/webhooks/webhook-signature.js';
 import type { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
+import type { WebhookEvents } from '../../src/webhooks/webhook-events.js';
 import { WebhooksDomain } from '../../src/webhooks/webhooks.domain.js';
 
 describe('webhooks', () => {
@@ -25,7 +26,12 @@ describe('webhooks', () => {
 
   it('webhooks - a URL reaching loopback or metadata is refused unless internal addresses are allowed', async () => {
     // The URL is checked before anything is stored: no database or dispatcher is reached.
-    const domain = new WebhooksDomain({} as DataSource, {} as WebhookDispatcher, { webhookAllowInternal: false } as GatewayConfig);
+    const domain = new WebhooksDomain(
+      {} as DataSource,
+      {} as WebhookEvents,
+      {} as WebhookDispatcher,
+      { webhookAllowInternal: false } as GatewayConfig,
+    );
     for (const url of ['http://127.0.0.1:9000/hook', 'http://localhost/hook', 'http://169.254.169.254/latest', 'http://[::1]/x']) {
       await assert.rejects(
         domain.create({ url, eventTypes: ['registry.InstanceEnabled'] }, 'admin'),
