@@ -7,5 +7,6 @@ export type { DataSourceSpec, EntityDefinition, MigrationDefinition } from './da
 /** Recognising a unique or primary key violation (a concurrent create of the same key). */
 export { isDuplicateKeyError } from './duplicate-key.js';
 export { serialTransaction } from './serial-transaction.js';
+export { deleteAllRows } from './delete-all-rows.js';
 /** Errors raised by this lib. */
 export { PersistenceErrorCode, badDatabaseUrl, connectFailed } from './persistence.errors.js';

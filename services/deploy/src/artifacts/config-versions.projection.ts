@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, type DeployEventPayloads } from '@msec/contracts';
 import { ConfigVersionRecord, LiveConfigRecord } from './artifacts.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** An event of a service's config aggregate: a version stored, or one published live. */
 export type ConfigVersionEvent =
@@ -26,7 +27,7 @@ export class ConfigVersionsProjection implements Projection<ConfigVersionEvent> 
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(ConfigVersionRecord).clear();
-    await em.getRepository(LiveConfigRecord).clear();
+    await deleteAllRows(em, ConfigVersionRecord);
+    await deleteAllRows(em, LiveConfigRecord);
   }
 }

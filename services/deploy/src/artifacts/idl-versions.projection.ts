@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { DeployEventSubjects, type DeployEventPayloads } from '@msec/contracts';
 import { IdlVersionRecord } from './artifacts.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** An IDL version event. */
 export type IdlVersionEvent = DomainEvent<'deploy.IdlVersionAdded', DeployEventPayloads['deploy.IdlVersionAdded']>;
@@ -18,6 +19,6 @@ export class IdlVersionsProjection implements Projection<IdlVersionEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(IdlVersionRecord).clear();
+    await deleteAllRows(em, IdlVersionRecord);
   }
 }

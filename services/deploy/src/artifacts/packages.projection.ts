@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, type DeployEventPayloads } from '@msec/contracts';
 import { PackageRecord } from './artifacts.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 type PackagePayloads = Pick<DeployEventPayloads, 'deploy.PackageVersionAdded' | 'deploy.PackageMovedToObjectStore'>;
 /** A package event. */
@@ -23,6 +24,6 @@ export class PackagesProjection implements Projection<PackageEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(PackageRecord).clear();
+    await deleteAllRows(em, PackageRecord);
   }
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, type DeployEventPayloads } from '@msec/contracts';
 import { HostEnrollmentRecord } from './enrollments.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 type EnrollmentPayloads = Pick<
   DeployEventPayloads,
@@ -32,6 +33,6 @@ export class EnrollmentsProjection implements Projection<EnrollmentEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(HostEnrollmentRecord).clear();
+    await deleteAllRows(em, HostEnrollmentRecord);
   }
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, type DeployEventPayloads } from '@msec/contracts';
 import { HostMaintenanceRecord } from './hosts.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** An event of a host's aggregate (up and down events are there too; this projection skips them). */
 export type HostEvent =
@@ -26,6 +27,6 @@ export class HostMaintenanceProjection implements Projection<HostEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(HostMaintenanceRecord).clear();
+    await deleteAllRows(em, HostMaintenanceRecord);
   }
 }

@@ -4,6 +4,7 @@ import { DeployEventSubjects } from '@msec/contracts';
 import { foldRelease, type ReleaseEvent } from './release-fold.js';
 import { ReleaseRecord } from './releases.entities.js';
 import { toPlan, toRecord } from './releases.repository.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** The release plans read model (`deploy_releases`): each plan's row is the fold of its events. */
 export class ReleasesProjection implements Projection<ReleaseEvent> {
@@ -18,6 +19,6 @@ export class ReleasesProjection implements Projection<ReleaseEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(ReleaseRecord).clear();
+    await deleteAllRows(em, ReleaseRecord);
   }
 }

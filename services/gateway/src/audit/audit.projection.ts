@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { deleteAllRows } from '@msec/persistence';
 import { AUDIT_TRAIL, type DomainEvent, type EventMeta, type Projection } from '@msec/bus';
 import { GatewayEventSubjects, GatewayEventType, type GatewayEventPayloads } from '@msec/contracts';
 import { AuditEntryEntity } from './audit.entities.js';
@@ -39,7 +40,6 @@ export class AuditProjection implements Projection<AuditEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    // DELETE, not TRUNCATE: MariaDB ends the transaction at a TRUNCATE, and the checkpoint reset belongs with it.
-    await em.createQueryBuilder().delete().from(AuditEntryEntity).execute();
+    await deleteAllRows(em, AuditEntryEntity);
   }
 }

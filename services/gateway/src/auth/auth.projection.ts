@@ -2,6 +2,7 @@ import { IsNull, type EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { GatewayEventSubjects, GatewayEventType, type GatewayEventPayloads } from '@msec/contracts';
 import { ApiTokenEntity, SecretEntity, UserEntity } from './auth.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** A gateway event with its typed payload. */
 export type GatewayEvent = { [K in keyof GatewayEventPayloads]: DomainEvent<K, GatewayEventPayloads[K]> }[keyof GatewayEventPayloads];
@@ -133,7 +134,7 @@ export class AuthProjection implements Projection<GatewayEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(ApiTokenEntity).clear();
-    await em.getRepository(UserEntity).clear();
+    await deleteAllRows(em, ApiTokenEntity);
+    await deleteAllRows(em, UserEntity);
   }
 }

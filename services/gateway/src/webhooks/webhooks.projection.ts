@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { deleteAllRows } from '@msec/persistence';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { GatewayEventSubjects, GatewayEventType, type GatewayEventPayloads, type WebhookSettings } from '@msec/contracts';
 import { WebhookDeliveryEntity, WebhookEntity, WebhookTargetEntity } from './webhooks.entities.js';
@@ -60,6 +61,6 @@ export class WebhooksProjection implements Projection<WebhookEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.createQueryBuilder().delete().from(WebhookEntity).execute();
+    await deleteAllRows(em, WebhookEntity);
   }
 }

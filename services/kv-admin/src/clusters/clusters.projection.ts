@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { KvEventSubjects, KvEventType, type KvEventPayloads } from '@msec/contracts';
 import { KvClusterEntity, KvClusterSecretEntity } from './kv.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** A kv-admin event with its typed payload. */
 export type KvEvent = { [K in keyof KvEventPayloads]: DomainEvent<K, KvEventPayloads[K]> }[keyof KvEventPayloads];
@@ -44,6 +45,6 @@ export class ClustersProjection implements Projection<KvEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(KvClusterEntity).clear();
+    await deleteAllRows(em, KvClusterEntity);
   }
 }

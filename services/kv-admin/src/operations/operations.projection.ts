@@ -3,6 +3,7 @@ import type { EventMeta, Projection } from '@msec/bus';
 import { KvEventSubjects, KvEventType, KvOperationStatus } from '@msec/contracts';
 import { KvOperationEntity } from '../clusters/kv.entities.js';
 import type { KvEvent } from '../clusters/clusters.projection.js';
+import { deleteAllRows } from '@msec/persistence';
 
 const ACTIVE: readonly string[] = [KvOperationStatus.queued, KvOperationStatus.running];
 
@@ -156,6 +157,6 @@ export class OperationsProjection implements Projection<KvEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(KvOperationEntity).clear();
+    await deleteAllRows(em, KvOperationEntity);
   }
 }

@@ -3,6 +3,7 @@ import type { EventMeta, Projection } from '@msec/bus';
 import { LogEventSubjects, LogEventType } from '@msec/contracts';
 import { ColourRuleEntity } from '../storage/log.entities.js';
 import type { LogEvent } from './colour.domain.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** The colouring rules read model (`log_colour_rule`). */
 export class ColourRulesProjection implements Projection<LogEvent> {
@@ -20,6 +21,6 @@ export class ColourRulesProjection implements Projection<LogEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(ColourRuleEntity).clear();
+    await deleteAllRows(em, ColourRuleEntity);
   }
 }

@@ -3,6 +3,7 @@ import type { EventMeta, Projection } from '@msec/bus';
 import { LogEventSubjects, LogEventType } from '@msec/contracts';
 import type { LogEvent } from '../colour/colour.domain.js';
 import { TraceSamplingEntity } from '../storage/log.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** The trace sampling read model (`log_trace_sampling`). */
 export class TraceSamplingProjection implements Projection<LogEvent> {
@@ -17,6 +18,6 @@ export class TraceSamplingProjection implements Projection<LogEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(TraceSamplingEntity).clear();
+    await deleteAllRows(em, TraceSamplingEntity);
   }
 }

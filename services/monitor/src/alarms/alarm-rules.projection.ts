@@ -3,6 +3,7 @@ import type { EventMeta, Projection } from '@msec/bus';
 import { MonitorEventSubjects, MonitorEventType, type AlarmRuleEventPayload, type AlarmRuleView } from '@msec/contracts';
 import { AlarmRuleEntity, WebhookUrlEntity } from './alarm.entities.js';
 import type { MonitorEvent } from './monitor-event-log.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** A rule as its events leave it: the payload, the digest of its webhook and when it was made and last changed. */
 export interface FoldedRule extends AlarmRuleEventPayload {
@@ -70,7 +71,7 @@ export class AlarmRulesProjection implements Projection<MonitorEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(AlarmRuleEntity).clear();
+    await deleteAllRows(em, AlarmRuleEntity);
   }
 }
 

@@ -3,6 +3,7 @@ import type { EventMeta, Projection } from '@msec/bus';
 import { AlarmState, MonitorEventSubjects, MonitorEventType } from '@msec/contracts';
 import { AlarmEntity } from './alarm.entities.js';
 import type { MonitorEvent } from './monitor-event-log.js';
+import { deleteAllRows } from '@msec/persistence';
 
 /** Minutes since 1970 of an ISO time. */
 function minuteOf(iso: string): number {
@@ -80,6 +81,6 @@ export class AlarmsProjection implements Projection<MonitorEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(AlarmEntity).clear();
+    await deleteAllRows(em, AlarmEntity);
   }
 }

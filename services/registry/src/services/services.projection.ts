@@ -3,6 +3,7 @@ import type { DomainEvent, EventMeta, Projection } from '@msec/bus';
 import { RegistryEventType, sortRoutingRules, type RegistryEventPayloads, type RoutingRule } from '@msec/contracts';
 import { InstanceEntity, ServiceEntity } from './services.entities.js';
 import { TrafficEntity } from '../traffic/traffic.entities.js';
+import { deleteAllRows } from '@msec/persistence';
 
 type RegistryEvent = { [K in keyof RegistryEventPayloads]: DomainEvent<K, RegistryEventPayloads[K]> }[keyof RegistryEventPayloads];
 
@@ -70,9 +71,9 @@ export class ServicesProjection implements Projection<RegistryEvent> {
   }
 
   async reset(em: EntityManager): Promise<void> {
-    await em.getRepository(TrafficEntity).clear();
-    await em.getRepository(InstanceEntity).clear();
-    await em.getRepository(ServiceEntity).clear();
+    await deleteAllRows(em, TrafficEntity);
+    await deleteAllRows(em, InstanceEntity);
+    await deleteAllRows(em, ServiceEntity);
   }
 }
 
