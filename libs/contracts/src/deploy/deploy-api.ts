@@ -1,11 +1,11 @@
-/** A config version as the deploy service lists it (`msec.deploy.configs.list`, and the reply of add and rollback). */
+/** A config version as the deploy service lists it (`msec.deploy.config.list`, and the reply of add and rollback). */
 export interface ConfigVersionView {
   service: string;
   tag: string;
   memo: string;
   /** Position in the service's history, from 1; a rollback appends a copy with the next number. */
   seq: number;
-  /** The newest version: what the next release installs. */
+  /** The newest version (highest seq); a release installs the tag it names, not necessarily this one. */
   current: boolean;
   /** The version published live: what the running instances read through the SDK. */
   live: boolean;
@@ -14,7 +14,7 @@ export interface ConfigVersionView {
   createdAt: number;
 }
 
-/** A config version published live, as answered to the publisher (`msec.deploy.configs.publish`). */
+/** A config version published live, as answered to the publisher (`msec.deploy.config.publish`). */
 export interface LiveConfigView {
   service: string;
   tag: string;
