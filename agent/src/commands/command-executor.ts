@@ -20,6 +20,7 @@ import {
   parseRunManifest,
   RUN_MANIFEST_FILE,
   type CanonicalValue,
+  type ExecCommandResult,
   type RunManifest,
   type SignedCommand,
 } from '@msec/contracts';
@@ -250,7 +251,11 @@ export class CommandExecutor {
     const [file, ...rest] = argv as string[];
     const cwd = typeof args.cwd === 'string' ? inside(this.filesDir, args.cwd, 'cwd') : this.filesDir;
     const out = await run(file!, rest, null, int(args, 'timeoutMs', 100, 600_000, 30_000), cwd);
-    return { exitCode: out.code, stdout: out.stdout.slice(0, OUTPUT_LIMIT), stderr: out.stderr.slice(0, OUTPUT_LIMIT) };
+    return {
+      exitCode: out.code,
+      stdout: out.stdout.slice(0, OUTPUT_LIMIT),
+      stderr: out.stderr.slice(0, OUTPUT_LIMIT),
+    } satisfies ExecCommandResult;
   }
 }
 

@@ -16,6 +16,7 @@ export type {
   CanonicalValue,
   CommandEnvelope,
   CommandReply,
+  ExecCommandResult,
   HostEnrollmentCreated,
   HostEnrollmentGrant,
   HostEnrollmentView,
@@ -161,6 +162,8 @@ export { ZkIdentityName } from './registry/zk-identities.js';
 export { DeployStreams, DeployBuckets } from './deploy/deploy-subjects.js';
 /** Packages: list rows, the staged-upload handshake and the object reference agents install from. */
 export type { PackageView, PackageUploadSlot, PackageRegisterRequest, PackageObjectRef } from './deploy/packages.js';
+/** Config and IDL versions as the deploy service lists them. */
+export type { ConfigVersionView, IdlFileDiff, IdlVersionView, LiveConfigView } from './deploy/deploy-api.js';
 /** msec.json: how the agent runs a package in any language (runtime or start command, health check, stop signal, env). */
 export {
   RUN_MANIFEST_FILE,
@@ -217,7 +220,16 @@ export { kvEventDefinitions } from './events/kv.events.js';
 export { gatewayEventDefinitions } from './events/gateway.events.js';
 export { GatewayEventType, GatewayEventSubjects } from './gateway/gateway-events.js';
 export type { GatewayEventPayloads, AuditedCall, WebhookSettings } from './gateway/gateway-events.js';
-export type { ApiTokenScope, ApiTokenView, AuditEntry, CreatedApiToken, UserView } from './gateway/gateway-api.js';
+export type {
+  ApiTokenScope,
+  ApiTokenView,
+  AuditEntry,
+  BreakersView,
+  CallerBreakerView,
+  ComponentStatus,
+  CreatedApiToken,
+  UserView,
+} from './gateway/gateway-api.js';
 export { KvEventType, KvEventSubjects } from './kv/kv-events.js';
 export type { KvEventPayloads } from './kv/kv-events.js';
 export { LogEventType, LogEventSubjects } from './log/log-events.js';
@@ -231,7 +243,7 @@ export type { MonitorEventPayloads, AlarmRuleEventPayload } from './monitor/moni
 export { EVENTS_DOC_MARKERS, generatedPartOf, withGeneratedCatalogue } from './events/events-doc.js';
 /** Event webhooks: headers of each POST, delivery states and REST views. */
 export { WebhookHeaders, WebhookDeliveryStatus } from './events/webhook-contract.js';
-export type { WebhookView, CreatedWebhook, WebhookDeliveryView } from './events/webhook-contract.js';
+export type { WebhookView, CreatedWebhook, WebhookDeliveryView, WebhookEventTypeView } from './events/webhook-contract.js';
 export { eventTypesFilter } from './events/event-catalogue.js';
 export {
   checkRoutingRule,

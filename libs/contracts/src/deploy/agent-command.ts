@@ -56,6 +56,14 @@ export interface SignedCommand {
   signature: string;
 }
 
+/** The result of an `exec` command: the agent ran argv without a shell and waited for it to exit. */
+export interface ExecCommandResult {
+  exitCode: number;
+  /** The output streams, each cut to its first 65,536 characters. */
+  stdout: string;
+  stderr: string;
+}
+
 /** An agent's answer to a command. */
 export type CommandReply =
   | { ok: true; commandId: string; type: string; result: { [key: string]: CanonicalValue } }

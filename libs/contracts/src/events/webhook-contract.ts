@@ -23,6 +23,15 @@ export interface WebhookView {
   createdBy: string;
 }
 
+/** An event type a webhook can subscribe to, as `GET /api/v1/webhooks/event-types` lists the event catalogue. */
+export interface WebhookEventTypeView {
+  /** The envelope's `type`, e.g. `registry.ServiceCreated`. */
+  type: string;
+  /** The service that appends it. */
+  owner: string;
+  description: string;
+}
+
 /** The reply to creating a webhook: the only time its secret is shown. */
 export interface CreatedWebhook extends WebhookView {
   secret: string;

@@ -41,3 +41,37 @@ export interface AuditEntry {
   /** What the call ended or changed beyond its result (e.g. "revoked 2 sessions, 3 API tokens"), or null. */
   detail: string | null;
 }
+
+/** One platform component as the dashboard shows it (`GET /api/v1/components`). */
+export interface ComponentStatus {
+  component: string;
+  ready: boolean;
+  /** Why it is not ready, in words: the failing dependencies, or that it does not answer. */
+  detail: string;
+  /** The error code when it could not be asked (NATS_NO_RESPONDERS: not running; NATS_TIMEOUT: no answer in time). */
+  code?: string;
+}
+
+/** One caller's breaker for one method of the callee, over the window of BreakersView. */
+export interface CallerBreakerView {
+  caller: string;
+  method: string;
+  /** The worst state the caller's instances reported in the latest minute with a report; closed when none did since. */
+  state: 'closed' | 'half-open' | 'open';
+  /** Minute (ms since the epoch) of that latest report, null when the breaker reported nothing in the window. */
+  stateAt: number | null;
+  /** Times it opened and calls it refused in the window. */
+  opened: number;
+  refused: number;
+}
+
+/**
+ * What `GET /api/v1/services/{name}/breakers` answers: the circuit breakers the service's callers keep for it, read
+ * from their per-minute reports in Monitoring (the gateway assembles it; no service owns it).
+ */
+export interface BreakersView {
+  service: string;
+  /** How many minutes back the view looks. */
+  minutes: number;
+  breakers: CallerBreakerView[];
+}

@@ -1,8 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { DeploySubjects, type PackageUploadSlot } from '@msec/contracts';
-import { ConfigVersionsDomain, type ConfigVersionView, type LiveConfigView } from './config-versions.domain.js';
-import { IdlDomain, type IdlVersionView } from './idl.domain.js';
+import {
+  DeploySubjects,
+  type ConfigVersionView,
+  type IdlFileDiff,
+  type IdlVersionView,
+  type LiveConfigView,
+  type PackageUploadSlot,
+} from '@msec/contracts';
+import { ConfigVersionsDomain } from './config-versions.domain.js';
+import { IdlDomain } from './idl.domain.js';
 import { PackagesDomain, type PackageView } from './packages.domain.js';
 
 type Body = Record<string, unknown> | null;
@@ -27,7 +34,7 @@ export class ArtifactsController {
   }
 
   @MessagePattern(DeploySubjects.idlDiff)
-  idlDiff(@Payload() body: Body): Promise<{ file: string; change: string; diff: string }[]> {
+  idlDiff(@Payload() body: Body): Promise<IdlFileDiff[]> {
     return this.idl.diff(body);
   }
 

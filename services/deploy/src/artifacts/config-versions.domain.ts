@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
 import { BusErrorCode, EventStore, PerKeyQueue, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
-import { DeployEventSubjects, DeployEventType, MsecError } from '@msec/contracts';
+import { DeployEventSubjects, DeployEventType, MsecError, type ConfigVersionView, type LiveConfigView } from '@msec/contracts';
 import { notFound, tagTaken } from '../deploy.errors.js';
 import { ConfigVersionRecord, LiveConfigRecord } from './artifacts.entities.js';
 import { LiveConfigBucket } from './live-config-bucket.js';
@@ -10,28 +10,6 @@ import { ConfigVersionsProjection, type ConfigVersionEvent } from './config-vers
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireString, requireTag } from './validate.js';
 import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
-
-/** A config version as listed. */
-export interface ConfigVersionView {
-  service: string;
-  tag: string;
-  memo: string;
-  seq: number;
-  current: boolean;
-  /** True for the version published live (what running instances read through the SDK). */
-  live: boolean;
-  bytes: number;
-  createdAt: number;
-}
-
-/** A published live config, as answered to the publisher. */
-export interface LiveConfigView {
-  service: string;
-  tag: string;
-  seq: number;
-  publishedAt: number;
-  publishedBy: string;
-}
 
 /** How often the live config bucket is checked against the read model (repairs a put lost to a crash or outage). */
 const RECONCILE_EVERY_MS = 30_000;

@@ -3,23 +3,21 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, Repository } from 'typeorm';
 import protobuf from 'protobufjs';
 import { BusErrorCode, EventStore, PerKeyQueue, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
-import { DeployEventSubjects, DeployEventType, MsecError, ValidationError, type DeployEventPayloads } from '@msec/contracts';
+import {
+  DeployEventSubjects,
+  DeployEventType,
+  MsecError,
+  ValidationError,
+  type DeployEventPayloads,
+  type IdlFileDiff,
+  type IdlVersionView,
+} from '@msec/contracts';
 import { idlInvalid, notFound, tagTaken } from '../deploy.errors.js';
 import { IdlVersionRecord } from './artifacts.entities.js';
 import { IdlVersionsProjection, type IdlVersionEvent } from './idl-versions.projection.js';
 import { diffText, lineDiff } from './line-diff.js';
 import { optionalString, requireService, requireTag } from './validate.js';
 import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
-
-/** An IDL version as listed. */
-export interface IdlVersionView {
-  service: string;
-  tag: string;
-  memo: string;
-  files: string[];
-  messages: string[];
-  createdAt: number;
-}
 
 /** Compiles every file with protobufjs into one root and resolves all types; returns the message/service names. */
 export function compileIdl(files: Record<string, string>): string[] {
@@ -189,7 +187,7 @@ export class IdlDomain {
   }
 
   /** Per-file diff between two versions. */
-  async diff(body: Record<string, unknown> | null): Promise<{ file: string; change: 'added' | 'removed' | 'changed'; diff: string }[]> {
+  async diff(body: Record<string, unknown> | null): Promise<IdlFileDiff[]> {
     const service = requireService(body);
     const from = await this.files(service, requireTag(body, 'from'));
     const to = await this.files(service, requireTag(body, 'to'));

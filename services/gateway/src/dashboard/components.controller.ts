@@ -1,21 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { COMPONENTS_IN_START_ORDER, MsecError, Subjects, type HealthReport } from '@msec/contracts';
+import { COMPONENTS_IN_START_ORDER, MsecError, Subjects, type ComponentStatus, type HealthReport } from '@msec/contracts';
 import { Access, Role } from '../auth/access.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 
 /** How long the dashboard waits for each component's health. */
 const HEALTH_DEADLINE_MS = 1500;
-
-/** One platform component as the dashboard shows it. */
-export interface ComponentStatus {
-  component: string;
-  ready: boolean;
-  /** Why it is not ready, in words: the failing dependencies, or that it does not answer. */
-  detail: string;
-  /** The error code when it could not be asked (NATS_NO_RESPONDERS: not running; NATS_TIMEOUT: no answer in time). */
-  code?: string;
-}
 
 /** Health of the platform's own components, asked over NATS (an example of forwarding with a deadline). */
 @ApiTags('platform')

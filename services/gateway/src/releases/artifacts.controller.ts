@@ -4,7 +4,16 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/s
 import type { Request } from 'express';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { DeploySubjects, MsecError, ValidationError, type PackageUploadSlot } from '@msec/contracts';
+import {
+  DeploySubjects,
+  MsecError,
+  ValidationError,
+  type ConfigVersionView,
+  type IdlFileDiff,
+  type IdlVersionView,
+  type LiveConfigView,
+  type PackageUploadSlot,
+} from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, QueryParams } from '../http/api-params.js';
@@ -12,14 +21,7 @@ import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { Page } from '../http/pagination.js';
 import type { GatewayRequest } from '../http/request-context.js';
 import type { Infer } from '../http/schema.js';
-import {
-  forwardToDeploy,
-  type ConfigVersionView,
-  type LiveConfigView,
-  type IdlFileDiff,
-  type IdlVersionView,
-  type PackageView,
-} from './deploy-forward.js';
+import { forwardToDeploy, type PackageView } from './deploy-forward.js';
 import {
   MAX_JSON_PACKAGE_BYTES,
   configAddBody,

@@ -1,4 +1,11 @@
-import { MonitorSubjects, type AttrInfo, type CallsReply, type CurveReply } from '@msec/contracts';
+import {
+  MonitorSubjects,
+  type AttrInfo,
+  type BreakersView,
+  type CallerBreakerView,
+  type CallsReply,
+  type CurveReply,
+} from '@msec/contracts';
 import type { NatsForwarder } from '../http/nats-forwarder.js';
 
 /** The attributes callers report about their breakers (`<attr>|<callee>|<method>`), as the SDK names them. */
@@ -8,27 +15,8 @@ const REFUSED_ATTR = 'msec.breaker.refused';
 /** How far back the view looks. */
 export const BREAKER_VIEW_MINUTES = 15;
 
-const STATES = ['closed', 'half-open', 'open'] as const;
-
-/** One caller's breaker for one method of the callee, over the last BREAKER_VIEW_MINUTES. */
-export interface CallerBreakerView {
-  caller: string;
-  method: string;
-  /** The worst state the caller's instances reported in the latest minute with a report; closed when none did since. */
-  state: (typeof STATES)[number];
-  /** Minute (ms since the epoch) of that latest report, null when the breaker reported nothing in the window. */
-  stateAt: number | null;
-  /** Times it opened and calls it refused in the window. */
-  opened: number;
-  refused: number;
-}
-
-/** What `GET /services/{name}/breakers` answers. */
-export interface BreakersView {
-  service: string;
-  minutes: number;
-  breakers: CallerBreakerView[];
-}
+/** The states in the order the SDK reports them as numbers (0, 1, 2). */
+const STATES: readonly CallerBreakerView['state'][] = ['closed', 'half-open', 'open'];
 
 /**
  * The circuit breakers callers keep for a service, from their per-minute reports in Monitoring: the callers are the

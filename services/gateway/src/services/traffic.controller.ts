@@ -1,13 +1,13 @@
 import { Controller, Delete, Get, Inject, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RegistrySubjects, type TrafficPolicyView } from '@msec/contracts';
+import { RegistrySubjects, type BreakersView, type TrafficPolicyView } from '@msec/contracts';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, PathParam } from '../http/api-params.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
 import { addressParam, serviceName, type InstanceAddress } from './services.schemas.js';
-import { breakersOf, type BreakersView } from './breaker-states.js';
+import { breakersOf } from './breaker-states.js';
 
 const CHANGE_DEADLINE_MS = 10_000;
 

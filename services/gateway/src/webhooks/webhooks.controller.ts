@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { CreatedWebhook, WebhookDeliveryView, WebhookView } from '@msec/contracts';
+import type { CreatedWebhook, WebhookDeliveryView, WebhookEventTypeView, WebhookView } from '@msec/contracts';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, PathParam, QueryParams } from '../http/api-params.js';
 import type { GatewayRequest } from '../http/request-context.js';
@@ -23,7 +23,7 @@ export class WebhooksController {
   @Get('event-types')
   @Access(Role.viewer)
   @ApiOperation({ summary: 'Event types a webhook can send (the event catalogue, docs/events.md)' })
-  eventTypes(): ItemList<{ type: string; owner: string; description: string }> {
+  eventTypes(): ItemList<WebhookEventTypeView> {
     return { items: this.webhooks.eventTypes(), nextCursor: null };
   }
 

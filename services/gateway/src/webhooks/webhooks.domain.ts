@@ -9,6 +9,7 @@ import {
   WebhookDeliveryStatus,
   type CreatedWebhook,
   type WebhookDeliveryView,
+  type WebhookEventTypeView,
   type WebhookView,
 } from '@msec/contracts';
 import { webhookTargetOf } from '@msec/platform';
@@ -67,7 +68,7 @@ export class WebhooksDomain {
   ) {}
 
   /** Every event type a webhook can choose, with its description. */
-  eventTypes(): Array<{ type: string; owner: string; description: string }> {
+  eventTypes(): WebhookEventTypeView[] {
     return EVENT_CATALOGUE.map((d) => ({ type: d.type, owner: d.owner, description: d.description }));
   }
 

@@ -1,26 +1,7 @@
 import { useMemo, useState } from 'react';
+import type { DependencyGraph } from '@msec/contracts';
 import { Card, EmptyState, ErrorBanner, useApi } from '../ui';
 import { LABEL_H, LABEL_W, NODE_H, NODE_W, formatMs, layoutGraph } from './dependency-layout';
-
-interface DependencyEdge {
-  caller: string;
-  callee: string;
-  calls: number;
-  errors: number;
-  errorRate: number;
-  avgMs: number;
-  maxMs: number;
-  exampleTraceIds: string[];
-  source?: 'statistics' | 'spans';
-}
-
-interface DependencyGraph {
-  from: number;
-  to: number;
-  services: string[];
-  edges: DependencyEdge[];
-  mermaid: string;
-}
 
 const RANGES = [
   { label: 'last 15 minutes', ms: 15 * 60_000 },

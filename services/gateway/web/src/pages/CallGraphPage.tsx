@@ -1,41 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import type { TraceNode, TraceView } from '@msec/contracts';
 import { ApiError, get } from '../api';
 import { Card, ErrorBanner, PageHeader } from '../ui';
 import CallGraphDeps from './CallGraphDeps';
 import CallGraphSampling from './CallGraphSampling';
 import './CallGraphPage.css';
-
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  caller: string;
-  callee: string;
-  method: string;
-  start: number;
-  duration: number;
-  status: 'ok' | 'error';
-  errorCode?: string;
-  host?: string;
-}
-
-interface TraceNode {
-  span: Span;
-  offset: number;
-  depth: number;
-  children: TraceNode[];
-}
-
-interface TraceView {
-  traceId: string;
-  start: number;
-  duration: number;
-  spanCount: number;
-  roots: TraceNode[];
-  waterfall: { spanId: string; parentSpanId?: string; depth: number; label: string; offset: number; duration: number; status: string }[];
-  mermaidWaterfall: string;
-  mermaidFlow: string;
-}
 
 const ms = (v: number): string => `${Math.round(v * 100) / 100} ms`;
 

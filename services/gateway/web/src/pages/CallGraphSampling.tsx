@@ -1,12 +1,8 @@
 import { useState, type FormEvent } from 'react';
+import type { TraceSamplingSettings } from '@msec/contracts';
 import { api } from '../api';
 import { useSession } from '../auth';
 import { Card, ErrorBanner, useApi, useMutation } from '../ui';
-
-/** GET /api/v1/trace-sampling: rate and cap by service, set from the console. */
-interface TraceSamplingSettings {
-  services: Record<string, { rate: number; maxPerSecond: number }>;
-}
 
 /** Trace sampling by service: which share of the requests entering a service are traced, and at most how many a second. */
 export default function CallGraphSampling() {

@@ -1,24 +1,13 @@
 import { useState } from 'react';
+import type { CapacityReport } from '@msec/contracts';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, useApi } from '../ui';
-
-/** A service's capacity as the API reports it. */
-interface ServiceCapacity {
-  service: string;
-  instances: Array<{ hostId: string; name: string; port: number; cpuPercent: number | null; rssMb: number | null }>;
-  hosts: string[];
-  callsPerSecond: number | null;
-  cpuPercentTotal: number;
-  rssMbTotal: number;
-  suggestedInstances: number;
-  rule: string;
-}
 
 const figure = (n: number | null, unit: string): string => (n === null ? '—' : `${n}${unit}`);
 
 /** Capacity: per service, what its instances use and serve, and how many it needs for a target CPU per instance. */
 export default function CapacityPage() {
   const [target, setTarget] = useState(60);
-  const { data, error } = useApi<{ targetCpuPercent: number; services: ServiceCapacity[] }>(`/api/v1/capacity?targetCpu=${target}`);
+  const { data, error } = useApi<CapacityReport>(`/api/v1/capacity?targetCpu=${target}`);
   return (
     <>
       <PageHeader

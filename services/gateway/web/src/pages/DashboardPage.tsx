@@ -1,12 +1,7 @@
+import type { ComponentStatus, ReleasePlanView } from '@msec/contracts';
 import { useLiveEvents } from '../live';
 import { Link } from '../router';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, when } from '../ui';
-
-interface ComponentStatus {
-  component: string;
-  ready: boolean;
-  detail: string;
-}
 
 /** A number tile fed by a list endpoint that another area provides; "—" until that API exists. */
 function Stat({ label, endpoint, to, count }: { label: string; endpoint: string; to: string; count?: (items: unknown[]) => number }) {
@@ -23,19 +18,10 @@ function Stat({ label, endpoint, to, count }: { label: string; endpoint: string;
   );
 }
 
-/** The fields of a release plan (ReleasePlanView) the dashboard shows. */
-interface Release {
-  planId: string;
-  service: string;
-  state: string;
-  target: { packageName: string; packageVersion: string };
-  createdAt: number;
-}
-
 /** Home: hosts up, services, alarms, recent releases, platform components and live events. */
 export default function DashboardPage() {
   const components = useApi<{ items: ComponentStatus[] }>('/api/v1/components');
-  const releases = useApi<{ items: Release[] }>('/api/v1/releases?limit=5');
+  const releases = useApi<{ items: ReleasePlanView[] }>('/api/v1/releases?limit=5');
   const events = useLiveEvents(15);
   return (
     <>

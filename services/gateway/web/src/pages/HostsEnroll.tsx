@@ -1,22 +1,11 @@
 import { useState, type FormEvent } from 'react';
+import type { HostEnrollmentCreated, HostEnrollmentView } from '@msec/contracts';
 import { api, ApiError, type Page } from '../api';
 import { Card, EmptyState, ErrorBanner, Table, useApi } from '../ui';
 
-/** One enrolment token as GET /api/v1/hosts/enrollments lists it. */
-interface Enrollment {
-  id: string;
-  hostId: string;
-  createdAt: number;
-  expiresAt: number;
-  createdBy: string;
-  redeemedAt: number | null;
-  redeemedFrom: string | null;
-  revokedAt: number | null;
-}
-
 const stamp = (ms: number | null): string => (ms === null ? '' : new Date(ms).toLocaleString());
 
-function stateOf(e: Enrollment, now: number): { label: string; tone: string } {
+function stateOf(e: HostEnrollmentView, now: number): { label: string; tone: string } {
   if (e.redeemedAt !== null) return { label: 'used', tone: 'ok' };
   if (e.revokedAt !== null) return { label: 'cancelled', tone: 'bad' };
   return e.expiresAt <= now ? { label: 'expired', tone: 'bad' } : { label: 'pending', tone: 'warn' };
@@ -24,16 +13,16 @@ function stateOf(e: Enrollment, now: number): { label: string; tone: string } {
 
 /** Admins add hosts: a one-time token and the command to run on the new machine, and the tokens so far. */
 export function HostsEnroll() {
-  const { data, error, reload } = useApi<Page<Enrollment>>('/api/v1/hosts/enrollments');
+  const { data, error, reload } = useApi<Page<HostEnrollmentView>>('/api/v1/hosts/enrollments');
   const [hostId, setHostId] = useState('');
   const [ttlMinutes, setTtlMinutes] = useState('60');
-  const [created, setCreated] = useState<{ hostId: string; token: string }>();
+  const [created, setCreated] = useState<HostEnrollmentCreated>();
   const [failure, setFailure] = useState<ApiError>();
   const now = Date.now();
   const create = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const t = await api<{ hostId: string; token: string }>('POST', '/api/v1/hosts/enrollments', {
+      const t = await api<HostEnrollmentCreated>('POST', '/api/v1/hosts/enrollments', {
         hostId,
         ttlMinutes: Number(ttlMinutes),
       });

@@ -1,33 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { HostView } from '@msec/contracts';
 import { ApiError, api, get, type Page } from '../api';
 import { useLiveEvents } from '../live';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table, useMutation } from '../ui';
 import { HostsEnroll } from './HostsEnroll';
 import { HostsRemote } from './HostsRemote';
 import './ReleasesPage.css';
-
-/** Host metrics from the agent's heartbeat. */
-interface HostMetrics {
-  cpuPercent: number;
-  load: [number, number, number];
-  memTotalBytes: number;
-  memFreeBytes: number;
-  diskTotalBytes: number;
-  diskFreeBytes: number;
-}
-
-/** One host as GET /api/v1/hosts lists it. */
-export interface HostView {
-  hostId: string;
-  ip: string;
-  status: 'up' | 'down';
-  lastSeenAt: number;
-  intervalMs: number;
-  metrics: HostMetrics | null;
-  instances: { name: string; service: string; port: number; status: string; restarts: number; packageVersion: string }[];
-  /** Set while the host is offline for maintenance. */
-  offline?: { since: number; by: string; reason: string };
-}
 
 const REFRESH_MS = 2000;
 

@@ -1,13 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import type { ExecCommandResult } from '@msec/contracts';
 import { api, ApiError } from '../api';
 import { Card, ErrorBanner } from '../ui';
-
-/** What an exec command answers. */
-interface ExecReply {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Splits a command line into argv: spaces separate words, double quotes keep spaces inside one (no shell runs). */
 export function splitArgv(line: string): string[] {
@@ -20,7 +14,7 @@ export function splitArgv(line: string): string[] {
 export function HostsRemote({ hostIds }: { hostIds: string[] }) {
   const [host, setHost] = useState('');
   const [line, setLine] = useState('');
-  const [result, setResult] = useState<ExecReply & { host: string; argv: string[] }>();
+  const [result, setResult] = useState<ExecCommandResult & { host: string; argv: string[] }>();
   const [failure, setFailure] = useState<ApiError>();
   const [running, setRunning] = useState(false);
   const chosen = host || hostIds[0] || '';
@@ -29,7 +23,10 @@ export function HostsRemote({ hostIds }: { hostIds: string[] }) {
     const argv = splitArgv(line);
     setRunning(true);
     try {
-      const reply = await api<ExecReply>('POST', `/api/v1/hosts/${encodeURIComponent(chosen)}/commands`, { type: 'exec', args: { argv } });
+      const reply = await api<ExecCommandResult>('POST', `/api/v1/hosts/${encodeURIComponent(chosen)}/commands`, {
+        type: 'exec',
+        args: { argv },
+      });
       setResult({ ...reply, host: chosen, argv });
       setFailure(undefined);
     } catch (err) {

@@ -1,85 +1,18 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type {
+  KvCheckReport,
+  KvKeyInspection,
+  KvNodeSample,
+  KvNodeView,
+  KvOperationView,
+  KvProgressEvent,
+  KvSlowlogEntry,
+  KvTopology,
+} from '@msec/contracts';
 import { ApiError, get } from '../api';
 import { useLiveEvents } from '../live';
 import { Can, Card, EmptyState, ErrorBanner, Table, useApi, when } from '../ui';
 import { AddNodeDialog, ConfirmDialog, RebalanceDialog } from './KvDialogs';
-
-/** The API's views, as much of them as the page shows (types: libs/contracts/src/kv/kv-types.ts). */
-interface NodeView {
-  id: string;
-  address: string;
-  role: 'master' | 'replica';
-  masterId: string | null;
-  replicaIds: string[];
-  configEpoch: number;
-  linkState: 'connected' | 'disconnected';
-  failing: boolean;
-  slots: { start: number; end: number }[];
-  slotCount: number;
-  migrating: { slot: number; to: string }[];
-  importing: { slot: number; from: string }[];
-  replicationOffset?: number;
-}
-interface Topology {
-  cluster: string;
-  seenFrom: string;
-  fetchedAt: string;
-  state: string;
-  currentEpoch: number;
-  nodes: NodeView[];
-}
-interface CheckReport {
-  ok: boolean;
-  clusterState: string;
-  nodesAgree: boolean;
-  coveredSlots: number;
-  unreachable: string[];
-  errors: string[];
-  warnings: string[];
-}
-interface NodeSample {
-  node: string;
-  role: string;
-  opsPerSec: number;
-  usedMemoryBytes: number;
-  keys: number;
-  clients: number;
-  hitRatio: number | null;
-  replicationOffset: number;
-  at: string;
-}
-interface Operation {
-  id: string;
-  cluster: string;
-  kind: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
-  percent: number;
-  step: string;
-  message: string;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-interface SlowlogEntry {
-  node: string;
-  id: number;
-  at: string;
-  durationMicros: number;
-  command: string[];
-}
-interface KeyInspection {
-  node: string;
-  slot: number;
-  exists: boolean;
-  type: string;
-  ttlMs: number;
-  memoryBytes: number | null;
-  size: number;
-  preview:
-    | { kind: 'none' }
-    | { kind: 'string'; value: string; truncated: boolean }
-    | { kind: 'elements'; items: { field?: string; value: string; score?: number }[]; truncated: boolean };
-}
 
 /** How often topology, samples and the operation list are fetched again. */
 const REFRESH_MS = 5000;
@@ -100,12 +33,12 @@ function usePolled<T>(path: string) {
 const bytes = (n: number): string =>
   n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
 
-function ranges(node: NodeView): string {
+function ranges(node: KvNodeView): string {
   if (node.slots.length === 0) return '—';
   return node.slots.map((r) => (r.start === r.end ? String(r.start) : `${r.start}-${r.end}`)).join(', ');
 }
 
-function statusBadge(status: Operation['status']): string {
+function statusBadge(status: KvOperationView['status']): string {
   return status === 'succeeded' ? 'badge ok' : status === 'failed' ? 'badge bad' : 'badge warn';
 }
 
@@ -123,21 +56,21 @@ function ProgressBar({ percent, label }: { percent: number; label: string }) {
 type Dialog =
   | { kind: 'rebalance' }
   | { kind: 'add'; role: 'master' | 'replica' }
-  | { kind: 'remove'; node: NodeView }
-  | { kind: 'failover'; node: NodeView }
+  | { kind: 'remove'; node: KvNodeView }
+  | { kind: 'failover'; node: KvNodeView }
   | { kind: 'unregister' }
-  | { kind: 'resume'; operation: Operation };
+  | { kind: 'resume'; operation: KvOperationView };
 
 /** One cluster: topology, health check, operations with live progress, samples, slow log and key lookup. */
 export default function KvClusterView({ cluster, onUnregistered }: { cluster: string; onUnregistered: () => void }) {
   const base = `/api/v1/kv/clusters/${encodeURIComponent(cluster)}`;
-  const topology = usePolled<Topology>(`${base}/topology`);
-  const check = useApi<CheckReport>(`${base}/check`);
-  const samples = usePolled<{ items: NodeSample[] }>(`${base}/samples`);
-  const operations = usePolled<{ items: Operation[] }>(`${base}/operations?limit=10`);
-  const slowlog = useApi<{ items: SlowlogEntry[] }>(`${base}/slowlog?count=10`);
+  const topology = usePolled<KvTopology>(`${base}/topology`);
+  const check = useApi<KvCheckReport>(`${base}/check`);
+  const samples = usePolled<{ items: KvNodeSample[] }>(`${base}/samples`);
+  const operations = usePolled<{ items: KvOperationView[] }>(`${base}/operations?limit=10`);
+  const slowlog = useApi<{ items: KvSlowlogEntry[] }>(`${base}/slowlog?count=10`);
   const [dialog, setDialog] = useState<Dialog>();
-  const [live, setLive] = useState<Record<string, Partial<Operation>>>({});
+  const [live, setLive] = useState<Record<string, Partial<KvOperationView>>>({});
 
   // Progress events of this cluster overlay the last fetched operation rows; a finished one refreshes everything.
   const events = useLiveEvents(50);
@@ -145,16 +78,19 @@ export default function KvClusterView({ cluster, onUnregistered }: { cluster: st
   useEffect(() => {
     const latest = events[0];
     if (!latest || latest.subject !== PROGRESS_SUBJECT) return;
-    const e = latest.data as Operation & { operationId: string };
+    const e = latest.data as KvProgressEvent;
     if (e.cluster !== cluster) return;
     setLive((prev) => ({ ...prev, [e.operationId]: { status: e.status, percent: e.percent, step: e.step, message: e.message } }));
     if (e.status === 'succeeded' || e.status === 'failed') reloadAll.forEach((r) => r());
   }, [events, cluster]);
 
-  const ops = useMemo(() => (operations.data?.items ?? []).map((o) => ({ ...o, ...live[o.id] }) as Operation), [operations.data, live]);
+  const ops = useMemo(
+    () => (operations.data?.items ?? []).map((o) => ({ ...o, ...live[o.id] }) as KvOperationView),
+    [operations.data, live],
+  );
   const nodes = topology.data?.nodes ?? [];
   const masters = nodes.filter((n) => n.role === 'master').sort((a, b) => (a.slots[0]?.start ?? 1e9) - (b.slots[0]?.start ?? 1e9));
-  const replicasOf = (m: NodeView) => nodes.filter((n) => n.masterId === m.id);
+  const replicasOf = (m: KvNodeView) => nodes.filter((n) => n.masterId === m.id);
   const orphans = nodes.filter((n) => n.role === 'replica' && !masters.some((m) => m.id === n.masterId));
   const started = () => {
     setDialog(undefined);
@@ -162,7 +98,7 @@ export default function KvClusterView({ cluster, onUnregistered }: { cluster: st
     operations.reload();
   };
 
-  const nodeRow = (n: NodeView, replica: boolean) => (
+  const nodeRow = (n: KvNodeView, replica: boolean) => (
     <tr key={n.id} data-testid={`kv-node-${n.address}`} className={replica ? 'kv-replica' : 'kv-master'}>
       <td>
         {replica ? '↳ ' : ''}
@@ -436,13 +372,13 @@ export default function KvClusterView({ cluster, onUnregistered }: { cluster: st
 /** Read-only key lookup: type, TTL, memory and a bounded preview. */
 function KeyLookup({ base }: { base: string }) {
   const [key, setKey] = useState('');
-  const [result, setResult] = useState<KeyInspection>();
+  const [result, setResult] = useState<KvKeyInspection>();
   const [failure, setFailure] = useState<ApiError>();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setFailure(undefined);
     try {
-      setResult(await get<KeyInspection>(`${base}/keys?key=${encodeURIComponent(key)}`));
+      setResult(await get<KvKeyInspection>(`${base}/keys?key=${encodeURIComponent(key)}`));
     } catch (err) {
       setResult(undefined);
       setFailure(err instanceof ApiError ? err : new ApiError(0, 'NETWORK', String(err)));

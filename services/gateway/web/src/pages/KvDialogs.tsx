@@ -2,11 +2,6 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError } from '../api';
 import { ErrorBanner } from '../ui';
 
-/** What every operation-starting endpoint answers. */
-export interface OperationStarted {
-  operation: { id: string; kind: string };
-}
-
 function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', String(e));
 }

@@ -1,20 +1,13 @@
 import { useState } from 'react';
+import type { KvClusterSummary } from '@msec/contracts';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, when } from '../ui';
 import KvClusterView from './KvClusterView';
 import { ClusterForm } from './KvDialogs';
 import './KvPage.css';
 
-/** A registered cluster as the API lists it. */
-interface ClusterSummary {
-  name: string;
-  seeds: string[];
-  createdAt: string;
-  hasPassword: boolean;
-}
-
 /** KV: Redis Clusters registered with kv-admin; pick one for its topology, health, samples, operations and keys. */
 export default function KvPage() {
-  const { data, error, loading, reload } = useApi<{ items: ClusterSummary[] }>('/api/v1/kv/clusters?limit=200');
+  const { data, error, loading, reload } = useApi<{ items: KvClusterSummary[] }>('/api/v1/kv/clusters?limit=200');
   const [selected, setSelected] = useState<string>();
   const [form, setForm] = useState<'register' | 'create'>();
   const clusters = data?.items ?? [];

@@ -1,14 +1,8 @@
 import { useState, type FormEvent } from 'react';
+import type { ColourRule } from '@msec/contracts';
 import { api } from '../api';
 import { useSession } from '../auth';
 import { Card, ErrorBanner, useApi, useMutation } from '../ui';
-
-interface ColourRule {
-  id: string;
-  field: string;
-  value: string;
-  expiresAt?: number;
-}
 
 /** Colouring rules: a request whose field equals the value logs DEBUG in every module it crosses. Developers edit. */
 export default function LogsColourRules() {

@@ -1,24 +1,11 @@
 import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { LogLine } from '@msec/contracts';
 import { ApiError, get, type Page } from '../api';
 import { Link } from '../router';
 import { Card, EmptyState, ErrorBanner, PageHeader } from '../ui';
 import LogsColourRules from './LogsColourRules';
 import LogsStorage from './LogsStorage';
 import './LogsPage.css';
-
-/** One stored log line as GET /api/v1/logs answers it. */
-export interface LogLine {
-  id: string;
-  ts: number;
-  level: string;
-  service: string;
-  host: string;
-  instance: string;
-  traceId?: string;
-  spanId?: string;
-  message: string;
-  fields: Record<string, string | number | boolean>;
-}
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 /** Most lines the live tail keeps on screen. */

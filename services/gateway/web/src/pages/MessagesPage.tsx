@@ -1,48 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import type { BusConsumerView, BusDeadLetterView, BusPublishReply, BusPublishRequest, BusStreamView } from '@msec/contracts';
 import { api, ApiError, type Page } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, when } from '../ui';
 import { MessagesTrace } from './MessagesTrace';
 import './MessagesPage.css';
-
-interface StreamView {
-  name: string;
-  subjects: string[];
-  messages: number;
-  bytes: number;
-  consumers: number;
-  lastSeq: number;
-}
-
-interface ConsumerView {
-  stream: string;
-  name: string;
-  filterSubject: string;
-  pending: number;
-  ackPending: number;
-  redelivered: number;
-  durable: boolean;
-}
-
-interface MessageView {
-  msgId: string;
-  subject: string;
-  body: unknown;
-  bodyEncoding: 'json' | 'base64';
-  tags: string[];
-  producer: string;
-  publishedAt: string;
-  headers: Record<string, string>;
-}
-
-interface DeadLetterView {
-  seq: number;
-  group: string;
-  attempts: number;
-  reason: string;
-  deadAt: string;
-  redriveCount: number;
-  message: MessageView;
-}
 
 const REFRESH_MS = 5_000;
 
@@ -66,7 +27,7 @@ function json(value: unknown): string {
 
 /** Messages: streams and consumers with lag, dead letters (inspect, re-drive, discard), trace, publish. */
 export default function MessagesPage() {
-  const streams = useApi<{ items: StreamView[] }>('/api/v1/messages/streams');
+  const streams = useApi<{ items: BusStreamView[] }>('/api/v1/messages/streams');
   const unavailable = streams.error && (streams.error.status === 503 || streams.error.status === 504 || streams.error.status === 404);
   const [traceId, setTraceId] = useState('');
   return (
@@ -94,7 +55,7 @@ export default function MessagesPage() {
   );
 }
 
-function StreamsCard({ streams, reload }: { streams: StreamView[] | undefined; reload: () => void }) {
+function StreamsCard({ streams, reload }: { streams: BusStreamView[] | undefined; reload: () => void }) {
   useRefresh(reload);
   return (
     <Card title="Streams" testId="streams">
@@ -120,7 +81,7 @@ function StreamsCard({ streams, reload }: { streams: StreamView[] | undefined; r
 }
 
 function ConsumersCard() {
-  const consumers = useApi<{ items: ConsumerView[] }>('/api/v1/messages/consumers');
+  const consumers = useApi<{ items: BusConsumerView[] }>('/api/v1/messages/consumers');
   useRefresh(consumers.reload);
   const rows = consumers.data?.items ?? [];
   return (
@@ -149,15 +110,15 @@ function ConsumersCard() {
 function DeadLettersCard({ onTrace }: { onTrace: (msgId: string) => void }) {
   const [group, setGroup] = useState('');
   const [filter, setFilter] = useState('');
-  const list = useApi<Page<DeadLetterView>>(
+  const list = useApi<Page<BusDeadLetterView>>(
     `/api/v1/messages/dead-letters?limit=200${filter ? `&group=${encodeURIComponent(filter)}` : ''}`,
   );
   useRefresh(list.reload);
-  const [open, setOpen] = useState<DeadLetterView | undefined>();
+  const [open, setOpen] = useState<BusDeadLetterView | undefined>();
   const [error, setError] = useState<ApiError | string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
 
-  async function act(d: DeadLetterView, what: 'redrive' | 'discard'): Promise<void> {
+  async function act(d: BusDeadLetterView, what: 'redrive' | 'discard'): Promise<void> {
     setError(undefined);
     setNotice(undefined);
     try {
@@ -257,7 +218,7 @@ function DeadLettersCard({ onTrace }: { onTrace: (msgId: string) => void }) {
 
 /** The stored headers come from the inspect endpoint (the list leaves them out). */
 function HeadersTable({ msgId, group }: { msgId: string; group: string }) {
-  const res = useApi<{ items: DeadLetterView[] }>(
+  const res = useApi<{ items: BusDeadLetterView[] }>(
     `/api/v1/messages/dead-letters/${encodeURIComponent(msgId)}?group=${encodeURIComponent(group)}`,
   );
   const headers = Object.entries(res.data?.items[0]?.message.headers ?? {});
@@ -286,7 +247,7 @@ function PublishCard({ onTrace }: { onTrace: (msgId: string) => void }) {
   const [delayMs, setDelayMs] = useState('');
   const [at, setAt] = useState('');
   const [error, setError] = useState<ApiError | string | undefined>();
-  const [done, setDone] = useState<{ msgId: string; deliverAt: string | null } | undefined>();
+  const [done, setDone] = useState<BusPublishReply | undefined>();
 
   async function submit(e: FormEvent): Promise<void> {
     e.preventDefault();
@@ -299,7 +260,7 @@ function PublishCard({ onTrace }: { onTrace: (msgId: string) => void }) {
       setError('Body: must be valid JSON');
       return;
     }
-    const request: Record<string, unknown> = { subject: subject.trim(), body: parsed };
+    const request: BusPublishRequest = { subject: subject.trim(), body: parsed };
     const tagList = tags
       .split(',')
       .map((t) => t.trim())
@@ -308,7 +269,7 @@ function PublishCard({ onTrace }: { onTrace: (msgId: string) => void }) {
     if (delayMs.trim() !== '') request.delayMs = Number(delayMs);
     if (at.trim() !== '') request.deliverAt = new Date(at).toISOString();
     try {
-      setDone(await api<{ msgId: string; deliverAt: string | null }>('POST', '/api/v1/messages', request));
+      setDone(await api<BusPublishReply>('POST', '/api/v1/messages', request));
     } catch (err) {
       setError(err instanceof ApiError ? err : String(err));
     }

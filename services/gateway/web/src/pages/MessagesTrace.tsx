@@ -1,32 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import type { BusTraceStep, BusTraceView } from '@msec/contracts';
 import { ApiError, api, get } from '../api';
 import { Can, Card, ErrorBanner, when } from '../ui';
-
-interface TraceStep {
-  kind: string;
-  at: string;
-  subject?: string;
-  producer?: string;
-  group?: string;
-  consumer?: string;
-  attempt?: number;
-  nextAttemptAt?: string;
-  error?: string;
-  stream?: string;
-  lateMs?: number;
-}
-
-interface TraceView {
-  msgId: string;
-  subject: string | null;
-  producer: string | null;
-  publishedAt: string | null;
-  deliverAt: string | null;
-  tags: string[];
-  body: unknown;
-  dead: boolean;
-  timeline: TraceStep[];
-}
 
 const LABELS: Record<string, string> = {
   published: 'Published',
@@ -40,7 +15,7 @@ const LABELS: Record<string, string> = {
   redriven: 'Re-driven',
 };
 
-function detail(s: TraceStep): string {
+function detail(s: BusTraceStep): string {
   const parts: string[] = [];
   if (s.consumer) parts.push(s.consumer);
   else if (s.group) parts.push(`group ${s.group}`);
@@ -55,7 +30,7 @@ function detail(s: TraceStep): string {
 /** Trace lookup by message id: content and a timeline of publish, dispatch and every delivery attempt. */
 export function MessagesTrace({ msgId, onMsgId }: { msgId: string; onMsgId: (id: string) => void }) {
   const [input, setInput] = useState(msgId);
-  const [trace, setTrace] = useState<TraceView | undefined>();
+  const [trace, setTrace] = useState<BusTraceView | undefined>();
   const [error, setError] = useState<ApiError | string | undefined>();
   const [cancelled, setCancelled] = useState<string | undefined>();
   /** A scheduled message not yet sent (no dispatch step, not withdrawn) can still be cancelled. */
@@ -76,7 +51,7 @@ export function MessagesTrace({ msgId, onMsgId }: { msgId: string; onMsgId: (id:
     if (!msgId) return;
     let live = true;
     setError(undefined);
-    get<TraceView>(`/api/v1/messages/trace/${encodeURIComponent(msgId)}`).then(
+    get<BusTraceView>(`/api/v1/messages/trace/${encodeURIComponent(msgId)}`).then(
       (t) => live && setTrace(t),
       (e: unknown) => live && (setTrace(undefined), setError(e instanceof ApiError ? e : String(e))),
     );

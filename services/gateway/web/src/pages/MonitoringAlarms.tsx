@@ -1,39 +1,10 @@
 import { useState, type FormEvent } from 'react';
+import type { AlarmRuleView, AlarmType, AlarmView } from '@msec/contracts';
 import { api, ApiError } from '../api';
 import { useSession } from '../auth';
 import { Can, Card, EmptyState, ErrorBanner, Table, useApi, when } from '../ui';
 
-/** An alarm rule as the API lists it. */
-interface Rule {
-  id: string;
-  service: string;
-  attr: string;
-  type: 'max' | 'min' | 'wave' | 'nodata' | 'diff' | 'diff-up' | 'diff-down';
-  threshold: number;
-  host: string | null;
-  webhookUrl: string | null;
-  enabled: boolean;
-}
-
-/** One alarm episode. */
-interface Alarm {
-  id: string;
-  ruleId: string;
-  service: string;
-  attr: string;
-  host: string | null;
-  type: string;
-  threshold: number;
-  state: 'active' | 'recovered';
-  value: number | null;
-  message: string;
-  firstAt: string;
-  lastAt: string;
-  count: number;
-  recoveredAt: string | null;
-}
-
-const TYPES: { value: Rule['type']; text: string }[] = [
+const TYPES: { value: AlarmType; text: string }[] = [
   { value: 'max', text: 'max: value above threshold' },
   { value: 'min', text: 'min: value below threshold' },
   { value: 'wave', text: 'wave: change vs yesterday beyond ±threshold %' },
@@ -48,7 +19,7 @@ interface Draft {
   id?: string;
   service: string;
   attr: string;
-  type: Rule['type'];
+  type: AlarmType;
   threshold: string;
   host: string;
   webhookUrl: string;
@@ -124,7 +95,7 @@ function RuleForm({ draft, onDone }: { draft: Draft; onDone: (saved: boolean) =>
       </label>
       <label>
         Type
-        <select aria-label="Type" value={d.type} onChange={(e) => set('type', e.target.value as Rule['type'])}>
+        <select aria-label="Type" value={d.type} onChange={(e) => set('type', e.target.value as AlarmType)}>
           {TYPES.map((t) => (
             <option key={t.value} value={t.value}>
               {t.text}
@@ -166,10 +137,12 @@ function RuleForm({ draft, onDone }: { draft: Draft; onDone: (saved: boolean) =>
 /** Alarm rules of a service: viewers read; developers create, edit and delete them. */
 export function AlarmRules({ service, attr }: { service: string; attr: string }) {
   const { can } = useSession();
-  const rules = useApi<{ items: Rule[] }>(service ? `/api/v1/alarm-rules?service=${encodeURIComponent(service)}` : '/api/v1/alarm-rules');
+  const rules = useApi<{ items: AlarmRuleView[] }>(
+    service ? `/api/v1/alarm-rules?service=${encodeURIComponent(service)}` : '/api/v1/alarm-rules',
+  );
   const [draft, setDraft] = useState<Draft>();
   const [error, setError] = useState<ApiError>();
-  const remove = async (r: Rule): Promise<void> => {
+  const remove = async (r: AlarmRuleView): Promise<void> => {
     if (!window.confirm(`Delete the rule on ${r.attr} (${describeRule(r)})?`)) return;
     try {
       await api('DELETE', `/api/v1/alarm-rules/${encodeURIComponent(r.id)}`);
@@ -179,7 +152,7 @@ export function AlarmRules({ service, attr }: { service: string; attr: string })
       setError(err instanceof ApiError ? err : undefined);
     }
   };
-  const edit = (r: Rule): void =>
+  const edit = (r: AlarmRuleView): void =>
     setDraft({
       id: r.id,
       service: r.service,
@@ -237,7 +210,7 @@ export function AlarmRules({ service, attr }: { service: string; attr: string })
               ? [
                   {
                     title: '',
-                    render: (r: Rule) => (
+                    render: (r: AlarmRuleView) => (
                       <span className="mon-row-actions">
                         <button className="small" onClick={() => edit(r)} aria-label={`Edit rule ${r.attr}`}>
                           Edit
@@ -262,7 +235,7 @@ export function AlarmList({ service }: { service: string }) {
   const [state, setState] = useState<'active' | 'all'>('active');
   const query = new URLSearchParams({ state, limit: '100' });
   if (service) query.set('service', service);
-  const alarms = useApi<{ items: Alarm[] }>(`/api/v1/alarms?${query}`);
+  const alarms = useApi<{ items: AlarmView[] }>(`/api/v1/alarms?${query}`);
   const items = alarms.data?.items ?? [];
   return (
     <Card

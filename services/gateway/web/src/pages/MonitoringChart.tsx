@@ -1,18 +1,7 @@
 import { useEffect, useRef } from 'react';
+import type { CurveReply } from '@msec/contracts';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-
-/** One attribute's day as the monitoring API returns it. */
-export interface Curve {
-  service: string;
-  attr: string;
-  host: string | null;
-  day: string;
-  kind: string | null;
-  values: (number | null)[];
-  yesterday?: (number | null)[];
-  weekAgo?: (number | null)[];
-}
 
 /** Sum and count of the minutes that have data. */
 export function summarize(values: readonly (number | null)[] | undefined): { total: number; points: number; max: number | null } {
@@ -35,7 +24,7 @@ const LINES = [
 ] as const;
 
 /** A day curve (one point per minute, UTC) drawn with uPlot: today plus the comparison lines the reply carries. */
-export default function MonitoringChart({ curve, height = 220 }: { curve: Curve; height?: number }) {
+export default function MonitoringChart({ curve, height = 220 }: { curve: CurveReply; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;

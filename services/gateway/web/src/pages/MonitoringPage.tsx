@@ -1,32 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
+import type { AttrInfo, CallsReply, CurveReply, TotalsReply } from '@msec/contracts';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, useApi } from '../ui';
 import { AlarmList, AlarmRules } from './MonitoringAlarms';
-import MonitoringChart, { summarize, type Curve } from './MonitoringChart';
+import MonitoringChart, { summarize } from './MonitoringChart';
 import './MonitoringPage.css';
-
-interface AttrInfo {
-  attr: string;
-  kind: string;
-  hosts: number;
-}
-
-interface Totals {
-  totals: { attr: string; kind: string; value: number; minutesWithData: number }[];
-}
-
-interface CallRow {
-  caller: string;
-  callee: string;
-  method: string;
-  requests: number;
-  failures: number;
-  failuresByCode: Record<string, number>;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  /** Which side counted the row: the callee (every request that reached it, any client) or, where it reports none, the caller. */
-  side?: 'caller' | 'callee';
-}
 
 const DAY_MS = 86_400_000;
 const todayUtc = (): string => new Date().toISOString().slice(0, 10);
@@ -38,7 +15,7 @@ const ms = (v: number | null): string => (v === null ? '—' : `${v} ms`);
 function CurvePanel({ service, attr, host, day }: { service: string; attr: string; host: string; day: string }) {
   const query = new URLSearchParams({ service, attr, day, compare: 'yesterday,weekAgo' });
   if (host) query.set('host', host);
-  const curve = useApi<Curve>(`/api/v1/monitoring/curve?${query}`);
+  const curve = useApi<CurveReply>(`/api/v1/monitoring/curve?${query}`);
   const { reload } = curve;
   useEffect(() => {
     if (day !== todayUtc()) return;
@@ -74,7 +51,7 @@ function CurvePanel({ service, attr, host, day }: { service: string; attr: strin
 
 /** Caller → callee → method table of the day, for calls the service makes or receives. */
 function CallsTable({ service, day }: { service: string; day: string }) {
-  const calls = useApi<{ rows: CallRow[] }>(`/api/v1/monitoring/calls?day=${day}`);
+  const calls = useApi<CallsReply>(`/api/v1/monitoring/calls?day=${day}`);
   const rows = (calls.data?.rows ?? []).filter((r) => !service || r.caller === service || r.callee === service);
   return (
     <Card title="Calls (caller → callee)" testId="calls">
@@ -154,7 +131,7 @@ export default function MonitoringPage() {
   const hosts = useApi<{ items: string[] }>(service ? `/api/v1/monitoring/hosts?service=${svc}` : null);
   const totalsQuery = new URLSearchParams({ service, day });
   if (host) totalsQuery.set('host', host);
-  const totals = useApi<Totals>(service ? `/api/v1/monitoring/totals?${totalsQuery}` : null);
+  const totals = useApi<TotalsReply>(service ? `/api/v1/monitoring/totals?${totalsQuery}` : null);
   const totalOf = useMemo(() => new Map((totals.data?.totals ?? []).map((t) => [t.attr, t.value])), [totals.data]);
 
   const shown = (attrs.data?.items ?? []).filter(

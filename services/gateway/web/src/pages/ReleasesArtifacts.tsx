@@ -1,33 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import type { ConfigVersionView, IdlFileDiff, IdlVersionView, PackageView } from '@msec/contracts';
 import { api, ApiError, get } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, Table, useApi, when } from '../ui';
-
-interface PackageView {
-  name: string;
-  version: string;
-  sha256: string;
-  size: number;
-  entry: string;
-  createdAt: number;
-}
-interface ConfigVersion {
-  service: string;
-  tag: string;
-  memo: string;
-  current: boolean;
-  /** Published live: what the running instances read through the SDK. */
-  live: boolean;
-  bytes: number;
-  createdAt: number;
-}
-interface IdlVersion {
-  service: string;
-  tag: string;
-  memo: string;
-  files: string[];
-  messages: string[];
-  createdAt: number;
-}
 
 const at = (ms: number): string => when(new Date(ms).toISOString());
 
@@ -171,7 +145,7 @@ function DiffPicker({ tags, load }: { tags: string[]; load: (from: string, to: s
 export function ConfigsTab({ service }: { service: string }) {
   const valid = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/.test(service);
   const q = encodeURIComponent(service);
-  const { data, error, reload } = useApi<{ items: ConfigVersion[] }>(valid ? `/api/v1/configs?service=${q}` : null);
+  const { data, error, reload } = useApi<{ items: ConfigVersionView[] }>(valid ? `/api/v1/configs?service=${q}` : null);
   const [tag, setTag] = useState('');
   const [content, setContent] = useState('');
   const [failure, setFailure] = useState<ApiError>();
@@ -282,7 +256,7 @@ export function ConfigsTab({ service }: { service: string }) {
 export function IdlTab({ service }: { service: string }) {
   const valid = /^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/.test(service);
   const q = encodeURIComponent(service);
-  const { data, error, reload } = useApi<{ items: IdlVersion[] }>(valid ? `/api/v1/idl?service=${q}` : null);
+  const { data, error, reload } = useApi<{ items: IdlVersionView[] }>(valid ? `/api/v1/idl?service=${q}` : null);
   const [tag, setTag] = useState('');
   const [fileName, setFileName] = useState('service.proto');
   const [source, setSource] = useState('');
@@ -323,7 +297,7 @@ export function IdlTab({ service }: { service: string }) {
       <DiffPicker
         tags={items.map((v) => v.tag)}
         load={async (from, to) => {
-          const r = await get<{ files: { file: string; change: string; diff: string }[] }>(
+          const r = await get<{ files: IdlFileDiff[] }>(
             `/api/v1/idl/diff?service=${q}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
           );
           return r.files.map((f) => `=== ${f.file} (${f.change})\n${f.diff}`).join('\n');

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
+import type { ReleasePlanView } from '@msec/contracts';
 import { useLiveEvents } from '../live';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, when } from '../ui';
 import { ConfigsTab, IdlTab, PackagesTab } from './ReleasesArtifacts';
-import { CreatePlanForm, PlanDetail, ProgressBar, StateBadge, planPercent, type PlanView } from './ReleasesPlan';
+import { CreatePlanForm, PlanDetail, ProgressBar, StateBadge, planPercent } from './ReleasesPlan';
 import './ReleasesPage.css';
 
 const TABS = ['Plans', 'Packages', 'Configs', 'IDL'] as const;
@@ -10,7 +11,7 @@ type Tab = (typeof TABS)[number];
 
 /** Release plans with their progress, refreshed on every progress event. */
 function PlansTab() {
-  const { data, error, reload } = useApi<{ items: PlanView[] }>('/api/v1/releases?limit=50');
+  const { data, error, reload } = useApi<{ items: ReleasePlanView[] }>('/api/v1/releases?limit=50');
   const [selected, setSelected] = useState<string>();
   const [creating, setCreating] = useState(false);
   const events = useLiveEvents(1);

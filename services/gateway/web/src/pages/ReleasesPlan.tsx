@@ -1,39 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { HostView, ReleasePlanView, ReleaseProgressEvent } from '@msec/contracts';
 import { api, ApiError, get } from '../api';
 import { useLiveEvents } from '../live';
 import { Can, Card, ErrorBanner, Table, when } from '../ui';
-import type { HostView } from './HostsPage';
-
-/** A release plan as the API returns it (ReleasePlanView). */
-export interface PlanView {
-  planId: string;
-  kind: 'release' | 'rollback';
-  service: string;
-  port: number;
-  target: { packageName: string; packageVersion: string; configTag: string | null; idlTag: string | null };
-  strategy: { canary: boolean; batchSize: number; pauseAfterCanary: boolean; stabilizeMs: number; healthTimeoutMs: number };
-  state: string;
-  error: string | null;
-  hosts: { hostId: string; ip: string; batch: number; state: string; error: string | null }[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** A progress event from `msec.events.deploy.progress`. */
-interface ProgressEvent {
-  planId: string;
-  state: string;
-  hostId: string | null;
-  hostState: string | null;
-  done: number;
-  total: number;
-  message: string;
-}
 
 const FINISHED = ['succeeded', 'rolled-back', 'failed'];
 
 /** Hosts finished / all hosts, in percent. */
-export function planPercent(plan: PlanView): number {
+export function planPercent(plan: ReleasePlanView): number {
   if (plan.state === 'succeeded') return 100;
   const total = plan.hosts.length;
   return total === 0 ? 0 : Math.round((plan.hosts.filter((h) => h.state === 'done').length / total) * 100);
@@ -62,13 +36,13 @@ export function ProgressBar({ percent, state, testId }: { percent: number; state
 
 /** One plan with its hosts, fed live by progress events (and polled while it runs). */
 export function PlanDetail({ planId, onChanged }: { planId: string; onChanged: (newPlanId?: string) => void }) {
-  const [plan, setPlan] = useState<PlanView>();
+  const [plan, setPlan] = useState<ReleasePlanView>();
   const [error, setError] = useState<ApiError>();
   const [message, setMessage] = useState<string>();
   const events = useLiveEvents(5);
   const load = useCallback(async () => {
     try {
-      setPlan(await get<PlanView>(`/api/v1/releases/${encodeURIComponent(planId)}`));
+      setPlan(await get<ReleasePlanView>(`/api/v1/releases/${encodeURIComponent(planId)}`));
       setError(undefined);
     } catch (e) {
       setError(e as ApiError);
@@ -88,7 +62,7 @@ export function PlanDetail({ planId, onChanged }: { planId: string; onChanged: (
   const last = events[0];
   useEffect(() => {
     if (last?.subject !== 'msec.events.deploy.progress') return;
-    const p = last.data as ProgressEvent;
+    const p = last.data as ReleaseProgressEvent;
     if (p.planId !== planId) return;
     setMessage(`${p.done}/${p.total}: ${p.message}`);
     void load();
@@ -96,7 +70,7 @@ export function PlanDetail({ planId, onChanged }: { planId: string; onChanged: (
 
   const act = async (what: 'resume' | 'rollback') => {
     try {
-      const next = await api<PlanView>('POST', `/api/v1/releases/${encodeURIComponent(planId)}/${what}`);
+      const next = await api<ReleasePlanView>('POST', `/api/v1/releases/${encodeURIComponent(planId)}/${what}`);
       onChanged(what === 'rollback' ? next.planId : undefined);
       void load();
     } catch (e) {
@@ -182,7 +156,7 @@ export function CreatePlanForm({ onCreated, onCancel }: { onCreated: (planId: st
     // No package and a config tag: a config-only release to what the hosts run now (on their port).
     const configOnly = form.packageName.trim() === '' && form.packageVersion.trim() === '' && form.configTag.trim() !== '';
     try {
-      const plan = await api<PlanView>('POST', '/api/v1/releases', {
+      const plan = await api<ReleasePlanView>('POST', '/api/v1/releases', {
         service: form.service,
         ...(configOnly ? {} : { packageName: form.packageName, packageVersion: form.packageVersion, port: num(form.port) }),
         ...(form.configTag ? { configTag: form.configTag } : {}),

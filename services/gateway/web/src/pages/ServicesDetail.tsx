@@ -1,27 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import type { InstanceView, ServiceView } from '@msec/contracts';
 import { api, ApiError } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, Table, when } from '../ui';
-
-/** An instance as the registry shows it. */
-export interface InstanceView {
-  ip: string;
-  port: number;
-  weight: number;
-  enabled: boolean;
-  live: boolean;
-  /** Tags routing rules send requests to. */
-  tags: string[];
-}
-
-/** A service as the registry shows it. */
-export interface ServiceView {
-  name: string;
-  kind: 'standard' | 'heterogeneous';
-  protocol: string;
-  memo: string;
-  createdAt: string;
-  instances: InstanceView[];
-}
 
 const addressOf = (i: { ip: string; port: number }): string => (i.ip.includes(':') ? `[${i.ip}]:${i.port}` : `${i.ip}:${i.port}`);
 

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { ServiceView } from '@msec/contracts';
 import { api, ApiError, get, type Page } from '../api';
 import { Can, Card, EmptyState, ErrorBanner, PageHeader } from '../ui';
-import ServicesDetail, { type ServiceView } from './ServicesDetail';
+import ServicesDetail from './ServicesDetail';
 import ServicesTraffic from './ServicesTraffic';
 import ServicesRouting from './ServicesRouting';
 import './ServicesPage.css';

@@ -1,17 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import type { RoutingRule, TrafficPolicyView } from '@msec/contracts';
 import { api } from '../api';
 import { Can, Card, ErrorBanner, Table, useApi, useMutation } from '../ui';
-
-/** A routing rule as the registry shows it. */
-interface RoutingRule {
-  id: string;
-  tag: string;
-  order: number;
-  caller?: string;
-  field?: string;
-  values?: string[];
-  percent?: number;
-}
 
 /** A rule's conditions in words. */
 function condition(r: RoutingRule): string {
@@ -29,7 +19,7 @@ function condition(r: RoutingRule): string {
  */
 export default function ServicesRouting({ service, onTagged }: { service: string; onTagged: () => void }) {
   const base = `/api/v1/services/${encodeURIComponent(service)}`;
-  const { data, error, reload } = useApi<{ routes: RoutingRule[] }>(`${base}/traffic`);
+  const { data, error, reload } = useApi<TrafficPolicyView>(`${base}/traffic`);
   const { act, busy, error: failure } = useMutation(reload);
   const [rule, setRule] = useState({ id: '', tag: '', caller: '', field: '', values: '', percent: '' });
   const [instance, setInstance] = useState('');

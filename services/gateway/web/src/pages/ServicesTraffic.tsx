@@ -1,26 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import type { BreakersView, TrafficPolicyView } from '@msec/contracts';
 import { api } from '../api';
 import { Can, Card, ErrorBanner, Table, useApi, useMutation, when } from '../ui';
-
-/** A service's traffic policy as the registry shows it. */
-interface TrafficPolicyView {
-  service: string;
-  version: number;
-  limits: Array<{ method: string; qps: number; burst?: number; cluster?: boolean }>;
-  breaker: Record<string, number>;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-/** A caller's breaker for one method, from its reports in Monitoring. */
-interface CallerBreaker {
-  caller: string;
-  method: string;
-  state: 'closed' | 'half-open' | 'open';
-  stateAt: number | null;
-  opened: number;
-  refused: number;
-}
 
 /** `errorRatio=0.5 openMs=5000` → settings; a word that is not KEY=NUMBER is sent as NaN so the API names it. */
 function parseSettings(text: string): Record<string, number> {
@@ -36,7 +17,7 @@ function parseSettings(text: string): Record<string, number> {
 export default function ServicesTraffic({ service }: { service: string }) {
   const base = `/api/v1/services/${encodeURIComponent(service)}`;
   const { data, error, reload } = useApi<TrafficPolicyView>(`${base}/traffic`);
-  const breakers = useApi<{ breakers: CallerBreaker[]; minutes: number }>(`${base}/breakers`);
+  const breakers = useApi<BreakersView>(`${base}/breakers`);
   const { act, busy, error: failure } = useMutation(reload);
   const [method, setMethod] = useState('');
   const [qps, setQps] = useState('');

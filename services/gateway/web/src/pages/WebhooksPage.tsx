@@ -1,13 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import type { CreatedWebhook, WebhookDeliveryView, WebhookView } from '@msec/contracts';
+import type { CreatedWebhook, WebhookDeliveryView, WebhookEventTypeView, WebhookView } from '@msec/contracts';
 import { api, ApiError } from '../api';
 import { Card, EmptyState, ErrorBanner, PageHeader, Table, useApi, useMutation } from '../ui';
-
-interface EventType {
-  type: string;
-  owner: string;
-  description: string;
-}
 
 const STATUS_BADGE: Record<string, string> = { delivered: 'badge ok', pending: 'badge warn', dead: 'badge bad' };
 const at = (ms: number): string => new Date(ms).toLocaleString();
@@ -53,7 +47,7 @@ function Deliveries({ hook }: { hook: WebhookView }) {
 /** Event webhooks (admin): send chosen event types to a URL, signed, with retries, dead letters and a delivery log. */
 export default function WebhooksPage() {
   const hooks = useApi<{ items: WebhookView[] }>('/api/v1/webhooks');
-  const types = useApi<{ items: EventType[] }>('/api/v1/webhooks/event-types');
+  const types = useApi<{ items: WebhookEventTypeView[] }>('/api/v1/webhooks/event-types');
   const { act, busy, error } = useMutation(hooks.reload);
   const [url, setUrl] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
