@@ -1,5 +1,3 @@
-import { SchedulerLease } from './scheduler-lease.js';
-import { SENDING_MARKER } from './delay-cancel.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -10,13 +8,14 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { nanos, nuid, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { nanos, nuid, type NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import { BusConsumers, BusHeaders, BusRedisKeys, BusStreams, BusSubjects } from '../jetstream/bus-subjects.js';
 import { ensureBusStreams } from '../jetstream/bus-streams.js';
-import { AckPublisher, type StoreAck } from '../messaging/ack-publisher.js';
-import { DueQueue } from './due-queue.js';
-import { TraceKind, TraceWriter } from '../messaging/message-trace.js';
+import { DelayDispatcher, type DelayedRecord } from './delay-dispatcher.js';
+import { DueIndex } from './due-index.js';
+import { DueQueue, type DueItem } from './due-queue.js';
+import { SchedulerLease } from './scheduler-lease.js';
 
 /** Knobs of the delay scheduler; every field has a default. */
 export interface DelaySchedulerOptions {
@@ -41,19 +40,12 @@ export interface DelaySchedulerOptions {
 }
 
 const MAX_BATCHES_IN_FLIGHT = 8;
-/** Published records are marked, traced and deleted in batches this often. */
-const SETTLE_MS = 10;
-/** The whole head of the index is read again this often (see armDue). */
-const SWEEP_MS = 250;
-const DELAYED_PREFIX = BusSubjects.delayed('');
-/** Records indexed this close to their due time are kept in memory from intake, at most this many. */
-const MAX_CACHED = 50_000;
-/** JetStream API subject that deletes one message of the delay stream (sent on the bus's cheap request path). */
-const MSG_DELETE_API = `$JS.API.STREAM.MSG.DELETE.${BusStreams.delayed}`;
 
 /**
  * Moves delayed messages to the message stream when due. JetStream holds the bytes (delay stream, file
- * storage); Redis holds the timer index (sorted set by due time) and a dispatched marker per message id.
+ * storage); Redis holds the timer index (sorted set by due time, see DueIndex) and a dispatched marker per
+ * message id (see DelayDispatcher). This class decides when: it indexes what the intake reads, holds the
+ * leader lease, and arms what falls due within the look-ahead on an alarm timer.
  * See docs/messaging.md for why a restart never delivers twice.
  */
 export class DelayScheduler {
@@ -65,35 +57,25 @@ export class DelayScheduler {
   private running = false;
   private readonly lease: SchedulerLease;
   /** The Redis sorted set indexing delayed messages by due time. */
-  private readonly dueKey: string;
+  private readonly dueIndex: DueIndex;
+  private readonly dispatcher: DelayDispatcher;
   private ticking: Promise<void> | undefined;
   private lastReconcile = 0;
-  private readonly trace: TraceWriter;
-  private readonly acks: AckPublisher;
-  private readonly cache = new Map<number, DelayedRecord>();
   /** Records due within the look-ahead, loaded and sorted by due time; the alarm publishes each when due. */
   private readonly armed = new DueQueue<DelayedRecord>();
   private alarm: NodeJS.Timeout | undefined;
-  /** Every index entry scored at or below this has been read (and armed, dispatched or dropped). */
-  private horizon = Number.NEGATIVE_INFINITY;
-  private lastSweep = 0;
   private readonly arming = new Set<number>();
-  private readonly deleting = new Set<Promise<void>>();
   private readonly dispatching = new Set<number>();
-  private settleQueue: Array<{ record: DelayedRecord; ack: StoreAck; at: number }> = [];
-  private settling: Promise<void> | undefined;
   /** Arming and dispatch work in flight. */
   private readonly batches = new Set<Promise<void>>();
   private readonly o: Required<Omit<DelaySchedulerOptions, 'onError'>> & Pick<DelaySchedulerOptions, 'onError'>;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly redis: Redis,
+    redis: Redis,
     options: DelaySchedulerOptions = {},
   ) {
     this.js = jetstream(nc, { timeout: 5_000 });
-    this.trace = new TraceWriter(nc);
-    this.acks = new AckPublisher(nc, 5_000);
     this.o = {
       prefix: options.prefix ?? 'msec',
       pollMs: options.pollMs ?? 20,
@@ -106,7 +88,11 @@ export class DelayScheduler {
       instanceId: options.instanceId ?? nuid.next(),
       onError: options.onError,
     };
-    this.dueKey = BusRedisKeys.delayDue(this.o.prefix);
+    this.dueIndex = new DueIndex(redis, BusRedisKeys.delayDue(this.o.prefix));
+    this.dispatcher = new DelayDispatcher(nc, redis, this.dueIndex, {
+      prefix: this.o.prefix,
+      dispatchedMarkerTtlMs: this.o.dispatchedMarkerTtlMs,
+    });
     this.lease = new SchedulerLease(redis, BusRedisKeys.schedulerLeader(this.o.prefix), this.o.instanceId, this.o.leaderLeaseMs);
   }
 
@@ -136,15 +122,15 @@ export class DelayScheduler {
     await this.ticking;
     await Promise.all(this.batches);
     await this.stopIntake();
-    await Promise.all(this.deleting);
+    await this.dispatcher.deletesDone();
     this.disarm();
-    this.acks.close();
+    this.dispatcher.close();
     await this.lease.release();
   }
 
   /** Number of delayed messages waiting in the index. */
   async pending(): Promise<number> {
-    return this.redis.zcard(this.dueKey);
+    return this.dueIndex.size();
   }
 
   private async startIntake(): Promise<void> {
@@ -171,7 +157,7 @@ export class DelayScheduler {
       const flush = (): void => {
         const b = batch;
         batch = [];
-        if (b.length > 0) indexing = indexing.then(() => this.index(b));
+        if (b.length > 0) indexing = indexing.then(() => this.indexBatch(b));
       };
       for await (const m of intake) {
         batch.push(m);
@@ -193,34 +179,24 @@ export class DelayScheduler {
   }
 
   /** Records stored delayed messages in the due index (one ZADD), then acknowledges them. */
-  private async index(batch: readonly JsMsg[]): Promise<void> {
+  private async indexBatch(batch: readonly JsMsg[]): Promise<void> {
     // An unreadable due time is indexed as due at once.
-    const dues = batch.map((m) => Number(m.headers?.get(BusHeaders.deliverAt)) || 0);
-    const pairs: Array<number | string> = [];
-    batch.forEach((m, i) => pairs.push(dues[i]!, String(m.seq)));
+    const entries: DueItem[] = batch.map((m) => ({ seq: m.seq, due: Number(m.headers?.get(BusHeaders.deliverAt)) || 0 }));
     try {
-      await this.redis.zadd(this.dueKey, 'NX', ...pairs);
+      await this.dueIndex.add(entries);
     } catch (error) {
       this.o.onError?.(error);
       for (const m of batch) m.nak(1_000);
       return;
     }
     const now = Date.now();
-    const behind: Array<[seq: number, due: number]> = [];
+    const behind: DueItem[] = [];
     for (const [i, m] of batch.entries()) {
-      // Due before what the dispatcher has already read (a short delay): arm it now rather than at the next sweep.
-      if (this.lease.isHeld && dues[i]! <= this.horizon) behind.push([m.seq, dues[i]!]);
+      const { due } = entries[i]!;
+      // Due before what the rounds have already read of the index (a short delay): arm it now rather than at the next sweep.
+      if (this.lease.isHeld && this.dueIndex.isBehindHorizon(due)) behind.push(entries[i]!);
       // Due soon: keep the bytes from intake so dispatch needs no read back from the stream.
-      if (dues[i]! - now < this.o.intakeCacheMs && this.cache.size < MAX_CACHED) {
-        this.cache.set(m.seq, {
-          seq: m.seq,
-          msgId: m.headers?.get(BusHeaders.natsMsgId) ?? '',
-          subject: m.subject.slice(DELAYED_PREFIX.length),
-          due: dues[i]!,
-          data: m.data,
-          headers: m.headers!,
-        });
-      }
+      if (due - now < this.o.intakeCacheMs) this.dispatcher.keep(m, due);
       m.ack();
     }
     if (behind.length > 0) this.armFresh(behind);
@@ -263,13 +239,8 @@ export class DelayScheduler {
     this.lastReconcile = Date.now();
     const jsm = this.jsm!;
     await Promise.all(this.batches);
-    await Promise.all(this.deleting);
-    const [stream, intake, indexed] = await Promise.all([
-      jsm.streams.info(BusStreams.delayed),
-      jsm.consumers.info(BusStreams.delayed, this.intakeName),
-      this.redis.zcard(this.dueKey),
-    ]);
-    if (stream.state.messages <= indexed + intake.num_pending + intake.num_ack_pending) return;
+    await this.dispatcher.deletesDone();
+    if (!(await this.dueIndex.hasLostEntries(jsm, this.intakeName))) return;
     await this.stopIntake();
     await jsm.consumers.delete(BusStreams.delayed, this.intakeName).catch(() => false);
     if (this.running) await this.startIntake();
@@ -280,52 +251,31 @@ export class DelayScheduler {
    * message's due time only its publish remains (no Redis round trip, no read from the stream). A round
    * reads only past the horizon (entries it has not read before); entries that land behind it (short
    * delays indexed by the intake: armed directly; another scheduler's intake, failed publishes, a
-   * re-index) are picked up by a full read every SWEEP_MS. Returns how many new entries were already due.
+   * re-index) are picked up by a full read every SWEEP_MS (see DueIndex). Returns how many new entries were already due.
    */
   private async armDue(): Promise<number> {
     const now = Date.now();
-    const sweep = now - this.lastSweep >= SWEEP_MS || this.horizon === Number.NEGATIVE_INFINITY;
-    if (sweep) this.lastSweep = now;
-    const until = now + this.o.lookaheadMs;
-    const limit = this.o.batchSize + (sweep ? this.armed.size + this.arming.size + this.dispatching.size : 0);
-    const flat = await this.redis.zrangebyscore(this.dueKey, sweep ? '-inf' : `(${this.horizon}`, until, 'WITHSCORES', 'LIMIT', 0, limit);
-    const entries: Array<[seq: number, due: number]> = [];
-    for (let i = 0; i < flat.length; i += 2) entries.push([Number(flat[i]), Number(flat[i + 1])]);
-    // A full page may stop inside a run of equal scores: the next round reads that score again.
-    const read = entries.length < limit ? until : entries[entries.length - 1]![1] - 1;
-    if (read > this.horizon) this.horizon = read;
+    const inFlight = this.armed.size + this.arming.size + this.dispatching.size;
+    const entries = await this.dueIndex.readAhead(now, now + this.o.lookaheadMs, this.o.batchSize, inFlight);
     const fresh = this.armFresh(entries);
     if (this.batches.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(this.batches);
-    return fresh.filter(([, due]) => due <= now).length;
+    return fresh.filter(({ due }) => due <= now).length;
   }
 
   /** Starts arming the entries not yet armed, being armed or in dispatch; returns those. */
-  private armFresh(entries: ReadonlyArray<[seq: number, due: number]>): Array<[seq: number, due: number]> {
-    const fresh = entries.filter(([seq]) => !this.armed.has(seq) && !this.arming.has(seq) && !this.dispatching.has(seq));
+  private armFresh(entries: readonly DueItem[]): DueItem[] {
+    const fresh = entries.filter(({ seq }) => !this.armed.has(seq) && !this.arming.has(seq) && !this.dispatching.has(seq));
     if (fresh.length === 0) return fresh;
-    for (const [seq] of fresh) this.arming.add(seq);
-    this.track(this.arm(fresh).finally(() => fresh.forEach(([seq]) => this.arming.delete(seq))));
+    for (const { seq } of fresh) this.arming.add(seq);
+    this.track(this.arm(fresh).finally(() => fresh.forEach(({ seq }) => this.arming.delete(seq))));
     return fresh;
   }
 
-  /** Loads index entries (from the intake cache, else the stream), drops those already dispatched, and arms the rest. */
-  private async arm(entries: ReadonlyArray<[seq: number, due: number]>): Promise<void> {
-    const loaded = await Promise.all(entries.map(([seq]) => this.cache.get(seq) ?? this.load(seq)));
-    const live: DelayedRecord[] = [];
-    const gone: number[] = [];
-    loaded.forEach((r, i) => (r === null ? gone.push(entries[i]![0]) : live.push({ ...r, due: entries[i]![1] })));
-    const markers = live.length === 0 ? [] : await this.redis.mget(live.map((r) => this.marker(r.msgId)));
-    // A sent marker means a scheduler published it before it could clean up (it crashed), a cancelled one that it was
-    // withdrawn: only clean up now. A 'sending' one may not have been published: it is armed and sent again (the
-    // message id keeps JetStream from storing it twice).
-    const done = (marker: string | null | undefined): boolean => marker != null && marker !== SENDING_MARKER;
-    const sent = live.filter((_, i) => done(markers[i]));
-    if (gone.length + sent.length > 0) {
-      await this.redis.zrem(this.dueKey, ...[...gone, ...sent.map((r) => r.seq)].map(String));
-      sent.forEach((r) => this.forget(r.seq));
-    }
+  /** Loads index entries, drops those already dispatched (see DelayDispatcher.load), and arms the rest. */
+  private async arm(entries: readonly DueItem[]): Promise<void> {
+    const live = await this.dispatcher.load(this.jsm!, entries);
     if (!this.running || !this.lease.isHeld) return;
-    live.forEach((r, i) => !done(markers[i]) && this.armed.add(r));
+    live.forEach((r) => this.armed.add(r));
     this.fire();
   }
 
@@ -338,7 +288,7 @@ export class DelayScheduler {
     const due = this.armed.takeDue(now);
     if (due.length > 0) {
       for (const r of due) this.dispatching.add(r.seq);
-      this.track(this.dispatchBatch(due).finally(() => due.forEach((r) => this.dispatching.delete(r.seq))));
+      this.track(this.dispatcher.dispatch(due).finally(() => due.forEach((r) => this.dispatching.delete(r.seq))));
     }
     // A timer may run a little early by the wall clock: the check above re-arms it for the rest.
     const next = this.armed.nextDue();
@@ -349,128 +299,12 @@ export class DelayScheduler {
     if (this.alarm) clearTimeout(this.alarm);
     this.alarm = undefined;
     this.armed.clear();
-    this.horizon = Number.NEGATIVE_INFINITY;
-    this.cache.clear();
+    this.dueIndex.rewind();
+    this.dispatcher.clearCache();
   }
 
   private track(work: Promise<void>): void {
     const p = work.catch((error) => this.o.onError?.(error)).finally(() => this.batches.delete(p));
     this.batches.add(p);
   }
-
-  /**
-   * Publishes due records concurrently, then marks the published ones dispatched and drops them from the
-   * index in one pipeline. One that failed stays indexed and is armed again by a later round.
-   */
-  private async dispatchBatch(records: readonly DelayedRecord[]): Promise<void> {
-    const due = await this.claim(records);
-    const results = await Promise.allSettled(due.map((r) => this.publish(r)));
-    const at = Date.now();
-    const done = due.flatMap((record, i) => {
-      const r = results[i]!;
-      return r.status === 'fulfilled' ? [{ record, ack: r.value, at }] : [];
-    });
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (done.length > 0) await this.settle(done);
-    if (failed) throw failed.reason;
-  }
-
-  /**
-   * Claims each record's marker before it is sent, in one pipeline: the same atomic step a cancel takes, so a message
-   * is cancelled or sent, never both. Records a cancel (or an earlier send) claimed first are dropped from the index;
-   * one another scheduler claimed but may not have sent ('sending') is sent again (JetStream keeps one copy).
-   */
-  private async claim(records: readonly DelayedRecord[]): Promise<DelayedRecord[]> {
-    const tx = this.redis.pipeline();
-    for (const r of records) tx.set(this.marker(r.msgId), SENDING_MARKER, 'PX', this.o.dispatchedMarkerTtlMs, 'NX');
-    const replies = (await tx.exec()) ?? [];
-    const refused = records.filter((_, i) => replies[i]?.[1] !== 'OK');
-    if (refused.length === 0) return [...records];
-    const markers = await this.redis.mget(refused.map((r) => this.marker(r.msgId)));
-    const drop = refused.filter((_, i) => markers[i] !== null && markers[i] !== SENDING_MARKER);
-    if (drop.length > 0) {
-      await this.redis.zrem(this.dueKey, ...drop.map((r) => String(r.seq)));
-      drop.forEach((r) => this.forget(r.seq));
-    }
-    return records.filter((r) => !drop.includes(r));
-  }
-
-  /**
-   * Marks published records dispatched and removes their index entries, then records the dispatch in the
-   * trace and deletes the records from the delay stream. Records published within SETTLE_MS share one Redis
-   * pipeline and one NATS write, instead of several round trips and writes per message.
-   */
-  private settle(records: ReadonlyArray<{ record: DelayedRecord; ack: StoreAck; at: number }>): Promise<void> {
-    this.settleQueue.push(...records);
-    this.settling ??= new Promise<void>((resolve) => setTimeout(resolve, SETTLE_MS)).then(async () => {
-      const batch = this.settleQueue;
-      this.settleQueue = [];
-      this.settling = undefined;
-      const tx = this.redis.pipeline();
-      for (const { record } of batch) tx.set(this.marker(record.msgId), '1', 'PX', this.o.dispatchedMarkerTtlMs);
-      tx.zrem(this.dueKey, ...batch.map(({ record }) => String(record.seq)));
-      await tx.exec();
-      for (const { record: r, ack, at } of batch) {
-        this.trace.record({
-          kind: TraceKind.dispatched,
-          msgId: r.msgId,
-          at,
-          subject: r.subject,
-          lateMs: at - r.due,
-          stream: ack.stream,
-          seq: ack.seq,
-        });
-        // The index entry is gone; a crash before the delete leaves a record that reconcile re-indexes and
-        // the marker then keeps from being sent again.
-        this.forget(r.seq);
-      }
-    });
-    return this.settling;
-  }
-
-  /** Drops a dispatched record from the cache and, in the background, from the delay stream. */
-  private forget(seq: number): void {
-    this.cache.delete(seq);
-    const del = this.acks.request(MSG_DELETE_API, JSON.stringify({ seq, no_erase: true })).then(
-      () => undefined,
-      () => undefined,
-    );
-    this.deleting.add(del);
-    void del.finally(() => this.deleting.delete(del));
-  }
-
-  private marker(msgId: string): string {
-    return BusRedisKeys.delayDispatched(this.o.prefix, msgId);
-  }
-
-  /** Reads a delayed record by its sequence; null when it is no longer stored. */
-  private async load(seq: number): Promise<DelayedRecord | null> {
-    const stored = await this.jsm!.streams.getMessage(BusStreams.delayed, { seq }).catch(() => null);
-    if (stored === null) return null;
-    return {
-      seq,
-      msgId: stored.header.get(BusHeaders.natsMsgId),
-      subject: stored.subject.slice(DELAYED_PREFIX.length),
-      due: Number(stored.header.get(BusHeaders.deliverAt)),
-      data: stored.data,
-      headers: stored.header,
-    };
-  }
-
-  /** Publishes to the message stream under the original id: a repeat inside the duplicate window is dropped. */
-  private publish(r: DelayedRecord): Promise<StoreAck> {
-    // The stored headers already carry Nats-Msg-Id = the message id, producer, time, tags and due time.
-    r.headers.set(BusHeaders.expectedStream, BusStreams.messages);
-    return this.acks.publish(BusSubjects.message(r.subject), r.data, r.headers);
-  }
-}
-
-/** A delayed message read back from its stream. */
-interface DelayedRecord {
-  seq: number;
-  msgId: string;
-  subject: string;
-  due: number;
-  data: Uint8Array;
-  headers: MsgHdrs;
 }
