@@ -1,3 +1,4 @@
+import { ensureConsumer } from '../jetstream/ensure-consumer.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -134,19 +135,14 @@ export class DelayScheduler {
   }
 
   private async startIntake(): Promise<void> {
-    const jsm = this.jsm!;
-    try {
-      await jsm.consumers.info(BusStreams.delayed, this.intakeName);
-    } catch {
-      await jsm.consumers.add(BusStreams.delayed, {
-        durable_name: this.intakeName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: BusSubjects.delayedAll,
-        ack_wait: nanos(10_000),
-        max_ack_pending: 10_000,
-      });
-    }
+    await ensureConsumer(this.jsm!, BusStreams.delayed, {
+      durable_name: this.intakeName,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: BusSubjects.delayedAll,
+      ack_wait: nanos(10_000),
+      max_ack_pending: 10_000,
+    });
     const consumer = await this.js.consumers.get(BusStreams.delayed, this.intakeName);
     const intake = await consumer.consume({ max_messages: 512 });
     this.intake = intake;
