@@ -228,6 +228,10 @@ export type {
   CallerBreakerView,
   ComponentStatus,
   CreatedApiToken,
+  LiveEvent,
+  MeView,
+  Page,
+  RevokedCredentials,
   UserView,
 } from './gateway/gateway-api.js';
 export { KvEventType, KvEventSubjects } from './kv/kv-events.js';

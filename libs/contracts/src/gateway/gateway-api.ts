@@ -10,6 +10,35 @@ export interface UserView {
   createdAt: string;
 }
 
+/** Who is calling, as `GET /api/v1/auth/me` answers: the user, how they signed in, and a token's scope. */
+export interface MeView extends UserView {
+  via: 'session' | 'token';
+  /** Only when calling with an API token. */
+  scope?: ApiTokenScope;
+}
+
+/** How many of a user's credentials a change of password or role ended. */
+export interface RevokedCredentials {
+  /** Browser sessions deleted (the one making the change, if any, is kept). */
+  sessions: number;
+  /** API tokens revoked (all of them, including one making the change). */
+  tokens: number;
+}
+
+/** One page of a list: its items and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** One event the gateway pushes to browsers (`GET /api/v1/events/stream`, server-sent events). */
+export interface LiveEvent {
+  subject: string;
+  /** When the gateway received it, ISO 8601. */
+  at: string;
+  data: unknown;
+}
+
 /** An API token as listed (never the secret). */
 export interface ApiTokenView {
   id: string;

@@ -2,22 +2,20 @@ import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { JsonBody } from '../http/api-params.js';
-import type { GatewayRequest, Principal } from '../http/request-context.js';
+import type { GatewayRequest } from '../http/request-context.js';
 import { s, type Infer } from '../http/schema.js';
 import { Access, Public, Role } from './access.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth.guard.js';
 import { SESSION_TTL_MS, SessionsDomain } from './sessions.domain.js';
 import { describeRevoked } from './credential-revocation.js';
-import { UsersDomain, userView, type UserChange, type UserView } from './users.domain.js';
+import { UsersDomain, userView, type UserChange } from './users.domain.js';
+import type { MeView } from '@msec/contracts';
 
 const loginBody = s.object({ username: s.string({ min: 1, max: 64 }), password: s.string({ min: 1, max: 200 }) });
 const passwordBody = s.object({ currentPassword: s.string({ min: 1, max: 200 }), newPassword: s.string({ min: 1, max: 200 }) });
 
 /** Who is calling, as `GET /api/v1/auth/me` answers (`scope` only when calling with an API token). */
-export interface Me extends UserView {
-  via: Principal['via'];
-  scope?: Principal['tokenScope'];
-}
+export type Me = MeView;
 
 /** Login, logout, who-am-I and changing one's own password. */
 @ApiTags('auth')

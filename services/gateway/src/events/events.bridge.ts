@@ -2,14 +2,11 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Subject, type Observable } from 'rxjs';
 import { NATS_CONNECTION } from '@msec/platform';
+import type { LiveEvent } from '@msec/contracts';
 import { GatewaySubjects } from '../gateway.subjects.js';
 
 /** One event as the console receives it. */
-export interface LiveEvent {
-  subject: string;
-  at: string;
-  data: unknown;
-}
+export type { LiveEvent };
 
 /** One NATS subscription to `msec.events.>` shared by every SSE client. */
 @Injectable()

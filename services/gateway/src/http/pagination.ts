@@ -1,5 +1,8 @@
+import type { Page } from '@msec/contracts';
 import { badCursor } from '../gateway.errors.js';
 import { s } from './schema.js';
+
+export type { Page };
 
 /** Default and largest page size of every list endpoint. */
 export const PAGE_SIZE = { default: 50, max: 200 } as const;
@@ -11,10 +14,6 @@ export const pageQueryShape = {
 };
 
 /** One page of a list: `nextCursor` is null on the last page. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 /** Encodes the position after the last item of a page as an opaque cursor. */
 export function encodeCursor(position: string | number): string {

@@ -1,3 +1,5 @@
+import type { Page } from '@msec/contracts';
+
 /** The error every API call throws: the gateway's `{error:{code,message,field?}}` plus the HTTP status. */
 export class ApiError extends Error {
   constructor(
@@ -11,10 +13,7 @@ export class ApiError extends Error {
 }
 
 /** One page of a list endpoint. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page };
 
 function cookie(name: string): string | undefined {
   return document.cookie

@@ -1,17 +1,13 @@
 import { createContext, useContext } from 'react';
+import type { MeView, RevokedCredentials } from '@msec/contracts';
 
 /** Roles from least to most powerful. */
 export const ROLES = ['viewer', 'developer', 'admin'] as const;
 /** One role. */
 export type Role = (typeof ROLES)[number];
 
-/** The logged-in user as GET /api/v1/auth/me answers. */
-export interface Me {
-  id: string;
-  username: string;
-  role: Role;
-  mustChangePassword: boolean;
-}
+/** The logged-in user as GET /api/v1/auth/me answers (its role one the console knows). */
+export type Me = MeView & { role: Role };
 
 /** What pages know about the session. */
 export interface Session {
@@ -37,10 +33,7 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 }
 
 /** What a change of password or role ended, as the API reports it. */
-export interface Revoked {
-  sessions: number;
-  tokens: number;
-}
+export type Revoked = RevokedCredentials;
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 

@@ -1,11 +1,8 @@
+import type { LiveEvent } from '@msec/contracts';
 import { useEffect, useState } from 'react';
 
 /** One event pushed by the gateway from `msec.events.>`. */
-export interface LiveEvent {
-  subject: string;
-  at: string;
-  data: unknown;
-}
+export type { LiveEvent };
 
 type Listener = (e: LiveEvent) => void;
 const listeners = new Set<Listener>();
