@@ -41,6 +41,7 @@ import { RegistryAdminController, ServicesController } from './services/services
 import { GatewayWebhooks1765100000000 } from './migrations/webhooks.migration.js';
 import { WebhookEvents } from './webhooks/webhook-events.js';
 import { GatewayRebuild } from './rebuild/gateway-rebuild.js';
+import { UploadBucket } from './releases/upload-bucket.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { WebhooksDomain } from './webhooks/webhooks.domain.js';
@@ -132,6 +133,7 @@ export class GatewayModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         InitialAdmin,
         NatsForwarder,
+        UploadBucket,
         EventsBridge,
         WebhookEvents,
         GatewayRebuild,

@@ -2,8 +2,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { Controller, Get, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { Objm, type ObjectStore } from '@nats-io/obj';
 import {
   DeploySubjects,
   MsecError,
@@ -14,9 +12,9 @@ import {
   type LiveConfigView,
   type PackageUploadSlot,
 } from '@msec/contracts';
-import { NATS_CONNECTION } from '@msec/platform';
 import { Access, Role } from '../auth/access.js';
 import { JsonBody, QueryParams } from '../http/api-params.js';
+import { UploadBucket } from './upload-bucket.js';
 import { NatsForwarder } from '../http/nats-forwarder.js';
 import type { Page } from '../http/pagination.js';
 import type { GatewayRequest } from '../http/request-context.js';
@@ -82,11 +80,9 @@ function parseJson<T>(schema: { '~standard': { validate: (v: unknown) => unknown
 @ApiTags('releases')
 @Controller('api/v1')
 export class ArtifactsController {
-  private uploads: Promise<ObjectStore> | null = null;
-
   constructor(
     @Inject(NatsForwarder) private readonly nats: NatsForwarder,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(UploadBucket) private readonly uploadBucket: UploadBucket,
   ) {}
 
   @Get('idl')
@@ -215,7 +211,7 @@ export class ArtifactsController {
       throw packageTooLarge(declared, slot.maxBytes);
     }
     const meter: Meter = { size: 0, hash: createHash('sha256') };
-    const uploads = await this.uploadsBucket(slot.bucket);
+    const uploads = await this.uploadBucket.open(slot.bucket);
     try {
       await uploads.put({ name: slot.object }, source(slot, meter), { timeout: 60_000 });
     } catch (error) {
@@ -235,13 +231,5 @@ export class ArtifactsController {
       { sha256: 'body.sha256', version: 'body', size: 'body', object: 'body' },
       REGISTER_DEADLINE_MS,
     );
-  }
-
-  private uploadsBucket(bucket: string): Promise<ObjectStore> {
-    this.uploads ??= new Objm(this.nc).open(bucket).catch((error: unknown) => {
-      this.uploads = null;
-      throw error;
-    });
-    return this.uploads;
   }
 }
