@@ -162,13 +162,14 @@ describe('event sourcing', () => {
       };
       const first = await open();
       const second = await open();
-      // A slow apply keeps an event in the live process's hands while the other rebuilds: applied after the rebuild's
-      // reset, it would move the checkpoint past events the replay then skips.
+      // A slow apply keeps an event in the live process's hands while the other rebuilds (applied after the rebuild's
+      // reset, it would move the checkpoint past events the replay then skips), and makes the replay of a batch outlast
+      // the pull that read it.
       const key: Projection<RegistryEvent> = {
         ...servicesProjection,
         name: `race_${kind}`,
         async apply(em, event, meta) {
-          await new Promise((r) => setTimeout(r, 10));
+          await new Promise((r) => setTimeout(r, 25));
           await servicesProjection.apply(em, event, meta);
         },
       };

@@ -68,8 +68,7 @@ export type {
 /** `sdk.mq`: publish, subscribe (group or broadcast), transactional outbox and idempotent consumers on one lazy NATS connection. */
 export { Mq, MqOutbox, mq, idempotent, idempotentInTransaction, MqErrorCode, mqNotConfigured, mqConnectFailed } from './mq/index.js';
 export type { MqOptions, MqSubscribeOptions, ScopeOf, TransactionalHandler } from './mq/index.js';
-/** Tables a service adds to its DataSource for the outbox and idempotent consumers. */
-export { OutboxEntity, ProcessedMessageEntity, IdempotencyGuard, pruneProcessedMessages } from '@msec/bus';
+/** Pull consumers (the tables for the outbox and idempotent consumers are in `@msec/sdk/outbox`). */
 export type { PullOptions, PulledMessage, PullSubscription } from '@msec/bus';
 /** `sdk.events`: subscribe to catalogue events (docs/events.md) at least once, handled once per event id. */
 export { Events, events } from './events/events.js';

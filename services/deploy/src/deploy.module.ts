@@ -12,7 +12,7 @@ import { DEPLOY_EVENTS } from './deploy.tokens.js';
 import { DeployEventLog } from './events/deploy-event-log.js';
 import { DeployReadModels } from './events/deploy-read-models.js';
 import { ReadModelsController } from './events/read-models.controller.js';
-import { JetStreamEventPublisher, type EventPublisher } from './events/event-publisher.js';
+import { JetStreamEventPublisher } from './events/event-publisher.js';
 import { HealthController } from './health/health.controller.js';
 import { deployHealth } from './health/health.provider.js';
 import { HostsController } from './hosts/hosts.controller.js';
@@ -107,49 +107,24 @@ export class DeployModule {
           entities: DEPLOY_ENTITIES,
           migrations: DEPLOY_MIGRATIONS,
         }),
-        { provide: DEPLOY_EVENTS, useFactory: (nc: NatsConnection) => new JetStreamEventPublisher(nc), inject: [NATS_CONNECTION] },
-        { provide: DeployEventLog, useFactory: (nc: NatsConnection) => new DeployEventLog(nc), inject: [NATS_CONNECTION] },
+        { provide: DEPLOY_EVENTS, useClass: JetStreamEventPublisher },
+        DeployEventLog,
         { provide: ConsoleKeyStore, useFactory: () => new ConsoleKeyStore(config.dataDir) },
-        { provide: CommandSigner, useFactory: (keys: ConsoleKeyStore) => new CommandSigner(keys), inject: [ConsoleKeyStore] },
-        {
-          provide: AgentClient,
-          useFactory: (nc: NatsConnection, signer: CommandSigner) => new AgentClient(nc, signer),
-          inject: [NATS_CONNECTION, CommandSigner],
-        },
-        {
-          provide: HostsProjection,
-          useFactory: (ds: DataSource, events: EventPublisher, log: DeployEventLog) => new HostsProjection(ds, events, log),
-          inject: [DataSource, DEPLOY_EVENTS, DeployEventLog],
-        },
-        { provide: AuditStore, useFactory: (ds: DataSource) => new AuditStore(ds), inject: [DataSource] },
-        {
-          provide: KeysDomain,
-          useFactory: (keys: ConsoleKeyStore, agents: AgentClient, hosts: HostsProjection, log: DeployEventLog) =>
-            new KeysDomain(keys, agents, hosts, log),
-          inject: [ConsoleKeyStore, AgentClient, HostsProjection, DeployEventLog],
-        },
+        CommandSigner,
+        AgentClient,
+        HostsProjection,
+        AuditStore,
+        KeysDomain,
         HostsListener,
-        {
-          provide: HostMaintenanceDomain,
-          useFactory: (ds: DataSource, nc: NatsConnection, hosts: HostsProjection) => new HostMaintenanceDomain(ds, nc, hosts),
-          inject: [DataSource, NATS_CONNECTION, HostsProjection],
-        },
+        HostMaintenanceDomain,
         {
           provide: EnrollmentsDomain,
           useFactory: (ds: DataSource, nc: NatsConnection, keys: KeysDomain) =>
             new EnrollmentsDomain(ds, nc, keys, natsSigner, config.agentNatsUrl || config.natsUrl),
           inject: [DataSource, NATS_CONNECTION, KeysDomain],
         },
-        {
-          provide: IdlDomain,
-          useFactory: (ds: DataSource, nc: NatsConnection) => new IdlDomain(ds, nc),
-          inject: [DataSource, NATS_CONNECTION],
-        },
-        {
-          provide: ConfigVersionsDomain,
-          useFactory: (ds: DataSource, nc: NatsConnection) => new ConfigVersionsDomain(ds, nc),
-          inject: [DataSource, NATS_CONNECTION],
-        },
+        IdlDomain,
+        ConfigVersionsDomain,
         {
           provide: PackageStore,
           useFactory: async (nc: NatsConnection) => {
@@ -166,11 +141,7 @@ export class DeployModule {
             new PackagesDomain(ds, config.dataDir, store, config.packageMaxBytes, nc),
           inject: [DataSource, PackageStore, NATS_CONNECTION],
         },
-        {
-          provide: ReleasesRepository,
-          useFactory: (nc: NatsConnection, ds: DataSource) => new ReleasesRepository(nc, ds),
-          inject: [NATS_CONNECTION, DataSource],
-        },
+        ReleasesRepository,
         {
           provide: HostSteps,
           useFactory: (
@@ -182,11 +153,7 @@ export class DeployModule {
           ) => new HostSteps(agents, packages, configs, idl, hosts, new InstanceCredentials(config), natsSigner),
           inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
         },
-        {
-          provide: ReleaseRunner,
-          useFactory: (plans: ReleasesRepository, steps: HostSteps, events: EventPublisher) => new ReleaseRunner(plans, steps, events),
-          inject: [ReleasesRepository, HostSteps, DEPLOY_EVENTS],
-        },
+        ReleaseRunner,
         {
           provide: ReleaseQueue,
           useFactory: (runner: ReleaseRunner, plans: ReleasesRepository) => new ReleaseQueue(redisClientOptions(config), runner, plans),
@@ -194,18 +161,7 @@ export class DeployModule {
         },
         DeployReadModels,
         ReleaseQueueLifecycle,
-        {
-          provide: ReleasesDomain,
-          useFactory: (
-            plans: ReleasesRepository,
-            queue: ReleaseQueue,
-            hosts: HostsProjection,
-            packages: PackagesDomain,
-            configs: ConfigVersionsDomain,
-            idl: IdlDomain,
-          ) => new ReleasesDomain(plans, queue, hosts, packages, configs, idl),
-          inject: [ReleasesRepository, ReleaseQueue, HostsProjection, PackagesDomain, ConfigVersionsDomain, IdlDomain],
-        },
+        ReleasesDomain,
         ...messagingProviders(config),
       ],
     };

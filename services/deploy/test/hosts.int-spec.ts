@@ -216,6 +216,7 @@ describe('deploy hosts', () => {
       rotation.hosts.map((h) => [h.hostId, h.ok]),
       [['hosts-a', true]],
     );
+    const sentAfterRotation = Date.now();
     const result = await natsRequest<{ stdout: string }>(
       nc,
       DeploySubjects.commandSend,
@@ -223,8 +224,14 @@ describe('deploy hosts', () => {
       15_000,
     );
     assert.equal(result.stdout, 'rotated\n');
-    const audits = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { hostId: 'hosts-a', limit: 1 });
-    assert.equal(audits[0]?.keyId, rotation.keyId);
+    // The agent's audit record of the exec reaches deploy through its stream a moment after the reply.
+    let execAudit: AgentAuditEvent | undefined;
+    for (let i = 0; i < 50 && execAudit === undefined; i++) {
+      const audits = await natsRequest<AgentAuditEvent[]>(nc, DeploySubjects.auditList, { hostId: 'hosts-a', limit: 5 });
+      execAudit = audits.find((a) => a.type === 'exec' && (a.issuedAt ?? 0) >= sentAfterRotation);
+      if (execAudit === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(execAudit?.keyId, rotation.keyId, 'the command after the rotation was signed with the new key');
   });
 
   it('deploy - stores audit events sent while it was down once it is back (durable JetStream consumer)', async () => {

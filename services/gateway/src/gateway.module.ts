@@ -117,16 +117,8 @@ export class GatewayModule {
           useFactory: (ds: DataSource, events: AuthEvents) => new UsersDomain(ds, events, config.dataDir),
           inject: [DataSource, AuthEvents],
         },
-        {
-          provide: SessionsDomain,
-          useFactory: (ds: DataSource, limiter: LoginRateLimiter) => new SessionsDomain(ds, limiter),
-          inject: [DataSource, LoginRateLimiter],
-        },
-        {
-          provide: TokensDomain,
-          useFactory: (ds: DataSource, events: AuthEvents) => new TokensDomain(ds, events),
-          inject: [DataSource, AuthEvents],
-        },
+        SessionsDomain,
+        TokensDomain,
         { provide: AUDIT_RETENTION, useValue: { retentionDays: config.auditRetentionDays, maxEntries: config.auditMaxEntries } },
         AuditPruner,
         AuditDomain,

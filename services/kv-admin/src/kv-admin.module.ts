@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { Component } from '@msec/contracts';
-import { NATS_CONNECTION, coreProviders, databaseTargetFor } from '@msec/platform';
+import { coreProviders, databaseTargetFor } from '@msec/platform';
 import { ClustersController } from './clusters/clusters.controller.js';
 import { ClustersDomain } from './clusters/clusters.domain.js';
 import { ProjectionCheckpointEntity } from '@msec/bus';
@@ -40,7 +39,7 @@ export class KvAdminModule {
           entities: [KvClusterEntity, KvClusterSecretEntity, KvOperationEntity, ProjectionCheckpointEntity],
           migrations: KV_MIGRATIONS,
         }),
-        { provide: KV_EVENT_SINK, useFactory: (nc: NatsConnection) => new NatsKvEventSink(nc), inject: [NATS_CONNECTION] },
+        { provide: KV_EVENT_SINK, useClass: NatsKvEventSink },
         RedisConnections,
         {
           provide: PasswordBox,

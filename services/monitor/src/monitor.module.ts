@@ -50,7 +50,7 @@ export class MonitorModule {
         { provide: MonitorQueries, useFactory: (store: SeriesStore) => new MonitorQueries(store), inject: [SeriesStore] },
         MonitorQueryService,
         // Alarms: events first, the rules and alarms tables as projections, the engine judging every minute.
-        { provide: MonitorEventLog, useFactory: (nc: NatsConnection) => new MonitorEventLog(nc), inject: [NATS_CONNECTION] },
+        MonitorEventLog,
         MonitorReadModels,
         {
           provide: AlarmRules,

@@ -31,7 +31,8 @@ export async function scanStream(
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.All,
     filter_subject: filter,
-    inactive_threshold: nanos(30_000),
+    // Long enough for a slow visit of one batch: the consumer goes with the scan's end anyway.
+    inactive_threshold: nanos(600_000),
     mem_storage: true,
   });
   try {
@@ -40,16 +41,15 @@ export async function scanStream(
     while (pending > 0) {
       // Ask for no more than is pending: a pull for more waits until it expires.
       const batch = await consumer.fetch({ max_messages: Math.min(500, pending), expires: 2_000 });
-      let got = 0;
-      let more = true;
-      for await (const m of batch) {
-        got++;
+      // The whole batch is taken first: a visit that takes its time (a rebuild writing to a busy database) must not
+      // keep the pull open past its heartbeats.
+      const got: JsMsg[] = [];
+      for await (const m of batch) got.push(m);
+      if (got.length === 0) break;
+      for (const m of got) {
         pending = m.info.pending;
-        more = await visit(m);
-        // Leaving the loop stops the fetch (closing it from inside its own iteration would wait on itself).
-        if (!more) break;
+        if (!(await visit(m))) return;
       }
-      if (!more || got === 0) break;
     }
   } finally {
     await jsm.consumers.delete(stream, name).catch(() => false);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { EventSubscriber, invalidField, validateDurableName, type DomainEvent, type EventDelivery } from '@msec/bus';
+import type { DomainEvent, EventDelivery } from '@msec/bus';
 import { eventDefinitionOf, eventTypesFilter } from '@msec/contracts';
 import { readSdkEnvironment, sdkNatsCreds } from '../config/sdk-env.js';
 import { eventsConnectFailed, eventsNotConfigured } from './events.errors.js';
@@ -59,6 +59,8 @@ export class Events {
     handler: (event: DomainEvent<string, TPayload>, delivery: EventDelivery) => Promise<void>,
     options: EventSubscribeOptions,
   ): Promise<EventSubscription> {
+    // The bus (and what it loads) only in processes that subscribe: a plain service stays small.
+    const { EventSubscriber, invalidField, validateDurableName } = await import('@msec/bus');
     const list = typeof types === 'string' ? [types] : [...types];
     if (list.length === 0) throw invalidField('types', 'give at least one event type from docs/events.md, e.g. monitor.AlarmFired');
     const wanted = new Set(list.map((t) => eventDefinitionOf(t).type));

@@ -1,4 +1,4 @@
-import { claimMessage, type DeliveryContext, type BusMessage, type IdempotencyGuard, type MessageHandler } from '@msec/bus';
+import type { DeliveryContext, BusMessage, IdempotencyGuard, MessageHandler } from '@msec/bus';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** Scope of a de-duplication: by default the subject and group, so two groups each handle a message once. */
@@ -35,6 +35,7 @@ export function idempotentInTransaction<TBody = unknown>(
   scope: ScopeOf = defaultScope,
 ): MessageHandler<TBody> {
   return async (message, ctx) => {
+    const { claimMessage } = await import('@msec/bus');
     await dataSource.transaction(async (em) => {
       if (await claimMessage(em, scope(message as BusMessage, ctx), message.msgId)) await handler(message, ctx, em);
     });

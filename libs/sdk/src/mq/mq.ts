@@ -1,20 +1,20 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
+import type {
   MessageBus,
   Outbox,
-  type MessageBusOptions,
-  type MessageHandler,
-  type OutboxMessage,
-  type OutboxOptions,
-  type OutboxRow,
-  type PublishOptions,
-  type PublishResult,
-  type SubscribeOptions,
-  type Subscription,
-  type PullOptions,
-  type OrderedSubscription,
-  type PullSubscription,
-  type SweepResult,
+  MessageBusOptions,
+  MessageHandler,
+  OutboxMessage,
+  OutboxOptions,
+  OutboxRow,
+  PublishOptions,
+  PublishResult,
+  SubscribeOptions,
+  Subscription,
+  PullOptions,
+  OrderedSubscription,
+  PullSubscription,
+  SweepResult,
 } from '@msec/bus';
 import type { DataSource, EntityManager } from 'typeorm';
 import { readSdkEnvironment, sdkNatsCreds } from '../config/sdk-env.js';
@@ -72,6 +72,8 @@ export class Mq {
     } catch (error) {
       throw mqConnectFailed(natsUrl, error);
     }
+    // The bus (and TypeORM, BullMQ, Redis behind it) is loaded by the first message sent or consumed, not at import.
+    const { MessageBus } = await import('@msec/bus');
     const bus = new MessageBus(nc, { ...busOptions, producer });
     try {
       // A business identity may not create streams; the deploy service made them.
@@ -153,7 +155,7 @@ export class Mq {
  * published after commit over the lazily opened connection (the watchdog resends them if that fails).
  */
 export class MqOutbox {
-  private readonly outbox: Outbox;
+  private readonly ready: Promise<Outbox>;
 
   constructor(mq: Mq, dataSource: DataSource, options: OutboxOptions = {}) {
     // Outbox needs only publish, the subject list and the size limit: a facade over the lazy connection
@@ -167,42 +169,43 @@ export class MqOutbox {
       },
       publish: (subject: string, body: unknown, o?: PublishOptions) => mq.publish(subject, body, o),
     };
-    this.outbox = new Outbox(facade as unknown as MessageBus, dataSource, options);
+    // Loaded on first use like the rest of the bus; a caller with a DataSource has TypeORM loaded already.
+    this.ready = import('@msec/bus').then(({ Outbox }) => new Outbox(facade as unknown as MessageBus, dataSource, options));
   }
 
   /** Runs `work` in a transaction; messages it enqueues are committed with it and published after commit. */
   transaction<T>(work: (em: EntityManager, enqueue: (message: OutboxMessage) => Promise<string>) => Promise<T>): Promise<T> {
-    return this.outbox.transaction(work);
+    return this.ready.then((outbox) => outbox.transaction(work));
   }
 
   /** Writes a message row through `em` (a transaction the caller runs); call `relay([id])` after commit, or let the watchdog send it. */
   enqueue(em: EntityManager, message: OutboxMessage): Promise<string> {
-    return this.outbox.enqueue(em, message);
+    return this.ready.then((outbox) => outbox.enqueue(em, message));
   }
 
   /** Publishes committed rows now. */
   relay(ids: readonly string[]): Promise<number> {
-    return this.outbox.relay(ids);
+    return this.ready.then((outbox) => outbox.relay(ids));
   }
 
   /** One watchdog pass (tests, shutdown). */
   sweep(): Promise<SweepResult> {
-    return this.outbox.sweep();
+    return this.ready.then((outbox) => outbox.sweep());
   }
 
   /** Starts the periodic watchdog (done by `mq.outbox()` unless `watchdog: false`). */
   startWatchdog(): void {
-    this.outbox.startWatchdog();
+    void this.ready.then((outbox) => outbox.startWatchdog());
   }
 
   /** Rows the broker rejected. */
   parked(): Promise<OutboxRow[]> {
-    return this.outbox.parked();
+    return this.ready.then((outbox) => outbox.parked());
   }
 
   /** Stops the watchdog. */
   stop(): Promise<void> {
-    return this.outbox.stop();
+    return this.ready.then((outbox) => outbox.stop());
   }
 }
 

@@ -1,14 +1,17 @@
+import { NATS_CONNECTION } from '@msec/platform';
+import { Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type CanonicalValue, type CommandReply } from '@msec/contracts';
 import { agentRefused, agentUnreachable } from '../deploy.errors.js';
 import type { ConsoleKeyPair } from '../signing/console-keys.js';
-import type { CommandSigner } from '../signing/command-signer.js';
+import { CommandSigner } from '../signing/command-signer.js';
 
 /** Sends signed commands to agents over `msec.agent.<hostId>.cmd` (raw JSON request/reply). */
+@Injectable()
 export class AgentClient {
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly signer: CommandSigner,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(CommandSigner) private readonly signer: CommandSigner,
   ) {}
 
   /** Signs, sends and returns the agent's result; throws DEPLOY_AGENT_REFUSED / DEPLOY_AGENT_UNREACHABLE. */

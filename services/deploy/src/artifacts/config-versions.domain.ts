@@ -1,6 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { NATS_CONNECTION } from '@msec/platform';
+import { Logger, Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { BusErrorCode, EventStore, PerKeyQueue, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, MsecError, type ConfigVersionView, type LiveConfigView } from '@msec/contracts';
 import { notFound, tagTaken } from '../deploy.errors.js';
@@ -22,6 +24,7 @@ const MAX_DECISIONS = 5;
  * is a `deploy.ConfigVersionAdded` event under `deploy.config.<service>`, appended expecting the service's last one,
  * so its tag and sequence number are decided once whichever deploy process stores it; the table is its projection.
  */
+@Injectable()
 export class ConfigVersionsDomain {
   private readonly logger = new Logger('deploy-config');
   private readonly repo: Repository<ConfigVersionRecord>;
@@ -33,8 +36,8 @@ export class ConfigVersionsDomain {
   private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly dataSource: DataSource,
-    nc: NatsConnection,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
     this.repo = dataSource.getRepository(ConfigVersionRecord);
     this.store = new EventStore(nc);

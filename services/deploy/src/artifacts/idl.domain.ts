@@ -1,6 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { NATS_CONNECTION } from '@msec/platform';
+import { Logger, Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { Repository } from 'typeorm';
 import protobuf from 'protobufjs';
 import { BusErrorCode, EventStore, PerKeyQueue, ProjectionCheckpointEntity, ProjectionRunner, createEvent } from '@msec/bus';
 import {
@@ -57,6 +59,7 @@ const MAX_DECISIONS = 5;
  * `deploy.IdlVersionAdded` event under `deploy.idl.<service>`, appended expecting the service's last one (so a
  * tag is taken once, whichever deploy process decides); the table is its projection.
  */
+@Injectable()
 export class IdlDomain {
   private readonly logger = new Logger('deploy-idl');
   private readonly repo: Repository<IdlVersionRecord>;
@@ -65,8 +68,8 @@ export class IdlDomain {
   private readonly runner: ProjectionRunner<IdlVersionEvent>;
 
   constructor(
-    private readonly dataSource: DataSource,
-    nc: NatsConnection,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
     this.repo = dataSource.getRepository(IdlVersionRecord);
     this.store = new EventStore(nc);

@@ -1,4 +1,6 @@
-import type { DataSource, FindOptionsWhere, Repository } from 'typeorm';
+import { Injectable, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { FindOptionsWhere, Repository } from 'typeorm';
 import type { AgentAuditEvent } from '@msec/contracts';
 import { ValidationError } from '@msec/contracts';
 import { AuditRecord } from './audit.entities.js';
@@ -12,10 +14,11 @@ export interface AuditQuery {
 }
 
 /** Stores every agent audit event and answers queries over them, newest first. */
+@Injectable()
 export class AuditStore {
   private readonly repo: Repository<AuditRecord>;
 
-  constructor(dataSource: DataSource) {
+  constructor(@Inject(DataSource) dataSource: DataSource) {
     this.repo = dataSource.getRepository(AuditRecord);
   }
 

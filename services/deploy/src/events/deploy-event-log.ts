@@ -1,3 +1,5 @@
+import { NATS_CONNECTION } from '@msec/platform';
+import { Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BusErrorCode, EventStore, createEvent, type DomainEvent, type StoredEvent } from '@msec/bus';
 import { MsecError, type DeployEventPayloads } from '@msec/contracts';
@@ -9,10 +11,11 @@ export type DeployEvent = { [K in keyof DeployEventPayloads]: DomainEvent<K, Dep
  * Deploy's small aggregates in the event stream (a host's status, the signing key): each change is appended
  * expecting the aggregate's last event, so of two deploy processes deciding the same change, one records it.
  */
+@Injectable()
 export class DeployEventLog {
   private readonly store: EventStore;
 
-  constructor(nc: NatsConnection) {
+  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection) {
     this.store = new EventStore(nc);
   }
 

@@ -1,4 +1,5 @@
-import { Logger } from '@nestjs/common';
+import { NATS_CONNECTION } from '@msec/platform';
+import { Logger, Injectable, Inject } from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -11,11 +12,12 @@ export interface EventPublisher {
  * Publishes events into the deploy events stream (JetStream acks them); live subscribers on core NATS see
  * them too. A failed publish is logged, never thrown into the release that emitted it.
  */
+@Injectable()
 export class JetStreamEventPublisher implements EventPublisher {
   private readonly logger = new Logger('deploy-events');
   private readonly js: JetStreamClient;
 
-  constructor(private readonly nc: NatsConnection) {
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {
     this.js = jetstream(nc, { timeout: 2_000 });
   }
 

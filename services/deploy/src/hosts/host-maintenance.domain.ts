@@ -1,13 +1,14 @@
-import { Logger } from '@nestjs/common';
+import { NATS_CONNECTION } from '@msec/platform';
+import { Logger, Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { BusErrorCode, EventStore, ProjectionRunner, createEvent } from '@msec/bus';
 import { DeployEventSubjects, DeployEventType, MsecError, ValidationError, type HostView } from '@msec/contracts';
 import { notFound } from '../deploy.errors.js';
 import { optionalString, requireString } from '../artifacts/validate.js';
 import { deployProjectionRunner } from '../events/deploy-projection-runner.js';
 import { HostMaintenanceProjection, type HostEvent } from './host-maintenance.projection.js';
-import type { HostsProjection } from './hosts.projection.js';
+import { HostsProjection } from './hosts.projection.js';
 
 /** Host ids as agents announce them. */
 const HOST_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -19,15 +20,16 @@ const MAX_DECISIONS = 5;
  * are events of the host's aggregate; the registry follows them to take the host's instances out of routing and back,
  * and new releases leave an offline host out. The hosts list shows it from the `deploy_host_maintenance` projection.
  */
+@Injectable()
 export class HostMaintenanceDomain {
   private readonly logger = new Logger('deploy-host-maintenance');
   private readonly store: EventStore;
   private readonly runner: ProjectionRunner<HostEvent>;
 
   constructor(
-    dataSource: DataSource,
-    nc: NatsConnection,
-    private readonly hosts: HostsProjection,
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(HostsProjection) private readonly hosts: HostsProjection,
   ) {
     this.store = new EventStore(nc);
     this.runner = deployProjectionRunner(nc, dataSource, new HostMaintenanceProjection(), this.logger);

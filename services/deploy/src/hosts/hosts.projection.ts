@@ -1,4 +1,7 @@
-import type { DataSource, Repository } from 'typeorm';
+import { DEPLOY_EVENTS } from '../deploy.tokens.js';
+import { Injectable, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Repository } from 'typeorm';
 import {
   DeployEventSubjects,
   DeployEventType,
@@ -7,7 +10,7 @@ import {
   type HostStatusChanged,
   type HostView,
 } from '@msec/contracts';
-import type { DeployEventLog } from '../events/deploy-event-log.js';
+import { DeployEventLog } from '../events/deploy-event-log.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { HostMaintenanceRecord, HostRecord } from './hosts.entities.js';
 
@@ -22,14 +25,15 @@ export const HOST_SWEEP_MS = 500;
  * first), then published live on `host-status`. A sweeper marks a host down once `MISSED_HEARTBEATS_FOR_DOWN × intervalMs` pass without a heartbeat, so with
  * the default 3 s interval a stopped agent shows down within 9.5 s.
  */
+@Injectable()
 export class HostsProjection {
   private readonly repo: Repository<HostRecord>;
   private readonly maintenance: Repository<HostMaintenanceRecord>;
 
   constructor(
-    dataSource: DataSource,
-    private readonly events: EventPublisher,
-    private readonly log: DeployEventLog | null = null,
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(DEPLOY_EVENTS) private readonly events: EventPublisher,
+    @Inject(DeployEventLog) private readonly log: DeployEventLog | null = null,
   ) {
     this.repo = dataSource.getRepository(HostRecord);
     this.maintenance = dataSource.getRepository(HostMaintenanceRecord);

@@ -1,4 +1,5 @@
-import { Logger } from '@nestjs/common';
+import { DEPLOY_EVENTS } from '../deploy.tokens.js';
+import { Logger, Injectable, Inject } from '@nestjs/common';
 import {
   DeployEventType,
   DeploySubjects,
@@ -9,8 +10,9 @@ import {
   type ReleaseProgressEvent,
 } from '@msec/contracts';
 import type { EventPublisher } from '../events/event-publisher.js';
-import type { HostSteps } from './host-steps.js';
-import type { LoadedPlan, ReleasesRepository } from './releases.repository.js';
+import { HostSteps } from './host-steps.js';
+import { ReleasesRepository } from './releases.repository.js';
+import type { LoadedPlan } from './releases.repository.js';
 
 const FINAL: ReadonlySet<string> = new Set([ReleaseState.succeeded, ReleaseState.rolledBack, ReleaseState.failed, ReleaseState.paused]);
 
@@ -20,13 +22,14 @@ const FINAL: ReadonlySet<string> = new Set([ReleaseState.succeeded, ReleaseState
  * A failed host stops the plan and rolls back every host the plan touched. Each append expects the plan's last
  * event, so a second process driving the same plan is refused instead of doubling a step.
  */
+@Injectable()
 export class ReleaseRunner {
   private readonly logger = new Logger('deploy-release');
 
   constructor(
-    private readonly plans: ReleasesRepository,
-    private readonly steps: HostSteps,
-    private readonly events: EventPublisher,
+    @Inject(ReleasesRepository) private readonly plans: ReleasesRepository,
+    @Inject(HostSteps) private readonly steps: HostSteps,
+    @Inject(DEPLOY_EVENTS) private readonly events: EventPublisher,
   ) {}
 
   /** Advances the plan as far as it can go (done, paused, rolled back). */

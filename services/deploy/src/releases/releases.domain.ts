@@ -1,3 +1,4 @@
+import { Injectable, Inject } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BusErrorCode } from '@msec/bus';
 import {
@@ -11,14 +12,14 @@ import {
   type ReleaseStrategy,
   type ReleaseVersions,
 } from '@msec/contracts';
-import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
-import type { IdlDomain } from '../artifacts/idl.domain.js';
-import type { PackagesDomain } from '../artifacts/packages.domain.js';
+import { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
+import { IdlDomain } from '../artifacts/idl.domain.js';
+import { PackagesDomain } from '../artifacts/packages.domain.js';
 import { TAG, requireService, requireString } from '../artifacts/validate.js';
 import { notFound, planInvalid, planState } from '../deploy.errors.js';
-import type { HostsProjection } from '../hosts/hosts.projection.js';
-import type { ReleaseQueue } from './release-queue.js';
-import { toView, type ReleasePlan, type ReleasesRepository } from './releases.repository.js';
+import { HostsProjection } from '../hosts/hosts.projection.js';
+import { ReleaseQueue } from './release-queue.js';
+import { toView, type ReleasePlan, ReleasesRepository } from './releases.repository.js';
 
 type Body = Record<string, unknown> | null;
 
@@ -36,14 +37,15 @@ function boolField(body: Body, field: string, fallback: boolean): boolean {
 }
 
 /** Creates, resumes and rolls back release plans; the runner executes them through the queue. */
+@Injectable()
 export class ReleasesDomain {
   constructor(
-    private readonly plans: ReleasesRepository,
-    private readonly queue: ReleaseQueue,
-    private readonly hosts: HostsProjection,
-    private readonly packages: PackagesDomain,
-    private readonly configs: ConfigVersionsDomain,
-    private readonly idl: IdlDomain,
+    @Inject(ReleasesRepository) private readonly plans: ReleasesRepository,
+    @Inject(ReleaseQueue) private readonly queue: ReleaseQueue,
+    @Inject(HostsProjection) private readonly hosts: HostsProjection,
+    @Inject(PackagesDomain) private readonly packages: PackagesDomain,
+    @Inject(ConfigVersionsDomain) private readonly configs: ConfigVersionsDomain,
+    @Inject(IdlDomain) private readonly idl: IdlDomain,
   ) {}
 
   /**

@@ -1,6 +1,8 @@
-import { Logger } from '@nestjs/common';
+import { NATS_CONNECTION } from '@msec/platform';
+import { Logger, Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { EventStore, ProjectionRunner, ProjectionCheckpointEntity, createEvent, BusErrorCode } from '@msec/bus';
 import {
   DeployEventSubjects,
@@ -36,6 +38,7 @@ export interface LoadedPlan {
  * plan's last event (so two deploy processes never both decide on the same state); queries read the
  * `deploy_releases` projection, whose checkpoint is written in the same transaction.
  */
+@Injectable()
 export class ReleasesRepository {
   private readonly logger = new Logger('deploy-releases');
   private readonly repo: Repository<ReleaseRecord>;
@@ -43,8 +46,8 @@ export class ReleasesRepository {
   private readonly runner: ProjectionRunner<ReleaseEvent>;
 
   constructor(
-    nc: NatsConnection,
-    private readonly dataSource: DataSource,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    @Inject(DataSource) private readonly dataSource: DataSource,
   ) {
     this.repo = dataSource.getRepository(ReleaseRecord);
     this.store = new EventStore(nc);

@@ -1,13 +1,16 @@
+import { Injectable, Inject } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signCommand, type CanonicalValue, type SignedCommand } from '@msec/contracts';
-import type { ConsoleKeyPair, ConsoleKeyStore } from './console-keys.js';
+import { ConsoleKeyStore } from './console-keys.js';
+import type { ConsoleKeyPair } from './console-keys.js';
 
 /** Default lifetime of a signed command: long enough for NATS, short enough that a captured one is useless. */
 export const COMMAND_LIFETIME_MS = 30_000;
 
 /** Builds and signs command envelopes with the console key. */
+@Injectable()
 export class CommandSigner {
-  constructor(private readonly keys: ConsoleKeyStore) {}
+  constructor(@Inject(ConsoleKeyStore) private readonly keys: ConsoleKeyStore) {}
 
   /** A fresh envelope (new command id and 128-bit nonce) naming who asked, signed with the current key or with `key`. */
   sign(

@@ -1,9 +1,10 @@
+import { Injectable, Inject } from '@nestjs/common';
 import { AgentCommandType, DeployEventSubjects, DeployEventType } from '@msec/contracts';
 import { ValidationError } from '@msec/contracts';
-import type { AgentClient } from '../agents/agent-client.js';
-import type { DeployEventLog } from '../events/deploy-event-log.js';
-import type { HostsProjection } from '../hosts/hosts.projection.js';
-import { generateConsoleKey, type ConsoleKeyStore } from './console-keys.js';
+import { AgentClient } from '../agents/agent-client.js';
+import { DeployEventLog } from '../events/deploy-event-log.js';
+import { HostsProjection } from '../hosts/hosts.projection.js';
+import { generateConsoleKey, ConsoleKeyStore } from './console-keys.js';
 
 /** Outcome of a key rotation per host. */
 export interface RotationResult {
@@ -17,12 +18,13 @@ export interface RotationResult {
  * Console key rotation: new key pair, recorded as `deploy.SigningKeyRotated`, then a `rotate-key` signed with the
  * old key to every host that is up.
  */
+@Injectable()
 export class KeysDomain {
   constructor(
-    private readonly keys: ConsoleKeyStore,
-    private readonly agents: AgentClient,
-    private readonly hosts: HostsProjection,
-    private readonly log: DeployEventLog | null = null,
+    @Inject(ConsoleKeyStore) private readonly keys: ConsoleKeyStore,
+    @Inject(AgentClient) private readonly agents: AgentClient,
+    @Inject(HostsProjection) private readonly hosts: HostsProjection,
+    @Inject(DeployEventLog) private readonly log: DeployEventLog | null = null,
   ) {}
 
   /** The current public key. */

@@ -1,3 +1,4 @@
+import { Injectable, Inject } from '@nestjs/common';
 import { DataSource, LessThan, type Repository } from 'typeorm';
 import { badCredentials, loginRateLimited } from '../gateway.errors.js';
 import type { Principal } from '../http/request-context.js';
@@ -25,13 +26,14 @@ export interface SessionPrincipal {
 }
 
 /** Password login, rate-limited per username and address, and browser sessions stored by hash. */
+@Injectable()
 export class SessionsDomain {
   private readonly sessions: Repository<SessionEntity>;
   private readonly users: Repository<UserEntity>;
 
   constructor(
-    dataSource: DataSource,
-    private readonly limiter: LoginRateLimiter,
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(LoginRateLimiter) private readonly limiter: LoginRateLimiter,
   ) {
     this.sessions = dataSource.getRepository(SessionEntity);
     this.users = dataSource.getRepository(UserEntity);

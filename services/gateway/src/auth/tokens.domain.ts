@@ -1,3 +1,4 @@
+import { Injectable, Inject } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, type Repository } from 'typeorm';
 import { createEvent } from '@msec/bus';
@@ -7,7 +8,7 @@ import { pageOf, type Page } from '../http/pagination.js';
 import type { Principal } from '../http/request-context.js';
 import { Role } from './access.js';
 import { ApiTokenEntity, TokenUsageEntity, UserEntity } from './auth.entities.js';
-import type { AuthEvents } from './auth-events.js';
+import { AuthEvents } from './auth-events.js';
 import { randomSecret, sha256 } from './secrets.js';
 
 /** Every API token starts with this, so leaked tokens are easy to scan for. */
@@ -55,14 +56,15 @@ function view(t: ApiTokenEntity, lastUsedAt: number | null): ApiTokenView {
  * otherwise, acting with that user's role (read-write) or as a viewer (read-only), revocable. Issue and revoke are
  * `gateway.Token*` events; when a token was last used is volatile and kept apart (gateway_token_usage).
  */
+@Injectable()
 export class TokensDomain {
   private readonly tokens: Repository<ApiTokenEntity>;
   private readonly users: Repository<UserEntity>;
   private readonly usage: Repository<TokenUsageEntity>;
 
   constructor(
-    dataSource: DataSource,
-    private readonly events: AuthEvents,
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(AuthEvents) private readonly events: AuthEvents,
   ) {
     this.tokens = dataSource.getRepository(ApiTokenEntity);
     this.users = dataSource.getRepository(UserEntity);

@@ -1,3 +1,5 @@
+import { NATS_CONNECTION } from '@msec/platform';
+import { Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { KvSubjects, type KvProgressEvent } from '@msec/contracts';
 
@@ -10,8 +12,9 @@ export interface KvEventSink {
 export const KV_EVENT_SINK = Symbol('KV_EVENT_SINK');
 
 /** Publishes progress on core NATS: live progress is ephemeral, the durable record is the operation row. */
+@Injectable()
 export class NatsKvEventSink implements KvEventSink {
-  constructor(private readonly nc: NatsConnection) {}
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
 
   progress(event: KvProgressEvent): void {
     if (!this.nc.isClosed()) this.nc.publish(KvSubjects.progressEvent, JSON.stringify(event));

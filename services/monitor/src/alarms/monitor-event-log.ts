@@ -1,3 +1,5 @@
+import { NATS_CONNECTION } from '@msec/platform';
+import { Injectable, Inject } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventDecisions, EventStore, createEvent, type Decision, type DomainEvent } from '@msec/bus';
 import type { MonitorEventPayloads } from '@msec/contracts';
@@ -10,11 +12,12 @@ export type MonitorEvent = { [K in keyof MonitorEventPayloads]: DomainEvent<K, M
  * through projections. Rule changes are decided from the service's rule events and appended expecting the last of
  * them, so two monitor processes changing one service's rules at once decide one after the other.
  */
+@Injectable()
 export class MonitorEventLog {
   private readonly store: EventStore;
   private readonly decisions: EventDecisions<MonitorEvent>;
 
-  constructor(nc: NatsConnection) {
+  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection) {
     this.store = new EventStore(nc);
     this.decisions = new EventDecisions(nc);
   }
