@@ -125,6 +125,9 @@ export class InstanceHealth {
       }
     }
     if (this.state === HealthState.ejected) {
+      // Calls sent before the ejection fail one after another as they time out; each would double the ejection
+      // (a host whose link dropped for 4 s stayed out 30 s). Only the probe's failure says it is still down.
+      if (!ok && this.probeSentAt === undefined) return;
       this.probeSentAt = undefined;
       if (ok) this.startRecovery(now);
       else this.eject(now);

@@ -12,3 +12,6 @@ export { startMariaDb, MARIADB_DATABASE } from './mariadb-server.js';
 export { GOOD_SERVER, BROKEN_SERVER, buildPackage } from './test-packages.js';
 /** Waiting for an agent's next heartbeat (agent and deploy tests). */
 export { nextAgentHeartbeat } from './agent-heartbeat.js';
+/** Hosts in their own network namespaces on a bridge, for network fault tests (root only). */
+export { startNetnsHosts, canMakeNetnsHosts } from './netns-hosts.js';
+export type { NetnsHost, NetnsHosts } from './netns-hosts.js';

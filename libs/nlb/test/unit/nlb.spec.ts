@@ -96,6 +96,19 @@ describe('nlb', () => {
     assert.equal(h.ejectedUntil, 1_010 + 2_000);
   });
 
+  it('nlb - calls that were in flight when an instance was ejected fail without making the ejection longer', () => {
+    const h = new InstanceHealth(adaptiveOptions());
+    for (let i = 0; i < 3; i++) h.record(false, 1_000, 1_000);
+    assert.equal(h.ejectedUntil, 2_000);
+    // Five more calls sent before the ejection time out (a host whose link dropped): they say nothing new.
+    for (let i = 0; i < 5; i++) h.record(false, 1_000, 1_050 + i);
+    assert.equal(h.ejectedUntil, 2_000, 'still the first ejection, not 32 s');
+    assert.ok(h.probeDue(2_000));
+    h.markProbe(2_000);
+    h.record(true, 3, 2_003);
+    assert.equal(h.state, 'recovering', 'the probe brings it back once its link is up');
+  });
+
   it('nlb - shifts traffic away from a steadily slow instance, but one slow reply does not', () => {
     const { nlb } = setup([inst(1), inst(2)]);
     share(nlb, 200, (_p, report) => report(true, 2));
