@@ -5,27 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { ZkRouteWriter } from '@msec/nlb';
 import { canMakeNetnsHosts, startNetnsHosts, startZooKeeper, TEMP_DIR_PREFIX, type InfraServer, type NetnsHosts } from '@msec/testing';
 import { client, closeSharedRuntime, closeTelemetry } from '../src/index.js';
+import { probeRoot as root } from './fixtures/probe-proto.js';
 
 const SERVICE = 'Fault.mod_net';
 const PORT = 7_700;
 /** Added each way by a host's proxy while its link is bad. */
 const DELAY_MS = 100;
 const here = dirname(fileURLToPath(import.meta.url));
-const root = protobuf.Root.fromJSON({
-  nested: {
-    nf: {
-      nested: {
-        Req: { fields: { n: { type: 'uint32', id: 1 } } },
-        Reply: { fields: { host: { type: 'string', id: 1 } } },
-        Probe: { methods: { who: { requestType: 'Req', responseType: 'Reply' } } },
-      },
-    },
-  },
-});
 type ProbeClient = { who(request: { n: number }): Promise<{ host: string }> };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Whether the probe answers through the host's proxy (HTTP+JSON is served on the RPC port). */

@@ -153,20 +153,8 @@ export class AuditDomain implements OnModuleInit, OnApplicationShutdown {
       const rows = await this.entries.find({ where: { id: MoreThan(after) }, order: { id: 'ASC' }, take: IMPORT_BATCH });
       if (rows.length === 0) break;
       const acks = rows.map((r) => {
-        const event = createEvent(GatewayEventType.auditImported, r.requestId, {
-          at: r.at,
-          actor: r.actor,
-          role: r.role,
-          via: r.via,
-          method: r.method,
-          path: r.path,
-          status: r.status,
-          result: r.result,
-          ip: r.ip,
-          requestId: r.requestId,
-          detail: r.detail,
-          formerId: r.id,
-        });
+        const { id, ...call } = r;
+        const event = createEvent(GatewayEventType.auditImported, r.requestId, { ...call, formerId: id });
         // Published in order on one connection, so stored in id order; the id keeps a repeat after a crash out.
         return this.js.publish(AUDIT_SUBJECT, JSON.stringify(event), { msgID: `gateway-audit-import-${r.id}` });
       });

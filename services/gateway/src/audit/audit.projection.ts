@@ -21,22 +21,9 @@ export class AuditProjection implements Projection<AuditEvent> {
   readonly source = AUDIT_TRAIL;
 
   async apply(em: EntityManager, event: AuditEvent, meta: EventMeta): Promise<void> {
-    const p = event.payload;
-    const id = event.type === GatewayEventType.auditImported ? event.payload.formerId : meta.seq;
-    await em.getRepository(AuditEntryEntity).save({
-      id,
-      at: p.at,
-      actor: p.actor,
-      role: p.role,
-      via: p.via,
-      method: p.method,
-      path: p.path,
-      status: p.status,
-      result: p.result,
-      ip: p.ip,
-      requestId: p.requestId,
-      detail: p.detail,
-    });
+    // An imported entry keeps the id it had; its former id is not a column.
+    const { formerId, ...call } = { formerId: undefined, ...event.payload };
+    await em.getRepository(AuditEntryEntity).save({ id: formerId ?? meta.seq, ...call });
   }
 
   async reset(em: EntityManager): Promise<void> {
