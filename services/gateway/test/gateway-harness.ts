@@ -57,7 +57,7 @@ export async function startTestGateway(
   // A gateway started over earlier data has no one-time password left once the admin changed it.
   const initialAdminPassword = (await readFile(join(dataDir, 'initial-admin-password'), 'utf8').catch(() => '')).trim();
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://${config.httpHost}:${port}`,
     nats,
     dataDir,
     app,
