@@ -178,14 +178,15 @@ export class ZkRouteCache extends EventEmitter implements RouteSource {
     const w = this.dataWatches.get(path);
     const client = this.client;
     if (w === undefined || client === undefined || !this.isConnected) return;
-    getData(client, path, w.watcher).then(
-      async (data) => {
+    getData(client, path, w.watcher)
+      .then(async (data) => {
         // Made between the two reads: read it again rather than report it missing.
         if (data === undefined && (await exists(client, path, w.watcher))) return this.readData(path);
         for (const onData of w.listeners) onData(data);
-      },
-      () => undefined,
-    );
+      })
+      // Connection trouble in either read: the listeners keep what they have, and the path is read again when the
+      // session is back. Unhandled, a lost connection between the two reads would end the whole process.
+      .catch(() => undefined);
   }
 
   /** Closes the ZooKeeper session; cached routes stay readable through `cached`. */
