@@ -151,12 +151,14 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
       });
       await checkpoints.save({ projection: this.key, lastSeq: last, updatedAt: new Date() });
     });
+    // A runner rebuilt before it was started consumes from here on, as a started one already does.
+    await this.start();
     await this.caughtUp(timeoutMs);
   }
 
   /**
-   * Resolves once the consumer has nothing pending or unacknowledged. While a rebuild runs (here, or in another
-   * process sharing the read model, which deletes and makes the consumer again) it waits for that too.
+   * Resolves once the consumer has nothing pending or unacknowledged. While a rebuild runs here it waits for that too
+   * (one in another process holds the read model's transaction, which the consumer's next event waits for).
    */
   async waitUntilCaughtUp(timeoutMs = 30_000): Promise<void> {
     if (this.rebuilding) await this.rebuilding.catch(() => undefined);
@@ -168,7 +170,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     this.jsm ??= await jetstreamManager(this.nc);
     for (;;) {
       const info = await this.jsm.consumers.info(this.source.stream, this.durable).catch((error: unknown) => {
-        // The consumer is being made again by a rebuild: not caught up yet.
+        // The consumer is being made again (lost in a cluster fault, the pull binds it anew): not caught up yet.
         if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return null;
         throw error;
       });
