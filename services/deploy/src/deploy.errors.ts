@@ -5,6 +5,7 @@ export const DeployErrorCode = {
   agentRefused: 'DEPLOY_AGENT_REFUSED',
   agentUnreachable: 'DEPLOY_AGENT_UNREACHABLE',
   hostNotFound: 'DEPLOY_HOST_NOT_FOUND',
+  hostDown: 'DEPLOY_HOST_DOWN',
   adminRequired: 'DEPLOY_ADMIN_REQUIRED',
   notFound: 'DEPLOY_NOT_FOUND',
   idlInvalid: 'DEPLOY_IDL_INVALID',
@@ -39,6 +40,15 @@ export function agentUnreachable(hostId: string, type: string, cause: unknown): 
       cause,
     },
   );
+}
+
+/** Deploy marked the host down (no heartbeat) while a command to it was waiting, or before it was sent. */
+export function hostDown(hostId: string, silentMs: number): MsecError {
+  return new MsecError(DeployErrorCode.hostDown, `host ${hostId} is down (no heartbeat for ${Math.round(silentMs / 1000)} s)`, {
+    status: 503,
+    retryable: true,
+    data: { hostId, silentMs },
+  });
 }
 
 /** A named thing (package, version, plan, host) does not exist. */

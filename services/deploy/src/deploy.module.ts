@@ -18,6 +18,7 @@ import { deployHealth } from './health/health.provider.js';
 import { HostsController } from './hosts/hosts.controller.js';
 import { HostMaintenanceRecord, HostRecord } from './hosts/hosts.entities.js';
 import { HostMaintenanceDomain } from './hosts/host-maintenance.domain.js';
+import { HostDownWatch } from './hosts/host-down-watch.js';
 import { HostsListener } from './hosts/hosts.listener.js';
 import { HostsProjection } from './hosts/hosts.projection.js';
 import { DeployHostsAudit1763770000000 } from './migrations/1763770000000-deploy-hosts-audit.js';
@@ -117,6 +118,7 @@ export class DeployModule {
         KeysDomain,
         HostsListener,
         HostMaintenanceDomain,
+        HostDownWatch,
         {
           provide: EnrollmentsDomain,
           useFactory: (ds: DataSource, nc: NatsConnection, keys: KeysDomain) =>
@@ -150,8 +152,9 @@ export class DeployModule {
             configs: ConfigVersionsDomain,
             idl: IdlDomain,
             hosts: HostsProjection,
-          ) => new HostSteps(agents, packages, configs, idl, hosts, new InstanceCredentials(config), natsSigner),
-          inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection],
+            liveness: HostDownWatch,
+          ) => new HostSteps(agents, packages, configs, idl, hosts, liveness, new InstanceCredentials(config), natsSigner),
+          inject: [AgentClient, PackagesDomain, ConfigVersionsDomain, IdlDomain, HostsProjection, HostDownWatch],
         },
         ReleaseRunner,
         {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NatsRole } from '@msec/contracts';
+import { AgentCommandType, NatsRole, type AgentAuditEvent, type HostView, type ReleasePlanView } from '@msec/contracts';
 import {
   GOOD_SERVER,
   buildPackage,
@@ -34,6 +34,15 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEPLOY_MAIN = join(repo, 'services/deploy/dist/src/main.js');
 const CLI_MAIN = join(repo, 'cli/dist/src/main.js');
 const HOST_ID = 'ns-host';
+/** Seconds the slow build takes to open its port: the agent's start-instance is in flight that long. */
+const SLOW_LISTEN_S = 6;
+/** A build that opens its port SLOW_LISTEN_S after it starts, so its link can be cut while deploy waits on the start. */
+const SLOW_SERVER = `
+import { createServer } from 'node:http';
+const server = createServer((req, res) => res.end(JSON.stringify({ service: process.env.MSEC_SERVICE, version: process.env.PKG_VERSION })));
+setTimeout(() => server.listen(Number(process.env.MSEC_PORT), process.env.MSEC_HOST || '127.0.0.1'), ${SLOW_LISTEN_S * 1000});
+process.on('SIGTERM', () => process.exit(0));
+`;
 
 /**
  * A host as a separate machine: the packaged agent, unpacked with nothing but Node, runs in its own network namespace
@@ -55,21 +64,28 @@ describe('a host on its own network (network namespace)', { skip: !canMakeNetnsH
     ((await admin.call('GET', '/api/v1/hosts')).body.items as Array<{ hostId: string; status: string }> | undefined)?.find(
       (h) => h.hostId === HOST_ID,
     )?.status;
-  const release = async (version: string, port: number): Promise<{ state: string; error: string | null }> => {
+  const startRelease = async (version: string, port: number, healthTimeoutMs = 5000): Promise<string> => {
     const created = await dev.call('POST', '/api/v1/releases', {
       service: 'Net.echo',
       packageName: 'net-echo',
       packageVersion: version,
       port,
       hosts: [HOST_ID],
-      strategy: { canary: false, batchSize: 1, stabilizeMs: 300, healthTimeoutMs: 5000 },
+      strategy: { canary: false, batchSize: 1, stabilizeMs: 300, healthTimeoutMs },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    return eventually(`release of ${version} finished`, async () => {
-      const r = await dev.call('GET', `/api/v1/releases/${created.body.planId}`);
-      return ['succeeded', 'failed', 'rolled-back'].includes(r.body.state) ? r.body : undefined;
-    });
+    return created.body.planId as string;
   };
+  const finished = (planId: string, timeoutMs?: number): Promise<ReleasePlanView> =>
+    eventually(
+      `release ${planId} finished`,
+      async () => {
+        const r = await dev.call('GET', `/api/v1/releases/${planId}`);
+        return ['succeeded', 'failed', 'rolled-back'].includes(r.body.state) ? (r.body as ReleasePlanView) : undefined;
+      },
+      timeoutMs,
+    );
+  const release = async (version: string, port: number): Promise<ReleasePlanView> => finished(await startRelease(version, port));
 
   before(async () => {
     net = startNetnsHosts(1);
@@ -148,6 +164,56 @@ describe('a host on its own network (network namespace)', { skip: !canMakeNetnsH
     await eventually('the host is up again', async () => ((await hostStatus()) === 'up' ? true : undefined));
     const still = (await (await fetch(`http://${host.ip}:${port}/`)).json()) as { version: string };
     assert.equal(still.version, '1.0.0', 'the instance kept running through the outage');
+    const done = await release('2.0.0', port);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    assert.equal(((await (await fetch(`http://${host.ip}:${port}/`)).json()) as { version: string }).version, '2.0.0');
+  });
+
+  it('network host - its link cut while a release waits on it: the release fails within seconds naming the host as down, a late answer changes nothing, and the next release uses the host', async () => {
+    const host = net.hosts[0]!;
+    const port = releasedPort;
+    const uploaded = await dev.call('POST', '/api/v1/packages', {
+      contentBase64: buildPackage('net-echo', '3.0.0', SLOW_SERVER).bytes.toString('base64'),
+    });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    // the agent may wait 60 s for the port and deploy 75 s for its answer: only the host going down ends the wait sooner
+    const createdAt = Date.now();
+    const planId = await startRelease('3.0.0', port, 60_000);
+    await eventually('the agent is starting the slow build', async () => {
+      const hosts = (await admin.call('GET', '/api/v1/hosts')).body.items as HostView[];
+      const instance = hosts.find((h) => h.hostId === HOST_ID)?.instances.find((i) => i.name === 'Net.echo');
+      return instance?.packageVersion === '3.0.0' && instance.status === 'starting' ? true : undefined;
+    });
+    const cutAt = Date.now();
+    host.linkDown();
+    const failed = await finished(planId, 40_000);
+    const tookMs = Date.now() - cutAt;
+    assert.equal(failed.state, 'failed', JSON.stringify(failed));
+    assert.ok(tookMs < 30_000, `the release failed ${tookMs} ms after the link was cut`);
+    assert.match(
+      failed.error ?? '',
+      new RegExp(`^host ${HOST_ID} is down \\(no heartbeat for \\d+ s\\); rollback failed on 1 host\\(s\\)$`),
+    );
+    assert.match(failed.hosts[0]!.error ?? '', new RegExp(`^rollback failed: host ${HOST_ID} is down`));
+    // the Releases page's list shows it failed too
+    const listed = ((await dev.call('GET', '/api/v1/releases?service=Net.echo')).body.items as ReleasePlanView[]).find(
+      (p) => p.planId === planId,
+    );
+    assert.equal(listed?.state, 'failed');
+
+    host.linkUp();
+    await eventually('the host is up again', async () => ((await hostStatus()) === 'up' ? true : undefined));
+    // the agent finishes the start it was running and answers deploy, which no longer waits for it
+    await eventually(
+      'the agent answered the start it was running',
+      async () => {
+        const audit = (await admin.call('GET', `/api/v1/hosts/audit?hostId=${HOST_ID}&limit=20`)).body.items as AgentAuditEvent[];
+        return audit.some((a) => a.type === AgentCommandType.startInstance && a.receivedAt >= createdAt) ? true : undefined;
+      },
+      SLOW_LISTEN_S * 1000 + 20_000,
+    );
+    const again = (await dev.call('GET', `/api/v1/releases/${planId}`)).body as ReleasePlanView;
+    assert.deepEqual([again.state, again.error], [failed.state, failed.error], 'the late answer did not change the release');
     const done = await release('2.0.0', port);
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
     assert.equal(((await (await fetch(`http://${host.ip}:${port}/`)).json()) as { version: string }).version, '2.0.0');

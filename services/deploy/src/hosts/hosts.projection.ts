@@ -14,6 +14,12 @@ import { DeployEventLog } from '../events/deploy-event-log.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { HostMaintenanceRecord, HostRecord } from './hosts.entities.js';
 
+/** A host marked down and its last heartbeat (epoch ms). */
+export interface DownHost {
+  hostId: string;
+  lastSeenAt: number;
+}
+
 /** A host is down once this many heartbeat intervals pass without one. */
 export const MISSED_HEARTBEATS_FOR_DOWN = 3;
 /** How often the sweeper looks for silent hosts. */
@@ -90,6 +96,15 @@ export class HostsProjection {
     const rows = await this.repo.find({ order: { hostId: 'ASC' } });
     const offline = new Map((await this.maintenance.find()).map((m) => [m.hostId, m]));
     return rows.map((r) => toView(r, offline.get(r.hostId)));
+  }
+
+  /** Those of `hostIds` marked down, with when each was last heard from. */
+  async down(hostIds: string[]): Promise<DownHost[]> {
+    if (hostIds.length === 0) return [];
+    const wanted = new Set(hostIds);
+    // all down hosts, filtered here: few as they are, and a batch's hosts could pass SQLite's bound-parameter limit
+    const rows = await this.repo.findBy({ status: 'down' });
+    return rows.filter((r) => wanted.has(r.hostId)).map((r) => ({ hostId: r.hostId, lastSeenAt: Number(r.lastSeenAt) }));
   }
 
   /** One host, or null. */

@@ -1,8 +1,10 @@
-import { AgentCommandType, type NatsAccountSigner, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentCommandType, type CanonicalValue, type NatsAccountSigner, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
 import type { AgentClient } from '../agents/agent-client.js';
 import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
 import type { IdlDomain } from '../artifacts/idl.domain.js';
 import type { PackagesDomain } from '../artifacts/packages.domain.js';
+import type { HostDownWatch } from '../hosts/host-down-watch.js';
 import type { HostsProjection } from '../hosts/hosts.projection.js';
 import type { InstanceCredentials } from './instance-credentials.js';
 
@@ -16,7 +18,8 @@ export interface HostTarget {
 /**
  * The signed agent commands of one host step: install the package (by Object Store reference), write config and IDL files, start the
  * instance (the agent waits for its port), then the health gate: a heartbeat sent `stabilizeMs` later must
- * still show the instance running this version with no restart.
+ * still show the instance running this version with no restart. Every command and the gate fail at once when deploy
+ * marks the host down, instead of waiting for their timeouts.
  */
 export class HostSteps {
   constructor(
@@ -25,6 +28,7 @@ export class HostSteps {
     private readonly configs: ConfigVersionsDomain,
     private readonly idl: IdlDomain,
     private readonly hosts: HostsProjection,
+    private readonly liveness: HostDownWatch,
     private readonly credentials: InstanceCredentials,
     /** Mints the service's NATS identity for the start command; null when NATS runs without credentials. */
     private readonly natsSigner: NatsAccountSigner | null = null,
@@ -35,7 +39,7 @@ export class HostSteps {
     const { hostId, service } = target;
     // The command carries a reference; the agent fetches the tarball from the Object Store and checks its sha256.
     const ref = await this.packages.reference(versions.packageName, versions.packageVersion);
-    await this.agents.run(
+    await this.command(
       hostId,
       AgentCommandType.installPackage,
       {
@@ -52,17 +56,17 @@ export class HostSteps {
     if (versions.configTag) {
       configFile = `${service}/config/${versions.configTag}.conf`;
       const content = await this.configs.content(service, versions.configTag);
-      await this.agents.run(hostId, AgentCommandType.putFile, { path: configFile, contentBase64: Buffer.from(content).toString('base64') });
+      await this.command(hostId, AgentCommandType.putFile, { path: configFile, contentBase64: Buffer.from(content).toString('base64') });
     }
     if (versions.idlTag) {
       for (const [file, source] of Object.entries(await this.idl.files(service, versions.idlTag))) {
-        await this.agents.run(hostId, AgentCommandType.putFile, {
+        await this.command(hostId, AgentCommandType.putFile, {
           path: `${service}/idl/${versions.idlTag}/${file}`,
           contentBase64: Buffer.from(source).toString('base64'),
         });
       }
     }
-    await this.agents.run(
+    await this.command(
       hostId,
       AgentCommandType.startInstance,
       {
@@ -78,21 +82,27 @@ export class HostSteps {
       },
       strategy.healthTimeoutMs + 15_000,
     );
-    await this.healthGate(target, versions, Date.now() + strategy.stabilizeMs);
+    const notBefore = Date.now() + strategy.stabilizeMs;
+    await this.liveness.whileUp(hostId, (signal) => this.healthGate(target, versions, notBefore, signal));
   }
 
   /** Puts back what the host ran before, or stops the instance when it ran nothing. */
   async restore(target: HostTarget, previous: ReleaseVersions | null, strategy: ReleaseStrategy): Promise<void> {
     if (previous) return this.apply(target, previous, strategy);
     try {
-      await this.agents.run(target.hostId, AgentCommandType.stopInstance, { name: target.service });
+      await this.command(target.hostId, AgentCommandType.stopInstance, { name: target.service });
     } catch (error) {
       if ((error as { data?: { agentCode?: string } }).data?.agentCode !== 'AGENT_INSTANCE_NOT_FOUND') throw error;
     }
   }
 
-  private async healthGate(target: HostTarget, versions: ReleaseVersions, notBefore: number): Promise<void> {
-    await new Promise((r) => setTimeout(r, Math.max(0, notBefore - Date.now())));
+  /** One signed command to the host, cut short if deploy marks the host down first. */
+  private command(hostId: string, type: string, args: { [key: string]: CanonicalValue }, timeoutMs?: number): Promise<unknown> {
+    return this.liveness.whileUp(hostId, () => this.agents.run(hostId, type, args, timeoutMs));
+  }
+
+  private async healthGate(target: HostTarget, versions: ReleaseVersions, notBefore: number, signal: AbortSignal): Promise<void> {
+    await sleep(Math.max(0, notBefore - Date.now()), undefined, { signal });
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const host = await this.hosts.get(target.hostId);
@@ -102,13 +112,13 @@ export class HostSteps {
           return;
         // a heartbeat built just before the agent's start reply still says starting: wait for the next one
         if (instance && instance.status === 'starting' && instance.restarts === 0 && Date.now() < deadline - 1_000) {
-          await new Promise((r) => setTimeout(r, 100));
+          await sleep(100, undefined, { signal });
           continue;
         }
         const seen = instance ? `${instance.status}, ${instance.restarts} restarts, version ${instance.packageVersion}` : 'not running';
         throw new Error(`health gate failed on ${target.hostId}: ${target.service} is ${seen}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100, undefined, { signal });
     }
     throw new Error(`health gate failed on ${target.hostId}: no heartbeat after the stabilisation time`);
   }
