@@ -43,6 +43,7 @@ export class AgentRuntime {
       natsUrl: config.natsUrl,
       natsTlsCa: config.natsTlsCa,
       zkConnect: config.zkConnect,
+      streamReplicas: config.streamReplicas,
       hostId: config.hostId,
     });
     this.events = new NatsEventSink(nc);

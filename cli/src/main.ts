@@ -34,12 +34,13 @@ import { status } from './commands/status.js';
 import { traffic, TRAFFIC_BOOLEAN_FLAGS } from './commands/traffic.js';
 import { capacity } from './commands/capacity.js';
 import { test } from './commands/test.js';
-import { upDetached, upForeground } from './commands/up.js';
+import { stackProfile, upDetached, upForeground } from './commands/up.js';
 import { say } from './output.js';
 
 const USAGE = `usage: ./msec <command> [options]
 
   up [-d]            install what is missing, build, start infra, services and a local agent; -d runs detached
+  up --cluster [-d]  as root: 3 NATS servers, 3 ZooKeeper members, two gateways and 3 hosts in network namespaces
   down               stop everything ./msec up started
   status             each component with pid, port and health
   logs [name]        follow the logs of one component, or all
@@ -92,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     argv,
     new Set([
       'foreground-detached',
+      'cluster',
       'help',
       ...SERVICE_BOOLEAN_FLAGS,
       ...KV_BOOLEAN_FLAGS,
@@ -117,10 +119,11 @@ async function main(argv: string[]): Promise<number> {
           config,
           fileURLToPath(import.meta.url),
           process.argv.slice(3).filter((a) => a !== '-d'),
+          stackProfile(args),
         );
         return 0;
       }
-      await upForeground(config, args.flags['foreground-detached'] !== true);
+      await upForeground(config, args.flags['foreground-detached'] !== true, stackProfile(args));
       return 0;
     case 'down':
       await down(config);

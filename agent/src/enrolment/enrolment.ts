@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MsecError, type HostEnrollmentGrant } from '@msec/contracts';
@@ -8,7 +9,11 @@ export interface AgentEnrolment {
   natsUrl: string;
   natsCreds: string;
   consoleKey: string;
+  /** SHA-256 of the token redeemed (hex): a restart given the same token again uses these files instead. */
+  tokenSha256?: string;
 }
+
+const tokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** The file in the agent's folder that remembers its enrolment. */
 export const ENROLMENT_FILE = 'enrolment.json';
@@ -77,6 +82,7 @@ export async function redeemEnrolment(
     natsUrl,
     natsCreds: join(home, `agent-${body.hostId}.creds`),
     consoleKey: join(home, 'console.pub'),
+    tokenSha256: tokenDigest(token),
   };
   writePrivate(enrolment.natsCreds, body.natsCreds);
   writePrivate(enrolment.consoleKey, body.consolePublicKey ?? '');
@@ -111,7 +117,16 @@ export async function applyEnrolment(env: NodeJS.ProcessEnv, defaultDir: string)
   const dir = join(env.MSEC_AGENT_DIR || defaultDir, 'enrolment');
   const token = env.MSEC_ENROLL_TOKEN;
   let enrolled: AgentEnrolment | undefined;
-  if (token) {
+  // A supervisor restarting the agent with its first command line passes the spent token again: that is no new enrolment.
+  let earlier: AgentEnrolment | undefined;
+  try {
+    earlier = readEnrolment(dir);
+  } catch (error) {
+    // A damaged file is replaced by a new enrolment; without a token it is the error to report.
+    if (!token) throw error;
+  }
+  if (token && earlier?.tokenSha256 === tokenDigest(token)) delete env.MSEC_ENROLL_TOKEN;
+  else if (token) {
     if (!env.MSEC_GATEWAY_URL)
       throw new MsecError('AGENT_ENROL_FAILED', 'MSEC_GATEWAY_URL (--gateway): the console URL is required with an enrolment token', {
         status: 400,
@@ -121,7 +136,7 @@ export async function applyEnrolment(env: NodeJS.ProcessEnv, defaultDir: string)
     // The token is spent: later starts use the files, and a restart must not try it again.
     delete env.MSEC_ENROLL_TOKEN;
   }
-  const enrolment = enrolled ?? readEnrolment(dir);
+  const enrolment = enrolled ?? earlier;
   if (enrolment) {
     env.MSEC_HOST_ID ||= enrolment.hostId;
     env.MSEC_NATS_URL ||= enrolment.natsUrl;

@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   /** CA of a TLS NATS server, handed to instances as MSEC_NATS_TLS_CA. */
   natsTlsCa?: string;
   zkConnect: string;
+  /** Copies of the streams instances create, handed to them as MSEC_STREAM_REPLICAS (1 when absent). */
+  streamReplicas?: number;
   /** This host's id, handed to instances as MSEC_HOST_ID (their monitor and log host). */
   hostId?: string;
   /** First restart delay; doubles per consecutive crash up to maxBackoffMs. */
@@ -170,6 +172,7 @@ export class InstanceSupervisor {
       MSEC_NATS_URL: this.options.natsUrl,
       ...(this.options.natsTlsCa ? { MSEC_NATS_TLS_CA: resolvePath(this.options.natsTlsCa) } : {}),
       MSEC_ZK_CONNECT: this.options.zkConnect,
+      MSEC_STREAM_REPLICAS: String(this.options.streamReplicas ?? 1),
       MSEC_DATA_DIR: join(this.options.stateDir, 'data', spec.name),
       ...(this.options.hostId ? { MSEC_HOST_ID: this.options.hostId } : {}),
     };

@@ -1,3 +1,4 @@
+import { removeNetnsHosts } from '@msec/infra';
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 import { clearRunState, pidAlive, readRunState } from '../launcher/run-state.js';
@@ -17,10 +18,25 @@ export async function down(config: LauncherConfig): Promise<void> {
   while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   const leftovers = pids.filter(pidAlive);
   for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+  // The launcher removes the cluster's namespaces as it stops; one that was killed leaves them for this.
+  const network = state.network;
+  const removed = network ? removeLeftNetwork(network.id, network.hosts) : [];
   clearRunState(home.stateFile);
+  if (removed.length > 0) say(`removed the network the launcher left: ${removed.join(', ')}`);
   say(
     leftovers.length === 0
       ? 'stopped'
       : `stopped (killed ${leftovers.length} process(es) that did not stop in time: ${leftovers.join(', ')})`,
   );
+}
+
+function removeLeftNetwork(id: string, hosts: number): string[] {
+  try {
+    return removeNetnsHosts(id, hosts);
+  } catch (error) {
+    say(
+      `could not remove the cluster's network namespaces (msh${id}-*, bridge msbr${id}): ${error instanceof Error ? error.message : String(error)}; run ./msec down as root`,
+    );
+    return [];
+  }
 }

@@ -1,18 +1,28 @@
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
-import { pidAlive, readRunState } from '../launcher/run-state.js';
+import { pidAlive, readRunState, type ComponentState } from '../launcher/run-state.js';
 import { readRedisPassword } from '../launcher/zk-redis-secrets.js';
-import { cliNatsOptions, connectForProbes, probeHealth } from '../launcher/health-probe.js';
+import { cliNatsOptions, connectForProbes, probeHealth, probeHttpHealth } from '../launcher/health-probe.js';
 import { green, red, say, bold } from '../output.js';
-import { isPortTaken, redisPongs, zooKeeperIsOk } from '@msec/infra';
+import { isPortTaken, redisPongs, tcpConnects, zooKeeperIsOk } from '@msec/infra';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DeploySubjects, type HostView, type InstanceReport } from '@msec/contracts';
 import { natsRequest } from '@msec/platform';
 
-/** Demo instances as the local agent last reported them (it restarts them, so pids change). */
-async function agentInstances(nc: NatsConnection | undefined): Promise<Map<string, InstanceReport>> {
-  const hosts = nc ? await natsRequest<HostView[]>(nc, DeploySubjects.hostsList, {}, 3000).catch(() => []) : [];
-  return new Map(hosts.filter((h) => h.status === 'up').flatMap((h) => h.instances.map((i) => [i.name, i] as const)));
+/** The hosts as the deploy service sees them (empty when it cannot be asked). */
+async function knownHosts(nc: NatsConnection | undefined): Promise<HostView[]> {
+  return nc ? await natsRequest<HostView[]>(nc, DeploySubjects.hostsList, {}, 3000).catch(() => []) : [];
+}
+
+/** Demo instances as their agents last reported them (agents restart them, so pids change), by `host/service`. */
+function agentInstances(hosts: HostView[]): Map<string, InstanceReport> {
+  return new Map(hosts.filter((h) => h.status === 'up').flatMap((h) => h.instances.map((i) => [`${h.hostId}/${i.name}`, i] as const)));
+}
+
+/** Whether a demo instance listens: on loopback by binding the port, on a cluster host by connecting to it. */
+async function listens(component: ComponentState): Promise<boolean> {
+  if (component.port === undefined) return false;
+  return component.ip && component.ip !== '127.0.0.1' ? tcpConnects(component.ip, component.port) : isPortTaken(component.port);
 }
 
 async function infraHealthy(name: string, url: string, config: LauncherConfig, redisPassword: string | undefined): Promise<boolean> {
@@ -37,32 +47,44 @@ export async function status(config: LauncherConfig): Promise<number> {
     return 3;
   }
   say(`${bold('console')} ${state.consoleUrl}   launcher pid ${state.launcherPid}, up since ${state.startedAt}`);
-  say(`${'COMPONENT'.padEnd(12)} ${'PID'.padEnd(8)} ${'PORT'.padEnd(6)} ${'RESTARTS'.padEnd(8)} HEALTH`);
+  say(`${'COMPONENT'.padEnd(18)} ${'PID'.padEnd(8)} ${'PORT'.padEnd(6)} ${'RESTARTS'.padEnd(8)} HEALTH`);
   const nc = await connectForProbes(state.natsUrl, config).catch(() => undefined);
   let unhealthy = 0;
-  const instances = state.components.some((c) => c.kind === 'example') ? await agentInstances(nc) : new Map<string, InstanceReport>();
+  const hosts = state.components.some((c) => c.kind === 'example' || c.kind === 'host') ? await knownHosts(nc) : [];
+  const instances = agentInstances(hosts);
+  const localHost = state.components.find((c) => c.name === 'agent') ? 'the local agent' : undefined;
   for (const component of state.components) {
     let health: string;
-    const instance = component.service ? instances.get(component.service) : undefined;
+    // A state file of an earlier launcher has no host on its demo instances: they ran on the only host.
+    const hostKey = component.hostId ?? hosts.find((h) => h.instances.some((i) => i.name === component.service))?.hostId;
+    const instance = component.service ? instances.get(`${hostKey}/${component.service}`) : undefined;
+    const where = component.hostId ?? localHost ?? 'its host';
     if (instance) Object.assign(component, { pid: instance.pid ?? -1, port: instance.port, restarts: instance.restarts });
-    if (component.kind === 'example' && component.service && !instance) health = red('not running on the local agent');
-    else if (component.kind === 'example' && instance && instance.status !== 'running')
-      health = red(`${instance.status} on the local agent`);
+    if (component.kind === 'example' && component.service && !instance) health = red(`not running on ${where}`);
+    else if (component.kind === 'example' && instance && instance.status !== 'running') health = red(`${instance.status} on ${where}`);
     else if (!pidAlive(component.pid)) health = red('down (process not running)');
-    else if (component.kind === 'example')
-      health = component.port !== undefined && (await isPortTaken(component.port)) ? green('healthy') : red('not listening');
+    else if (component.kind === 'example') health = (await listens(component)) ? green('healthy') : red('not listening');
     else if (component.kind === 'infra')
-      health = (await infraHealthy(component.name, component.url ?? '', config, readRedisPassword(config.homeDir)))
+      health = (await infraHealthy(component.server ?? component.name, component.url ?? '', config, readRedisPassword(config.homeDir)))
         ? green('healthy')
         : red('not answering');
-    else if (!nc) health = red('unknown (NATS unreachable)');
+    else if (component.kind === 'host') {
+      const host = hosts.find((h) => h.hostId === component.hostId);
+      health =
+        host?.status === 'up'
+          ? green(`healthy (${component.ip}, ${host.instances.length} instances)`)
+          : red(`host ${host?.status ?? 'unknown to deploy'}`);
+    } else if (component.healthUrl) {
+      const result = await probeHttpHealth(component.healthUrl);
+      health = result.ok ? green('healthy') : red(`unhealthy: ${result.reason}`);
+    } else if (!nc) health = red('unknown (NATS unreachable)');
     else {
       const result = await probeHealth(nc, component.healthSubject ?? '');
       health = result.ok ? green('healthy') : red(`unhealthy: ${result.reason}`);
     }
     if (!health.includes('healthy') || health.includes('unhealthy')) unhealthy += 1;
     say(
-      `${component.name.padEnd(12)} ${String(component.pid).padEnd(8)} ${String(component.port ?? '-').padEnd(6)} ${String(component.restarts).padEnd(8)} ${health}`,
+      `${component.name.padEnd(18)} ${String(component.pid).padEnd(8)} ${String(component.port ?? '-').padEnd(6)} ${String(component.restarts).padEnd(8)} ${health}`,
     );
   }
   await nc?.close();

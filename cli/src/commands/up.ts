@@ -2,23 +2,34 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
+import type { ParsedArgs } from '../cli-args.js';
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
-import { preflight, runStack } from '../launcher/stack-runner.js';
+import { preflight, runStack, type StackProfile } from '../launcher/stack-runner.js';
 import { pidAlive, readRunState } from '../launcher/run-state.js';
 import { say } from '../output.js';
 
-/** Seconds `up -d` waits for the detached stack to report ready. */
-const DETACHED_READY_TIMEOUT_MS = 180_000;
+/** `--cluster` picks the cluster profile. */
+export function stackProfile(args: ParsedArgs): StackProfile {
+  return args.flags.cluster === true ? 'cluster' : 'single';
+}
+
+/** How long `up -d` waits for the detached stack to report ready (the cluster profile starts three of everything). */
+const DETACHED_READY_TIMEOUT_MS = { single: 180_000, cluster: 420_000 } as const;
 
 /** `msec up`: runs everything in this process until Ctrl-C; `echo` mirrors each child's output with a prefix. */
-export async function upForeground(config: LauncherConfig, echo: boolean): Promise<void> {
-  await runStack(config, echo);
+export async function upForeground(config: LauncherConfig, echo: boolean, profile: StackProfile): Promise<void> {
+  await runStack(config, echo, profile);
 }
 
 /** `msec up -d`: starts the launcher detached, waits until it is ready, prints its summary and returns. */
-export async function upDetached(config: LauncherConfig, cliEntry: string, passThroughArgs: string[]): Promise<void> {
-  await preflight(config);
+export async function upDetached(
+  config: LauncherConfig,
+  cliEntry: string,
+  passThroughArgs: string[],
+  profile: StackProfile,
+): Promise<void> {
+  await preflight(config, profile);
   const home = msecHome(config.homeDir);
   mkdirSync(home.logs, { recursive: true });
   const launcherLog = join(home.logs, 'launcher.log');
@@ -30,7 +41,7 @@ export async function upDetached(config: LauncherConfig, cliEntry: string, passT
   });
   closeSync(logFd);
   child.unref();
-  const deadline = Date.now() + DETACHED_READY_TIMEOUT_MS;
+  const deadline = Date.now() + DETACHED_READY_TIMEOUT_MS[profile];
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const state = readRunState(home.stateFile);
@@ -51,7 +62,11 @@ export async function upDetached(config: LauncherConfig, cliEntry: string, passT
       return;
     }
   }
-  throw new MsecError('LAUNCHER_TIMEOUT', `not ready within ${DETACHED_READY_TIMEOUT_MS / 1000} s; see ${launcherLog} and ./msec status`, {
-    status: 504,
-  });
+  throw new MsecError(
+    'LAUNCHER_TIMEOUT',
+    `not ready within ${DETACHED_READY_TIMEOUT_MS[profile] / 1000} s; see ${launcherLog} and ./msec status`,
+    {
+      status: 504,
+    },
+  );
 }

@@ -64,6 +64,14 @@ export function localHostId(): string {
   return hostname().replace(/[^A-Za-z0-9_-]/g, '-');
 }
 
+/** What differs between the single-machine stack and the cluster profile. */
+export interface LaunchProfile {
+  /** Run an agent for this machine (the cluster profile's hosts run their own, in their namespaces). */
+  localAgent: boolean;
+  /** Copies of every stream and KV bucket (`MSEC_STREAM_REPLICAS`); the services' default (1) when absent. */
+  streamReplicas?: number;
+}
+
 /**
  * Every platform service and the local agent, in start order, with the environment each reads. With a NATS
  * authority each gets its own identity's .creds file, and deploy the account seed it mints business identities with.
@@ -73,7 +81,8 @@ export async function platformLaunches(
   infra: InfraAddresses,
   http: { host: string; port: number },
   secrets: ZkRedisSecrets,
-  nats?: NatsAuthority,
+  nats: NatsAuthority | undefined,
+  profile: LaunchProfile = { localAgent: true },
 ): Promise<ServiceLaunch[]> {
   const shared: NodeJS.ProcessEnv = {
     ...process.env,
@@ -86,12 +95,14 @@ export async function platformLaunches(
     MSEC_NATS_CREDS: '',
     MSEC_NATS_ACCOUNT_SEED: '',
     NO_COLOR: '1',
+    ...(profile.streamReplicas !== undefined ? { MSEC_STREAM_REPLICAS: String(profile.streamReplicas) } : {}),
   };
   const hostId = localHostId();
   // The CLI's own identity (health probes, the flight demo's release, ./msec status).
   if (nats) await nats.ensureCredsFile(NatsRole.admin);
   const launches: ServiceLaunch[] = [];
   for (const name of COMPONENTS_IN_START_ORDER) {
+    if (name === Component.agent && !profile.localAgent) continue;
     const env: NodeJS.ProcessEnv = { ...shared, ...secretEnv(name, home, infra, secrets) };
     if (nats) {
       env.MSEC_NATS_CREDS =

@@ -75,10 +75,13 @@ function stagePythonEcho(home: MsecHome): string {
 const MAX_INLINE_BYTES = 700 * 1024;
 const RELEASE_TIMEOUT_MS = 120_000;
 
-/** A demo instance as the local agent runs it. */
+/** A demo instance as an agent runs it. */
 export interface DemoInstance {
   component: string;
   service: string;
+  hostId: string;
+  /** The host's address, where the instance listens. */
+  ip: string;
   port: number;
   pid: number | null;
   status: string;
@@ -93,13 +96,17 @@ export function demoVersion(dir = FLIGHT_DEMO_DIR): string {
   return `${version}-${folderDigest(dir).slice(0, 12)}`;
 }
 
-async function localHost(nc: NatsConnection, hostId: string, timeoutMs: number): Promise<HostView> {
+/** The hosts once each heartbeats to the deploy service (an error naming the missing ones when the time is up). */
+async function hostsUp(nc: NatsConnection, hostIds: readonly string[], timeoutMs: number): Promise<HostView[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const hosts = await natsRequest<HostView[]>(nc, DeploySubjects.hostsList, {}, 10_000).catch(() => []);
-    const host = hosts.find((h) => h.hostId === hostId);
-    if (host?.status === 'up') return host;
-    if (Date.now() > deadline) throw new Error(`the local agent (host ${hostId}) never reported to the deploy service`);
+    const up = hostIds.map((id) => hosts.find((h) => h.hostId === id && h.status === 'up'));
+    if (up.every((h) => h !== undefined)) return up as HostView[];
+    if (Date.now() > deadline) {
+      const missing = hostIds.filter((_, i) => up[i] === undefined);
+      throw new Error(`host(s) ${missing.join(', ')} never reported to the deploy service`);
+    }
     await sleep(300);
   }
 }
@@ -123,7 +130,7 @@ async function ensurePackage(nc: NatsConnection, home: MsecHome, module: DemoMod
   }
 }
 
-/** The port a module had before (on this host, or in the registry), so routes stay valid across restarts; else a free one. */
+/** The port a module had before (on a host, or in the registry), so routes stay valid across restarts; else a free one. */
 async function portFor(nc: NatsConnection, module: DemoModule, running: InstanceReport | undefined, taken: Set<number>): Promise<number> {
   if (running) return running.port;
   const registered = await natsRequest<ServiceView>(nc, RegistrySubjects.serviceShow, { name: module.service }, 10_000).catch(
@@ -137,7 +144,13 @@ async function portFor(nc: NatsConnection, module: DemoModule, running: Instance
   }
 }
 
-async function runPlan(nc: NatsConnection, module: DemoModule, version: string, port: number, hostId: string): Promise<ReleasePlanView> {
+async function runPlan(
+  nc: NatsConnection,
+  module: DemoModule,
+  version: string,
+  port: number,
+  hostIds: readonly string[],
+): Promise<ReleasePlanView> {
   const plan = await natsRequest<ReleasePlanView>(
     nc,
     DeploySubjects.releaseCreate,
@@ -146,7 +159,7 @@ async function runPlan(nc: NatsConnection, module: DemoModule, version: string, 
       packageName: module.packageName,
       packageVersion: version,
       port,
-      hosts: [hostId],
+      hosts: hostIds,
       strategy: { canary: false, batchSize: 1, stabilizeMs: 1000, healthTimeoutMs: 30_000 },
     },
     10_000,
@@ -163,68 +176,82 @@ async function runPlan(nc: NatsConnection, module: DemoModule, version: string, 
 
 /**
  * Deploys the flight demo the way an operator would: packages made from examples/flight (uploaded once per
- * version), then one release plan per module to the local agent's host. A module already running this version
- * is left alone, so a second `up` changes nothing. Returns the instances as the agent reports them.
+ * version), then one release plan per module to the given hosts (the local agent's, or the cluster's three). A module
+ * already running this version on every host is left alone, so a second `up` changes nothing. Returns the instances as
+ * the agents report them.
  */
 export async function releaseFlightDemo(
   nc: NatsConnection,
   home: MsecHome,
-  hostId: string,
+  hostIds: readonly string[],
   say: (line: string) => void,
 ): Promise<DemoInstance[]> {
-  let host = await localHost(nc, hostId, 60_000);
+  let hosts = await hostsUp(nc, hostIds, 60_000);
   const taken = new Set<number>();
   for (const module of demoModules()) {
     const folder = module.folder(home);
     const version = demoVersion(folder);
     await ensurePackage(nc, home, module, folder, version);
-    const running = host.instances.find((i) => i.name === module.service);
-    const port = await portFor(nc, module, running, taken);
+    const running = hosts.map((h) => h.instances.find((i) => i.name === module.service));
+    const port = await portFor(
+      nc,
+      module,
+      running.find((i) => i !== undefined),
+      taken,
+    );
     taken.add(port);
-    if (running?.packageVersion === version) continue;
-    say(`releasing ${module.service} ${module.packageName}@${version} to ${hostId} on port ${port} …`);
-    const plan = await runPlan(nc, module, version, port, hostId);
+    if (running.every((i) => i?.packageVersion === version && i.port === port)) continue;
+    say(`releasing ${module.service} ${module.packageName}@${version} to ${hostIds.join(', ')} on port ${port} …`);
+    const plan = await runPlan(nc, module, version, port, hostIds);
     if (plan.state !== 'succeeded')
       throw new Error(`release ${plan.planId} of ${module.service} ${plan.state}: ${plan.error ?? 'see ./msec release show'}`);
-    host = await localHost(nc, hostId, 10_000);
+    hosts = await hostsUp(nc, hostIds, 10_000);
   }
-  await dropStaleRoutes(nc, hostId);
-  return demoInstances(nc, hostId, 60_000);
+  for (const host of hosts) await dropStaleRoutes(nc, host.hostId);
+  return demoInstances(nc, hostIds, 60_000);
 }
 
-/** Scales in routes this host no longer serves (e.g. instances an older `up` ran on other ports). */
+/** Scales in routes a host no longer serves (e.g. instances an older `up` ran on other ports). */
 async function dropStaleRoutes(nc: NatsConnection, hostId: string): Promise<void> {
-  const host = await localHost(nc, hostId, 10_000);
+  const [host] = await hostsUp(nc, [hostId], 10_000);
   for (const module of demoModules()) {
-    const port = host.instances.find((i) => i.name === module.service)?.port;
+    const port = host!.instances.find((i) => i.name === module.service)?.port;
     const view = await natsRequest<ServiceView>(nc, RegistrySubjects.serviceShow, { name: module.service }, 10_000).catch(() => undefined);
-    const stale = (view?.instances ?? []).filter((i) => i.ip === host.ip && i.port !== port && i.enabled).map((i) => `${i.ip}:${i.port}`);
+    const stale = (view?.instances ?? []).filter((i) => i.ip === host!.ip && i.port !== port && i.enabled).map((i) => `${i.ip}:${i.port}`);
     if (stale.length > 0) await natsRequest(nc, RegistrySubjects.scaleIn, { service: module.service, instances: stale }, 10_000);
   }
 }
 
-/** The demo's instances on the local host once every one is running (or what there is when the time is up). */
-export async function demoInstances(nc: NatsConnection, hostId: string, timeoutMs: number): Promise<DemoInstance[]> {
+/**
+ * The demo's instances on the hosts once every one is running (or what there is when the time is up). With more
+ * than one host each is named `<module>@<host>`.
+ */
+export async function demoInstances(nc: NatsConnection, hostIds: readonly string[], timeoutMs: number): Promise<DemoInstance[]> {
   const deadline = Date.now() + timeoutMs;
+  const modules = demoModules();
   for (;;) {
-    const host = await localHost(nc, hostId, timeoutMs);
-    const modules = demoModules();
-    const instances = modules.flatMap((module) => {
-      const i = host.instances.find((x) => x.name === module.service);
-      return i
-        ? [
-            {
-              component: module.component,
-              service: module.service,
-              port: i.port,
-              pid: i.pid,
-              status: i.status,
-              packageVersion: i.packageVersion,
-            },
-          ]
-        : [];
-    });
-    if ((instances.length === modules.length && instances.every((i) => i.status === 'running')) || Date.now() > deadline) return instances;
+    const hosts = await hostsUp(nc, hostIds, timeoutMs);
+    const instances = hosts.flatMap((host) =>
+      modules.flatMap((module) => {
+        const i = host.instances.find((x) => x.name === module.service);
+        return i
+          ? [
+              {
+                component: hostIds.length > 1 ? `${module.component}@${host.hostId}` : module.component,
+                service: module.service,
+                hostId: host.hostId,
+                ip: host.ip,
+                port: i.port,
+                pid: i.pid,
+                status: i.status,
+                packageVersion: i.packageVersion,
+              },
+            ]
+          : [];
+      }),
+    );
+    const complete = instances.length === modules.length * hosts.length && instances.every((i) => i.status === 'running');
+    if (complete || Date.now() > deadline) return instances;
     await sleep(300);
   }
 }

@@ -61,3 +61,26 @@ export async function waitForHealthy(
   }
   return reasons;
 }
+
+/** Health of a gateway over HTTP (`GET /api/v1/health`): a second gateway shares the first one's NATS subject. */
+export async function probeHttpHealth(url: string, timeoutMs = 2000): Promise<HealthResult> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const report = (await response.json()) as HealthReport;
+    if (report.ready) return { ok: true, report };
+    const notReady = (report.dependencies ?? []).filter((d) => !d.ok).map((d) => `${d.name}: ${d.detail ?? 'not ready'}`);
+    return { ok: false, reason: notReady.join('; ') || `not ready (HTTP ${response.status})` };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Polls `url` until it reports ready; returns undefined, or the last reason when the time is up. */
+export async function waitForHttpHealthy(url: string, timeoutMs: number): Promise<string | undefined> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const result = await probeHttpHealth(url, 1500);
+    if (result.ok) return undefined;
+    if (Date.now() > deadline) return result.reason;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}

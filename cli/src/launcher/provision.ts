@@ -3,6 +3,10 @@ import { MsecError } from '@msec/contracts';
 import { hasZooKeeper, whichBinary } from '@msec/infra';
 import { say, bold } from '../output.js';
 
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
 /** A Debian package the platform needs, and how to tell whether it is present. */
 export interface Requirement {
   debianPackage: string;
@@ -21,16 +25,19 @@ export const Requirements = {
   },
   mariadb: { debianPackage: 'mariadb-server', present: () => whichBinary('mariadbd') !== undefined, why: 'MySQL tests' },
   chromium: { debianPackage: 'chromium', present: () => whichBinary('chromium') !== undefined, why: 'browser tests' },
+  // Hosts in network namespaces (the cluster profile, network fault tests) need root; without it they are not run.
+  iproute2: { debianPackage: 'iproute2', present: () => !isRoot() || whichBinary('ip') !== undefined, why: 'hosts in network namespaces' },
+  iptables: {
+    debianPackage: 'iptables',
+    present: () => !isRoot() || whichBinary('iptables') !== undefined,
+    why: 'packet loss in fault tests',
+  },
   dockerCompose: {
     debianPackage: 'docker-compose',
     present: () => whichBinary('docker-compose') !== undefined,
     why: 'compose file validation',
   },
 } as const satisfies Record<string, Requirement>;
-
-function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
 
 /**
  * Makes sure each requirement is installed: installs the missing ones with apt-get (visible progress) when we are

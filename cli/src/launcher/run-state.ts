@@ -4,7 +4,10 @@ import { dirname } from 'node:path';
 /** One process the launcher runs, as written to the state file for status and down. */
 export interface ComponentState {
   name: string;
-  kind: 'infra' | 'service' | 'example';
+  /** infra: a server; service: a console service; host: an agent in its own network namespace; example: a demo instance. */
+  kind: 'infra' | 'service' | 'host' | 'example';
+  /** For servers: which kind (nats, zookeeper, redis); the name alone when absent (state of an older launcher). */
+  server?: 'nats' | 'zookeeper' | 'redis';
   pid: number;
   /** The port it listens on, when it has one. */
   port?: number;
@@ -13,8 +16,21 @@ export interface ComponentState {
   restarts: number;
   /** Health subject for platform services. */
   healthSubject?: string;
-  /** For demo instances run by the local agent: their service name (the agent's instance name). */
+  /** Health over HTTP, for a second gateway (both answer the gateway's subject). */
+  healthUrl?: string;
+  /** For demo instances run by an agent: their service name (the agent's instance name). */
   service?: string;
+  /** For hosts and demo instances: the host's id in the console. */
+  hostId?: string;
+  /** For hosts and demo instances: the address they are reached on. */
+  ip?: string;
+}
+
+/** The network namespaces of the cluster profile's hosts, so `down` can remove them after a launcher that was killed. */
+export interface ClusterNetworkState {
+  /** The id in the bridge's, namespaces' and links' names. */
+  id: string;
+  hosts: number;
 }
 
 /** The whole running stack. */
@@ -27,6 +43,8 @@ export interface RunState {
   consoleUrl: string;
   ready: boolean;
   components: ComponentState[];
+  /** Present for `./msec up --cluster`. */
+  network?: ClusterNetworkState;
 }
 
 /** Reads the state file, or undefined when nothing runs. */

@@ -1,13 +1,21 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
-import { isPortTaken, type InfraServer } from '@msec/infra';
+import { isPortTaken, type InfraServer, type NetnsHosts } from '@msec/infra';
 import type { LauncherConfig } from '../launcher-config.js';
 import { bold, dim, green, processPrefix, red, say } from '../output.js';
 import { REPO_ROOT, msecHome, type MsecHome } from '../paths.js';
-import { platformLaunches } from './component-catalog.js';
+import { localHostId, platformLaunches } from './component-catalog.js';
+import {
+  CLUSTER_SIZE,
+  CLUSTER_STREAM_REPLICAS,
+  checkClusterProfile,
+  launchClusterInfra,
+  prepareClusterHosts,
+  startClusterNetwork,
+} from './cluster-profile.js';
 import { releaseFlightDemo } from './flight-demo.js';
-import { connectForProbes, waitForHealthy } from './health-probe.js';
+import { connectForProbes, waitForHealthy, waitForHttpHealthy } from './health-probe.js';
 import { launchInfra, stopInfra } from './infra-launcher.js';
 import { ensureInstalled, Requirements, type Requirement } from './provision.js';
 import { clearRunState, pidAlive, readRunState, writeRunState, type ComponentState, type RunState } from './run-state.js';
@@ -38,6 +46,9 @@ async function checkPreconditions(config: LauncherConfig, home: MsecHome): Promi
   }
 }
 
+/** `./msec up` runs one of each server and a local agent; `--cluster` three of each and three hosts in namespaces. */
+export type StackProfile = 'single' | 'cluster';
+
 function requirementsFor(config: LauncherConfig): Requirement[] {
   const needed: Requirement[] = [];
   if (!config.natsUrl) needed.push(Requirements.nats);
@@ -58,6 +69,7 @@ function printSummary(state: RunState, home: MsecHome, unhealthy: Record<string,
         ? `  admin login  admin / ${bold(readFileSync(passwordFile, 'utf8').trim())}  ${dim('(one-time password; change it after logging in)')}`
         : `  admin login  admin, one-time password in ${passwordFile} (mode 0600; change it after logging in)`,
     );
+  if (state.network) say(`  cluster      ${state.network.hosts} hosts in network namespaces, every stream on 3 NATS servers`);
   say(`  NATS         ${state.natsUrl}`);
   say(`  ZooKeeper    ${state.zkConnect}`);
   say(`  Redis        ${state.redisUrl}`);
@@ -68,23 +80,27 @@ function printSummary(state: RunState, home: MsecHome, unhealthy: Record<string,
       `  ${component.name.padEnd(12)} pid ${String(component.pid).padEnd(8)} ${component.port ? `port ${String(component.port).padEnd(6)}` : ''.padEnd(11)} ${health}`,
     );
   }
+  // Failures of no single process (the flight demo's release, the hosts' enrolment) have no line above.
+  const names = new Set(state.components.map((c) => c.name));
+  for (const [name, reason] of Object.entries(unhealthy)) if (!names.has(name)) say(`  ${name.padEnd(12)} ${red(`failed: ${reason}`)}`);
   say();
   say(dim(`  logs: ${home.logs}   ./msec status · ./msec logs [name] · ./msec down`));
 }
 
-/**
- * Runs the whole stack in this process until SIGINT/SIGTERM: infra, then services and the local agent under
- * supervision; writes `.msec/run/state.json` for status and down; stops everything in reverse order.
- */
-/** Everything that can refuse a start before anything runs: another stack, a taken port, missing servers. */
-export async function preflight(config: LauncherConfig): Promise<void> {
+/** Everything that can refuse a start before anything runs: another stack, a taken port, missing servers, no root. */
+export async function preflight(config: LauncherConfig, profile: StackProfile = 'single'): Promise<void> {
+  if (profile === 'cluster') checkClusterProfile(config);
   await checkPreconditions(config, msecHome(config.homeDir));
-  ensureInstalled(requirementsFor(config), config.autoInstall);
+  ensureInstalled([...requirementsFor(config), ...(profile === 'cluster' ? [Requirements.iproute2] : [])], config.autoInstall);
 }
 
-export async function runStack(config: LauncherConfig, foreground: boolean): Promise<void> {
+/**
+ * Runs the whole stack in this process until SIGINT/SIGTERM: infra, then services and the agents under
+ * supervision; writes `.msec/run/state.json` for status and down; stops everything in reverse order.
+ */
+export async function runStack(config: LauncherConfig, foreground: boolean, profile: StackProfile = 'single'): Promise<void> {
   const home = msecHome(config.homeDir);
-  await preflight(config);
+  await preflight(config, profile);
   for (const dir of [home.infra, home.data, home.logs, home.run]) mkdirSync(dir, { recursive: true });
   const secrets = loadZkRedisSecrets(home.root);
 
@@ -102,13 +118,13 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   const infraStates = new Map<string, ComponentState>();
   const save = (): void => writeRunState(home.stateFile, state);
   const supervised: SupervisedProcess[] = [];
-  /** Starts a node entry under supervision and keeps its pid and restarts in the state file. */
-  const supervise = (entry: ComponentState, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void => {
+  /** Starts a process under supervision and keeps its pid and restarts in the state file. */
+  const supervise = (entry: ComponentState, command: string, args: string[], env: NodeJS.ProcessEnv): void => {
     const proc = new SupervisedProcess(
       {
         name: entry.name,
-        command: process.execPath,
-        args: ['--enable-source-maps', ...nodeArgs, script],
+        command,
+        args,
         env,
         cwd: REPO_ROOT,
         logFile: entry.logFile,
@@ -126,13 +142,19 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
     state.components.push(entry);
   };
 
+  /** A Node entry of this repository under supervision. */
+  const superviseNode = (entry: ComponentState, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void =>
+    supervise(entry, process.execPath, ['--enable-source-maps', ...nodeArgs, script], env);
+
   let servers: InfraServer[] = [];
+  let net: NetnsHosts | undefined;
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> => {
     stopping ??= (async () => {
       say(dim('stopping …'));
       for (const proc of [...supervised].reverse()) await proc.stop();
       await stopInfra(servers);
+      await net?.dispose();
       clearRunState(home.stateFile);
       say('stopped');
     })();
@@ -141,27 +163,32 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
-  const infra = await launchInfra(
-    config,
-    home,
-    (server) => {
-      const entry: ComponentState = {
-        name: server.name,
-        kind: 'infra',
-        pid: server.pid,
-        port: server.port,
-        url: withoutPassword(server.url),
-        logFile: server.logFile,
-        restarts: 0,
-      };
-      infraStates.set(server.name, entry);
-      state.components.push(entry);
-      if (foreground)
-        say(`${processPrefix(server.name, state.components.length)} started pid ${server.pid} on ${withoutPassword(server.url)}`);
-      save();
-    },
-    secrets,
-  ).catch(async (error: unknown) => {
+  const onServerStarted = (server: InfraServer, kind?: 'nats' | 'zookeeper' | 'redis'): void => {
+    const entry: ComponentState = {
+      name: server.name,
+      kind: 'infra',
+      ...(kind ? { server: kind } : {}),
+      pid: server.pid,
+      port: server.port,
+      url: withoutPassword(server.url),
+      logFile: server.logFile,
+      restarts: 0,
+    };
+    infraStates.set(server.name, entry);
+    state.components.push(entry);
+    if (foreground)
+      say(`${processPrefix(server.name, state.components.length)} started pid ${server.pid} on ${withoutPassword(server.url)}`);
+    save();
+  };
+  const startInfra = async (): ReturnType<typeof launchInfra> => {
+    if (profile === 'single') return launchInfra(config, home, onServerStarted, secrets);
+    net = startClusterNetwork(home);
+    state.network = { id: net.id, hosts: CLUSTER_SIZE };
+    save();
+    return launchClusterInfra(home, net, onServerStarted, secrets);
+  };
+  const infra = await startInfra().catch(async (error: unknown) => {
+    await net?.dispose();
     clearRunState(home.stateFile);
     throw error;
   });
@@ -175,9 +202,10 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
     { host: config.httpHost, port: config.httpPort },
     secrets,
     infra.natsAuthority,
+    profile === 'cluster' ? { localAgent: false, streamReplicas: CLUSTER_STREAM_REPLICAS } : { localAgent: true },
   );
   for (const launch of launches) {
-    supervise(
+    superviseNode(
       {
         name: launch.name,
         kind: 'service',
@@ -194,25 +222,94 @@ export async function runStack(config: LauncherConfig, foreground: boolean): Pro
   }
   save();
 
+  /** Where an agent keeps its instances' logs: the local agent's folder, or a cluster host's state folder. */
+  const agentDirOf = (hostId: string): string =>
+    profile === 'cluster' ? join(home.root, 'cluster', 'hosts', hostId) : join(home.root, 'agent');
+
+  /**
+   * The cluster's second gateway listens on the bridge (the console URL stays on this machine), and each host's agent
+   * joins through it with a token, as remote machines would. Returns the ids of the hosts that came up.
+   */
+  const startClusterHosts = async (
+    hosts: NetnsHosts,
+    services: typeof launches,
+    addresses: typeof infra.addresses,
+    notReady: Record<string, string>,
+  ): Promise<string[]> => {
+    const gateway = services.find((l) => l.name === 'gateway')!;
+    const bridgeUrl = `http://${hosts.bridgeIp}:${config.httpPort}`;
+    superviseNode(
+      {
+        name: 'gateway-2',
+        kind: 'service',
+        pid: -1,
+        logFile: join(home.logs, 'gateway-2.log'),
+        restarts: 0,
+        port: config.httpPort,
+        url: bridgeUrl,
+        healthUrl: `${bridgeUrl}/api/v1/health`,
+      },
+      gateway.entry,
+      { ...gateway.env, MSEC_HTTP_HOST: hosts.bridgeIp },
+      gateway.nodeArgs,
+    );
+    save();
+    const second = await waitForHttpHealthy(`${bridgeUrl}/api/v1/health`, HEALTHY_TIMEOUT_MS);
+    if (second !== undefined) {
+      notReady['gateway-2'] = second;
+      return [];
+    }
+    try {
+      const agents = await prepareClusterHosts(nc, home, hosts, addresses, bridgeUrl);
+      for (const agent of agents)
+        supervise(
+          {
+            name: agent.hostId,
+            kind: 'host',
+            pid: -1,
+            logFile: join(home.logs, `${agent.hostId}.log`),
+            restarts: 0,
+            hostId: agent.hostId,
+            ip: agent.ip,
+          },
+          agent.command,
+          agent.args,
+          agent.env,
+        );
+      save();
+      return agents.map((a) => a.hostId);
+    } catch (error) {
+      notReady.hosts = error instanceof Error ? error.message : String(error);
+      return [];
+    }
+  };
+
   const nc = await connectForProbes(infra.addresses.natsUrl, config);
   const subjects = Object.fromEntries(launches.map((l) => [l.name, l.healthSubject]));
   const unhealthy = await waitForHealthy(nc, subjects, HEALTHY_TIMEOUT_MS);
-  if (config.flightInstances > 0 && unhealthy.registry === undefined && unhealthy.deploy === undefined && unhealthy.agent === undefined) {
-    // The demo goes out the way operators ship code: packages and release plans to the local agent, which runs it.
+  let hostIds = [launches.find((l) => l.name === 'agent')?.env.MSEC_HOST_ID ?? localHostId()];
+  if (net && unhealthy.gateway === undefined && unhealthy.deploy === undefined) {
+    hostIds = await startClusterHosts(net, launches, infra.addresses, unhealthy);
+  }
+  const agentsReady = profile === 'cluster' ? hostIds.length === CLUSTER_SIZE : unhealthy.agent === undefined;
+  if (config.flightInstances > 0 && unhealthy.registry === undefined && unhealthy.deploy === undefined && agentsReady) {
+    // The demo goes out the way operators ship code: packages and release plans to the agents, which run it.
     try {
-      const hostId = launches.find((l) => l.name === 'agent')?.env.MSEC_HOST_ID ?? '';
-      const instances = await releaseFlightDemo(nc, home, hostId, (line) => say(dim(line)));
+      const instances = await releaseFlightDemo(nc, home, hostIds, (line) => say(dim(line)));
       for (const instance of instances) {
         state.components.push({
           name: instance.component,
           kind: 'example',
           pid: instance.pid ?? -1,
           port: instance.port,
-          logFile: join(home.root, 'agent', 'logs', instance.service, 'stdout.log'),
+          logFile: join(agentDirOf(instance.hostId), 'logs', instance.service, 'stdout.log'),
           restarts: 0,
           service: instance.service,
+          hostId: instance.hostId,
+          ip: instance.ip,
         });
-        if (instance.status !== 'running') unhealthy[instance.component] = `${instance.service} is ${instance.status} on the local agent`;
+        if (instance.status !== 'running')
+          unhealthy[instance.component] = `${instance.service} is ${instance.status} on ${instance.hostId}`;
       }
     } catch (error) {
       unhealthy['flight demo'] = error instanceof Error ? error.message : String(error);

@@ -67,12 +67,18 @@ describe('python sdk', { skip: HAS_PYTHON ? false : 'python3 is not installed' }
   let echo: EchoClient;
   let users: ModuleInstance[];
 
-  /** Starts one Echo.mod_python process the way the agent does (python3 main.py with the service's environment). */
+  /**
+   * Starts one Echo.mod_python process the way the agent does (python3 main.py with the service's environment). Its
+   * NATS address is a cluster's list whose first server is gone, so every NATS test below also shows the SDK moving on
+   * to the next server of the list.
+   */
   const startEcho = async (): Promise<{ port: number; child: ChildProcess }> => {
     const port = await freePort();
+    const platform = await stack.platformEnv(NatsRole.service, ECHO_SERVICE);
     const env = {
       ...process.env,
-      ...(await stack.platformEnv(NatsRole.service, ECHO_SERVICE)),
+      ...platform,
+      MSEC_NATS_URL: `nats://127.0.0.1:${await freePort()},${platform.MSEC_NATS_URL}`,
       MSEC_SERVICE: ECHO_SERVICE,
       MSEC_PORT: String(port),
       MSEC_TRACE_SAMPLE_RATE: '1',

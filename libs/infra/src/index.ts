@@ -12,12 +12,12 @@ export type { ProcessSpec } from './managed-process.js';
 export { InfraServer, TEMP_DIR_PREFIX } from './infra-server.js';
 export type { ServerOptions, ServerKind } from './infra-server.js';
 /** Readiness probes spoken in each server's own protocol. */
-export { tcpExchange, zooKeeperIsOk, zooKeeperServes, redisPongs } from './probes.js';
+export { tcpExchange, tcpConnects, zooKeeperIsOk, zooKeeperServes, redisPongs } from './probes.js';
 /** Starters for each real server. */
 export { startNats, natsClientHelpers, OBSERVER_ROLE, probeJetStream } from './nats-server.js';
 export type { NatsServerOptions, NatsTestServer, NatsClientHelpers } from './nats-server.js';
 export { startZooKeeper, startZooKeeperEnsemble } from './zookeeper-server.js';
-export type { ZooKeeperEnsemble } from './zookeeper-server.js';
+export type { ZooKeeperEnsemble, ZooKeeperEnsembleOptions } from './zookeeper-server.js';
 export { startRedis, redisPasswordOf } from './redis-server.js';
 export type { RedisOptions } from './redis-server.js';
 /** A throw-away CA and server certificate made with openssl (NATS with TLS). */
@@ -26,3 +26,8 @@ export type { TestCertificates } from './tls-certificates.js';
 /** Release packages (tar.gz with manifest.json) made from a built service folder. */
 export { packServiceFolder, packageFiles, folderDigest } from './service-package.js';
 export type { PackageManifest, BuiltPackage } from './service-package.js';
+/** A NATS cluster and hosts in network namespaces: the cluster profile of `./msec up --cluster` and the fault tests. */
+export { startNatsCluster } from './nats-cluster.js';
+export type { NatsClusterOptions, NatsTestCluster } from './nats-cluster.js';
+export { startNetnsHosts, canMakeNetnsHosts, netnsNames, removeNetnsHosts } from './netns-hosts.js';
+export type { NetnsHost, NetnsHosts, NetnsHostsOptions } from './netns-hosts.js';

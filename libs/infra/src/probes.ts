@@ -27,6 +27,20 @@ export function tcpExchange(host: string, port: number, payload: string, timeout
   });
 }
 
+/** Whether something accepts a TCP connection on host:port within the time. */
+export function tcpConnects(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
 /** ZooKeeper's four-letter `ruok`: true when it answers `imok`. */
 export async function zooKeeperIsOk(host: string, port: number): Promise<boolean> {
   return (await tcpExchange(host, port, 'ruok')).startsWith('imok');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary, ZOOKEEPER_JAR_DIR, hasZooKeeper } from './binaries.js';
 import { InfraServer, TEMP_DIR_PREFIX, type ServerKind, type ServerOptions } from './infra-server.js';
-import { freePort } from './ports.js';
+import { freePort, isPortTaken } from './ports.js';
 import { tcpExchange, zooKeeperServes } from './probes.js';
 import { MsecError } from '@msec/contracts';
 
@@ -66,35 +66,57 @@ export function startZooKeeper(options: ServerOptions = {}): Promise<InfraServer
   return InfraServer.launch(zooKeeperKind(), options);
 }
 
-/** A ZooKeeper ensemble of real servers on loopback. */
+/** Where an ensemble runs; defaults for tests: a fresh temporary folder, loopback, free ports. */
+export interface ZooKeeperEnsembleOptions {
+  size?: number;
+  /** Folder of the members' data (`member-N/` each); removed by `dispose()` only when temporary. */
+  dir?: string;
+  /** Address clients reach the members on (the quorum's own ports stay on loopback). */
+  host?: string;
+  /** Client ports, one per member, tried first (a taken one is replaced by a free port). */
+  preferredPorts?: readonly number[];
+}
+
+/** A ZooKeeper ensemble of real servers. */
 export interface ZooKeeperEnsemble {
   readonly members: readonly InfraServer[];
   /** Every member's host:port, comma-separated (a connect string). */
   readonly url: string;
   /** The member that leads now (asks each with `srvr`); undefined during an election. */
   leader(): Promise<InfraServer | undefined>;
+  /** Stops every member; the data stays for the next start. */
+  stop(): Promise<void>;
+  /** Stops every member and removes the folder when it was a temporary one. */
   dispose(): Promise<void>;
 }
 
 /** Starts `size` ZooKeeper servers as one ensemble and waits until each serves (a leader is elected). */
-export async function startZooKeeperEnsemble(size = 3): Promise<ZooKeeperEnsemble> {
-  const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}zk-ensemble-`));
-  const ports = await Promise.all(Array.from({ length: size * 3 }, () => freePort()));
-  const clientPorts = ports.slice(0, size);
-  const servers = clientPorts.map((_, i) => `server.${i + 1}=127.0.0.1:${ports[size + i]}:${ports[2 * size + i]}`);
+export async function startZooKeeperEnsemble(options: ZooKeeperEnsembleOptions | number = {}): Promise<ZooKeeperEnsemble> {
+  const { size = 3, host = '127.0.0.1', preferredPorts = [], dir: givenDir } = typeof options === 'number' ? { size: options } : options;
+  const dir = givenDir ?? mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}zk-ensemble-`));
+  const clientPorts: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const preferred = preferredPorts[i];
+    clientPorts.push(preferred !== undefined && !(await isPortTaken(preferred, host)) ? preferred : await freePort(host));
+  }
+  const quorumPorts = await Promise.all(Array.from({ length: size * 2 }, () => freePort()));
+  const servers = clientPorts.map((_, i) => `server.${i + 1}=127.0.0.1:${quorumPorts[i]}:${quorumPorts[size + i]}`);
   // All at once: no member serves until a quorum of them runs.
   const launched = await Promise.allSettled(
     clientPorts.map((port, i) => {
       const memberDir = join(dir, `member-${i + 1}`);
       mkdirSync(memberDir, { recursive: true });
-      return InfraServer.launch(zooKeeperKind({ id: i + 1, servers }), { dir: memberDir, port });
+      return InfraServer.launch(zooKeeperKind({ id: i + 1, servers }), { dir: memberDir, port, host });
     }),
   );
   const members = launched.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = launched.find((r) => r.status === 'rejected');
+  const stop = async (): Promise<void> => {
+    await Promise.all(members.map((m) => m.stop().catch(() => undefined)));
+  };
   const dispose = async (): Promise<void> => {
-    await Promise.all(members.map((m) => m.dispose().catch(() => undefined)));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
+    if (givenDir === undefined) rmSync(dir, { recursive: true, force: true });
   };
   if (failed) {
     await dispose();
@@ -110,6 +132,7 @@ export async function startZooKeeperEnsemble(size = 3): Promise<ZooKeeperEnsembl
       }
       return undefined;
     },
+    stop,
     dispose,
   };
 }

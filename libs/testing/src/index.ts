@@ -1,7 +1,5 @@
 /** Everything the launcher uses to start real servers, so a test needs one import. */
 export * from '@msec/infra';
-export { startNatsCluster } from './nats-cluster.js';
-export type { NatsTestCluster } from './nats-cluster.js';
 /** Fresh ZooKeeper digest identities for a test's registry and clients. */
 export { zooKeeperIdentities } from './zookeeper-identities.js';
 export type { ZooKeeperIdentities } from './zookeeper-identities.js';
@@ -12,6 +10,3 @@ export { startMariaDb, MARIADB_DATABASE } from './mariadb-server.js';
 export { GOOD_SERVER, BROKEN_SERVER, buildPackage } from './test-packages.js';
 /** Waiting for an agent's next heartbeat (agent and deploy tests). */
 export { nextAgentHeartbeat } from './agent-heartbeat.js';
-/** Hosts in their own network namespaces on a bridge, for network fault tests (root only). */
-export { startNetnsHosts, canMakeNetnsHosts } from './netns-hosts.js';
-export type { NetnsHost, NetnsHosts } from './netns-hosts.js';

@@ -23,12 +23,25 @@ from urllib.parse import urlparse
 from .nkeys import Creds
 
 
+def _server_addresses(url: str):
+    """Each server of a comma-separated list (a cluster: `nats://a:4222,nats://b:4222`) as (host, port)."""
+    addresses = []
+    for part in url.split(","):
+        part = part.strip()
+        if part:
+            parsed = urlparse(part if "://" in part else f"nats://{part}")
+            addresses.append((parsed.hostname or "127.0.0.1", parsed.port or 4222))
+    return addresses or [("127.0.0.1", 4222)]
+
+
 class NatsPublisher:
-    """Publishes to one NATS server; a lost connection is re-made on the next publish (messages meanwhile are dropped)."""
+    """Publishes to a NATS server (the first of a cluster's list that answers); a lost connection is re-made on the
+    next publish, to the next server of the list (messages meanwhile are dropped)."""
 
     def __init__(self, url: str, creds_file=None, tls_ca=None, name="msec-python"):
-        parsed = urlparse(url if "://" in url else f"nats://{url}")
-        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 4222
+        self.servers = _server_addresses(url)
+        self._next_server = 0
+        self.host, self.port = self.servers[0]
         self.creds = Creds.from_file(creds_file) if creds_file else None
         self.tls_ca, self.name = tls_ca, name
         self._sock = None
@@ -41,6 +54,19 @@ class NatsPublisher:
         self._waiting = {}
 
     def _connect(self):
+        """Tries each server once, starting after the one that failed last."""
+        failure = None
+        for _ in self.servers:
+            self.host, self.port = self.servers[self._next_server % len(self.servers)]
+            self._next_server += 1
+            try:
+                self._connect_to_current()
+                return
+            except (OSError, ValueError) as error:
+                failure = error
+        raise failure
+
+    def _connect_to_current(self):
         sock = socket.create_connection((self.host, self.port), timeout=5)
         reader = sock.makefile("rb")
         line = reader.readline()

@@ -480,6 +480,19 @@ describe('gateway releases', () => {
     assert.equal(ran.status, 200, JSON.stringify(ran.body));
     assert.equal(ran.body.stdout, 'joined\n');
 
+    // A supervisor restarting the agent with its first command line (the spent token included) gets the same host back.
+    await enrolled.stop();
+    enrolled = startNodeProcess(CLI_MAIN, { MSEC_AGENT_HEARTBEAT_MS: '300' }, enrol);
+    const restarted = enrolled;
+    await eventually(`restarted agent heartbeats (${restarted.output()})`, async () => {
+      const r = await viewer.call('GET', '/api/v1/hosts');
+      const host = r.body.items?.find((h: { hostId: string }) => h.hostId === newHost.hostId);
+      return host?.status === 'up' && host.lastSeenAt > Date.now() - 1000 && /listening on NATS/.test(restarted.output())
+        ? true
+        : undefined;
+    });
+    assert.doesNotMatch(restarted.output(), /refused the token/);
+
     // Used once: a second redemption is refused, and the list shows when and from where it was used.
     const again = await new ApiClient(gw.baseUrl).call('POST', '/api/v1/hosts/enroll', { token });
     assert.equal(again.status, 403);

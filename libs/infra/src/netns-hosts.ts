@@ -9,6 +9,8 @@ export interface NetnsHost {
   ip: string;
   /** Starts `command` inside the host's namespace (stdio ignored unless given). */
   spawn(command: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess;
+  /** The program and arguments that run `command` inside the namespace (`ip netns exec` execs it: same pid). */
+  commandLine(command: string, args: string[]): { command: string; args: string[] };
   /** Takes the host's link down (its cable pulled: packets vanish, nothing is refused) or brings it back. */
   linkDown(): void;
   linkUp(): void;
@@ -18,6 +20,8 @@ export interface NetnsHost {
 
 /** A bridge with hosts on it; `dispose` removes every namespace, link and rule it made. */
 export interface NetnsHosts {
+  /** The id in every name made (bridge `msbr<id>`, namespaces `msh<id>-N`, links `msv<id>-N`). */
+  id: string;
   /** The bridge's address: where servers the hosts reach listen. */
   bridgeIp: string;
   hosts: NetnsHost[];
@@ -39,15 +43,58 @@ export function canMakeNetnsHosts(): boolean {
   }
 }
 
+/** Names of what `startNetnsHosts` makes for an id (at most 6 characters: a link name holds 15). */
+export function netnsNames(id: string, count: number): { bridge: string; namespaces: string[]; links: string[] } {
+  const numbers = Array.from({ length: count }, (_, i) => i + 1);
+  return { bridge: `msbr${id}`, namespaces: numbers.map((n) => `msh${id}-${n}`), links: numbers.map((n) => `msv${id}-${n}`) };
+}
+
+/**
+ * Removes the bridge, namespaces and links of an id, whichever still exist (after a process that made them was
+ * killed); returns the names it removed.
+ */
+export function removeNetnsHosts(id: string, count: number): string[] {
+  const { bridge, namespaces, links } = netnsNames(id, count);
+  const existingNamespaces = new Set(
+    execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(' ')[0]),
+  );
+  const removed: string[] = [];
+  for (const name of namespaces)
+    if (existingNamespaces.has(name)) {
+      run(['netns', 'delete', name]);
+      removed.push(name);
+    }
+  for (const link of [...links, bridge]) {
+    try {
+      run(['link', 'delete', link]);
+      removed.push(link);
+    } catch {
+      // not there (a veth goes with its namespace)
+    }
+  }
+  return removed;
+}
+
+/** Where a set of hosts lives; defaults for tests: an id and a /24 of 10.200–249.x chosen at random. */
+export interface NetnsHostsOptions {
+  /** Up to 6 letters or digits in every name made. */
+  id?: string;
+  /** The /24's first three numbers, e.g. `10.201.7`: the bridge is .1, the hosts .11 on. */
+  net?: string;
+}
+
 /**
  * Makes `count` hosts, each in its own network namespace joined to a new bridge by a veth pair, on a /24 of
- * 10.200–249.x chosen at random (so concurrent runs do not meet). Only the bridge and the namespaces are touched:
- * nothing reaches beyond this machine.
+ * 10.200–249.x chosen at random unless given (so concurrent runs do not meet). Only the bridge and the namespaces are
+ * touched: nothing reaches beyond this machine.
  */
-export function startNetnsHosts(count: number): NetnsHosts {
-  const id = `${process.pid % 10000}${randomInt(100)}`;
-  const net = `10.${200 + randomInt(50)}.${randomInt(256)}`;
-  const bridge = `msbr${id}`;
+export function startNetnsHosts(count: number, options: NetnsHostsOptions = {}): NetnsHosts {
+  const id = options.id ?? `${process.pid % 10000}${randomInt(100)}`;
+  const net = options.net ?? `10.${200 + randomInt(50)}.${randomInt(256)}`;
+  const names = netnsNames(id, count);
+  const bridge = names.bridge;
   const bridgeIp = `${net}.1`;
   const made: Array<() => void> = [];
   const dispose = async (): Promise<void> => {
@@ -66,9 +113,9 @@ export function startNetnsHosts(count: number): NetnsHosts {
     run(['link', 'set', bridge, 'up']);
     const hosts: NetnsHost[] = [];
     for (let i = 0; i < count; i++) {
-      const name = `msh${id}-${i + 1}`;
+      const name = names.namespaces[i]!;
       const ip = `${net}.${11 + i}`;
-      const outside = `msv${id}-${i + 1}`;
+      const outside = names.links[i]!;
       run(['netns', 'add', name]);
       made.push(() => run(['netns', 'delete', name]));
       run(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', name]);
@@ -96,6 +143,7 @@ export function startNetnsHosts(count: number): NetnsHosts {
         name,
         ip,
         spawn: (command, args, env) => spawn('ip', ['netns', 'exec', name, command, ...args], { env: env ?? process.env, stdio: 'ignore' }),
+        commandLine: (command, args) => ({ command: 'ip', args: ['netns', 'exec', name, command, ...args] }),
         linkDown: () => run(['link', 'set', outside, 'down']),
         linkUp: () => run(['link', 'set', outside, 'up']),
         dropShare: (share) => {
@@ -106,7 +154,7 @@ export function startNetnsHosts(count: number): NetnsHosts {
         },
       });
     }
-    return { bridgeIp, hosts, dispose };
+    return { id, bridgeIp, hosts, dispose };
   } catch (error) {
     void dispose();
     throw error;

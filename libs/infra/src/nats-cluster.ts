@@ -4,17 +4,24 @@ import { join } from 'node:path';
 import { connect, credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsAuthority, identityName, natsInboxPrefix, type NatsRole } from '@msec/contracts';
-import {
-  requireBinary,
-  InfraServer,
-  TEMP_DIR_PREFIX,
-  natsClientHelpers,
-  OBSERVER_ROLE,
-  probeJetStream,
-  freePort,
-  type ServerKind,
-  type NatsClientHelpers,
-} from '@msec/infra';
+import { requireBinary } from './binaries.js';
+import { InfraServer, TEMP_DIR_PREFIX, type ServerKind } from './infra-server.js';
+import { natsClientHelpers, OBSERVER_ROLE, probeJetStream, type NatsClientHelpers } from './nats-server.js';
+import { freePort, isPortTaken } from './ports.js';
+
+/** Where and how a cluster runs; every field has a default for tests (fresh temporary folder, loopback, free ports). */
+export interface NatsClusterOptions {
+  /** Number of servers (3 or 5 for replicated streams). */
+  size?: number;
+  /** Folder of the servers' data (`node-N/` each); kept by `stop()`, removed by `dispose()` only when temporary. */
+  dir?: string;
+  /** Address clients reach the servers on (routes and monitoring stay on loopback). */
+  host?: string;
+  /** Client ports, one per server, tried first (a taken one is replaced by a free port). */
+  preferredPorts?: readonly number[];
+  /** Where the trust chain lives (`<dir>/secrets/nats` when omitted). */
+  authDir?: string;
+}
 
 /** A NATS cluster of real servers with JetStream, in operator mode like `startNats()`. */
 export interface NatsTestCluster extends NatsClientHelpers {
@@ -28,7 +35,9 @@ export interface NatsTestCluster extends NatsClientHelpers {
    * read from a live server's monitoring endpoint; undefined while none is elected.
    */
   metaLeader(): Promise<number | undefined>;
-  /** Stops every server and removes the folder. */
+  /** Stops every server; their data stays for the next start. */
+  stop(): Promise<void>;
+  /** Stops every server and removes the folder when it was a temporary one. */
   dispose(): Promise<void>;
 }
 
@@ -36,21 +45,25 @@ export interface NatsTestCluster extends NatsClientHelpers {
  * Starts `size` nats-servers on loopback routed into one cluster, each with JetStream on its own file store, sharing
  * one trust chain, and waits until JetStream answers on every one (a meta leader is elected).
  */
-export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
-  const dir = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}nats-cluster-`));
-  const authority = await NatsAuthority.open(join(dir, 'secrets', 'nats'));
+export async function startNatsCluster(options: NatsClusterOptions | number = {}): Promise<NatsTestCluster> {
+  const { size = 3, host = '127.0.0.1', preferredPorts = [], ...where } = typeof options === 'number' ? { size: options } : options;
+  const ownsDir = where.dir === undefined;
+  const dir = where.dir ?? mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}nats-cluster-`));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const authority = await NatsAuthority.open(where.authDir ?? join(dir, 'secrets', 'nats'));
   const optionsFor = async (role: NatsRole, name?: string): Promise<ConnectionOptions> => ({
     authenticator: credsAuthenticator(new TextEncoder().encode(await authority.credsFor(role, name))),
     inboxPrefix: natsInboxPrefix(identityName(role, name)),
   });
   const clientPorts: number[] = [];
   const routePorts: number[] = [];
-  /** HTTP monitoring (loopback only): where the meta group's leader is read. */
+  /** HTTP monitoring (on the client address): where the meta group's leader is read. */
   const monitorPorts: number[] = [];
   for (let i = 0; i < size; i++) {
-    clientPorts.push(await freePort());
+    const preferred = preferredPorts[i];
+    clientPorts.push(preferred !== undefined && !(await isPortTaken(preferred, host)) ? preferred : await freePort(host));
     routePorts.push(await freePort());
-    monitorPorts.push(await freePort());
+    monitorPorts.push(await freePort(host));
   }
   const routes = routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
   const kindOf = (index: number): ServerKind => ({
@@ -92,21 +105,27 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
     clientPorts.map((port, i) => {
       const nodeDir = join(dir, `node-${i + 1}`);
       mkdirSync(nodeDir, { recursive: true });
-      return InfraServer.launch(kindOf(i), { dir: nodeDir, port });
+      return InfraServer.launch(kindOf(i), { dir: nodeDir, port, host });
     }),
   );
   const nodes = launched.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = launched.find((r) => r.status === 'rejected');
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
+  };
+  const dispose = async (): Promise<void> => {
+    await stop();
+    if (ownsDir) rmSync(dir, { recursive: true, force: true });
+  };
   if (failed) {
-    await Promise.all(nodes.map((n) => n.dispose().catch(() => undefined)));
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
     throw (failed as PromiseRejectedResult).reason;
   }
   const url = nodes.map((n) => n.url).join(',');
   await untilStreamsReplicate(url, size, () => optionsFor(OBSERVER_ROLE));
   const metaLeader = async (): Promise<number | undefined> => {
     for (const port of monitorPorts) {
-      const jsz = await fetch(`http://127.0.0.1:${port}/jsz`)
+      const jsz = await fetch(`http://${host}:${port}/jsz`)
         .then((r) => r.json() as Promise<{ meta_cluster?: { leader?: string } }>)
         .catch(() => undefined);
       const leader = jsz?.meta_cluster?.leader;
@@ -125,10 +144,8 @@ export async function startNatsCluster(size = 3): Promise<NatsTestCluster> {
       () => url,
       () => undefined,
     ),
-    dispose: async () => {
-      await Promise.all(nodes.map((n) => n.dispose().catch(() => undefined)));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
+    dispose,
   };
 }
 
