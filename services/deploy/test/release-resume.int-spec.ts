@@ -41,6 +41,8 @@ describe('deploy release resume', () => {
   let dir: string;
   let deploy: DeployProcess;
   const agents: AgentHost[] = [];
+  /** The port the first release put Demo.echo on; the second release keeps it. */
+  let releasedPort = 0;
 
   before(async () => {
     [nats, redis, zk] = await Promise.all([startNats(), startRedis(), startZooKeeper()]);
@@ -127,5 +129,53 @@ describe('deploy release resume', () => {
       routed.instances.map((i) => [i.ip, i.port, i.enabled]),
       HOSTS.map((h) => [h.ip, port, true]),
     );
+    releasedPort = port;
+  });
+
+  it('deploy - a plan whose deploy process is SIGKILLed while a host step runs does that step again after restart and completes; no host is left on the old version', async () => {
+    const pkg = buildPackage('echo-svc', '3.1.0', GOOD_SERVER);
+    await natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+    const port = releasedPort;
+    const secondHostChanging = new Promise<void>((resolve) => {
+      const sub = nc.subscribe(DeploySubjects.releaseProgress, {
+        callback: (_e, m) => {
+          const p = m.json<ReleaseProgressEvent>();
+          if (p.hostId === 'res-h2' && p.hostState === 'changing') {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+      });
+    });
+    const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
+      service: 'Demo.echo',
+      packageName: 'echo-svc',
+      packageVersion: '3.1.0',
+      port,
+      hosts: HOSTS.map((h) => h.hostId),
+      strategy: { canary: false, batchSize: 1, stabilizeMs: 1500, healthTimeoutMs: 5000 },
+    });
+    await secondHostChanging;
+    await deploy.stop('SIGKILL');
+    await deploy.start(nc);
+    const mid = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
+    assert.deepEqual(
+      mid.hosts.map((h) => h.state),
+      ['done', 'changing', 'pending'],
+      'killed with the second host mid-step',
+    );
+    const done = await eventually(
+      'plan resumed and finished',
+      async () => {
+        const p = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
+        return ['succeeded', 'rolled-back', 'failed'].includes(p.state) ? p : undefined;
+      },
+      40_000,
+    );
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    for (const h of HOSTS) {
+      const res = await fetch(`http://${h.ip}:${port}/`);
+      assert.equal(((await res.json()) as { version: string }).version, '3.1.0', `${h.hostId} serves the new version`);
+    }
   });
 });
