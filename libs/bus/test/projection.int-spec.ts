@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEMP_DIR_PREFIX, startMariaDb, startNats, type NatsTestServer } from '@msec/testing';
+import { deleteAllRows } from '@msec/persistence';
 import {
   BusConsumers,
   BusStreams,
@@ -59,7 +60,9 @@ const servicesProjection: Projection<RegistryEvent> = {
     }
   },
   async reset(em: EntityManager) {
-    await em.getRepository(ServiceEntity).clear();
+    // DELETE, not clear(): on MariaDB clear() is a TRUNCATE, which commits the rebuild's transaction and lets the live
+    // process apply events midway (seen as a duplicate row in the MariaDB race below).
+    await deleteAllRows(em, ServiceEntity);
   },
 };
 
