@@ -1,10 +1,10 @@
 import { ensureConsumer } from '../jetstream/ensure-consumer.js';
+import { PULL_EXPIRES_MS, ResilientPull } from '../jetstream/resilient-pull.js';
 import {
   AckPolicy,
   DeliverPolicy,
   jetstream,
   jetstreamManager,
-  type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -52,8 +52,11 @@ const MAX_BATCHES_IN_FLIGHT = 8;
 export class DelayScheduler {
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
-  private intake: ConsumerMessages | undefined;
-  private intakeLoop: Promise<void> | undefined;
+  private intake: ResilientPull | undefined;
+  /** Index writes of the intake's batches, one after another. */
+  private indexing: Promise<void> = Promise.resolve();
+  /** Sends the intake's partial batch to the index. */
+  private flushIntake: () => void = () => undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly lease: SchedulerLease;
@@ -135,43 +138,45 @@ export class DelayScheduler {
   }
 
   private async startIntake(): Promise<void> {
-    await ensureConsumer(this.jsm!, BusStreams.delayed, {
-      durable_name: this.intakeName,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: BusSubjects.delayedAll,
-      ack_wait: nanos(10_000),
-      max_ack_pending: 10_000,
-    });
-    const consumer = await this.js.consumers.get(BusStreams.delayed, this.intakeName);
-    const intake = await consumer.consume({ max_messages: 512 });
-    this.intake = intake;
-    this.intakeLoop = (async () => {
-      // What arrives together is indexed together: one ZADD per batch (at most 512), sent on the next turn.
-      let batch: JsMsg[] = [];
-      let indexing = Promise.resolve();
-      const flush = (): void => {
-        const b = batch;
-        batch = [];
-        if (b.length > 0) indexing = indexing.then(() => this.indexBatch(b));
-      };
-      for await (const m of intake) {
+    // What arrives together is indexed together: one ZADD per batch (at most 512), sent on the next turn.
+    let batch: JsMsg[] = [];
+    const flush = (): void => {
+      const b = batch;
+      batch = [];
+      if (b.length > 0) this.indexing = this.indexing.then(() => this.indexBatch(b));
+    };
+    this.flushIntake = flush;
+    // Bound again when the pull ends or stops hearing from its server (on a cluster the consumer moves when its server
+    // dies); the consumer is made again if it was lost.
+    this.intake = new ResilientPull(
+      async () => {
+        await ensureConsumer(this.jsm!, BusStreams.delayed, {
+          durable_name: this.intakeName,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: BusSubjects.delayedAll,
+          ack_wait: nanos(10_000),
+          max_ack_pending: 10_000,
+        });
+        return (await this.js.consumers.get(BusStreams.delayed, this.intakeName)).consume({ max_messages: 512, expires: PULL_EXPIRES_MS });
+      },
+      async (m) => {
         batch.push(m);
         if (batch.length === 1) setImmediate(flush);
         if (batch.length >= 512) {
           flush();
-          await indexing;
+          await this.indexing;
         }
-      }
-      flush();
-      await indexing;
-    })();
+      },
+    );
+    await this.intake.start();
   }
 
   private async stopIntake(): Promise<void> {
-    await this.intake?.close().catch(() => undefined);
+    await this.intake?.stop();
     this.intake = undefined;
-    await this.intakeLoop?.catch(() => undefined);
+    this.flushIntake();
+    await this.indexing.catch(() => undefined);
   }
 
   /** Records stored delayed messages in the due index (one ZADD), then acknowledges them. */

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { DeploySubjects, DeployStreams, type AgentAuditEvent, type AgentHeartbeat } from '@msec/contracts';
 import { ensureDeployStream } from '../events/deploy-stream.js';
 import { NATS_CONNECTION } from '@msec/platform';
+import { PULL_EXPIRES_MS, ResilientPull } from '@msec/bus/jetstream';
 import { AuditStore } from '../audit/audit.store.js';
 import { HOST_SWEEP_MS, HostsProjection } from './hosts.projection.js';
 
@@ -13,7 +14,7 @@ export class HostsListener implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('deploy-hosts');
   private readonly subs: Subscription[] = [];
   private sweeper: NodeJS.Timeout | null = null;
-  private audits: ConsumerMessages | null = null;
+  private audits: ResilientPull | null = null;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -34,33 +35,41 @@ export class HostsListener implements OnApplicationBootstrap, OnApplicationShutd
             this.logger.warn(`heartbeat on ${m.subject} claims host '${heartbeat.hostId}'; ignored`);
             return;
           }
-          this.serial(() => this.hosts.onHeartbeat(heartbeat));
+          void this.serial(() => this.hosts.onHeartbeat(heartbeat));
         },
       }),
     );
-    this.sweeper = setInterval(() => this.serial(async () => void (await this.hosts.sweep())), HOST_SWEEP_MS);
-    // Audit comes through a durable consumer: events sent while deploy was down are stored when it returns.
-    await ensureDeployStream(this.nc);
-    const consumer = await jetstream(this.nc).consumers.get(DeployStreams.events, DeployStreams.auditConsumer);
-    this.audits = await consumer.consume({
-      callback: (m) =>
+    this.sweeper = setInterval(() => void this.serial(async () => void (await this.hosts.sweep())), HOST_SWEEP_MS);
+    // Audit comes through a durable consumer: events sent while deploy was down are stored when it returns. The pull
+    // is bound again when it ends or stops hearing from its server (on a cluster the consumer moves when its server dies).
+    this.audits = new ResilientPull(
+      async () => {
+        await ensureDeployStream(this.nc);
+        return (await jetstream(this.nc).consumers.get(DeployStreams.events, DeployStreams.auditConsumer)).consume({
+          expires: PULL_EXPIRES_MS,
+        });
+      },
+      (m) =>
         this.serial(async () => {
           const event = m.json<AgentAuditEvent>();
           if (event.hostId === DeploySubjects.agentOfSubject(m.subject)) await this.audit.record(event);
           else this.logger.warn(`audit record on ${m.subject} claims host '${event.hostId}'; ignored`);
           m.ack();
         }),
-    });
+    );
+    await this.audits.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     for (const sub of this.subs) sub.unsubscribe();
-    await this.audits?.close();
+    await this.audits?.stop();
     await this.chain;
   }
 
-  private serial(work: () => Promise<void>): void {
+  /** Runs `work` after everything queued before it; resolves when it is done (its error logged). */
+  private serial(work: () => Promise<void>): Promise<void> {
     this.chain = this.chain.then(work).catch((error: unknown) => this.logger.error(String(error)));
+    return this.chain;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import { PULL_EXPIRES_MS, ResilientPull } from '@msec/bus/jetstream';
 import { DataSource } from 'typeorm';
 import { LOG_INGEST_CONSUMER, LOG_INGEST_STREAM, LogSubjects, type LogLine, type SpanRecord } from '@msec/contracts';
 import { NATS_CONNECTION } from '@msec/platform';
@@ -62,7 +63,7 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
   private readonly writers: number;
   private pending: Received[] = [];
   private pendingRows = 0;
-  private messages: ConsumerMessages | undefined;
+  private pull: ResilientPull | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private stopped = false;
@@ -90,37 +91,42 @@ export class IngestConsumer implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureIngestStream(this.nc, this.config.ingestStreamMaxMb * MIB);
-    const consumer = await jetstream(this.nc).consumers.get(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER);
-    this.lastSeq = (await consumer.info()).delivered.stream_seq;
-    // Messages hold up to a few hundred records each (256 KiB from the SDK): bound the prefetch by bytes.
-    this.messages = await consumer.consume({ max_bytes: 16 * 1024 * 1024 });
+    this.lastSeq = (
+      await jetstream(this.nc)
+        .consumers.get(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER)
+        .then((c) => c.info())
+    ).delivered.stream_seq;
+    // Bound again when the pull ends or stops hearing from its server (on a cluster the consumer moves when its server dies).
+    this.pull = new ResilientPull(
+      async () =>
+        // Messages hold up to a few hundred records each (256 KiB from the SDK): bound the prefetch by bytes.
+        (await jetstream(this.nc).consumers.get(LOG_INGEST_STREAM, LOG_INGEST_CONSUMER)).consume({
+          max_bytes: 16 * 1024 * 1024,
+          expires: PULL_EXPIRES_MS,
+        }),
+      (msg) => this.receive(msg),
+    );
     this.timer = setInterval(() => void this.flush(), this.config.ingestFlushMs);
-    void this.receive(this.messages);
+    await this.pull.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.messages?.close().catch(() => undefined);
+    await this.pull?.stop();
     await this.flushing;
     if (this.pending.length > 0) await this.flush();
   }
 
-  private async receive(messages: ConsumerMessages): Promise<void> {
-    try {
-      for await (const msg of messages) {
-        if (msg.seq > this.lastSeq + 1) this.tally.dropped.streamMessages += msg.seq - this.lastSeq - 1;
-        this.lastSeq = Math.max(this.lastSeq, msg.seq);
-        const decoded = decodeIngest(msg.subject, msg.data);
-        this.pending.push({ msg, ...decoded });
-        this.pendingRows += decoded.lines.length + decoded.spans.length;
-        if (this.pendingRows >= this.config.ingestBatchSize) void this.flush();
-        // Back-pressure: stop reading (the pull requests stop too) while the database is behind.
-        while (this.pendingRows >= this.config.ingestBatchSize * (this.writers + 2) && !this.stopped) await this.flush();
-      }
-    } catch (error) {
-      if (!this.stopped) this.logger.error(`ingest consumer stopped: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  private async receive(msg: JsMsg): Promise<void> {
+    if (msg.seq > this.lastSeq + 1) this.tally.dropped.streamMessages += msg.seq - this.lastSeq - 1;
+    this.lastSeq = Math.max(this.lastSeq, msg.seq);
+    const decoded = decodeIngest(msg.subject, msg.data);
+    this.pending.push({ msg, ...decoded });
+    this.pendingRows += decoded.lines.length + decoded.spans.length;
+    if (this.pendingRows >= this.config.ingestBatchSize) void this.flush();
+    // Back-pressure: stop reading (the pull requests stop too) while the database is behind.
+    while (this.pendingRows >= this.config.ingestBatchSize * (this.writers + 2) && !this.stopped) await this.flush();
   }
 
   private flush(): Promise<void> {
