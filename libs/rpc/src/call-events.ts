@@ -1,4 +1,5 @@
 import { idText } from './ids.js';
+import type { MethodDef } from './method.js';
 import type { OutgoingHead, RpcHead } from './rpc-head.js';
 
 /** One finished call, as seen by the caller or the callee: what monitoring and tracing record. */
@@ -78,6 +79,30 @@ export class HeadCallEvent implements CallEvent {
 
 /** Told about every finished call; must be quick and must not throw (what it throws is swallowed). */
 export type CallListener = (event: CallEvent) => void;
+
+/**
+ * Counts finished calls for statistics, told once per call (after every attempt of a routed call) with no event
+ * object built: the SDK's caller → callee → method counts.
+ */
+export interface CallStatsSink {
+  /** `callee`: the name the caller addressed (a service name, or `ip:port`); `code`: the error code of a failed call. */
+  record(callee: string, method: MethodDef<unknown, unknown>, code: string | undefined, latencyMs: number): void;
+}
+
+/** Tells a sink about one finished call without letting it break the call. */
+export function recordCallStats(
+  sink: CallStatsSink,
+  callee: string,
+  method: MethodDef<unknown, unknown>,
+  code: string | undefined,
+  latencyMs: number,
+): void {
+  try {
+    sink.record(callee, method, code, latencyMs);
+  } catch {
+    // Statistics must not fail business calls.
+  }
+}
 
 /** Where the RPC layer writes what goes wrong outside any one call (bad peers, handler bugs). */
 export interface RpcLogger {

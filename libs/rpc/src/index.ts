@@ -83,8 +83,8 @@ export type { BoundMethod, BoundService } from './proto-service.js';
 export { RoutedClient } from './routed-client.js';
 export type { Router, RouteLike, RoutedClientOptions, RoutedCallOptions } from './routed-client.js';
 /** Observing calls and logging protocol trouble. */
-export { consoleLogger, silentLogger, HeadCallEvent } from './call-events.js';
-export type { CallEvent, CallListener, RpcLogger } from './call-events.js';
+export { consoleLogger, silentLogger, HeadCallEvent, recordCallStats } from './call-events.js';
+export type { CallEvent, CallListener, CallStatsSink, RpcLogger } from './call-events.js';
 /** Where a request enters: its trace id (MSEC's flow_id when it has one) and whether it is traced. */
 export { enterTrace } from './trace-entry.js';
 export type { TraceSampler } from './trace-entry.js';

@@ -1,3 +1,4 @@
+import { recordCallStats } from './call-events.js';
 import type { MethodDef } from './method.js';
 import { RpcClient, type CallOptions, type RpcClientOptions } from './rpc-client.js';
 import { circuitOpen, deadlineExceeded, RpcErrorCode } from './rpc.errors.js';
@@ -97,7 +98,11 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
     const callStart = this.now();
     const breaker = this.breakers?.for(service, method.name);
     if (breaker === undefined) return this.attempts(service, method, request, options, undefined, callStart);
-    if (!breaker.tryPass(callStart)) return Promise.reject(circuitOpen(service, method.name, breaker.retryInMs(callStart)));
+    if (!breaker.tryPass(callStart)) {
+      const refused = circuitOpen(service, method.name, breaker.retryInMs(callStart));
+      if (options.stats !== undefined) recordCallStats(options.stats, options.callee ?? service, method, refused.code, 0);
+      return Promise.reject(refused);
+    }
     return this.attempts(service, method, request, options, breaker, callStart);
   }
 
@@ -127,10 +132,16 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
         for (let i = 0; i < 3 && tried.has(route.key); i++) route = await this.router.route(service, options.hashKey, options.tag);
         tried.add(route.key);
         try {
-          const response = await this.rpc.call({ host: route.ip, port: route.port }, method, request, { ...options, timeoutMs: left });
+          // The call is counted once, here, after its last attempt: not by the RpcClient per attempt.
+          const response = await this.rpc.call({ host: route.ip, port: route.port }, method, request, {
+            ...options,
+            timeoutMs: left,
+            stats: undefined,
+          });
           const ended = this.now();
           this.router.reportResult(route, true, ended - started);
           breaker?.record(false, ended - callStart, ended);
+          if (options.stats !== undefined) recordCallStats(options.stats, options.callee ?? service, method, undefined, ended - callStart);
           return response;
         } catch (error) {
           const code = (error as { code?: string }).code ?? '';
@@ -143,9 +154,13 @@ export class RoutedClient<R extends RouteLike = RouteLike> {
       }
       throw lastError;
     } catch (error) {
-      if (breaker !== undefined) {
+      if (breaker !== undefined || options.stats !== undefined) {
         const ended = this.now();
-        breaker.record(failsBreaker(error), ended - callStart, ended);
+        breaker?.record(failsBreaker(error), ended - callStart, ended);
+        if (options.stats !== undefined) {
+          const code = (error as { code?: string }).code ?? 'INTERNAL';
+          recordCallStats(options.stats, options.callee ?? service, method as MethodDef<unknown, unknown>, code, ended - callStart);
+        }
       }
       throw error;
     }

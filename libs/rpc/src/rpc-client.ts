@@ -1,5 +1,5 @@
 import type { CallContext } from './call-context.js';
-import type { CallListener } from './call-events.js';
+import { recordCallStats, type CallListener, type CallStatsSink } from './call-events.js';
 import { nextId } from './ids.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { encodeForFrame } from './message-codec.js';
@@ -7,7 +7,7 @@ import type { MethodDef } from './method.js';
 import { DeadlineWheel } from './deadline-wheel.js';
 import { PendingCall, RpcConnection, type Endpoint } from './rpc-connection.js';
 import { HEAD_VERSION, type OutgoingHead } from './rpc-head.js';
-import { clientClosed, deadlineExceeded, invalidOption } from './rpc.errors.js';
+import { clientClosed, deadlineExceeded, invalidOption, type RpcError } from './rpc.errors.js';
 
 /** Options of an RpcClient; every field has a default. */
 export interface RpcClientOptions {
@@ -38,6 +38,10 @@ export interface CallOptions {
    * the call reaches decides, as the entry of the request.
    */
   traced?: boolean;
+  /** Told once when the call ends (a routed call: after its last attempt), for caller-side statistics. */
+  stats?: CallStatsSink;
+  /** The name the call is counted under in `stats`: the service name the caller used (default: the endpoint). */
+  callee?: string;
 }
 
 let nextFlowId = Math.floor(Math.random() * 0x7fff_ffff) * 0x1_0000;
@@ -73,12 +77,12 @@ export class RpcClient {
 
   /** Calls `method` on `endpoint`; rejects with an RpcError (or the callee's typed error, rebuilt). */
   call<Req, Res>(endpoint: Endpoint, method: MethodDef<Req, Res>, request: Req, options: CallOptions = NO_OPTIONS): Promise<Res> {
-    if (this.closed) return Promise.reject(clientClosed());
+    if (this.closed) return this.refuse(clientClosed(), endpoint, method, options);
     const parent = options.parent;
     let timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const remaining = parent?.remainingMs();
     if (remaining !== undefined) {
-      if (remaining <= 0) return Promise.reject(deadlineExceeded(method.name));
+      if (remaining <= 0) return this.refuse(deadlineExceeded(method.name), endpoint, method, options);
       timeoutMs = Math.min(timeoutMs, remaining);
     }
     this.sequence = this.sequence >= Number.MAX_SAFE_INTEGER ? 1 : this.sequence + 1;
@@ -108,7 +112,8 @@ export class RpcClient {
 
     const conn = this.connection(endpoint);
     const listener = this.options.onCall;
-    const started = listener === undefined ? 0 : performance.now();
+    const stats = options.stats;
+    const started = listener === undefined && stats === undefined ? 0 : performance.now();
     return new Promise<Res>((resolve, reject) => {
       const call = new PendingCall(
         head,
@@ -118,6 +123,8 @@ export class RpcClient {
         started,
         resolve as (r: unknown) => void,
         reject,
+        stats,
+        options.callee,
       );
       try {
         const body = encodeForFrame(method.request, request);
@@ -127,6 +134,24 @@ export class RpcClient {
         call.fail(error, conn.endpoint);
       }
     });
+  }
+
+  /** A call refused before anything was sent still counts in the caller's statistics. */
+  private refuse<Res>(error: RpcError, endpoint: Endpoint, method: MethodDef<unknown, Res>, options: CallOptions): Promise<Res> {
+    if (options.stats !== undefined)
+      recordCallStats(
+        options.stats,
+        options.callee ?? `${endpoint.host}:${endpoint.port}`,
+        method as MethodDef<unknown, unknown>,
+        error.code,
+        0,
+      );
+    return Promise.reject(error);
+  }
+
+  /** Replaces the listener told about every finished call (undefined: none, and no event is built). */
+  setCallListener(listener: CallListener | undefined): void {
+    this.options.onCall = listener;
   }
 
   /** Closes every connection; calls in flight fail with RPC_CONNECTION_CLOSED. */

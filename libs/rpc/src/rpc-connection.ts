@@ -1,6 +1,6 @@
 import { connect as tcpConnect } from 'node:net';
-import type { CallListener } from './call-events.js';
-import { emitCall, HeadCallEvent } from './call-events.js';
+import type { CallListener, CallStatsSink } from './call-events.js';
+import { emitCall, HeadCallEvent, recordCallStats } from './call-events.js';
 import type { DeadlineWheel, Expirable } from './deadline-wheel.js';
 import { errorFromHead, headIsError } from './error-wire.js';
 import { encodeFrame } from './frame-codec.js';
@@ -34,10 +34,14 @@ export class PendingCall implements Expirable {
     readonly timeoutMs: number,
     /** Told when the call finishes; undefined when nobody listens. */
     readonly listener: CallListener | undefined,
-    /** performance.now() when the call started, for the listener. */
+    /** performance.now() when the call started, for the listener and the statistics. */
     readonly started: number,
     private readonly resolve: (response: unknown) => void,
     private readonly reject: (error: unknown) => void,
+    /** Counts the call when it finishes; undefined when nobody counts. */
+    private readonly stats: CallStatsSink | undefined = undefined,
+    /** The name the call is counted under (the endpoint's ip:port when undefined). */
+    private readonly callee: string | undefined = undefined,
   ) {}
 
   /** The reply arrived: resolves with the decoded body, or rejects with the error the head carries. */
@@ -53,18 +57,20 @@ export class PendingCall implements Expirable {
       this.fail(badResponse(this.method.name, error), peer);
       return;
     }
-    if (this.listener !== undefined) this.emit(peer, undefined);
+    if (this.listener !== undefined || this.stats !== undefined) this.finished(peer, undefined);
     this.resolve(response);
   }
 
-  /** Rejects the call and tells the listener. */
+  /** Rejects the call and tells the listener and the statistics. */
   fail(error: unknown, peer: string): void {
-    if (this.listener !== undefined) this.emit(peer, (error as { code?: string }).code ?? 'INTERNAL');
+    if (this.listener !== undefined || this.stats !== undefined) this.finished(peer, (error as { code?: string }).code ?? 'INTERNAL');
     this.reject(error);
   }
 
-  private emit(peer: string, code: string | undefined): void {
-    emitCall(this.listener, new HeadCallEvent('client', this.head, peer, code, performance.now() - this.started));
+  private finished(peer: string, code: string | undefined): void {
+    const latencyMs = performance.now() - this.started;
+    if (this.stats !== undefined) recordCallStats(this.stats, this.callee ?? peer, this.method, code, latencyMs);
+    if (this.listener !== undefined) emitCall(this.listener, new HeadCallEvent('client', this.head, peer, code, latencyMs));
   }
 }
 

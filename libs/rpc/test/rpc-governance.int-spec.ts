@@ -1,7 +1,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MsecError } from '@msec/contracts';
-import { CircuitBreakers, defineMethod, jsonCodec, RateLimiter, RoutedClient, RpcClient, RpcServer, type RouteLike } from '../src/index.js';
+import {
+  CircuitBreakers,
+  defineMethod,
+  jsonCodec,
+  RateLimiter,
+  RoutedClient,
+  RpcClient,
+  RpcServer,
+  type CallStatsSink,
+  type RouteLike,
+} from '../src/index.js';
+import { createServer } from 'node:net';
+
+/** A loopback port nothing listens on (taken from the kernel, then let go). */
+const unusedPort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 
 const Echo = defineMethod<{ text: string }, { text: string }>('gov.Echo.Echo', jsonCodec(), jsonCodec());
 const Fail = defineMethod<{ fail: boolean }, { ok: boolean }>('gov.Echo.Fail', jsonCodec(), jsonCodec());
@@ -84,5 +104,40 @@ describe('rpc governance', () => {
     assert.deepEqual(await routed.call('gov', Fail, { fail: false }), { ok: true });
     assert.equal(breakers.report()[0]!.state, 'closed');
     assert.equal(breakers.report()[0]!.refused, 1);
+  });
+
+  it('call statistics - a routed call is counted once after its last attempt, a refused one with its code, a direct one under its endpoint', async () => {
+    const counted: string[] = [];
+    const stats: CallStatsSink = {
+      record: (callee, method, code, latencyMs) => {
+        assert.ok(latencyMs >= 0 && latencyMs < 5_000, `latency ${latencyMs}`);
+        counted.push(`${callee} ${method.name} ${code ?? 'ok'}`);
+      },
+    };
+    // The first instance refuses connections (nothing listens): the call fails over to the second and succeeds.
+    const dead: RouteLike = { ip: '127.0.0.1', port: await unusedPort(), key: 'dead' };
+    const live: RouteLike = { ip: '127.0.0.1', port, key: 'live' };
+    let picks = 0;
+    const routed = new RoutedClient({
+      router: { route: async () => (picks++ === 0 ? dead : live), reportResult: () => undefined },
+      client,
+    });
+    assert.deepEqual(await routed.call('gov', Echo, { text: 'x' }, { stats, callee: 'Gov.echo' }), { text: 'x' });
+    assert.deepEqual(counted, ['Gov.echo gov.Echo.Echo ok'], 'two attempts, one call');
+
+    failing = true;
+    await assert.rejects(routed.call('gov', Fail, { fail: true }, { stats }));
+    assert.equal(counted.at(-1), 'gov gov.Echo.Fail INTERNAL', 'a failed call under the service name, with its code');
+
+    const breakers = new CircuitBreakers();
+    breakers.configure('gov', { minCalls: 1, errorRatio: 0.1, openMs: 60_000, halfOpenProbes: 1 });
+    const guarded = new RoutedClient({ router: { route: async () => live, reportResult: () => undefined }, client, breakers });
+    await assert.rejects(guarded.call('gov', Fail, { fail: true }, { stats }));
+    await assert.rejects(guarded.call('gov', Fail, { fail: true }, { stats }), (e: MsecError) => e.code === 'RPC_CIRCUIT_OPEN');
+    assert.equal(counted.at(-1), 'gov gov.Echo.Fail RPC_CIRCUIT_OPEN', 'a call the breaker refused is counted too');
+
+    await client.call({ host: '127.0.0.1', port }, Echo, { text: 'y' }, { stats });
+    assert.equal(counted.at(-1), `127.0.0.1:${port} gov.Echo.Echo ok`, 'a direct call under its endpoint');
+    assert.equal(counted.length, 5);
   });
 });

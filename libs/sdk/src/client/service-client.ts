@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { BoundMethod, CallOptions, Endpoint } from '@msec/rpc';
+import type { BoundMethod, CallStatsSink, Endpoint, RoutedCallOptions } from '@msec/rpc';
 import { currentCall } from '../runtime/call-scope.js';
 import { findService, type ProtoSource } from '../runtime/proto-catalog.js';
 import { followCallee, routingRules, sharedRuntime } from '../runtime/shared-runtime.js';
@@ -54,51 +54,39 @@ export async function client<T = AnyClient>(target: string, serviceName: string,
   }
   if (!endpoint) followCallee(target);
   const caller = runtime.env.service ?? 'client';
-  const send = (
+  // Every call is counted caller → callee → method in process, with no code in the business service (MSEC's
+  // automatic reports); the counts leave in one batch per interval. The RPC layer tells the sink when a call ends
+  // (after its last attempt), from the clock readings it takes anyway.
+  const stats = callerStats();
+  const sink: CallStatsSink | undefined =
+    stats === undefined
+      ? undefined
+      : {
+          record: (callee, method, code, latencyMs) =>
+            stats.record(caller, callee, (method as BoundMethod).shortName, code, latencyMs, Date.now()),
+        };
+  const call = (
     method: BoundMethod,
     request: Record<string, unknown>,
-    callOptions: ClientCallOptions,
+    callOptions: ClientCallOptions = NO_CALL_OPTIONS,
   ): Promise<Record<string, unknown>> => {
-    const parent = currentCall();
-    const rpcOptions: CallOptions = {
-      ...(parent ? { parent } : {}),
-      ...(callOptions.timeoutMs !== undefined ? { timeoutMs: callOptions.timeoutMs } : {}),
+    // One literal with every field (absent ones undefined): one shape for every call.
+    const rpcOptions: RoutedCallOptions = {
+      parent: currentCall(),
+      timeoutMs: callOptions.timeoutMs,
+      stats: sink,
+      callee: target,
+      hashKey: undefined,
+      tag: undefined,
     };
     if (endpoint) return runtime.rpc.call(endpoint, method, request, rpcOptions);
     const rules = routingRules(target);
     const rule = rules.size === 0 ? undefined : rules.ruleFor(caller, request);
     // Rule hits are counted per minute in Monitoring under the caller: msec.route.hits|<callee>|<rule id>.
     if (rule !== undefined) monitor.add(`${ROUTE_HITS_ATTR}|${target}|${rule.id}`, 1);
-    const tag = rule?.tag;
-    return runtime.routed!.call(target, method, request, {
-      ...rpcOptions,
-      ...(callOptions.hashKey !== undefined ? { hashKey: callOptions.hashKey } : {}),
-      ...(tag !== undefined ? { tag } : {}),
-    });
-  };
-  // Every call is counted caller → callee → method in process, with no code in the business service (MSEC's
-  // automatic reports); the counts leave in one batch per interval.
-  const stats = callerStats();
-  const failureCode = (error: unknown): string =>
-    error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : 'UNKNOWN';
-  const call = (
-    method: BoundMethod,
-    request: Record<string, unknown>,
-    callOptions: ClientCallOptions = NO_CALL_OPTIONS,
-  ): Promise<Record<string, unknown>> => {
-    if (stats === undefined) return send(method, request, callOptions);
-    const started = performance.now();
-    // One derived promise, not an async wrapper (an extra promise and await on every call).
-    return send(method, request, callOptions).then(
-      (response) => {
-        stats.record(caller, target, method.shortName, undefined, performance.now() - started, Date.now());
-        return response;
-      },
-      (error: unknown) => {
-        stats.record(caller, target, method.shortName, failureCode(error), performance.now() - started, Date.now());
-        throw error;
-      },
-    );
+    rpcOptions.hashKey = callOptions.hashKey;
+    rpcOptions.tag = rule?.tag;
+    return runtime.routed!.call(target, method, request, rpcOptions);
   };
   const methods: AnyClient = {};
   for (const [name, method] of Object.entries(bound.methods)) methods[name] = (request, callOptions) => call(method, request, callOptions);

@@ -26,9 +26,18 @@ export interface SharedRuntime {
 let shared: SharedRuntime | undefined;
 const callListeners: CallListener[] = [];
 
-/** Adds a listener told about every finished client call (monitoring and tracing plug in here). */
+/** Tells every added listener about one finished client call. */
+const tellCallListeners: CallListener = (event) => {
+  for (const listener of callListeners) listener(event);
+};
+
+/**
+ * Adds a listener told about every finished client call. Until one is added no call event is built (the caller's
+ * statistics are counted without one).
+ */
 export function onClientCall(listener: CallListener): void {
   callListeners.push(listener);
+  shared?.rpc.setCallListener(tellCallListeners);
 }
 
 /**
@@ -40,10 +49,7 @@ export function sharedRuntime(zkConnect?: string): SharedRuntime {
   if (shared) return shared;
   const fromEnv = readSdkEnvironment();
   const env = zkConnect === undefined ? fromEnv : { ...fromEnv, zkConnect };
-  const onCall: CallListener = (event) => {
-    for (const listener of callListeners) listener(event);
-  };
-  const rpc = new RpcClient({ caller: env.service, onCall });
+  const rpc = new RpcClient({ caller: env.service, onCall: callListeners.length > 0 ? tellCallListeners : undefined });
   let routes: ZkRouteCache | undefined;
   let nlb: Nlb | undefined;
   let routed: RoutedClient | undefined;
