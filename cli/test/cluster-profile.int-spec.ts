@@ -42,12 +42,16 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** The admin's view of the hosts through the console's REST API (what the Hosts page draws). */
-async function consoleHosts(consoleUrl: string, adminPassword: string): Promise<Array<{ hostId: string; status: string; ip: string }>> {
+/** The console's REST API as the admin (one-time password changed first), as the web console uses it. */
+interface AdminSession {
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+async function adminSession(consoleUrl: string, oneTimePassword: string): Promise<AdminSession> {
   const login = await fetch(`${consoleUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    body: JSON.stringify({ username: 'admin', password: oneTimePassword }),
   });
   assert.equal(login.status, 200, await login.clone().text());
   const { csrfToken } = (await login.json()) as { csrfToken: string };
@@ -56,15 +60,31 @@ async function consoleHosts(consoleUrl: string, adminPassword: string): Promise<
     'x-csrf-token': csrfToken,
     'content-type': 'application/json',
   };
-  const changed = await fetch(`${consoleUrl}/api/v1/auth/password`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ currentPassword: adminPassword, newPassword: 'cluster-admin-password-1' }),
+  const session: AdminSession = {
+    call: async (method, path, body) => {
+      const response = await fetch(`${consoleUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+    },
+  };
+  const changed = await session.call('POST', '/api/v1/auth/password', {
+    currentPassword: oneTimePassword,
+    newPassword: 'cluster-admin-password-1',
   });
-  assert.equal(changed.status, 200, await changed.text());
-  const hosts = await fetch(`${consoleUrl}/api/v1/hosts`, { headers });
-  assert.equal(hosts.status, 200);
-  return ((await hosts.json()) as { items: Array<{ hostId: string; status: string; ip: string }> }).items;
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  return session;
+}
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 /** Whether the CLI can be run as an ordinary user here (runuser present, the checkout readable by `nobody`). */
@@ -78,7 +98,7 @@ function nobodyCanRunCli(): boolean {
 }
 
 describe('cluster profile', { skip: !canMakeNetnsHosts() && 'needs root for network namespaces' }, () => {
-  it('cluster - up --cluster runs 3 NATS servers, 3 ZooKeeper members, two gateways and 3 hosts in namespaces with the demo on each; down leaves no process, namespace or link', async () => {
+  it('cluster - up --cluster runs 3 NATS servers, 3 ZooKeeper members, two gateways and 3 hosts in namespaces with the demo on each; a NATS server killed, the console keeps working; down leaves no process, namespace or link', async () => {
     const home = mkdtempSync(join(tmpdir(), `${TEMP_DIR_PREFIX}cluster-home-`));
     const env = { MSEC_HOME: home, MSEC_HTTP_PORT: String(await freePort()) };
     after(async () => {
@@ -116,7 +136,8 @@ describe('cluster profile', { skip: !canMakeNetnsHosts() && 'needs root for netw
 
     // The console lists the three hosts up, on their own addresses.
     const adminPassword = readFileSync(join(home, 'data', 'initial-admin-password'), 'utf8').trim();
-    const hosts = await consoleHosts(state.consoleUrl, adminPassword);
+    const admin = await adminSession(state.consoleUrl, adminPassword);
+    const hosts = (await admin.call('GET', '/api/v1/hosts')).body.items as Array<{ hostId: string; status: string; ip: string }>;
     assert.deepEqual(
       hosts
         .filter((h) => h.hostId.startsWith('host-'))
@@ -151,7 +172,36 @@ describe('cluster profile', { skip: !canMakeNetnsHosts() && 'needs root for netw
     assert.equal(called.code, 0, `msec call failed:\n${called.stdout}\n${called.stderr}`);
     assert.match(called.stdout, /c8835/);
 
-    const pids = [state.launcherPid, ...state.components.map((c) => c.pid)].filter((pid) => pid > 0);
+    // A NATS server killed (kill -9): the console keeps working on the other two — a change to its state (an event
+    // appended to the replicated stream) is made and read back, calls by name go on, and status names the dead node.
+    const nats1 = state.components.find((c) => c.name === 'nats-1')!;
+    process.kill(nats1.pid, 'SIGKILL');
+    const created = await eventually('a user created through the console after the kill', async () => {
+      const r = await admin.call('POST', '/api/v1/users', { username: 'after-kill', password: 'long-enough-pass-1', role: 'viewer' });
+      return r.status === 201 ? r : undefined;
+    });
+    assert.equal(created.body.username, 'after-kill');
+    await eventually('the new user is listed', async () => {
+      const r = await admin.call('GET', '/api/v1/users');
+      return (r.body.items as Array<{ username: string }> | undefined)?.some((u) => u.username === 'after-kill') ? true : undefined;
+    });
+    const calledAfter = await msec(
+      [
+        'call',
+        'Flight.mod_flight',
+        'flight.flight_service.queryFlight',
+        '{"name":"bison","password":"123456","departureCity":"sz","destinationCity":"xz"}',
+      ],
+      env,
+    );
+    assert.equal(calledAfter.code, 0, `msec call after the kill failed:\n${calledAfter.stdout}\n${calledAfter.stderr}`);
+    const statusAfter = await msec(['status'], env);
+    assert.equal(statusAfter.code, 1, 'status reports the dead node');
+    assert.match(statusAfter.stdout, /^nats-1\s+\d+\s+.*(down|not answering)/m);
+    for (const name of ['nats-2', 'nats-3', 'gateway', 'deploy', 'registry', 'host-1'])
+      assert.match(statusAfter.stdout, new RegExp(`^${name}\\s+\\d+\\s+.*healthy`, 'm'), `${name} after the kill:\n${statusAfter.stdout}`);
+
+    const pids = [state.launcherPid, ...state.components.map((c) => c.pid)].filter((pid) => pid > 0 && pid !== nats1.pid);
     const down = await msec(['down'], env);
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(pids.filter(alive), [], 'every process of the cluster stopped');
