@@ -165,9 +165,18 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
     await this.caughtUp(timeoutMs);
   }
 
+  /**
+   * Resolves once every event stored before this call is applied: the consumer has nothing pending, or its ack floor
+   * has passed the stream's last sequence as it was at the call. The second matters under steady appends (many
+   * requests each waiting for their own event), when "nothing pending" may not be seen for a long time.
+   */
   private async caughtUp(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.jsm ??= await jetstreamManager(this.nc);
+    const target = await this.jsm.streams.info(this.source.stream).then(
+      (stream) => stream.state.last_seq,
+      () => Number.POSITIVE_INFINITY,
+    );
     for (;;) {
       const info = await this.jsm.consumers.info(this.source.stream, this.durable).catch((error: unknown) => {
         // The consumer is being made again (lost in a cluster fault, the pull binds it anew): not caught up yet.
@@ -175,6 +184,7 @@ export class ProjectionRunner<TEvent extends DomainEvent = DomainEvent> {
         throw error;
       });
       if (info !== null && info.num_pending === 0 && info.num_ack_pending === 0) return;
+      if (info !== null && info.ack_floor.stream_seq >= target) return;
       if (Date.now() > deadline)
         throw projectionFailed(this.key, info?.delivered.stream_seq ?? 0, new Error('timed out waiting to catch up'));
       await new Promise((r) => setTimeout(r, 50));
