@@ -44,6 +44,35 @@ describe('deploy release resume', () => {
   /** The port the first release put Demo.echo on; the second release keeps it. */
   let releasedPort = 0;
 
+  /** Uploads echo-svc at `version`. */
+  const upload = async (version: string): Promise<void> => {
+    const pkg = buildPackage('echo-svc', version, GOOD_SERVER);
+    await natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+  };
+  /** Resolves when a release's progress first shows `hostId` in `hostState`. */
+  const hostReaches = (hostId: string, hostState: string): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const sub = nc.subscribe(DeploySubjects.releaseProgress, {
+        callback: (_e, m) => {
+          const p = m.json<ReleaseProgressEvent>();
+          if (p.hostId === hostId && p.hostState === hostState) {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+      });
+    });
+  /** Waits until the plan is over and returns it. */
+  const finished = (planId: string): Promise<ReleasePlanView> =>
+    eventually(
+      'plan resumed and finished',
+      async () => {
+        const p = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId });
+        return ['succeeded', 'rolled-back', 'failed'].includes(p.state) ? p : undefined;
+      },
+      40_000,
+    );
+
   before(async () => {
     [nats, redis, zk] = await Promise.all([startNats(), startRedis(), startZooKeeper()]);
     nc = await nats.connect();
@@ -80,20 +109,9 @@ describe('deploy release resume', () => {
       const hosts = await natsRequest<{ status: string }[]>(nc, DeploySubjects.hostsList, {});
       return hosts.filter((h) => h.status === 'up').length === 3 ? true : undefined;
     });
-    const pkg = buildPackage('echo-svc', '3.0.0', GOOD_SERVER);
-    await natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+    await upload('3.0.0');
     const port = await freePort();
-    const canaryDone = new Promise<void>((resolve) => {
-      const sub = nc.subscribe(DeploySubjects.releaseProgress, {
-        callback: (_e, m) => {
-          const p = m.json<ReleaseProgressEvent>();
-          if (p.hostId === 'res-h1' && p.hostState === 'done') {
-            sub.unsubscribe();
-            resolve();
-          }
-        },
-      });
-    });
+    const canaryDone = hostReaches('res-h1', 'done');
     const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
       service: 'Demo.echo',
       packageName: 'echo-svc',
@@ -108,14 +126,7 @@ describe('deploy release resume', () => {
     const mid = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
     assert.equal(mid.hosts[0]!.state, 'done');
     assert.notEqual(mid.state, 'succeeded', 'the kill happened mid-release');
-    const done = await eventually(
-      'plan resumed and finished',
-      async () => {
-        const p = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
-        return ['succeeded', 'rolled-back', 'failed'].includes(p.state) ? p : undefined;
-      },
-      40_000,
-    );
+    const done = await finished(plan.planId);
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
     for (const h of HOSTS) {
       const res = await fetch(`http://${h.ip}:${port}/`);
@@ -133,20 +144,9 @@ describe('deploy release resume', () => {
   });
 
   it('deploy - a plan whose deploy process is SIGKILLed while a host step runs does that step again after restart and completes; no host is left on the old version', async () => {
-    const pkg = buildPackage('echo-svc', '3.1.0', GOOD_SERVER);
-    await natsRequest(nc, DeploySubjects.packagesUpload, { contentBase64: pkg.bytes.toString('base64'), sha256: pkg.sha256 });
+    await upload('3.1.0');
     const port = releasedPort;
-    const secondHostChanging = new Promise<void>((resolve) => {
-      const sub = nc.subscribe(DeploySubjects.releaseProgress, {
-        callback: (_e, m) => {
-          const p = m.json<ReleaseProgressEvent>();
-          if (p.hostId === 'res-h2' && p.hostState === 'changing') {
-            sub.unsubscribe();
-            resolve();
-          }
-        },
-      });
-    });
+    const secondHostChanging = hostReaches('res-h2', 'changing');
     const plan = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseCreate, {
       service: 'Demo.echo',
       packageName: 'echo-svc',
@@ -164,14 +164,7 @@ describe('deploy release resume', () => {
       ['done', 'changing', 'pending'],
       'killed with the second host mid-step',
     );
-    const done = await eventually(
-      'plan resumed and finished',
-      async () => {
-        const p = await natsRequest<ReleasePlanView>(nc, DeploySubjects.releaseGet, { planId: plan.planId });
-        return ['succeeded', 'rolled-back', 'failed'].includes(p.state) ? p : undefined;
-      },
-      40_000,
-    );
+    const done = await finished(plan.planId);
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
     for (const h of HOSTS) {
       const res = await fetch(`http://${h.ip}:${port}/`);
