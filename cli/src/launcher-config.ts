@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { MsecError, natsCredsOptions } from '@msec/contracts';
+import { MsecError } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 import { ConfigType, resolveConfig, type ConfigOf } from '@msec/platform';
 import { REPO_ROOT } from './paths.js';
 

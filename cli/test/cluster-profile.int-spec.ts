@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { natsCredsOptions } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 import { canMakeNetnsHosts, freePort, netnsNames, TEMP_DIR_PREFIX } from '@msec/testing';
 import { REPO_ROOT } from '../src/paths.js';
 import type { RunState } from '../src/launcher/run-state.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { natsCredsOptions } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 import { freePort, requireBinary, TEMP_DIR_PREFIX } from '@msec/testing';
 import { REPO_ROOT } from '../src/paths.js';
 

@@ -2,7 +2,7 @@
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import { DelayScheduler } from '@msec/bus';
-import { natsCredsOptions } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 
 const [natsUrl, redisUrl, credsFile] = process.argv.slice(2);
 const nc = await connect({ ...(credsFile ? natsCredsOptions(credsFile, 'creds') : {}), servers: natsUrl! });

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MsecError, NatsAccountSigner, agentIdentity, serviceIdentity } from '@msec/contracts';
+import { MsecError, agentIdentity, serviceIdentity } from '@msec/contracts';
+import { NatsAccountSigner } from '@msec/contracts/nats-authority';
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 import { serviceZkAuth } from '../launcher/zk-redis-secrets.js';

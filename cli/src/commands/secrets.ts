@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { COMPONENTS_IN_START_ORDER, Component, NatsAuthority, NatsRole, isIdentityToken } from '@msec/contracts';
+import { COMPONENTS_IN_START_ORDER, Component, NatsRole, isIdentityToken } from '@msec/contracts';
+import { NatsAuthority } from '@msec/contracts/nats-authority';
 import { badArgs } from '../api/api.errors.js';
 import type { ParsedArgs } from '../cli-args.js';
 import { secretEnv } from '../launcher/component-catalog.js';

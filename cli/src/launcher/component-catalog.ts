@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { COMPONENTS_IN_START_ORDER, Component, NatsRole, Subjects, type NatsAuthority } from '@msec/contracts';
+import { COMPONENTS_IN_START_ORDER, Component, NatsRole, Subjects } from '@msec/contracts';
+import { type NatsAuthority } from '@msec/contracts/nats-authority';
 import { REPO_ROOT, type MsecHome } from '../paths.js';
 import type { ZkRedisSecrets } from './zk-redis-secrets.js';
 

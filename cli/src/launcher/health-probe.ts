@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { NatsRole, natsCredsOptions, type HealthReport } from '@msec/contracts';
+import { NatsRole, type HealthReport } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 import type { LauncherConfig } from '../launcher-config.js';
 import { msecHome } from '../paths.js';
 import { natsRequest } from '@msec/platform';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { isPortTaken, freePort, startNats, startRedis, startZooKeeper, type InfraServer, type ServerOptions } from '@msec/infra';
-import type { NatsAuthority } from '@msec/contracts';
+import type { NatsAuthority } from '@msec/contracts/nats-authority';
 import type { LauncherConfig } from '../launcher-config.js';
 import type { MsecHome } from '../paths.js';
 import type { InfraAddresses } from './component-catalog.js';

@@ -194,6 +194,7 @@ export {
   HOST_METRICS_SERVICE,
   NatsRole,
   agentIdentity,
+  identityName,
   isIdentityToken,
   natsInboxPrefix,
   natsPermissionsFor,
@@ -201,8 +202,8 @@ export {
   serviceIdentity,
 } from './security/nats-permissions.js';
 export type { NatsPermissions } from './security/nats-permissions.js';
-/** The NATS trust chain (operator, accounts) and the minting of identities' .creds files. */
-export { NatsAccountSigner, NatsAuthority, identityName, natsCredsOptions } from './security/nats-authority.js';
+// The NATS trust chain (NatsAuthority, NatsAccountSigner) is `@msec/contracts/nats-authority`, and connecting with a
+// .creds file (natsCredsOptions) `@msec/contracts/nats-creds`: a process that needs neither loads no NATS library.
 /** The shape of an event catalogue entry. */
 export type { EventDefinition } from './events/event-definition.js';
 /** The event catalogue: every event a user can subscribe to, its subject filter, and docs/events.md's table. */

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { NatsAuthority, NatsRole, identityName, natsInboxPrefix } from '@msec/contracts';
+import { NatsRole, identityName, natsInboxPrefix } from '@msec/contracts';
+import { NatsAuthority } from '@msec/contracts/nats-authority';
 import { requireBinary } from './binaries.js';
 import { InfraServer, type ServerKind, type ServerOptions } from './infra-server.js';
 import { createTestCertificates, type TestCertificates } from './tls-certificates.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { MsecError, natsCredsOptions, setStreamReplicas } from '@msec/contracts';
+import { MsecError, setStreamReplicas } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 import type { DependencyCheck } from './health.service.js';
 
 /** Injection token of the NatsConnection a service uses for its own publishing and requests. */

@@ -1,10 +1,11 @@
+// The NATS trust chain (operator, accounts, user JWTs): what the launcher and the deploy service hold. Imported as
+// `@msec/contracts/nats-authority`, so processes that only connect do not load the JWT libraries.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createAccount,
   createOperator,
   createUser,
-  decode,
   encodeAccount,
   encodeOperator,
   encodeUser,
@@ -13,9 +14,8 @@ import {
   type KeyPair,
   type User,
 } from '@nats-io/jwt';
-import { credsAuthenticator, type Authenticator } from '@nats-io/nats-core';
 import { MsecError } from '../msec-error.js';
-import { NatsRole, agentIdentity, natsInboxPrefix, natsPermissionsFor, serviceIdentity, type NatsPermissions } from './nats-permissions.js';
+import { NatsRole, agentIdentity, identityName, natsPermissionsFor, serviceIdentity, type NatsPermissions } from './nats-permissions.js';
 
 /** Files of the NATS trust chain inside `<home>/secrets/nats/`. */
 const Files = {
@@ -120,13 +120,6 @@ export class NatsAuthority {
   }
 }
 
-/** The identity name of a role: the role itself, or `agent-<hostId>` / `service-<name>`. */
-export function identityName(role: NatsRole, name?: string): string {
-  if (role === NatsRole.agent) return agentIdentity(name ?? '');
-  if (role === NatsRole.service) return serviceIdentity(name ?? '');
-  return role;
-}
-
 function seedFile(file: string, create: () => KeyPair): KeyPair {
   if (existsSync(file)) return fromSeed(new TextEncoder().encode(readFileSync(file, 'utf8').trim()));
   const kp = create();
@@ -181,34 +174,4 @@ function userJwtPermissions(p: NatsPermissions): Partial<User> {
     sub: { allow: p.subscribe, deny: p.subscribeDeny },
     ...(p.allowResponses ? { resp: { max: 1, ttl: 0 } } : {}),
   };
-}
-
-/**
- * nats.js connection options for a .creds file: the credentials and the identity's own inbox prefix.
- * `key` names the setting in errors (e.g. 'natsCreds (MSEC_NATS_CREDS)').
- */
-export function natsCredsOptions(file: string, key: string): { authenticator: Authenticator; inboxPrefix: string } {
-  if (!existsSync(file)) {
-    throw new MsecError('NATS_CREDS_INVALID', `${key}: file ${file} does not exist; point it at the .creds file of this identity`, {
-      status: 400,
-    });
-  }
-  const text = readFileSync(file, 'utf8');
-  const jwt = /-----BEGIN NATS USER JWT-----\s*\n\s*(\S+)\s*\n/.exec(text)?.[1];
-  if (!jwt || !text.includes('-----BEGIN USER NKEY SEED-----')) {
-    throw new MsecError('NATS_CREDS_INVALID', `${key}: ${file} is not a NATS .creds file (user JWT and seed); generate it again`, {
-      status: 400,
-    });
-  }
-  let identity: string;
-  try {
-    identity = decode(jwt).name;
-  } catch (error) {
-    throw new MsecError('NATS_CREDS_INVALID', `${key}: the user JWT in ${file} does not parse; generate it again`, {
-      status: 400,
-      cause: error,
-    });
-  }
-  // Replies come under the identity's own prefix: the server lets no other identity subscribe there.
-  return { authenticator: credsAuthenticator(new TextEncoder().encode(text)), inboxPrefix: natsInboxPrefix(identity) };
 }

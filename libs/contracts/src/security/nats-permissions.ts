@@ -358,3 +358,10 @@ export function natsPermissionsTable(): string {
     ),
   ].join('\n');
 }
+
+/** The identity name of a role: the role itself, or `agent-<hostId>` / `service-<name>`. */
+export function identityName(role: NatsRole, name?: string): string {
+  if (role === NatsRole.agent) return agentIdentity(name ?? '');
+  if (role === NatsRole.service) return serviceIdentity(name ?? '');
+  return role;
+}

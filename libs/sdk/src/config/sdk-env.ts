@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseZkAuth, type ZkIdentity } from '@msec/nlb';
 import type { ConnectionOptions } from '@nats-io/transport-node';
-import { natsCredsOptions } from '@msec/contracts';
+import { natsCredsOptions } from '@msec/contracts/nats-creds';
 import { LINE_BUDGET_DEFAULTS } from '../log/logger.js';
 
 /** Where and as whom a business process runs: what the agent puts in its environment. */

@@ -12,8 +12,8 @@ import {
   type HostEnrollmentCreated,
   type HostEnrollmentGrant,
   type HostEnrollmentView,
-  type NatsAccountSigner,
 } from '@msec/contracts';
+import { type NatsAccountSigner } from '@msec/contracts/nats-authority';
 import { enrollTokenInvalid, enrollUnavailable, notFound } from '../deploy.errors.js';
 import type { KeysDomain } from '../signing/keys.domain.js';
 import { HostEnrollmentRecord } from './enrollments.entities.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AgentCommandType, type CanonicalValue, type NatsAccountSigner, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
+import { AgentCommandType, type CanonicalValue, type ReleaseStrategy, type ReleaseVersions } from '@msec/contracts';
+import { type NatsAccountSigner } from '@msec/contracts/nats-authority';
 import type { AgentClient } from '../agents/agent-client.js';
 import type { ConfigVersionsDomain } from '../artifacts/config-versions.domain.js';
 import type { IdlDomain } from '../artifacts/idl.domain.js';
