@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MsecError } from '@msec/contracts';
-import { isPortTaken, type InfraServer, type NetnsHosts } from '@msec/infra';
+import { freePort, isPortTaken, type InfraServer, type NetnsHosts } from '@msec/infra';
 import type { LauncherConfig } from '../launcher-config.js';
 import { bold, dim, green, processPrefix, red, say } from '../output.js';
 import { REPO_ROOT, msecHome, type MsecHome } from '../paths.js';
@@ -237,7 +237,11 @@ export async function runStack(config: LauncherConfig, foreground: boolean, prof
     notReady: Record<string, string>,
   ): Promise<string[]> => {
     const gateway = services.find((l) => l.name === 'gateway')!;
-    const bridgeUrl = `http://${hosts.bridgeIp}:${config.httpPort}`;
+    // Beside a console bound to every address (0.0.0.0), which already answers on the bridge, the second one takes a
+    // port of its own.
+    const everyAddress = config.httpHost === '0.0.0.0' || config.httpHost === '::';
+    const bridgePort = everyAddress ? await freePort(hosts.bridgeIp) : config.httpPort;
+    const bridgeUrl = `http://${hosts.bridgeIp}:${bridgePort}`;
     superviseNode(
       {
         name: 'gateway-2',
@@ -245,12 +249,12 @@ export async function runStack(config: LauncherConfig, foreground: boolean, prof
         pid: -1,
         logFile: join(home.logs, 'gateway-2.log'),
         restarts: 0,
-        port: config.httpPort,
+        port: bridgePort,
         url: bridgeUrl,
         healthUrl: `${bridgeUrl}/api/v1/health`,
       },
       gateway.entry,
-      { ...gateway.env, MSEC_HTTP_HOST: hosts.bridgeIp },
+      { ...gateway.env, MSEC_HTTP_HOST: hosts.bridgeIp, MSEC_HTTP_PORT: String(bridgePort) },
       gateway.nodeArgs,
     );
     save();
