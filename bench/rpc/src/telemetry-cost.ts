@@ -128,10 +128,15 @@ try {
   const on: Round[] = [];
   const quiet: Round[] = [];
   const flood: Round[] = [];
+  // One side reporting, the other not: which side's telemetry costs what.
+  const callerOnly: Round[] = [];
+  const serviceOnly: Round[] = [];
   for (let i = 0; i < rounds; i++) {
     off.push(await run(offServer, offEnv));
     on.push(await run(onServer, callerOn));
     quiet.push(await run(quietServer, callerOn));
+    callerOnly.push(await run(offServer, callerOn));
+    serviceOnly.push(await run(quietServer, offEnv));
     const ops = (rs: Round[]): number => rs.at(-1)!.opsPerSec;
     process.stderr.write(`round ${i + 1}: off ${ops(off)}, on ${ops(on)}, on without log lines ${ops(quiet)} calls/s\n`);
   }
@@ -152,7 +157,7 @@ try {
   const section = [
     '## RPC telemetry cost',
     '',
-    `Command: \`npx tsc -b bench/rpc && node bench/rpc/dist/src/telemetry-cost.js ${rounds}\` (BENCH_SECONDS=${seconds} per round; rounds alternate off, on and on without the log line; the rounds shipping every line run after them; medians).`,
+    `Command: \`npx tsc -b bench/rpc && node bench/rpc/dist/src/telemetry-cost.js ${rounds}\` (BENCH_SECONDS=${seconds} per round; rounds alternate off, on, on without the log line and one side on; the rounds shipping every line run after them; medians).`,
     `Node ${process.version}, ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${new Date().toISOString()}; 1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after.`,
     'An SDK echo service and an SDK caller in separate processes, 64 calls in flight, < 100-byte messages. Off: no NATS. On: both',
     'report to a real nats-server (authentication on) with the log and monitor services consuming: caller and callee statistics,',
@@ -166,11 +171,14 @@ try {
     row('off', off),
     row('on', on),
     row('on, no log line', quiet),
+    row('caller on, service off', callerOnly),
+    row('service on (no log line), caller off', serviceOnly),
     row('on, every line shipped', flood),
     '',
     `- throughput on / off: ${throughput.toFixed(2)}× (target ≥ 0.9×)`,
     `- p99 on / off: ${p99.toFixed(2)}× (target ≤ 1.5×)`,
     `- without the log line (statistics of both sides and sampling only): throughput ${(median(quiet, 'opsPerSec') / median(off, 'opsPerSec')).toFixed(2)}×, p99 ${(median(quiet, 'p99Ms') / median(off, 'p99Ms')).toFixed(2)}×`,
+    `- one side on: the caller's telemetry alone ${(median(callerOnly, 'opsPerSec') / median(off, 'opsPerSec')).toFixed(2)}×, the service's statistics and sampling alone ${(median(serviceOnly, 'opsPerSec') / median(off, 'opsPerSec')).toFixed(2)}× (the caller also sends its name in each request head once it has one)`,
     `- shipping every line (MSEC_LOG_MAX_LINES_PER_SECOND=0, the log service storing each): throughput ${(median(flood, 'opsPerSec') / median(off, 'opsPerSec')).toFixed(2)}×, p99 ${(median(flood, 'p99Ms') / median(off, 'p99Ms')).toFixed(2)}×`,
     `- CPU per call of the two processes, on / off: ${(cpuPerCall(on) / cpuPerCall(off)).toFixed(2)}× with the log line, ${(cpuPerCall(quiet) / cpuPerCall(off)).toFixed(2)}× without (steadier than calls/s on a shared machine; the NATS server and the log and monitor services are not counted)`,
     '',
