@@ -112,18 +112,15 @@ export class RpcClient {
 
     const conn = this.connection(endpoint);
     const listener = this.options.onCall;
-    const stats = options.stats;
-    const started = listener === undefined && stats === undefined ? 0 : performance.now();
     return new Promise<Res>((resolve, reject) => {
       const call = new PendingCall(
         head,
         method as MethodDef<unknown, unknown>,
         timeoutMs,
         listener,
-        started,
         resolve as (r: unknown) => void,
         reject,
-        stats,
+        options.stats,
         options.callee,
       );
       try {

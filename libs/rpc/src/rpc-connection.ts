@@ -34,8 +34,6 @@ export class PendingCall implements Expirable {
     readonly timeoutMs: number,
     /** Told when the call finishes; undefined when nobody listens. */
     readonly listener: CallListener | undefined,
-    /** performance.now() when the call started, for the listener and the statistics. */
-    readonly started: number,
     private readonly resolve: (response: unknown) => void,
     private readonly reject: (error: unknown) => void,
     /** Counts the call when it finishes; undefined when nobody counts. */
@@ -68,7 +66,9 @@ export class PendingCall implements Expirable {
   }
 
   private finished(peer: string, code: string | undefined): void {
-    const latencyMs = performance.now() - this.started;
+    // The deadline wheel read the clock when the call was sent (expiresAt = then + timeoutMs): no second read at the
+    // start of every call. A call that failed before it was sent took no time.
+    const latencyMs = this.expiresAt === 0 ? 0 : performance.now() - (this.expiresAt - this.timeoutMs);
     if (this.stats !== undefined) recordCallStats(this.stats, this.callee ?? peer, this.method, code, latencyMs);
     if (this.listener !== undefined) emitCall(this.listener, new HeadCallEvent('client', this.head, peer, code, latencyMs));
   }
