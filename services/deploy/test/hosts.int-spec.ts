@@ -184,6 +184,8 @@ describe('deploy hosts', () => {
   });
 
   it('deploy - rotates the console key once when asked twice at once: agents switch to the new key', async () => {
+    // hosts-y (an earlier test's one heartbeat) goes down 1.5–2 s after it: the rotation is for hosts that are up.
+    await eventually('hosts-y marked down', async () => ((await host('hosts-y'))?.status === 'down' ? true : undefined), 5_000);
     const before = await natsRequest<{ keyId: string }>(nc, DeploySubjects.keysCurrent, {});
     const rotate = () =>
       natsRequest<{ keyId: string; hosts: { hostId: string; ok: boolean }[] }>(
